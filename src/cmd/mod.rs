@@ -1,0 +1,54 @@
+//! The command line: one thin file per subcommand. Each parses its arguments, runs the library
+//! pipeline and prints; exit codes: 0 ok (warnings allowed), 1 errors in the sources, 2 usage or
+//! I/O problems.
+
+pub mod check;
+pub mod export;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "renja", version, about = "Renja dan Perubahan Renja Perangkat Daerah dari sumber teks")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Periksa sumber edisi dan tampilkan setiap masalah sebagai file:baris:kolom.
+    Check {
+        /// Folder edisi
+        #[arg(default_value = "content")]
+        dir: PathBuf,
+    },
+    /// Cetak model edisi yang telah dihitung (JSON) ke stdout.
+    Export {
+        /// Cetak sebagai JSON (satu-satunya format saat ini)
+        #[arg(long)]
+        json: bool,
+        /// Folder edisi
+        #[arg(default_value = "content")]
+        dir: PathBuf,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { dir } => check::run(&dir),
+        Command::Export { json: _, dir } => export::run(&dir),
+    }
+}
+
+/// Prints diagnostics to stderr, one per line (with an optional hint line).
+pub fn print_diagnostics(diags: &crate::diag::Diagnostics) {
+    use std::io::Write;
+    let stderr = std::io::stderr();
+    let mut out = stderr.lock();
+    for d in diags.iter() {
+        let _ = writeln!(out, "{d}");
+    }
+}

@@ -1,0 +1,304 @@
+//! Tabel 2.1: evaluation up to the quarter. Roll-ups of every rupiah column, capaian K and Rp
+//! per row, predikat, the OPD total, the average attainment and the bucket counts.
+
+use super::{capaian_k, capaian_rp, compare, is_leaf, predikat, roll_up, with_ancestors, Pct, Uang};
+use crate::diag::Diagnostics;
+use crate::format;
+use crate::model::code::{Code, Level};
+use crate::model::predikat::Predikat;
+use crate::model::value::{Nilai, Rupiah};
+use crate::model::Edition;
+use crate::source::schema::{EvaluasiBaris, Sifat, TingkatRataRata};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluasiRow {
+    pub kode: Code,
+    pub tingkat: Level,
+    pub nama: String,
+    pub indikator: String,
+    pub sifat: Sifat,
+    pub satuan: String,
+    pub target_lalu: Option<Nilai>,
+    pub pagu_lalu: Uang,
+    pub target: Option<Nilai>,
+    pub pagu: Uang,
+    /// Realisasi per quarter I..=triwulan; `None` where not given.
+    pub realisasi_triwulan_rp: Vec<Option<Uang>>,
+    pub realisasi_k: Option<Nilai>,
+    pub realisasi_rp: Uang,
+    pub capaian_k: Option<Pct>,
+    pub capaian_rp: Option<Pct>,
+    pub predikat_k: Option<Predikat>,
+    pub predikat_rp: Option<Predikat>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluasiTotal {
+    pub pagu_lalu: Uang,
+    pub pagu: Uang,
+    pub realisasi_triwulan_rp: Vec<Option<Uang>>,
+    pub realisasi_rp: Uang,
+    pub capaian_rp: Option<Pct>,
+    pub predikat_rp: Option<Predikat>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Statistik {
+    /// The level averaged ("sub kegiatan" by default).
+    pub tingkat: Level,
+    pub jumlah_indikator: usize,
+    pub tanpa_capaian: usize,
+    pub rata_rata_capaian_k: Option<Pct>,
+    pub predikat_k: Option<Predikat>,
+    pub rata_rata_capaian_rp: Option<Pct>,
+    pub predikat_rp: Option<Predikat>,
+    pub lebih_100: usize,
+    pub antara_70_100: usize,
+    pub antara_50_70: usize,
+    pub antara_0_50: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluasi {
+    pub nomor: String,
+    pub judul: String,
+    pub tahun: i32,
+    pub tahun_lalu: i32,
+    pub triwulan: u32,
+    pub baris: Vec<EvaluasiRow>,
+    pub total: EvaluasiTotal,
+    pub statistik: Statistik,
+}
+
+const COLS: usize = 6; // pagu_lalu, pagu, realisasi_rp, tw1..tw4 packed below
+const TW: usize = 4;
+
+pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
+    let (file, src) = ed.sources.evaluasi.as_ref()?;
+    let triwulan = ed.meta.triwulan as usize;
+    let by_code: BTreeMap<&Code, &crate::model::Row<EvaluasiBaris>> = ed.evaluasi.iter().map(|r| (&r.code, r)).collect();
+
+    // Leaf amounts: [pagu_lalu, pagu, realisasi_rp, tw1, tw2, tw3, tw4] — COLS + 1 columns.
+    let mut leaves: Vec<(Code, [Option<Rupiah>; COLS + 1])> = Vec::new();
+    for row in &ed.evaluasi {
+        let b = row.data;
+        let leaf = is_leaf(&row.code);
+        let amount_fields = [("pagu_lalu", b.pagu_lalu.as_ref()), ("pagu", b.pagu.as_ref()), ("realisasi_rp", b.realisasi_rp.as_ref())];
+        if !leaf {
+            for (name, f) in amount_fields {
+                if let Some(f) = f {
+                    diags
+                        .error(file.loc_of(&f.span()), format!("{name} pada baris {} '{}' tidak boleh diisi: nilainya dijumlahkan dari sub kegiatan", row.code.level().nama(), row.code))
+                        .with_hint(format!("catat nilai tercetak sebagai [baris.dinyatakan] {name}"));
+                }
+            }
+            if let Some(tw) = &b.realisasi_triwulan_rp {
+                diags.error(file.loc_of(&tw.span()), format!("realisasi_triwulan_rp pada baris {} '{}' tidak boleh diisi: nilainya dijumlahkan dari sub kegiatan", row.code.level().nama(), row.code));
+            }
+            continue;
+        }
+        let get = |f: Option<&toml::Spanned<Rupiah>>| f.map(|s| *s.get_ref());
+        let mut quarters: [Option<Rupiah>; TW] = [None; TW];
+        if let Some(tw) = &b.realisasi_triwulan_rp {
+            if tw.get_ref().len() > TW {
+                diags.error(file.loc_of(&tw.span()), format!("realisasi_triwulan_rp berisi {} nilai; yang diharapkan paling banyak 4 (triwulan I–IV)", tw.get_ref().len()));
+            }
+            if tw.get_ref().len() > triwulan {
+                diags.warning(file.loc_of(&tw.span()), format!("realisasi_triwulan_rp berisi {} triwulan, padahal edisi mengevaluasi sampai triwulan {}", tw.get_ref().len(), triwulan));
+            }
+            for (i, v) in tw.get_ref().iter().take(TW).enumerate() {
+                quarters[i] = Some(*v);
+            }
+        }
+        let all_quarters = (0..triwulan).all(|i| quarters[i].is_some());
+        let realisasi = if all_quarters {
+            let sum: Rupiah = quarters[..triwulan].iter().flatten().copied().sum();
+            if let Some(given) = &b.realisasi_rp {
+                if *given.get_ref() != sum {
+                    diags.warning(
+                        file.loc_of(&given.span()),
+                        format!(
+                            "realisasi_rp {} berbeda dari jumlah realisasi triwulan I–{} {}; dipakai jumlah triwulan",
+                            format::angka_dp(given.get_ref().value(), 0),
+                            format::romawi(triwulan as u32),
+                            format::angka_dp(sum.value(), 0)
+                        ),
+                    );
+                }
+            }
+            Some(sum)
+        } else {
+            if b.realisasi_rp.is_none() {
+                diags.warning(row.loc.clone(), format!("sub kegiatan '{}' tidak memiliki realisasi_rp; dianggap 0", row.code));
+            }
+            get(b.realisasi_rp.as_ref())
+        };
+        if b.pagu.is_none() {
+            diags.warning(row.loc.clone(), format!("sub kegiatan '{}' tidak memiliki pagu; dianggap 0", row.code));
+        }
+        let mut amounts = [get(b.pagu_lalu.as_ref()), get(b.pagu.as_ref()), realisasi.or(Some(Rupiah::ZERO)), None, None, None, None];
+        for i in 0..TW {
+            amounts[3 + i] = quarters[i];
+        }
+        leaves.push((row.code.clone(), amounts));
+    }
+    let sums = roll_up(&leaves);
+    let zero = Rupiah::ZERO;
+    let quarters_of = |a: &[Option<Rupiah>; COLS + 1]| -> Vec<Option<Uang>> { (0..triwulan).map(|i| a[3 + i].map(Uang::new)).collect() };
+
+    let mut rows = Vec::new();
+    for code in with_ancestors(ed.evaluasi.iter().map(|r| &r.code)) {
+        let nama = ed.tree.get(&code).map(|n| n.nama.clone()).unwrap_or_default();
+        let a = sums.get(&code).copied().unwrap_or([None; COLS + 1]);
+        let pagu = a[1].unwrap_or(zero);
+        let real = a[2].unwrap_or(zero);
+        let src_row = by_code.get(&code);
+        let b = src_row.map(|r| r.data);
+        let sifat = b.map(|b| b.sifat).unwrap_or_default();
+        let target = b.and_then(|b| b.target.as_ref().map(|s| s.get_ref().clone()));
+        let real_k = b.and_then(|b| b.realisasi_k.as_ref().map(|s| s.get_ref().clone()));
+        let ck = capaian_k(target.as_ref(), real_k.as_ref(), sifat, ed.meta.format.capaian_negatif);
+        let crp = capaian_rp(pagu, real);
+        if let Some(b) = b {
+            // K checks: realisasi with target 0, malformed K.
+            if let (Some(t), Some(r)) = (&b.target, &b.realisasi_k) {
+                if t.get_ref().angka == Some(Decimal::ZERO) && r.get_ref().angka.is_some_and(|v| !v.is_zero()) {
+                    diags.warning(
+                        file.loc_of(&r.span()),
+                        format!("realisasi kinerja {} pada '{}' dengan target 0: capaian tidak terdefinisi", r.get_ref().teks, code),
+                    );
+                }
+            }
+            if is_leaf(&code) && real > pagu {
+                let at = b.realisasi_rp.as_ref().map(|s| file.loc_of(&s.span())).unwrap_or_else(|| src_row.unwrap().loc.clone());
+                diags.warning(
+                    at,
+                    format!(
+                        "realisasi {} melebihi pagu {} pada sub kegiatan '{}' (lebih {})",
+                        format::angka_dp(real.value(), 0),
+                        format::angka_dp(pagu.value(), 0),
+                        code,
+                        format::angka_dp((real - pagu).value(), 0)
+                    ),
+                );
+            }
+            if let Some(d) = &b.dinyatakan {
+                let what = |f: &str| format!("{f} baris '{code}'");
+                compare::rupiah(file, &d.pagu_lalu, a[0].unwrap_or(zero), &what("pagu tahun lalu"), diags);
+                compare::rupiah(file, &d.pagu, pagu, &what("pagu"), diags);
+                compare::rupiah(file, &d.realisasi_rp, real, &what("realisasi"), diags);
+                declared_quarters(file, &d.realisasi_triwulan_rp, &a, &code, diags);
+                compare::persen(file, &d.capaian_k, ck, &what("capaian kinerja"), diags);
+                compare::persen(file, &d.capaian_rp, crp, &what("capaian anggaran"), diags);
+                compare::predikat(file, &d.predikat_k, predikat(ck, ed), &what("predikat kinerja"), diags);
+                compare::predikat(file, &d.predikat_rp, predikat(crp, ed), &what("predikat anggaran"), diags);
+            }
+        }
+        rows.push(EvaluasiRow {
+            tingkat: code.level(),
+            nama,
+            indikator: b.map(|b| b.indikator.clone()).unwrap_or_default(),
+            sifat,
+            satuan: b.map(|b| b.satuan.clone()).unwrap_or_default(),
+            target_lalu: b.and_then(|b| b.target_lalu.as_ref().map(|s| s.get_ref().clone())),
+            pagu_lalu: Uang::new(a[0].unwrap_or(zero)),
+            target,
+            pagu: Uang::new(pagu),
+            realisasi_triwulan_rp: quarters_of(&a),
+            realisasi_k: real_k,
+            realisasi_rp: Uang::new(real),
+            capaian_k: ck.map(Pct),
+            capaian_rp: crp.map(Pct),
+            predikat_k: predikat(ck, ed),
+            predikat_rp: predikat(crp, ed),
+            kode: code,
+        });
+    }
+
+    // OPD total: the sum over all leaves.
+    let mut total = [None; COLS + 1];
+    for (_, a) in &leaves {
+        for (slot, v) in total.iter_mut().zip(a) {
+            if let Some(v) = v {
+                *slot = Some(slot.unwrap_or(zero) + *v);
+            }
+        }
+    }
+    let tp = total[1].unwrap_or(zero);
+    let tr = total[2].unwrap_or(zero);
+    let tc = capaian_rp(tp, tr);
+    if let Some(d) = &src.dinyatakan {
+        compare::rupiah(file, &d.pagu_lalu, total[0].unwrap_or(zero), "pagu tahun lalu total OPD", diags);
+        compare::rupiah(file, &d.pagu, tp, "pagu total OPD", diags);
+        compare::rupiah(file, &d.realisasi_rp, tr, "realisasi total OPD", diags);
+        declared_quarters(file, &d.realisasi_triwulan_rp, &total, &Code::parse("0", 4).unwrap().code, diags);
+        compare::persen(file, &d.capaian_rp, tc, "capaian anggaran total OPD", diags);
+        compare::predikat(file, &d.predikat_rp, predikat(tc, ed), "predikat anggaran total OPD", diags);
+    }
+    let statistik = statistik(&rows, ed);
+    Some(Evaluasi {
+        nomor: src.tabel.nomor.clone(),
+        judul: src.tabel.judul.clone(),
+        tahun: ed.meta.tahun,
+        tahun_lalu: src.tabel.tahun_lalu.unwrap_or(ed.meta.tahun - 1),
+        triwulan: ed.meta.triwulan,
+        total: EvaluasiTotal {
+            pagu_lalu: Uang::new(total[0].unwrap_or(zero)),
+            pagu: Uang::new(tp),
+            realisasi_triwulan_rp: quarters_of(&total),
+            realisasi_rp: Uang::new(tr),
+            capaian_rp: tc.map(Pct),
+            predikat_rp: predikat(tc, ed),
+        },
+        statistik,
+        baris: rows,
+    })
+}
+
+fn declared_quarters(
+    file: &crate::diag::SourceFile,
+    decl: &Option<toml::Spanned<Vec<crate::model::value::Tercetak>>>,
+    a: &[Option<Rupiah>; COLS + 1],
+    code: &Code,
+    diags: &mut Diagnostics,
+) {
+    let Some(decl) = decl else { return };
+    for (i, v) in decl.get_ref().iter().enumerate().take(TW) {
+        let spanned = Some(toml::Spanned::new(decl.span(), v.clone()));
+        let label = if code.as_str() == "0" { "total OPD".to_string() } else { format!("baris '{code}'") };
+        compare::rupiah(file, &spanned, a[3 + i].unwrap_or(Rupiah::ZERO), &format!("realisasi triwulan {} {label}", format::romawi(i as u32 + 1)), diags);
+    }
+}
+
+/// Average attainment over the configured level, its predikat, and the bucket counts.
+fn statistik(rows: &[EvaluasiRow], ed: &Edition) -> Statistik {
+    let level = match ed.meta.format.rata_rata_tingkat {
+        TingkatRataRata::SubKegiatan => Level::SubKegiatan,
+        TingkatRataRata::Kegiatan => Level::Kegiatan,
+        TingkatRataRata::Program => Level::Program,
+    };
+    let at_level: Vec<&EvaluasiRow> = rows.iter().filter(|r| r.tingkat == level).collect();
+    let values: Vec<Decimal> = at_level.iter().filter_map(|r| r.capaian_k.map(|p| p.value())).collect();
+    let rp: Vec<Decimal> = at_level.iter().filter_map(|r| r.capaian_rp.map(|p| p.value())).collect();
+    let mean = |v: &[Decimal]| (!v.is_empty()).then(|| v.iter().copied().sum::<Decimal>() / Decimal::from(v.len()));
+    let avg = mean(&values).map(crate::model::value::Persen);
+    let avg_rp = mean(&rp).map(crate::model::value::Persen);
+    let h = Decimal::ONE_HUNDRED;
+    let (s70, s50) = (Decimal::from(70), Decimal::from(50));
+    Statistik {
+        tingkat: level,
+        jumlah_indikator: at_level.len(),
+        tanpa_capaian: at_level.len() - values.len(),
+        rata_rata_capaian_k: avg.map(Pct),
+        predikat_k: predikat(avg, ed),
+        rata_rata_capaian_rp: avg_rp.map(Pct),
+        predikat_rp: predikat(avg_rp, ed),
+        lebih_100: values.iter().filter(|v| **v > h).count(),
+        antara_70_100: values.iter().filter(|v| **v > s70 && **v <= h).count(),
+        antara_50_70: values.iter().filter(|v| **v > s50 && **v <= s70).count(),
+        antara_0_50: values.iter().filter(|v| **v <= s50).count(),
+    }
+}

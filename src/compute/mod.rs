@@ -1,0 +1,163 @@
+//! The computed edition: every roll-up, capaian, predikat, total, statistic and selisih,
+//! computed once in exact decimals from the leaf data, with the formatted strings the renderers
+//! print. Declared values (`dinyatakan`) are compared here and every difference is a warning.
+
+mod compare;
+pub mod evaluasi;
+pub mod rencana;
+pub mod rkpd;
+pub mod tujuan;
+
+pub use evaluasi::{Evaluasi, EvaluasiRow, Statistik};
+pub use rencana::{Rencana, RencanaRow};
+pub use rkpd::{Rkpd, RkpdRow};
+pub use tujuan::{JenisTS, TsRow, TujuanSasaran};
+
+use crate::diag::Diagnostics;
+use crate::format;
+use crate::model::code::{Code, Level};
+use crate::model::predikat::Predikat;
+use crate::model::value::{Nilai, Persen, Rupiah};
+use crate::model::Edition;
+use crate::source::schema::{CapaianNegatif, Sifat};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// An amount with its printed form (`9.239.089.578`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Uang(pub Rupiah);
+
+impl Uang {
+    pub fn new(v: Rupiah) -> Self {
+        Uang(v)
+    }
+    pub fn value(&self) -> Rupiah {
+        self.0
+    }
+    pub fn teks(&self) -> String {
+        format::angka_dp(self.0.value(), 0)
+    }
+}
+
+impl Serialize for Uang {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Uang", 2)?;
+        st.serialize_field("nilai", &self.0.value().to_string())?;
+        st.serialize_field("teks", &self.teks())?;
+        st.end()
+    }
+}
+
+/// A percentage with its printed form (`57,14`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pct(pub Persen);
+
+impl Pct {
+    pub fn teks(&self) -> String {
+        format::persen_angka(self.0.value())
+    }
+    pub fn value(&self) -> Decimal {
+        self.0.value()
+    }
+}
+
+impl Serialize for Pct {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Persen", 2)?;
+        st.serialize_field("nilai", &self.0.value().to_string())?;
+        st.serialize_field("teks", &self.teks())?;
+        st.end()
+    }
+}
+
+/// The computed edition.
+#[derive(Debug, Clone, Serialize)]
+pub struct Computed {
+    pub evaluasi: Option<Evaluasi>,
+    pub tujuan_sasaran: Option<TujuanSasaran>,
+    pub rkpd: Option<Rkpd>,
+    pub rencana: Option<Rencana>,
+}
+
+/// Computes every table of the edition, reporting inconsistencies into `diags`.
+pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Computed {
+    Computed {
+        evaluasi: evaluasi::compute(ed, diags),
+        tujuan_sasaran: tujuan::compute(ed, diags),
+        rkpd: rkpd::compute(ed, diags),
+        rencana: rencana::compute(ed, diags),
+    }
+}
+
+/// Capaian of a performance value: realisasi ÷ target × 100 for a positive indicator, the
+/// configured formula for a negative one; `None` when the target is 0 or either value has no
+/// number.
+pub fn capaian_k(target: Option<&Nilai>, realisasi: Option<&Nilai>, sifat: Sifat, rule: CapaianNegatif) -> Option<Persen> {
+    let t = target?.angka?;
+    let r = realisasi?.angka?;
+    if t.is_zero() {
+        return None;
+    }
+    let hundred = Decimal::ONE_HUNDRED;
+    let v = match sifat {
+        Sifat::Positif => r / t * hundred,
+        Sifat::Negatif => match rule {
+            CapaianNegatif::DuaKaliTarget => ((Decimal::TWO * t - r) / t * hundred).max(Decimal::ZERO),
+            CapaianNegatif::TargetPerRealisasi => {
+                if r.is_zero() {
+                    return None;
+                }
+                t / r * hundred
+            }
+        },
+    };
+    Some(Persen(v))
+}
+
+/// Capaian anggaran: realisasi ÷ pagu × 100; `None` when the pagu is 0.
+pub fn capaian_rp(pagu: Rupiah, realisasi: Rupiah) -> Option<Persen> {
+    if pagu.is_zero() {
+        return None;
+    }
+    Some(Persen(realisasi.value() / pagu.value() * Decimal::ONE_HUNDRED))
+}
+
+/// Adds each leaf's amounts to itself and all of its ancestors: the roll-up from sub kegiatan
+/// to kegiatan, program, bidang and urusan. `N` is the number of amount columns.
+pub fn roll_up<const N: usize>(leaves: &[(Code, [Option<Rupiah>; N])]) -> BTreeMap<Code, [Option<Rupiah>; N]> {
+    let mut sums: BTreeMap<Code, [Option<Rupiah>; N]> = BTreeMap::new();
+    for (code, amounts) in leaves {
+        let mut targets = vec![code.clone()];
+        targets.extend(code.ancestors());
+        for t in targets {
+            let entry = sums.entry(t).or_insert([None; N]);
+            for (slot, a) in entry.iter_mut().zip(amounts) {
+                if let Some(a) = a {
+                    *slot = Some(slot.unwrap_or(Rupiah::ZERO) + *a);
+                }
+            }
+        }
+    }
+    sums
+}
+
+/// Every code that a table shows: its rows and all their ancestors, in tree order.
+pub fn with_ancestors<'c>(codes: impl Iterator<Item = &'c Code>) -> Vec<Code> {
+    let mut all: std::collections::BTreeSet<Code> = std::collections::BTreeSet::new();
+    for c in codes {
+        all.insert(c.clone());
+        all.extend(c.ancestors());
+    }
+    all.into_iter().collect()
+}
+
+pub fn is_leaf(code: &Code) -> bool {
+    code.level() == Level::SubKegiatan
+}
+
+pub fn predikat(p: Option<Persen>, ed: &Edition) -> Option<Predikat> {
+    p.map(|p| Predikat::of(p.value(), ed.meta.format.predikat_celah))
+}

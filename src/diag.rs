@@ -1,0 +1,188 @@
+//! Diagnostics: the one type every stage uses to report a problem in the sources (file, line,
+//! column, severity, message, hint), and the source-file index that turns byte offsets into
+//! line:column. Printed one way on the terminal (`file:line:col: error: message`).
+
+use serde::Serialize;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How bad a problem is: errors stop the build, warnings are reported and allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a source file, 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Loc {
+    pub file: Arc<str>,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+/// One problem found in the sources.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    #[serde(flatten)]
+    pub loc: Loc,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{}: {}: {}", self.loc, sev, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  = saran: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A loaded source file: its display name (relative to the edition folder), its text and the
+/// byte offsets where its lines start.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: Arc<str>,
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(name: &str, path: &Path, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile { name: Arc::from(name), path: path.to_path_buf(), text, line_starts }
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1];
+        let col = self.text.get(start..offset).map(|s| s.chars().count()).unwrap_or(0) + 1;
+        (line, col)
+    }
+
+    pub fn loc(&self, offset: usize) -> Loc {
+        let (line, col) = self.line_col(offset);
+        Loc { file: self.name.clone(), line, col }
+    }
+
+    pub fn loc_of(&self, span: &Range<usize>) -> Loc {
+        self.loc(span.start)
+    }
+
+    /// The location of the start of a 1-based line.
+    pub fn line_loc(&self, line: usize) -> Loc {
+        Loc { file: self.name.clone(), line: line.max(1), col: 1 }
+    }
+
+    /// A location for the whole file (line 1, column 1).
+    pub fn start(&self) -> Loc {
+        self.line_loc(1)
+    }
+}
+
+/// The diagnostics collected while reading and checking one edition.
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, severity: Severity, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
+        self.items.push(Diagnostic { severity, loc, message: message.into(), hint: None });
+        self.items.last_mut().expect("just pushed")
+    }
+
+    pub fn error(&mut self, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Severity::Error, loc, message)
+    }
+
+    pub fn warning(&mut self, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Severity::Warning, loc, message)
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.items.iter().filter(|d| d.severity == severity).count()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Sorts by file, line and column, keeping the order of equal places.
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            (&a.loc.file, a.loc.line, a.loc.col).cmp(&(&b.loc.file, b.loc.line, b.loc.col))
+        });
+    }
+
+    /// The closing line `renja check` prints.
+    pub fn summary(&self) -> String {
+        let (e, w) = (self.count(Severity::Error), self.count(Severity::Warning));
+        if e == 0 {
+            format!("tidak ada kesalahan, {w} peringatan")
+        } else {
+            format!("{e} kesalahan, {w} peringatan")
+        }
+    }
+}
+
+impl Diagnostic {
+    pub fn with_hint(&mut self, hint: impl Into<String>) -> &mut Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col() {
+        let f = SourceFile::new("a.toml", Path::new("a.toml"), "ab\ncdé\nx".to_string());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(1), (1, 2));
+        assert_eq!(f.line_col(3), (2, 1));
+        assert_eq!(f.line_col(7), (2, 4));
+        assert_eq!(f.line_col(8), (3, 1));
+        assert_eq!(f.line_col(100), (3, 2));
+    }
+}

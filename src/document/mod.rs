@@ -1,0 +1,516 @@
+//! The document: the render model both renderers read. Chapters as blocks with computed values
+//! already placed into their text, the placed tables as spec + formatted cells, the cover, the
+//! legal bases and organisation as ready lists, the signature block, and the computed data.
+//! `renja export --json` prints exactly this.
+
+pub mod markdown;
+pub mod tables;
+pub mod template;
+
+use crate::compute::Computed;
+use crate::diag::{Diagnostics, Loc};
+use crate::format;
+use crate::model::{Edition, Meta};
+use crate::source::schema::{JenisBab, JenisEdisi, Tingkat};
+use serde::Serialize;
+use std::collections::BTreeMap;
+pub use tables::TabelTampil;
+use template::{Placement, Templates};
+
+/// How a list numbers its items; the string is the pattern renderers use ("1.", "a.", …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum GayaDaftar {
+    #[serde(rename = "1.")]
+    Angka,
+    #[serde(rename = "1)")]
+    AngkaKurung,
+    #[serde(rename = "a.")]
+    Huruf,
+    #[serde(rename = "a)")]
+    HurufKurung,
+    #[serde(rename = "A.")]
+    HurufBesar,
+    #[serde(rename = "i.")]
+    Romawi,
+    #[serde(rename = "I.")]
+    RomawiBesar,
+    #[serde(rename = "-")]
+    Butir,
+}
+
+/// Inline content of a paragraph.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "jenis", rename_all = "snake_case")]
+pub enum Inline {
+    Teks {
+        teks: String,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        tebal: bool,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        miring: bool,
+    },
+    Catatan { label: String, isi: Vec<Inline> },
+    BarisBaru,
+}
+
+/// A block of a chapter.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "jenis", rename_all = "snake_case")]
+pub enum Blok {
+    Judul { tingkat: u8, nomor: Option<String>, isi: Vec<Inline> },
+    Paragraf { isi: Vec<Inline> },
+    Daftar { gaya: GayaDaftar, mulai: u32, butir: Vec<Vec<Blok>> },
+    /// A computed table placed here; `id` keys [`Document::tabel`].
+    Tabel { id: String },
+    TabelSederhana { kepala: Vec<Vec<Inline>>, baris: Vec<Vec<Vec<Inline>>> },
+    HalamanBaru,
+    /// Transient: a placement marker, resolved before the document is returned.
+    #[serde(skip)]
+    Sisipan { indeks: usize },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bab {
+    pub jenis: JenisBab,
+    pub nomor: Option<String>,
+    /// The heading as printed: "BAB I" (empty for front matter).
+    pub label: String,
+    pub judul: String,
+    pub blok: Vec<Blok>,
+    pub sumber: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Sampul {
+    pub baris_judul: Vec<String>,
+    pub pemerintah: String,
+    pub opd: String,
+    pub tahun: i32,
+    pub draf: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pengesahan {
+    /// "Tana Paser, 25 Agustus 2022"
+    pub tempat_tanggal: String,
+    pub jabatan: String,
+    pub nama: String,
+    /// "Pembina Utama Muda (IV/c)", if given.
+    pub pangkat: Option<String>,
+    /// "NIP 19640731 199003 1 007"
+    pub nip: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Metadata {
+    pub judul: String,
+    pub subjek: String,
+    pub penulis: String,
+    pub kata_kunci: Vec<String>,
+    pub bahasa: &'static str,
+    pub waktu_terbit: String,
+    pub slug: String,
+}
+
+/// The render model of one edition.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    pub renja_versi: &'static str,
+    pub metadata: Metadata,
+    pub edisi: Meta,
+    pub sampul: Sampul,
+    pub bab: Vec<Bab>,
+    pub tabel: BTreeMap<String, TabelTampil>,
+    pub pengesahan: Pengesahan,
+    pub data: Computed,
+}
+
+fn region_name(meta: &Meta) -> String {
+    match meta.daerah.tingkat {
+        Tingkat::Kabupaten => format!("Kabupaten {}", meta.daerah.nama),
+        Tingkat::Kota => format!("Kota {}", meta.daerah.nama),
+        Tingkat::Provinsi => format!("Provinsi {}", meta.daerah.nama),
+    }
+}
+
+fn doc_title(meta: &Meta) -> String {
+    let jenis = match meta.jenis {
+        JenisEdisi::Murni => "Renja".to_string(),
+        JenisEdisi::Perubahan if meta.revisi > 1 => format!("Perubahan ke-{} Renja", meta.revisi),
+        JenisEdisi::Perubahan => "Perubahan Renja".to_string(),
+    };
+    format!("{jenis} Tahun {} {} {}", meta.tahun, meta.opd.nama, region_name(meta))
+}
+
+/// A file-name-safe identifier of the edition: `renja-perubahan-2022-disnakertrans-paser`.
+pub fn slug(meta: &Meta) -> String {
+    let jenis = match meta.jenis {
+        JenisEdisi::Murni => "murni".to_string(),
+        JenisEdisi::Perubahan if meta.revisi > 1 => format!("perubahan{}", meta.revisi),
+        JenisEdisi::Perubahan => "perubahan".to_string(),
+    };
+    let opd = meta.opd.singkatan.clone().unwrap_or_else(|| meta.opd.nama.clone());
+    let clean = |s: &str| {
+        s.to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-")
+    };
+    format!("renja-{jenis}-{}-{}-{}", meta.tahun, clean(&opd), clean(&meta.daerah.nama))
+}
+
+/// The template context: metadata and every computed table.
+fn context(meta: &Meta, computed: &Computed) -> minijinja::Value {
+    let mut ctx = serde_json::Map::new();
+    let m = serde_json::to_value(meta).unwrap_or_default();
+    ctx.insert("opd".into(), m["opd"].clone());
+    ctx.insert("daerah".into(), m["daerah"].clone());
+    let (y, mo, d) = meta.tanggal;
+    ctx.insert(
+        "edisi".into(),
+        serde_json::json!({
+            "tahun": meta.tahun, "jenis": m["jenis"], "revisi": meta.revisi, "tahap": meta.tahap,
+            "triwulan": meta.triwulan, "tahun_nomenklatur": meta.tahun_nomenklatur,
+        }),
+    );
+    ctx.insert("pengesahan".into(), serde_json::json!({"tempat": meta.tempat, "tanggal": format::tanggal(y, mo, d)}));
+    ctx.insert("penandatangan".into(), m["penandatangan"].clone());
+    let c = serde_json::to_value(computed).unwrap_or_default();
+    for (key, src) in [("evaluasi", "evaluasi"), ("rkpd", "rkpd"), ("rencana", "rencana"), ("tujuan_sasaran", "tujuan_sasaran")] {
+        if !c[src].is_null() {
+            ctx.insert(key.into(), c[src].clone());
+        }
+    }
+    template::to_value(&serde_json::Value::Object(ctx))
+}
+
+/// Words that mark a template placeholder left in the text.
+const PLACEHOLDERS: [&str; 8] = ["(nama opd)", "(nama perangkat daerah)", "(nama dinas)", "[nama opd]", "[nama perangkat daerah]", "(isi ", "xxx", "<nama"];
+
+fn check_placeholders(ch: &crate::source::ChapterSource, diags: &mut Diagnostics) {
+    let mut in_comment = false;
+    for (i, line) in ch.body.lines().enumerate() {
+        let lower = line.to_lowercase();
+        let visible: String = if in_comment || lower.contains("<!--") {
+            // Skip HTML comments (authors' notes), which are not printed.
+            let mut out = String::new();
+            let mut rest = lower.as_str();
+            loop {
+                if in_comment {
+                    match rest.find("-->") {
+                        Some(p) => {
+                            rest = &rest[p + 3..];
+                            in_comment = false;
+                        }
+                        None => break,
+                    }
+                } else {
+                    match rest.find("<!--") {
+                        Some(p) => {
+                            out.push_str(&rest[..p]);
+                            rest = &rest[p + 4..];
+                            in_comment = true;
+                        }
+                        None => {
+                            out.push_str(rest);
+                            break;
+                        }
+                    }
+                }
+            }
+            out
+        } else {
+            lower.clone()
+        };
+        for p in PLACEHOLDERS {
+            if let Some(col) = visible.find(p) {
+                let shown = line.get(col..col + p.len()).unwrap_or(p);
+                diags
+                    .error(
+                        Loc { file: ch.file.name.clone(), line: ch.body_line + i, col: line[..col.min(line.len())].chars().count() + 1 },
+                        format!("placeholder templat '{shown}' masih ada di teks"),
+                    )
+                    .with_hint("tulis nilainya, atau sisipkan dengan {{ opd.nama }}");
+            }
+        }
+    }
+}
+
+/// Numbers headings from the chapter number: "1.1", "1.1.1".
+fn number_headings(blocks: &mut [Blok], chapter: usize) {
+    let mut counters = [0usize; 3];
+    for b in blocks.iter_mut() {
+        if let Blok::Judul { tingkat, nomor, .. } = b {
+            let lvl = (*tingkat as usize).saturating_sub(2).min(2);
+            counters[lvl] += 1;
+            for c in counters.iter_mut().skip(lvl + 1) {
+                *c = 0;
+            }
+            let mut parts = vec![chapter.to_string()];
+            parts.extend(counters[..=lvl].iter().map(|c| c.to_string()));
+            *nomor = Some(parts.join("."));
+        }
+    }
+}
+
+fn text(s: impl Into<String>) -> Inline {
+    Inline::Teks { teks: s.into(), tebal: false, miring: false }
+}
+
+fn bold(s: impl Into<String>) -> Inline {
+    Inline::Teks { teks: s.into(), tebal: true, miring: false }
+}
+
+fn para(s: impl Into<String>) -> Blok {
+    Blok::Paragraf { isi: vec![text(s)] }
+}
+
+/// The legal bases as a numbered list; a regulation listed twice is a warning.
+fn landasan(ed: &Edition, diags: &mut Diagnostics) -> Blok {
+    let mut items = Vec::new();
+    let Some((file, l)) = &ed.sources.landasan else {
+        return Blok::Daftar { gaya: GayaDaftar::Angka, mulai: 1, butir: items };
+    };
+    let mut seen: BTreeMap<(String, String, i32), (usize, Loc)> = BTreeMap::new();
+    let n = l.peraturan.len();
+    for (i, p) in l.peraturan.iter().enumerate() {
+        let loc = file.loc_of(&p.span());
+        let r = p.get_ref();
+        let key = (r.jenis.to_lowercase(), r.nomor.trim().trim_start_matches('0').to_string(), r.tahun);
+        if let Some((first, at)) = seen.get(&key) {
+            diags.warning(loc.clone(), format!("peraturan '{} Nomor {} Tahun {}' tercantum dua kali: butir {} dan butir {} (pertama di {at})", r.jenis, r.nomor, r.tahun, first, i + 1));
+        } else {
+            seen.insert(key, (i + 1, loc));
+        }
+        let mut s = format!("{} Nomor {} Tahun {} tentang {}", r.jenis, r.nomor, r.tahun, r.tentang);
+        let mut ln = Vec::new();
+        if let Some(l) = &r.lembaran_negara {
+            ln.push(format!("Lembaran Negara Republik Indonesia Tahun {} Nomor {}", l.tahun, l.nomor));
+        }
+        if let Some(t) = &r.tambahan_lembaran_negara {
+            ln.push(format!("Tambahan Lembaran Negara Republik Indonesia Nomor {t}"));
+        }
+        if !ln.is_empty() {
+            s.push_str(&format!(" ({})", ln.join(", ")));
+        }
+        if let Some(p) = &r.perubahan {
+            s.push(' ');
+            s.push_str(p.trim());
+        }
+        if let Some(k) = &r.keterangan {
+            s.push(' ');
+            s.push_str(k.trim());
+        }
+        s.push(if i + 1 == n { '.' } else { ';' });
+        items.push(vec![para(s)]);
+    }
+    Blok::Daftar { gaya: GayaDaftar::Angka, mulai: 1, butir: items }
+}
+
+fn fungsi_list(f: &[String], gaya: GayaDaftar) -> Blok {
+    let n = f.len();
+    let butir = f
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let end = if i + 1 == n { "." } else if i + 2 == n { "; dan" } else { ";" };
+            vec![para(format!("{}{end}", x.trim().trim_end_matches(['.', ';'])))]
+        })
+        .collect();
+    Blok::Daftar { gaya, mulai: 1, butir }
+}
+
+fn unit_blocks(u: &crate::source::schema::Unit) -> Vec<Blok> {
+    let mut parts = Vec::new();
+    if !u.tugas.is_empty() {
+        parts.push(vec![para("Tugas"), para(format!("{} mempunyai tugas {}.", u.nama, u.tugas.trim().trim_end_matches('.')))]);
+    }
+    if !u.fungsi.is_empty() {
+        parts.push(vec![para("Fungsi"), fungsi_list(&u.fungsi, GayaDaftar::Angka)]);
+    }
+    let mut blocks = vec![Blok::Paragraf { isi: vec![bold(u.nama.clone())] }];
+    if !parts.is_empty() {
+        blocks.push(Blok::Daftar { gaya: GayaDaftar::Huruf, mulai: 1, butir: parts });
+    }
+    if !u.subunit.is_empty() {
+        let butir = u.subunit.iter().map(|s| unit_blocks(s.get_ref())).collect();
+        blocks.push(Blok::Daftar { gaya: GayaDaftar::Angka, mulai: 1, butir });
+    }
+    blocks
+}
+
+fn tugas_fungsi(ed: &Edition, diags: &mut Diagnostics) -> Blok {
+    let mut butir = Vec::new();
+    if let Some((file, o)) = &ed.sources.organisasi {
+        let mut names: BTreeMap<String, Loc> = BTreeMap::new();
+        for u in &o.unit {
+            let loc = file.loc_of(&u.span());
+            let all = std::iter::once(u.get_ref()).chain(u.get_ref().subunit.iter().map(|s| s.get_ref()));
+            for x in all {
+                if x.fungsi.is_empty() && x.tugas.is_empty() {
+                    diags.warning(loc.clone(), format!("unit '{}' tidak memiliki tugas maupun fungsi", x.nama));
+                }
+                if let Some(first) = names.get(&x.nama.to_lowercase()) {
+                    diags.warning(loc.clone(), format!("unit '{}' tercantum dua kali (pertama di {first})", x.nama));
+                } else {
+                    names.insert(x.nama.to_lowercase(), loc.clone());
+                }
+            }
+            butir.push(unit_blocks(u.get_ref()));
+        }
+    }
+    Blok::Daftar { gaya: GayaDaftar::Angka, mulai: 1, butir }
+}
+
+fn fungsi_dinas(ed: &Edition) -> Blok {
+    let f = ed.sources.organisasi.as_ref().and_then(|(_, o)| o.dinas.as_ref()).map(|d| d.fungsi.clone()).unwrap_or_default();
+    fungsi_list(&f, GayaDaftar::Huruf)
+}
+
+/// Replaces placement markers by their blocks, recursively.
+fn resolve(blocks: Vec<Blok>, placed: &[Blok]) -> Vec<Blok> {
+    blocks
+        .into_iter()
+        .map(|b| match b {
+            Blok::Sisipan { indeks } => placed.get(indeks).cloned().unwrap_or(Blok::HalamanBaru),
+            Blok::Daftar { gaya, mulai, butir } => Blok::Daftar { gaya, mulai, butir: butir.into_iter().map(|i| resolve(i, placed)).collect() },
+            o => o,
+        })
+        .collect()
+}
+
+/// Builds the document: evaluates every chapter against the computed edition.
+pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Document {
+    let meta = &ed.meta;
+    let tabel = tables::all(computed, meta);
+    let templates = Templates::new(meta.format.rupiah, tabel.keys().cloned().collect());
+    let ctx = context(meta, computed);
+    let mut bab = Vec::new();
+    let mut chapter_no = 0;
+    let landasan_block = landasan(ed, diags);
+    let tf_block = tugas_fungsi(ed, diags);
+    let fd_block = fungsi_dinas(ed);
+    for ch in &ed.chapters {
+        check_placeholders(ch, diags);
+        let rendered = match templates.render(&ch.file.name, &ch.body, &ctx) {
+            Ok(r) => r,
+            Err((line, msg)) => {
+                diags.error(Loc { file: ch.file.name.clone(), line: ch.body_line + line - 1, col: 1 }, msg);
+                continue;
+            }
+        };
+        let parsed = markdown::parse(&rendered);
+        for (line, msg) in parsed.problems {
+            diags.error(Loc { file: ch.file.name.clone(), line: ch.body_line + line, col: 1 }, msg);
+        }
+        let placed: Vec<Blok> = templates
+            .placements
+            .lock()
+            .expect("placements")
+            .iter()
+            .map(|p| match p {
+                Placement::Tabel(id) => Blok::Tabel { id: id.clone() },
+                Placement::LandasanHukum => landasan_block.clone(),
+                Placement::FungsiDinas => fd_block.clone(),
+                Placement::TugasFungsi => tf_block.clone(),
+            })
+            .collect();
+        let mut blocks = resolve(parsed.blocks, &placed);
+        let is_bab = ch.front.jenis == JenisBab::Bab;
+        if is_bab {
+            chapter_no += 1;
+            if ch.front.penomoran {
+                number_headings(&mut blocks, chapter_no);
+            }
+        }
+        bab.push(Bab {
+            jenis: ch.front.jenis,
+            nomor: ch.front.nomor.clone(),
+            label: if is_bab { format!("BAB {}", ch.front.nomor.clone().unwrap_or_default()) } else { String::new() },
+            judul: ch.front.judul.clone(),
+            blok: blocks,
+            sumber: ch.file.name.to_string(),
+        });
+    }
+    // Every computed table should be placed somewhere; say so when one is not.
+    for id in tabel.keys() {
+        let placed = bab.iter().any(|b| contains_table(&b.blok, id));
+        if !placed {
+            if let Some((f, _)) = table_source(ed, id) {
+                diags.warning(f.start(), format!("tabel '{id}' memiliki data tetapi tidak disisipkan di bab mana pun; tulis {{{{ tabel(\"{id}\") }}}}"));
+            }
+        }
+    }
+    let s = &meta.penandatangan;
+    let (y, mo, d) = meta.tanggal;
+    let pangkat = match (&s.pangkat, &s.golongan) {
+        (Some(p), Some(g)) => Some(format!("{p} ({g})")),
+        (Some(p), None) => Some(p.clone()),
+        (None, Some(g)) => Some(g.clone()),
+        (None, None) => None,
+    };
+    let title = doc_title(meta);
+    let jenis_line = match meta.jenis {
+        JenisEdisi::Murni => "RENCANA KERJA (RENJA)".to_string(),
+        JenisEdisi::Perubahan => "PERUBAHAN RENJA".to_string(),
+    };
+    let mut baris_judul = vec!["DOKUMEN".to_string()];
+    if let Some(t) = &meta.tahap {
+        baris_judul.push(t.to_uppercase());
+    }
+    baris_judul.push(jenis_line);
+    baris_judul.push(format!("TAHUN {}", meta.tahun));
+    Document {
+        renja_versi: env!("CARGO_PKG_VERSION"),
+        metadata: Metadata {
+            judul: title.clone(),
+            subjek: format!("Rencana Kerja Perangkat Daerah Tahun {}", meta.tahun),
+            penulis: format!("{} {}", meta.opd.nama, region_name(meta)),
+            kata_kunci: vec!["Renja".into(), format!("{}", meta.tahun), meta.opd.nama.clone(), region_name(meta)],
+            bahasa: "id",
+            waktu_terbit: meta.waktu_terbit.clone(),
+            slug: slug(meta),
+        },
+        edisi: meta.clone(),
+        sampul: Sampul {
+            baris_judul,
+            pemerintah: format!("PEMERINTAH {}", region_name(meta).to_uppercase()),
+            opd: meta.opd.nama.to_uppercase(),
+            tahun: meta.tahun,
+            draf: true,
+        },
+        bab,
+        tabel,
+        pengesahan: Pengesahan {
+            tempat_tanggal: format!("{}, {}", meta.tempat, format::tanggal(y, mo, d)),
+            jabatan: s.jabatan.clone(),
+            nama: s.nama.clone(),
+            pangkat,
+            nip: format!("NIP {}", format::nip(&s.nip)),
+        },
+        data: computed.clone(),
+    }
+}
+
+fn contains_table(blocks: &[Blok], id: &str) -> bool {
+    blocks.iter().any(|b| match b {
+        Blok::Tabel { id: x } => x == id,
+        Blok::Daftar { butir, .. } => butir.iter().any(|i| contains_table(i, id)),
+        _ => false,
+    })
+}
+
+fn table_source<'a>(ed: &'a Edition, id: &str) -> Option<(&'a crate::diag::SourceFile, ())> {
+    let s = ed.sources;
+    match id {
+        "evaluasi" => s.evaluasi.as_ref().map(|(f, _)| (f, ())),
+        "kinerja" | "rumusan" => s.tujuan_sasaran.as_ref().map(|(f, _)| (f, ())),
+        "rkpd" => s.rkpd.as_ref().map(|(f, _)| (f, ())),
+        "rencana" => s.rencana.as_ref().map(|(f, _)| (f, ())),
+        _ => None,
+    }
+}

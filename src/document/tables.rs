@@ -1,0 +1,534 @@
+//! Table specs written once as data — header rows with their spans, column widths and alignment,
+//! the column-number row, orientation — and the computed rows turned into formatted cells. Both
+//! renderers read these; neither formats a number or writes a header of its own.
+
+use crate::compute::{Computed, Evaluasi, Pct, Rencana, Rkpd, TujuanSasaran, Uang};
+use crate::compute::{EvaluasiRow, JenisTS, RencanaRow, RkpdRow, TsRow};
+use crate::format;
+use crate::model::code::Level;
+use crate::model::predikat::Predikat;
+use crate::model::value::Nilai;
+use crate::model::Meta;
+use crate::source::schema::{Formula, SebelumSesudah, Sifat};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientasi {
+    Potret,
+    Lanskap,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Rata {
+    Kiri,
+    Tengah,
+    Kanan,
+}
+
+/// One column: relative width and alignment of its body cells.
+#[derive(Debug, Clone, Serialize)]
+pub struct Kolom {
+    pub lebar: f64,
+    pub rata: Rata,
+}
+
+/// A header cell with its spans.
+#[derive(Debug, Clone, Serialize)]
+pub struct SelKepala {
+    pub teks: String,
+    pub kolom: u32,
+    pub baris: u32,
+}
+
+/// A body cell. `kolom`/`baris` are spans; cells covered by a span are omitted from the row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sel {
+    pub teks: String,
+    #[serde(skip_serializing_if = "is_one")]
+    pub kolom: u32,
+    #[serde(skip_serializing_if = "is_one")]
+    pub baris: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rata: Option<Rata>,
+    /// A formula printed as a fraction (Tabel 3.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pecahan: Option<Pecahan>,
+}
+
+fn is_one(v: &u32) -> bool {
+    *v == 1
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pecahan {
+    pub pembilang: String,
+    pub penyebut: String,
+    pub pengali: Option<String>,
+}
+
+impl Sel {
+    pub fn new(teks: impl Into<String>) -> Self {
+        Sel { teks: teks.into(), kolom: 1, baris: 1, rata: None, pecahan: None }
+    }
+    fn span(mut self, kolom: u32) -> Self {
+        self.kolom = kolom;
+        self
+    }
+    fn rows(mut self, baris: u32) -> Self {
+        self.baris = baris;
+        self
+    }
+    fn align(mut self, rata: Rata) -> Self {
+        self.rata = Some(rata);
+        self
+    }
+}
+
+/// The visual role of a row.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum GayaBaris {
+    Opd,
+    Urusan,
+    Bidang,
+    Program,
+    Kegiatan,
+    SubKegiatan,
+    Tujuan,
+    Sasaran,
+    Total,
+    Ringkasan,
+}
+
+impl GayaBaris {
+    fn of(level: Level) -> Self {
+        match level {
+            Level::Urusan => GayaBaris::Urusan,
+            Level::Bidang => GayaBaris::Bidang,
+            Level::Program => GayaBaris::Program,
+            Level::Kegiatan => GayaBaris::Kegiatan,
+            Level::SubKegiatan => GayaBaris::SubKegiatan,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BarisTampil {
+    pub gaya: GayaBaris,
+    pub tebal: bool,
+    pub sel: Vec<Sel>,
+}
+
+/// A placed table, ready to draw.
+#[derive(Debug, Clone, Serialize)]
+pub struct TabelTampil {
+    pub id: String,
+    pub nomor: String,
+    pub judul: String,
+    pub orientasi: Orientasi,
+    pub ukuran_huruf: f64,
+    pub kolom: Vec<Kolom>,
+    pub kepala: Vec<Vec<SelKepala>>,
+    /// Print a row with the column numbers 1, 2, 3, … under the header.
+    pub nomor_kolom: bool,
+    pub baris: Vec<BarisTampil>,
+}
+
+fn h(teks: impl Into<String>, kolom: u32, baris: u32) -> SelKepala {
+    SelKepala { teks: teks.into(), kolom, baris }
+}
+
+fn col(lebar: f64, rata: Rata) -> Kolom {
+    Kolom { lebar, rata }
+}
+
+fn uang(u: &Uang) -> String {
+    u.teks()
+}
+
+fn pct(p: &Option<Pct>) -> String {
+    p.map(|p| p.teks()).unwrap_or_else(|| "-".to_string())
+}
+
+fn pred(p: &Option<Predikat>) -> String {
+    p.map(|p| p.kode().to_string()).unwrap_or_else(|| "-".to_string())
+}
+
+fn nilai(n: &Option<Nilai>) -> String {
+    n.as_ref().map(|n| n.teks.clone()).unwrap_or_default()
+}
+
+/// A K value with its unit when the value is a bare number ("70" + "persen" → "70 persen").
+fn nilai_satuan(n: &Option<Nilai>, satuan: &str) -> String {
+    match n {
+        Some(n) if !n.is_empty() => {
+            let bare = n.teks.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.' || c == '-');
+            if bare && !satuan.is_empty() { format!("{} {}", n.teks, satuan) } else { n.teks.clone() }
+        }
+        _ => String::new(),
+    }
+}
+
+fn tebal(level: Level) -> bool {
+    level != Level::SubKegiatan
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tabel 2.1
+
+fn evaluasi(e: &Evaluasi, meta: &Meta) -> TabelTampil {
+    let tw = e.triwulan as usize;
+    // Quarter columns shown: quarters before the evaluated one that any row has data for.
+    let quarters: Vec<usize> = (0..tw.saturating_sub(1)).filter(|&q| e.baris.iter().any(|r| r.realisasi_triwulan_rp.get(q).is_some_and(|v| v.is_some()))).collect();
+    let nq = quarters.len() as u32;
+    let mut kolom = vec![col(2.6, Rata::Kiri), col(5.0, Rata::Kiri), col(4.2, Rata::Kiri), col(1.5, Rata::Tengah)];
+    kolom.extend([col(1.6, Rata::Tengah), col(2.4, Rata::Kanan), col(1.6, Rata::Tengah), col(2.4, Rata::Kanan)]);
+    kolom.extend(quarters.iter().map(|_| col(2.4, Rata::Kanan)));
+    kolom.extend([col(1.6, Rata::Tengah), col(2.4, Rata::Kanan), col(1.4, Rata::Kanan), col(1.4, Rata::Kanan), col(1.0, Rata::Tengah), col(1.0, Rata::Tengah)]);
+    let tws = format::romawi(e.triwulan);
+    let mut r1 = vec![
+        h("Kode", 1, 3),
+        h("Perangkat Daerah / Program / Kegiatan / Sub Kegiatan", 1, 3),
+        h("Indikator Kinerja", 1, 3),
+        h("Sifat", 1, 3),
+        h(format!("Target Kinerja dan Pagu {} (Renja)", e.tahun_lalu), 2, 1),
+        h(format!("Target Kinerja dan Pagu {} (Renja)", e.tahun), 2, 1),
+        h(format!("Realisasi {}", e.tahun), nq + 2, 1),
+        h(format!("Tingkat Capaian Kinerja dan Anggaran {} (%)", e.tahun), 2, 1),
+        h("Predikat", 2, 1),
+    ];
+    let mut r2 = vec![h("K", 1, 2), h("Rp", 1, 2), h("K", 1, 2), h("Rp", 1, 2)];
+    let mut r3 = Vec::new();
+    for &q in &quarters {
+        r2.push(h(format!("Triwulan {}", format::romawi(q as u32 + 1)), 1, 1));
+        r3.push(h("Rp", 1, 1));
+    }
+    r2.push(h(format!("s/d Triwulan {tws}"), 2, 1));
+    r3.extend([h("K", 1, 1), h("Rp", 1, 1)]);
+    r2.extend([h("K", 1, 2), h("Rp", 1, 2), h("K", 1, 2), h("Rp", 1, 2)]);
+    let _ = &mut r1;
+    let ncols = kolom.len() as u32;
+
+    let mut baris = Vec::new();
+    // OPD row first, as the official form and the reference print it.
+    let t = &e.total;
+    let mut opd = vec![Sel::new(meta.opd.kode.as_ref().map(|k| k.get_ref().clone()).unwrap_or_default()), Sel::new(meta.opd.nama.clone()), Sel::new(""), Sel::new("")];
+    opd.extend([Sel::new(""), Sel::new(uang(&t.pagu_lalu)), Sel::new(""), Sel::new(uang(&t.pagu))]);
+    for &q in &quarters {
+        opd.push(Sel::new(t.realisasi_triwulan_rp.get(q).copied().flatten().map(|u| u.teks()).unwrap_or_default()));
+    }
+    opd.extend([Sel::new(""), Sel::new(uang(&t.realisasi_rp)), Sel::new(""), Sel::new(pct(&t.capaian_rp)), Sel::new(""), Sel::new(pred(&t.predikat_rp))]);
+    baris.push(BarisTampil { gaya: GayaBaris::Opd, tebal: true, sel: opd });
+
+    for r in &e.baris {
+        baris.push(evaluasi_row(r, &quarters));
+    }
+    // Footer of the official form: average attainment and its rating.
+    let s = &e.statistik;
+    let label = format!("Rata-rata capaian kinerja ({})", s.tingkat.nama());
+    let before = 8 + nq; // columns before the capaian K column
+    let mut avg = vec![Sel::new(label).span(before).align(Rata::Kanan)];
+    avg.extend([Sel::new(pct(&s.rata_rata_capaian_k)), Sel::new(pct(&s.rata_rata_capaian_rp)), Sel::new(pred(&s.predikat_k)), Sel::new(pred(&s.predikat_rp))]);
+    // The realisasi s/d columns sit between; give them empty cells.
+    let mut avg_row = vec![avg.remove(0)];
+    avg_row.extend([Sel::new(""), Sel::new("")]);
+    avg_row.extend(avg);
+    debug_assert_eq!(avg_row.iter().map(|c| c.kolom).sum::<u32>(), ncols);
+    baris.push(BarisTampil { gaya: GayaBaris::Ringkasan, tebal: true, sel: avg_row });
+
+    TabelTampil {
+        id: "evaluasi".into(),
+        nomor: e.nomor.clone(),
+        judul: e.judul.clone(),
+        orientasi: Orientasi::Lanskap,
+        ukuran_huruf: 7.0,
+        kolom,
+        kepala: vec![r1, r2, r3],
+        nomor_kolom: true,
+        baris,
+    }
+}
+
+fn evaluasi_row(r: &EvaluasiRow, quarters: &[usize]) -> BarisTampil {
+    let mut sel = vec![
+        Sel::new(r.kode.to_string()),
+        Sel::new(r.nama.clone()),
+        Sel::new(r.indikator.clone()),
+        Sel::new(if r.indikator.is_empty() { String::new() } else { match r.sifat { Sifat::Positif => "positif".into(), Sifat::Negatif => "negatif".into() } }),
+        Sel::new(nilai_satuan(&r.target_lalu, &r.satuan)),
+        Sel::new(uang(&r.pagu_lalu)),
+        Sel::new(nilai_satuan(&r.target, &r.satuan)),
+        Sel::new(uang(&r.pagu)),
+    ];
+    for &q in quarters {
+        sel.push(Sel::new(r.realisasi_triwulan_rp.get(q).copied().flatten().map(|u| u.teks()).unwrap_or_default()));
+    }
+    let has_k = !r.indikator.is_empty();
+    sel.extend([
+        Sel::new(nilai(&r.realisasi_k)),
+        Sel::new(uang(&r.realisasi_rp)),
+        Sel::new(if has_k { pct(&r.capaian_k) } else { String::new() }),
+        Sel::new(pct(&r.capaian_rp)),
+        Sel::new(if has_k { pred(&r.predikat_k) } else { String::new() }),
+        Sel::new(pred(&r.predikat_rp)),
+    ]);
+    BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tabel 2.2 and 3.1
+
+fn formula_sel(f: &Option<Formula>) -> Sel {
+    match f {
+        None => Sel::new(""),
+        Some(Formula::Teks(t)) => Sel::new(t.clone()),
+        Some(Formula::Pecahan { pembilang, penyebut, pengali }) => {
+            let pengali = pengali.map(|p| p.to_string());
+            let mut s = Sel::new(format!(
+                "{pembilang} / {penyebut}{}",
+                pengali.as_ref().map(|p| format!(" × {p}")).unwrap_or_default()
+            ));
+            s.pecahan = Some(Pecahan { pembilang: pembilang.clone(), penyebut: penyebut.clone(), pengali });
+            s
+        }
+    }
+}
+
+fn ts_label(r: &TsRow) -> Option<Sel> {
+    if r.rentang == 0 {
+        return None;
+    }
+    let prefix = match r.jenis {
+        JenisTS::Tujuan => "Tujuan",
+        JenisTS::Sasaran => "Sasaran",
+    };
+    Some(Sel::new(format!("{prefix}: {}", r.uraian)).rows(r.rentang as u32))
+}
+
+fn ts_gaya(r: &TsRow) -> GayaBaris {
+    match r.jenis {
+        JenisTS::Tujuan => GayaBaris::Tujuan,
+        JenisTS::Sasaran => GayaBaris::Sasaran,
+    }
+}
+
+fn kinerja(ts: &TujuanSasaran, meta: &Meta) -> Option<TabelTampil> {
+    let info = ts.kinerja.as_ref()?;
+    let n = ts.tahun_renstra.len() as u32;
+    let mut kolom = vec![col(4.0, Rata::Kiri), col(4.0, Rata::Kiri)];
+    kolom.extend((0..n).map(|_| col(1.3, Rata::Tengah)));
+    kolom.extend([col(1.4, Rata::Tengah), col(1.4, Rata::Tengah)]);
+    let r1 = vec![h("Tujuan/Sasaran", 1, 2), h("Indikator", 1, 2), h("Target Renstra", n, 1), h(format!("Realisasi s/d Triwulan {}", format::romawi(meta.triwulan)), 1, 2), h("Capaian Kinerja (%)", 1, 2)];
+    let r2 = ts.tahun_renstra.iter().map(|y| h(y.to_string(), 1, 1)).collect();
+    let baris = ts
+        .baris
+        .iter()
+        .map(|r| {
+            let mut sel: Vec<Sel> = ts_label(r).into_iter().collect();
+            sel.push(Sel::new(r.indikator.clone()));
+            for i in 0..n as usize {
+                sel.push(Sel::new(r.target_renstra.get(i).map(|v| v.teks.clone()).unwrap_or_default()));
+            }
+            sel.push(Sel::new(nilai(&r.realisasi)));
+            sel.push(Sel::new(if r.indikator.is_empty() { String::new() } else { pct(&r.capaian) }));
+            BarisTampil { gaya: ts_gaya(r), tebal: false, sel }
+        })
+        .collect();
+    Some(TabelTampil {
+        id: "kinerja".into(),
+        nomor: info.nomor.clone(),
+        judul: info.judul.clone(),
+        orientasi: Orientasi::Potret,
+        ukuran_huruf: 8.0,
+        kolom,
+        kepala: vec![r1, r2],
+        nomor_kolom: false,
+        baris,
+    })
+}
+
+fn rumusan(ts: &TujuanSasaran, meta: &Meta) -> Option<TabelTampil> {
+    let info = ts.rumusan.as_ref()?;
+    let kolom = vec![col(3.6, Rata::Kiri), col(3.6, Rata::Kiri), col(4.6, Rata::Kiri), col(1.5, Rata::Tengah), col(1.5, Rata::Tengah)];
+    let r1 = vec![h("Tujuan/Sasaran", 1, 2), h("Indikator Tujuan/Sasaran", 1, 2), h("Formulasi", 1, 2), h("Target", 2, 1)];
+    let r2 = vec![h(format!("Renja {}", meta.tahun), 1, 1), h(format!("Perubahan Renja {}", meta.tahun), 1, 1)];
+    let baris = ts
+        .baris
+        .iter()
+        .map(|r| {
+            let mut sel: Vec<Sel> = ts_label(r).into_iter().collect();
+            sel.extend([Sel::new(r.indikator.clone()), formula_sel(&r.formula), Sel::new(nilai(&r.target_renja)), Sel::new(nilai(&r.target_perubahan))]);
+            BarisTampil { gaya: ts_gaya(r), tebal: false, sel }
+        })
+        .collect();
+    Some(TabelTampil {
+        id: "rumusan".into(),
+        nomor: info.nomor.clone(),
+        judul: info.judul.clone(),
+        orientasi: Orientasi::Potret,
+        ukuran_huruf: 8.0,
+        kolom,
+        kepala: vec![r1, r2],
+        nomor_kolom: false,
+        baris,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tabel 3.2
+
+fn rkpd(t: &Rkpd) -> TabelTampil {
+    let block = [col(4.2, Rata::Kiri), col(2.0, Rata::Kiri), col(3.6, Rata::Kiri), col(1.6, Rata::Tengah), col(2.4, Rata::Kanan)];
+    let mut kolom: Vec<Kolom> = block.to_vec();
+    kolom.extend(block.iter().cloned());
+    kolom.push(col(2.2, Rata::Kiri));
+    let five = || vec![h("Program/Kegiatan", 1, 1), h("Lokasi", 1, 1), h("Indikator Kinerja", 1, 1), h("Target Capaian", 1, 1), h("Pagu Indikatif (Rp)", 1, 1)];
+    let r1 = vec![h(t.judul_kiri.clone(), 5, 1), h(t.judul_kanan.clone(), 5, 1), h("Catatan Penting", 1, 2)];
+    let mut r2 = five();
+    r2.extend(five());
+    let mut baris: Vec<BarisTampil> = t
+        .baris
+        .iter()
+        .map(|r: &RkpdRow| {
+            let side = |b: &crate::compute::rkpd::RkpdBlokOut| {
+                vec![Sel::new(r.nama.clone()), Sel::new(b.lokasi.clone()), Sel::new(b.indikator.clone()), Sel::new(nilai(&b.target)), Sel::new(uang(&b.pagu))]
+            };
+            let mut sel = side(&r.rancangan);
+            sel.extend(side(&r.analisis));
+            sel.push(Sel::new(r.catatan.clone()));
+            BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel }
+        })
+        .collect();
+    let tot = |u: &Uang| vec![Sel::new("TOTAL").span(4).align(Rata::Kanan), Sel::new(uang(u))];
+    let mut sel = tot(&t.total.rancangan_pagu);
+    sel.extend(tot(&t.total.analisis_pagu));
+    sel.push(Sel::new(""));
+    baris.push(BarisTampil { gaya: GayaBaris::Total, tebal: true, sel });
+    TabelTampil {
+        id: "rkpd".into(),
+        nomor: t.nomor.clone(),
+        judul: t.judul.clone(),
+        orientasi: Orientasi::Lanskap,
+        ukuran_huruf: 7.0,
+        kolom,
+        kepala: vec![r1, r2],
+        nomor_kolom: true,
+        baris,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tabel 3.4
+
+fn ss(v: &SebelumSesudah) -> [Sel; 2] {
+    [Sel::new(nilai(&v.sebelum)), Sel::new(nilai(&v.sesudah))]
+}
+
+fn rencana(t: &Rencana) -> TabelTampil {
+    let mut kolom = vec![col(2.4, Rata::Kiri), col(4.2, Rata::Kiri), col(2.6, Rata::Kiri), col(2.6, Rata::Kiri), col(2.6, Rata::Kiri), col(2.0, Rata::Kiri)];
+    kolom.extend((0..6).map(|_| col(1.3, Rata::Tengah)));
+    kolom.extend([col(2.2, Rata::Kanan), col(2.2, Rata::Kanan), col(2.0, Rata::Kanan), col(2.0, Rata::Kiri), col(1.6, Rata::Kiri), col(2.4, Rata::Kiri), col(1.3, Rata::Tengah), col(2.2, Rata::Kanan)]);
+    let r1 = vec![
+        h("Kode", 1, 3),
+        h("Urusan / Bidang Urusan / Program / Kegiatan / Sub Kegiatan", 1, 3),
+        h("Indikator Kinerja", 3, 2),
+        h("Lokasi", 1, 3),
+        h(format!("Target Capaian Kinerja {}", t.tahun), 6, 1),
+        h(format!("Pagu Indikatif {} (Rp)", t.tahun), 3, 2),
+        h("Sumber Dana", 1, 3),
+        h("Catatan Penting", 1, 3),
+        h(format!("Prakiraan Maju {}", t.tahun_maju), 3, 2),
+    ];
+    let r2 = vec![h("Program", 2, 1), h("Keluaran Sub Kegiatan", 2, 1), h("Hasil Kegiatan", 2, 1)];
+    let mut r3 = vec![h("Capaian Program", 1, 1), h("Keluaran Sub Kegiatan", 1, 1), h("Hasil Kegiatan", 1, 1)];
+    for _ in 0..3 {
+        r3.extend([h("Sebelum", 1, 1), h("Sesudah", 1, 1)]);
+    }
+    r3.extend([h("Sebelum", 1, 1), h("Sesudah", 1, 1), h("Bertambah/ (Berkurang)", 1, 1)]);
+    r3.extend([h("Tolok Ukur", 1, 1), h("Target", 1, 1), h("Kebutuhan Dana (Rp)", 1, 1)]);
+    let mut baris: Vec<BarisTampil> = t
+        .baris
+        .iter()
+        .map(|r: &RencanaRow| {
+            let mut sel = vec![Sel::new(r.kode.to_string()), Sel::new(r.nama.clone()), Sel::new(r.capaian_program.clone()), Sel::new(r.keluaran.clone()), Sel::new(r.hasil.clone()), Sel::new(r.lokasi.clone())];
+            sel.extend(ss(&r.target_program));
+            sel.extend(ss(&r.target_keluaran));
+            sel.extend(ss(&r.target_hasil));
+            sel.extend([Sel::new(uang(&r.pagu_sebelum)), Sel::new(uang(&r.pagu_sesudah)), Sel::new(selisih(&r.selisih))]);
+            sel.extend([Sel::new(r.sumber_dana.clone()), Sel::new(r.catatan.clone()), Sel::new(r.maju_tolok_ukur.clone()), Sel::new(nilai(&r.maju_target))]);
+            sel.push(Sel::new(r.maju_pagu.as_ref().map(uang).unwrap_or_default()));
+            BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel }
+        })
+        .collect();
+    let tt = &t.total;
+    let mut sel = vec![Sel::new("TOTAL").span(12).align(Rata::Kanan)];
+    sel.extend([Sel::new(uang(&tt.pagu_sebelum)), Sel::new(uang(&tt.pagu_sesudah)), Sel::new(selisih(&tt.selisih))]);
+    sel.extend([Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))]);
+    baris.push(BarisTampil { gaya: GayaBaris::Total, tebal: true, sel });
+    TabelTampil {
+        id: "rencana".into(),
+        nomor: t.nomor.clone(),
+        judul: t.judul.clone(),
+        orientasi: Orientasi::Lanskap,
+        ukuran_huruf: 6.5,
+        kolom,
+        kepala: vec![r1, r2, r3],
+        nomor_kolom: true,
+        baris,
+    }
+}
+
+/// A selisih as SIPD prints "Bertambah/(Berkurang)": negative amounts in parentheses.
+fn selisih(u: &Uang) -> String {
+    let v = u.value().value();
+    if v.is_sign_negative() && !v.is_zero() {
+        format!("({})", format::angka_dp(-v, 0))
+    } else {
+        format::angka_dp(v, 0)
+    }
+}
+
+/// Every placed table of the edition, by id.
+pub fn all(c: &Computed, meta: &Meta) -> BTreeMap<String, TabelTampil> {
+    let mut out = BTreeMap::new();
+    let mut put = |t: TabelTampil| {
+        out.insert(t.id.clone(), t);
+    };
+    if let Some(e) = &c.evaluasi {
+        put(evaluasi(e, meta));
+    }
+    if let Some(ts) = &c.tujuan_sasaran {
+        if let Some(t) = kinerja(ts, meta) {
+            put(t);
+        }
+        if let Some(t) = rumusan(ts, meta) {
+            put(t);
+        }
+    }
+    if let Some(r) = &c.rkpd {
+        put(rkpd(r));
+    }
+    if let Some(r) = &c.rencana {
+        put(rencana(r));
+    }
+    out
+}
+
+/// Ids a chapter may place with `{{ tabel("…") }}`.
+pub const TABLE_IDS: [&str; 5] = ["evaluasi", "kinerja", "rumusan", "rkpd", "rencana"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selisih_in_parentheses() {
+        use crate::model::value::Rupiah;
+        use rust_decimal::Decimal;
+        assert_eq!(selisih(&Uang::new(Rupiah(Decimal::from(-142560)))), "(142.560)");
+        assert_eq!(selisih(&Uang::new(Rupiah(Decimal::from(70000000)))), "70.000.000");
+    }
+}

@@ -1,0 +1,263 @@
+//! Values placed into text: each chapter body is a minijinja template evaluated against the
+//! computed edition, with our Indonesian filters (`rupiah`, `persen`, `terbilang`, …) and the
+//! block placements (`tabel("…")`, `landasan_hukum()`, …), which leave a marker that the Markdown
+//! stage replaces by the block. Inserted values are escaped so they stay literal text.
+
+use crate::format::{self, RupiahStyle};
+use crate::model::predikat::Predikat;
+use minijinja::value::{Object, Value};
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+/// A computed number carried into templates: prints its formatted text, filters use its value.
+#[derive(Debug)]
+pub struct Angka {
+    pub nilai: Option<Decimal>,
+    pub teks: String,
+}
+
+impl Object for Angka {
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.teks)
+    }
+}
+
+/// Marker delimiting a placed block in rendered text.
+pub const MARK: char = '\u{FFFC}';
+
+/// A block placed by a template call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placement {
+    Tabel(String),
+    LandasanHukum,
+    FungsiDinas,
+    TugasFungsi,
+}
+
+/// Converts the serialised model into template values: `{nilai, teks}` and `{teks, angka}`
+/// objects become [`Angka`]; arrays of rows with `kode` also get a `kode` map.
+pub fn to_value(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Object(map) => {
+            let num = map.get("nilai").or_else(|| map.get("angka"));
+            if let (Some(teks), true) = (map.get("teks").and_then(|t| t.as_str()), map.len() <= 2) {
+                let nilai = num.and_then(|n| n.as_str().map(str::to_string).or_else(|| n.as_number().map(|x| x.to_string())));
+                return Value::from_object(Angka { nilai: nilai.and_then(|s| Decimal::from_str(&s).ok()), teks: teks.to_string() });
+            }
+            let mut out: std::collections::BTreeMap<String, Value> = map.iter().map(|(k, v)| (k.clone(), to_value(v))).collect();
+            if let Some(serde_json::Value::Array(rows)) = map.get("baris") {
+                let by_code: std::collections::BTreeMap<String, Value> = rows
+                    .iter()
+                    .filter_map(|r| r.get("kode").and_then(|k| k.as_str()).map(|k| (k.to_string(), to_value(r))))
+                    .collect();
+                if !by_code.is_empty() {
+                    out.insert("kode".into(), Value::from(by_code));
+                }
+            }
+            Value::from(out)
+        }
+        serde_json::Value::Array(a) => Value::from(a.iter().map(to_value).collect::<Vec<_>>()),
+        serde_json::Value::String(s) => Value::from(s.clone()),
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else {
+                Value::from(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        serde_json::Value::Bool(b) => Value::from(*b),
+        serde_json::Value::Null => Value::from(()),
+    }
+}
+
+/// Reads the exact number behind a template value.
+fn number(v: &Value) -> Result<Decimal, Error> {
+    if let Some(a) = v.downcast_object_ref::<Angka>() {
+        return a.nilai.ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("nilai '{}' tidak berupa angka", a.teks)));
+    }
+    if let Some(s) = v.as_str() {
+        return crate::model::value::leading_number(s)
+            .ok()
+            .flatten()
+            .or_else(|| Decimal::from_str(s).ok())
+            .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("'{s}' bukan angka")));
+    }
+    if let Ok(i) = i64::try_from(v.clone()) {
+        return Ok(Decimal::from(i));
+    }
+    if let Ok(f) = f64::try_from(v.clone()) {
+        return Decimal::from_str(&f.to_string()).map_err(|_| Error::new(ErrorKind::InvalidOperation, "angka tidak sah"));
+    }
+    if v.is_undefined() || v.is_none() {
+        return Err(Error::new(ErrorKind::InvalidOperation, "nilai kosong (tidak terdefinisi) tidak dapat diformat"));
+    }
+    Err(Error::new(ErrorKind::InvalidOperation, format!("nilai '{v}' bukan angka")))
+}
+
+/// Escapes characters Markdown would interpret, so inserted values stay literal.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!' | '|' | '~' | '&' | '{' | '}') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The template environment of one edition.
+pub struct Templates {
+    env: Environment<'static>,
+    pub placements: Arc<Mutex<Vec<Placement>>>,
+}
+
+impl Templates {
+    pub fn new(style: RupiahStyle, tables: Vec<String>) -> Self {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_formatter(|out, _state, value| {
+            if value.is_none() || value.is_undefined() {
+                return Err(Error::new(ErrorKind::UndefinedError, "nilai kosong"));
+            }
+            let text = value.to_string();
+            // Markers from placements pass through; everything else is escaped.
+            if text.starts_with(MARK) && text.ends_with(MARK) {
+                out.write_str(&text)?;
+            } else {
+                out.write_str(&escape_markdown(&text))?;
+            }
+            Ok(())
+        });
+        env.add_filter("rupiah", move |v: Value| -> Result<String, Error> { Ok(format::rupiah(number(&v)?, style)) });
+        env.add_filter("angka", |v: Value, dp: Option<u32>| -> Result<String, Error> {
+            match (dp, v.downcast_object_ref::<Angka>()) {
+                (None, Some(a)) => Ok(a.teks.clone()),
+                (Some(dp), _) => Ok(format::angka_dp(number(&v)?, dp)),
+                (None, None) => Ok(format::angka(number(&v)?)),
+            }
+        });
+        env.add_filter("persen", |v: Value| -> Result<String, Error> { Ok(format::persen(number(&v)?)) });
+        env.add_filter("terbilang", |v: Value| -> Result<String, Error> { Ok(format::terbilang_rupiah(number(&v)?)) });
+        env.add_filter("terbilang_angka", |v: Value| -> Result<String, Error> { Ok(format::terbilang(number(&v)?)) });
+        env.add_filter("romawi", |v: Value| -> Result<String, Error> {
+            let n = number(&v)?;
+            Ok(format::romawi(u32::try_from(n.trunc().mantissa()).unwrap_or(0)))
+        });
+        env.add_filter("predikat_nama", |v: Value| -> Result<String, Error> {
+            let s = v.to_string();
+            Predikat::from_kode(&s).map(|p| p.nama().to_string()).ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("'{s}' bukan predikat (ST, T, S, R, SR)")))
+        });
+        env.add_filter("nip", |v: Value| -> String { format::nip(&v.to_string()) });
+        env.add_filter("tanggal", |v: Value| -> Result<String, Error> {
+            let s = v.to_string();
+            let parts: Vec<&str> = s.split('-').collect();
+            match parts.as_slice() {
+                [y, m, d] => match (y.parse(), m.parse(), d.get(..2).unwrap_or(d).parse()) {
+                    (Ok(y), Ok(m), Ok(d)) if (1..=12).contains(&m) => Ok(format::tanggal(y, m, d)),
+                    _ => Err(Error::new(ErrorKind::InvalidOperation, format!("'{s}' bukan tanggal YYYY-MM-DD"))),
+                },
+                _ => Err(Error::new(ErrorKind::InvalidOperation, format!("'{s}' bukan tanggal YYYY-MM-DD"))),
+            }
+        });
+        let placements: Arc<Mutex<Vec<Placement>>> = Arc::default();
+        let place = |p: Arc<Mutex<Vec<Placement>>>, what: Placement| -> String {
+            let mut v = p.lock().expect("placement list");
+            v.push(what);
+            format!("{MARK}{}{MARK}", v.len() - 1)
+        };
+        {
+            let p = placements.clone();
+            env.add_function("tabel", move |id: String| -> Result<Value, Error> {
+                if !tables.contains(&id) {
+                    let known = crate::document::tables::TABLE_IDS.join(", ");
+                    return Err(Error::new(ErrorKind::InvalidOperation, format!("tabel '{id}' tidak dikenal atau datanya tidak ada; tabel yang dikenal: {known}")));
+                }
+                Ok(Value::from_safe_string(place(p.clone(), Placement::Tabel(id))))
+            });
+        }
+        for (name, what) in [("landasan_hukum", Placement::LandasanHukum), ("fungsi_dinas", Placement::FungsiDinas), ("tugas_fungsi", Placement::TugasFungsi)] {
+            let p = placements.clone();
+            env.add_function(name, move || -> Value { Value::from_safe_string(place(p.clone(), what.clone())) });
+        }
+        Templates { env, placements }
+    }
+
+    /// Renders one chapter body. On error returns the 1-based line within `body` and a message.
+    pub fn render(&self, name: &str, body: &str, ctx: &Value) -> Result<String, (usize, String)> {
+        // Keep the body's trailing newline (minijinja drops one).
+        let mut out = self.env.render_named_str(name, body, ctx).map_err(|e| describe(&e, body))?;
+        if body.ends_with('\n') && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
+
+/// An Indonesian message for a template error, with the line and the offending expression.
+fn describe(e: &Error, body: &str) -> (usize, String) {
+    let line = e.line().unwrap_or(1);
+    let expr = e.range().and_then(|r| body.get(r)).map(|s| s.trim().to_string());
+    let what = match e.kind() {
+        ErrorKind::UndefinedError => "nilai tidak dikenal".to_string(),
+        ErrorKind::UnknownFilter => "filter tidak dikenal".to_string(),
+        ErrorKind::UnknownFunction => "fungsi tidak dikenal".to_string(),
+        ErrorKind::SyntaxError => "sintaks templat salah".to_string(),
+        ErrorKind::MissingArgument | ErrorKind::TooManyArguments => "jumlah argumen salah".to_string(),
+        _ => "templat tidak dapat dievaluasi".to_string(),
+    };
+    let mut msg = what;
+    if let Some(expr) = expr.filter(|s| !s.is_empty()) {
+        msg.push_str(&format!(" di '{expr}'"));
+    }
+    if let Some(detail) = e.detail() {
+        msg.push_str(&format!(": {detail}"));
+    }
+    if e.kind() == ErrorKind::UndefinedError {
+        msg.push_str(" (lihat docs/model.md untuk nama nilai yang tersedia)");
+    }
+    (line, msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Value {
+        to_value(&serde_json::json!({
+            "evaluasi": {"total": {"pagu": {"nilai": "9239089578", "teks": "9.239.089.578"}},
+                         "statistik": {"predikat_k": "SR", "rata": {"nilai": "57.142857", "teks": "57,14"}}},
+            "opd": {"nama": "Dinas *Tenaga* Kerja"},
+        }))
+    }
+
+    #[test]
+    fn filters_and_escaping() {
+        let t = Templates::new(RupiahStyle::Puebi, vec!["evaluasi".into()]);
+        let out = t
+            .render("x", "{{ evaluasi.total.pagu | rupiah }} ({{ evaluasi.total.pagu | terbilang }}) {{ evaluasi.statistik.rata | persen }} {{ evaluasi.statistik.predikat_k | predikat_nama }} {{ opd.nama }} {{ evaluasi.total.pagu }}", &ctx())
+            .unwrap();
+        assert_eq!(
+            out,
+            "Rp9.239.089.578 (sembilan miliar dua ratus tiga puluh sembilan juta delapan puluh sembilan ribu lima ratus tujuh puluh delapan rupiah) 57,14 % sangat rendah Dinas \\*Tenaga\\* Kerja 9.239.089.578"
+        );
+    }
+
+    #[test]
+    fn unknown_value_is_located() {
+        let t = Templates::new(RupiahStyle::Puebi, vec![]);
+        let (line, msg) = t.render("x", "a\nb {{ evaluasi.totl.pagu }}\n", &ctx()).unwrap_err();
+        assert_eq!(line, 2);
+        assert!(msg.contains("nilai tidak dikenal"), "{msg}");
+        assert!(msg.contains("evaluasi.totl"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_table() {
+        let t = Templates::new(RupiahStyle::Puebi, vec!["evaluasi".into()]);
+        let (_, msg) = t.render("x", "{{ tabel(\"tabel9\") }}", &ctx()).unwrap_err();
+        assert!(msg.contains("tabel9"), "{msg}");
+    }
+}

@@ -1,0 +1,324 @@
+//! The validated edition: plain domain types built from the sources — metadata with its options,
+//! nomenclature codes, the program tree, and the per-table rows keyed by canonical code. Checks
+//! that need no arithmetic (codes, parents, duplicates, NIP, placeholders) happen here.
+
+pub mod code;
+pub mod nip;
+pub mod predikat;
+pub mod value;
+
+use crate::diag::{Diagnostics, Loc, SourceFile};
+use crate::source::schema::*;
+use crate::source::{ChapterSource, Sources};
+use code::{Code, Level};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Edition metadata with defaults resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    pub opd: Opd,
+    pub daerah: Daerah,
+    pub tahun: i32,
+    pub jenis: JenisEdisi,
+    pub revisi: u32,
+    pub tahap: Option<String>,
+    pub triwulan: u32,
+    pub tahun_nomenklatur: i32,
+    pub digit_sub_kegiatan: usize,
+    /// Signing date (year, month, day).
+    pub tanggal: (i32, u8, u8),
+    pub tempat: String,
+    pub penandatangan: Signer,
+    pub halaman: Halaman,
+    pub format: FormatOptions,
+    /// Fixed document timestamp (RFC 3339), for reproducible output.
+    pub waktu_terbit: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Signer {
+    pub nama: String,
+    pub jabatan: String,
+    pub pangkat: Option<String>,
+    pub golongan: Option<String>,
+    pub nip: String,
+}
+
+/// A node of the program tree.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub code: Code,
+    pub nama: String,
+    pub loc: Loc,
+}
+
+/// A table row of the sources, keyed by its canonical code.
+#[derive(Debug, Clone)]
+pub struct Row<'a, T> {
+    pub code: Code,
+    pub loc: Loc,
+    pub data: &'a T,
+}
+
+/// The validated edition, borrowing the parsed sources.
+pub struct Edition<'a> {
+    pub sources: &'a Sources,
+    pub meta: Meta,
+    pub tree: BTreeMap<Code, Node>,
+    pub evaluasi: Vec<Row<'a, EvaluasiBaris>>,
+    pub rkpd: Vec<Row<'a, RkpdBaris>>,
+    pub rencana: Vec<Row<'a, RencanaBaris>>,
+    pub chapters: Vec<&'a ChapterSource>,
+}
+
+/// Default sub kegiatan width by nomenclature year: 2 digits before 2023, 4 from then on.
+pub fn sub_digits_for_year(year: i32) -> usize {
+    if year >= 2023 { 4 } else { 2 }
+}
+
+fn meta(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> Meta {
+    let tahun = *e.edisi.tahun.get_ref();
+    if !(2000..=2100).contains(&tahun) {
+        diags.error(file.loc_of(&e.edisi.tahun.span()), format!("tahun {tahun} tidak masuk akal; yang diharapkan 2000–2100"));
+    }
+    let triwulan = match &e.edisi.triwulan {
+        Some(t) => {
+            let v = *t.get_ref();
+            if !(1..=4).contains(&v) {
+                diags.error(file.loc_of(&t.span()), format!("triwulan {v} tidak sah; yang diharapkan 1, 2, 3 atau 4"));
+            }
+            v.clamp(1, 4)
+        }
+        None => 4,
+    };
+    let nomen_year = *e.edisi.tahun_nomenklatur.get_ref();
+    let digits = match &e.edisi.digit_sub_kegiatan {
+        Some(d) => {
+            let v = *d.get_ref();
+            if v != 2 && v != 4 {
+                diags.error(file.loc_of(&d.span()), format!("digit_sub_kegiatan {v} tidak sah; yang diharapkan 2 atau 4"));
+                4
+            } else {
+                v as usize
+            }
+        }
+        None => sub_digits_for_year(nomen_year),
+    };
+    let dt = e.pengesahan.tanggal.get_ref();
+    let tanggal = match dt.date {
+        Some(d) if dt.time.is_none() => (i32::from(d.year), d.month, d.day),
+        _ => {
+            diags.error(
+                file.loc_of(&e.pengesahan.tanggal.span()),
+                format!("tanggal '{dt}' tidak sah; yang diharapkan tanggal TOML seperti 2022-08-25"),
+            );
+            (tahun, 1, 1)
+        }
+    };
+    let nip_text = e.penandatangan.nip.get_ref();
+    let nip_digits = match nip::validate(nip_text) {
+        Ok(d) => d,
+        Err(msg) => {
+            diags.error(file.loc_of(&e.penandatangan.nip.span()), msg)
+                .with_hint("NIP 18 digit: tanggal lahir YYYYMMDD, TMT CPNS YYYYMM, jenis kelamin 1/2, nomor urut 3 digit");
+            nip_text.clone()
+        }
+    };
+    if let Some(kode) = &e.opd.kode {
+        let k = kode.get_ref();
+        let parts: Vec<&str> = k.split('.').collect();
+        let widths = [1, 2, 1, 2, 1, 2, 2, 4];
+        let ok = parts.len() == widths.len()
+            && parts.iter().zip(widths).all(|(p, w)| p.len() == w && p.bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            diags.warning(
+                file.loc_of(&kode.span()),
+                format!("kode OPD '{k}' tidak berbentuk X.XX.X.XX.X.XX.XX.XXXX seperti kode SIPD (mis. 2.07.3.32.0.00.01.0000)"),
+            );
+        }
+    }
+    let waktu = match &e.edisi.waktu_terbit {
+        Some(w) => w.to_string(),
+        None => format!("{:04}-{:02}-{:02}T00:00:00Z", tanggal.0, tanggal.1, tanggal.2),
+    };
+    Meta {
+        opd: e.opd.clone(),
+        daerah: e.daerah.clone(),
+        tahun,
+        jenis: e.edisi.jenis,
+        revisi: e.edisi.revisi,
+        tahap: e.edisi.tahap.clone(),
+        triwulan,
+        tahun_nomenklatur: nomen_year,
+        digit_sub_kegiatan: digits,
+        tanggal,
+        tempat: e.pengesahan.tempat.clone(),
+        penandatangan: Signer {
+            nama: e.penandatangan.nama.clone(),
+            jabatan: e.penandatangan.jabatan.clone(),
+            pangkat: e.penandatangan.pangkat.clone(),
+            golongan: e.penandatangan.golongan.clone(),
+            nip: nip_digits,
+        },
+        halaman: e.halaman.clone(),
+        format: e.format.clone(),
+        waktu_terbit: waktu,
+    }
+}
+
+/// Reads a written code, reporting malformed codes (error) and normalised variants (warning).
+pub fn read_code(file: &SourceFile, written: &toml::Spanned<String>, digits: usize, diags: &mut Diagnostics) -> Option<Code> {
+    let loc = file.loc_of(&written.span());
+    match Code::parse(written.get_ref(), digits) {
+        Ok(p) => {
+            if p.normalised {
+                diags
+                    .warning(loc, format!("kode '{}' ditulis tidak baku; dibaca sebagai '{}'", written.get_ref(), p.code))
+                    .with_hint(format!("tulis '{}'", p.code));
+            }
+            Some(p.code)
+        }
+        Err(e) => {
+            diags.error(loc, format!("kode '{}' tidak sah: {e}", written.get_ref()));
+            None
+        }
+    }
+}
+
+/// Keys the rows of one table by canonical code; reports duplicates and codes missing from
+/// the nomenclature.
+fn rows<'a, T>(
+    file: &SourceFile,
+    items: &'a [toml::Spanned<T>],
+    kode: impl Fn(&T) -> &toml::Spanned<String>,
+    tree: &BTreeMap<Code, Node>,
+    digits: usize,
+    diags: &mut Diagnostics,
+) -> Vec<Row<'a, T>> {
+    let mut seen: BTreeMap<Code, Loc> = BTreeMap::new();
+    let mut out = Vec::new();
+    for item in items {
+        let data = item.get_ref();
+        let written = kode(data);
+        let Some(code) = read_code(file, written, digits, diags) else { continue };
+        let loc = file.loc_of(&written.span());
+        if let Some(first) = seen.get(&code) {
+            diags.error(loc.clone(), format!("kode '{code}' muncul dua kali dalam tabel ini; baris pertama di {first}"));
+            continue;
+        }
+        if !tree.is_empty() && !tree.contains_key(&code) {
+            diags
+                .error(loc.clone(), format!("kode '{code}' tidak terdaftar di data/nomenklatur.toml"))
+                .with_hint("tambahkan [[nomenklatur]] dengan kode dan nama ini");
+            continue;
+        }
+        seen.insert(code.clone(), loc.clone());
+        out.push(Row { code, loc, data });
+    }
+    out.sort_by(|a, b| a.code.cmp(&b.code));
+    out
+}
+
+/// Builds the nomenclature tree, checking codes, duplicates and that every parent is listed.
+fn tree(file: &SourceFile, n: &NomenklaturFile, digits: usize, diags: &mut Diagnostics) -> BTreeMap<Code, Node> {
+    let mut tree: BTreeMap<Code, Node> = BTreeMap::new();
+    for entry in &n.nomenklatur {
+        let Some(code) = read_code(file, &entry.kode, digits, diags) else { continue };
+        let loc = file.loc_of(&entry.kode.span());
+        let nama = entry.nama.get_ref().trim().to_string();
+        if nama.is_empty() {
+            diags.error(file.loc_of(&entry.nama.span()), format!("nama untuk kode '{code}' kosong"));
+        }
+        if let Some(first) = tree.get(&code) {
+            diags.error(loc, format!("kode '{code}' terdaftar dua kali; pertama di {}", first.loc));
+            continue;
+        }
+        tree.insert(code.clone(), Node { code, nama, loc });
+    }
+    for node in tree.values() {
+        if let Some(parent) = node.code.parent() {
+            if !tree.contains_key(&parent) {
+                diags
+                    .error(
+                        node.loc.clone(),
+                        format!(
+                            "{} '{}' tidak berada di bawah induk yang terdaftar: {} '{}' tidak ada di nomenklatur",
+                            node.code.level().nama(),
+                            node.code,
+                            parent.level().nama(),
+                            parent
+                        ),
+                    )
+                    .with_hint("daftarkan induknya atau periksa kembali kodenya");
+            }
+        }
+    }
+    tree
+}
+
+/// Validates the loaded sources into an [`Edition`]. Returns `None` when the metadata itself
+/// could not be read (nothing else can be interpreted without it).
+pub fn validate<'a>(sources: &'a Sources, diags: &mut Diagnostics) -> Option<Edition<'a>> {
+    let (efile, edisi) = sources.edisi.as_ref()?;
+    let meta = meta(efile, edisi, diags);
+    let digits = meta.digit_sub_kegiatan;
+    let tree = match &sources.nomenklatur {
+        Some((f, n)) => tree(f, n, digits, diags),
+        None => BTreeMap::new(),
+    };
+    let needs_tree = sources.evaluasi.is_some() || sources.rkpd.is_some() || sources.rencana.is_some();
+    if needs_tree && sources.nomenklatur.is_none() {
+        diags.error(efile.start(), "data/nomenklatur.toml tidak ada, padahal tabel program memerlukannya");
+    }
+    let evaluasi = match &sources.evaluasi {
+        Some((f, e)) => rows(f, &e.baris, |b| &b.kode, &tree, digits, diags),
+        None => Vec::new(),
+    };
+    let rkpd = match &sources.rkpd {
+        Some((f, e)) => rows(f, &e.baris, |b| &b.kode, &tree, digits, diags),
+        None => Vec::new(),
+    };
+    let rencana = match &sources.rencana {
+        Some((f, e)) => rows(f, &e.baris, |b| &b.kode, &tree, digits, diags),
+        None => Vec::new(),
+    };
+    // Level digit of kegiatan codes against the region's tier.
+    let expected_digit = if edisi.daerah.tingkat == Tingkat::Provinsi { 1 } else { 2 };
+    for node in tree.values() {
+        if matches!(node.code.level(), Level::Kegiatan) {
+            if let Some(d) = node.code.level_digit() {
+                if d != expected_digit {
+                    diags.warning(
+                        node.loc.clone(),
+                        format!(
+                            "kegiatan '{}' bertingkat {d}, padahal daerah ini {}; yang diharapkan {expected_digit}",
+                            node.code,
+                            if expected_digit == 1 { "provinsi" } else { "kabupaten/kota" }
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if sources.chapters.is_empty() {
+        diags.error(efile.start(), "edisi tidak memiliki bab (bab/*.md)");
+    }
+    let mut order: BTreeMap<i64, &ChapterSource> = BTreeMap::new();
+    for ch in &sources.chapters {
+        let u = *ch.front.urutan.get_ref();
+        if let Some(other) = order.get(&u) {
+            diags.error(
+                ch.file.loc_of(&ch.front.urutan.span()),
+                format!("urutan {u} sudah dipakai oleh {}", other.file.name),
+            );
+        } else {
+            order.insert(u, ch);
+        }
+        if ch.front.jenis == JenisBab::Bab && ch.front.nomor.as_deref().unwrap_or("").is_empty() {
+            diags.error(ch.file.start(), "bab tanpa nomor; tulis nomor = \"I\" dan seterusnya di front matter");
+        }
+    }
+    let chapters = order.into_values().collect();
+    Some(Edition { sources, meta, tree, evaluasi, rkpd, rencana, chapters })
+}

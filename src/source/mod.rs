@@ -1,0 +1,250 @@
+//! Reading an edition folder: every source file is read once, parsed with spans, and every
+//! syntax or schema problem becomes a located [`Diagnostic`](crate::diag::Diagnostic) in Bahasa
+//! Indonesia. Nothing here interprets the values; that is `model` and `compute`.
+
+pub mod schema;
+
+use crate::diag::{Diagnostics, SourceFile};
+use schema::*;
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+
+/// A chapter file: its front matter and the Markdown body with the line it starts on.
+#[derive(Debug, Clone)]
+pub struct ChapterSource {
+    pub file: SourceFile,
+    pub front: FrontMatter,
+    pub body: String,
+    /// 1-based line of the first body line in the file.
+    pub body_line: usize,
+}
+
+/// Everything read from an edition folder, each part with the file it came from.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub dir: PathBuf,
+    pub edisi: Option<(SourceFile, EdisiFile)>,
+    pub chapters: Vec<ChapterSource>,
+    pub nomenklatur: Option<(SourceFile, NomenklaturFile)>,
+    pub evaluasi: Option<(SourceFile, EvaluasiFile)>,
+    pub tujuan_sasaran: Option<(SourceFile, TujuanSasaranFile)>,
+    pub rkpd: Option<(SourceFile, RkpdFile)>,
+    pub rencana: Option<(SourceFile, RencanaFile)>,
+    pub landasan: Option<(SourceFile, LandasanFile)>,
+    pub organisasi: Option<(SourceFile, OrganisasiFile)>,
+}
+
+/// Reads a file as UTF-8 text, reporting a missing or unreadable file.
+fn read(dir: &Path, rel: &str, diags: &mut Diagnostics, required: bool) -> Option<SourceFile> {
+    let path = dir.join(rel);
+    match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(SourceFile::new(rel, &path, text)),
+            Err(e) => {
+                let f = SourceFile::new(rel, &path, String::new());
+                diags.error(f.start(), format!("berkas bukan UTF-8 yang sah (byte ke-{})", e.utf8_error().valid_up_to()));
+                None
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if required {
+                let f = SourceFile::new(rel, &path, String::new());
+                diags.error(f.start(), format!("berkas wajib '{rel}' tidak ditemukan di {}", dir.display()));
+            }
+            None
+        }
+        Err(e) => {
+            let f = SourceFile::new(rel, &path, String::new());
+            diags.error(f.start(), format!("berkas tidak dapat dibaca: {e}"));
+            None
+        }
+    }
+}
+
+/// Parses TOML text into `T`, turning a parse or schema error into a located diagnostic.
+/// `offset` is added to spans (for front matter inside a Markdown file).
+pub fn parse_toml<T: DeserializeOwned>(file: &SourceFile, text: &str, offset: usize, diags: &mut Diagnostics) -> Option<T> {
+    match toml::from_str::<T>(text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let at = e.span().map(|s| s.start).unwrap_or(0) + offset;
+            let (msg, hint) = translate_toml_error(e.message());
+            let d = diags.error(file.loc(at), msg);
+            if let Some(h) = hint {
+                d.with_hint(h);
+            }
+            None
+        }
+    }
+}
+
+/// Renders the messages of the `toml`/serde stack in Bahasa Indonesia. Messages that our own
+/// deserializers produce are already Indonesian and pass through.
+pub fn translate_toml_error(message: &str) -> (String, Option<String>) {
+    let m = message.trim();
+    let field_list = |rest: &str| rest.replace('`', "").replace(", ", ", ");
+    if let Some(rest) = m.strip_prefix("unknown field ") {
+        if let Some((field, expected)) = rest.split_once(", expected ") {
+            let expected = expected.trim_start_matches("one of ");
+            return (
+                format!("kolom tidak dikenal {}", field.replace('`', "'")),
+                Some(format!("kolom yang dikenal di sini: {}", field_list(expected))),
+            );
+        }
+        return (format!("kolom tidak dikenal {}", rest.replace('`', "'")), None);
+    }
+    if let Some(rest) = m.strip_prefix("missing field ") {
+        return (format!("kolom wajib {} tidak ada", rest.replace('`', "'")), None);
+    }
+    if let Some(rest) = m.strip_prefix("unknown variant ") {
+        if let Some((variant, expected)) = rest.split_once(", expected ") {
+            let expected = expected.trim_start_matches("one of ");
+            return (
+                format!("nilai {} tidak dikenal", variant.replace('`', "'")),
+                Some(format!("yang diharapkan salah satu dari: {}", field_list(expected))),
+            );
+        }
+    }
+    if let Some(rest) = m.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return (format!("jenis nilai salah: tertulis {}, yang diharapkan {}", jenis(found), jenis(expected)), None);
+        }
+    }
+    if m.starts_with("duplicate key") {
+        return (format!("kunci ganda: {}", m.trim_start_matches("duplicate key").trim()), None);
+    }
+    if m.contains("invalid") || m.contains("expected") || m.contains("unexpected") {
+        return (format!("sintaks TOML tidak sah: {m}"), Some("periksa tanda kutip, tanda = dan kurung siku".into()));
+    }
+    (m.to_string(), None)
+}
+
+fn jenis(s: &str) -> String {
+    let s = s.trim();
+    let map = [
+        ("a string", "teks"),
+        ("string", "teks"),
+        ("integer", "bilangan bulat"),
+        ("i64", "bilangan bulat"),
+        ("u32", "bilangan bulat"),
+        ("i32", "bilangan bulat"),
+        ("floating point", "pecahan"),
+        ("f64", "angka"),
+        ("boolean", "true/false"),
+        ("a boolean", "true/false"),
+        ("sequence", "daftar [...]"),
+        ("a sequence", "daftar [...]"),
+        ("map", "tabel {...}"),
+        ("a map", "tabel {...}"),
+        ("struct", "tabel {...}"),
+    ];
+    for (en, id) in map {
+        if s == en {
+            return id.to_string();
+        }
+        if let Some(rest) = s.strip_prefix(en) {
+            return format!("{id}{rest}");
+        }
+    }
+    s.to_string()
+}
+
+fn load_toml<T: DeserializeOwned>(dir: &Path, rel: &str, required: bool, diags: &mut Diagnostics) -> Option<(SourceFile, T)> {
+    let file = read(dir, rel, diags, required)?;
+    let value = parse_toml::<T>(&file, &file.text, 0, diags)?;
+    Some((file, value))
+}
+
+/// Splits `+++` TOML front matter from a Markdown chapter.
+fn load_chapter(file: SourceFile, diags: &mut Diagnostics) -> Option<ChapterSource> {
+    let text = file.text.clone();
+    let stripped = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let bom = text.len() - stripped.len();
+    let first_line_end = stripped.find('\n').unwrap_or(stripped.len());
+    if stripped[..first_line_end].trim_end() != "+++" {
+        diags
+            .error(file.start(), "bab tidak diawali front matter '+++'")
+            .with_hint("tulis baris '+++', lalu jenis, nomor, judul dan urutan dalam TOML, lalu '+++'");
+        return None;
+    }
+    let fm_start = bom + first_line_end + 1;
+    let rest = text.get(fm_start..).unwrap_or("");
+    let mut end = None;
+    let mut pos = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            end = Some((pos, pos + line.len()));
+            break;
+        }
+        pos += line.len();
+    }
+    let Some((fm_end, body_start)) = end else {
+        diags.error(file.start(), "front matter tidak ditutup dengan baris '+++'");
+        return None;
+    };
+    let fm_text = &rest[..fm_end];
+    let front = parse_toml::<FrontMatter>(&file, fm_text, fm_start, diags)?;
+    let body_offset = fm_start + body_start;
+    let body = text[body_offset..].to_string();
+    let (body_line, _) = file.line_col(body_offset);
+    Some(ChapterSource { file, front, body, body_line })
+}
+
+/// Reads every source of the edition in `dir`. Problems are added to `diags`; a part that could
+/// not be read is `None` (or missing from `chapters`).
+pub fn load(dir: &Path, diags: &mut Diagnostics) -> Sources {
+    let mut s = Sources { dir: dir.to_path_buf(), ..Default::default() };
+    if !dir.is_dir() {
+        let f = SourceFile::new(&dir.display().to_string(), dir, String::new());
+        diags.error(f.start(), "folder edisi tidak ditemukan");
+        return s;
+    }
+    s.edisi = load_toml(dir, "edisi.toml", true, diags);
+    s.nomenklatur = load_toml(dir, "data/nomenklatur.toml", false, diags);
+    s.evaluasi = load_toml(dir, "data/evaluasi.toml", false, diags);
+    s.tujuan_sasaran = load_toml(dir, "data/tujuan-sasaran.toml", false, diags);
+    s.rkpd = load_toml(dir, "data/rkpd.toml", false, diags);
+    s.rencana = load_toml(dir, "data/rencana.toml", false, diags);
+    s.landasan = load_toml(dir, "data/landasan-hukum.toml", false, diags);
+    s.organisasi = load_toml(dir, "data/organisasi.toml", false, diags);
+
+    let bab_dir = dir.join("bab");
+    let mut names: Vec<String> = match std::fs::read_dir(&bab_dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+            .filter_map(|e| e.file_name().to_str().map(|n| format!("bab/{n}")))
+            .collect(),
+        Err(_) => {
+            let f = SourceFile::new("bab", &bab_dir, String::new());
+            diags.error(f.start(), "folder 'bab/' tidak ditemukan; setiap edisi memerlukan bab dalam Markdown");
+            Vec::new()
+        }
+    };
+    names.sort();
+    for name in names {
+        if let Some(file) = read(dir, &name, diags, true) {
+            if let Some(ch) = load_chapter(file, diags) {
+                s.chapters.push(ch);
+            }
+        }
+    }
+    s.chapters.sort_by_key(|c| (*c.front.urutan.get_ref(), c.file.name.to_string()));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translates_common_messages() {
+        let (m, h) = translate_toml_error("unknown field `pagux`, expected one of `kode`, `pagu`");
+        assert_eq!(m, "kolom tidak dikenal 'pagux'");
+        assert_eq!(h.unwrap(), "kolom yang dikenal di sini: kode, pagu");
+        let (m, _) = translate_toml_error("missing field `nama`");
+        assert_eq!(m, "kolom wajib 'nama' tidak ada");
+        let (m, _) = translate_toml_error("invalid type: string \"x\", expected i64");
+        assert_eq!(m, "jenis nilai salah: tertulis teks \"x\", yang diharapkan bilangan bulat");
+    }
+}

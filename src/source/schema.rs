@@ -1,0 +1,597 @@
+//! The serde schema of every source file of an edition (see docs/content-format.md). Fields that
+//! later checks point at are `Spanned`, so a message can name their line and column. Unknown
+//! fields are refused.
+
+use crate::model::value::{Nilai, Rupiah, Tercetak};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+pub type S<T> = Spanned<T>;
+
+// ---------------------------------------------------------------------------------------------
+// edisi.toml
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdisiFile {
+    pub opd: Opd,
+    pub daerah: Daerah,
+    pub edisi: EdisiInfo,
+    pub pengesahan: Pengesahan,
+    pub penandatangan: Penandatangan,
+    #[serde(default)]
+    pub halaman: Halaman,
+    #[serde(default)]
+    pub format: FormatOptions,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Opd {
+    pub nama: String,
+    #[serde(default)]
+    pub singkatan: Option<String>,
+    #[serde(default)]
+    pub kode: Option<S<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tingkat {
+    Kabupaten,
+    Kota,
+    Provinsi,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Daerah {
+    pub tingkat: Tingkat,
+    pub nama: String,
+    #[serde(default)]
+    pub provinsi: Option<String>,
+    /// The regional capital; printed nowhere by default, available to templates.
+    #[serde(default)]
+    pub ibu_kota: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JenisEdisi {
+    Murni,
+    Perubahan,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdisiInfo {
+    pub tahun: S<i32>,
+    pub jenis: JenisEdisi,
+    #[serde(default)]
+    pub revisi: u32,
+    #[serde(default)]
+    pub tahap: Option<String>,
+    #[serde(default)]
+    pub triwulan: Option<S<u32>>,
+    pub tahun_nomenklatur: S<i32>,
+    #[serde(default)]
+    pub digit_sub_kegiatan: Option<S<u32>>,
+    #[serde(default)]
+    pub waktu_terbit: Option<toml::value::Datetime>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pengesahan {
+    pub tempat: String,
+    pub tanggal: S<toml::value::Datetime>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Penandatangan {
+    pub nama: String,
+    pub jabatan: String,
+    #[serde(default)]
+    pub pangkat: Option<String>,
+    #[serde(default)]
+    pub golongan: Option<String>,
+    pub nip: S<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+pub enum Kertas {
+    #[default]
+    F4,
+    A4,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Margin {
+    pub atas: f64,
+    pub bawah: f64,
+    pub kiri: f64,
+    pub kanan: f64,
+}
+
+impl Default for Margin {
+    fn default() -> Self {
+        Margin { atas: 2.5, bawah: 3.0, kiri: 3.0, kanan: 2.5 }
+    }
+}
+
+fn default_huruf() -> String {
+    "Liberation Sans".to_string()
+}
+fn default_ukuran() -> f64 {
+    12.0
+}
+fn default_spasi() -> f64 {
+    1.5
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Halaman {
+    #[serde(default)]
+    pub kertas: Kertas,
+    #[serde(default = "default_huruf")]
+    pub huruf: String,
+    #[serde(default = "default_ukuran")]
+    pub ukuran_huruf: f64,
+    #[serde(default = "default_spasi")]
+    pub spasi_baris: f64,
+    #[serde(default)]
+    pub margin_cm: Margin,
+}
+
+impl Default for Halaman {
+    fn default() -> Self {
+        Halaman {
+            kertas: Kertas::F4,
+            huruf: default_huruf(),
+            ukuran_huruf: default_ukuran(),
+            spasi_baris: default_spasi(),
+            margin_cm: Margin::default(),
+        }
+    }
+}
+
+/// Which way a value in a gap of the T-E.1 scale goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PredikatCelah {
+    /// Lower bounds inclusive; a value in a gap falls to the lower class (the reference's rule).
+    #[default]
+    Turun,
+    /// A value in a gap rises to the upper class.
+    Naik,
+    /// Round to an integer (half away from zero) first, then apply the lower bounds.
+    Bulatkan,
+}
+
+/// The formula for the capaian of a negative indicator (lower is better).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CapaianNegatif {
+    /// (2 × target − realisasi) ÷ target × 100, floored at 0.
+    #[default]
+    DuaKaliTarget,
+    /// target ÷ realisasi × 100.
+    TargetPerRealisasi,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TingkatRataRata {
+    #[default]
+    SubKegiatan,
+    Kegiatan,
+    Program,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FormatOptions {
+    #[serde(default)]
+    pub rupiah: crate::format::RupiahStyle,
+    #[serde(default)]
+    pub predikat_celah: PredikatCelah,
+    #[serde(default)]
+    pub capaian_negatif: CapaianNegatif,
+    #[serde(default)]
+    pub rata_rata_tingkat: TingkatRataRata,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chapter front matter
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JenisBab {
+    Pengantar,
+    Bab,
+    Lampiran,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub jenis: JenisBab,
+    #[serde(default)]
+    pub nomor: Option<String>,
+    pub judul: String,
+    pub urutan: S<i64>,
+    #[serde(default = "yes")]
+    pub penomoran: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// data/nomenklatur.toml
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NomenklaturFile {
+    #[serde(default)]
+    pub nomenklatur: Vec<NomenklaturEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NomenklaturEntry {
+    pub kode: S<String>,
+    pub nama: S<String>,
+}
+
+/// Number and title of a placed table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TabelInfo {
+    pub nomor: String,
+    pub judul: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// data/evaluasi.toml (Tabel 2.1)
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluasiFile {
+    pub tabel: EvaluasiTabel,
+    #[serde(default)]
+    pub dinyatakan: Option<EvaluasiDinyatakan>,
+    #[serde(default)]
+    pub baris: Vec<S<EvaluasiBaris>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluasiTabel {
+    pub nomor: String,
+    pub judul: String,
+    pub tahun_lalu: Option<i32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Sifat {
+    #[default]
+    Positif,
+    Negatif,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluasiBaris {
+    pub kode: S<String>,
+    #[serde(default)]
+    pub indikator: String,
+    #[serde(default)]
+    pub sifat: Sifat,
+    #[serde(default)]
+    pub satuan: String,
+    #[serde(default)]
+    pub target_lalu: Option<S<Nilai>>,
+    #[serde(default)]
+    pub pagu_lalu: Option<S<Rupiah>>,
+    #[serde(default)]
+    pub target: Option<S<Nilai>>,
+    #[serde(default)]
+    pub pagu: Option<S<Rupiah>>,
+    #[serde(default)]
+    pub realisasi_triwulan_rp: Option<S<Vec<Rupiah>>>,
+    #[serde(default)]
+    pub realisasi_k: Option<S<Nilai>>,
+    #[serde(default)]
+    pub realisasi_rp: Option<S<Rupiah>>,
+    #[serde(default)]
+    pub dinyatakan: Option<EvaluasiDinyatakan>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluasiDinyatakan {
+    pub pagu_lalu: Option<S<Tercetak>>,
+    pub pagu: Option<S<Tercetak>>,
+    pub realisasi_triwulan_rp: Option<S<Vec<Tercetak>>>,
+    pub realisasi_rp: Option<S<Tercetak>>,
+    pub capaian_k: Option<S<Tercetak>>,
+    pub capaian_rp: Option<S<Tercetak>>,
+    pub predikat_k: Option<S<Tercetak>>,
+    pub predikat_rp: Option<S<Tercetak>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// data/tujuan-sasaran.toml (Tabel 2.2 and 3.1)
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TujuanSasaranFile {
+    pub tahun_renstra: S<Vec<i32>>,
+    pub tabel_kinerja: Option<TabelInfo>,
+    pub tabel_rumusan: Option<TabelInfo>,
+    #[serde(default)]
+    pub tujuan: Vec<Tujuan>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tujuan {
+    pub uraian: String,
+    #[serde(default)]
+    pub indikator: Vec<S<IndikatorTS>>,
+    #[serde(default)]
+    pub sasaran: Vec<Sasaran>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sasaran {
+    pub uraian: String,
+    #[serde(default)]
+    pub indikator: Vec<S<IndikatorTS>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Formula {
+    Teks(String),
+    Pecahan { pembilang: String, penyebut: String, #[serde(default)] pengali: Option<i64> },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndikatorTS {
+    pub uraian: String,
+    #[serde(default)]
+    pub sifat: Sifat,
+    #[serde(default)]
+    pub formula: Option<Formula>,
+    #[serde(default)]
+    pub target_renstra: Option<S<Vec<Nilai>>>,
+    #[serde(default)]
+    pub target_renja: Option<Nilai>,
+    #[serde(default)]
+    pub target_perubahan: Option<Nilai>,
+    #[serde(default)]
+    pub realisasi: Option<S<Nilai>>,
+    #[serde(default)]
+    pub dinyatakan: Option<IndikatorTSDinyatakan>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndikatorTSDinyatakan {
+    pub capaian: Option<S<Tercetak>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// data/rkpd.toml (Tabel 3.2)
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RkpdFile {
+    pub tabel: RkpdTabel,
+    #[serde(default)]
+    pub baris: Vec<S<RkpdBaris>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RkpdTabel {
+    pub nomor: String,
+    pub judul: String,
+    #[serde(default)]
+    pub judul_kiri: Option<String>,
+    #[serde(default)]
+    pub judul_kanan: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RkpdBaris {
+    pub kode: S<String>,
+    #[serde(default)]
+    pub catatan: String,
+    #[serde(default)]
+    pub rancangan: RkpdBlok,
+    #[serde(default)]
+    pub analisis: RkpdBlok,
+    #[serde(default)]
+    pub dinyatakan: Option<RkpdDinyatakan>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RkpdBlok {
+    #[serde(default)]
+    pub lokasi: String,
+    #[serde(default)]
+    pub indikator: String,
+    #[serde(default)]
+    pub target: Option<Nilai>,
+    #[serde(default)]
+    pub pagu: Option<S<Rupiah>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RkpdDinyatakan {
+    pub rancangan_pagu: Option<S<Tercetak>>,
+    pub analisis_pagu: Option<S<Tercetak>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// data/rencana.toml (Tabel 3.4)
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RencanaFile {
+    pub tabel: RencanaTabel,
+    #[serde(default)]
+    pub dinyatakan: Option<RencanaDinyatakan>,
+    #[serde(default)]
+    pub baris: Vec<S<RencanaBaris>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RencanaTabel {
+    pub nomor: String,
+    pub judul: String,
+    #[serde(default)]
+    pub tahun_maju: Option<i32>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SebelumSesudah {
+    #[serde(default)]
+    pub sebelum: Option<Nilai>,
+    #[serde(default)]
+    pub sesudah: Option<Nilai>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrakiraanMaju {
+    #[serde(default)]
+    pub tolok_ukur: String,
+    #[serde(default)]
+    pub target: Option<Nilai>,
+    #[serde(default)]
+    pub pagu: Option<S<Rupiah>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RencanaBaris {
+    pub kode: S<String>,
+    #[serde(default)]
+    pub capaian_program: String,
+    #[serde(default)]
+    pub keluaran: String,
+    #[serde(default)]
+    pub hasil: String,
+    #[serde(default)]
+    pub lokasi: String,
+    #[serde(default)]
+    pub target_program: SebelumSesudah,
+    #[serde(default)]
+    pub target_keluaran: SebelumSesudah,
+    #[serde(default)]
+    pub target_hasil: SebelumSesudah,
+    #[serde(default)]
+    pub pagu_sebelum: Option<S<Rupiah>>,
+    #[serde(default)]
+    pub pagu_sesudah: Option<S<Rupiah>>,
+    #[serde(default)]
+    pub sumber_dana: String,
+    #[serde(default)]
+    pub catatan: String,
+    #[serde(default)]
+    pub maju: Option<PrakiraanMaju>,
+    #[serde(default)]
+    pub dinyatakan: Option<RencanaDinyatakan>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RencanaDinyatakan {
+    pub pagu_sebelum: Option<S<Tercetak>>,
+    pub pagu_sesudah: Option<S<Tercetak>>,
+    pub maju_pagu: Option<S<Tercetak>>,
+    pub selisih: Option<S<Tercetak>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// data/landasan-hukum.toml
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LandasanFile {
+    #[serde(default)]
+    pub peraturan: Vec<S<Peraturan>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LembaranNegara {
+    pub tahun: i32,
+    pub nomor: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Peraturan {
+    pub jenis: String,
+    pub nomor: String,
+    pub tahun: i32,
+    pub tentang: String,
+    #[serde(default)]
+    pub lembaran_negara: Option<LembaranNegara>,
+    #[serde(default)]
+    pub tambahan_lembaran_negara: Option<String>,
+    #[serde(default)]
+    pub perubahan: Option<String>,
+    #[serde(default)]
+    pub keterangan: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// data/organisasi.toml
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisasiFile {
+    #[serde(default)]
+    pub dinas: Option<TugasFungsi>,
+    #[serde(default)]
+    pub unit: Vec<S<Unit>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TugasFungsi {
+    #[serde(default)]
+    pub tugas: String,
+    #[serde(default)]
+    pub fungsi: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    pub nama: String,
+    #[serde(default)]
+    pub tugas: String,
+    #[serde(default)]
+    pub fungsi: Vec<String>,
+    #[serde(default)]
+    pub subunit: Vec<S<Unit>>,
+}
