@@ -161,3 +161,60 @@ pub fn is_leaf(code: &Code) -> bool {
 pub fn predikat(p: Option<Persen>, ed: &Edition) -> Option<Predikat> {
     p.map(|p| Predikat::of(p.value(), ed.meta.format.predikat_celah))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn code(s: &str) -> Code {
+        Code::parse(s, 4).unwrap().code
+    }
+
+    proptest! {
+        /// Every parent equals the sum of its direct children, in every column, for random trees.
+        #[test]
+        fn roll_up_parent_is_sum_of_children(
+            leaves in proptest::collection::vec(((1u32..3, 1u32..4, 1u32..4, 1u32..6), proptest::array::uniform3(proptest::option::of(0i64..10_000_000_000))), 1..40)
+        ) {
+            let mut seen = std::collections::BTreeSet::new();
+            let leaves: Vec<(Code, [Option<Rupiah>; 3])> = leaves
+                .into_iter()
+                .filter_map(|((b, p, k, s), a)| {
+                    let c = code(&format!("2.0{b}.0{p}.2.0{k}.000{s}"));
+                    seen.insert(c.clone()).then(|| (c, a.map(|x| x.map(|v| Rupiah(Decimal::from(v))))))
+                })
+                .collect();
+            let sums = roll_up(&leaves);
+            for (c, a) in &sums {
+                let children: Vec<&[Option<Rupiah>; 3]> = sums.iter().filter(|(k, _)| k.parent().as_ref() == Some(c)).map(|(_, v)| v).collect();
+                if children.is_empty() {
+                    continue;
+                }
+                for i in 0..3 {
+                    let s: Option<Rupiah> = children.iter().filter_map(|ch| ch[i]).reduce(|x, y| x + y);
+                    prop_assert_eq!(a[i], s, "{} column {}", c, i);
+                }
+            }
+            // The root of each urusan equals the sum over all leaves.
+            for i in 0..3 {
+                let total: Option<Rupiah> = leaves.iter().filter_map(|(_, a)| a[i]).reduce(|x, y| x + y);
+                prop_assert_eq!(sums.get(&code("2")).and_then(|a| a[i]), total);
+            }
+        }
+    }
+
+    #[test]
+    fn capaian_rules() {
+        let n = |v: i64| Nilai { teks: v.to_string(), angka: Some(Decimal::from(v)) };
+        let p = |v: Option<Persen>| v.map(|p| crate::format::persen_angka(p.value()));
+        assert_eq!(p(capaian_k(Some(&n(70)), Some(&n(40)), Sifat::Positif, CapaianNegatif::DuaKaliTarget)), Some("57,14".into()));
+        assert_eq!(capaian_k(Some(&n(0)), Some(&n(5)), Sifat::Positif, CapaianNegatif::DuaKaliTarget), None);
+        // Negative indicator: (2 × 10 − 8) ÷ 10 × 100 = 120; floored at 0 when realisasi ≥ 2 × target.
+        assert_eq!(p(capaian_k(Some(&n(10)), Some(&n(8)), Sifat::Negatif, CapaianNegatif::DuaKaliTarget)), Some("120,00".into()));
+        assert_eq!(p(capaian_k(Some(&n(10)), Some(&n(25)), Sifat::Negatif, CapaianNegatif::DuaKaliTarget)), Some("0,00".into()));
+        assert_eq!(p(capaian_k(Some(&n(10)), Some(&n(8)), Sifat::Negatif, CapaianNegatif::TargetPerRealisasi)), Some("125,00".into()));
+        assert_eq!(capaian_rp(Rupiah::ZERO, Rupiah(Decimal::from(5))), None);
+        assert_eq!(p(capaian_rp(Rupiah(Decimal::from(149_800_287)), Rupiah(Decimal::from(116_992_850)))), Some("78,10".into()));
+    }
+}
