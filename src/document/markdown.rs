@@ -291,7 +291,7 @@ pub fn parse(text: &str) -> Parsed {
             _ => {}
         }
     }
-    resolve_footnotes(&mut root, &footnotes, &mut problems);
+    resolve_footnotes(&mut root, &footnotes);
     Parsed { blocks: root, problems }
 }
 
@@ -323,12 +323,12 @@ fn paragraph_block(isi: Vec<Inline>, line: usize, problems: &mut Vec<(usize, Str
     Blok::Paragraf { isi }
 }
 
-fn resolve_footnotes(blocks: &mut [Blok], defs: &HashMap<String, Vec<Blok>>, problems: &mut Vec<(usize, String)>) {
-    fn inl(v: &mut [Inline], defs: &HashMap<String, Vec<Blok>>, problems: &mut Vec<(usize, String)>) {
+fn resolve_footnotes(blocks: &mut [Blok], defs: &HashMap<String, Vec<Blok>>) {
+    fn inl(v: &mut [Inline], defs: &HashMap<String, Vec<Blok>>) {
         for i in v.iter_mut() {
             if let Inline::Catatan { label, isi } = i {
-                match defs.get(label.as_str()) {
-                    Some(blocks) => {
+                if let Some(blocks) = defs.get(label.as_str()) {
+                    {
                         *isi = blocks
                             .iter()
                             .flat_map(|b| match b {
@@ -337,17 +337,16 @@ fn resolve_footnotes(blocks: &mut [Blok], defs: &HashMap<String, Vec<Blok>>, pro
                             })
                             .collect();
                     }
-                    None => problems.push((0, format!("catatan kaki [^{label}] tidak memiliki isi ([^{label}]: ...)"))),
                 }
             }
         }
     }
     for b in blocks.iter_mut() {
         match b {
-            Blok::Paragraf { isi } | Blok::Judul { isi, .. } => inl(isi, defs, problems),
+            Blok::Paragraf { isi } | Blok::Judul { isi, .. } => inl(isi, defs),
             Blok::Daftar { butir, .. } => {
                 for item in butir.iter_mut() {
-                    resolve_footnotes(item, defs, problems);
+                    resolve_footnotes(item, defs);
                 }
             }
             _ => {}

@@ -240,6 +240,34 @@ fn check_placeholders(ch: &crate::source::ChapterSource, diags: &mut Diagnostics
     }
 }
 
+/// A footnote reference `[^x]` needs a definition `[^x]: …` in the same chapter.
+fn check_footnotes(ch: &crate::source::ChapterSource, diags: &mut Diagnostics) {
+    let defs: Vec<&str> = ch
+        .body
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("[^").and_then(|r| r.split_once("]:")).map(|(label, _)| label))
+        .collect();
+    for (i, line) in ch.body.lines().enumerate() {
+        let mut rest = line;
+        let mut offset = 0;
+        while let Some(p) = rest.find("[^") {
+            let after = &rest[p + 2..];
+            if let Some(end) = after.find(']') {
+                let label = &after[..end];
+                let is_def = after[end + 1..].starts_with(':') && line[..offset + p].trim().is_empty();
+                if !is_def && !label.is_empty() && !label.contains(char::is_whitespace) && !defs.contains(&label) {
+                    let col = line[..offset + p].chars().count() + 1;
+                    diags
+                        .error(Loc { file: ch.file.name.clone(), line: ch.body_line + i, col }, format!("catatan kaki [^{label}] tidak memiliki isi"))
+                        .with_hint(format!("tambahkan baris '[^{label}]: isi catatan' di bab yang sama"));
+                }
+            }
+            offset += p + 2;
+            rest = &rest[p + 2..];
+        }
+    }
+}
+
 /// Numbers headings from the chapter number: "1.1", "1.1.1".
 fn number_headings(blocks: &mut [Blok], chapter: usize) {
     let mut counters = [0usize; 3];
@@ -387,7 +415,15 @@ fn resolve(blocks: Vec<Blok>, placed: &[Blok]) -> Vec<Blok> {
 pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Document {
     let meta = &ed.meta;
     let tabel = tables::all(computed, meta);
-    let templates = Templates::new(meta.format.rupiah, tabel.keys().cloned().collect());
+    // Tables a chapter may place: computed ones, and those whose file exists but failed to
+    // parse (already reported there; no second error at the placement).
+    let mut placeable: Vec<String> = tabel.keys().cloned().collect();
+    for (id, file) in [("evaluasi", "data/evaluasi.toml"), ("kinerja", "data/tujuan-sasaran.toml"), ("rumusan", "data/tujuan-sasaran.toml"), ("rkpd", "data/rkpd.toml"), ("rencana", "data/rencana.toml")] {
+        if ed.sources.present.iter().any(|p| p == file) && !placeable.iter().any(|x| x == id) {
+            placeable.push(id.to_string());
+        }
+    }
+    let templates = Templates::new(meta.format.rupiah, placeable);
     let ctx = context(meta, computed);
     let mut bab = Vec::new();
     let mut chapter_no = 0;
@@ -403,6 +439,7 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
                 continue;
             }
         };
+        check_footnotes(ch, diags);
         let parsed = markdown::parse(&rendered);
         for (line, msg) in parsed.problems {
             diags.error(Loc { file: ch.file.name.clone(), line: ch.body_line + line, col: 1 }, msg);

@@ -199,7 +199,12 @@ impl Templates {
 /// An Indonesian message for a template error, with the line and the offending expression.
 fn describe(e: &Error, body: &str) -> (usize, String) {
     let line = e.line().unwrap_or(1);
-    let expr = e.range().and_then(|r| body.get(r)).map(|s| s.trim().to_string());
+    // The whole `{{ … }}` around the error, which names the value better than minijinja's range.
+    let expr = e.range().and_then(|r| {
+        let start = body[..r.start.min(body.len())].rfind("{{").map(|p| p + 2)?;
+        let end = body[r.start.min(body.len())..].find("}}").map(|p| p + r.start)?;
+        body.get(start..end).map(|s| s.trim().to_string())
+    });
     let what = match e.kind() {
         ErrorKind::UndefinedError => "nilai tidak dikenal".to_string(),
         ErrorKind::UnknownFilter => "filter tidak dikenal".to_string(),

@@ -268,7 +268,8 @@ pub fn validate<'a>(sources: &'a Sources, diags: &mut Diagnostics) -> Option<Edi
         None => BTreeMap::new(),
     };
     let needs_tree = sources.evaluasi.is_some() || sources.rkpd.is_some() || sources.rencana.is_some();
-    if needs_tree && sources.nomenklatur.is_none() {
+    let nomen_present = sources.present.iter().any(|p| p == "data/nomenklatur.toml");
+    if needs_tree && sources.nomenklatur.is_none() && !nomen_present {
         diags.error(efile.start(), "data/nomenklatur.toml tidak ada, padahal tabel program memerlukannya");
     }
     let evaluasi = match &sources.evaluasi {

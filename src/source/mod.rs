@@ -23,6 +23,8 @@ pub struct ChapterSource {
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     pub dir: PathBuf,
+    /// Data files present on disk (even when they failed to parse), by path relative to `dir`.
+    pub present: Vec<String>,
     pub edisi: Option<(SourceFile, EdisiFile)>,
     pub chapters: Vec<ChapterSource>,
     pub nomenklatur: Option<(SourceFile, NomenklaturFile)>,
@@ -41,8 +43,12 @@ fn read(dir: &Path, rel: &str, diags: &mut Diagnostics, required: bool) -> Optio
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(SourceFile::new(rel, &path, text)),
             Err(e) => {
-                let f = SourceFile::new(rel, &path, String::new());
-                diags.error(f.start(), format!("berkas bukan UTF-8 yang sah (byte ke-{})", e.utf8_error().valid_up_to()));
+                let valid = e.utf8_error().valid_up_to();
+                let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+                let f = SourceFile::new(rel, &path, prefix);
+                diags
+                    .error(f.loc(valid), format!("berkas bukan UTF-8 yang sah: byte 0x{:02X} pada posisi {valid}", e.as_bytes()[valid]))
+                    .with_hint("simpan berkas sebagai UTF-8");
                 None
             }
         },
@@ -198,6 +204,11 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Sources {
         let f = SourceFile::new(&dir.display().to_string(), dir, String::new());
         diags.error(f.start(), "folder edisi tidak ditemukan");
         return s;
+    }
+    for rel in ["data/nomenklatur.toml", "data/evaluasi.toml", "data/tujuan-sasaran.toml", "data/rkpd.toml", "data/rencana.toml"] {
+        if dir.join(rel).exists() {
+            s.present.push(rel.to_string());
+        }
     }
     s.edisi = load_toml(dir, "edisi.toml", true, diags);
     s.nomenklatur = load_toml(dir, "data/nomenklatur.toml", false, diags);

@@ -1,0 +1,147 @@
+//! The typst World of one edition: the main layout and its imports from `layouts/`, the
+//! document model served from memory as `/model.json`, edition assets (a logo) under `/edisi/`,
+//! and the fonts in `fonts/`. Nothing else is readable: no package imports, no other files, no
+//! network. The clock is the edition's date, so output is reproducible.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+/// Fonts loaded once from a folder.
+pub struct Fonts {
+    pub book: LazyHash<FontBook>,
+    pub fonts: Vec<Font>,
+}
+
+impl Fonts {
+    /// Loads every .ttf/.otf/.ttc file in `dir` (sorted, so the order is stable).
+    pub fn load(dir: &Path) -> Result<Fonts, String> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| format!("folder huruf '{}' tidak dapat dibaca: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().and_then(|x| x.to_str()).is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc")))
+            .collect();
+        paths.sort();
+        let mut fonts = Vec::new();
+        for p in paths {
+            let data = std::fs::read(&p).map_err(|e| format!("huruf '{}' tidak dapat dibaca: {e}", p.display()))?;
+            fonts.extend(Font::iter(Bytes::new(data)));
+        }
+        if fonts.is_empty() {
+            return Err(format!("tidak ada berkas huruf (.ttf/.otf) di '{}'", dir.display()));
+        }
+        Ok(Fonts { book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts })
+    }
+}
+
+/// The World for compiling one edition's PDF.
+pub struct RenjaWorld {
+    library: LazyHash<Library>,
+    fonts: std::sync::Arc<Fonts>,
+    layouts: PathBuf,
+    edition: PathBuf,
+    main: FileId,
+    model: Bytes,
+    today: Datetime,
+    sources: Mutex<HashMap<FileId, Source>>,
+}
+
+/// The file id of a project path such as `/model.json`.
+pub fn project_file(path: &str) -> FileId {
+    let vpath = VirtualPath::new(path).expect("valid virtual path");
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+impl RenjaWorld {
+    pub fn new(fonts: std::sync::Arc<Fonts>, layouts: &Path, edition: &Path, model_json: Vec<u8>, today: (i32, u8, u8)) -> Self {
+        RenjaWorld {
+            library: LazyHash::new(Library::builder().build()),
+            fonts,
+            layouts: layouts.to_path_buf(),
+            edition: edition.to_path_buf(),
+            main: project_file("/layouts/renja.typ"),
+            model: Bytes::new(model_json),
+            today: Datetime::from_ymd(today.0, today.1, today.2).unwrap_or(Datetime::from_ymd(2000, 1, 1).expect("valid date")),
+            sources: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Replaces the model served as `/model.json`.
+    pub fn set_model(&mut self, model_json: Vec<u8>) {
+        self.model = Bytes::new(model_json);
+    }
+
+    /// Maps a file id to a real path under `layouts/` or the edition folder; refuses anything else.
+    fn real_path(&self, id: FileId) -> FileResult<PathBuf> {
+        let rooted = id.get();
+        if !matches!(rooted.root(), VirtualRoot::Project) {
+            return Err(FileError::Other(Some("paket typst tidak diizinkan; renja bekerja tanpa jaringan".into())));
+        }
+        let vpath = rooted.vpath();
+        let text = vpath.get_with_slash();
+        let not_found = || FileError::NotFound(PathBuf::from(text));
+        let (root, rest) = if let Some(rest) = text.strip_prefix("/layouts/") {
+            (&self.layouts, rest)
+        } else if let Some(rest) = text.strip_prefix("/edisi/") {
+            (&self.edition, rest)
+        } else {
+            return Err(not_found());
+        };
+        let sub = VirtualPath::new(format!("/{rest}")).map_err(|_| not_found())?;
+        let path = sub.realize(root).map_err(|_| FileError::AccessDenied)?;
+        // Refuse symlinks that lead out of the allowed folder.
+        let canon_root = root.canonicalize().map_err(|_| not_found())?;
+        let canon = path.canonicalize().map_err(|_| not_found())?;
+        if !canon.starts_with(&canon_root) {
+            return Err(FileError::AccessDenied);
+        }
+        Ok(canon)
+    }
+}
+
+impl World for RenjaWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.fonts.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if let Some(s) = self.sources.lock().expect("sources").get(&id) {
+            return Ok(s.clone());
+        }
+        let path = self.real_path(id)?;
+        let text = std::fs::read_to_string(&path).map_err(|e| FileError::from_io(e, &path))?;
+        let source = Source::new(id, text);
+        self.sources.lock().expect("sources").insert(id, source.clone());
+        Ok(source)
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == project_file("/model.json") {
+            return Ok(self.model.clone());
+        }
+        let path = self.real_path(id)?;
+        std::fs::read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
