@@ -4,7 +4,8 @@
 //! The pipeline runs one way:
 //! `source` (read files with spans) → `model` (validate) → `compute` (every number, once) →
 //! `document` (the render model: chapters as blocks, values placed into text, tables as spec +
-//! formatted cells). Renderers read the document; `cmd` holds the thin command-line layer.
+//! formatted cells) → `pdf` (typst). Renderers read the document; `cmd` holds the thin
+//! command-line layer and `output` the atomic writes.
 
 pub mod cmd;
 pub mod compute;
@@ -12,6 +13,8 @@ pub mod diag;
 pub mod document;
 pub mod format;
 pub mod model;
+pub mod output;
+pub mod pdf;
 pub mod source;
 
 use diag::Diagnostics;

@@ -2,6 +2,7 @@
 //! pipeline and prints; exit codes: 0 ok (warnings allowed), 1 errors in the sources, 2 usage or
 //! I/O problems.
 
+pub mod build;
 pub mod check;
 pub mod export;
 
@@ -23,6 +24,21 @@ pub enum Command {
         #[arg(default_value = "content")]
         dir: PathBuf,
     },
+    /// Susun dokumen PDF edisi ke folder keluaran.
+    Build {
+        /// Folder edisi
+        #[arg(default_value = "content")]
+        dir: PathBuf,
+        /// Folder keluaran
+        #[arg(short = 'o', long = "out", default_value = "out")]
+        out: PathBuf,
+        /// Format keluaran
+        #[arg(long, value_enum, default_value = "pdf")]
+        format: Format,
+        /// Dokumen final: tanpa tanda RANCANGAN
+        #[arg(long = "final")]
+        final_: bool,
+    },
     /// Cetak model edisi yang telah dihitung (JSON) ke stdout.
     Export {
         /// Cetak sebagai JSON (satu-satunya format saat ini)
@@ -34,11 +50,17 @@ pub enum Command {
     },
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Pdf,
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { dir } => check::run(&dir),
+        Command::Build { dir, out, format: Format::Pdf, final_ } => build::run(&dir, &out, final_),
         Command::Export { json: _, dir } => export::run(&dir),
     }
 }

@@ -286,6 +286,10 @@ pub fn parse(text: &str) -> Parsed {
             Event::FootnoteReference(label) => {
                 push_inline(&mut stack, Inline::Catatan { label: label.to_string(), isi: Vec::new() });
             }
+            // Inline HTML other than comments is kept as literal text: documents carry no HTML.
+            Event::InlineHtml(h) if !h.trim_start().starts_with("<!--") => {
+                push_inline(&mut stack, Inline::Teks { teks: h.to_string(), tebal: bold > 0, miring: italic > 0 });
+            }
             Event::Html(_) | Event::InlineHtml(_) => {}
             Event::Rule => push_block(&mut stack, &mut root, Blok::HalamanBaru),
             _ => {}

@@ -184,7 +184,7 @@ fn evaluasi(e: &Evaluasi, meta: &Meta) -> TabelTampil {
     // Quarter columns shown: quarters before the evaluated one that any row has data for.
     let quarters: Vec<usize> = (0..tw.saturating_sub(1)).filter(|&q| e.baris.iter().any(|r| r.realisasi_triwulan_rp.get(q).is_some_and(|v| v.is_some()))).collect();
     let nq = quarters.len() as u32;
-    let mut kolom = vec![col(2.6, Rata::Kiri), col(5.0, Rata::Kiri), col(4.2, Rata::Kiri), col(1.5, Rata::Tengah)];
+    let mut kolom = vec![col(3.0, Rata::Kiri), col(5.0, Rata::Kiri), col(4.2, Rata::Kiri), col(1.5, Rata::Tengah)];
     kolom.extend([col(1.6, Rata::Tengah), col(2.4, Rata::Kanan), col(1.6, Rata::Tengah), col(2.4, Rata::Kanan)]);
     kolom.extend(quarters.iter().map(|_| col(2.4, Rata::Kanan)));
     kolom.extend([col(1.6, Rata::Tengah), col(2.4, Rata::Kanan), col(1.4, Rata::Kanan), col(1.4, Rata::Kanan), col(1.0, Rata::Tengah), col(1.0, Rata::Tengah)]);
@@ -428,9 +428,9 @@ fn ss(v: &SebelumSesudah) -> [Sel; 2] {
 }
 
 fn rencana(t: &Rencana) -> TabelTampil {
-    let mut kolom = vec![col(2.4, Rata::Kiri), col(4.2, Rata::Kiri), col(2.6, Rata::Kiri), col(2.6, Rata::Kiri), col(2.6, Rata::Kiri), col(2.0, Rata::Kiri)];
-    kolom.extend((0..6).map(|_| col(1.3, Rata::Tengah)));
-    kolom.extend([col(2.2, Rata::Kanan), col(2.2, Rata::Kanan), col(2.0, Rata::Kanan), col(2.0, Rata::Kiri), col(1.6, Rata::Kiri), col(2.4, Rata::Kiri), col(1.3, Rata::Tengah), col(2.2, Rata::Kanan)]);
+    let mut kolom = vec![col(3.3, Rata::Kiri), col(4.0, Rata::Kiri), col(2.5, Rata::Kiri), col(2.5, Rata::Kiri), col(2.5, Rata::Kiri), col(1.9, Rata::Kiri)];
+    kolom.extend((0..6).map(|_| col(1.55, Rata::Tengah)));
+    kolom.extend([col(2.7, Rata::Kanan), col(2.7, Rata::Kanan), col(2.5, Rata::Kanan), col(1.9, Rata::Kiri), col(1.5, Rata::Kiri), col(2.3, Rata::Kiri), col(1.4, Rata::Tengah), col(2.7, Rata::Kanan)]);
     let r1 = vec![
         h("Kode", 1, 3),
         h("Urusan / Bidang Urusan / Program / Kegiatan / Sub Kegiatan", 1, 3),

@@ -1,0 +1,49 @@
+//! `renja build [DIR] [-o OUT] [--final]`: check, compute, lay out and write `OUT/<slug>.pdf`.
+//! Any error leaves earlier outputs untouched.
+
+use crate::pdf::{Assets, Fonts};
+use std::path::Path;
+use std::sync::Arc;
+
+pub fn run(dir: &Path, out: &Path, final_: bool) -> i32 {
+    let (doc, mut diags) = crate::process(dir);
+    if diags.has_errors() {
+        super::print_diagnostics(&diags);
+        eprintln!("{}; tidak ada berkas yang ditulis", diags.summary());
+        return 1;
+    }
+    let Some(mut doc) = doc else {
+        eprintln!("edisi tidak dapat dibaca; tidak ada berkas yang ditulis");
+        return 1;
+    };
+    doc.sampul.draf = !final_;
+    let assets = Assets::locate(dir);
+    let fonts = match Fonts::load(&assets.fonts) {
+        Ok(f) => Arc::new(f),
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return 2;
+        }
+    };
+    let warnings_before = diags.count(crate::diag::Severity::Warning);
+    let pdf = crate::pdf::render(&doc, dir, &assets, fonts, &mut diags);
+    // Source warnings are listed by `renja check`; here only the layout's own messages.
+    let layout: Vec<_> = diags.iter().skip(0).filter(|d| d.message.starts_with("tata letak")).cloned().collect();
+    for d in &layout {
+        eprintln!("{d}");
+    }
+    let Some(pdf) = pdf else {
+        eprintln!("PDF gagal disusun; berkas lama tidak diubah");
+        return 1;
+    };
+    let path = out.join(format!("{}.pdf", doc.metadata.slug));
+    if let Err(e) = crate::output::write_atomic(&path, &pdf) {
+        eprintln!("error: {} tidak dapat ditulis: {e}", path.display());
+        return 2;
+    }
+    if warnings_before > 0 {
+        eprintln!("{warnings_before} peringatan pada sumber; lihat `renja check {}`", dir.display());
+    }
+    println!("{}", path.display());
+    0
+}

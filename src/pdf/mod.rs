@@ -1,0 +1,130 @@
+//! The PDF renderer: the document model as `/model.json`, laid out by `layouts/renja.typ`
+//! through the typst library, exported as PDF/A-2b with metadata and a timestamp from the
+//! edition, so the same sources give byte-identical files.
+
+pub mod world;
+
+use crate::diag::{Diagnostics, Loc, Severity};
+use crate::document::Document;
+use std::path::Path;
+use std::sync::Arc;
+use typst::diag::{SourceDiagnostic, Warned};
+use typst::foundations::{Datetime, Smart};
+use typst::WorldExt;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+pub use world::{Fonts, RenjaWorld};
+
+/// Where the layout and fonts live (by default `layouts/` and `fonts/` beside the edition's
+/// parent folder, or of the current directory).
+#[derive(Debug, Clone)]
+pub struct Assets {
+    pub layouts: std::path::PathBuf,
+    pub fonts: std::path::PathBuf,
+}
+
+impl Assets {
+    /// Finds `layouts/` and `fonts/`: next to the edition folder first, then in the current
+    /// directory, then next to the executable's crate (for `cargo run`).
+    pub fn locate(edition: &Path) -> Assets {
+        let mut candidates = Vec::new();
+        if let Some(parent) = edition.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
+            candidates.push(parent);
+        }
+        if let Ok(cwd) = std::env::current_dir() {
+            candidates.push(cwd);
+        }
+        candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf());
+        let base = candidates
+            .into_iter()
+            .find(|b| b.join("layouts/renja.typ").is_file() && b.join("fonts").is_dir())
+            .unwrap_or_else(|| Path::new(".").to_path_buf());
+        Assets { layouts: base.join("layouts"), fonts: base.join("fonts") }
+    }
+}
+
+/// Converts typst's diagnostics to ours, located in the layout file.
+fn convert(world: &RenjaWorld, diags: &[SourceDiagnostic], out: &mut Diagnostics) {
+    for d in diags {
+        let severity = match d.severity {
+            typst::diag::Severity::Error => Severity::Error,
+            typst::diag::Severity::Warning => Severity::Warning,
+        };
+        let (file, line, col) = match d.span.id() {
+            Some(id) => {
+                let name = id.get().vpath().get_without_slash().to_string();
+                let pos = world
+                    .range(d.span)
+                    .and_then(|r| typst::World::source(world, id).ok().and_then(|s| s.lines().byte_to_line_column(r.start)));
+                match pos {
+                    Some((l, c)) => (name, l + 1, c + 1),
+                    None => (name, 1, 1),
+                }
+            }
+            None => ("layouts/renja.typ".to_string(), 1, 1),
+        };
+        let mut msg = format!("tata letak PDF: {}", d.message);
+        for h in &d.hints {
+            msg.push_str(&format!("; {}", h.v));
+        }
+        out.push(severity, Loc { file: Arc::from(file.as_str()), line, col }, msg);
+    }
+}
+
+/// The PDF timestamp from the edition's `waktu_terbit` (RFC 3339, UTC).
+fn timestamp(s: &str) -> Option<Timestamp> {
+    let (date, time) = s.split_once('T').unwrap_or((s, "00:00:00Z"));
+    let d: Vec<i32> = date.split('-').filter_map(|x| x.parse().ok()).collect();
+    let t: Vec<u8> = time.trim_end_matches('Z').split(':').filter_map(|x| x.get(..2).unwrap_or(x).parse().ok()).collect();
+    let (y, mo, da) = (*d.first()?, *d.get(1)? as u8, *d.get(2)? as u8);
+    let (h, mi, se) = (t.first().copied().unwrap_or(0), t.get(1).copied().unwrap_or(0), t.get(2).copied().unwrap_or(0));
+    Datetime::from_ymd_hms(y, mo, da, h, mi, se).map(Timestamp::new_utc)
+}
+
+/// Lays out and exports the document. On failure returns the located diagnostics.
+pub fn render(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fonts>, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    let json = serde_json::to_vec(doc).expect("document serialises");
+    let (y, m, d) = doc.edisi.tanggal;
+    let world = RenjaWorld::new(fonts, &assets.layouts, edition, json, (y, m, d));
+    compile(&world, doc, diags)
+}
+
+/// Compiles an already set-up world (kept alive by the preview for incremental compilation).
+pub fn compile(world: &RenjaWorld, doc: &Document, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
+    convert(world, &warnings, diags);
+    let paged = match output {
+        Ok(p) => p,
+        Err(errors) => {
+            convert(world, &errors, diags);
+            return None;
+        }
+    };
+    let standards = PdfStandards::new(&[PdfStandard::A_2b]).expect("PDF/A-2b is supported");
+    let options = PdfOptions {
+        ident: Smart::Custom(doc.metadata.slug.clone()),
+        creator: Smart::Custom(Some(format!("renja {}", doc.renja_versi))),
+        timestamp: timestamp(&doc.metadata.waktu_terbit),
+        page_ranges: None,
+        standards,
+        tagged: true,
+        pretty: false,
+    };
+    match typst_pdf::pdf(&paged, &options) {
+        Ok(bytes) => Some(bytes),
+        Err(errors) => {
+            convert(world, &errors, diags);
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamp_parses() {
+        assert!(super::timestamp("2022-08-25T00:00:00Z").is_some());
+        assert!(super::timestamp("2022-08-25").is_some());
+        assert!(super::timestamp("x").is_none());
+    }
+}
