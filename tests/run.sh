@@ -5,10 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Debian packages the tests use: poppler-utils (pdfinfo, pdffonts, pdftotext) for the PDF tests.
 need_apt=()
-for tool in python3; do
-  command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
-done
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}"

@@ -87,6 +87,8 @@ pub struct Sampul {
     pub opd: String,
     pub tahun: i32,
     pub draf: bool,
+    /// Cover logo, relative to the edition folder (served to the layout under /edisi/).
+    pub logo: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -519,6 +521,7 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
             opd: meta.opd.nama.to_uppercase(),
             tahun: meta.tahun,
             draf: true,
+            logo: meta.opd.logo.as_ref().map(|l| l.get_ref().clone()),
         },
         bab,
         tabel,

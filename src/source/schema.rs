@@ -33,6 +33,9 @@ pub struct Opd {
     pub singkatan: Option<String>,
     #[serde(default)]
     pub kode: Option<S<String>>,
+    /// Logo image for the cover, relative to the edition folder (PNG, JPEG or SVG).
+    #[serde(default)]
+    pub logo: Option<S<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
