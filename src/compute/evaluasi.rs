@@ -73,16 +73,18 @@ pub struct Evaluasi {
     pub statistik: Statistik,
 }
 
-const COLS: usize = 6; // pagu_lalu, pagu, realisasi_rp, tw1..tw4 packed below
+/// Quarters of a year.
 const TW: usize = 4;
+/// Amount columns of a row: pagu_lalu, pagu, realisasi_rp, then the quarters I–IV.
+const COLS: usize = 3 + TW;
 
 pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
     let (file, src) = ed.sources.evaluasi.as_ref()?;
     let triwulan = ed.meta.triwulan as usize;
     let by_code: BTreeMap<&Code, &crate::model::Row<EvaluasiBaris>> = ed.evaluasi.iter().map(|r| (&r.code, r)).collect();
 
-    // Leaf amounts: [pagu_lalu, pagu, realisasi_rp, tw1, tw2, tw3, tw4] — COLS + 1 columns.
-    let mut leaves: Vec<(Code, [Option<Rupiah>; COLS + 1])> = Vec::new();
+    // Leaf amounts: [pagu_lalu, pagu, realisasi_rp, tw1, tw2, tw3, tw4].
+    let mut leaves: Vec<(Code, [Option<Rupiah>; COLS])> = Vec::new();
     for row in &ed.evaluasi {
         let b = row.data;
         let leaf = is_leaf(&row.code);
@@ -147,12 +149,12 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
     }
     let sums = roll_up(&leaves);
     let zero = Rupiah::ZERO;
-    let quarters_of = |a: &[Option<Rupiah>; COLS + 1]| -> Vec<Option<Uang>> { (0..triwulan).map(|i| a[3 + i].map(Uang::new)).collect() };
+    let quarters_of = |a: &[Option<Rupiah>; COLS]| -> Vec<Option<Uang>> { (0..triwulan).map(|i| a[3 + i].map(Uang::new)).collect() };
 
     let mut rows = Vec::new();
     for code in with_ancestors(ed.evaluasi.iter().map(|r| &r.code)) {
         let nama = ed.tree.get(&code).map(|n| n.nama.clone()).unwrap_or_default();
-        let a = sums.get(&code).copied().unwrap_or([None; COLS + 1]);
+        let a = sums.get(&code).copied().unwrap_or([None; COLS]);
         let pagu = a[1].unwrap_or(zero);
         let real = a[2].unwrap_or(zero);
         let src_row = by_code.get(&code);
@@ -190,7 +192,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
                 compare::rupiah(file, &d.pagu_lalu, a[0].unwrap_or(zero), &what("pagu tahun lalu"), diags);
                 compare::rupiah(file, &d.pagu, pagu, &what("pagu"), diags);
                 compare::rupiah(file, &d.realisasi_rp, real, &what("realisasi"), diags);
-                declared_quarters(file, &d.realisasi_triwulan_rp, &a, &code, diags);
+                declared_quarters(file, &d.realisasi_triwulan_rp, &a, &format!("baris '{code}'"), diags);
                 compare::persen(file, &d.capaian_k, ck, &what("capaian kinerja"), diags);
                 compare::persen(file, &d.capaian_rp, crp, &what("capaian anggaran"), diags);
                 compare::predikat(file, &d.predikat_k, predikat(ck, ed), &what("predikat kinerja"), diags);
@@ -219,7 +221,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
     }
 
     // OPD total: the sum over all leaves.
-    let mut total = [None; COLS + 1];
+    let mut total = [None; COLS];
     for (_, a) in &leaves {
         for (slot, v) in total.iter_mut().zip(a) {
             if let Some(v) = v {
@@ -234,7 +236,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
         compare::rupiah(file, &d.pagu_lalu, total[0].unwrap_or(zero), "pagu tahun lalu total OPD", diags);
         compare::rupiah(file, &d.pagu, tp, "pagu total OPD", diags);
         compare::rupiah(file, &d.realisasi_rp, tr, "realisasi total OPD", diags);
-        declared_quarters(file, &d.realisasi_triwulan_rp, &total, &Code::parse("0", 4).unwrap().code, diags);
+        declared_quarters(file, &d.realisasi_triwulan_rp, &total, "total OPD", diags);
         compare::persen(file, &d.capaian_rp, tc, "capaian anggaran total OPD", diags);
         compare::predikat(file, &d.predikat_rp, predikat(tc, ed), "predikat anggaran total OPD", diags);
     }
@@ -261,14 +263,13 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
 fn declared_quarters(
     file: &crate::diag::SourceFile,
     decl: &Option<toml::Spanned<Vec<crate::model::value::Tercetak>>>,
-    a: &[Option<Rupiah>; COLS + 1],
-    code: &Code,
+    a: &[Option<Rupiah>; COLS],
+    label: &str,
     diags: &mut Diagnostics,
 ) {
     let Some(decl) = decl else { return };
     for (i, v) in decl.get_ref().iter().enumerate().take(TW) {
         let spanned = Some(toml::Spanned::new(decl.span(), v.clone()));
-        let label = if code.as_str() == "0" { "total OPD".to_string() } else { format!("baris '{code}'") };
         compare::rupiah(file, &spanned, a[3 + i].unwrap_or(Rupiah::ZERO), &format!("realisasi triwulan {} {label}", format::romawi(i as u32 + 1)), diags);
     }
 }

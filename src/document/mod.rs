@@ -479,7 +479,7 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
     for id in tabel.keys() {
         let placed = bab.iter().any(|b| contains_table(&b.blok, id));
         if !placed {
-            if let Some((f, _)) = table_source(ed, id) {
+            if let Some(f) = table_source(ed, id) {
                 diags.warning(f.start(), format!("tabel '{id}' memiliki data tetapi tidak disisipkan di bab mana pun; tulis {{{{ tabel(\"{id}\") }}}}"));
             }
         }
@@ -544,13 +544,14 @@ fn contains_table(blocks: &[Blok], id: &str) -> bool {
     })
 }
 
-fn table_source<'a>(ed: &'a Edition, id: &str) -> Option<(&'a crate::diag::SourceFile, ())> {
+/// The data file behind a placed table.
+fn table_source<'a>(ed: &'a Edition, id: &str) -> Option<&'a crate::diag::SourceFile> {
     let s = ed.sources;
     match id {
-        "evaluasi" => s.evaluasi.as_ref().map(|(f, _)| (f, ())),
-        "kinerja" | "rumusan" => s.tujuan_sasaran.as_ref().map(|(f, _)| (f, ())),
-        "rkpd" => s.rkpd.as_ref().map(|(f, _)| (f, ())),
-        "rencana" => s.rencana.as_ref().map(|(f, _)| (f, ())),
+        "evaluasi" => s.evaluasi.as_ref().map(|(f, _)| f),
+        "kinerja" | "rumusan" => s.tujuan_sasaran.as_ref().map(|(f, _)| f),
+        "rkpd" => s.rkpd.as_ref().map(|(f, _)| f),
+        "rencana" => s.rencana.as_ref().map(|(f, _)| f),
         _ => None,
     }
 }

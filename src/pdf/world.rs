@@ -145,3 +145,44 @@ impl World for RenjaWorld {
         Some(self.today)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use typst::syntax::package::PackageSpec;
+
+    fn world() -> RenjaWorld {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let fonts = Arc::new(Fonts::load(&root.join("fonts")).unwrap());
+        RenjaWorld::new(fonts, &root.join("layouts"), &root.join("content"), b"{}".to_vec(), (2022, 8, 25))
+    }
+
+    #[test]
+    fn reads_only_layouts_edition_and_the_model() {
+        let w = world();
+        assert_eq!(w.file(project_file("/model.json")).unwrap().as_slice(), b"{}");
+        assert!(w.source(project_file("/layouts/renja.typ")).is_ok());
+        assert!(w.file(project_file("/edisi/edisi.toml")).is_ok());
+        for outside in ["/etc/passwd", "/layouts/../../../etc/passwd", "/src/lib.rs", "/Cargo.toml", "/edisi/../Cargo.toml"] {
+            let Ok(vpath) = VirtualPath::new(outside) else { continue };
+            let id = RootedPath::new(VirtualRoot::Project, vpath).intern();
+            assert!(w.file(id).is_err(), "{outside} must not be readable");
+        }
+    }
+
+    #[test]
+    fn package_imports_are_refused() {
+        let w = world();
+        let spec: PackageSpec = "@preview/example:0.1.0".parse().unwrap();
+        let id = RootedPath::new(VirtualRoot::Package(spec), VirtualPath::new("/lib.typ").unwrap()).intern();
+        let err = w.source(id).unwrap_err();
+        assert!(format!("{err:?}").contains("paket"), "{err:?}");
+    }
+
+    #[test]
+    fn today_is_the_editions_date() {
+        let w = world();
+        assert_eq!(w.today(None), Datetime::from_ymd(2022, 8, 25));
+    }
+}
