@@ -51,7 +51,7 @@ pub struct Sel {
     pub kolom: u32,
     #[serde(skip_serializing_if = "is_one")]
     pub baris: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Alignment; always set in a finished table (from the column unless the cell overrides it).
     pub rata: Option<Rata>,
     /// A formula printed as a fraction (Tabel 3.1).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -491,10 +491,39 @@ fn selisih(u: &Uang) -> String {
     }
 }
 
+/// Gives every body cell its alignment, taking the column it really starts in (after cells of
+/// earlier rows that span down into this row), so renderers need not track spans for it.
+fn resolve_alignment(t: &mut TabelTampil) {
+    let n = t.kolom.len();
+    let mut covered = vec![0u32; n]; // rows still covered by a rowspan from above, per column
+    for row in &mut t.baris {
+        let mut x = 0usize;
+        for cell in &mut row.sel {
+            while x < n && covered[x] > 0 {
+                x += 1;
+            }
+            if x >= n {
+                break;
+            }
+            if cell.rata.is_none() {
+                cell.rata = Some(t.kolom[x].rata);
+            }
+            for c in covered.iter_mut().skip(x).take(cell.kolom as usize) {
+                *c = cell.baris;
+            }
+            x += cell.kolom as usize;
+        }
+        for c in covered.iter_mut() {
+            *c = c.saturating_sub(1);
+        }
+    }
+}
+
 /// Every placed table of the edition, by id.
 pub fn all(c: &Computed, meta: &Meta) -> BTreeMap<String, TabelTampil> {
     let mut out = BTreeMap::new();
-    let mut put = |t: TabelTampil| {
+    let mut put = |mut t: TabelTampil| {
+        resolve_alignment(&mut t);
         out.insert(t.id.clone(), t);
     };
     if let Some(e) = &c.evaluasi {
@@ -523,6 +552,30 @@ pub const TABLE_IDS: [&str; 5] = ["evaluasi", "kinerja", "rumusan", "rkpd", "ren
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alignment_follows_the_real_column_under_rowspans() {
+        let mut t = TabelTampil {
+            id: "x".into(),
+            nomor: "1".into(),
+            judul: "x".into(),
+            orientasi: Orientasi::Potret,
+            ukuran_huruf: 8.0,
+            kolom: vec![col(1.0, Rata::Kiri), col(1.0, Rata::Kiri), col(1.0, Rata::Tengah), col(1.0, Rata::Kanan)],
+            kepala: vec![],
+            nomor_kolom: false,
+            baris: vec![
+                BarisTampil { gaya: GayaBaris::Sasaran, tebal: false, sel: vec![Sel::new("a").rows(2), Sel::new("b"), Sel::new("c"), Sel::new("d")] },
+                BarisTampil { gaya: GayaBaris::Sasaran, tebal: false, sel: vec![Sel::new("b2"), Sel::new("c2"), Sel::new("d2")] },
+                BarisTampil { gaya: GayaBaris::Total, tebal: true, sel: vec![Sel::new("t").span(3).align(Rata::Kanan), Sel::new("9")] },
+            ],
+        };
+        resolve_alignment(&mut t);
+        let r: Vec<Vec<Rata>> = t.baris.iter().map(|b| b.sel.iter().map(|c| c.rata.unwrap()).collect()).collect();
+        assert_eq!(r[0], [Rata::Kiri, Rata::Kiri, Rata::Tengah, Rata::Kanan]);
+        assert_eq!(r[1], [Rata::Kiri, Rata::Tengah, Rata::Kanan]);
+        assert_eq!(r[2], [Rata::Kanan, Rata::Kanan]);
+    }
 
     #[test]
     fn selisih_in_parentheses() {
