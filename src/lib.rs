@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod compute;
 pub mod diag;
 pub mod document;
+pub mod docx;
 pub mod format;
 pub mod model;
 pub mod output;

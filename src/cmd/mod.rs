@@ -24,7 +24,7 @@ pub enum Command {
         #[arg(default_value = "content")]
         dir: PathBuf,
     },
-    /// Susun dokumen PDF edisi ke folder keluaran.
+    /// Susun dokumen PDF dan/atau DOCX edisi ke folder keluaran.
     Build {
         /// Folder edisi
         #[arg(default_value = "content")]
@@ -32,8 +32,8 @@ pub enum Command {
         /// Folder keluaran
         #[arg(short = 'o', long = "out", default_value = "out")]
         out: PathBuf,
-        /// Format keluaran
-        #[arg(long, value_enum, default_value = "pdf")]
+        /// Format keluaran: pdf, docx, atau all (keduanya)
+        #[arg(long, value_enum, default_value = "all")]
         format: Format,
         /// Dokumen final: tanpa tanda RANCANGAN
         #[arg(long = "final")]
@@ -52,7 +52,21 @@ pub enum Command {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Format {
+    /// Hanya PDF
     Pdf,
+    /// Hanya DOCX (dapat disunting)
+    Docx,
+    /// PDF dan DOCX
+    All,
+}
+
+impl Format {
+    pub fn pdf(self) -> bool {
+        matches!(self, Format::Pdf | Format::All)
+    }
+    pub fn docx(self) -> bool {
+        matches!(self, Format::Docx | Format::All)
+    }
 }
 
 /// Runs the command line and returns the process exit code.
@@ -60,7 +74,7 @@ pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { dir } => check::run(&dir),
-        Command::Build { dir, out, format: Format::Pdf, final_ } => build::run(&dir, &out, final_),
+        Command::Build { dir, out, format, final_ } => build::run(&dir, &out, final_, format),
         Command::Export { json: _, dir } => export::run(&dir),
     }
 }
