@@ -5,10 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use: poppler-utils (pdfinfo, pdffonts, pdftotext) for the PDF tests.
+# Debian packages the tests use: poppler-utils (pdfinfo, pdffonts, pdftotext) for the PDF tests;
+# LibreOffice Writer (soffice, headless) and pip for the DOCX tests.
 need_apt=()
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
+python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
@@ -16,6 +19,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "tests/run.sh: install ${need_apt[*]} first" >&2
     exit 2
   fi
+fi
+
+# PyPI: python-docx inspects the DOCX (tests/docx.rs).
+if ! python3 -c "import docx" >/dev/null 2>&1; then
+  python3 -m pip install --quiet python-docx 2>/dev/null || python3 -m pip install --quiet --break-system-packages python-docx
 fi
 
 cargo test --all-targets 2>&1
