@@ -20,6 +20,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::copy_dir;
+
 /// One text edit on one file of the edition.
 enum Edit {
     /// Replace `old` (which must occur exactly once) by `new`. The expected line is the line where
@@ -505,19 +508,6 @@ fn cases() -> Vec<Case> {
 
 // -------------------------------------------------------------------------------------------------
 // Harness
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// The 1-based line of a byte offset.
 fn line_of(text: &[u8], offset: usize) -> usize {

@@ -5,38 +5,12 @@
 //! table numbers and sub kegiatan names. LibreOffice and python-docx are installed by
 //! tests/run.sh; without them these tests skip locally and fail under CI=true.
 
-use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const SLUG: &str = "renja-perubahan-2022-disnakertrans-paser";
-
-fn renja(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_renja")).args(args).current_dir(cwd).output().expect("run renja")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for d in ["content", "layouts", "fonts"] {
-        copy_dir(&Path::new(ROOT).join(d), &dir.path().join(d));
-    }
-    dir
-}
+mod common;
+use common::*;
 
 /// Builds the sample with `--format all`; returns the workspace, the DOCX and the PDF.
 fn built() -> (tempfile::TempDir, PathBuf, PathBuf) {
@@ -81,15 +55,6 @@ fn texts(xml: &str) -> String {
         rest = &body[end..];
     }
     out
-}
-
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-fn model() -> Value {
-    let o = renja(&["export", "--json", "content"], Path::new(ROOT));
-    serde_json::from_slice(&o.stdout).unwrap()
 }
 
 /// A real client is needed: under CI its absence fails the test; locally the test is skipped.
@@ -307,12 +272,6 @@ print('ok', len(secs), len(d.tables), hdr)
 "#;
     let o = Command::new("python3").arg("-c").arg(script).arg(&docx).output().unwrap();
     assert!(o.status.success(), "python-docx: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-}
-
-fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name} is required (poppler-utils): {e}"));
-    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

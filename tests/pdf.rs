@@ -3,44 +3,11 @@
 //! byte-identical rebuilds, narrative typst syntax printed literally, located layout errors that
 //! leave the previous PDF in place. Needs poppler-utils (tests/run.sh installs it).
 
-use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const SLUG: &str = "renja-perubahan-2022-disnakertrans-paser";
-
-fn renja(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_renja")).args(args).current_dir(cwd).output().expect("run renja")
-}
-
-fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name} is required (poppler-utils): {e}"));
-    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
-/// A private copy of content/, layouts/ and fonts/ so tests can edit them.
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for d in ["content", "layouts", "fonts"] {
-        copy_dir(&Path::new(ROOT).join(d), &dir.path().join(d));
-    }
-    dir
-}
+mod common;
+use common::*;
 
 fn build(ws: &Path, out: &str) -> (Output, PathBuf) {
     let o = renja(&["build", "content", "-o", out], ws);
@@ -70,15 +37,6 @@ fn pages(pdf: &Path) -> Vec<(f64, f64, String)> {
         out[i].2 = page.to_string();
     }
     out
-}
-
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-fn model() -> Value {
-    let o = renja(&["export", "--json", "content"], Path::new(ROOT));
-    serde_json::from_slice(&o.stdout).unwrap()
 }
 
 #[test]

@@ -1,0 +1,55 @@
+//! Helpers shared by the integration tests: running the binary and external tools, and a private
+//! copy of the sample edition with its layouts and fonts that a test may edit.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+pub const SLUG: &str = "renja-perubahan-2022-disnakertrans-paser";
+
+/// Runs `renja` with `args` in `cwd`.
+pub fn renja(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_renja")).args(args).current_dir(cwd).output().expect("run renja")
+}
+
+/// Runs an external tool that must exist and succeed; returns its stdout.
+pub fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name} is required (tests/run.sh installs it): {e}"));
+    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// A private copy of content/, layouts/ and fonts/ so tests can edit them.
+pub fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for d in ["content", "layouts", "fonts"] {
+        copy_dir(&Path::new(ROOT).join(d), &dir.path().join(d));
+    }
+    dir
+}
+
+/// Text with all white space removed, for comparing text that layout may wrap.
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The sample's computed model (`renja export --json content`).
+pub fn model() -> Value {
+    let o = renja(&["export", "--json", "content"], Path::new(ROOT));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
