@@ -197,6 +197,10 @@ fn cover_logo_from_metadata_is_embedded() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let list = tool("pdfimages", &["-f", "1", "-l", "1", "-list", pdf.to_str().unwrap()]);
     assert!(list.lines().count() > 2, "no image on the cover: {list}");
+    // The DOCX cover carries it too.
+    let docx = pdf.with_extension("docx");
+    let zip = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
+    assert!(zip.file_names().any(|n| n.starts_with("word/media/")), "no image in the DOCX");
     // A logo outside the edition folder is refused with a located error.
     let s = std::fs::read_to_string(&p).unwrap().replace("logo = \"logo.png\"", "logo = \"../fonts/LICENSE-Liberation.txt\"");
     std::fs::write(&p, s).unwrap();

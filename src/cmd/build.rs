@@ -43,7 +43,7 @@ pub fn run(dir: &Path, out: &Path, final_: bool, format: Format) -> i32 {
         outputs.push((out.join(format!("{}.pdf", doc.metadata.slug)), pdf));
     }
     if format.docx() {
-        match crate::docx::render(&doc) {
+        match crate::docx::render(&doc, dir) {
             Ok(bytes) => outputs.push((out.join(format!("{}.docx", doc.metadata.slug)), bytes)),
             Err(msg) => {
                 eprintln!("error: DOCX gagal disusun: {msg}; berkas lama tidak diubah");

@@ -113,6 +113,8 @@ enum Item {
 /// Builds the document body and the facts the post-processor needs.
 struct Writer<'a> {
     doc: &'a Document,
+    /// The cover logo as PNG bytes with its pixel size, when the edition has one.
+    logo: Option<(Vec<u8>, u32, u32)>,
     portrait: Geometry,
     items: Vec<Item>,
     /// Header-row count of every table, in document order (for `w:tblHeader`).
@@ -237,6 +239,7 @@ impl<'a> Writer<'a> {
         let portrait = Geometry::portrait(doc);
         Writer {
             doc,
+            logo: None,
             portrait,
             items: Vec::new(),
             header_rows: Vec::new(),
@@ -286,8 +289,15 @@ impl<'a> Writer<'a> {
         for line in &s.baris_judul {
             self.push(big(line, 40));
         }
-        // The cover logo is an image of the edition; keep vertical room where the PDF places it.
-        self.push(Paragraph::new().line_spacing(LineSpacing::new().before(4000)));
+        // The cover logo, 4 cm wide as in the PDF; otherwise keep the same vertical room.
+        if let Some((png, w, h)) = self.logo.clone() {
+            const WIDTH_EMU: u32 = 1_440_000; // 4 cm
+            let height = (u64::from(WIDTH_EMU) * u64::from(h) / u64::from(w.max(1))) as u32;
+            let pic = Pic::new_with_dimensions(png, w, h).size(WIDTH_EMU, height);
+            self.push(Paragraph::new().align(AlignmentType::Center).line_spacing(LineSpacing::new().before(1500).after(1500)).add_run(Run::new().add_image(pic)));
+        } else {
+            self.push(Paragraph::new().line_spacing(LineSpacing::new().before(4000)));
+        }
         self.push(big(&s.pemerintah, 32));
         self.push(big(&s.opd, 32));
         self.push(big(&s.tahun.to_string(), 28));
@@ -679,8 +689,9 @@ pub struct Layout {
 }
 
 /// Builds the docx-rs document and the layout facts, without post-processing.
-fn assemble(doc: &Document) -> (Docx, Layout) {
+fn assemble(doc: &Document, logo: Option<(Vec<u8>, u32, u32)>) -> (Docx, Layout) {
     let mut w = Writer::new(doc);
+    w.logo = logo;
     w.run();
     let mut docx = Docx::new();
     for s in styles(doc) {
@@ -756,10 +767,28 @@ fn s_with_property(s: Section, spec: &SectionSpec) -> Section {
     s
 }
 
+/// Reads the cover logo (PNG or JPEG) as PNG bytes with its pixel size. The image is decoded
+/// here, with errors as messages, because docx-rs panics on an image it cannot read.
+fn load_logo(path: &std::path::Path) -> Result<(Vec<u8>, u32, u32), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("logo '{}' tidak dapat dibaca: {e}", path.display()))?;
+    let img = image::load_from_memory(&bytes).map_err(|e| format!("logo '{}' bukan gambar PNG/JPEG yang sah: {e}", path.display()))?;
+    let (w, h) = (img.width(), img.height());
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
+        return Ok((bytes, w, h));
+    }
+    let mut png = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut png, image::ImageFormat::Png).map_err(|e| format!("logo '{}' tidak dapat diubah ke PNG: {e}", path.display()))?;
+    Ok((png.into_inner(), w, h))
+}
+
 /// Renders the document as DOCX bytes: docx-rs builds the parts, [`post::finish`] adds what
-/// docx-rs lacks and packs them with deflate.
-pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
-    let (docx, layout) = assemble(doc);
+/// docx-rs lacks and packs them with deflate. `edition` is the folder the cover logo is read from.
+pub fn render(doc: &Document, edition: &std::path::Path) -> Result<Vec<u8>, String> {
+    let logo = match &doc.sampul.logo {
+        Some(rel) => Some(load_logo(&edition.join(rel))?),
+        None => None,
+    };
+    let (docx, layout) = assemble(doc, logo);
     let xml = docx.build();
     post::finish(xml, doc, &layout)
 }

@@ -140,11 +140,11 @@ fn meta(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> Meta {
     }
     if let Some(logo) = &e.opd.logo {
         let rel = logo.get_ref();
-        let ok_ext = [".png", ".jpg", ".jpeg", ".svg"].iter().any(|x| rel.to_lowercase().ends_with(x));
+        let ok_ext = [".png", ".jpg", ".jpeg"].iter().any(|x| rel.to_lowercase().ends_with(x));
         let inside = !rel.starts_with('/') && !rel.split('/').any(|p| p == "..");
         let dir = file.path.parent().unwrap_or(std::path::Path::new("."));
         if !ok_ext || !inside {
-            diags.error(file.loc_of(&logo.span()), format!("logo '{rel}' tidak sah; yang diharapkan berkas PNG, JPEG atau SVG di dalam folder edisi"));
+            diags.error(file.loc_of(&logo.span()), format!("logo '{rel}' tidak sah; yang diharapkan berkas PNG atau JPEG di dalam folder edisi"));
         } else if !dir.join(rel).is_file() {
             diags.error(file.loc_of(&logo.span()), format!("berkas logo '{rel}' tidak ditemukan di folder edisi"));
         }

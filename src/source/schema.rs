@@ -33,7 +33,7 @@ pub struct Opd {
     pub singkatan: Option<String>,
     #[serde(default)]
     pub kode: Option<S<String>>,
-    /// Logo image for the cover, relative to the edition folder (PNG, JPEG or SVG).
+    /// Logo image for the cover, relative to the edition folder (PNG or JPEG).
     #[serde(default)]
     pub logo: Option<S<String>>,
 }
