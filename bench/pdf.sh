@@ -21,7 +21,7 @@ typst.compile("$work/layouts/renja.typ", output="$work/bare.pdf", root="$work",
 PY
 hyperfine --warmup 2 --runs 10 -N \
   --export-json bench/results/pdf.json \
-  "target/release/renja build content -o $work/out" \
+  "target/release/renja build content --format pdf -o $work/out" \
   "python3 $work/bare.py" \
   "python3 -c 'import typst'"
 python3 - <<'PY'
