@@ -53,3 +53,16 @@ pub fn model() -> Value {
     let o = renja(&["export", "--json", "content"], Path::new(ROOT));
     serde_json::from_slice(&o.stdout).unwrap()
 }
+
+/// Every sub kegiatan name of the tables with program rows, as (table, name).
+pub fn sub_kegiatan_names(m: &Value) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for t in ["evaluasi", "rencana", "rkpd"] {
+        for r in m["data"][t]["baris"].as_array().unwrap() {
+            if r["tingkat"] == "sub_kegiatan" {
+                out.push((t, r["nama"].as_str().unwrap().to_string()));
+            }
+        }
+    }
+    out
+}
