@@ -28,6 +28,14 @@ fn heading_style(level: u8) -> String {
     format!("Heading{}", level.clamp(1, 4))
 }
 
+/// What a table row needs of one cell to place it on the grid.
+struct SpanCell<'c> {
+    teks: &'c str,
+    kolom: u32,
+    baris: u32,
+    rata: Rata,
+}
+
 /// Page geometry in twips.
 #[derive(Debug, Clone, Copy)]
 struct Geometry {
@@ -414,32 +422,8 @@ impl<'a> Writer<'a> {
         // Header rows, with spans: track columns covered by a row span from above.
         let mut covered: Vec<(usize, usize)> = vec![(0, 1); ncol]; // (rows left, colspan) at start column
         for row in &t.kepala {
-            let mut cells = Vec::new();
-            let mut col = 0;
-            let mut it = row.iter();
-            while col < ncol {
-                if covered[col].0 > 0 {
-                    let span = covered[col].1;
-                    covered[col].0 -= 1;
-                    cells.push(self.merged_continue(&grid, col, span, "E6E6E6"));
-                    col += span;
-                    continue;
-                }
-                let Some(c) = it.next() else { break };
-                let span = (c.kolom.max(1) as usize).min(ncol - col);
-                let mut cell = TableCell::new()
-                    .add_paragraph(self.cell_paragraph(&c.teks, Rata::Tengah, true, size))
-                    .grid_span(span)
-                    .width(grid[col..col + span].iter().sum(), WidthType::Dxa)
-                    .vertical_align(VAlignType::Center)
-                    .shading(Shading::new().shd_type(ShdType::Clear).color("auto").fill("E6E6E6"));
-                if c.baris > 1 {
-                    cell = cell.vertical_merge(VMergeType::Restart);
-                    covered[col] = (c.baris as usize - 1, span);
-                }
-                cells.push(cell);
-                col += span;
-            }
+            let specs = row.iter().map(|c| SpanCell { teks: &c.teks, kolom: c.kolom, baris: c.baris, rata: Rata::Tengah });
+            let cells = self.span_row(specs, &mut covered, &grid, Some("E6E6E6"), true, size, false);
             rows.push(TableRow::new(cells).cant_split());
         }
         let mut header = t.kepala.len();
@@ -463,39 +447,8 @@ impl<'a> Writer<'a> {
                 crate::document::tables::GayaBaris::Opd => Some("F8F8F8"),
                 _ => None,
             };
-            let mut cells = Vec::new();
-            let mut col = 0;
-            let mut it = r.sel.iter();
-            while col < ncol {
-                if covered[col].0 > 0 {
-                    let span = covered[col].1;
-                    covered[col].0 -= 1;
-                    cells.push(self.merged_continue(&grid, col, span, fill.unwrap_or("auto")));
-                    col += span;
-                    continue;
-                }
-                let Some(c) = it.next() else {
-                    // A short row: fill the remaining grid so Word sees a full row.
-                    cells.push(TableCell::new().add_paragraph(Paragraph::new().style(STYLE_TABLE_TEXT)).grid_span(ncol - col).width(grid[col..].iter().sum(), WidthType::Dxa));
-                    break;
-                };
-                let span = (c.kolom.max(1) as usize).min(ncol - col);
-                let align = c.rata.unwrap_or(t.kolom[col].rata);
-                let mut cell = TableCell::new()
-                    .add_paragraph(self.cell_paragraph(&c.teks, align, r.tebal, size))
-                    .grid_span(span)
-                    .width(grid[col..col + span].iter().sum(), WidthType::Dxa)
-                    .vertical_align(VAlignType::Center);
-                if let Some(f) = fill {
-                    cell = cell.shading(Shading::new().shd_type(ShdType::Clear).color("auto").fill(f));
-                }
-                if c.baris > 1 {
-                    cell = cell.vertical_merge(VMergeType::Restart);
-                    covered[col] = (c.baris as usize - 1, span);
-                }
-                cells.push(cell);
-                col += span;
-            }
+            let specs = r.sel.iter().map(|c| SpanCell { teks: &c.teks, kolom: c.kolom, baris: c.baris, rata: c.rata.unwrap_or(Rata::Kiri) });
+            let cells = self.span_row(specs, &mut covered, &grid, fill, r.tebal, size, true);
             rows.push(TableRow::new(cells).cant_split());
         }
         let table = Table::new(rows)
@@ -512,6 +465,58 @@ impl<'a> Writer<'a> {
         } else {
             self.push(Paragraph::new().style(STYLE_BODY));
         }
+    }
+
+    /// One table row on the column grid: each cell spans `kolom` columns and, with `baris > 1`,
+    /// starts a vertical merge; columns still covered by a merge from a row above get a
+    /// continuation cell. `covered` carries (rows left, colspan) per start column between rows.
+    /// With `pad_short`, a row with fewer cells than columns is filled out so Word sees a full row.
+    #[allow(clippy::too_many_arguments)]
+    fn span_row<'c>(
+        &self,
+        specs: impl Iterator<Item = SpanCell<'c>>,
+        covered: &mut [(usize, usize)],
+        grid: &[usize],
+        fill: Option<&str>,
+        bold: bool,
+        size: usize,
+        pad_short: bool,
+    ) -> Vec<TableCell> {
+        let ncol = covered.len();
+        let mut cells = Vec::new();
+        let mut col = 0;
+        let mut it = specs;
+        while col < ncol {
+            if covered[col].0 > 0 {
+                let span = covered[col].1;
+                covered[col].0 -= 1;
+                cells.push(self.merged_continue(grid, col, span, fill.unwrap_or("auto")));
+                col += span;
+                continue;
+            }
+            let Some(c) = it.next() else {
+                if pad_short {
+                    cells.push(TableCell::new().add_paragraph(Paragraph::new().style(STYLE_TABLE_TEXT)).grid_span(ncol - col).width(grid[col..].iter().sum(), WidthType::Dxa));
+                }
+                break;
+            };
+            let span = (c.kolom.max(1) as usize).min(ncol - col);
+            let mut cell = TableCell::new()
+                .add_paragraph(self.cell_paragraph(c.teks, c.rata, bold, size))
+                .grid_span(span)
+                .width(grid[col..col + span].iter().sum(), WidthType::Dxa)
+                .vertical_align(VAlignType::Center);
+            if let Some(f) = fill {
+                cell = cell.shading(Shading::new().shd_type(ShdType::Clear).color("auto").fill(f));
+            }
+            if c.baris > 1 {
+                cell = cell.vertical_merge(VMergeType::Restart);
+                covered[col] = (c.baris as usize - 1, span);
+            }
+            cells.push(cell);
+            col += span;
+        }
+        cells
     }
 
     fn merged_continue(&self, grid: &[usize], col: usize, span: usize, fill: &str) -> TableCell {
