@@ -7,6 +7,7 @@
 //! formatted cells) → `pdf` (typst). Renderers read the document; `cmd` holds the thin
 //! command-line layer and `output` the atomic writes.
 
+pub mod archive;
 pub mod cmd;
 pub mod compute;
 pub mod diag;
@@ -16,6 +17,8 @@ pub mod format;
 pub mod model;
 pub mod output;
 pub mod pdf;
+pub mod preview;
+pub mod sign;
 pub mod source;
 
 use diag::Diagnostics;

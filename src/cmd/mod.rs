@@ -2,9 +2,14 @@
 //! pipeline and prints; exit codes: 0 ok (warnings allowed), 1 errors in the sources, 2 usage or
 //! I/O problems.
 
+pub mod archive;
 pub mod build;
 pub mod check;
 pub mod export;
+pub mod new;
+pub mod preview;
+pub mod sign;
+pub mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -48,6 +53,16 @@ pub enum Command {
         #[arg(default_value = "content")]
         dir: PathBuf,
     },
+    /// Pratinjau langsung di peramban selama menulis.
+    Preview(preview::Args),
+    /// Tandatangani PDF final secara elektronik (PAdES).
+    Sign(sign::Args),
+    /// Periksa setiap tanda tangan elektronik dalam PDF.
+    Verify(verify::Args),
+    /// Arsip edisi: simpan, daftar, pulihkan, verifikasi, bandingkan.
+    Archive(archive::Args),
+    /// Mulai edisi baru dari edisi dalam arsip.
+    New(new::Args),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -76,6 +91,11 @@ pub fn run() -> i32 {
         Command::Check { dir } => check::run(&dir),
         Command::Build { dir, out, format, final_ } => build::run(&dir, &out, final_, format),
         Command::Export { json: _, dir } => export::run(&dir),
+        Command::Preview(args) => preview::run(args),
+        Command::Sign(args) => sign::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Archive(args) => archive::run(args),
+        Command::New(args) => new::run(args),
     }
 }
 

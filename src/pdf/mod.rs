@@ -91,15 +91,25 @@ pub fn render(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fonts>
 
 /// Compiles an already set-up world (kept alive by the preview for incremental compilation).
 pub fn compile(world: &RenjaWorld, doc: &Document, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    let paged = layout(world, diags)?;
+    export(world, &paged, doc, diags)
+}
+
+/// Lays the document out (typst's compile step); errors and warnings become diagnostics.
+pub fn layout(world: &RenjaWorld, diags: &mut Diagnostics) -> Option<PagedDocument> {
     let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
     convert(world, &warnings, diags);
-    let paged = match output {
-        Ok(p) => p,
+    match output {
+        Ok(p) => Some(p),
         Err(errors) => {
             convert(world, &errors, diags);
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// Exports a laid-out document as PDF/A-2b with the edition's metadata and timestamp.
+pub fn export(world: &RenjaWorld, paged: &PagedDocument, doc: &Document, diags: &mut Diagnostics) -> Option<Vec<u8>> {
     let standards = PdfStandards::new(&[PdfStandard::A_2b]).expect("PDF/A-2b is supported");
     let options = PdfOptions {
         ident: Smart::Custom(doc.metadata.slug.clone()),
@@ -110,7 +120,7 @@ pub fn compile(world: &RenjaWorld, doc: &Document, diags: &mut Diagnostics) -> O
         tagged: true,
         pretty: false,
     };
-    match typst_pdf::pdf(&paged, &options) {
+    match typst_pdf::pdf(paged, &options) {
         Ok(bytes) => Some(bytes),
         Err(errors) => {
             convert(world, &errors, diags);

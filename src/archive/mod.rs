@@ -1,0 +1,1 @@
+//! The archive of editions: immutable, content-addressed files plus one SQLite database.

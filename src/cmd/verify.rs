@@ -1,0 +1,9 @@
+//! `renja verify` (not yet implemented).
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> i32 {
+    eprintln!("error: perintah `verify` belum tersedia");
+    2
+}
