@@ -72,6 +72,12 @@ impl RenjaWorld {
         }
     }
 
+    /// Makes another layout file the main one (e.g. `/layouts/tte.typ` for the signature
+    /// appearance).
+    pub fn set_main(&mut self, path: &str) {
+        self.main = project_file(path);
+    }
+
     /// Replaces the model served as `/model.json`.
     pub fn set_model(&mut self, model_json: Vec<u8>) {
         self.model = Bytes::new(model_json);

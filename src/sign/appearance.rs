@@ -1,0 +1,153 @@
+//! The visible signature: signer, NIP, signing time, the TTE sentence and a QR code, laid out
+//! by `layouts/tte.typ` through typst (so the fonts are embedded subsets, as PDF/A requires) and
+//! imported into the signed PDF as the widget's appearance (a Form XObject).
+
+use super::pdfobj::{Update, name};
+use crate::pdf::{Fonts, RenjaWorld};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The sentence regional governments print with an electronic signature (domain guide §4).
+pub const KALIMAT_TTE: &str = "Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik yang diterbitkan oleh Balai Sertifikasi Elektronik (BSrE), Badan Siber dan Sandi Negara.";
+
+/// What the appearance shows.
+#[derive(Serialize)]
+pub struct Tampilan {
+    /// Width and height in points.
+    pub lebar: f64,
+    pub tinggi: f64,
+    pub nama: String,
+    pub nip: String,
+    pub waktu: String,
+    pub kalimat: &'static str,
+    /// QR modules as horizontal runs of dark cells: (row, first column, length).
+    pub qr_sisi: usize,
+    pub qr: Vec<(usize, usize, usize)>,
+}
+
+/// Encodes `payload` as a QR code (error correction M) and returns (size, dark runs).
+pub fn qr_runs(payload: &str) -> Result<(usize, Vec<(usize, usize, usize)>), String> {
+    let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| format!("kode QR tidak dapat dibuat: {e}"))?;
+    let w = code.width();
+    let colors = code.to_colors();
+    let mut runs = Vec::new();
+    for r in 0..w {
+        let mut c = 0;
+        while c < w {
+            if colors[r * w + c] == qrcode::Color::Dark {
+                let start = c;
+                while c < w && colors[r * w + c] == qrcode::Color::Dark {
+                    c += 1;
+                }
+                runs.push((r, start, c - start));
+            } else {
+                c += 1;
+            }
+        }
+    }
+    Ok((w, runs))
+}
+
+/// Lays out the appearance as a one-page PDF with typst.
+pub fn render(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>) -> Result<Vec<u8>, String> {
+    let json = serde_json::to_vec(t).map_err(|e| e.to_string())?;
+    let mut world = RenjaWorld::new(fonts, layouts, layouts, json, (2000, 1, 1));
+    world.set_main("/layouts/tte.typ");
+    let mut diags = crate::diag::Diagnostics::new();
+    let paged = crate::pdf::layout(&world, &mut diags).ok_or_else(|| {
+        let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        format!("tampilan tanda tangan gagal disusun: {}", msgs.join("; "))
+    })?;
+    let options = typst_pdf::PdfOptions {
+        ident: typst::foundations::Smart::Custom("renja-tte".into()),
+        creator: typst::foundations::Smart::Custom(None),
+        timestamp: None,
+        page_ranges: None,
+        standards: typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2b]).expect("PDF/A-2b is supported"),
+        tagged: false,
+        pretty: false,
+    };
+    typst_pdf::pdf(&paged, &options).map_err(|e| format!("tampilan tanda tangan gagal diekspor: {:?}", e.first().map(|d| d.message.clone())))
+}
+
+/// Copies the first page of `pdf` into the update as a Form XObject of `width` × `height`
+/// points and returns its id.
+pub fn import(pdf: &[u8], width: f64, height: f64, update: &mut Update) -> Result<ObjectId, String> {
+    let doc = Document::load_mem(pdf).map_err(|e| format!("tampilan tanda tangan tidak dapat dibaca: {e}"))?;
+    let page_id = *doc.get_pages().get(&1).ok_or("tampilan tanda tangan tanpa halaman")?;
+    let page = doc.get_dictionary(page_id).map_err(|e| e.to_string())?;
+    let content = doc.get_page_content(page_id);
+    let resources = page.get(b"Resources").map_err(|_| "tampilan tanpa Resources".to_string())?.clone();
+    // Every object reachable from the resources, renumbered into the update.
+    let mut map: BTreeMap<ObjectId, ObjectId> = BTreeMap::new();
+    let mut stack = Vec::new();
+    collect_refs(&resources, &mut stack);
+    while let Some(id) = stack.pop() {
+        if map.contains_key(&id) {
+            continue;
+        }
+        map.insert(id, update.reserve());
+        if let Ok(obj) = doc.get_object(id) {
+            collect_refs(obj, &mut stack);
+        }
+    }
+    let map: HashMap<ObjectId, ObjectId> = map.into_iter().collect();
+    for (old, new) in &map {
+        let obj = doc.get_object(*old).map_err(|e| e.to_string())?;
+        update.set(*new, &renumber(obj, &map));
+    }
+    let mut dict = Dictionary::new();
+    dict.set("Type", name("XObject"));
+    dict.set("Subtype", name("Form"));
+    dict.set("BBox", Object::Array(vec![0.into(), 0.into(), Object::Real(width as f32), Object::Real(height as f32)]));
+    dict.set("Resources", renumber(&resources, &map));
+    let mut stream = Stream::new(dict, content);
+    let _ = stream.compress();
+    Ok(update.add(&Object::Stream(stream)))
+}
+
+fn collect_refs(obj: &Object, out: &mut Vec<ObjectId>) {
+    match obj {
+        Object::Reference(id) => out.push(*id),
+        Object::Array(a) => a.iter().for_each(|o| collect_refs(o, out)),
+        Object::Dictionary(d) => d.iter().for_each(|(_, o)| collect_refs(o, out)),
+        Object::Stream(s) => s.dict.iter().for_each(|(_, o)| collect_refs(o, out)),
+        _ => {}
+    }
+}
+
+fn renumber(obj: &Object, map: &HashMap<ObjectId, ObjectId>) -> Object {
+    match obj {
+        Object::Reference(id) => Object::Reference(*map.get(id).unwrap_or(id)),
+        Object::Array(a) => Object::Array(a.iter().map(|o| renumber(o, map)).collect()),
+        Object::Dictionary(d) => {
+            let mut n = Dictionary::new();
+            for (k, v) in d.iter() {
+                n.set(k.clone(), renumber(v, map));
+            }
+            Object::Dictionary(n)
+        }
+        Object::Stream(s) => {
+            let Object::Dictionary(dict) = renumber(&Object::Dictionary(s.dict.clone()), map) else { unreachable!() };
+            let mut n = Stream::new(dict, s.content.clone());
+            n.allows_compression = s.allows_compression;
+            Object::Stream(n)
+        }
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn qr_runs_cover_the_finder_patterns() {
+        let (w, runs) = super::qr_runs("RENJA-TTE;sha256=00").unwrap();
+        assert!(w >= 21);
+        // The top-left finder pattern's first row is 7 dark modules.
+        assert!(runs.contains(&(0, 0, 7)));
+    }
+}

@@ -1,0 +1,273 @@
+//! CMS SignedData for PAdES (ETSI.CAdES.detached): building it over a digest with the signed
+//! attributes PAdES baseline B-B requires (content type, message digest, ESS
+//! signing-certificate-v2; no signing-time), adding an RFC 3161 signature timestamp (B-T), and
+//! checking one when verifying.
+
+use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo};
+use const_oid::ObjectIdentifier;
+use const_oid::db::rfc5911::{ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA};
+use der::asn1::{Any, OctetString, SetOfVec};
+use der::{Decode, Encode, Sequence};
+use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use sha2::{Digest, Sha256};
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::attr::Attribute;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::Certificate;
+
+/// id-aa-signingCertificateV2 (RFC 5035)
+pub const ID_AA_SIGNING_CERTIFICATE_V2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+/// id-aa-signatureTimeStampToken (RFC 3161)
+pub const ID_AA_TIME_STAMP_TOKEN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+
+#[derive(Sequence)]
+struct IssuerSerial {
+    issuer: Vec<GeneralName>,
+    serial_number: SerialNumber,
+}
+
+#[derive(Sequence)]
+struct EssCertIdV2 {
+    // hashAlgorithm DEFAULT sha256: omitted.
+    cert_hash: OctetString,
+    issuer_serial: IssuerSerial,
+}
+
+#[derive(Sequence)]
+struct SigningCertificateV2 {
+    certs: Vec<EssCertIdV2>,
+}
+
+fn sha256_alg() -> AlgorithmIdentifierOwned {
+    AlgorithmIdentifierOwned { oid: ID_SHA256, parameters: None }
+}
+
+fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, String> {
+    let values = SetOfVec::try_from(vec![value]).map_err(|e| e.to_string())?;
+    Ok(Attribute { oid, values })
+}
+
+fn der_err(e: der::Error) -> String {
+    format!("struktur tanda tangan (CMS) tidak dapat disusun: {e}")
+}
+
+/// Builds the detached CMS SignedData (as DER ContentInfo) over `digest` (SHA-256 of the
+/// signed byte ranges).
+pub fn sign(creds: &super::credentials::Credentials, digest: &[u8]) -> Result<Vec<u8>, String> {
+    let cert_der = creds.cert.to_der().map_err(der_err)?;
+    let ess = SigningCertificateV2 {
+        certs: vec![EssCertIdV2 {
+            cert_hash: OctetString::new(Sha256::digest(&cert_der).to_vec()).map_err(der_err)?,
+            issuer_serial: IssuerSerial {
+                issuer: vec![GeneralName::DirectoryName(creds.cert.tbs_certificate.issuer.clone())],
+                serial_number: creds.cert.tbs_certificate.serial_number.clone(),
+            },
+        }],
+    };
+    let signed: SetOfVec<Attribute> = SetOfVec::try_from(vec![
+        attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA).map_err(der_err)?)?,
+        attribute(ID_MESSAGE_DIGEST, Any::encode_from(&OctetString::new(digest.to_vec()).map_err(der_err)?).map_err(der_err)?)?,
+        attribute(ID_AA_SIGNING_CERTIFICATE_V2, Any::encode_from(&ess).map_err(der_err)?)?,
+    ])
+    .map_err(der_err)?;
+    let to_sign = signed.to_der().map_err(der_err)?;
+    let key = rsa::pkcs1v15::SigningKey::<Sha256>::new(creds.key.clone());
+    let signature = key.try_sign(&to_sign).map_err(|_| "penandatanganan RSA gagal".to_string())?.to_vec();
+
+    let signer_info = SignerInfo {
+        version: CmsVersion::V1,
+        sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+            issuer: creds.cert.tbs_certificate.issuer.clone(),
+            serial_number: creds.cert.tbs_certificate.serial_number.clone(),
+        }),
+        digest_alg: sha256_alg(),
+        signed_attrs: Some(signed),
+        signature_algorithm: AlgorithmIdentifierOwned { oid: SHA256_WITH_RSA, parameters: Some(Any::null()) },
+        signature: OctetString::new(signature).map_err(der_err)?,
+        unsigned_attrs: None,
+    };
+    let mut certs = vec![CertificateChoices::Certificate(creds.cert.clone())];
+    certs.extend(creds.chain.iter().cloned().map(CertificateChoices::Certificate));
+    let signed_data = SignedData {
+        version: CmsVersion::V1,
+        digest_algorithms: SetOfVec::try_from(vec![sha256_alg()]).map_err(der_err)?,
+        encap_content_info: EncapsulatedContentInfo { econtent_type: ID_DATA, econtent: None },
+        certificates: Some(CertificateSet(SetOfVec::try_from(certs).map_err(der_err)?)),
+        crls: None,
+        signer_infos: cms::signed_data::SignerInfos(SetOfVec::try_from(vec![signer_info]).map_err(der_err)?),
+    };
+    wrap(&signed_data)
+}
+
+fn wrap(signed_data: &SignedData) -> Result<Vec<u8>, String> {
+    ContentInfo { content_type: ID_SIGNED_DATA, content: Any::encode_from(signed_data).map_err(der_err)? }
+        .to_der()
+        .map_err(der_err)
+}
+
+fn unwrap(cms_der: &[u8]) -> Result<SignedData, String> {
+    let ci = ContentInfo::from_der(cms_der).map_err(|e| format!("isi tanda tangan bukan CMS: {e}"))?;
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err("isi tanda tangan bukan CMS SignedData".into());
+    }
+    ci.content.decode_as::<SignedData>().map_err(|e| format!("CMS SignedData rusak: {e}"))
+}
+
+/// Asks a TSA for a timestamp over the signature value and adds it as an unsigned attribute.
+pub fn add_timestamp(cms_der: &[u8], tsa_url: &str) -> Result<Vec<u8>, String> {
+    let mut sd = unwrap(cms_der)?;
+    let mut infos: Vec<SignerInfo> = sd.signer_infos.0.into_vec();
+    let info = infos.first_mut().ok_or("CMS tanpa SignerInfo")?;
+    let imprint = Sha256::digest(info.signature.as_bytes());
+    let token = super::tsa::request(tsa_url, &imprint)?;
+    let attr = attribute(ID_AA_TIME_STAMP_TOKEN, Any::encode_from(&token).map_err(der_err)?)?;
+    info.unsigned_attrs = Some(SetOfVec::try_from(vec![attr]).map_err(der_err)?);
+    sd.signer_infos = cms::signed_data::SignerInfos(SetOfVec::try_from(infos).map_err(der_err)?);
+    wrap(&sd)
+}
+
+/// What verification found in one CMS signature.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub signer: String,
+    pub issuer: String,
+    pub digest_ok: bool,
+    pub signature_ok: bool,
+    pub ess_ok: bool,
+    /// Timestamp time (RFC 3339) when a valid signature timestamp is present.
+    pub timestamp: Option<String>,
+    /// A timestamp is present but does not match the signature or its own signature is bad.
+    pub timestamp_bad: bool,
+    pub problems: Vec<String>,
+}
+
+fn find_cert<'a>(certs: &'a [Certificate], sid: &SignerIdentifier) -> Option<&'a Certificate> {
+    certs.iter().find(|c| match sid {
+        SignerIdentifier::IssuerAndSerialNumber(ias) => {
+            c.tbs_certificate.issuer == ias.issuer && c.tbs_certificate.serial_number == ias.serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(_) => false,
+    })
+}
+
+fn certificates(sd: &SignedData) -> Vec<Certificate> {
+    sd.certificates
+        .as_ref()
+        .map(|set| {
+            set.0
+                .iter()
+                .filter_map(|c| match c {
+                    CertificateChoices::Certificate(c) => Some(c.clone()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn attr_value<'a>(attrs: &'a SetOfVec<Attribute>, oid: ObjectIdentifier) -> Option<&'a Any> {
+    attrs.iter().find(|a| a.oid == oid).and_then(|a| a.values.iter().next())
+}
+
+/// Checks the signed-attributes signature of one SignerInfo against its certificate.
+fn check_signer(info: &SignerInfo, cert: &Certificate) -> Result<bool, String> {
+    let Some(attrs) = &info.signed_attrs else {
+        return Ok(false);
+    };
+    let spki = cert.tbs_certificate.subject_public_key_info.to_der().map_err(der_err)?;
+    if cert.tbs_certificate.subject_public_key_info.algorithm.oid != RSA_ENCRYPTION {
+        return Err("kunci penandatangan bukan RSA (belum didukung)".into());
+    }
+    let public = <rsa::RsaPublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_der(&spki).map_err(|_| "kunci publik sertifikat rusak".to_string())?;
+    let data = attrs.to_der().map_err(der_err)?;
+    let Ok(sig) = rsa::pkcs1v15::Signature::try_from(info.signature.as_bytes()) else {
+        return Ok(false);
+    };
+    Ok(rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public).verify(&data, &sig).is_ok())
+}
+
+/// Verifies a detached CMS signature over `digest` (SHA-256 of the signed byte ranges).
+pub fn verify(cms_der: &[u8], digest: &[u8]) -> Result<Checked, String> {
+    let sd = unwrap(cms_der)?;
+    let certs = certificates(&sd);
+    let info = sd.signer_infos.0.iter().next().ok_or("CMS tanpa SignerInfo")?;
+    let cert = find_cert(&certs, &info.sid).ok_or("sertifikat penandatangan tidak ada dalam tanda tangan")?;
+    let mut problems = Vec::new();
+    if info.digest_alg.oid != ID_SHA256 {
+        problems.push("algoritma hash bukan SHA-256".to_string());
+    }
+    let attrs = info.signed_attrs.as_ref().ok_or("tanda tangan tanpa atribut bertanda tangan")?;
+    let digest_ok = attr_value(attrs, ID_MESSAGE_DIGEST)
+        .and_then(|v| v.decode_as::<OctetString>().ok())
+        .is_some_and(|d| d.as_bytes() == digest);
+    if !digest_ok {
+        problems.push("hash dokumen tidak cocok: isi yang ditandatangani telah berubah".into());
+    }
+    let signature_ok = check_signer(info, cert)?;
+    if !signature_ok {
+        problems.push("nilai tanda tangan tidak sah untuk sertifikat penandatangan".into());
+    }
+    let cert_der = cert.to_der().map_err(der_err)?;
+    let ess_ok = attr_value(attrs, ID_AA_SIGNING_CERTIFICATE_V2)
+        .and_then(|v| v.decode_as::<SigningCertificateV2>().ok())
+        .and_then(|s| s.certs.into_iter().next())
+        .is_some_and(|c| c.cert_hash.as_bytes() == Sha256::digest(&cert_der).as_slice());
+    if !ess_ok {
+        problems.push("atribut signing-certificate-v2 tidak ada atau tidak cocok (bukan PAdES)".into());
+    }
+    let (mut timestamp, mut timestamp_bad) = (None, false);
+    if let Some(token) = info.unsigned_attrs.as_ref().and_then(|u| attr_value(u, ID_AA_TIME_STAMP_TOKEN)) {
+        match check_timestamp(token, info.signature.as_bytes()) {
+            Ok(t) => timestamp = Some(t),
+            Err(e) => {
+                timestamp_bad = true;
+                problems.push(format!("stempel waktu tidak sah: {e}"));
+            }
+        }
+    }
+    Ok(Checked {
+        signer: super::credentials::common_name(cert),
+        issuer: cert.tbs_certificate.issuer.to_string(),
+        digest_ok,
+        signature_ok,
+        ess_ok,
+        timestamp,
+        timestamp_bad,
+        problems,
+    })
+}
+
+/// Checks an RFC 3161 token over `signature`: the imprint matches and the TSA's signature over
+/// its signed attributes is valid. Returns the time as RFC 3339.
+fn check_timestamp(token: &Any, signature: &[u8]) -> Result<String, String> {
+    let ci: ContentInfo = token.decode_as().map_err(|e| e.to_string())?;
+    let sd = ci.content.decode_as::<SignedData>().map_err(|e| e.to_string())?;
+    if sd.encap_content_info.econtent_type != ID_CT_TST_INFO {
+        return Err("token bukan TSTInfo".into());
+    }
+    let content = sd.encap_content_info.econtent.as_ref().ok_or("TSTInfo kosong")?;
+    let tst_der = content.decode_as::<OctetString>().map_err(|e| e.to_string())?;
+    let tst = x509_tsp::TstInfo::from_der(tst_der.as_bytes()).map_err(|e| e.to_string())?;
+    if tst.message_imprint.hashed_message.as_bytes() != Sha256::digest(signature).as_slice() {
+        return Err("stempel waktu bukan untuk tanda tangan ini".into());
+    }
+    let info = sd.signer_infos.0.iter().next().ok_or("token tanpa SignerInfo")?;
+    let certs = certificates(&sd);
+    let cert = find_cert(&certs, &info.sid).ok_or("sertifikat TSA tidak ada dalam token")?;
+    let attrs = info.signed_attrs.as_ref().ok_or("token tanpa atribut bertanda tangan")?;
+    let digest_ok = attr_value(attrs, ID_MESSAGE_DIGEST)
+        .and_then(|v| v.decode_as::<OctetString>().ok())
+        .is_some_and(|d| d.as_bytes() == Sha256::digest(tst_der.as_bytes()).as_slice());
+    if !digest_ok || !check_signer(info, cert)? {
+        return Err("tanda tangan TSA tidak sah".into());
+    }
+    let t = tst.gen_time.to_system_time();
+    Ok(super::time::iso(t))
+}

@@ -1,0 +1,124 @@
+//! The signer's credentials: an RSA private key and its certificate chain, from a PKCS#12 file
+//! or PEM files, checked before anything is signed (password, validity period, key matches the
+//! certificate). Messages never contain the password or key material.
+
+use der::{Decode, Encode};
+use rsa::RsaPrivateKey;
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs8::DecodePrivateKey;
+use std::path::Path;
+use std::time::SystemTime;
+use x509_cert::Certificate;
+
+/// A private key with the signer certificate first, then its chain.
+pub struct Credentials {
+    pub key: RsaPrivateKey,
+    pub cert: Certificate,
+    pub chain: Vec<Certificate>,
+}
+
+/// Where the key comes from.
+pub enum KeySource<'a> {
+    Pkcs12(&'a Path),
+    Pem { key: &'a Path, cert: &'a Path, chain: &'a [std::path::PathBuf] },
+}
+
+fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{what} '{}' tidak dapat dibaca: {e}", path.display()))
+}
+
+/// Loads and checks the credentials. `password` is asked for only when needed (PKCS#12, or an
+/// encrypted PEM key).
+pub fn load(source: &KeySource, password: &mut dyn FnMut() -> Result<String, String>, now: SystemTime) -> Result<Credentials, String> {
+    let creds = match source {
+        KeySource::Pkcs12(path) => {
+            let data = read(path, "berkas PKCS#12")?;
+            let pw = password()?;
+            let store = p12_keystore::KeyStore::from_pkcs12(&data, &pw).map_err(|e| match e {
+                p12_keystore::error::Error::MacError(_) => format!("kata sandi berkas PKCS#12 '{}' salah", path.display()),
+                _ => format!("berkas PKCS#12 '{}' tidak dapat dibuka (kata sandi salah atau berkas rusak)", path.display()),
+            })?;
+            let (_, chain) = store
+                .private_key_chain()
+                .ok_or_else(|| format!("berkas PKCS#12 '{}' tidak berisi kunci privat dengan sertifikatnya", path.display()))?;
+            let key = RsaPrivateKey::from_pkcs8_der(chain.key())
+                .map_err(|_| format!("kunci privat dalam '{}' bukan kunci RSA yang didukung", path.display()))?;
+            let mut certs = Vec::new();
+            for c in chain.chain() {
+                certs.push(Certificate::from_der(c.as_der()).map_err(|_| format!("sertifikat dalam '{}' tidak dapat dibaca", path.display()))?);
+            }
+            if certs.is_empty() {
+                return Err(format!("berkas PKCS#12 '{}' tidak berisi sertifikat penandatangan", path.display()));
+            }
+            let cert = certs.remove(0);
+            Credentials { key, cert, chain: certs }
+        }
+        KeySource::Pem { key, cert, chain } => {
+            let key_text = String::from_utf8(read(key, "kunci privat")?).map_err(|_| format!("kunci privat '{}' bukan berkas PEM", key.display()))?;
+            let private = if key_text.contains("ENCRYPTED PRIVATE KEY") {
+                let pw = password()?;
+                RsaPrivateKey::from_pkcs8_encrypted_pem(&key_text, pw.as_bytes())
+                    .map_err(|_| format!("kata sandi kunci privat '{}' salah, atau kunci bukan RSA", key.display()))?
+            } else if key_text.contains("BEGIN RSA PRIVATE KEY") {
+                RsaPrivateKey::from_pkcs1_pem(&key_text).map_err(|_| format!("kunci privat '{}' tidak dapat dibaca", key.display()))?
+            } else {
+                RsaPrivateKey::from_pkcs8_pem(&key_text)
+                    .map_err(|_| format!("kunci privat '{}' tidak dapat dibaca (diharapkan kunci RSA dalam PEM PKCS#8 atau PKCS#1)", key.display()))?
+            };
+            let cert_pem = read(cert, "sertifikat")?;
+            let mut certs = Certificate::load_pem_chain(&cert_pem).map_err(|_| format!("sertifikat '{}' bukan sertifikat X.509 dalam PEM", cert.display()))?;
+            if certs.is_empty() {
+                return Err(format!("sertifikat '{}' kosong", cert.display()));
+            }
+            let signer = certs.remove(0);
+            for c in chain.iter() {
+                let pem = read(c, "rantai sertifikat")?;
+                certs.extend(Certificate::load_pem_chain(&pem).map_err(|_| format!("rantai sertifikat '{}' bukan sertifikat X.509 dalam PEM", c.display()))?);
+            }
+            Credentials { key: private, cert: signer, chain: certs }
+        }
+    };
+    check(&creds, now)?;
+    Ok(creds)
+}
+
+/// The certificate's common name (or the whole subject when there is none).
+pub fn common_name(cert: &Certificate) -> String {
+    for rdn in cert.tbs_certificate.subject.0.iter() {
+        for atv in rdn.0.iter() {
+            if atv.oid == const_oid::db::rfc4519::CN {
+                if let Ok(s) = der::asn1::Utf8StringRef::try_from(&atv.value) {
+                    return s.as_str().to_string();
+                }
+                if let Ok(s) = der::asn1::PrintableStringRef::try_from(&atv.value) {
+                    return s.as_str().to_string();
+                }
+            }
+        }
+    }
+    cert.tbs_certificate.subject.to_string()
+}
+
+/// Validity period and key/certificate match.
+fn check(creds: &Credentials, now: SystemTime) -> Result<(), String> {
+    let validity = &creds.cert.tbs_certificate.validity;
+    let not_before = validity.not_before.to_system_time();
+    let not_after = validity.not_after.to_system_time();
+    let cn = common_name(&creds.cert);
+    if now > not_after {
+        return Err(format!(
+            "sertifikat '{cn}' sudah kedaluwarsa sejak {}; minta sertifikat baru, tidak ada berkas yang ditulis",
+            super::time::display_utc(not_after)
+        ));
+    }
+    if now < not_before {
+        return Err(format!("sertifikat '{cn}' baru berlaku mulai {}; tidak ada berkas yang ditulis", super::time::display_utc(not_before)));
+    }
+    let public = rsa::RsaPublicKey::from(&creds.key);
+    let spki = rsa::pkcs8::EncodePublicKey::to_public_key_der(&public).map_err(|_| "kunci publik tidak dapat disusun".to_string())?;
+    let cert_spki = creds.cert.tbs_certificate.subject_public_key_info.to_der().map_err(|_| "sertifikat rusak".to_string())?;
+    if spki.as_bytes() != cert_spki.as_slice() {
+        return Err(format!("kunci privat tidak cocok dengan sertifikat '{cn}'; tidak ada berkas yang ditulis"));
+    }
+    Ok(())
+}
