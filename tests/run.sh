@@ -12,6 +12,11 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+# Signing tests (tests/sign.rs): openssl makes the test PKI and serves the local TSA, certutil
+# (libnss3-tools) makes pdfsig's NSS trust database, qpdf checks the signed file's structure.
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v certutil >/dev/null 2>&1 || need_apt+=(libnss3-tools)
+command -v qpdf >/dev/null 2>&1 || need_apt+=(qpdf)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
@@ -24,6 +29,11 @@ fi
 # PyPI: python-docx inspects the DOCX (tests/docx.rs).
 if ! python3 -c "import docx" >/dev/null 2>&1; then
   python3 -m pip install --quiet python-docx 2>/dev/null || python3 -m pip install --quiet --break-system-packages python-docx
+fi
+
+# PyPI: pyHanko validates the PAdES signatures (tests/sign.rs).
+if ! command -v pyhanko >/dev/null 2>&1; then
+  python3 -m pip install --quiet pyhanko pyhanko-cli 2>/dev/null || python3 -m pip install --quiet --break-system-packages pyhanko pyhanko-cli
 fi
 
 cargo test --all-targets 2>&1
