@@ -101,7 +101,18 @@ pub struct Pengesahan {
     pub pangkat: Option<String>,
     /// "NIP 19640731 199003 1 007"
     pub nip: String,
+    /// Size of the visible electronic signature in the final document (millimetres).
+    pub tte_lebar_mm: u32,
+    pub tte_tinggi_mm: u32,
+    /// Scanned signature and stamp for printed copies (final document only), relative to the
+    /// edition folder.
+    pub gambar_ttd: Option<String>,
+    pub stempel: Option<String>,
 }
+
+/// Size of the electronic signature slot in the signature block.
+pub const TTE_LEBAR_MM: u32 = 85;
+pub const TTE_TINGGI_MM: u32 = 28;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Metadata {
@@ -531,6 +542,10 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
             nama: s.nama.clone(),
             pangkat,
             nip: format!("NIP {}", format::nip(&s.nip)),
+            tte_lebar_mm: TTE_LEBAR_MM,
+            tte_tinggi_mm: TTE_TINGGI_MM,
+            gambar_ttd: s.gambar_ttd.clone(),
+            stempel: s.stempel.clone(),
         },
         data: computed.clone(),
     }

@@ -43,6 +43,9 @@ pub struct Signer {
     pub pangkat: Option<String>,
     pub golongan: Option<String>,
     pub nip: String,
+    /// Images for printed copies, relative to the edition folder.
+    pub gambar_ttd: Option<String>,
+    pub stempel: Option<String>,
 }
 
 /// A node of the program tree.
@@ -138,17 +141,9 @@ fn meta(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> Meta {
             );
         }
     }
-    if let Some(logo) = &e.opd.logo {
-        let rel = logo.get_ref();
-        let ok_ext = [".png", ".jpg", ".jpeg"].iter().any(|x| rel.to_lowercase().ends_with(x));
-        let inside = !rel.starts_with('/') && !rel.split('/').any(|p| p == "..");
-        let dir = file.path.parent().unwrap_or(std::path::Path::new("."));
-        if !ok_ext || !inside {
-            diags.error(file.loc_of(&logo.span()), format!("logo '{rel}' tidak sah; yang diharapkan berkas PNG atau JPEG di dalam folder edisi"));
-        } else if !dir.join(rel).is_file() {
-            diags.error(file.loc_of(&logo.span()), format!("berkas logo '{rel}' tidak ditemukan di folder edisi"));
-        }
-    }
+    check_image(file, diags, e.opd.logo.as_ref(), "logo");
+    check_image(file, diags, e.penandatangan.gambar_ttd.as_ref(), "gambar tanda tangan");
+    check_image(file, diags, e.penandatangan.stempel.as_ref(), "gambar stempel");
     let waktu = match &e.edisi.waktu_terbit {
         Some(w) => w.to_string(),
         None => format!("{:04}-{:02}-{:02}T00:00:00Z", tanggal.0, tanggal.1, tanggal.2),
@@ -171,6 +166,8 @@ fn meta(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> Meta {
             pangkat: e.penandatangan.pangkat.clone(),
             golongan: e.penandatangan.golongan.clone(),
             nip: nip_digits,
+            gambar_ttd: e.penandatangan.gambar_ttd.as_ref().map(|g| g.get_ref().clone()),
+            stempel: e.penandatangan.stempel.as_ref().map(|g| g.get_ref().clone()),
         },
         halaman: e.halaman.clone(),
         format: e.format.clone(),
@@ -333,4 +330,19 @@ pub fn validate<'a>(sources: &'a Sources, diags: &mut Diagnostics) -> Option<Edi
     }
     let chapters = order.into_values().collect();
     Some(Edition { sources, meta, tree, evaluasi, rkpd, rencana, chapters })
+}
+
+/// An image named in edisi.toml (logo, signature, stamp) must be a PNG or JPEG file inside the
+/// edition folder.
+fn check_image(file: &crate::diag::SourceFile, diags: &mut Diagnostics, image: Option<&crate::source::schema::S<String>>, what: &str) {
+    let Some(image) = image else { return };
+    let rel = image.get_ref();
+    let ok_ext = [".png", ".jpg", ".jpeg"].iter().any(|x| rel.to_lowercase().ends_with(x));
+    let inside = !rel.starts_with('/') && !rel.split('/').any(|p| p == "..");
+    let dir = file.path.parent().unwrap_or(std::path::Path::new("."));
+    if !ok_ext || !inside {
+        diags.error(file.loc_of(&image.span()), format!("{what} '{rel}' tidak sah; yang diharapkan berkas PNG atau JPEG di dalam folder edisi"));
+    } else if !dir.join(rel).is_file() {
+        diags.error(file.loc_of(&image.span()), format!("berkas {what} '{rel}' tidak ditemukan di folder edisi"));
+    }
 }

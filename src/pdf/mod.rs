@@ -72,7 +72,7 @@ fn convert(world: &RenjaWorld, diags: &[SourceDiagnostic], out: &mut Diagnostics
 }
 
 /// The PDF timestamp from the edition's `waktu_terbit` (RFC 3339, UTC).
-fn timestamp(s: &str) -> Option<Timestamp> {
+pub(crate) fn timestamp(s: &str) -> Option<Timestamp> {
     let (date, time) = s.split_once('T').unwrap_or((s, "00:00:00Z"));
     let d: Vec<i32> = date.split('-').filter_map(|x| x.parse().ok()).collect();
     let t: Vec<u8> = time.trim_end_matches('Z').split(':').filter_map(|x| x.get(..2).unwrap_or(x).parse().ok()).collect();
@@ -86,7 +86,39 @@ pub fn render(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fonts>
     let json = serde_json::to_vec(doc).expect("document serialises");
     let (y, m, d) = doc.edisi.tanggal;
     let world = RenjaWorld::new(fonts, &assets.layouts, edition, json, (y, m, d));
-    compile(&world, doc, diags)
+    if doc.sampul.draf {
+        return compile(&world, doc, diags);
+    }
+    // The final document: the empty electronic-signature field goes where the layout left room.
+    let paged = layout(&world, diags)?;
+    let pdf = export(&world, &paged, doc, diags)?;
+    let Some(slot) = tte_slot(&paged, doc) else {
+        diags.error(Loc { file: Arc::from("layouts/renja.typ"), line: 1, col: 1 }, "tata letak PDF: ruang tanda tangan elektronik (label <tte-slot>) tidak ditemukan".to_string());
+        return None;
+    };
+    let p = &doc.pengesahan;
+    let info = crate::sign::FieldInfo { nama: p.nama.clone(), nip: p.nip.clone(), jabatan: p.jabatan.clone(), edisi: doc.metadata.slug.clone() };
+    match crate::sign::add_signature_field(pdf, &slot, &info) {
+        Ok(pdf) => Some(pdf),
+        Err(e) => {
+            diags.error(Loc { file: Arc::from("layouts/renja.typ"), line: 1, col: 1 }, format!("tata letak PDF: kolom tanda tangan tidak dapat dibuat: {e}"));
+            None
+        }
+    }
+}
+
+/// Where the layout placed the electronic-signature slot (`<tte-slot>`), in PDF coordinates.
+pub fn tte_slot(paged: &PagedDocument, doc: &Document) -> Option<crate::sign::Slot> {
+    use typst::introspection::{DocumentPosition, Introspector};
+    let label = typst::foundations::Label::new(typst::utils::PicoStr::intern("tte-slot"))?;
+    let intro = paged.introspector();
+    let loc = intro.query_label(label).ok()?.location()?;
+    let DocumentPosition::Paged(pos) = Introspector::position(intro.as_ref(), loc)? else { return None };
+    let page = paged.pages().get(pos.page.get() - 1)?;
+    let mm = 72.0 / 25.4;
+    let (w, h) = (doc.pengesahan.tte_lebar_mm as f64 * mm, doc.pengesahan.tte_tinggi_mm as f64 * mm);
+    let page_h = page.frame.height().to_pt();
+    Some(crate::sign::Slot { page: pos.page.get(), x: pos.point.x.to_pt(), y: page_h - pos.point.y.to_pt() - h, width: w, height: h })
 }
 
 /// Compiles an already set-up world (kept alive by the preview for incremental compilation).

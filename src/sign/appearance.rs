@@ -53,7 +53,7 @@ pub fn qr_runs(payload: &str) -> Result<(usize, Vec<(usize, usize, usize)>), Str
 }
 
 /// Lays out the appearance as a one-page PDF with typst.
-pub fn render(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>) -> Result<Vec<u8>, String> {
+pub fn render(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>, now: std::time::SystemTime) -> Result<Vec<u8>, String> {
     let json = serde_json::to_vec(t).map_err(|e| e.to_string())?;
     let mut world = RenjaWorld::new(fonts, layouts, layouts, json, (2000, 1, 1));
     world.set_main("/layouts/tte.typ");
@@ -65,7 +65,7 @@ pub fn render(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>) -> Result<Vec<u8>
     let options = typst_pdf::PdfOptions {
         ident: typst::foundations::Smart::Custom("renja-tte".into()),
         creator: typst::foundations::Smart::Custom(None),
-        timestamp: None,
+        timestamp: crate::pdf::timestamp(&super::time::iso(now)),
         page_ranges: None,
         standards: typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2b]).expect("PDF/A-2b is supported"),
         tagged: false,

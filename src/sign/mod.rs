@@ -227,7 +227,7 @@ pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: S
             qr_sisi,
             qr,
         };
-        let ap_pdf = appearance::render(&tampilan, &opts.layouts, opts.fonts.clone())?;
+        let ap_pdf = appearance::render(&tampilan, &opts.layouts, opts.fonts.clone(), now)?;
         let ap_id = appearance::import(&ap_pdf, width, height, &mut update)?;
         let mut apd = Dictionary::new();
         apd.set("N", Object::Reference(ap_id));

@@ -100,6 +100,11 @@ pub struct Penandatangan {
     #[serde(default)]
     pub golongan: Option<String>,
     pub nip: S<String>,
+    /// Scanned signature and stamp images for printed copies of the final document.
+    #[serde(default)]
+    pub gambar_ttd: Option<S<String>>,
+    #[serde(default)]
+    pub stempel: Option<S<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
