@@ -97,7 +97,15 @@ struct Fx {
 fn fx() -> &'static Fx {
     static FX: OnceLock<Fx> = OnceLock::new();
     FX.get_or_init(|| {
-        // Kept for the whole test binary (statics are never dropped); under target/tmp.
+        // Kept for the whole test binary (statics are never dropped); under target/tmp, where
+        // those of runs over two hours old are removed.
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        for e in std::fs::read_dir(tmp).into_iter().flatten().flatten() {
+            let old = e.metadata().and_then(|m| m.modified()).map(|t| t.elapsed().map(|d| d.as_secs() > 7_200).unwrap_or(false)).unwrap_or(false);
+            if e.file_name().to_string_lossy().starts_with("sign-") && old {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
         let dir = tempfile::Builder::new().prefix("sign-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap().keep();
         let pki = dir.join("pki");
         let o = Command::new("bash")
@@ -553,13 +561,13 @@ fn unsigned_update_after_signing_is_flagged() {
     assert_eq!(q.code, Some(0), "the appended update itself must be well-formed: {}", q.all());
     let r = renja(&["verify", s(&info)], None);
     assert_eq!(r.code, Some(1), "renja verify ignored content appended after the signature: {}", r.all());
+    assert!(r.out.contains(SIGNER) && !r.out.contains("seluruh berkas"), "renja verify still claims whole-file coverage: {}", r.out);
     let t = f.pdfsig(&info).all();
     assert!(t.contains("Not total document signed"), "pdfsig: {t}");
-    let p = f.pyhanko("validate", &[], &info);
-    assert!(!p.out.contains("UNTOUCHED"), "pyhanko saw no modification: {}", p.all());
-    assert!(p.out.contains(":INTACT:TRUSTED,EXTENDED"), "pyhanko: {}", p.all());
+    // pyHanko counts a new /Info as "signature maintenance" (still judged VALID), but says so.
     let pp = f.pyhanko("validate", &["--pretty-print"], &info);
-    assert!(pp.out.contains("The signature does not cover the entire file."), "pyhanko: {}", pp.all());
+    assert!(pp.out.contains("The signature does not cover the entire file."), "pyhanko saw no modification: {}", pp.all());
+    assert!(!pp.out.contains("The signature covers the entire file."), "pyhanko: {}", pp.all());
 
     // A visible change to the signed pages: pyHanko rejects it outright.
     let rot = f.path("appended-rotate.pdf");
@@ -684,11 +692,14 @@ fn harness_self_check_pyhanko_signature_validates_the_same_way() {
     let f = fx();
     let tsa = start_tsa();
     let out = f.path("pyhanko-signed.pdf");
+    // Into the final PDF's empty field when it has one (else a new field on page 1).
+    let list = run("pyhanko", &["sign", "list", s(&f.unsigned)]);
+    let field = list.out.lines().find_map(|l| l.strip_suffix(":EMPTY")).map(str::to_string).unwrap_or_else(|| "1/100,100,300,200/UjiHarness".into());
     let r = run(
         "pyhanko",
         &[
-            "sign", "addsig", "--use-pades", "--timestamp-url", &tsa.url, "--field", "1/100,100,300,200/UjiHarness", "pemder", "--key", &f.p("signer.key"), "--cert",
-            &f.p("signer.pem"), "--chain", &f.p("root.pem"), "--no-pass", s(&f.unsigned), s(&out),
+            "sign", "addsig", "--use-pades", "--timestamp-url", &tsa.url, "--field", &field, "pemder", "--key", &f.p("signer.key"), "--cert", &f.p("signer.pem"),
+            "--chain", &f.p("root.pem"), "--no-pass", s(&f.unsigned), s(&out),
         ],
     );
     assert_eq!(r.code, Some(0), "pyhanko addsig: {}", r.all());
