@@ -23,8 +23,11 @@ pub enum KeySource<'a> {
     Pem { key: &'a Path, cert: &'a Path, chain: &'a [std::path::PathBuf] },
 }
 
+/// Prefix of messages about files that could not be read (an I/O problem, not a bad key).
+pub const IO_PREFIX: &str = "tidak dapat dibaca: ";
+
 fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{what} '{}' tidak dapat dibaca: {e}", path.display()))
+    std::fs::read(path).map_err(|e| format!("{IO_PREFIX}{what} '{}': {e}", path.display()))
 }
 
 /// Loads and checks the credentials. `password` is asked for only when needed (PKCS#12, or an
