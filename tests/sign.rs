@@ -473,6 +473,47 @@ fn the_empty_field_of_the_final_pdf_is_the_one_signed() {
 }
 
 #[test]
+fn visible_signature_is_printed_in_the_signature_block() {
+    if !require(&["pdftotext"]) {
+        return;
+    }
+    let f = fx();
+    let (out, _) = signed();
+    let tte = common::squash("Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik yang diterbitkan oleh Balai Sertifikasi Elektronik (BSrE), Badan Siber dan Sandi Negara.");
+    let before = common::squash(&run("pdftotext", &["-raw", s(&f.unsigned), "-"]).out);
+    let after = common::squash(&run("pdftotext", &["-raw", s(out), "-"]).out);
+    assert!(!before.contains(&tte), "the unsigned final PDF already claims an electronic signature");
+    assert!(after.contains(&tte), "the TTE sentence is not on the signed page");
+    let block = &after[after.find(&tte).map(|i| i.saturating_sub(400)).unwrap()..];
+    assert!(block.contains(&common::squash("NIP 19640731 199003 1 007")), "signer's NIP not in the visible signature");
+    // The widget: filled (/V), printable (PDF/A), with a normal appearance stream.
+    let doc = lopdf::Document::load(out).unwrap();
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    let form = doc.get_dictionary(root).unwrap().get(b"AcroForm").unwrap();
+    let form = match form {
+        lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+        o => o.as_dict().unwrap(),
+    };
+    let mut signed_fields = 0;
+    for fr in form.get(b"Fields").unwrap().as_array().unwrap() {
+        let d = doc.get_dictionary(fr.as_reference().unwrap()).unwrap();
+        if d.get(b"FT").ok().and_then(|o| o.as_name().ok()) != Some(b"Sig".as_slice()) || d.get(b"V").is_err() {
+            continue;
+        }
+        signed_fields += 1;
+        let flags = d.get(b"F").and_then(|o| o.as_i64()).unwrap_or(0);
+        assert!(flags & 4 != 0, "signature widget without the Print flag: /F {flags}");
+        let ap = d.get(b"AP").expect("signature widget without /AP");
+        let ap = match ap {
+            lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+            o => o.as_dict().unwrap(),
+        };
+        assert!(ap.get(b"N").is_ok(), "no normal appearance");
+    }
+    assert_eq!(signed_fields, 1, "one filled signature field expected");
+}
+
+#[test]
 fn signed_pdf_still_declares_pdfa_2b_and_passes_qpdf_check() {
     if !require(&["qpdf", "pdfinfo"]) {
         return;
