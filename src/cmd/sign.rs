@@ -87,7 +87,7 @@ pub fn run(args: Args) -> i32 {
         Err(msg) => {
             // Unreadable files are I/O problems (2); a bad password, key or certificate is 1.
             if let Some(rest) = msg.strip_prefix(credentials::IO_PREFIX) {
-                eprintln!("error: {rest} tidak dapat dibaca; tidak ada berkas yang ditulis");
+                eprintln!("error: {rest}; tidak ada berkas yang ditulis");
                 return 2;
             }
             eprintln!("error: {msg}");

@@ -24,10 +24,10 @@ pub enum KeySource<'a> {
 }
 
 /// Prefix of messages about files that could not be read (an I/O problem, not a bad key).
-pub const IO_PREFIX: &str = "tidak dapat dibaca: ";
+pub const IO_PREFIX: &str = "[io] ";
 
 fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{IO_PREFIX}{what} '{}': {e}", path.display()))
+    std::fs::read(path).map_err(|e| format!("{IO_PREFIX}{what} '{}' tidak dapat dibaca: {e}", path.display()))
 }
 
 /// Loads and checks the credentials. `password` is asked for only when needed (PKCS#12, or an
