@@ -30,10 +30,10 @@ pub struct Args {
     /// Sertifikat penerbit (rantai), boleh lebih dari satu
     #[arg(long)]
     pub chain: Vec<PathBuf>,
-    /// Alasan penandatanganan
+    /// Alasan penandatanganan (bawaan: "Pengesahan <judul dokumen>")
     #[arg(long)]
     pub reason: Option<String>,
-    /// Tempat penandatanganan (bawaan: dari dokumen tidak ada; isi mis. "Tana Paser")
+    /// Tempat penandatanganan (bawaan: tempat pengesahan edisi)
     #[arg(long)]
     pub location: Option<String>,
     /// Kontak penandatangan
@@ -42,9 +42,9 @@ pub struct Args {
     /// Alamat TSA RFC 3161 (http://…) untuk stempel waktu (PAdES B-T)
     #[arg(long)]
     pub tsa: Option<String>,
-    /// Zona waktu pada tampilan tanda tangan
-    #[arg(long, value_enum, default_value = "wib")]
-    pub zona: Zona,
+    /// Zona waktu pada tampilan tanda tangan (bawaan: zona provinsi edisi)
+    #[arg(long, value_enum)]
+    pub zona: Option<Zona>,
 }
 
 /// Default output: `x.pdf` → `x.ttd.pdf`.

@@ -47,6 +47,12 @@ pub fn run(args: Args) -> i32 {
         if let Ok(cms::Checked { timestamp: Some(t), .. }) = &s.result {
             println!("  stempel waktu : {t} (TSA, sah)");
         }
+        if let Some(r) = &s.reason {
+            println!("  alasan        : {r}");
+        }
+        if let Some(l) = &s.location {
+            println!("  tempat        : {l}");
+        }
         if let Some(f) = &s.sub_filter {
             println!("  format        : {f}");
         }

@@ -97,7 +97,15 @@ pub fn render(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fonts>
         return None;
     };
     let p = &doc.pengesahan;
-    let info = crate::sign::FieldInfo { nama: p.nama.clone(), nip: p.nip.clone(), jabatan: p.jabatan.clone(), edisi: doc.metadata.slug.clone() };
+    let info = crate::sign::FieldInfo {
+        nama: p.nama.clone(),
+        nip: p.nip.clone(),
+        jabatan: p.jabatan.clone(),
+        edisi: doc.metadata.slug.clone(),
+        judul: doc.metadata.judul.clone(),
+        tempat: doc.edisi.tempat.clone(),
+        zona: crate::sign::time::Zona::of_province(doc.edisi.daerah.provinsi.as_deref()),
+    };
     match crate::sign::add_signature_field(pdf, &slot, &info) {
         Ok(pdf) => Some(pdf),
         Err(e) => {

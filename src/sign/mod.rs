@@ -41,6 +41,12 @@ pub struct FieldInfo {
     pub nip: String,
     pub jabatan: String,
     pub edisi: String,
+    /// The document's title (for the default signing reason).
+    pub judul: String,
+    /// Where the document is signed (the default signing location).
+    pub tempat: String,
+    /// The region's time zone, for the signing time shown.
+    pub zona: time::Zona,
 }
 
 fn pdf_err(e: impl std::fmt::Display) -> String {
@@ -108,6 +114,9 @@ pub fn add_signature_field(mut pdf: Vec<u8>, slot: &Slot, info: &FieldInfo) -> R
     field.set("RenjaNama", text(&info.nama));
     field.set("RenjaNIP", text(&info.nip));
     field.set("RenjaEdisi", text(&info.edisi));
+    field.set("RenjaJudul", text(&info.judul));
+    field.set("RenjaTempat", text(&info.tempat));
+    field.set("RenjaZona", text(info.zona.label()));
     let field_id = update.add(&Object::Dictionary(field));
 
     // The page lists the widget among its annotations.
@@ -145,7 +154,8 @@ pub struct Options {
     pub location: Option<String>,
     pub contact: Option<String>,
     pub tsa: Option<String>,
-    pub zona: time::Zona,
+    /// Time zone shown; by default the one the edition's province uses.
+    pub zona: Option<time::Zona>,
     /// `layouts/` (for `tte.typ`) and the fonts for the appearance.
     pub layouts: PathBuf,
     pub fonts: Arc<crate::pdf::Fonts>,
@@ -212,6 +222,12 @@ pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: S
     let nama = string_of(&field, b"RenjaNama").unwrap_or_else(|| cn.clone());
     let nip = string_of(&field, b"RenjaNIP").unwrap_or_default();
     let edisi = string_of(&field, b"RenjaEdisi").unwrap_or_default();
+    let zona = opts.zona.or_else(|| string_of(&field, b"RenjaZona").and_then(|z| time::Zona::from_label(&z))).unwrap_or(time::Zona::Wib);
+    let reason = opts.reason.clone().unwrap_or_else(|| match string_of(&field, b"RenjaJudul") {
+        Some(j) => format!("Pengesahan {j}"),
+        None => "Pengesahan dokumen".to_string(),
+    });
+    let location = opts.location.clone().or_else(|| string_of(&field, b"RenjaTempat"));
 
     let doc_hash = hex(&Sha256::digest(pdf));
     let mut update = Update::new(doc.max_id);
@@ -222,7 +238,7 @@ pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: S
             tinggi: height,
             nama: nama.clone(),
             nip: nip.clone(),
-            waktu: time::display_local(now, opts.zona),
+            waktu: time::display_local(now, zona),
             kalimat: appearance::KALIMAT_TTE,
             qr_sisi,
             qr,
@@ -249,8 +265,8 @@ pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: S
     let mut rest = Dictionary::new();
     rest.set("M", Object::String(time::pdf_date(now).into_bytes(), lopdf::StringFormat::Literal));
     rest.set("Name", text(&cn));
-    rest.set("Reason", text(opts.reason.as_deref().unwrap_or("Pengesahan dokumen")));
-    if let Some(l) = &opts.location {
+    rest.set("Reason", text(&reason));
+    if let Some(l) = &location {
         rest.set("Location", text(l));
     }
     if let Some(c) = &opts.contact {

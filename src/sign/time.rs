@@ -51,6 +51,34 @@ pub enum Zona {
 }
 
 impl Zona {
+    /// The time zone of a province (Undang-Undang/Keppres 41/1987 zones; WIB when unknown).
+    pub fn of_province(provinsi: Option<&str>) -> Zona {
+        let p = provinsi.unwrap_or("").to_lowercase();
+        let p = p.trim();
+        if p.starts_with("maluku") || p.starts_with("papua") {
+            Zona::Wit
+        } else if p == "bali"
+            || p.starts_with("nusa tenggara")
+            || p.starts_with("sulawesi")
+            || p == "gorontalo"
+            || ["kalimantan selatan", "kalimantan timur", "kalimantan utara"].contains(&p)
+        {
+            Zona::Wita
+        } else {
+            Zona::Wib
+        }
+    }
+
+    /// Parses "WIB", "WITA" or "WIT".
+    pub fn from_label(s: &str) -> Option<Zona> {
+        match s {
+            "WIB" => Some(Zona::Wib),
+            "WITA" => Some(Zona::Wita),
+            "WIT" => Some(Zona::Wit),
+            _ => None,
+        }
+    }
+
     fn offset_hours(self) -> u64 {
         match self {
             Zona::Wib => 7,
@@ -58,7 +86,7 @@ impl Zona {
             Zona::Wit => 9,
         }
     }
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Zona::Wib => "WIB",
             Zona::Wita => "WITA",
@@ -83,6 +111,10 @@ mod tests {
         // 2024-02-29T23:59:59Z
         assert_eq!(civil(UNIX_EPOCH + Duration::from_secs(1_709_251_199)), (2024, 2, 29, 23, 59, 59));
         assert_eq!(pdf_date(UNIX_EPOCH + Duration::from_secs(1_709_251_199)), "D:20240229235959+00'00'");
+        assert_eq!(Zona::of_province(Some("Kalimantan Timur")), Zona::Wita);
+        assert_eq!(Zona::of_province(Some("Papua Barat Daya")), Zona::Wit);
+        assert_eq!(Zona::of_province(Some("Jawa Barat")), Zona::Wib);
+        assert_eq!(Zona::of_province(None), Zona::Wib);
         assert_eq!(display_local(UNIX_EPOCH + Duration::from_secs(1_709_251_199), Zona::Wita), "1 Maret 2024 07:59:59 WITA");
     }
 }
