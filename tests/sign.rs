@@ -70,7 +70,7 @@ fn run(cmd: &str, args: &[&str]) -> Run {
 /// controlling terminal (setsid) and a time limit, so a password prompt can never hang the test.
 fn renja(args: &[&str], password: Option<&str>) -> Run {
     let mut c = Command::new("timeout");
-    c.arg("120").arg("setsid").arg("-w").arg(env!("CARGO_BIN_EXE_renja")).args(args).current_dir(ROOT).stdin(Stdio::null());
+    c.arg("120").arg("setsid").arg("-w").arg(bin()).args(args).current_dir(ROOT).stdin(Stdio::null());
     c.env_remove("RENJA_PASSWORD");
     if let Some(p) = password {
         c.env("RENJA_PASSWORD", p);
@@ -78,6 +78,28 @@ fn renja(args: &[&str], password: Option<&str>) -> Run {
     let r = done(c.output().expect("run renja"));
     assert_ne!(r.code, Some(124), "renja {args:?} timed out (waiting for a password prompt?)");
     r
+}
+
+/// The renja binary under test, pinned: a hard link (or copy) of the one cargo built for this
+/// test binary, taken once, so a concurrent build sharing the target directory cannot swap it
+/// mid-run.
+fn bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let dir = tempfile::Builder::new().prefix("sign-bin-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap().keep();
+        let pinned = dir.join("renja");
+        let built = Path::new(env!("CARGO_BIN_EXE_renja"));
+        if std::fs::hard_link(built, &pinned).is_err() {
+            std::fs::copy(built, &pinned).unwrap();
+        }
+        let help = Command::new(&pinned).args(["sign", "--help"]).output().unwrap();
+        assert!(
+            String::from_utf8_lossy(&help.stdout).contains("--p12"),
+            "{} has no `renja sign --p12`: replaced by another build sharing the target directory?",
+            built.display()
+        );
+        pinned
+    })
 }
 
 fn s(p: &Path) -> &str {
