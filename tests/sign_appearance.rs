@@ -143,3 +143,44 @@ fn qr_code_and_text_of_the_visible_signature() {
     // No draft mark in the final document.
     assert!(!page.contains("RANCANGAN"), "{page}");
 }
+
+/// Scanned signature and stamp images named in edisi.toml appear in the final document only.
+#[test]
+fn signature_and_stamp_images_for_printed_copies() {
+    if !has("pdfimages") {
+        assert!(std::env::var("CI").map(|v| v != "true").unwrap_or(true), "pdfimages required under CI=true");
+        eprintln!("SKIPPED: pdfimages not installed");
+        return;
+    }
+    let ws = common::workspace();
+    let ed = ws.path().join("content");
+    for (name, rgb) in [("ttd.png", [20u8, 20, 120]), ("stempel.png", [120u8, 20, 160])] {
+        image::RgbImage::from_fn(120, 60, |x, y| if (x + y) % 7 == 0 { image::Rgb(rgb) } else { image::Rgb([255, 255, 255]) })
+            .save(ed.join(name))
+            .unwrap();
+    }
+    let toml = std::fs::read_to_string(ed.join("edisi.toml")).unwrap();
+    let toml = toml.replace("nip = \"196407311990031007\"", "nip = \"196407311990031007\"\ngambar_ttd = \"ttd.png\"\nstempel = \"stempel.png\"");
+    std::fs::write(ed.join("edisi.toml"), toml).unwrap();
+    let count = |final_: bool| {
+        let out = ws.path().join(if final_ { "final" } else { "draf" });
+        let mut args = vec!["build", "content", "-o", out.to_str().unwrap(), "--format", "pdf"];
+        if final_ {
+            args.push("--final");
+        }
+        let o = common::renja(&args, ws.path());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let list = common::tool("pdfimages", &["-list", out.join(format!("{SLUG}.pdf")).to_str().unwrap()]);
+        list.lines().skip(2).filter(|l| l.contains(" 120    60 ")).count()
+    };
+    assert_eq!(count(false), 0, "the draft shows no signature or stamp image");
+    assert_eq!(count(true), 2, "the final document shows the signature and the stamp");
+
+    // A missing image is a located error.
+    let toml = std::fs::read_to_string(ed.join("edisi.toml")).unwrap().replace("stempel.png\"", "tidak-ada.png\"");
+    std::fs::write(ed.join("edisi.toml"), toml).unwrap();
+    let o = common::renja(&["check", "content"], ws.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("edisi.toml:") && err.contains("berkas gambar stempel 'tidak-ada.png' tidak ditemukan"), "{err}");
+}
