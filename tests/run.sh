@@ -17,6 +17,8 @@ python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v certutil >/dev/null 2>&1 || need_apt+=(libnss3-tools)
 command -v qpdf >/dev/null 2>&1 || need_apt+=(qpdf)
+# zbarimg (zbar-tools) decodes the QR code of the visible signature (tests/sign_appearance.rs).
+command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
