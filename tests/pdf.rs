@@ -115,7 +115,7 @@ fn two_builds_are_byte_identical_and_final_drops_the_draft_mark() {
     assert!(a.status.success() && b.status.success());
     assert_eq!(std::fs::read(&pa).unwrap(), std::fs::read(&pb).unwrap(), "PDF not reproducible");
     let o = renja(&["build", "content", "-o", "f", "--final"], ws.path());
-    assert!(o.status.success());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = tool("pdftotext", &["-raw", ws.path().join("f").join(format!("{SLUG}.pdf")).to_str().unwrap(), "-"]);
     let marks = |t: &str| t.lines().filter(|l| l.trim() == "RANCANGAN").count();
     assert_eq!(marks(&text), 0, "final document still marked as draft");
