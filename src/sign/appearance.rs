@@ -23,9 +23,8 @@ pub struct Tampilan {
     pub nip: String,
     pub waktu: String,
     pub kalimat: &'static str,
-    /// QR modules as horizontal runs of dark cells: (row, first column, length).
-    pub qr_sisi: usize,
-    pub qr: Vec<(usize, usize, usize)>,
+    /// The QR code as an SVG image (one path of dark modules, quiet zone excluded).
+    pub qr_svg: String,
 }
 
 /// Encodes `payload` as a QR code (error correction M) and returns (size, dark runs).
@@ -50,6 +49,18 @@ pub fn qr_runs(payload: &str) -> Result<(usize, Vec<(usize, usize, usize)>), Str
         }
     }
     Ok((w, runs))
+}
+
+/// The QR code of `payload` as a compact SVG: one path, one unit per module.
+pub fn qr_svg(payload: &str) -> Result<String, String> {
+    let (w, runs) = qr_runs(payload)?;
+    let mut d = String::new();
+    for (r, c, len) in runs {
+        d.push_str(&format!("M{c} {r}h{len}v1h-{len}z"));
+    }
+    Ok(format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {w}" width="{w}" height="{w}" shape-rendering="crispEdges"><path fill="#000" d="{d}"/></svg>"##
+    ))
 }
 
 /// Lays out the appearance as a one-page PDF with typst.
@@ -149,5 +160,7 @@ mod tests {
         assert!(w >= 21);
         // The top-left finder pattern's first row is 7 dark modules.
         assert!(runs.contains(&(0, 0, 7)));
+        let svg = super::qr_svg("RENJA-TTE;sha256=00").unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("M0 0h7v1h-7z"));
     }
 }

@@ -232,7 +232,7 @@ pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: S
     let doc_hash = hex(&Sha256::digest(pdf));
     let mut update = Update::new(doc.max_id);
     if width > 0.0 && height > 0.0 {
-        let (qr_sisi, qr) = appearance::qr_runs(&qr_payload(&edisi, nip.trim_start_matches("NIP ").replace(' ', "").as_str(), &time::iso(now), &doc_hash))?;
+        let qr_svg = appearance::qr_svg(&qr_payload(&edisi, nip.trim_start_matches("NIP ").replace(' ', "").as_str(), &time::iso(now), &doc_hash))?;
         let tampilan = appearance::Tampilan {
             lebar: width,
             tinggi: height,
@@ -240,8 +240,7 @@ pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: S
             nip: nip.clone(),
             waktu: time::display_local(now, zona),
             kalimat: appearance::KALIMAT_TTE,
-            qr_sisi,
-            qr,
+            qr_svg,
         };
         let ap_pdf = appearance::render(&tampilan, &opts.layouts, opts.fonts.clone(), now)?;
         let ap_id = appearance::import(&ap_pdf, width, height, &mut update)?;
