@@ -91,7 +91,11 @@ pub fn build(dir: &Path) -> Result<Outputs, CollectError> {
 
 /// The agency part of the immutability key: `<tingkat> <daerah>/<kode OPD, else nama OPD>`.
 pub fn opd_kunci(doc: &Document) -> String {
-    let e = &doc.edisi;
+    opd_kunci_meta(&doc.edisi)
+}
+
+/// [`opd_kunci`] from the edition metadata.
+pub fn opd_kunci_meta(e: &crate::model::Meta) -> String {
     let tingkat = format!("{:?}", e.daerah.tingkat).to_lowercase();
     let opd = e.opd.kode.as_ref().map(|k| k.get_ref().clone()).unwrap_or_else(|| e.opd.nama.clone());
     format!("{tingkat} {}/{opd}", e.daerah.nama)

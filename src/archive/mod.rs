@@ -8,9 +8,11 @@
 //!
 //! Layout of the other files: `edisi` collects an edition from its folder (sources, final PDF,
 //! DOCX, JSON), `diff` compares the computed models of two editions, `baru` derives a new edition
-//! folder from an archived one (`renja new --from`). See docs/archive.md.
+//! folder from an archived one (`renja new --from`), `dasar` checks a Perubahan's Sebelum columns
+//! against its base edition. See docs/archive.md.
 
 pub mod baru;
+pub mod dasar;
 pub mod diff;
 pub mod edisi;
 pub mod sqlite;
