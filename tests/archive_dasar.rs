@@ -102,6 +102,18 @@ fn perubahan_sebelum_columns_checked_against_the_base() {
     assert!(e.contains("target keluaran sebelum sub kegiatan 2.07.01.2.01.0001") && e.contains("di sini 5 Dokumen, di edisi dasar 4 Dokumen"), "{e}");
     assert!(e.contains("data/tujuan-sasaran.toml:") && e.contains("di sini 31 C, di edisi dasar 30 C"), "{e}");
 
+    // `renja new --perubahan` from the base: the Sebelum columns are filled from it, so the new
+    // Perubahan agrees with its base from the start.
+    let fresh = tmp.path().join("baru");
+    let o = renja(&arsip, &["new", fresh.to_str().unwrap(), "--from", &base, "--perubahan"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let c = renja(&arsip, &["check", fresh.to_str().unwrap()]);
+    assert!(!text(&c.stderr).contains("edisi dasar"), "{}", text(&c.stderr));
+    let r = std::fs::read_to_string(fresh.join("data/rencana.toml")).unwrap();
+    // The murni file had no sesudah at all: they start at the base's values.
+    assert!(r.contains("pagu_sebelum = 97020000\npagu_sesudah = 97020000\n"), "pagu sesudah starts at the base's value");
+    assert!(r.contains("target_keluaran = { sebelum = \"4 Dokumen\", sesudah = \"4 Dokumen\" }"), "targets too");
+
     // Without the archive: a warning that nothing was checked, not an error.
     let none = renja(&tmp.path().join("tidak-ada"), &["check", p.to_str().unwrap()]);
     assert!(text(&none.stderr).contains("warning: edisi dasar") && text(&none.stderr).contains("tidak dapat dibaca"), "{}", text(&none.stderr));

@@ -227,13 +227,45 @@ pub fn restore(store: &SqliteStore, id: &str, out: &Path, kinds: &[Kind]) -> Res
     Ok(n)
 }
 
+/// Restores edition `id` into a new folder `out` all at once: into a temporary sibling first,
+/// then `finish` runs on it, then it is renamed to `out` (which must be missing or empty). An
+/// error leaves no partial folder behind.
+pub fn restore_new(
+    store: &SqliteStore,
+    id: &str,
+    out: &Path,
+    kinds: &[Kind],
+    finish: impl FnOnce(&Path) -> Result<(), archive::Error>,
+) -> Result<usize, archive::Error> {
+    let Some(name) = out.file_name().and_then(|n| n.to_str()) else {
+        let n = restore(store, id, out, kinds)?;
+        finish(out)?;
+        return Ok(n);
+    };
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| archive::Error::Io(format!("{}: {e}", parent.display())))?;
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = restore(store, id, &tmp, kinds).and_then(|n| finish(&tmp).map(|_| n)).and_then(|n| {
+        if out.exists() {
+            std::fs::remove_dir(out).map_err(|e| archive::Error::Io(format!("{}: {e}", out.display())))?;
+        }
+        std::fs::rename(&tmp, out).map_err(|e| archive::Error::Io(format!("{}: {e}", out.display())))?;
+        Ok(n)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
 fn get(store: &SqliteStore, id: &str, out: &Path) -> Result<i32, archive::Error> {
     let e = store.find(id)?;
     if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
         eprintln!("error: folder tujuan {} sudah ada dan tidak kosong; `archive get` tidak menimpa apa pun", out.display());
         return Ok(2);
     }
-    let n = restore(store, &e.id, out, &[Kind::Sumber, Kind::Pdf, Kind::PdfTtd, Kind::Docx, Kind::Json])?;
+    let n = restore_new(store, &e.id, out, &[Kind::Sumber, Kind::Pdf, Kind::PdfTtd, Kind::Docx, Kind::Json], |_| Ok(()))?;
     eprintln!("{n} berkas edisi {} dipulihkan ke {} (keluaran di {}/out/)", e.id, out.display(), out.display());
     Ok(0)
 }

@@ -43,13 +43,8 @@ pub fn run(args: Args) -> i32 {
         eprintln!("error: folder {} sudah ada dan tidak kosong; `renja new` tidak menimpa apa pun", dir.display());
         return 2;
     }
-    if let Err(e) = super::archive::restore(&store, &ed.id, dir, &[Kind::Sumber]) {
-        eprintln!("error: {e}");
-        return e.exit_code();
-    }
     let target = if args.perubahan { Target::Perubahan } else { Target::TahunBerikut };
     let plan = baru::plan(ed.tahun, &ed.jenis, ed.revisi_sumber, target);
-    // Rewrite edisi.toml and clear every data file (all other .toml files of the folder).
     let files = match store.files(&ed.id) {
         Ok(f) => f,
         Err(e) => {
@@ -57,20 +52,45 @@ pub fn run(args: Args) -> i32 {
             return e.exit_code();
         }
     };
+    // For a Perubahan: the base's computed model, whose final values become the Sebelum columns.
+    let base_json: Option<serde_json::Value> = if plan.jenis == "perubahan" {
+        files
+            .iter()
+            .find(|f| f.kind == Kind::Json)
+            .filter(|f| store.check_object(&f.sha256, f.size) == archive::ObjectState::Ok)
+            .and_then(|f| store.read_object(&f.sha256).ok())
+            .and_then(|b| serde_json::from_slice(&b).ok())
+    } else {
+        None
+    };
+    // Restore, rewrite edisi.toml and clear every data file (all other .toml files) in a
+    // temporary folder; it becomes DIR only when all of that succeeded.
     let mut cleared = 0;
-    for f in files.iter().filter(|f| f.kind == Kind::Sumber && f.path.ends_with(".toml")) {
-        let path = dir.join(&f.path);
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        let new = if f.path == "edisi.toml" { baru::edit_edisi(&text, &plan, &ed.id) } else { baru::clear_data(&text) };
-        if new != text {
-            if f.path != "edisi.toml" {
-                cleared += 1;
+    let rewrite = |tmp: &std::path::Path| -> Result<(), archive::Error> {
+        for f in files.iter().filter(|f| f.kind == Kind::Sumber && f.path.ends_with(".toml")) {
+            let path = tmp.join(&f.path);
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let mut new = if f.path == "edisi.toml" { baru::edit_edisi(&text, &plan, &ed.id) } else { baru::clear_data(&text) };
+            // A Perubahan starts from its base's final values (Sebelum = Sesudah = base).
+            if let Some(json) = &base_json {
+                if f.path == "data/rencana.toml" {
+                    new = baru::fill_rencana(&new, &baru::finals_rencana(json, ed.jenis == "murni"));
+                } else if f.path == "data/tujuan-sasaran.toml" {
+                    new = baru::fill_tujuan(&new, &baru::finals_tujuan(json, ed.jenis == "murni"));
+                }
             }
-            if let Err(e) = crate::output::write_atomic(&path, new.as_bytes()) {
-                eprintln!("error: {} tidak dapat ditulis: {e}", path.display());
-                return 2;
+            if new != text {
+                if f.path != "edisi.toml" {
+                    cleared += 1;
+                }
+                crate::output::write_atomic(&path, new.as_bytes()).map_err(|e| archive::Error::Io(format!("{}: {e}", path.display())))?;
             }
         }
+        Ok(())
+    };
+    if let Err(e) = super::archive::restore_new(&store, &ed.id, dir, &[Kind::Sumber], rewrite) {
+        eprintln!("error: {e}");
+        return e.exit_code();
     }
     let (_, diags) = crate::process(dir);
     let jenis = if plan.jenis == "murni" { "Renja" } else { "Perubahan Renja" };
