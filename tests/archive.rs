@@ -177,8 +177,9 @@ fn add_list_get_refuse_revise_verify_rebuild() {
     assert!(e.contains("data/rencana.toml") && e.contains("hilang"), "{e}");
     // And get refuses to restore it silently.
     let g = renja(&arsip, &["archive", "get", &id, "-o", tmp.path().join("g2").to_str().unwrap()]);
-    assert_ne!(g.status.code(), Some(0));
+    assert_eq!(g.status.code(), Some(1));
     assert!(text(&g.stderr).contains("data/rencana.toml"));
+    assert!(!tmp.path().join("g2").exists(), "no partial folder left");
 }
 
 #[test]

@@ -132,6 +132,8 @@ pub enum Error {
     Duplicate { id: String, opd: String, tahun: i32, jenis: String, revisi: u32 },
     NotFound(String),
     Ambiguous(String, Vec<String>),
+    /// A stored file is missing or no longer matches its hash.
+    Damaged(String),
     Io(String),
     Db(String),
 }
@@ -147,7 +149,7 @@ impl fmt::Display for Error {
             ),
             Error::NotFound(id) => write!(f, "edisi '{id}' tidak ada di arsip; lihat `renja archive list`"),
             Error::Ambiguous(id, ids) => write!(f, "ID '{id}' tidak tunggal: cocok dengan {}", ids.join(", ")),
-            Error::Io(m) => write!(f, "{m}"),
+            Error::Damaged(m) | Error::Io(m) => write!(f, "{m}"),
             Error::Db(m) => write!(f, "basis data arsip: {m}"),
         }
     }
@@ -157,7 +159,7 @@ impl Error {
     /// Exit code: 1 for a refused or unknown edition (the thing is invalid), 2 for I/O.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Duplicate { .. } | Error::NotFound(_) | Error::Ambiguous(..) => 1,
+            Error::Duplicate { .. } | Error::NotFound(_) | Error::Ambiguous(..) | Error::Damaged(_) => 1,
             Error::Io(_) | Error::Db(_) => 2,
         }
     }

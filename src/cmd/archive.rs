@@ -206,8 +206,8 @@ fn describe(e: &Edition) -> String {
 fn read_checked(store: &SqliteStore, id: &str, f: &archive::FileEntry) -> Result<Vec<u8>, archive::Error> {
     match store.check_object(&f.sha256, f.size) {
         ObjectState::Ok => store.read_object(&f.sha256),
-        ObjectState::Missing => Err(archive::Error::Io(format!("{id}: berkas {} hilang dari arsip (objek {})", f.path, f.sha256))),
-        ObjectState::Altered => Err(archive::Error::Io(format!("{id}: berkas {} dalam arsip telah berubah (objek {})", f.path, f.sha256))),
+        ObjectState::Missing => Err(archive::Error::Damaged(format!("{id}: berkas {} hilang dari arsip (objek {})", f.path, f.sha256))),
+        ObjectState::Altered => Err(archive::Error::Damaged(format!("{id}: berkas {} dalam arsip telah berubah (objek {})", f.path, f.sha256))),
     }
 }
 
