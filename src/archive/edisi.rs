@@ -81,11 +81,21 @@ pub fn build(dir: &Path) -> Result<Outputs, CollectError> {
     let warnings = diags.count(crate::diag::Severity::Warning);
     let assets = Assets::locate(dir);
     let fonts = Fonts::load(&assets.fonts).map_err(CollectError::Io)?;
-    let pdf = crate::pdf::render(&doc, dir, &assets, Arc::new(fonts), &mut diags)
-        .ok_or_else(|| CollectError::Io("PDF gagal disusun".to_string()))?;
-    let docx = crate::docx::render(&doc, dir).map_err(|m| CollectError::Io(format!("DOCX gagal disusun: {m}")))?;
-    let mut json = serde_json::to_vec_pretty(&doc).map_err(|e| CollectError::Io(format!("model tidak dapat ditulis sebagai JSON: {e}")))?;
-    json.push(b'\n');
+    // The DOCX and the JSON are built on a second thread while typst lays out the PDF.
+    let (pdf, rest) = std::thread::scope(|s| {
+        let side = s.spawn(|| {
+            let docx = crate::docx::render(&doc, dir).map_err(|m| CollectError::Io(format!("DOCX gagal disusun: {m}")))?;
+            let mut json =
+                serde_json::to_vec_pretty(&doc).map_err(|e| CollectError::Io(format!("model tidak dapat ditulis sebagai JSON: {e}")))?;
+            json.push(b'\n');
+            Ok::<_, CollectError>((docx, json))
+        });
+        let pdf = crate::pdf::render(&doc, dir, &assets, Arc::new(fonts), &mut diags);
+        let rest = side.join().unwrap_or_else(|_| Err(CollectError::Io("DOCX gagal disusun".to_string())));
+        (pdf, rest)
+    });
+    let pdf = pdf.ok_or_else(|| CollectError::Io("PDF gagal disusun".to_string()))?;
+    let (docx, json) = rest?;
     Ok(Outputs { doc, pdf, docx, json, warnings })
 }
 
