@@ -107,7 +107,11 @@ impl SqliteStore {
             }
         }
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;").map_err(db)?;
-        if create {
+        // The schema is created by the first add; a database left without it (an add killed
+        // while creating the archive) gets it now, so it reads as an empty archive.
+        let has_schema: i64 =
+            conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'berkas_tetap_hapus'", [], |r| r.get(0)).map_err(db)?;
+        if create || has_schema == 0 {
             conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} COMMIT;")).map_err(db)?;
         }
         Ok(SqliteStore { root: root.to_path_buf(), conn })
@@ -364,5 +368,53 @@ impl Store for SqliteStore {
 
     fn location(&self) -> PathBuf {
         self.root.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::archive::{Edition, FileEntry, Kind, NewEdition};
+
+    fn edition(revisi: u32, content: &[u8], revisi_baru: bool) -> NewEdition {
+        let f = FileEntry { path: "edisi.toml".into(), sha256: crate::archive::sha256_hex(content), size: content.len() as u64, kind: Kind::Sumber };
+        let manifest = crate::archive::manifest_hash(std::slice::from_ref(&f));
+        let meta = Edition { opd_kunci: "kabupaten X/1".into(), opd_nama: "Dinas X".into(), tahun: 2024, jenis: "murni".into(), revisi, manifest, ..Default::default() };
+        NewEdition { meta, revisi_baru, files: vec![(f, content.to_vec())] }
+    }
+
+    #[test]
+    fn insert_refuse_revise_and_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(dir.path(), true).unwrap();
+        let a = s.insert(&edition(0, b"satu", false)).unwrap();
+        assert!(a.id.starts_with("2024-murni-r0-"), "{}", a.id);
+        match s.insert(&edition(0, b"dua", false)) {
+            Err(Error::Duplicate { id, .. }) => assert_eq!(id, a.id),
+            other => panic!("expected a refusal, got {:?}", other.map(|e| e.id)),
+        }
+        let b = s.insert(&edition(0, b"dua", true)).unwrap();
+        assert_eq!(b.revisi, 1);
+        assert_eq!(s.list(&Filter::default()).unwrap().len(), 2);
+        assert_eq!(s.list(&Filter { opd: Some("dinas".into()), tahun: Some(2024) }).unwrap().len(), 2);
+        assert_eq!(s.list(&Filter { opd: None, tahun: Some(2023) }).unwrap().len(), 0);
+        assert_eq!(s.find("2024-murni-r1").unwrap().id, b.id);
+        assert!(matches!(s.find("2024-murni"), Err(Error::Ambiguous(..))));
+        let f = &s.files(&a.id).unwrap()[0];
+        assert_eq!(s.check_object(&f.sha256, f.size), ObjectState::Ok);
+        assert_eq!(s.read_object(&f.sha256).unwrap(), b"satu");
+        assert!(s.unreferenced().unwrap().is_empty());
+        // An object written by an add that never committed is unreferenced, not an error.
+        s.put_object(b"yatim").unwrap();
+        assert_eq!(s.unreferenced().unwrap(), vec![crate::archive::sha256_hex(b"yatim")]);
+    }
+
+    #[test]
+    fn a_database_without_schema_opens_as_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("objek")).unwrap();
+        rusqlite::Connection::open(dir.path().join("arsip.db")).unwrap().execute_batch("PRAGMA user_version = 0").unwrap();
+        let s = SqliteStore::open(dir.path(), false).unwrap();
+        assert!(s.list(&Filter::default()).unwrap().is_empty());
     }
 }
