@@ -338,6 +338,60 @@ fn kill_at_random_moments_leaves_the_archive_consistent() {
     eprintln!("kill test: {runs} runs, {committed} editions committed, add takes {full} ms");
 }
 
+/// Kills aimed at the storage phase itself: with the fault-testing hook `RENJA_ARSIP_JEDA_MS`
+/// the add announces "jeda:" on stderr when it starts writing objects and pauses between them;
+/// the kill lands at a random moment between the first object write and the commit.
+#[test]
+fn kill_during_object_writes_leaves_no_half_edition() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let arsip = tmp.path().join("arsip");
+    add(&arsip, &sample(), &[]);
+    let mut rng = Rng::new();
+    let runs = 20;
+    let (mut committed, mut interrupted) = (0, 0);
+    for i in 0..runs {
+        let dir = variant(&tmp.path().join(format!("j{i}")), &[("edisi.toml", "revisi = 1", &format!("revisi = {}", 50 + i))]);
+        // A distinct file in each, so every run has a new object to write.
+        std::fs::write(dir.join("catatan.txt"), format!("run {i}")).unwrap();
+        let mut child = Command::new(&*BIN_PATH)
+            .args(["archive", "add", dir.to_str().unwrap()])
+            .env("RENJA_ARSIP", &arsip)
+            .env("RENJA_ARSIP_JEDA_MS", "20")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        err.read_line(&mut line).unwrap();
+        assert!(line.starts_with("jeda:"), "run {i}: {line}");
+        // 17 files, 18 pauses of 20 ms plus the writes: most kills land before the commit, some after.
+        std::thread::sleep(Duration::from_millis(rng.below(520)));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let v = verify(&arsip);
+        assert_eq!(v.status.code(), Some(0), "run {i}: {}", text(&v.stderr));
+        let listed = text(&renja(&arsip, &["archive", "list"]).stdout);
+        let in_list = listed.contains(&format!("2022-perubahan-r{}-", 50 + i));
+        assert!(!status.success() || in_list);
+        if in_list {
+            committed += 1;
+        } else {
+            interrupted += 1;
+        }
+    }
+    assert!(interrupted > 0, "at least one kill landed before the commit");
+    let n = text(&renja(&arsip, &["archive", "list"]).stdout).lines().count() - 1;
+    assert_eq!(n, 1 + committed);
+    // The interrupted adds left only unreferenced objects, which verify mentions as harmless.
+    let v = verify(&arsip);
+    assert_eq!(v.status.code(), Some(0));
+    assert!(text(&v.stderr).contains("tidak dirujuk") || text(&v.stderr).contains("sementara"), "{}", text(&v.stderr));
+    eprintln!("kill during writes: {runs} runs, {interrupted} interrupted before the commit, {committed} committed");
+}
+
 #[test]
 fn two_concurrent_adds_twenty_times() {
     let tmp = tempfile::tempdir().unwrap();
