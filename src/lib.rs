@@ -31,6 +31,8 @@ pub fn process(dir: &Path) -> (Option<document::Document>, Diagnostics) {
     let sources = source::load(dir, &mut diags);
     let doc = model::validate(&sources, &mut diags).map(|ed| {
         let computed = compute::compute(&ed, &mut diags);
+        // A Perubahan naming its base edition: the Sebelum columns against the archive.
+        archive::dasar::check(&ed, &mut diags);
         document::build(&ed, &computed, &mut diags)
     });
     diags.sort();

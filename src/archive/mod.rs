@@ -1,1 +1,263 @@
 //! The archive of editions: immutable, content-addressed files plus one SQLite database.
+//!
+//! This module owns the archive's vocabulary (an edition's metadata, its files and their kinds),
+//! the [`Store`] interface that every storage backend implements, and the small helpers shared by
+//! the backends and the commands (SHA-256 hex, UTC timestamps). The embedded default backend is
+//! [`sqlite::SqliteStore`]: `arsip/arsip.db` plus `arsip/objek/ab/cdef…` named by SHA-256. A
+//! server database can implement [`Store`] later without touching the commands.
+//!
+//! Layout of the other files: `edisi` collects an edition from its folder (sources, final PDF,
+//! DOCX, JSON), `diff` compares the computed models of two editions, `baru` derives a new edition
+//! folder from an archived one (`renja new --from`), `dasar` checks a Perubahan's Sebelum columns
+//! against its base edition. See docs/archive.md.
+
+pub mod baru;
+pub mod dasar;
+pub mod diff;
+pub mod edisi;
+pub mod sqlite;
+
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::path::PathBuf;
+
+/// What a stored file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A file of the edition's source folder.
+    Sumber,
+    /// The final (unsigned) PDF built from the sources.
+    Pdf,
+    /// The signed PDF (PAdES), when one was given.
+    PdfTtd,
+    /// The DOCX built from the sources.
+    Docx,
+    /// The computed model (`renja export --json`).
+    Json,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Sumber => "sumber",
+            Kind::Pdf => "pdf",
+            Kind::PdfTtd => "pdf_ttd",
+            Kind::Docx => "docx",
+            Kind::Json => "json",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "sumber" => Kind::Sumber,
+            "pdf" => Kind::Pdf,
+            "pdf_ttd" => Kind::PdfTtd,
+            "docx" => Kind::Docx,
+            "json" => Kind::Json,
+            _ => return None,
+        })
+    }
+}
+
+/// One file of an edition: where it goes when restored (relative path, `/`-separated), its
+/// content hash and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    pub path: String,
+    pub sha256: String,
+    pub size: u64,
+    pub kind: Kind,
+}
+
+/// The metadata of an archived edition (one row of `edisi`).
+#[derive(Debug, Clone, Default)]
+pub struct Edition {
+    /// `TAHUN-JENIS-rREVISI-HASH8`, e.g. `2022-perubahan-r1-3fa9c2d1`.
+    pub id: String,
+    /// The immutability key's agency part: `<daerah>/<kode OPD or nama OPD>`.
+    pub opd_kunci: String,
+    pub opd_nama: String,
+    pub opd_singkatan: Option<String>,
+    pub daerah: String,
+    pub tahun: i32,
+    /// `murni` or `perubahan`.
+    pub jenis: String,
+    /// The archive revision (part of the immutability key).
+    pub revisi: u32,
+    /// The revision written in the sources' edisi.toml.
+    pub revisi_sumber: u32,
+    pub tahap: Option<String>,
+    pub slug: String,
+    pub penandatangan_nama: String,
+    pub penandatangan_nip: String,
+    /// Signing time of the signed PDF (RFC 3339). HOOK: filled once `renja::sign::signatures`
+    /// exists; `None` today, also for unsigned editions.
+    pub waktu_ttd: Option<String>,
+    pub renja_versi: String,
+    /// When the edition was added (UTC, RFC 3339).
+    pub ditambahkan: String,
+    /// The base (murni) edition named in edisi.toml (`dasar`), if any.
+    pub dasar: Option<String>,
+    /// SHA-256 of the manifest (sorted `kind path sha256 size` lines): the edition's identity.
+    pub manifest: String,
+}
+
+/// An edition ready to be stored: metadata without id/revisi resolved, and its files with bytes.
+pub struct NewEdition {
+    pub meta: Edition,
+    /// Store under the next free revision of (OPD, tahun, jenis) instead of `meta.revisi`.
+    pub revisi_baru: bool,
+    pub files: Vec<(FileEntry, Vec<u8>)>,
+}
+
+/// Filters of `archive list`.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Matches the OPD name, abbreviation or key (case-insensitive substring).
+    pub opd: Option<String>,
+    pub tahun: Option<i32>,
+}
+
+/// State of one stored object as found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObjectState {
+    Ok,
+    Missing,
+    /// Present but its content no longer hashes to its name (or has another size).
+    Altered,
+}
+
+#[derive(Debug)]
+pub enum Error {
+    /// (OPD, tahun, jenis, revisi) already archived; carries the existing edition's id.
+    Duplicate { id: String, opd: String, tahun: i32, jenis: String, revisi: u32 },
+    NotFound(String),
+    Ambiguous(String, Vec<String>),
+    /// A stored file is missing or no longer matches its hash.
+    Damaged(String),
+    Io(String),
+    Db(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Duplicate { id, opd, tahun, jenis, revisi } => write!(
+                f,
+                "edisi {opd} tahun {tahun} ({jenis}) revisi {revisi} sudah ada di arsip sebagai {id}; \
+                 edisi dalam arsip tidak dapat ditimpa — naikkan `revisi` di edisi.toml atau tambahkan \
+                 sebagai revisi baru dengan --revisi-baru"
+            ),
+            Error::NotFound(id) => write!(f, "edisi '{id}' tidak ada di arsip; lihat `renja archive list`"),
+            Error::Ambiguous(id, ids) => write!(f, "ID '{id}' tidak tunggal: cocok dengan {}", ids.join(", ")),
+            Error::Damaged(m) | Error::Io(m) => write!(f, "{m}"),
+            Error::Db(m) => write!(f, "basis data arsip: {m}"),
+        }
+    }
+}
+
+impl Error {
+    /// Exit code: 1 for a refused or unknown edition (the thing is invalid), 2 for I/O.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Duplicate { .. } | Error::NotFound(_) | Error::Ambiguous(..) | Error::Damaged(_) => 1,
+            Error::Io(_) | Error::Db(_) => 2,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The storage interface of the archive. Implementations must make [`Store::insert`] atomic: the
+/// edition and all its file rows appear together or not at all, and only after every object is
+/// durably stored; (opd_kunci, tahun, jenis, revisi) is unique; nothing is ever updated or deleted.
+pub trait Store {
+    /// Stores `bytes` durably under their SHA-256 (idempotent); returns the hex hash.
+    fn put_object(&self, bytes: &[u8]) -> Result<String>;
+    /// Reads a stored object (not checked against its hash; see [`Store::check_object`]).
+    fn read_object(&self, sha256: &str) -> Result<Vec<u8>>;
+    /// Re-hashes a stored object.
+    fn check_object(&self, sha256: &str, size: u64) -> ObjectState;
+    /// Records an edition whose objects are already stored. Returns the stored metadata (id and
+    /// revisi resolved). Refuses a duplicate key with [`Error::Duplicate`].
+    fn insert(&self, ed: &NewEdition) -> Result<Edition>;
+    /// Editions in (tahun, opd, jenis, revisi) order.
+    fn list(&self, filter: &Filter) -> Result<Vec<Edition>>;
+    /// One edition by id or unique id prefix.
+    fn find(&self, id: &str) -> Result<Edition>;
+    /// The files of an edition, sources first, in path order.
+    fn files(&self, id: &str) -> Result<Vec<FileEntry>>;
+    /// Objects present in storage that no edition references (left by an interrupted add).
+    fn unreferenced(&self) -> Result<Vec<String>>;
+    /// Where the archive lives (for messages).
+    fn location(&self) -> PathBuf;
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The manifest hash of a set of files: SHA-256 over sorted `kind path sha256 size` lines.
+pub fn manifest_hash(files: &[FileEntry]) -> String {
+    let mut lines: Vec<String> = files.iter().map(|f| format!("{} {} {} {}\n", f.kind.as_str(), f.path, f.sha256, f.size)).collect();
+    lines.sort();
+    sha256_hex(lines.concat().as_bytes())
+}
+
+/// The edition id: `TAHUN-JENIS-rREVISI-HASH8`.
+pub fn edition_id(tahun: i32, jenis: &str, revisi: u32, manifest: &str) -> String {
+    format!("{tahun}-{jenis}-r{revisi}-{}", &manifest[..8.min(manifest.len())])
+}
+
+/// The current time, UTC, RFC 3339 with seconds (`2026-11-28T12:00:00Z`).
+pub fn now_utc() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// The archive location: `--arsip`, else `RENJA_ARSIP`, else `arsip/`.
+pub fn location(arg: Option<PathBuf>) -> PathBuf {
+    arg.or_else(|| std::env::var_os("RENJA_ARSIP").filter(|v| !v.is_empty()).map(PathBuf::from)).unwrap_or_else(|| PathBuf::from("arsip"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha_and_id() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(edition_id(2022, "murni", 0, "ba7816bf8f01"), "2022-murni-r0-ba7816bf");
+    }
+
+    #[test]
+    fn manifest_is_order_independent() {
+        let a = FileEntry { path: "a".into(), sha256: "1".into(), size: 1, kind: Kind::Sumber };
+        let b = FileEntry { path: "b".into(), sha256: "2".into(), size: 2, kind: Kind::Pdf };
+        assert_eq!(manifest_hash(&[a.clone(), b.clone()]), manifest_hash(&[b, a]));
+    }
+
+    #[test]
+    fn time_format() {
+        let t = now_utc();
+        assert_eq!(t.len(), 20);
+        assert!(t.starts_with("20") && t.ends_with('Z'), "{t}");
+    }
+}

@@ -34,6 +34,9 @@ pub struct Meta {
     pub format: FormatOptions,
     /// Fixed document timestamp (RFC 3339), for reproducible output.
     pub waktu_terbit: String,
+    /// The base (murni) edition in the archive (`[edisi] dasar`), if named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dasar: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -172,6 +175,7 @@ fn meta(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> Meta {
         halaman: e.halaman.clone(),
         format: e.format.clone(),
         waktu_terbit: waktu,
+        dasar: e.edisi.dasar.as_ref().map(|d| d.get_ref().clone()),
     }
 }
 

@@ -81,6 +81,9 @@ pub struct EdisiInfo {
     pub digit_sub_kegiatan: Option<S<u32>>,
     #[serde(default)]
     pub waktu_terbit: Option<toml::value::Datetime>,
+    /// The base (murni) edition of a Perubahan: an edition ID in the archive (docs/archive.md).
+    #[serde(default)]
+    pub dasar: Option<S<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

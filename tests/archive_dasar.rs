@@ -1,0 +1,170 @@
+//! The base edition (`[edisi] dasar`) and `renja new --from`: a Perubahan's Sebelum columns are
+//! checked against the archived murni edition, every mismatch reported with both values; a new
+//! edition started from an archived one carries the narrative over and clears realisasi and
+//! declared values.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+static BIN_PATH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| std::env::var("RENJA_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_renja").to_string()));
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("content")
+}
+
+fn renja(arsip: &Path, args: &[&str]) -> Output {
+    Command::new(&*BIN_PATH).args(args).env("RENJA_ARSIP", arsip).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("renja runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Applies `(file, from, to)` edits; `from` must occur; `all` replaces every occurrence.
+fn edit(dir: &Path, file: &str, from: &str, to: &str, all: bool) {
+    let p = dir.join(file);
+    let s = std::fs::read_to_string(&p).unwrap();
+    assert!(s.contains(from), "{file} contains {from}");
+    std::fs::write(&p, if all { s.replace(from, to) } else { s.replacen(from, to, 1) }).unwrap();
+}
+
+/// The murni edition behind the sample: jenis murni, revisi 0, only the "before" values (every
+/// `sesudah` and `target_perubahan` removed).
+fn murni(dir: &Path) -> PathBuf {
+    copy_dir(&sample(), dir);
+    edit(dir, "edisi.toml", "jenis = \"perubahan\"", "jenis = \"murni\"", false);
+    edit(dir, "edisi.toml", "revisi = 1", "revisi = 0", false);
+    for f in ["data/rencana.toml", "data/tujuan-sasaran.toml"] {
+        let p = dir.join(f);
+        let s = std::fs::read_to_string(&p).unwrap();
+        let kept: Vec<String> = s
+            .lines()
+            .filter(|l| !l.starts_with("pagu_sesudah = ") && !l.starts_with("target_perubahan = "))
+            .map(|l| match l.find(", sesudah = ") {
+                Some(i) if l.contains("{ sebelum") => format!("{} }}", &l[..i]),
+                _ => l.to_string(),
+            })
+            .collect();
+        std::fs::write(&p, kept.join("\n") + "\n").unwrap();
+    }
+    dir.to_path_buf()
+}
+
+fn add(arsip: &Path, dir: &Path) -> String {
+    let o = renja(arsip, &["archive", "add", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    text(&o.stdout).trim().to_string()
+}
+
+#[test]
+fn perubahan_sebelum_columns_checked_against_the_base() {
+    let tmp = tempfile::tempdir().unwrap();
+    let arsip = tmp.path().join("arsip");
+    let base = add(&arsip, &murni(&tmp.path().join("murni")));
+    assert!(base.starts_with("2022-murni-r0-"), "{base}");
+
+    // The sample naming its base: consistent, no error.
+    let p = tmp.path().join("perubahan");
+    copy_dir(&sample(), &p);
+    edit(&p, "edisi.toml", "revisi = 1\n", &format!("revisi = 1\ndasar = \"{base}\"\n"), false);
+    let ok = renja(&arsip, &["check", p.to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert!(!text(&ok.stderr).contains("edisi dasar"), "{}", text(&ok.stderr));
+
+    // Three Sebelum values changed: each reported with both values, located in the source.
+    edit(&p, "data/rencana.toml", "pagu_sebelum = 97020000", "pagu_sebelum = 97000000", false);
+    edit(&p, "data/rencana.toml", "target_keluaran = { sebelum = \"4 Dokumen\"", "target_keluaran = { sebelum = \"5 Dokumen\"", false);
+    edit(&p, "data/tujuan-sasaran.toml", "target_renja = \"30 C\"", "target_renja = \"31 C\"", false);
+    let bad = renja(&arsip, &["check", p.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    let e = text(&bad.stderr);
+    let errors: Vec<&str> = e.lines().filter(|l| l.contains("error:") && l.contains("edisi dasar")).collect();
+    assert_eq!(errors.len(), 3, "{e}");
+    assert!(
+        e.contains("data/rencana.toml:")
+            && e.contains("pagu sebelum sub kegiatan 2.07.01.2.01.0001 berbeda dari edisi dasar")
+            && e.contains("di sini 97.000.000, di edisi dasar 97.020.000"),
+        "{e}"
+    );
+    assert!(e.contains("target keluaran sebelum sub kegiatan 2.07.01.2.01.0001") && e.contains("di sini 5 Dokumen, di edisi dasar 4 Dokumen"), "{e}");
+    assert!(e.contains("data/tujuan-sasaran.toml:") && e.contains("di sini 31 C, di edisi dasar 30 C"), "{e}");
+
+    // `renja new --perubahan` from the base: the Sebelum columns are filled from it, so the new
+    // Perubahan agrees with its base from the start.
+    let fresh = tmp.path().join("baru");
+    let o = renja(&arsip, &["new", fresh.to_str().unwrap(), "--from", &base, "--perubahan"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let c = renja(&arsip, &["check", fresh.to_str().unwrap()]);
+    assert!(!text(&c.stderr).contains("edisi dasar"), "{}", text(&c.stderr));
+    let r = std::fs::read_to_string(fresh.join("data/rencana.toml")).unwrap();
+    // The murni file had no sesudah at all: they start at the base's values.
+    assert!(r.contains("pagu_sebelum = 97020000\npagu_sesudah = 97020000\n"), "pagu sesudah starts at the base's value");
+    assert!(r.contains("target_keluaran = { sebelum = \"4 Dokumen\", sesudah = \"4 Dokumen\" }"), "targets too");
+
+    // Without the archive: a warning that nothing was checked, not an error.
+    let none = renja(&tmp.path().join("tidak-ada"), &["check", p.to_str().unwrap()]);
+    assert!(text(&none.stderr).contains("warning: edisi dasar") && text(&none.stderr).contains("tidak dapat dibaca"), "{}", text(&none.stderr));
+}
+
+#[test]
+fn new_from_archived_edition() {
+    let tmp = tempfile::tempdir().unwrap();
+    let arsip = tmp.path().join("arsip");
+    let id = add(&arsip, &sample());
+
+    // Next year's murni.
+    let next = tmp.path().join("2023");
+    let o = renja(&arsip, &["new", next.to_str().unwrap(), "--from", &id]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let e = std::fs::read_to_string(next.join("edisi.toml")).unwrap();
+    assert!(e.contains("tahun = 2023\n") && e.contains("jenis = \"murni\"\n") && e.contains("revisi = 0\n"), "{e}");
+    assert!(e.contains(&format!("dasar = \"{id}\"")) && e.contains("tanggal = 2023-08-25"), "{e}");
+    assert!(e.contains("nama = \"Ir. Madju P. Simangunsong\""), "signer carried over");
+    // Narrative, legal bases, organisation, program tree: carried over unchanged.
+    for f in ["bab/01-pendahuluan.md", "bab/04-penutup.md", "data/landasan-hukum.toml", "data/organisasi.toml", "data/nomenklatur.toml"] {
+        assert_eq!(std::fs::read(next.join(f)).unwrap(), std::fs::read(sample().join(f)).unwrap(), "{f}");
+    }
+    // Realisasi and declared values: gone.
+    for f in ["data/evaluasi.toml", "data/rencana.toml", "data/rkpd.toml", "data/tujuan-sasaran.toml"] {
+        let s = std::fs::read_to_string(next.join(f)).unwrap();
+        for l in s.lines().filter(|l| !l.trim_start().starts_with('#')) {
+            assert!(!l.contains("dinyatakan") && !l.trim_start().starts_with("realisasi"), "{f}: {l}");
+        }
+    }
+    // The program tree is intact: the sub kegiatan codes of Tabel 3.4 are all still there.
+    let codes = |d: &Path| -> Vec<String> {
+        std::fs::read_to_string(d.join("data/rencana.toml")).unwrap().lines().filter(|l| l.starts_with("kode = ")).map(str::to_string).collect()
+    };
+    assert_eq!(codes(&next), codes(&sample()));
+    // The new folder reads as an edition (the chapter 2 narrative still quotes last year's
+    // evaluation; check lists it for rewriting, but the sources themselves parse).
+    let c = renja(&arsip, &["check", next.to_str().unwrap()]);
+    assert!(!text(&c.stderr).contains("tidak dapat dibaca"), "{}", text(&c.stderr));
+    let errs: Vec<String> = text(&c.stderr).lines().filter(|l| l.contains(": error:")).map(str::to_string).collect();
+    assert!(errs.iter().all(|l| l.starts_with("bab/")), "only narrative templates need rewriting: {errs:?}");
+
+    // The Perubahan of the same year; refuses an existing non-empty folder.
+    let p = tmp.path().join("p2");
+    let o = renja(&arsip, &["new", p.to_str().unwrap(), "--from", &id, "--perubahan"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let e = std::fs::read_to_string(p.join("edisi.toml")).unwrap();
+    assert!(e.contains("tahun = 2022\n") && e.contains("jenis = \"perubahan\"\n") && e.contains("revisi = 2\n"), "{e}");
+    let again = renja(&arsip, &["new", p.to_str().unwrap(), "--from", &id]);
+    assert_eq!(again.status.code(), Some(2));
+    let unknown = renja(&arsip, &["new", tmp.path().join("x").to_str().unwrap(), "--from", "1999-murni"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(text(&unknown.stderr).contains("tidak ada di arsip"));
+}
