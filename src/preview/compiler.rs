@@ -112,13 +112,13 @@ impl Compiler {
             let hash = typst::utils::hash128(page);
             let view = match known.get(&hash) {
                 Some(v) => (*v).clone(),
-                None => PageView {
+                None => PageView::new(
                     hash,
-                    svg: Arc::from(typst_svg::svg(page, &opts)),
-                    text: Arc::from(super::text::page_text(page)),
-                    width: page.frame.width().to_pt(),
-                    height: page.frame.height().to_pt(),
-                },
+                    &typst_svg::svg(page, &opts),
+                    &super::text::page_text(page),
+                    page.frame.width().to_pt(),
+                    page.frame.height().to_pt(),
+                ),
             };
             if self.pages.get(i).is_none_or(|old| old.hash != hash) {
                 changed.push(i);

@@ -13,15 +13,32 @@ use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
-/// One rendered page.
+/// One rendered page. Its JSON (SVG and text escaped) is made once, when the page is rendered,
+/// so snapshots for new tabs are a concatenation, not a 20 MB serialisation.
 #[derive(Debug, Clone)]
 pub struct PageView {
     pub hash: u128,
-    pub svg: Arc<str>,
     pub text: Arc<str>,
-    /// Size in points.
-    pub width: f64,
-    pub height: f64,
+    /// `"hash":…,"w":…,"h":…,"svg":…,"text":…` (an object without its braces and index).
+    json: Arc<str>,
+}
+
+impl PageView {
+    /// A page from its content hash, SVG, text layer and size in points.
+    pub fn new(hash: u128, svg: &str, text: &str, width: f64, height: f64) -> PageView {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            hash: String,
+            w: f64,
+            h: f64,
+            svg: &'a str,
+            text: &'a str,
+        }
+        let body = serde_json::to_string(&Body { hash: format!("{hash:032x}"), w: width, h: height, svg, text })
+            .expect("page serialises");
+        let json = Arc::from(&body[1..body.len() - 1]);
+        PageView { hash, text: Arc::from(text), json }
+    }
 }
 
 /// A diagnostic as the page shows it.
@@ -79,21 +96,10 @@ pub struct Shared {
 }
 
 #[derive(Serialize)]
-struct PageJson<'a> {
-    i: usize,
-    hash: String,
-    w: f64,
-    h: f64,
-    svg: &'a str,
-    text: &'a str,
-}
-
-#[derive(Serialize)]
 struct MsgJson<'a> {
     r#type: &'a str,
     version: u64,
     page_count: usize,
-    pages: Vec<PageJson<'a>>,
     errors: &'a [Message],
     warnings: &'a [Message],
     updated_ms: u64,
@@ -102,23 +108,31 @@ struct MsgJson<'a> {
 }
 
 fn message(state: &State, kind: &str, indices: &[usize]) -> String {
-    let pages = indices
-        .iter()
-        .filter_map(|&i| state.pages.get(i).map(|p| (i, p)))
-        .map(|(i, p)| PageJson { i, hash: format!("{:032x}", p.hash), w: p.width, h: p.height, svg: &p.svg, text: &p.text })
-        .collect();
     let m = MsgJson {
         r#type: kind,
         version: state.version,
         page_count: state.pages.len(),
-        pages,
         errors: &state.errors,
         warnings: &state.warnings,
         updated_ms: state.updated_ms,
         render_ms: state.render_ms,
         failed_ms: state.failed_ms,
     };
-    serde_json::to_string(&m).expect("preview message serialises")
+    let head = serde_json::to_string(&m).expect("preview message serialises");
+    let pages: Vec<(usize, &PageView)> = indices.iter().filter_map(|&i| state.pages.get(i).map(|p| (i, p))).collect();
+    let mut out = String::with_capacity(head.len() + 16 + pages.iter().map(|(_, p)| p.json.len() + 16).sum::<usize>());
+    out.push_str(&head[..head.len() - 1]);
+    out.push_str(",\"pages\":[");
+    for (n, (i, p)) in pages.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!("{{\"i\":{i},"));
+        out.push_str(&p.json);
+        out.push('}');
+    }
+    out.push_str("]}");
+    out
 }
 
 /// What the compiler publishes after one compile.
@@ -230,7 +244,7 @@ mod tests {
     use super::*;
 
     fn page(h: u128) -> PageView {
-        PageView { hash: h, svg: Arc::from("<svg/>"), text: Arc::from(format!("halaman {h}")), width: 10.0, height: 20.0 }
+        PageView::new(h, "<svg/>", &format!("halaman {h}"), 10.0, 20.0)
     }
 
     #[test]
@@ -247,6 +261,9 @@ mod tests {
         assert_eq!(m["pages"].as_array().unwrap().len(), 1);
         assert_eq!(m["pages"][0]["i"], 1);
         assert_eq!(m["pages"][0]["text"], "halaman 3");
+        assert_eq!(m["pages"][0]["svg"], "<svg/>");
+        assert_eq!(m["pages"][0]["w"], 10.0);
+        assert_eq!(m["pages"][0]["hash"], format!("{:032x}", 3));
         let err = Message { loc: "bab/01.md:3:1".into(), message: "rusak".into(), hint: None };
         s.publish(Outcome::Failed { errors: vec![err.clone()], warnings: vec![] });
         let m: serde_json::Value = serde_json::from_str(rx.try_recv().unwrap().json.as_str()).unwrap();

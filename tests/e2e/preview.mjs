@@ -30,7 +30,8 @@ function save(file, text) {
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
 }
-const step = (s) => console.log("ok - " + s);
+const t0 = Date.now();
+const step = (s) => console.log(`ok - ${s} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "renja-e2e-chromium-"));
 // A fresh profile (--user-data-dir) through playwright's persistent context.
@@ -67,7 +68,7 @@ try {
     const el = pages[i];
     window.scrollTo(0, el.offsetTop - 60);
     window.__noReload = "still here";
-    return { i, version: Number(el.dataset.version), hash: el.dataset.hash, svg: el.querySelector("svg").outerHTML };
+    return { i, version: Number(el.dataset.version), hash: el.dataset.hash, src: el.querySelector("img").src };
   }, OLD);
   assert(target, `"${OLD}" is on a page before the edit`);
   assert(!(await tab.evaluate((w) => document.body.textContent.includes(w), NEW.split(" ")[0])), "the new word is not there yet");
@@ -75,6 +76,11 @@ try {
   const scrollBefore = await tab.evaluate(() => window.scrollY);
   save(chapter, original.replace(OLD, NEW));
   await tab.waitForFunction((w) => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes(w)), NEW);
+  // The new SVG image of that page is decoded and drawn.
+  await tab.waitForFunction((i) => {
+    const img = document.querySelectorAll("#halaman .halaman")[i].querySelector("img");
+    return img.complete && img.naturalWidth > 0;
+  }, target.i);
   const after = await tab.evaluate(({ i, neu }) => {
     const el = document.querySelectorAll("#halaman .halaman")[i];
     const withWord = [...document.querySelectorAll("#halaman .halaman")].findIndex((p) => p.querySelector(".teks").textContent.includes(neu));
@@ -82,7 +88,7 @@ try {
       withWord,
       version: Number(el.dataset.version),
       hash: el.dataset.hash,
-      svg: el.querySelector("svg").outerHTML,
+      src: el.querySelector("img").src,
       noReload: window.__noReload,
       scrollY: window.scrollY,
       lastUpdate: window.__renja.log.filter((m) => m.type === "update").at(-1),
@@ -91,7 +97,7 @@ try {
   assert(after.noReload === "still here", "the page was not reloaded");
   assert(after.withWord === target.i, `the new word is on the edited page (${after.withWord} vs ${target.i})`);
   assert(after.version > target.version, "that page was re-rendered by a newer update");
-  assert(after.hash !== target.hash && after.svg !== target.svg, "that page's SVG changed");
+  assert(after.hash !== target.hash && after.src !== target.src, "that page's SVG image changed");
   assert(after.lastUpdate && after.lastUpdate.pages.includes(target.i), "the update carried that page");
   assert(after.lastUpdate.pages.length < pageCount, `only changed pages were sent (${after.lastUpdate.pages.length} of ${pageCount})`);
   assert(Math.abs(after.scrollY - scrollBefore) <= 1, `scroll position kept (${scrollBefore} → ${after.scrollY})`);
@@ -112,7 +118,7 @@ try {
   assert(/tidak sah|salah|tidak dapat/.test(overlay), `overlay message is Indonesian: ${overlay}`);
   const kept = await tab.evaluate(() => ({
     hashes: [...document.querySelectorAll("#halaman .halaman")].map((p) => p.dataset.hash),
-    svgs: document.querySelectorAll("#halaman .halaman svg").length,
+    svgs: [...document.querySelectorAll("#halaman .halaman img")].filter((i) => i.src.startsWith("blob:")).length,
     noReload: window.__noReload,
   }));
   assert(JSON.stringify(kept.hashes) === JSON.stringify(hashesBefore), "the last good pages stay");
