@@ -24,11 +24,13 @@ pub struct Compiler {
     world: Option<RenjaWorld>,
     /// The last good pages (reused when a page's frame hash is unchanged).
     pages: Vec<PageView>,
+    /// Print each compile's phase timings on stderr (`RENJA_PREVIEW_TIMING=1`).
+    timing: bool,
 }
 
 impl Compiler {
     pub fn new(dir: PathBuf, assets: Assets, fonts: Arc<Fonts>, write: Option<PathBuf>) -> Self {
-        Compiler { dir, assets, fonts, write, world: None, pages: Vec::new() }
+        Compiler { dir, assets, fonts, write, world: None, pages: Vec::new(), timing: std::env::var_os("RENJA_PREVIEW_TIMING").is_some() }
     }
 
     /// Compiles once per batch of change notifications until the sender is gone. Changes that
@@ -67,6 +69,7 @@ impl Compiler {
     pub fn compile(&mut self) -> (Outcome, Option<(PagedDocument, Document)>) {
         let start = Instant::now();
         let (doc, mut diags) = crate::process(&self.dir);
+        let t_process = start.elapsed();
         let doc = match doc {
             Some(doc) if !diags.has_errors() => doc,
             _ => {
@@ -94,7 +97,9 @@ impl Compiler {
             none => none.insert(RenjaWorld::new(self.fonts.clone(), &self.assets.layouts, &self.dir, json, (y, m, d))),
         };
         let mut layout_diags = Diagnostics::new();
+        let t_layout0 = start.elapsed();
         let paged = crate::pdf::layout(world, &mut layout_diags);
+        let t_layout = start.elapsed();
         diags.extend(layout_diags);
         diags.sort();
         let Some(paged) = paged else {
@@ -128,6 +133,16 @@ impl Compiler {
         drop(known);
         self.pages = pages.clone();
         let render_ms = start.elapsed().as_millis() as u64;
+        if self.timing {
+            eprintln!(
+                "pratinjau: baca+periksa {:.1} ms, model {:.1} ms, tata letak {:.1} ms, SVG {} halaman {:.1} ms, total {render_ms} ms",
+                t_process.as_secs_f64() * 1e3,
+                (t_layout0 - t_process).as_secs_f64() * 1e3,
+                (t_layout - t_layout0).as_secs_f64() * 1e3,
+                changed.len(),
+                (start.elapsed() - t_layout).as_secs_f64() * 1e3,
+            );
+        }
 
         let (_, warnings) = state::split(&diags);
         let good = self.write.is_some().then_some((paged, doc));

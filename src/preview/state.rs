@@ -150,8 +150,9 @@ pub fn now_ms() -> u64 {
 
 impl Shared {
     pub fn new() -> Self {
-        // A tab that falls this many messages behind gets a fresh snapshot instead.
-        let (tx, _) = broadcast::channel(64);
+        // A tab that falls this many messages behind gets a fresh snapshot instead. Kept small:
+        // the channel holds on to its last messages, and one message can carry every page.
+        let (tx, _) = broadcast::channel(8);
         Shared { inner: Arc::new(Mutex::new(State::default())), tx }
     }
 
@@ -159,11 +160,6 @@ impl Shared {
         // A panic elsewhere while holding the lock leaves consistent data (every write is a
         // whole-field replacement), so a poisoned lock is still usable.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The pages currently shown (for the compiler's diffing after a restart of its world).
-    pub fn pages(&self) -> Vec<PageView> {
-        self.lock().pages.clone()
     }
 
     /// Applies a compile's outcome and broadcasts the change. Sending happens under the lock,
@@ -225,11 +221,6 @@ impl Shared {
             "clients": self.tx.receiver_count(),
         })
         .to_string()
-    }
-
-    /// The text layer of one page (for tests).
-    pub fn page_text(&self, i: usize) -> Option<Arc<str>> {
-        self.lock().pages.get(i).map(|p| p.text.clone())
     }
 }
 
