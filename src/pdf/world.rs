@@ -83,6 +83,40 @@ impl RenjaWorld {
         self.model = Bytes::new(model_json);
     }
 
+    /// Replaces the date `today()` returns (the edition's date may change between compiles).
+    pub fn set_today(&mut self, today: (i32, u8, u8)) {
+        if let Some(d) = Datetime::from_ymd(today.0, today.1, today.2) {
+            self.today = d;
+        }
+    }
+
+    /// Re-reads every layout source read so far. A changed file is edited in place
+    /// (`Source::replace`, so typst reparses incrementally and keeps its cache for the rest); a
+    /// file that can no longer be read is forgotten, so the next compile reports it. Returns
+    /// whether anything changed. Cheap: the layout is a handful of small files.
+    pub fn refresh_sources(&self) -> bool {
+        let mut sources = self.sources.lock().expect("sources");
+        let mut changed = false;
+        let ids: Vec<FileId> = sources.keys().copied().collect();
+        for id in ids {
+            let text = self.real_path(id).ok().and_then(|p| std::fs::read_to_string(p).ok());
+            match text {
+                Some(text) => {
+                    let source = sources.get_mut(&id).expect("listed id");
+                    if source.text() != text {
+                        source.replace(&text);
+                        changed = true;
+                    }
+                }
+                None => {
+                    sources.remove(&id);
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+
     /// Maps a file id to a real path under `layouts/` or the edition folder; refuses anything else.
     fn real_path(&self, id: FileId) -> FileResult<PathBuf> {
         let rooted = id.get();
@@ -184,6 +218,27 @@ mod tests {
         let id = RootedPath::new(VirtualRoot::Package(spec), VirtualPath::new("/lib.typ").unwrap()).intern();
         let err = w.source(id).unwrap_err();
         assert!(format!("{err:?}").contains("paket"), "{err:?}");
+    }
+
+    #[test]
+    fn refresh_sources_sees_edited_layout_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let layouts = dir.path().join("layouts");
+        std::fs::create_dir(&layouts).unwrap();
+        std::fs::write(layouts.join("renja.typ"), "one").unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let fonts = Arc::new(Fonts::load(&root.join("fonts")).unwrap());
+        let w = RenjaWorld::new(fonts, &layouts, dir.path(), b"{}".to_vec(), (2022, 8, 25));
+        let id = project_file("/layouts/renja.typ");
+        assert_eq!(w.source(id).unwrap().text(), "one");
+        assert!(!w.refresh_sources(), "nothing changed yet");
+        std::fs::write(layouts.join("renja.typ"), "two").unwrap();
+        assert_eq!(w.source(id).unwrap().text(), "one", "cached until refreshed");
+        assert!(w.refresh_sources());
+        assert_eq!(w.source(id).unwrap().text(), "two");
+        std::fs::remove_file(layouts.join("renja.typ")).unwrap();
+        assert!(w.refresh_sources());
+        assert!(w.source(id).is_err(), "a deleted layout file is reported, not served from cache");
     }
 
     #[test]

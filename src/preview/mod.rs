@@ -1,2 +1,98 @@
 //! The live preview (`renja preview`): watches the edition and `layouts/`, recompiles
 //! incrementally with one long-lived typst World, and serves the pages to the browser.
+//!
+//! Threads: the file watcher (notify, debounced) sends "something changed" to the compiler
+//! thread, which owns the typst World, coalesces bursts of changes into one compile and
+//! publishes the result into the shared [`state::Shared`]; the HTTP/WebSocket server (tokio,
+//! axum) sends each browser tab a snapshot on connect and then only what changed.
+
+pub mod compiler;
+pub mod server;
+pub mod state;
+pub mod text;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What `renja preview` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The edition folder.
+    pub dir: PathBuf,
+    /// The address to bind (127.0.0.1 unless `--host` is given).
+    pub host: IpAddr,
+    /// The port (0 picks a free one).
+    pub port: u16,
+    /// Also write the PDF and DOCX after each good render (into `out`).
+    pub write: Option<PathBuf>,
+    /// Open the system browser once the server listens.
+    pub open: bool,
+}
+
+/// Runs the preview until Ctrl-C. Errors are start-up problems (folder, fonts, port) in
+/// Bahasa Indonesia; bad sources never end the server.
+pub fn serve(opts: Options) -> Result<(), String> {
+    if !opts.dir.is_dir() {
+        return Err(format!("folder edisi '{}' tidak ditemukan", opts.dir.display()));
+    }
+    let assets = crate::pdf::Assets::locate(&opts.dir);
+    let fonts = crate::pdf::Fonts::load(&assets.fonts).map(Arc::new)?;
+    let shared = state::Shared::new();
+
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let compiler = compiler::Compiler::new(opts.dir.clone(), assets.clone(), fonts, opts.write.clone());
+    let comp_shared = shared.clone();
+    std::thread::Builder::new()
+        .name("renja-compile".into())
+        .spawn(move || compiler.run(rx, comp_shared))
+        .map_err(|e| format!("utas penyusun tidak dapat dimulai: {e}"))?;
+    // The first compile, before any change.
+    let _ = tx.send(());
+    let _watcher = watch::start(&opts.dir, &assets.layouts, opts.write.as_deref(), tx)?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("runtime tidak dapat dimulai: {e}"))?;
+    runtime.block_on(async move {
+        let addr = SocketAddr::new(opts.host, opts.port);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("tidak dapat mendengarkan di {addr}: {e}"))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        let url = format!("http://{local}/");
+        {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "Pratinjau: {url}");
+            let _ = writeln!(out, "Tekan Ctrl-C untuk berhenti.");
+            let _ = out.flush();
+        }
+        if opts.open {
+            open_browser(&url);
+        }
+        server::run(listener, shared).await.map_err(|e| format!("server berhenti: {e}"))
+    })
+}
+
+/// Launches the system browser; a failure is reported and otherwise ignored.
+fn open_browser(url: &str) {
+    match std::process::Command::new("xdg-open")
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(mut child) => {
+            // Reap it in the background so it does not linger as a zombie.
+            std::thread::spawn(move || {
+                let _ = child.wait();
+            });
+        }
+        Err(e) => eprintln!("peringatan: peramban tidak dapat dibuka ({e}); buka {url} secara manual"),
+    }
+}

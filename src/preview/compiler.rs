@@ -1,0 +1,182 @@
+//! The compiler thread: owns the one long-lived typst World (library and fonts stay alive, so
+//! typst's caches carry over), and for each batch of changes runs the pipeline: read and check
+//! the edition (`crate::process`), put the new model JSON into the World, re-read edited layout
+//! files in place, lay out, render only the pages whose frames changed to SVG, publish, and
+//! evict old cache entries (as `typst watch` does). With `--write` it then writes the PDF and
+//! DOCX atomically.
+
+use super::state::{self, Message, Outcome, PageView, Shared};
+use crate::diag::Diagnostics;
+use crate::document::Document;
+use crate::pdf::{Assets, Fonts, RenjaWorld};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use typst_layout::PagedDocument;
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub struct Compiler {
+    dir: PathBuf,
+    assets: Assets,
+    fonts: Arc<Fonts>,
+    write: Option<PathBuf>,
+    world: Option<RenjaWorld>,
+    /// The last good pages (reused when a page's frame hash is unchanged).
+    pages: Vec<PageView>,
+    /// Print each compile's phase timings on stderr (`RENJA_PREVIEW_TIMING=1`).
+    timing: bool,
+}
+
+impl Compiler {
+    pub fn new(dir: PathBuf, assets: Assets, fonts: Arc<Fonts>, write: Option<PathBuf>) -> Self {
+        Compiler { dir, assets, fonts, write, world: None, pages: Vec::new(), timing: std::env::var_os("RENJA_PREVIEW_TIMING").is_some() }
+    }
+
+    /// Compiles once per batch of change notifications until the sender is gone. Changes that
+    /// arrive while compiling are coalesced into one more compile with the latest state.
+    pub fn run(mut self, rx: Receiver<()>, shared: Shared) {
+        while rx.recv().is_ok() {
+            while rx.try_recv().is_ok() {}
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.compile()));
+            let (outcome, good) = match result {
+                Ok(r) => r,
+                Err(_) => {
+                    // Never let one bad compile end the preview: start with a fresh World next time.
+                    self.world = None;
+                    let failed = Outcome::Failed {
+                        errors: vec![Message {
+                            loc: self.dir.display().to_string(),
+                            message: "kesalahan internal saat menyusun pratinjau; simpan ulang berkas untuk mencoba lagi".into(),
+                            hint: None,
+                        }],
+                        warnings: Vec::new(),
+                    };
+                    (failed, None)
+                }
+            };
+            shared.publish(outcome);
+            // Write the files after publishing, so writing never delays the view.
+            if let (Some(out), Some((paged, doc)), Some(world)) = (&self.write, good, &self.world) {
+                write_outputs(out, &self.dir, world, &paged, &doc);
+            }
+            comemo::evict(10);
+        }
+    }
+
+    /// One compile: the outcome to publish and, when good, the laid-out document and its model
+    /// (for `--write`).
+    pub fn compile(&mut self) -> (Outcome, Option<(PagedDocument, Document)>) {
+        let start = Instant::now();
+        let (doc, mut diags) = crate::process(&self.dir);
+        let t_process = start.elapsed();
+        let doc = match doc {
+            Some(doc) if !diags.has_errors() => doc,
+            _ => {
+                if !diags.has_errors() {
+                    diags.error(
+                        crate::diag::Loc { file: Arc::from("edisi.toml"), line: 1, col: 1 },
+                        "edisi tidak dapat dibaca",
+                    );
+                }
+                let (errors, warnings) = state::split(&diags);
+                return (Outcome::Failed { errors, warnings }, None);
+            }
+        };
+        let mut doc = doc;
+        doc.sampul.draf = true;
+        let json = serde_json::to_vec(&doc).expect("document serialises");
+        let (y, m, d) = doc.edisi.tanggal;
+        let world = match &mut self.world {
+            Some(w) => {
+                w.set_model(json);
+                w.set_today((y, m, d));
+                w.refresh_sources();
+                w
+            }
+            none => none.insert(RenjaWorld::new(self.fonts.clone(), &self.assets.layouts, &self.dir, json, (y, m, d))),
+        };
+        let mut layout_diags = Diagnostics::new();
+        let t_layout0 = start.elapsed();
+        let paged = crate::pdf::layout(world, &mut layout_diags);
+        let t_layout = start.elapsed();
+        diags.extend(layout_diags);
+        diags.sort();
+        let Some(paged) = paged else {
+            let (errors, warnings) = state::split(&diags);
+            return (Outcome::Failed { errors, warnings }, None);
+        };
+
+        // Reuse the SVG of every page whose content hash is already known (pages often move
+        // by one position when text grows, so look hashes up, not positions).
+        let known: HashMap<u128, &PageView> = self.pages.iter().map(|p| (p.hash, p)).collect();
+        let opts = typst_svg::SvgOptions::default();
+        let mut pages = Vec::with_capacity(paged.pages().len());
+        let mut changed = Vec::new();
+        for (i, page) in paged.pages().iter().enumerate() {
+            let hash = typst::utils::hash128(page);
+            let view = match known.get(&hash) {
+                Some(v) => (*v).clone(),
+                None => PageView::new(
+                    hash,
+                    &typst_svg::svg(page, &opts),
+                    &super::text::page_text(page),
+                    page.frame.width().to_pt(),
+                    page.frame.height().to_pt(),
+                ),
+            };
+            if self.pages.get(i).is_none_or(|old| old.hash != hash) {
+                changed.push(i);
+            }
+            pages.push(view);
+        }
+        drop(known);
+        self.pages = pages.clone();
+        let render_ms = start.elapsed().as_millis() as u64;
+        if self.timing {
+            eprintln!(
+                "pratinjau: baca+periksa {:.1} ms, model {:.1} ms, tata letak {:.1} ms, SVG {} halaman {:.1} ms, total {render_ms} ms",
+                t_process.as_secs_f64() * 1e3,
+                (t_layout0 - t_process).as_secs_f64() * 1e3,
+                (t_layout - t_layout0).as_secs_f64() * 1e3,
+                changed.len(),
+                (start.elapsed() - t_layout).as_secs_f64() * 1e3,
+            );
+        }
+
+        let (_, warnings) = state::split(&diags);
+        let good = self.write.is_some().then_some((paged, doc));
+        (Outcome::Good { pages, changed, warnings, render_ms }, good)
+    }
+}
+
+/// `--write`: the PDF (from the same layout) and the DOCX, each written atomically. Problems
+/// are reported on stderr; the preview goes on.
+fn write_outputs(out: &Path, dir: &Path, world: &RenjaWorld, paged: &PagedDocument, doc: &Document) {
+    let mut diags = Diagnostics::new();
+    let pdf = crate::pdf::export(world, paged, doc, &mut diags);
+    let slug = &doc.metadata.slug;
+    match pdf {
+        Some(bytes) => {
+            let path = out.join(format!("{slug}.pdf"));
+            if let Err(e) = crate::output::write_atomic(&path, &bytes) {
+                eprintln!("error: {} tidak dapat ditulis: {e}", path.display());
+            }
+        }
+        None => {
+            for d in diags.iter() {
+                eprintln!("{d}");
+            }
+            eprintln!("PDF gagal disusun; berkas lama tidak diubah");
+        }
+    }
+    match crate::docx::render(doc, dir) {
+        Ok(bytes) => {
+            let path = out.join(format!("{slug}.docx"));
+            if let Err(e) = crate::output::write_atomic(&path, &bytes) {
+                eprintln!("error: {} tidak dapat ditulis: {e}", path.display());
+            }
+        }
+        Err(msg) => eprintln!("error: DOCX gagal disusun: {msg}; berkas lama tidak diubah"),
+    }
+}

@@ -1,0 +1,123 @@
+//! Watching the edition folder and `layouts/` (notify) with a small debounce: a burst of
+//! changes (an editor writing a temporary file and renaming it over the original, several files
+//! saved at once) becomes one notification to the compiler thread, which coalesces further.
+//! Reads are not changes (the compile itself opens the files), and editors' temporary and
+//! backup files and the `--write` output folder are ignored; a save through "write a temporary
+//! file, rename it over the original" is seen as a change of the original.
+//!
+//! notify-debouncer-mini is not used: it drops the event kind, so the compile's own file opens
+//! (inotify `IN_OPEN`) would trigger endless recompiles.
+
+use notify::event::{AccessKind, AccessMode};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+/// How long the watcher waits for a burst of writes to settle.
+pub const DEBOUNCE: Duration = Duration::from_millis(15);
+/// A steady stream of changes still gets compiled at least this often.
+pub const MAX_DELAY: Duration = Duration::from_millis(200);
+
+/// Whether an event kind is a change (not a read: opening, reading or closing without writing).
+pub fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
+/// Whether a changed path should trigger a compile.
+pub fn relevant(path: &Path, ignore: &[PathBuf]) -> bool {
+    if ignore.iter().any(|dir| path.starts_with(dir)) {
+        return false;
+    }
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return true };
+    let temp = name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name == "4913"
+        || [".swp", ".swx", ".swo", ".tmp", ".bak", ".part", ".crswap"].iter().any(|s| name.ends_with(s));
+    !temp
+}
+
+/// Starts watching; the returned watcher must be kept alive.
+pub fn start(edition: &Path, layouts: &Path, out: Option<&Path>, tx: Sender<()>) -> Result<RecommendedWatcher, String> {
+    let mut ignore = Vec::new();
+    if let Some(out) = out {
+        ignore.push(out.to_path_buf());
+        if let Ok(a) = std::path::absolute(out) {
+            ignore.push(a);
+        }
+        if let Ok(c) = out.canonicalize() {
+            ignore.push(c);
+        }
+    }
+    let (etx, erx) = mpsc::channel::<()>();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<Event>| match res {
+        Ok(ev) => {
+            if is_change(&ev.kind) && ev.paths.iter().any(|p| relevant(p, &ignore)) {
+                let _ = etx.send(());
+            }
+        }
+        Err(e) => eprintln!("peringatan: pemantauan berkas: {e}"),
+    })
+    .map_err(|e| format!("pemantauan berkas tidak dapat dimulai: {e}"))?;
+    // Debounce: after the first change, wait until DEBOUNCE passes without another one.
+    std::thread::Builder::new()
+        .name("renja-watch".into())
+        .spawn(move || {
+            while erx.recv().is_ok() {
+                let first = Instant::now();
+                loop {
+                    match erx.recv_timeout(DEBOUNCE) {
+                        Ok(()) if first.elapsed() < MAX_DELAY => continue,
+                        Ok(()) | Err(RecvTimeoutError::Timeout) => break,
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+                if tx.send(()).is_err() {
+                    return;
+                }
+            }
+        })
+        .map_err(|e| format!("pemantauan berkas tidak dapat dimulai: {e}"))?;
+    let edition = edition.canonicalize().unwrap_or_else(|_| edition.to_path_buf());
+    watcher
+        .watch(&edition, RecursiveMode::Recursive)
+        .map_err(|e| format!("folder '{}' tidak dapat dipantau: {e}", edition.display()))?;
+    let layouts = layouts.canonicalize().unwrap_or_else(|_| layouts.to_path_buf());
+    if !layouts.starts_with(&edition) {
+        watcher
+            .watch(&layouts, RecursiveMode::Recursive)
+            .map_err(|e| format!("folder '{}' tidak dapat dipantau: {e}", layouts.display()))?;
+    }
+    Ok(watcher)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_are_not_changes() {
+        use notify::event::{CreateKind, ModifyKind, RenameMode};
+        assert!(!is_change(&EventKind::Access(AccessKind::Open(AccessMode::Any))));
+        assert!(!is_change(&EventKind::Access(AccessKind::Close(AccessMode::Read))));
+        assert!(is_change(&EventKind::Access(AccessKind::Close(AccessMode::Write))));
+        assert!(is_change(&EventKind::Modify(ModifyKind::Name(RenameMode::To))));
+        assert!(is_change(&EventKind::Create(CreateKind::File)));
+    }
+
+    #[test]
+    fn ignores_editor_temporaries_and_the_output_folder() {
+        let out = vec![PathBuf::from("/e/out")];
+        assert!(relevant(Path::new("/e/bab/01.md"), &out));
+        assert!(relevant(Path::new("/e/data/rencana.toml"), &out));
+        assert!(relevant(Path::new("/e/bab"), &out));
+        for p in ["/e/bab/.01.md.swp", "/e/bab/01.md~", "/e/bab/4913", "/e/out/x.pdf", "/e/data/.rencana.toml.tmp-12", "/e/bab/#01.md#"] {
+            assert!(!relevant(Path::new(p), &out), "{p}");
+        }
+    }
+}
