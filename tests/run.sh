@@ -19,6 +19,11 @@ command -v certutil >/dev/null 2>&1 || need_apt+=(libnss3-tools)
 command -v qpdf >/dev/null 2>&1 || need_apt+=(qpdf)
 # zbarimg (zbar-tools) decodes the QR code of the visible signature (tests/sign_appearance.rs).
 command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
+# Preview end-to-end test (tests/preview.rs, tests/e2e/preview.mjs): Debian's chromium driven by
+# playwright-core from npm (no browser download), with node and npm.
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
@@ -36,6 +41,11 @@ fi
 # PyPI: pyHanko validates the PAdES signatures (tests/sign.rs).
 if ! command -v pyhanko >/dev/null 2>&1; then
   python3 -m pip install --quiet pyhanko pyhanko-cli 2>/dev/null || python3 -m pip install --quiet --break-system-packages pyhanko pyhanko-cli
+fi
+
+# npm: playwright-core for the preview end-to-end test, exactly as locked.
+if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 cargo test --all-targets 2>&1
