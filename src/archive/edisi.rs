@@ -70,6 +70,13 @@ pub fn read_sources(dir: &Path, skip: Option<&Path>) -> Result<Vec<(String, Vec<
 /// Checks and computes the edition in `dir` and builds the final PDF, the DOCX and the JSON in
 /// memory, exactly as `renja build --final` and `renja export --json` do.
 pub fn build(dir: &Path) -> Result<Outputs, CollectError> {
+    build_reusing(dir, &[])
+}
+
+/// As [`build`], but a final PDF among `candidates` whose recorded source fingerprint equals the
+/// fingerprint of these sources (and of `layouts/`, `fonts/` and this renja version) is taken as
+/// is instead of being laid out again (`renja archive rebuild` re-checks it byte for byte).
+pub fn build_reusing(dir: &Path, candidates: &[Vec<u8>]) -> Result<Outputs, CollectError> {
     let (doc, mut diags) = crate::process(dir);
     if diags.has_errors() {
         return Err(CollectError::Sources(diags));
@@ -90,7 +97,13 @@ pub fn build(dir: &Path) -> Result<Outputs, CollectError> {
             json.push(b'\n');
             Ok::<_, CollectError>((docx, json))
         });
-        let pdf = crate::pdf::render(&doc, dir, &assets, Arc::new(fonts), &mut diags);
+        let reuse = crate::source::fingerprint(dir, &assets.layouts, &assets.fonts).ok().and_then(|fp| {
+            candidates.iter().find(|c| crate::sign::recorded_fingerprint(c).as_deref() == Some(fp.as_str())).cloned()
+        });
+        let pdf = match reuse {
+            Some(pdf) => Some(pdf),
+            None => crate::pdf::render(&doc, dir, &assets, Arc::new(fonts), &mut diags),
+        };
         let rest = side.join().unwrap_or_else(|_| Err(CollectError::Io("DOCX gagal disusun".to_string())));
         (pdf, rest)
     });
@@ -114,16 +127,45 @@ pub fn opd_kunci_meta(e: &crate::model::Meta) -> String {
 /// Collects the edition in `dir` (and the signed PDF `ttd`, if given) for [`super::Store::insert`].
 pub fn collect(dir: &Path, ttd: Option<&Path>, archive_root: Option<&Path>, revisi_baru: bool) -> Result<(NewEdition, usize), CollectError> {
     let sources = read_sources(dir, archive_root).map_err(CollectError::Io)?;
-    let out = build(dir)?;
-    let signed = match ttd {
+    let signed_bytes = match ttd {
         None => None,
-        Some(p) => {
-            let bytes = std::fs::read(p).map_err(|e| CollectError::Io(format!("{}: {e}", p.display())))?;
+        Some(p) => Some(std::fs::read(p).map_err(|e| CollectError::Io(format!("{}: {e}", p.display())))?),
+    };
+    // A final PDF already built from these very sources need not be laid out again: the signed
+    // PDF's unsigned revision, or `out/<name>.pdf` beside the edition or in the current folder.
+    let mut candidates: Vec<Vec<u8>> = Vec::new();
+    if let Some(unsigned) = signed_bytes.as_deref().and_then(crate::sign::before_first_signature) {
+        candidates.push(unsigned.to_vec());
+    }
+    for out_dir in [dir.join("out"), dir.parent().unwrap_or(Path::new(".")).join("out"), PathBuf::from("out")] {
+        if let Ok(entries) = std::fs::read_dir(&out_dir) {
+            let mut pdfs: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "pdf") && !p.to_string_lossy().ends_with(".ttd.pdf"))
+                .collect();
+            pdfs.sort();
+            candidates.extend(pdfs.iter().filter_map(|p| std::fs::read(p).ok()));
+        }
+    }
+    let out = build_reusing(dir, &candidates)?;
+    let mut waktu_ttd = None;
+    let signed = match (ttd, signed_bytes) {
+        (Some(p), Some(bytes)) => {
             if bytes.len() <= out.pdf.len() || !bytes.starts_with(&out.pdf) {
                 return Err(CollectError::Refused(format!("{}: PDF bertanda tangan bukan hasil susun sumber ini", p.display())));
             }
+            // The signatures must hold; the first one's time is recorded.
+            let sigs = crate::sign::signatures(&bytes).map_err(|e| CollectError::Refused(format!("{}: {e}", p.display())))?;
+            if sigs.is_empty() || !sigs.iter().all(|s| s.valid()) || !sigs.iter().any(|s| s.covers_whole_file()) {
+                return Err(CollectError::Refused(format!(
+                    "{}: tanda tangan elektronik tidak ada atau tidak sah (periksa dengan `renja verify`)",
+                    p.display()
+                )));
+            }
+            waktu_ttd = sigs[0].waktu.clone();
             Some(bytes)
         }
+        _ => None,
     };
     let slug = out.doc.metadata.slug.clone();
     let mut files: Vec<(FileEntry, Vec<u8>)> = Vec::new();
@@ -158,9 +200,8 @@ pub fn collect(dir: &Path, ttd: Option<&Path>, archive_root: Option<&Path>, revi
         slug,
         penandatangan_nama: e.penandatangan.nama.clone(),
         penandatangan_nip: e.penandatangan.nip.clone(),
-        // HOOK (signing): once `renja::sign::signatures(&[u8])` exists, take the signing time of
-        // the signed PDF here. Until then no signing time is recorded.
-        waktu_ttd: None,
+        // The `/M` time of the first signature, when a signed PDF is stored.
+        waktu_ttd,
         renja_versi: out.doc.renja_versi.to_string(),
         ditambahkan: super::now_utc(),
         dasar: e.dasar.clone(),

@@ -97,6 +97,13 @@ pub fn render(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fonts>
         return None;
     };
     let p = &doc.pengesahan;
+    let sumber = match crate::source::fingerprint(edition, &assets.layouts, &assets.fonts) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.error(Loc { file: Arc::from("layouts/renja.typ"), line: 1, col: 1 }, format!("sumber tidak dapat dibaca: {e}"));
+            return None;
+        }
+    };
     let info = crate::sign::FieldInfo {
         nama: p.nama.clone(),
         nip: p.nip.clone(),
@@ -105,6 +112,7 @@ pub fn render(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fonts>
         judul: doc.metadata.judul.clone(),
         tempat: doc.edisi.tempat.clone(),
         zona: crate::sign::time::Zona::of_province(doc.edisi.daerah.provinsi.as_deref()),
+        sumber,
     };
     match crate::sign::add_signature_field(pdf, &slot, &info) {
         Ok(pdf) => Some(pdf),

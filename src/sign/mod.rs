@@ -47,6 +47,8 @@ pub struct FieldInfo {
     pub tempat: String,
     /// The region's time zone, for the signing time shown.
     pub zona: time::Zona,
+    /// The sources' fingerprint ([`crate::source::fingerprint`]).
+    pub sumber: String,
 }
 
 fn pdf_err(e: impl std::fmt::Display) -> String {
@@ -117,6 +119,7 @@ pub fn add_signature_field(mut pdf: Vec<u8>, slot: &Slot, info: &FieldInfo) -> R
     field.set("RenjaJudul", text(&info.judul));
     field.set("RenjaTempat", text(&info.tempat));
     field.set("RenjaZona", text(info.zona.label()));
+    field.set("RenjaSumber", text(&info.sumber));
     let field_id = update.add(&Object::Dictionary(field));
 
     // The page lists the widget among its annotations.
@@ -488,4 +491,23 @@ mod tests {
         assert_eq!(der_len(&[0x30, 0x03, 1, 2, 3, 0, 0]), Some(5));
         assert_eq!(pdf_date_display("D:20261128114507+00'00'"), "28 November 2026 11:45:07 UTC");
     }
+}
+
+/// The sources' fingerprint recorded in a final renja PDF (see [`FieldInfo::sumber`]).
+pub fn recorded_fingerprint(pdf: &[u8]) -> Option<String> {
+    let key = b"/RenjaSumber (";
+    let at = pdf.windows(key.len()).rposition(|w| w == key)? + key.len();
+    let end = at + pdf[at..].iter().take(80).position(|&c| c == b')')?;
+    std::str::from_utf8(&pdf[at..end]).ok().map(str::to_string)
+}
+
+/// The file as it was before its first signature (the unsigned final PDF), when `pdf` is signed.
+pub fn before_first_signature(pdf: &[u8]) -> Option<&[u8]> {
+    let first = find(pdf, b"/ByteRange", 0)?;
+    let eof = rfind(&pdf[..first], b"%%EOF")?;
+    let mut end = eof + 5;
+    while end < pdf.len() && (pdf[end] == b'\r' || pdf[end] == b'\n') {
+        end += 1;
+    }
+    Some(&pdf[..end])
 }

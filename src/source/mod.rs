@@ -259,3 +259,20 @@ mod tests {
         assert_eq!(m, "jenis nilai salah: tertulis teks \"x\", yang diharapkan bilangan bulat");
     }
 }
+
+/// The provenance of a built document: SHA-256 over the renja version, every file of the
+/// edition folder (as the archive stores them) and every file of `layouts/` and `fonts/`. The
+/// final PDF records it in its signature field, so an archive can recognise a PDF built from
+/// exactly these sources without laying it out again.
+pub fn fingerprint(edition: &std::path::Path, layouts: &std::path::Path, fonts: &std::path::Path) -> Result<String, String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(format!("renja {}\n", env!("CARGO_PKG_VERSION")).as_bytes());
+    for (label, dir) in [("edisi", edition), ("layouts", layouts), ("fonts", fonts)] {
+        for (rel, bytes) in crate::archive::edisi::read_sources(dir, None)? {
+            h.update(format!("{label}/{rel} {}\n", bytes.len()).as_bytes());
+            h.update(&bytes);
+        }
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
