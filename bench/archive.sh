@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark of the archive, release build, hyperfine (whole-process wall time incl. start-up):
-#   1. `renja archive add content` into a fresh archive (database created, every object written
-#      and fsynced, PDF + DOCX + JSON built in memory): median of 10 runs after 2 warm-ups, next
-#      to `renja build --final` (the same PDF and DOCX, written to disk).
+#   1. `renja archive add` of the sample into a fresh archive (database created, every object
+#      written and fsynced), after `renja build --final` (the built PDF is reused) and without a
+#      built PDF (laid out in memory): median of 10 runs after 2 warm-ups each, next to
+#      `renja build --final` (the same PDF and DOCX, written to disk).
 #   2. `renja archive list` over 1.000 archived editions: median of 30 runs after 3 warm-ups.
 #   3. `renja archive verify` over the same 1.000 editions (informational).
 # The 1.000 editions are synthetic: the sample is added once for real, then its `edisi` row and
@@ -19,17 +20,29 @@ if [ -z "${RENJA_BIN:-}" ]; then
 else
   bin="$RENJA_BIN"
 fi
+bin=$(realpath "$bin")
 mkdir -p bench/results
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# 1. add, next to `renja build --final` of the same sample (PDF + DOCX to disk): the difference is
-#    what archiving itself costs (JSON, hashing, object writes with fsync, the SQLite commit).
-hyperfine --warmup 2 --runs 10 -N \
-  --prepare "rm -rf $work/add $work/out" \
-  --export-json bench/results/archive-add.json \
-  "$bin archive --arsip $work/add add content" \
-  "$bin build --final -o $work/out content"
+# 1. add, in the two situations a user meets, next to `renja build --final` of the same sample:
+#    a. after `renja build --final` (out/ beside the edition holds the final PDF, which records the
+#       fingerprint of its sources): add reuses that PDF; it builds the DOCX and JSON and stores.
+#    b. with no built PDF anywhere: add lays the PDF out itself.
+#    Each edition copy has its own layouts/ and fonts/; the current folder is an empty one, so no
+#    stray out/ of the repository is picked up.
+for d in a b; do
+  mkdir -p "$work/$d"
+  cp -r content layouts fonts "$work/$d/"
+done
+mkdir -p "$work/cwd"
+"$bin" build --final --format pdf -o "$work/a/out" "$work/a/content" >/dev/null 2>&1
+(cd "$work/cwd" && hyperfine --warmup 2 --runs 10 -N \
+  --prepare "rm -rf $work/add-a $work/add-b $work/out" \
+  --export-json "$OLDPWD/bench/results/archive-add.json" \
+  -n "archive add (after build --final)" "$bin archive --arsip $work/add-a add $work/a/content" \
+  -n "archive add (no built PDF)" "$bin archive --arsip $work/add-b add $work/b/content" \
+  -n "build --final" "$bin build --final -o $work/out $work/b/content")
 
 # 2. list over 1.000 editions
 "$bin" archive --arsip "$work/big" add content >/dev/null 2>&1

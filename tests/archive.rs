@@ -238,14 +238,35 @@ fn signed_pdf_must_extend_the_built_pdf() {
     let o = renja(&arsip, &["archive", "add", sample().to_str().unwrap(), "--ttd", wrong.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("PDF bertanda tangan bukan hasil susun sumber ini"), "{}", text(&o.stderr));
-    // An incremental update of exactly this PDF: stored as pdf_ttd next to the unsigned PDF.
+    // An appendix that is not a signature: refused too.
+    let fake = tmp.path().join("palsu.ttd.pdf");
+    let mut f = pdf.clone();
+    f.extend_from_slice(b"\n% bukan tanda tangan\n");
+    std::fs::write(&fake, &f).unwrap();
+    let o = renja(&arsip, &["archive", "add", sample().to_str().unwrap(), "--ttd", fake.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("tanda tangan elektronik tidak ada atau tidak sah"), "{}", text(&o.stderr));
+    // A real signature of exactly this PDF (test PKI from tests/support/pki.sh): stored as pdf_ttd
+    // next to the unsigned PDF, with its signing time.
+    let pki = tmp.path().join("pki");
+    let st = Command::new("bash").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/pki.sh")).arg(&pki).output().unwrap();
+    assert!(st.status.success(), "pki.sh: {}", text(&st.stderr));
     let good = tmp.path().join("ok.ttd.pdf");
-    let mut g = pdf.clone();
-    g.extend_from_slice(b"\n% tanda tangan\n");
-    std::fs::write(&good, &g).unwrap();
+    let src = built.join("renja-perubahan-2022-disnakertrans-paser.pdf");
+    let sg = Command::new(&*BIN_PATH)
+        .args(["sign", src.to_str().unwrap(), "-o", good.to_str().unwrap(), "--key"])
+        .arg(pki.join("signer.key"))
+        .arg("--cert")
+        .arg(pki.join("signer.pem"))
+        .env_remove("RENJA_PASSWORD")
+        .output()
+        .unwrap();
+    assert_eq!(sg.status.code(), Some(0), "{}", text(&sg.stderr));
+    let g = std::fs::read(&good).unwrap();
     let id = add(&arsip, &sample(), &["--ttd", good.to_str().unwrap()]);
     let show = text(&renja(&arsip, &["archive", "show", &id]).stdout);
     assert!(show.contains("pdf_ttd") && show.contains("out/renja-perubahan-2022-disnakertrans-paser.ttd.pdf"), "{show}");
+    assert!(show.contains("waktu tanda tangan: ") && !show.contains("waktu tanda tangan: -"), "{show}");
     let got = tmp.path().join("pulih");
     assert_eq!(renja(&arsip, &["archive", "get", &id, "-o", got.to_str().unwrap()]).status.code(), Some(0));
     assert_eq!(std::fs::read(got.join("out/renja-perubahan-2022-disnakertrans-paser.ttd.pdf")).unwrap(), g);
