@@ -81,9 +81,35 @@ pub(crate) fn timestamp(s: &str) -> Option<Timestamp> {
     Datetime::from_ymd_hms(y, mo, da, h, mi, se).map(Timestamp::new_utc)
 }
 
+/// The part of the document the layout reads, as `/model.json`: everything but the raw computed
+/// data (`data`, for `renja export` and templates), which the layout never draws directly. Less to
+/// serialise and for typst to parse on every (preview) compile.
+pub fn layout_json(doc: &Document) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct View<'a> {
+        renja_versi: &'a str,
+        metadata: &'a crate::document::Metadata,
+        edisi: &'a crate::model::Meta,
+        sampul: &'a crate::document::Sampul,
+        bab: &'a [crate::document::Bab],
+        tabel: &'a std::collections::BTreeMap<String, crate::document::TabelTampil>,
+        pengesahan: &'a crate::document::Pengesahan,
+    }
+    let view = View {
+        renja_versi: doc.renja_versi,
+        metadata: &doc.metadata,
+        edisi: &doc.edisi,
+        sampul: &doc.sampul,
+        bab: &doc.bab,
+        tabel: &doc.tabel,
+        pengesahan: &doc.pengesahan,
+    };
+    serde_json::to_vec(&view).expect("document serialises")
+}
+
 /// Lays out and exports the document. On failure returns the located diagnostics.
 pub fn render(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fonts>, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-    let json = serde_json::to_vec(doc).expect("document serialises");
+    let json = layout_json(doc);
     let (y, m, d) = doc.edisi.tanggal;
     let world = RenjaWorld::new(fonts, &assets.layouts, edition, json, (y, m, d));
     if doc.sampul.draf {

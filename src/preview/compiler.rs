@@ -85,7 +85,7 @@ impl Compiler {
         };
         let mut doc = doc;
         doc.sampul.draf = true;
-        let json = serde_json::to_vec(&doc).expect("document serialises");
+        let json = crate::pdf::layout_json(&doc);
         let (y, m, d) = doc.edisi.tanggal;
         let world = match &mut self.world {
             Some(w) => {
