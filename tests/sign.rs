@@ -26,21 +26,10 @@ const SIGNER: &str = "Penandatangan Uji";
 // ---------------------------------------------------------------------------------------------
 // Tools: a real verifier is needed; under CI its absence fails the test, locally the test skips.
 
-fn has(cmd: &str) -> bool {
-    Command::new("sh").args(["-c", &format!("command -v {cmd} >/dev/null 2>&1")]).status().map(|s| s.success()).unwrap_or(false)
-}
-
 /// The BASE tools plus `extra`.
 fn require(extra: &[&str]) -> bool {
-    let missing: Vec<&str> = BASE.iter().chain(extra).copied().filter(|n| !has(n)).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-        panic!("{missing:?} required under CI=true (tests/run.sh installs them)");
-    }
-    eprintln!("SKIPPED: {missing:?} not installed (tests/run.sh installs them)");
-    false
+    let all: Vec<&str> = BASE.iter().chain(extra).copied().collect();
+    common::require_tools(&all)
 }
 
 /// Everything the fixture needs (the PKI and the sample) plus pdfsig.

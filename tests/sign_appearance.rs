@@ -14,20 +14,8 @@ use common::{ROOT, SLUG};
 
 const PASSWORD: &str = "Sandi-Tampilan-4kq";
 
-fn has(cmd: &str) -> bool {
-    Command::new("sh").args(["-c", &format!("command -v {cmd} >/dev/null 2>&1")]).status().map(|s| s.success()).unwrap_or(false)
-}
-
 fn tools_present() -> bool {
-    let missing: Vec<&str> = ["openssl", "pdftoppm", "pdftotext", "zbarimg", "bash"].into_iter().filter(|c| !has(c)).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-        panic!("{missing:?} required under CI=true (tests/run.sh installs them)");
-    }
-    eprintln!("SKIPPED: {missing:?} not installed (tests/run.sh installs them)");
-    false
+    common::require_tools(&["openssl", "pdftoppm", "pdftotext", "zbarimg", "bash"])
 }
 
 /// A pinned copy of the binary (a concurrent build sharing the target directory cannot swap it).
@@ -147,9 +135,7 @@ fn qr_code_and_text_of_the_visible_signature() {
 /// Scanned signature and stamp images named in edisi.toml appear in the final document only.
 #[test]
 fn signature_and_stamp_images_for_printed_copies() {
-    if !has("pdfimages") {
-        assert!(std::env::var("CI").map(|v| v != "true").unwrap_or(true), "pdfimages required under CI=true");
-        eprintln!("SKIPPED: pdfimages not installed");
+    if !common::require_tools(&["pdfimages"]) {
         return;
     }
     let ws = common::workspace();

@@ -66,3 +66,22 @@ pub fn sub_kegiatan_names(m: &Value) -> Vec<(&'static str, String)> {
     }
     out
 }
+
+/// Whether a command is on PATH.
+pub fn has(cmd: &str) -> bool {
+    Command::new("sh").args(["-c", &format!("command -v {cmd} >/dev/null 2>&1")]).status().map(|s| s.success()).unwrap_or(false)
+}
+
+/// True when every command in `cmds` is installed. Otherwise: under CI=true the test fails (the
+/// real-client tests must run there), elsewhere it is skipped with a printed message.
+pub fn require_tools(cmds: &[&str]) -> bool {
+    let missing: Vec<&str> = cmds.iter().copied().filter(|c| !has(c)).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
+        panic!("{missing:?} required under CI=true (tests/run.sh installs them)");
+    }
+    eprintln!("SKIPPED: {missing:?} not installed (tests/run.sh installs them)");
+    false
+}
