@@ -111,19 +111,38 @@ impl Compiler {
         // by one position when text grows, so look hashes up, not positions).
         let known: HashMap<u128, &PageView> = self.pages.iter().map(|p| (p.hash, p)).collect();
         let opts = typst_svg::SvgOptions::default();
-        let mut pages = Vec::with_capacity(paged.pages().len());
+        // New pages are rendered to SVG (and serialised) on all cores; usually one to three.
+        let all = paged.pages();
+        let hashes: Vec<u128> = all.iter().map(typst::utils::hash128).collect();
+        let fresh: Vec<usize> = (0..all.len()).filter(|&i| !known.contains_key(&hashes[i])).collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(fresh.len()).max(1);
+        let render = |i: usize| {
+            let page = &all[i];
+            PageView::new(hashes[i], &typst_svg::svg(page, &opts), &super::text::page_text(page), page.frame.width().to_pt(), page.frame.height().to_pt())
+        };
+        let mut rendered: HashMap<usize, PageView> = HashMap::new();
+        if threads <= 1 {
+            rendered.extend(fresh.iter().map(|&i| (i, render(i))));
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let mine: Vec<usize> = fresh.iter().copied().skip(t).step_by(threads).collect();
+                        let render = &render;
+                        scope.spawn(move || mine.into_iter().map(|i| (i, render(i))).collect::<Vec<_>>())
+                    })
+                    .collect();
+                for h in handles {
+                    rendered.extend(h.join().expect("SVG thread"));
+                }
+            });
+        }
+        let mut pages = Vec::with_capacity(all.len());
         let mut changed = Vec::new();
-        for (i, page) in paged.pages().iter().enumerate() {
-            let hash = typst::utils::hash128(page);
-            let view = match known.get(&hash) {
-                Some(v) => (*v).clone(),
-                None => PageView::new(
-                    hash,
-                    &typst_svg::svg(page, &opts),
-                    &super::text::page_text(page),
-                    page.frame.width().to_pt(),
-                    page.frame.height().to_pt(),
-                ),
+        for (i, &hash) in hashes.iter().enumerate() {
+            let view = match rendered.remove(&i) {
+                Some(v) => v,
+                None => (*known[&hash]).clone(),
             };
             if self.pages.get(i).is_none_or(|old| old.hash != hash) {
                 changed.push(i);

@@ -15,7 +15,7 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 /// How long the watcher waits for a burst of writes to settle.
-pub const DEBOUNCE: Duration = Duration::from_millis(15);
+pub const DEBOUNCE: Duration = Duration::from_millis(8);
 /// A steady stream of changes still gets compiled at least this often.
 pub const MAX_DELAY: Duration = Duration::from_millis(200);
 
