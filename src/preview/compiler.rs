@@ -164,7 +164,9 @@ impl Compiler {
         }
 
         let (_, warnings) = state::split(&diags);
-        let good = self.write.is_some().then_some((paged, doc));
+        // Returned even without --write: dropping a laid-out document takes a few milliseconds,
+        // which the caller spends after publishing.
+        let good = Some((paged, doc));
         (Outcome::Good { pages, changed, warnings, render_ms }, good)
     }
 }
