@@ -84,12 +84,11 @@ pub fn run(args: Args) -> i32 {
     let mut ask = password;
     let creds = match credentials::load(&source, &mut ask, now) {
         Ok(c) => c,
-        Err(msg) => {
-            // Unreadable files are I/O problems (2); a bad password, key or certificate is 1.
-            if let Some(rest) = msg.strip_prefix(credentials::IO_PREFIX) {
-                eprintln!("error: {rest}; tidak ada berkas yang ditulis");
-                return 2;
-            }
+        Err(credentials::LoadError::Io(msg)) => {
+            eprintln!("error: {msg}; tidak ada berkas yang ditulis");
+            return 2;
+        }
+        Err(credentials::LoadError::Invalid(msg)) => {
             eprintln!("error: {msg}");
             return 1;
         }

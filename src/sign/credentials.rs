@@ -23,16 +23,27 @@ pub enum KeySource<'a> {
     Pem { key: &'a Path, cert: &'a Path, chain: &'a [std::path::PathBuf] },
 }
 
-/// Prefix of messages about files that could not be read (an I/O problem, not a bad key).
-pub const IO_PREFIX: &str = "[io] ";
+/// Why credentials could not be loaded.
+pub enum LoadError {
+    /// A key or certificate file could not be read (exit 2).
+    Io(String),
+    /// A wrong password, a bad or expired certificate, a mismatched key (exit 1).
+    Invalid(String),
+}
 
-fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{IO_PREFIX}{what} '{}' tidak dapat dibaca: {e}", path.display()))
+impl From<String> for LoadError {
+    fn from(msg: String) -> Self {
+        LoadError::Invalid(msg)
+    }
+}
+
+fn read(path: &Path, what: &str) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|e| LoadError::Io(format!("{what} '{}' tidak dapat dibaca: {e}", path.display())))
 }
 
 /// Loads and checks the credentials. `password` is asked for only when needed (PKCS#12, or an
 /// encrypted PEM key).
-pub fn load(source: &KeySource, password: &mut dyn FnMut() -> Result<String, String>, now: SystemTime) -> Result<Credentials, String> {
+pub fn load(source: &KeySource, password: &mut dyn FnMut() -> Result<String, String>, now: SystemTime) -> Result<Credentials, LoadError> {
     let creds = match source {
         KeySource::Pkcs12(path) => {
             let data = read(path, "berkas PKCS#12")?;
@@ -51,13 +62,14 @@ pub fn load(source: &KeySource, password: &mut dyn FnMut() -> Result<String, Str
                 certs.push(Certificate::from_der(c.as_der()).map_err(|_| format!("sertifikat dalam '{}' tidak dapat dibaca", path.display()))?);
             }
             if certs.is_empty() {
-                return Err(format!("berkas PKCS#12 '{}' tidak berisi sertifikat penandatangan", path.display()));
+                return Err(format!("berkas PKCS#12 '{}' tidak berisi sertifikat penandatangan", path.display()).into());
             }
             let cert = certs.remove(0);
             Credentials { key, cert, chain: certs }
         }
         KeySource::Pem { key, cert, chain } => {
-            let key_text = String::from_utf8(read(key, "kunci privat")?).map_err(|_| format!("kunci privat '{}' bukan berkas PEM", key.display()))?;
+            let key_text =
+                String::from_utf8(read(key, "kunci privat")?).map_err(|_| LoadError::Invalid(format!("kunci privat '{}' bukan berkas PEM", key.display())))?;
             let private = if key_text.contains("ENCRYPTED PRIVATE KEY") {
                 let pw = password()?;
                 RsaPrivateKey::from_pkcs8_encrypted_pem(&key_text, pw.as_bytes())
@@ -71,7 +83,7 @@ pub fn load(source: &KeySource, password: &mut dyn FnMut() -> Result<String, Str
             let cert_pem = read(cert, "sertifikat")?;
             let mut certs = Certificate::load_pem_chain(&cert_pem).map_err(|_| format!("sertifikat '{}' bukan sertifikat X.509 dalam PEM", cert.display()))?;
             if certs.is_empty() {
-                return Err(format!("sertifikat '{}' kosong", cert.display()));
+                return Err(format!("sertifikat '{}' kosong", cert.display()).into());
             }
             let signer = certs.remove(0);
             for c in chain.iter() {

@@ -390,13 +390,7 @@ pub fn signatures(pdf: &[u8]) -> Result<Vec<SignatureInfo>, String> {
             })
         });
         let waktu = dict.as_ref().and_then(|d| string_of(d, b"M")).map(|m| pdf_date_display(&m));
-        let prev_eof = rfind(&pdf[..b], b"%%EOF").map(|e| {
-            let mut end = e + 5;
-            while end < pdf.len() && (pdf[end] == b'\r' || pdf[end] == b'\n') {
-                end += 1;
-            }
-            end
-        });
+        let prev_eof = revision_end(pdf, b);
         out.push(SignatureInfo {
             byte_range: ranges,
             covered_end: c + d,
@@ -504,10 +498,14 @@ pub fn recorded_fingerprint(pdf: &[u8]) -> Option<String> {
 /// The file as it was before its first signature (the unsigned final PDF), when `pdf` is signed.
 pub fn before_first_signature(pdf: &[u8]) -> Option<&[u8]> {
     let first = find(pdf, b"/ByteRange", 0)?;
-    let eof = rfind(&pdf[..first], b"%%EOF")?;
-    let mut end = eof + 5;
+    Some(&pdf[..revision_end(pdf, first)?])
+}
+
+/// Where the revision that precedes byte `at` ends: after its last `%%EOF` and end-of-line.
+fn revision_end(pdf: &[u8], at: usize) -> Option<usize> {
+    let mut end = rfind(&pdf[..at], b"%%EOF")? + 5;
     while end < pdf.len() && (pdf[end] == b'\r' || pdf[end] == b'\n') {
         end += 1;
     }
-    Some(&pdf[..end])
+    Some(end)
 }
