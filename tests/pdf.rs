@@ -202,3 +202,81 @@ fn cover_logo_from_metadata_is_embedded() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("edisi.toml:"));
 }
+
+/// A PDF's pages as greyscale images (pdftoppm, PGM): (width, height, pixels) per page.
+fn raster(pdf: &Path, dpi: u32) -> Vec<(usize, usize, Vec<u8>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("p");
+    tool("pdftoppm", &["-gray", "-r", &dpi.to_string(), pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            let bytes = std::fs::read(f).unwrap();
+            // "P5\n<w> <h>\n255\n" then the pixels.
+            let mut fields = Vec::new();
+            let mut at = 0;
+            while fields.len() < 4 {
+                while bytes[at].is_ascii_whitespace() {
+                    at += 1;
+                }
+                let start = at;
+                while !bytes[at].is_ascii_whitespace() {
+                    at += 1;
+                }
+                fields.push(String::from_utf8_lossy(&bytes[start..at]).into_owned());
+            }
+            assert_eq!(fields[0], "P5", "{}", f.display());
+            let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+            (w, h, bytes[at + 1..].to_vec())
+        })
+        .collect()
+}
+
+#[test]
+fn the_previews_table_drawing_gives_the_same_pages_as_print() {
+    // The live preview draws each table row as one unit (fast re-layout); `renja build` draws
+    // every cell as a table cell (tagged structure). The pages must be the same.
+    let root = Path::new(ROOT);
+    let edition = root.join("content");
+    let (doc, diags) = renja::process(&edition);
+    assert!(!diags.has_errors());
+    let doc = doc.unwrap();
+    let assets = renja::pdf::Assets { layouts: root.join("layouts"), fonts: root.join("fonts") };
+    let fonts = std::sync::Arc::new(renja::pdf::Fonts::load(&assets.fonts).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (name, drawing) in [("cetak", renja::pdf::Drawing::Print), ("pratinjau", renja::pdf::Drawing::Preview)] {
+        let mut d = renja::diag::Diagnostics::new();
+        let pdf = renja::pdf::render_as(&doc, &edition, &assets, fonts.clone(), drawing, &mut d).expect("renders");
+        let path = dir.path().join(format!("{name}.pdf"));
+        std::fs::write(&path, pdf).unwrap();
+        files.push(path);
+    }
+    let (print, preview) = (&files[0], &files[1]);
+    assert_ne!(std::fs::read(print).unwrap(), std::fs::read(preview).unwrap(), "the two drawings are different code paths");
+
+    // Print keeps a tagged data cell for every body cell; the preview's rows are single units.
+    let cells: usize = doc.tabel.values().map(|t| t.baris.iter().map(|r| r.sel.len()).sum::<usize>()).sum();
+    let td = |pdf: &Path| tool("pdfinfo", &["-struct", pdf.to_str().unwrap()]).lines().filter(|l| l.trim_start().starts_with("TD")).count();
+    assert!(td(print) >= cells, "print tags every cell ({} TD for {cells} cells)", td(print));
+
+    // Same page sizes and text, page by page.
+    let (a, b) = (pages(print), pages(preview));
+    assert_eq!(a.len(), b.len(), "page count");
+    for (i, (pa, pb)) in a.iter().zip(&b).enumerate() {
+        assert_eq!((pa.0, pa.1), (pb.0, pb.1), "size of page {}", i + 1);
+        assert_eq!(pa.2, pb.2, "text of page {}", i + 1);
+    }
+    // Same pixels, up to anti-aliasing where a rule is drawn twice (a row's border is also the
+    // next row's).
+    let (ra, rb) = (raster(print, 100), raster(preview, 100));
+    assert_eq!(ra.len(), rb.len());
+    for (i, (x, y)) in ra.iter().zip(&rb).enumerate() {
+        assert_eq!((x.0, x.1), (y.0, y.1), "raster size of page {}", i + 1);
+        let worst = x.2.iter().zip(&y.2).map(|(p, q)| p.abs_diff(*q)).max().unwrap_or(0);
+        let differing = x.2.iter().zip(&y.2).filter(|(p, q)| p.abs_diff(**q) > 24).count();
+        assert!(worst <= 64 && differing <= 200, "page {}: {differing} pixels differ, by up to {worst}", i + 1);
+    }
+}

@@ -81,12 +81,24 @@ pub(crate) fn timestamp(s: &str) -> Option<Timestamp> {
     Datetime::from_ymd_hms(y, mo, da, h, mi, se).map(Timestamp::new_utc)
 }
 
+/// How the layout draws tables (`layouts/table.typ`). Both give the same pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drawing {
+    /// One typst table per table, every cell a table cell: the tagged PDF keeps the table's
+    /// structure. For every file renja writes.
+    Print,
+    /// Each row (or group of rows joined by a row span) drawn as one unit, so typst re-lays out
+    /// only the rows an edit changed. For the live preview's pages.
+    Preview,
+}
+
 /// The part of the document the layout reads, as `/model.json`: everything but the raw computed
 /// data (`data`, for `renja export` and templates), which the layout never draws directly. Less to
 /// serialise and for typst to parse on every (preview) compile.
-pub fn layout_json(doc: &Document) -> Vec<u8> {
+pub fn layout_json(doc: &Document, drawing: Drawing) -> Vec<u8> {
     #[derive(serde::Serialize)]
     struct View<'a> {
+        pratinjau: bool,
         renja_versi: &'a str,
         metadata: &'a crate::document::Metadata,
         edisi: &'a crate::model::Meta,
@@ -96,6 +108,7 @@ pub fn layout_json(doc: &Document) -> Vec<u8> {
         pengesahan: &'a crate::document::Pengesahan,
     }
     let view = View {
+        pratinjau: drawing == Drawing::Preview,
         renja_versi: doc.renja_versi,
         metadata: &doc.metadata,
         edisi: &doc.edisi,
@@ -109,7 +122,12 @@ pub fn layout_json(doc: &Document) -> Vec<u8> {
 
 /// Lays out and exports the document. On failure returns the located diagnostics.
 pub fn render(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fonts>, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-    let json = layout_json(doc);
+    render_as(doc, edition, assets, fonts, Drawing::Print, diags)
+}
+
+/// [`render`] with tables drawn as given (tests compare the preview's drawing with print's).
+pub fn render_as(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fonts>, drawing: Drawing, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    let json = layout_json(doc, drawing);
     let (y, m, d) = doc.edisi.tanggal;
     let world = RenjaWorld::new(fonts, &assets.layouts, edition, json, (y, m, d));
     if doc.sampul.draf {

@@ -2,13 +2,15 @@
 //! typst's caches carry over), and for each batch of changes runs the pipeline: read and check
 //! the edition (`crate::process`), put the new model JSON into the World, re-read edited layout
 //! files in place, lay out, render only the pages whose frames changed to SVG, publish, and
-//! evict old cache entries (as `typst watch` does). With `--write` it then writes the PDF and
+//! evict old cache entries (as `typst watch` does). The preview's layout draws tables row by row
+//! (`pdf::Drawing::Preview`: the same pages, re-laid out much faster after a data edit). With
+//! `--write` it then lays the document out again as `renja build` does and writes the PDF and
 //! DOCX atomically.
 
 use super::state::{self, Message, Outcome, PageView, Shared};
 use crate::diag::Diagnostics;
 use crate::document::Document;
-use crate::pdf::{Assets, Fonts, RenjaWorld};
+use crate::pdf::{Assets, Drawing, Fonts, RenjaWorld};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use typst_layout::PagedDocument;
@@ -35,9 +37,12 @@ impl Compiler {
 
     /// Compiles once per batch of change notifications until the sender is gone. Changes that
     /// arrive while compiling are coalesced into one more compile with the latest state.
-    pub fn run(mut self, rx: Receiver<()>, shared: Shared) {
-        while rx.recv().is_ok() {
-            while rx.try_recv().is_ok() {}
+    pub fn run(mut self, rx: Receiver<Instant>, shared: Shared) {
+        while let Ok(mut first) = rx.recv() {
+            while let Ok(t) = rx.try_recv() {
+                first = first.min(t);
+            }
+            let woke = Instant::now();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.compile()));
             let (outcome, good) = match result {
                 Ok(r) => r,
@@ -56,16 +61,23 @@ impl Compiler {
                 }
             };
             shared.publish(outcome);
+            if self.timing {
+                let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+                eprintln!("pratinjau: perubahan → terbit {:.1} ms (menunggu {:.1} ms)", ms(first.elapsed()), ms(woke - first));
+            }
             // Write the files after publishing, so writing never delays the view.
-            if let (Some(out), Some((paged, doc)), Some(world)) = (&self.write, good, &self.world) {
-                write_outputs(out, &self.dir, world, &paged, &doc);
+            if let Some((paged, doc)) = good {
+                drop(paged);
+                if let (Some(out), Some(world)) = (&self.write, &mut self.world) {
+                    write_outputs(out, &self.dir, world, &doc);
+                }
             }
             comemo::evict(10);
         }
     }
 
-    /// One compile: the outcome to publish and, when good, the laid-out document and its model
-    /// (for `--write`).
+    /// One compile: the outcome to publish and, when good, the laid-out document (the caller
+    /// drops it after publishing) and its model (for `--write`).
     pub fn compile(&mut self) -> (Outcome, Option<(PagedDocument, Document)>) {
         let start = Instant::now();
         let (doc, mut diags) = crate::process(&self.dir);
@@ -85,7 +97,7 @@ impl Compiler {
         };
         let mut doc = doc;
         doc.sampul.draf = true;
-        let json = crate::pdf::layout_json(&doc);
+        let json = crate::pdf::layout_json(&doc, Drawing::Preview);
         let (y, m, d) = doc.edisi.tanggal;
         let world = match &mut self.world {
             Some(w) => {
@@ -171,11 +183,14 @@ impl Compiler {
     }
 }
 
-/// `--write`: the PDF (from the same layout) and the DOCX, each written atomically. Problems
-/// are reported on stderr; the preview goes on.
-fn write_outputs(out: &Path, dir: &Path, world: &RenjaWorld, paged: &PagedDocument, doc: &Document) {
+/// `--write`: the PDF and the DOCX, each written atomically, as `renja build` writes them. The
+/// PDF is laid out again with tables drawn for print (the preview's drawing gives the same
+/// pages but not the tagged table structure). Problems are reported on stderr; the preview goes
+/// on.
+fn write_outputs(out: &Path, dir: &Path, world: &mut RenjaWorld, doc: &Document) {
     let mut diags = Diagnostics::new();
-    let pdf = crate::pdf::export(world, paged, doc, &mut diags);
+    world.set_model(crate::pdf::layout_json(doc, Drawing::Print));
+    let pdf = crate::pdf::compile(world, doc, &mut diags);
     let slug = &doc.metadata.slug;
     match pdf {
         Some(bytes) => {

@@ -41,7 +41,7 @@ pub fn serve(opts: Options) -> Result<(), String> {
     let fonts = crate::pdf::Fonts::load(&assets.fonts).map(Arc::new)?;
     let shared = state::Shared::new();
 
-    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let (tx, rx) = std::sync::mpsc::channel::<std::time::Instant>();
     let compiler = compiler::Compiler::new(opts.dir.clone(), assets.clone(), fonts, opts.write.clone());
     let comp_shared = shared.clone();
     std::thread::Builder::new()
@@ -49,7 +49,7 @@ pub fn serve(opts: Options) -> Result<(), String> {
         .spawn(move || compiler.run(rx, comp_shared))
         .map_err(|e| format!("utas penyusun tidak dapat dimulai: {e}"))?;
     // The first compile, before any change.
-    let _ = tx.send(());
+    let _ = tx.send(std::time::Instant::now());
     let _watcher = watch::start(&opts.dir, &assets.layouts, opts.write.as_deref(), tx)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -1,6 +1,8 @@
 //! Watching the edition folder and `layouts/` (notify) with a small debounce: a burst of
 //! changes (an editor writing a temporary file and renaming it over the original, several files
 //! saved at once) becomes one notification to the compiler thread, which coalesces further.
+//! The wait is 8 ms after data is written, 2 ms after a change that ends a save (a rename into
+//! place, a close after writing), so a finished save starts compiling almost at once.
 //! Reads are not changes (the compile itself opens the files), and editors' temporary and
 //! backup files and the `--write` output folder are ignored; a save through "write a temporary
 //! file, rename it over the original" is seen as a change of the original.
@@ -16,6 +18,9 @@ use std::time::{Duration, Instant};
 
 /// How long the watcher waits for a burst of writes to settle.
 pub const DEBOUNCE: Duration = Duration::from_millis(8);
+/// The shorter wait after a change that ends a save (a file renamed into place, closed after
+/// writing, or removed): only for the rest of the same operation's events.
+pub const SETTLE: Duration = Duration::from_millis(2);
 /// A steady stream of changes still gets compiled at least this often.
 pub const MAX_DELAY: Duration = Duration::from_millis(200);
 
@@ -26,6 +31,13 @@ pub fn is_change(kind: &EventKind) -> bool {
         EventKind::Access(_) => false,
         _ => true,
     }
+}
+
+/// Whether a change ends a save: the file is complete now (renamed into place, closed after
+/// writing) or gone. Other changes (data written, a file created) may be followed by more.
+pub fn ends_a_save(kind: &EventKind) -> bool {
+    use notify::event::ModifyKind;
+    matches!(kind, EventKind::Access(AccessKind::Close(AccessMode::Write)) | EventKind::Modify(ModifyKind::Name(_)) | EventKind::Remove(_))
 }
 
 /// Whether a changed path should trigger a compile.
@@ -42,8 +54,9 @@ pub fn relevant(path: &Path, ignore: &[PathBuf]) -> bool {
     !temp
 }
 
-/// Starts watching; the returned watcher must be kept alive.
-pub fn start(edition: &Path, layouts: &Path, out: Option<&Path>, tx: Sender<()>) -> Result<RecommendedWatcher, String> {
+/// Starts watching; the returned watcher must be kept alive. Each notification carries the
+/// time of the first change of its burst (for the timing line).
+pub fn start(edition: &Path, layouts: &Path, out: Option<&Path>, tx: Sender<Instant>) -> Result<RecommendedWatcher, String> {
     let mut ignore = Vec::new();
     if let Some(out) = out {
         ignore.push(out.to_path_buf());
@@ -54,30 +67,31 @@ pub fn start(edition: &Path, layouts: &Path, out: Option<&Path>, tx: Sender<()>)
             ignore.push(c);
         }
     }
-    let (etx, erx) = mpsc::channel::<()>();
+    // (when, whether it ended a save)
+    let (etx, erx) = mpsc::channel::<(Instant, bool)>();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<Event>| match res {
         Ok(ev) => {
             if is_change(&ev.kind) && ev.paths.iter().any(|p| relevant(p, &ignore)) {
-                let _ = etx.send(());
+                let _ = etx.send((Instant::now(), ends_a_save(&ev.kind)));
             }
         }
         Err(e) => eprintln!("peringatan: pemantauan berkas: {e}"),
     })
     .map_err(|e| format!("pemantauan berkas tidak dapat dimulai: {e}"))?;
-    // Debounce: after the first change, wait until DEBOUNCE passes without another one.
+    // Debounce: after a change, wait until DEBOUNCE (SETTLE after a change that ends a save)
+    // passes without another one.
     std::thread::Builder::new()
         .name("renja-watch".into())
         .spawn(move || {
-            while erx.recv().is_ok() {
-                let first = Instant::now();
+            while let Ok((first, mut ended)) = erx.recv() {
                 loop {
-                    match erx.recv_timeout(DEBOUNCE) {
-                        Ok(()) if first.elapsed() < MAX_DELAY => continue,
-                        Ok(()) | Err(RecvTimeoutError::Timeout) => break,
+                    match erx.recv_timeout(if ended { SETTLE } else { DEBOUNCE }) {
+                        Ok((_, e)) if first.elapsed() < MAX_DELAY => ended = e,
+                        Ok(_) | Err(RecvTimeoutError::Timeout) => break,
                         Err(RecvTimeoutError::Disconnected) => return,
                     }
                 }
-                if tx.send(()).is_err() {
+                if tx.send(first).is_err() {
                     return;
                 }
             }
@@ -108,6 +122,17 @@ mod tests {
         assert!(is_change(&EventKind::Access(AccessKind::Close(AccessMode::Write))));
         assert!(is_change(&EventKind::Modify(ModifyKind::Name(RenameMode::To))));
         assert!(is_change(&EventKind::Create(CreateKind::File)));
+    }
+
+    #[test]
+    fn a_rename_or_close_after_writing_ends_a_save() {
+        use notify::event::{CreateKind, DataChange, ModifyKind, RemoveKind, RenameMode};
+        assert!(ends_a_save(&EventKind::Modify(ModifyKind::Name(RenameMode::To))));
+        assert!(ends_a_save(&EventKind::Modify(ModifyKind::Name(RenameMode::Both))));
+        assert!(ends_a_save(&EventKind::Access(AccessKind::Close(AccessMode::Write))));
+        assert!(ends_a_save(&EventKind::Remove(RemoveKind::File)));
+        assert!(!ends_a_save(&EventKind::Modify(ModifyKind::Data(DataChange::Any))));
+        assert!(!ends_a_save(&EventKind::Create(CreateKind::File)));
     }
 
     #[test]
