@@ -561,6 +561,77 @@ fn renja_verify_names_the_signer_and_the_whole_file_coverage() {
 }
 
 #[test]
+fn renja_verify_with_ca_judges_the_certificate_chain_as_pdfsig_does() {
+    if !require(&[]) {
+        return;
+    }
+    let f = fx();
+    let (out, _) = signed();
+    // Without --ca the trust in the signer's certificate is not judged, and the output says so.
+    let r = renja(&["verify", s(out)], None);
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    assert!(r.out.contains("kepercayaan   : tidak diperiksa"), "{}", r.out);
+    // The root that issued the signer's certificate: trusted.
+    let r = renja(&["verify", s(out), "--ca", &f.p("root.pem")], None);
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    assert!(r.out.contains(&format!("DIPERCAYA, diperiksa saat ini (rantai: {SIGNER} → Renja Uji Root CA)")), "{}", r.out);
+    // Only another root: not trusted, exit 1, naming the root the chain ends at.
+    let r = renja(&["verify", s(out), "--ca", &f.p("other-root.pem")], None);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(r.out.contains("TIDAK DIPERCAYA") && r.out.contains("akar 'Renja Uji Root CA'"), "{}", r.out);
+    // Several --ca: one that leads to the signer is enough.
+    let r = renja(&["verify", s(out), "--ca", &f.p("other-root.pem"), "--ca", &f.p("root.pem")], None);
+    assert_eq!(r.code, Some(0), "{}", r.all());
+
+    // A signer under an intermediate CA: the intermediate carried in the signature is followed.
+    let input = f.copy_unsigned("antara.pdf");
+    let chained = f.path("antara-ttd.pdf");
+    let r = renja(&["sign", s(&input), "-o", s(&chained), "--key", &f.p("signer-inter.key"), "--cert", &f.p("signer-inter.pem"), "--chain", &f.p("inter.pem")], None);
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    let r = renja(&["verify", s(&chained), "--ca", &f.p("root.pem")], None);
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    assert!(r.out.contains("rantai: Penandatangan Antara → Renja Uji CA Antara → Renja Uji Root CA"), "{}", r.out);
+    let p = f.pdfsig(&chained).all();
+    assert!(p.contains("Certificate Validation: Certificate is Trusted."), "pdfsig disagrees: {p}");
+    // Trusting the intermediate itself is enough too.
+    let r = renja(&["verify", s(&chained), "--ca", &f.p("inter.pem")], None);
+    assert_eq!(r.code, Some(0), "{}", r.all());
+
+    // Signed without the intermediate: no path to the root, for renja as for pdfsig.
+    let broken = f.path("antara-tanpa-rantai-ttd.pdf");
+    let r = renja(&["sign", s(&input), "-o", s(&broken), "--key", &f.p("signer-inter.key"), "--cert", &f.p("signer-inter.pem")], None);
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    let r = renja(&["verify", s(&broken), "--ca", &f.p("root.pem")], None);
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(r.out.contains("TIDAK DIPERCAYA") && r.out.contains("CN=Renja Uji CA Antara"), "{}", r.out);
+    let p = f.pdfsig(&broken).all();
+    assert!(!p.contains("Certificate is Trusted."), "pdfsig trusts what renja does not: {p}");
+
+    // A --ca file that holds no certificate is a usage error, before anything is judged.
+    let r = renja(&["verify", s(out), "--ca", &f.p("signer.key")], None);
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert!(r.err.contains("bukan sertifikat X.509") && r.err.contains("signer.key"), "{}", r.all());
+}
+
+#[test]
+fn certificates_are_judged_at_the_time_checked() {
+    if !require(&[]) {
+        return;
+    }
+    use renja::sign::trust::{judge, load_anchors};
+    let f = fx();
+    let root = load_anchors(Path::new(&f.p("root.pem"))).unwrap();
+    let expired = load_anchors(Path::new(&f.p("expired.pem"))).unwrap().remove(0);
+    // Valid 2020-01-01 .. 2021-01-01: trusted in mid-2020 (a timestamp proving that time), not now.
+    let mid_2020 = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_590_969_600);
+    assert_eq!(judge(&expired, &[], &root, mid_2020).unwrap(), vec!["Penandatangan Kedaluwarsa", "Renja Uji Root CA"]);
+    let now = judge(&expired, &[], &root, std::time::SystemTime::now()).unwrap_err();
+    assert!(now.contains("kedaluwarsa") && now.contains("2021"), "{now}");
+    let before = judge(&expired, &[], &root, std::time::UNIX_EPOCH).unwrap_err();
+    assert!(before.contains("belum berlaku"), "{before}");
+}
+
+#[test]
 fn renja_verify_without_signature_or_pdf_fails() {
     if !require(&[]) {
         return;

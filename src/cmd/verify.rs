@@ -1,5 +1,7 @@
-//! `renja verify PDF`: lists every signature of a PDF — signer, time, byte range, whether it
-//! covers the whole file — and exits 1 when one is invalid or unsigned changes follow the last.
+//! `renja verify PDF [--ca CERT]…`: lists every signature of a PDF — signer, time, byte range,
+//! whether it covers the whole file, and with `--ca` whether the signer's certificate chains up
+//! to a trusted certificate — and exits 1 when one is invalid or untrusted, or unsigned changes
+//! follow the last.
 
 use crate::sign::cms;
 use std::path::PathBuf;
@@ -8,6 +10,10 @@ use std::path::PathBuf;
 pub struct Args {
     /// PDF bertanda tangan
     pub pdf: PathBuf,
+    /// Sertifikat tepercaya (PEM atau DER; misalnya akar BSrE); rantai sertifikat penandatangan
+    /// harus berujung pada salah satunya. Boleh diulang.
+    #[arg(long = "ca", value_name = "SERTIFIKAT")]
+    pub ca: Vec<PathBuf>,
 }
 
 pub fn run(args: Args) -> i32 {
@@ -18,6 +24,16 @@ pub fn run(args: Args) -> i32 {
             return 2;
         }
     };
+    let mut anchors = Vec::new();
+    for path in &args.ca {
+        match crate::sign::trust::load_anchors(path) {
+            Ok(certs) => anchors.extend(certs),
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                return 2;
+            }
+        }
+    }
     let sigs = match crate::sign::signatures(&bytes) {
         Ok(s) => s,
         Err(msg) => {
@@ -75,6 +91,24 @@ pub fn run(args: Args) -> i32 {
             }
             Err(_) => println!("  status        : TIDAK SAH"),
         }
+        if let Ok(c) = &s.result {
+            if args.ca.is_empty() {
+                println!("  kepercayaan   : tidak diperiksa (berikan --ca SERTIFIKAT-AKAR untuk memeriksa rantai sertifikat)");
+            } else {
+                // Certificates are checked at the time a valid timestamp proves; without one, now.
+                let (at, when) = match c.timestamp_at {
+                    Some(t) => (t, "pada waktu stempel waktu"),
+                    None => (std::time::SystemTime::now(), "saat ini"),
+                };
+                match crate::sign::trust::judge(&c.signer_cert, &c.certificates, &anchors, at) {
+                    Ok(chain) => println!("  kepercayaan   : DIPERCAYA, diperiksa {when} (rantai: {})", chain.join(" → ")),
+                    Err(why) => {
+                        ok = false;
+                        println!("  kepercayaan   : TIDAK DIPERCAYA, diperiksa {when}: {why}");
+                    }
+                }
+            }
+        }
         if s.covers_whole_file() {
             println!("  cakupan       : seluruh berkas");
         } else {
@@ -88,7 +122,11 @@ pub fn run(args: Args) -> i32 {
         println!("PERINGATAN: ada perubahan yang ditambahkan setelah tanda tangan terakhir dan tidak ditandatangani");
     }
     if ok {
-        println!("Hasil: semua tanda tangan sah dan mencakup seluruh dokumen");
+        if args.ca.is_empty() {
+            println!("Hasil: semua tanda tangan sah dan mencakup seluruh dokumen (kepercayaan sertifikat tidak diperiksa)");
+        } else {
+            println!("Hasil: semua tanda tangan sah, dipercaya, dan mencakup seluruh dokumen");
+        }
         0
     } else {
         println!("Hasil: dokumen TIDAK dapat dipercaya");

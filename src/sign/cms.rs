@@ -143,9 +143,15 @@ pub struct Checked {
     pub ess_ok: bool,
     /// Timestamp time (RFC 3339) when a valid signature timestamp is present.
     pub timestamp: Option<String>,
+    /// The same time, for checking certificates against it.
+    pub timestamp_at: Option<std::time::SystemTime>,
     /// A timestamp is present but does not match the signature or its own signature is bad.
     pub timestamp_bad: bool,
     pub problems: Vec<String>,
+    /// The signer's certificate and every certificate carried in the signature (for
+    /// [`super::trust::judge`]).
+    pub signer_cert: Certificate,
+    pub certificates: Vec<Certificate>,
 }
 
 fn find_cert<'a>(certs: &'a [Certificate], sid: &SignerIdentifier) -> Option<&'a Certificate> {
@@ -222,10 +228,10 @@ pub fn verify(cms_der: &[u8], digest: &[u8]) -> Result<Checked, String> {
     if !ess_ok {
         problems.push("atribut signing-certificate-v2 tidak ada atau tidak cocok (bukan PAdES)".into());
     }
-    let (mut timestamp, mut timestamp_bad) = (None, false);
+    let (mut timestamp_at, mut timestamp_bad) = (None, false);
     if let Some(token) = info.unsigned_attrs.as_ref().and_then(|u| attr_value(u, ID_AA_TIME_STAMP_TOKEN)) {
         match check_timestamp(token, info.signature.as_bytes()) {
-            Ok(t) => timestamp = Some(t),
+            Ok(t) => timestamp_at = Some(t),
             Err(e) => {
                 timestamp_bad = true;
                 problems.push(format!("stempel waktu tidak sah: {e}"));
@@ -238,15 +244,18 @@ pub fn verify(cms_der: &[u8], digest: &[u8]) -> Result<Checked, String> {
         digest_ok,
         signature_ok,
         ess_ok,
-        timestamp,
+        timestamp: timestamp_at.map(super::time::iso),
+        timestamp_at,
         timestamp_bad,
         problems,
+        signer_cert: cert.clone(),
+        certificates: certs.clone(),
     })
 }
 
 /// Checks an RFC 3161 token over `signature`: the imprint matches and the TSA's signature over
-/// its signed attributes is valid. Returns the time as RFC 3339.
-fn check_timestamp(token: &Any, signature: &[u8]) -> Result<String, String> {
+/// its signed attributes is valid. Returns the token's time.
+fn check_timestamp(token: &Any, signature: &[u8]) -> Result<std::time::SystemTime, String> {
     let ci: ContentInfo = token.decode_as().map_err(|e| e.to_string())?;
     let sd = ci.content.decode_as::<SignedData>().map_err(|e| e.to_string())?;
     if sd.encap_content_info.econtent_type != ID_CT_TST_INFO {
@@ -268,6 +277,5 @@ fn check_timestamp(token: &Any, signature: &[u8]) -> Result<String, String> {
     if !digest_ok || !check_signer(info, cert)? {
         return Err("tanda tangan TSA tidak sah".into());
     }
-    let t = tst.gen_time.to_system_time();
-    Ok(super::time::iso(t))
+    Ok(tst.gen_time.to_system_time())
 }

@@ -8,6 +8,7 @@ pub mod cms;
 pub mod credentials;
 pub mod pdfobj;
 pub mod time;
+pub mod trust;
 pub mod tsa;
 
 use lopdf::{Dictionary, Document, Object, ObjectId};

@@ -8,6 +8,9 @@
 #   expired.p12                  PKCS#12 of it, same password
 #   other.key                    an RSA key that matches no certificate
 #   tsa.pem / tsa.key            TSA cert (extendedKeyUsage critical timeStamping), signed by root
+#   inter.pem / inter.key        an intermediate CA (CA:TRUE, pathlen 0), signed by root
+#   signer-inter.pem / .key      a signer cert issued by the intermediate
+#   other-root.pem / .key        a second self-signed root that issued nothing here
 # Usage: pki.sh DIR   (password from PKI_PASSWORD, default "rahasia-uji-123")
 set -euo pipefail
 dir=${1:?usage: pki.sh DIR}
@@ -30,6 +33,12 @@ basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,nonRepudiation
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid,issuer
+
+[inter]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 
 [tsa]
 basicConstraints = critical,CA:FALSE
@@ -91,6 +100,21 @@ issue tsa "/C=ID/O=Renja Uji/CN=Renja Uji TSA" tsa
 
 key other.key
 
+# An intermediate CA and a signer under it (the chain root → inter → signer-inter).
+key inter.key
+issue inter "/C=ID/O=Renja Uji/CN=Renja Uji CA Antara" inter
+key signer-inter.key
+openssl req -new -key signer-inter.key -subj "/C=ID/O=Pemerintah Kabupaten Paser/CN=Penandatangan Antara" -out signer-inter.csr
+openssl x509 -req -in signer-inter.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 825 -sha256 \
+  -extfile ext.cnf -extensions signer -out signer-inter.pem 2>/dev/null
+rm -f signer-inter.csr
+
+# A root that issued nothing here (trusting only it must fail).
+key other-root.key
+openssl req -new -x509 -key other-root.key -out other-root.pem -days 3650 -sha256 \
+  -subj "/C=ID/O=Lain/CN=Akar Lain" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+
 openssl pkcs12 -export -inkey signer.key -in signer.pem -certfile root.pem -name signer \
   -passout env:PKI_PASSWORD -out signer.p12
 openssl pkcs12 -export -inkey expired.key -in expired.pem -certfile root.pem -name expired \
@@ -118,5 +142,5 @@ ess_cert_id_chain = no
 ess_cert_id_alg = sha256
 CNF
 echo 01 > tsa-serial
-for c in root signer expired tsa; do openssl x509 -in $c.pem -noout >/dev/null; done
+for c in root signer expired tsa inter signer-inter other-root; do openssl x509 -in $c.pem -noout >/dev/null; done
 echo "$dir"

@@ -1,0 +1,132 @@
+//! Whether a signer's certificate is trusted (`renja verify --ca`): a path from the signer's
+//! certificate, through the intermediate certificates carried in the signature, to one of the
+//! certificates the user trusts (a root such as BSrE's, or an intermediate), each certificate
+//! signed by the next, every issuer a CA, every certificate below the trusted one valid at the
+//! time that is checked. The trusted certificates themselves are taken as given (trust anchors,
+//! as in RFC 5280). Revocation (CRL, OCSP) is not checked: renja works offline.
+
+use const_oid::ObjectIdentifier;
+use der::{Decode, Encode};
+use rsa::signature::Verifier;
+use std::path::Path;
+use std::time::SystemTime;
+use x509_cert::ext::pkix::BasicConstraints;
+use x509_cert::Certificate;
+
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const SHA384_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
+const SHA512_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
+/// Longest path tried (signer, intermediates, anchor).
+const MAX_DEPTH: usize = 8;
+
+/// Reads trusted certificates from a PEM file (one or more `CERTIFICATE` blocks) or a DER file.
+pub fn load_anchors(path: &Path) -> Result<Vec<Certificate>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("'{}' tidak dapat dibaca: {e}", path.display()))?;
+    let invalid = |e: String| format!("'{}' bukan sertifikat X.509 (PEM atau DER): {e}", path.display());
+    let certs = if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        if !bytes.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+            return Err(invalid("tidak ada blok 'BEGIN CERTIFICATE' (berkas kunci?)".into()));
+        }
+        Certificate::load_pem_chain(&bytes).map_err(|e| invalid(e.to_string()))?
+    } else {
+        vec![Certificate::from_der(&bytes).map_err(|e| invalid(e.to_string()))?]
+    };
+    if certs.is_empty() {
+        return Err(invalid("tidak ada sertifikat di dalamnya".into()));
+    }
+    Ok(certs)
+}
+
+/// The path from `signer` to a trusted certificate, as the certificates' common names (signer
+/// first, the trusted one last); or why there is none, in Bahasa Indonesia. `pool` holds the
+/// certificates carried in the signature; `at` is the time the certificates must be valid at.
+pub fn judge(signer: &Certificate, pool: &[Certificate], anchors: &[Certificate], at: SystemTime) -> Result<Vec<String>, String> {
+    let name = super::credentials::common_name;
+    let mut path = vec![signer];
+    loop {
+        let cert = *path.last().expect("path starts with the signer");
+        if anchors.contains(cert) {
+            return Ok(path.iter().map(|c| name(c)).collect());
+        }
+        valid_at(cert, at)?;
+        if path.len() >= MAX_DEPTH {
+            return Err(format!("rantai sertifikat lebih panjang dari {MAX_DEPTH}"));
+        }
+        let issuer = &cert.tbs_certificate.issuer;
+        if issuer == &cert.tbs_certificate.subject && signed_by(cert, cert).unwrap_or(false) {
+            return Err(format!("rantai berujung pada akar '{}', yang bukan sertifikat tepercaya (--ca)", name(cert)));
+        }
+        // A trusted certificate that issued this one ends the path.
+        if let Some(anchor) = anchors.iter().find(|a| &a.tbs_certificate.subject == issuer && signed_by(cert, a).unwrap_or(false)) {
+            path.push(anchor);
+            return Ok(path.iter().map(|c| name(c)).collect());
+        }
+        // Otherwise an intermediate CA carried in the signature.
+        let next = pool
+            .iter()
+            .filter(|c| !path.contains(c))
+            .find(|c| &c.tbs_certificate.subject == issuer && signed_by(cert, c).unwrap_or(false));
+        match next {
+            Some(c) if is_ca(c) => path.push(c),
+            Some(c) => return Err(format!("'{}' menerbitkan '{}' tetapi bukan CA", name(c), name(cert))),
+            None => {
+                // Say why: an unknown issuer, or a known name whose signature does not match.
+                if let Some(e) = anchors.iter().chain(pool).filter(|c| &c.tbs_certificate.subject == issuer).find_map(|c| signed_by(cert, c).err()) {
+                    return Err(e);
+                }
+                return Err(format!(
+                    "penerbit '{issuer}' dari sertifikat '{}' tidak ada di antara sertifikat tepercaya (--ca) maupun sertifikat dalam tanda tangan",
+                    name(cert)
+                ));
+            }
+        }
+    }
+}
+
+fn valid_at(cert: &Certificate, at: SystemTime) -> Result<(), String> {
+    let v = &cert.tbs_certificate.validity;
+    let (from, until) = (v.not_before.to_system_time(), v.not_after.to_system_time());
+    let name = super::credentials::common_name(cert);
+    if at < from {
+        return Err(format!("sertifikat '{name}' belum berlaku pada waktu yang diperiksa (berlaku mulai {})", super::time::display_utc(from)));
+    }
+    if at > until {
+        return Err(format!("sertifikat '{name}' sudah kedaluwarsa pada waktu yang diperiksa (berlaku sampai {})", super::time::display_utc(until)));
+    }
+    Ok(())
+}
+
+fn is_ca(cert: &Certificate) -> bool {
+    cert.tbs_certificate
+        .get::<BasicConstraints>()
+        .ok()
+        .flatten()
+        .is_some_and(|(_, bc)| bc.ca)
+}
+
+/// Whether `issuer`'s key made `cert`'s signature. An error when the algorithm is not supported.
+fn signed_by(cert: &Certificate, issuer: &Certificate) -> Result<bool, String> {
+    let spki = &issuer.tbs_certificate.subject_public_key_info;
+    if spki.algorithm.oid != RSA_ENCRYPTION {
+        return Err(format!("kunci penerbit '{}' bukan RSA (belum didukung)", super::credentials::common_name(issuer)));
+    }
+    let key_der = spki.to_der().map_err(|e| e.to_string())?;
+    let Ok(public) = <rsa::RsaPublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_der(&key_der) else {
+        return Ok(false);
+    };
+    let tbs = cert.tbs_certificate.to_der().map_err(|e| e.to_string())?;
+    let Some(raw) = cert.signature.as_bytes() else { return Ok(false) };
+    let Ok(sig) = rsa::pkcs1v15::Signature::try_from(raw) else { return Ok(false) };
+    let oid = cert.signature_algorithm.oid;
+    let ok = if oid == SHA256_WITH_RSA {
+        rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(public).verify(&tbs, &sig).is_ok()
+    } else if oid == SHA384_WITH_RSA {
+        rsa::pkcs1v15::VerifyingKey::<sha2::Sha384>::new(public).verify(&tbs, &sig).is_ok()
+    } else if oid == SHA512_WITH_RSA {
+        rsa::pkcs1v15::VerifyingKey::<sha2::Sha512>::new(public).verify(&tbs, &sig).is_ok()
+    } else {
+        return Err(format!("algoritma tanda tangan sertifikat {oid} belum didukung (hanya RSA dengan SHA-256/384/512)"));
+    };
+    Ok(ok)
+}
