@@ -439,6 +439,26 @@ fn cases() -> Vec<Case> {
             "tidak boleh diisi",
         ),
         case(
+            "realisasi_triwulan_on_program_row",
+            "data/evaluasi.toml",
+            Replace {
+                old: "kode = \"2.07.001\"\n",
+                new: "kode = \"2.07.001\"\nrealisasi_triwulan_rp = [1000, 2000]\n",
+                at: "realisasi_triwulan_rp",
+            },
+            "tidak boleh diisi",
+        ),
+        case(
+            "pagu_on_program_row_rkpd",
+            "data/rkpd.toml",
+            Replace {
+                old: "kode = \"2.07.01\"\ncatatan = \"\"\n[baris.rancangan]\n",
+                new: "kode = \"2.07.01\"\ncatatan = \"\"\n[baris.rancangan]\npagu = 5000000\n",
+                at: "pagu = 5000000",
+            },
+            "tidak boleh diisi",
+        ),
+        case(
             "pagu_on_kegiatan_row_rencana",
             "data/rencana.toml",
             Replace {

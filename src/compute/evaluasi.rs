@@ -90,16 +90,8 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
         let leaf = is_leaf(&row.code);
         let amount_fields = [("pagu_lalu", b.pagu_lalu.as_ref()), ("pagu", b.pagu.as_ref()), ("realisasi_rp", b.realisasi_rp.as_ref())];
         if !leaf {
-            for (name, f) in amount_fields {
-                if let Some(f) = f {
-                    diags
-                        .error(file.loc_of(&f.span()), format!("{name} pada baris {} '{}' tidak boleh diisi: nilainya dijumlahkan dari sub kegiatan", row.code.level().nama(), row.code))
-                        .with_hint(format!("catat nilai tercetak sebagai [baris.dinyatakan] {name}"));
-                }
-            }
-            if let Some(tw) = &b.realisasi_triwulan_rp {
-                diags.error(file.loc_of(&tw.span()), format!("realisasi_triwulan_rp pada baris {} '{}' tidak boleh diisi: nilainya dijumlahkan dari sub kegiatan", row.code.level().nama(), row.code));
-            }
+            super::refuse_parent_amounts(file, &row.code, &amount_fields, diags);
+            super::refuse_parent_amounts(file, &row.code, &[("realisasi_triwulan_rp", b.realisasi_triwulan_rp.as_ref())], diags);
             continue;
         }
         let get = |f: Option<&toml::Spanned<Rupiah>>| f.map(|s| *s.get_ref());

@@ -158,6 +158,19 @@ pub fn is_leaf(code: &Code) -> bool {
     code.level() == Level::SubKegiatan
 }
 
+/// Refuses amounts written on a parent row (program, kegiatan, …): they are summed from the sub
+/// kegiatan. Each error points at the value and names the `[baris.dinyatakan]` key where a
+/// printed figure is recorded instead. `fields` are (name as written, value).
+pub(crate) fn refuse_parent_amounts<T>(file: &crate::diag::SourceFile, code: &Code, fields: &[(&str, Option<&toml::Spanned<T>>)], diags: &mut Diagnostics) {
+    for (name, value) in fields {
+        if let Some(v) = value {
+            diags
+                .error(file.loc_of(&v.span()), format!("{name} pada baris {} '{code}' tidak boleh diisi: nilainya dijumlahkan dari sub kegiatan", code.level().nama()))
+                .with_hint(format!("catat nilai tercetak sebagai [baris.dinyatakan] {}", name.replace('.', "_")));
+        }
+    }
+}
+
 pub fn predikat(p: Option<Persen>, ed: &Edition) -> Option<Predikat> {
     p.map(|p| Predikat::of(p.value(), ed.meta.format.predikat_celah))
 }

@@ -60,13 +60,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rencana> {
         if is_leaf(&row.code) {
             leaves.push((row.code.clone(), fields.map(|(_, f)| f.map(|s| *s.get_ref()))));
         } else {
-            for (name, f) in fields {
-                if let Some(f) = f {
-                    diags
-                        .error(file.loc_of(&f.span()), format!("{name} pada baris {} '{}' tidak boleh diisi: nilainya dijumlahkan dari sub kegiatan", row.code.level().nama(), row.code))
-                        .with_hint(format!("catat nilai tercetak sebagai [baris.dinyatakan] {}", name.replace('.', "_")));
-                }
-            }
+            super::refuse_parent_amounts(file, &row.code, &fields, diags);
         }
     }
     let sums = roll_up(&leaves);
