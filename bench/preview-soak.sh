@@ -6,17 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EDITS=${EDITS:-500}
-cargo build --release --quiet
-bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/renja")
-mkdir -p bench/results
-work=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-cp -r content layouts fonts "$work/"
-"$bin" preview "$work/content" --port 0 > "$work/preview.out" 2> "$work/preview.err" &
-pid=$!
-for _ in $(seq 100); do grep -q http "$work/preview.out" 2>/dev/null && break; sleep 0.1; done
-url=$(grep -o 'http://[^ ]*' "$work/preview.out")
+source bench/preview-common.sh
+start_preview
 python3 bench/preview-soak.py "$pid" "$url" "$work/content" "$work/layouts" "$EDITS" bench/results/preview-soak.json
 kill -0 "$pid" && echo "server still running after $EDITS edits"

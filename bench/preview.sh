@@ -12,14 +12,7 @@ cd "$(dirname "$0")/.."
 N=${N:-30}
 python3 -c "import typst" 2>/dev/null || pip install -q "typst==0.15.*"
 [ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --silent)
-cargo build --release --quiet
-bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/renja")
-mkdir -p bench/results
-work=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-cp -r content layouts fonts "$work/"
+source bench/preview-common.sh
 
 # --- typst baseline inputs: the model JSON after each edit (exported now, not timed) ---------
 export_series() { # kind file from make-replacement-fn
@@ -42,10 +35,7 @@ export_series narrative bab/01-pendahuluan.md "Adapun dokumen" word
 export_series data data/rencana.toml "pagu_sebelum = 97020000" pagu
 
 # --- renja preview in chromium --------------------------------------------------------------
-"$bin" preview "$work/content" --port 0 > "$work/preview.out" 2> "$work/preview.err" &
-pid=$!
-for _ in $(seq 100); do grep -q http "$work/preview.out" 2>/dev/null && break; sleep 0.1; done
-url=$(grep -o 'http://[^ ]*' "$work/preview.out")
+start_preview
 node bench/preview-latency.mjs "$url" "$work/content" "$N" bench/results/preview-latency.json
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 
