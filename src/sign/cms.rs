@@ -23,7 +23,7 @@ pub const ID_AA_SIGNING_CERTIFICATE_V2: ObjectIdentifier = ObjectIdentifier::new
 /// id-aa-signatureTimeStampToken (RFC 3161)
 pub const ID_AA_TIME_STAMP_TOKEN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
-const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+pub(super) const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
 
@@ -182,21 +182,49 @@ fn attr_value<'a>(attrs: &'a SetOfVec<Attribute>, oid: ObjectIdentifier) -> Opti
     attrs.iter().find(|a| a.oid == oid).and_then(|a| a.values.iter().next())
 }
 
+/// The hash of an RSA PKCS#1 v1.5 signature.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum RsaHash {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+/// Why a certificate's key cannot check a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum KeyProblem {
+    /// Not an RSA key (not supported).
+    NotRsa,
+    /// An RSA key that cannot be decoded.
+    Malformed,
+}
+
+/// Whether `sig` is an RSA PKCS#1 v1.5 signature over `data` by the key `spki` (a malformed
+/// signature value is simply not one).
+pub(super) fn rsa_pkcs1_verifies(spki: &spki::SubjectPublicKeyInfoOwned, hash: RsaHash, data: &[u8], sig: &[u8]) -> Result<bool, KeyProblem> {
+    if spki.algorithm.oid != RSA_ENCRYPTION {
+        return Err(KeyProblem::NotRsa);
+    }
+    let key_der = spki.to_der().map_err(|_| KeyProblem::Malformed)?;
+    let public = <rsa::RsaPublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_der(&key_der).map_err(|_| KeyProblem::Malformed)?;
+    let Ok(sig) = rsa::pkcs1v15::Signature::try_from(sig) else { return Ok(false) };
+    Ok(match hash {
+        RsaHash::Sha256 => rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public).verify(data, &sig).is_ok(),
+        RsaHash::Sha384 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha384>::new(public).verify(data, &sig).is_ok(),
+        RsaHash::Sha512 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha512>::new(public).verify(data, &sig).is_ok(),
+    })
+}
+
 /// Checks the signed-attributes signature of one SignerInfo against its certificate.
 fn check_signer(info: &SignerInfo, cert: &Certificate) -> Result<bool, String> {
     let Some(attrs) = &info.signed_attrs else {
         return Ok(false);
     };
-    let spki = cert.tbs_certificate.subject_public_key_info.to_der().map_err(der_err)?;
-    if cert.tbs_certificate.subject_public_key_info.algorithm.oid != RSA_ENCRYPTION {
-        return Err("kunci penandatangan bukan RSA (belum didukung)".into());
-    }
-    let public = <rsa::RsaPublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_der(&spki).map_err(|_| "kunci publik sertifikat rusak".to_string())?;
     let data = attrs.to_der().map_err(der_err)?;
-    let Ok(sig) = rsa::pkcs1v15::Signature::try_from(info.signature.as_bytes()) else {
-        return Ok(false);
-    };
-    Ok(rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public).verify(&data, &sig).is_ok())
+    rsa_pkcs1_verifies(&cert.tbs_certificate.subject_public_key_info, RsaHash::Sha256, &data, info.signature.as_bytes()).map_err(|e| match e {
+        KeyProblem::NotRsa => "kunci penandatangan bukan RSA (belum didukung)".to_string(),
+        KeyProblem::Malformed => "kunci publik sertifikat rusak".to_string(),
+    })
 }
 
 /// Verifies a detached CMS signature over `digest` (SHA-256 of the signed byte ranges).

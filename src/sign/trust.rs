@@ -5,16 +5,14 @@
 //! time that is checked. The trusted certificates themselves are taken as given (trust anchors,
 //! as in RFC 5280). Revocation (CRL, OCSP) is not checked: renja works offline.
 
+use super::cms::{rsa_pkcs1_verifies, KeyProblem, RsaHash, SHA256_WITH_RSA};
 use const_oid::ObjectIdentifier;
 use der::{Decode, Encode};
-use rsa::signature::Verifier;
 use std::path::Path;
 use std::time::SystemTime;
 use x509_cert::ext::pkix::BasicConstraints;
 use x509_cert::Certificate;
 
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const SHA384_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
 const SHA512_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
 /// Longest path tried (signer, intermediates, anchor).
@@ -107,26 +105,21 @@ fn is_ca(cert: &Certificate) -> bool {
 
 /// Whether `issuer`'s key made `cert`'s signature. An error when the algorithm is not supported.
 fn signed_by(cert: &Certificate, issuer: &Certificate) -> Result<bool, String> {
-    let spki = &issuer.tbs_certificate.subject_public_key_info;
-    if spki.algorithm.oid != RSA_ENCRYPTION {
-        return Err(format!("kunci penerbit '{}' bukan RSA (belum didukung)", super::credentials::common_name(issuer)));
-    }
-    let key_der = spki.to_der().map_err(|e| e.to_string())?;
-    let Ok(public) = <rsa::RsaPublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_der(&key_der) else {
-        return Ok(false);
-    };
-    let tbs = cert.tbs_certificate.to_der().map_err(|e| e.to_string())?;
-    let Some(raw) = cert.signature.as_bytes() else { return Ok(false) };
-    let Ok(sig) = rsa::pkcs1v15::Signature::try_from(raw) else { return Ok(false) };
     let oid = cert.signature_algorithm.oid;
-    let ok = if oid == SHA256_WITH_RSA {
-        rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(public).verify(&tbs, &sig).is_ok()
+    let hash = if oid == SHA256_WITH_RSA {
+        RsaHash::Sha256
     } else if oid == SHA384_WITH_RSA {
-        rsa::pkcs1v15::VerifyingKey::<sha2::Sha384>::new(public).verify(&tbs, &sig).is_ok()
+        RsaHash::Sha384
     } else if oid == SHA512_WITH_RSA {
-        rsa::pkcs1v15::VerifyingKey::<sha2::Sha512>::new(public).verify(&tbs, &sig).is_ok()
+        RsaHash::Sha512
     } else {
         return Err(format!("algoritma tanda tangan sertifikat {oid} belum didukung (hanya RSA dengan SHA-256/384/512)"));
     };
-    Ok(ok)
+    let tbs = cert.tbs_certificate.to_der().map_err(|e| e.to_string())?;
+    let Some(sig) = cert.signature.as_bytes() else { return Ok(false) };
+    match rsa_pkcs1_verifies(&issuer.tbs_certificate.subject_public_key_info, hash, &tbs, sig) {
+        Ok(ok) => Ok(ok),
+        Err(KeyProblem::Malformed) => Ok(false),
+        Err(KeyProblem::NotRsa) => Err(format!("kunci penerbit '{}' bukan RSA (belum didukung)", super::credentials::common_name(issuer))),
+    }
 }
