@@ -22,18 +22,15 @@ const MAX_DEPTH: usize = 8;
 pub fn load_anchors(path: &Path) -> Result<Vec<Certificate>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("'{}' tidak dapat dibaca: {e}", path.display()))?;
     let invalid = |e: String| format!("'{}' bukan sertifikat X.509 (PEM atau DER): {e}", path.display());
-    let certs = if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+    if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        // At least one CERTIFICATE block, so the chain below is never empty.
         if !bytes.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
             return Err(invalid("tidak ada blok 'BEGIN CERTIFICATE' (berkas kunci?)".into()));
         }
-        Certificate::load_pem_chain(&bytes).map_err(|e| invalid(e.to_string()))?
+        Certificate::load_pem_chain(&bytes).map_err(|e| invalid(e.to_string()))
     } else {
-        vec![Certificate::from_der(&bytes).map_err(|e| invalid(e.to_string()))?]
-    };
-    if certs.is_empty() {
-        return Err(invalid("tidak ada sertifikat di dalamnya".into()));
+        Ok(vec![Certificate::from_der(&bytes).map_err(|e| invalid(e.to_string()))?])
     }
-    Ok(certs)
 }
 
 /// The path from `signer` to a trusted certificate, as the certificates' common names (signer
