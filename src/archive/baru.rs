@@ -110,12 +110,17 @@ pub fn clear_data(text: &str) -> String {
     out
 }
 
-/// Rewrites `edisi.toml` for the plan: tahun, jenis, revisi and tahap in `[edisi]`, `dasar`
-/// recorded, dates moved by `geser_tahun` years.
+/// Rewrites `edisi.toml` for the plan: tahun, jenis and tahap in `[edisi]`; `revisi` written
+/// for a Perubahan and removed for a murni (which has none), as is `triwulan` (a murni's T-C.29
+/// evaluates a whole year; a new Perubahan evaluates up to quarter II); `dasar` recorded, dates
+/// moved by `geser_tahun` years.
 pub fn edit_edisi(text: &str, p: &Plan, dasar: &str) -> String {
+    let perubahan = p.jenis == "perubahan";
     let mut out = String::with_capacity(text.len() + 64);
     let mut section = String::new();
     let mut wrote_dasar = false;
+    let mut wrote_revisi = false;
+    let mut wrote_triwulan = false;
     let shift_date = |v: &str| -> String {
         // A TOML date or datetime starting with YYYY-: move the year.
         let v = v.trim();
@@ -124,12 +129,37 @@ pub fn edit_edisi(text: &str, p: &Plan, dasar: &str) -> String {
             _ => v.to_string(),
         }
     };
+    let close_edisi = |out: &mut String, wrote_dasar: &mut bool, wrote_revisi: &mut bool, wrote_triwulan: &mut bool| {
+        if !out.ends_with('\n') && !out.is_empty() {
+            out.push('\n');
+        }
+        if perubahan && !*wrote_revisi {
+            out.push_str(&format!("revisi = {}\n", p.revisi));
+            *wrote_revisi = true;
+        }
+        if perubahan && !*wrote_triwulan {
+            out.push_str("triwulan = 2\n");
+            *wrote_triwulan = true;
+        }
+        if !*wrote_dasar {
+            out.push_str(&format!("dasar = \"{dasar}\"\n"));
+            *wrote_dasar = true;
+        }
+    };
     for line in text.split_inclusive('\n') {
         let nl = if line.ends_with('\n') { "\n" } else { "" };
         if let Some(h) = header(line) {
-            if section == "edisi" && !wrote_dasar {
-                out.push_str(&format!("dasar = \"{dasar}\"\n"));
-                wrote_dasar = true;
+            if section == "edisi" {
+                // Before the blank lines and comments that precede the next table.
+                let trimmed_len = out.trim_end().len();
+                let tail = out[trimmed_len..].to_string();
+                out.truncate(trimmed_len);
+                out.push('\n');
+                close_edisi(&mut out, &mut wrote_dasar, &mut wrote_revisi, &mut wrote_triwulan);
+                out.push_str(tail.trim_start_matches('\n'));
+                if tail.contains('\n') {
+                    out.push('\n');
+                }
             }
             section = h;
             out.push_str(line);
@@ -139,7 +169,16 @@ pub fn edit_edisi(text: &str, p: &Plan, dasar: &str) -> String {
         let new = match (section.as_str(), key(line), value) {
             ("edisi", Some("tahun"), _) => Some(format!("tahun = {}", p.tahun)),
             ("edisi", Some("jenis"), _) => Some(format!("jenis = \"{}\"", p.jenis)),
-            ("edisi", Some("revisi"), _) => Some(format!("revisi = {}", p.revisi)),
+            ("edisi", Some("revisi"), _) if perubahan => {
+                wrote_revisi = true;
+                Some(format!("revisi = {}", p.revisi))
+            }
+            ("edisi", Some("revisi"), _) => Some(String::new()),
+            ("edisi", Some("triwulan"), _) if perubahan => {
+                wrote_triwulan = true;
+                None
+            }
+            ("edisi", Some("triwulan"), _) => Some(String::new()),
             ("edisi", Some("tahap"), _) => Some("tahap = \"Rancangan Awal\"".to_string()),
             ("edisi", Some("dasar"), _) => Some(String::new()),
             ("edisi", Some("waktu_terbit"), Some(v)) => Some(format!("waktu_terbit = {}", shift_date(v.split('#').next().unwrap_or("")))),
@@ -159,11 +198,70 @@ pub fn edit_edisi(text: &str, p: &Plan, dasar: &str) -> String {
             None => out.push_str(line),
         }
     }
-    if section == "edisi" && !wrote_dasar {
-        if !out.ends_with('\n') {
-            out.push('\n');
+    if section == "edisi" {
+        close_edisi(&mut out, &mut wrote_dasar, &mut wrote_revisi, &mut wrote_triwulan);
+    }
+    out
+}
+
+/// Moves every year in `judul = "…"` lines and the `tahun_maju` value by `by` years (next
+/// year's edition: its tables are about the following years).
+pub fn shift_years(text: &str, by: i32) -> String {
+    if by == 0 {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        match key(line) {
+            Some("judul" | "tahun_maju") => {
+                let mut l = String::new();
+                let b = line.as_bytes();
+                let mut i = 0;
+                while i < b.len() {
+                    let is_year = i + 4 <= b.len()
+                        && b[i..i + 4].iter().all(u8::is_ascii_digit)
+                        && (i == 0 || !b[i - 1].is_ascii_digit())
+                        && (i + 4 == b.len() || !b[i + 4].is_ascii_digit())
+                        && (b[i] == b'1' || b[i] == b'2');
+                    if is_year {
+                        let y: i32 = line[i..i + 4].parse().unwrap_or(0);
+                        l.push_str(&(y + by).to_string());
+                        i += 4;
+                    } else {
+                        let c = line[i..].chars().next().unwrap_or(' ');
+                        l.push(c);
+                        i += c.len_utf8();
+                    }
+                }
+                out.push_str(&l);
+            }
+            _ => out.push_str(line),
         }
-        out.push_str(&format!("dasar = \"{dasar}\"\n"));
+    }
+    out
+}
+
+/// Removes the given keys (with multi-line values) from the tables whose header ends with
+/// `table_suffix`.
+pub fn drop_keys(text: &str, table_suffix: &str, keys: &[&str]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    let mut skip_depth = 0;
+    for line in text.split_inclusive('\n') {
+        if skip_depth > 0 {
+            skip_depth += depth(line);
+            continue;
+        }
+        if let Some(h) = header(line) {
+            inside = h.ends_with(table_suffix);
+            out.push_str(line);
+            continue;
+        }
+        if inside && key(line).is_some_and(|k| keys.contains(&k)) {
+            skip_depth = depth(line).max(0);
+            continue;
+        }
+        out.push_str(line);
     }
     out
 }
@@ -188,11 +286,19 @@ fn string_value(line: &str) -> Option<String> {
     v.values().next()?.as_str().map(str::to_string)
 }
 
-/// Final values per sub kegiatan code from the base edition's computed JSON, as a Perubahan's
-/// Sebelum (and starting Sesudah) values: see [`crate::archive::dasar`] for which column is final.
+/// Final values per row code (every level; pagu only on sub kegiatan) from the base edition's
+/// computed JSON, as a Perubahan's Sebelum (and starting Sesudah) values or next year's starting
+/// values: see [`crate::archive::dasar`] for which column is final.
 pub fn finals_rencana(json: &serde_json::Value, murni: bool) -> std::collections::BTreeMap<String, RowFinal> {
     use serde_json::Value;
     let pick = |row: &Value, after: &str, before: &str| -> Option<Value> {
+        // A murni model (T-C.33) holds one value: the field itself, or `pagu`.
+        if after == "sesudah" && row.get("teks").is_some() {
+            return Some(row.clone());
+        }
+        if after == "pagu_sesudah" && row.get("pagu").is_some_and(|v| !v.is_null()) {
+            return row.get("pagu").cloned();
+        }
         let a = row.get(after).filter(|v| !v.is_null());
         let empty = |v: &Value| {
             v.get("teks").and_then(Value::as_str).is_some_and(|t| t.trim().is_empty())
@@ -205,17 +311,17 @@ pub fn finals_rencana(json: &serde_json::Value, murni: bool) -> std::collections
     };
     let mut out = std::collections::BTreeMap::new();
     for r in json.pointer("/data/rencana/baris").and_then(Value::as_array).into_iter().flatten() {
-        if r.get("tingkat").and_then(Value::as_str) != Some("sub_kegiatan") {
-            continue;
-        }
+        let leaf = r.get("tingkat").and_then(Value::as_str) == Some("sub_kegiatan");
         let Some(kode) = r.get("kode").and_then(Value::as_str) else { continue };
         let pagu = pick(r, "pagu_sesudah", "pagu_sebelum")
+            .filter(|_| leaf)
             .and_then(|v| v.get("nilai").and_then(Value::as_str).map(str::to_string))
             .filter(|n| n.chars().all(|c| c.is_ascii_digit()));
         let mut targets: [Option<String>; 3] = Default::default();
         for (i, k) in ["target_program", "target_keluaran", "target_hasil"].iter().enumerate() {
             targets[i] = r
                 .get(*k)
+                .filter(|t| !t.is_null())
                 .and_then(|t| pick(t, "sesudah", "sebelum"))
                 .map(|v| v.get("teks").and_then(Value::as_str).unwrap_or("").to_string());
         }
@@ -226,8 +332,19 @@ pub fn finals_rencana(json: &serde_json::Value, murni: bool) -> std::collections
 
 /// Fills a Perubahan's Tabel 3.4 from its base: for every sub kegiatan row the base knows, the
 /// pagu sebelum and sesudah become the base's final pagu, and each target's sebelum and sesudah
-/// the base's final target (single-line inline tables only).
+/// the base's final target (single-line inline tables only). A murni base's `pagu = …` becomes
+/// both pagu lines.
 pub fn fill_rencana(text: &str, finals: &std::collections::BTreeMap<String, RowFinal>) -> String {
+    fill_rencana_as(text, finals, false)
+}
+
+/// Next year's murni T-C.33 from a base: `pagu = final` (the `pagu_sesudah` line dropped) and
+/// each target one value, the base's final.
+pub fn fill_rencana_murni(text: &str, finals: &std::collections::BTreeMap<String, RowFinal>) -> String {
+    fill_rencana_as(text, finals, true)
+}
+
+fn fill_rencana_as(text: &str, finals: &std::collections::BTreeMap<String, RowFinal>, murni: bool) -> String {
     // Rows that write a pagu_sesudah (a murni base's file may have none: then one is added).
     let mut with_sesudah = std::collections::BTreeSet::new();
     let mut code: Option<String> = None;
@@ -260,18 +377,23 @@ pub fn fill_rencana(text: &str, finals: &std::collections::BTreeMap<String, RowF
             out.push_str(line);
             continue;
         }
+        if murni && k == Some("pagu_sesudah") {
+            continue;
+        }
         let replaced = match (current, k) {
+            (Some(f), Some("pagu_sebelum" | "pagu")) if murni => f.pagu.as_ref().map(|p| format!("pagu = {p}")),
+            (Some(f), Some("pagu")) => f.pagu.as_ref().map(|p| format!("pagu_sebelum = {p}")),
             (Some(f), Some("pagu_sebelum" | "pagu_sesudah")) => f.pagu.as_ref().map(|p| format!("{} = {p}", k.unwrap_or(""))),
             (Some(f), Some(name @ ("target_program" | "target_keluaran" | "target_hasil"))) if depth(line) == 0 => {
                 let i = ["target_program", "target_keluaran", "target_hasil"].iter().position(|x| *x == name).unwrap_or(0);
-                f.targets[i].as_ref().map(|t| format!("{name} = {{ sebelum = {}, sesudah = {} }}", toml_str(t), toml_str(t)))
+                f.targets[i].as_ref().map(|t| if murni { format!("{name} = {}", toml_str(t)) } else { format!("{name} = {{ sebelum = {}, sesudah = {} }}", toml_str(t), toml_str(t)) })
             }
             _ => None,
         };
         match replaced {
             Some(r) => {
                 out.push_str(&format!("{r}{nl}"));
-                if k == Some("pagu_sebelum") && !with_sesudah.contains(&current_code) {
+                if !murni && matches!(k, Some("pagu_sebelum" | "pagu")) && !with_sesudah.contains(&current_code) {
                     out.push_str(&format!("{}{nl}", r.replacen("pagu_sebelum", "pagu_sesudah", 1)));
                 }
             }
@@ -323,11 +445,142 @@ pub fn fill_tujuan(text: &str, finals: &std::collections::BTreeMap<String, Vec<S
             continue;
         }
         match (&current, k) {
-            (Some(t), Some(name @ ("target_renja" | "target_perubahan"))) if in_indikator => out.push_str(&format!("{name} = {}{nl}", toml_str(t))),
+            (Some(_), Some("target_perubahan")) if in_indikator => {}
+            (Some(t), Some("target_renja")) if in_indikator => {
+                out.push_str(&format!("target_renja = {}{nl}", toml_str(t)));
+                out.push_str(&format!("target_perubahan = {}\n", toml_str(t)));
+            }
             _ => out.push_str(line),
         }
     }
     out
+}
+
+/// One evaluated row carried from a base: code, indicator, and the targets/pagu it carries.
+struct EvalSeed {
+    kode: String,
+    leaf: bool,
+    indikator: String,
+    /// The final target and pagu of the base's own year.
+    target: Option<String>,
+    pagu: Option<String>,
+    /// Target and pagu of the year before the base's year, as the base recorded them.
+    target_lalu: Option<String>,
+    pagu_lalu: Option<String>,
+}
+
+fn eval_seeds(json: &serde_json::Value, murni: bool) -> Vec<EvalSeed> {
+    use serde_json::Value;
+    let finals = finals_rencana(json, murni);
+    let tc29 = json.pointer("/data/evaluasi/bentuk").and_then(Value::as_str) == Some("T-C.29");
+    let mut before: std::collections::BTreeMap<String, (Option<String>, Option<String>)> = std::collections::BTreeMap::new();
+    for r in json.pointer("/data/evaluasi/baris").and_then(Value::as_array).into_iter().flatten() {
+        let Some(kode) = r.get("kode").and_then(Value::as_str) else { continue };
+        let leaf = r.get("tingkat").and_then(Value::as_str) == Some("sub_kegiatan");
+        let (t, p) = if tc29 { (r.pointer("/tc29/target_berjalan"), r.pointer("/tc29/pagu_berjalan")) } else { (r.get("target_lalu"), r.get("pagu_lalu")) };
+        let t = t.and_then(|v| v.get("teks")).and_then(Value::as_str).filter(|s| !s.trim().is_empty()).map(str::to_string);
+        let p = p.and_then(|v| v.get("nilai")).and_then(Value::as_str).filter(|n| leaf && n.chars().all(|c| c.is_ascii_digit())).map(str::to_string);
+        before.insert(kode.to_string(), (t, p));
+    }
+    let mut out = Vec::new();
+    for r in json.pointer("/data/rencana/baris").and_then(Value::as_array).into_iter().flatten() {
+        let Some(kode) = r.get("kode").and_then(Value::as_str) else { continue };
+        let (ind_key, ti) = match r.get("tingkat").and_then(Value::as_str) {
+            Some("program") => ("capaian_program", 0),
+            Some("kegiatan") => ("hasil", 2),
+            Some("sub_kegiatan") => ("keluaran", 1),
+            _ => continue,
+        };
+        let f = finals.get(kode);
+        let (target_lalu, pagu_lalu) = before.get(kode).cloned().unwrap_or_default();
+        out.push(EvalSeed {
+            kode: kode.to_string(),
+            leaf: ti == 1,
+            indikator: r.get(ind_key).and_then(Value::as_str).unwrap_or("").to_string(),
+            target: f.and_then(|f| f.targets[ti].clone()).filter(|t| !t.trim().is_empty()),
+            pagu: f.and_then(|f| f.pagu.clone()),
+            target_lalu,
+            pagu_lalu,
+        });
+    }
+    out
+}
+
+/// The quarterly Tabel 2.1 of a new Perubahan (year `tahun`) from its base edition of the same
+/// year: each row's target and pagu are the base's final plan (T-C.33 / Tabel 3.4), the previous
+/// year's columns what the base recorded for year `tahun` − 1; realisasi is left to the author.
+pub fn evaluasi_triwulan(json: &serde_json::Value, murni: bool, tahun: i32, nomor: &str) -> String {
+    let mut t = format!(
+        "# Tabel {nomor} — evaluasi pelaksanaan Renja tahun {tahun} s/d triwulan II (bentuk triwulan).\n\
+         # Dibuat oleh `renja new --perubahan`: target dan pagu {tahun} adalah nilai akhir edisi dasar,\n\
+         # target dan pagu {} dari evaluasi edisi dasar. Isi realisasi_k dan realisasi_triwulan_rp.\n\n\
+         [tabel]\nnomor = {}\njudul = {}\nbentuk = \"triwulan\"\ntahun_lalu = {}\n",
+        tahun - 1,
+        toml_str(nomor),
+        toml_str(&format!("Evaluasi Pelaksanaan Renja Tahun {tahun} s/d Triwulan II")),
+        tahun - 1
+    );
+    for s in eval_seeds(json, murni) {
+        t.push_str(&format!("\n[[baris]]\nkode = {}\nindikator = {}\n", toml_str(&s.kode), toml_str(&s.indikator)));
+        if let Some(v) = &s.target_lalu {
+            t.push_str(&format!("target_lalu = {}\n", toml_str(v)));
+        }
+        if let (true, Some(p)) = (s.leaf, &s.pagu_lalu) {
+            t.push_str(&format!("pagu_lalu = {p}\n"));
+        }
+        if let Some(v) = &s.target {
+            t.push_str(&format!("target = {}\n", toml_str(v)));
+        }
+        if let (true, Some(p)) = (s.leaf, &s.pagu) {
+            t.push_str(&format!("pagu = {p}\n"));
+        }
+        t.push_str("# realisasi_k = …\n");
+        if s.leaf {
+            t.push_str("# realisasi_triwulan_rp = [triwulan I, triwulan II]\n");
+        }
+    }
+    t
+}
+
+/// T-C.29 of next year's murni (year `tahun`) from a base of year `tahun` − 1: column 9 (the
+/// Renja target of year n−1 and its pagu) is the base's final plan; column 6 (target and pagu of
+/// the evaluated year n−2) what the base recorded for that year. Realisasi (7), the Renstra
+/// columns (4, 5) and keterangan are left to the author.
+pub fn evaluasi_tc29(json: &serde_json::Value, murni: bool, tahun: i32, nomor: &str) -> String {
+    let mut t = format!(
+        "# Tabel {nomor} — T-C.29: evaluasi hasil pelaksanaan Renja tahun {} dan pencapaian Renstra s/d tahun {}.\n\
+         # Dibuat oleh `renja new`: kolom 9 (target_berjalan, pagu_berjalan) adalah nilai akhir tahun {} dari\n\
+         # edisi dasar; kolom 6 (target, pagu) adalah yang dicatat edisi dasar untuk tahun {}. Isi\n\
+         # target_renstra (4), realisasi_renstra (5), realisasi_k dan realisasi_rp (7), keterangan (12).\n\n\
+         [tabel]\nnomor = {}\njudul = {}\nbentuk = \"T-C.29\"\ntahun_evaluasi = {}\n",
+        tahun - 2,
+        tahun - 1,
+        tahun - 1,
+        tahun - 2,
+        toml_str(nomor),
+        toml_str(&format!("Rekapitulasi Evaluasi Hasil Pelaksanaan Renja dan Pencapaian Renstra s/d Tahun {}", tahun - 2)),
+        tahun - 2
+    );
+    for s in eval_seeds(json, murni) {
+        t.push_str(&format!("\n[[baris]]\nkode = {}\nindikator = {}\n", toml_str(&s.kode), toml_str(&s.indikator)));
+        if let Some(v) = &s.target_lalu {
+            t.push_str(&format!("target = {}\n", toml_str(v)));
+        }
+        if let (true, Some(p)) = (s.leaf, &s.pagu_lalu) {
+            t.push_str(&format!("pagu = {p}\n"));
+        }
+        t.push_str("# realisasi_k = …\n");
+        if s.leaf {
+            t.push_str("# realisasi_rp = …\n");
+        }
+        if let Some(v) = &s.target {
+            t.push_str(&format!("target_berjalan = {}\n", toml_str(v)));
+        }
+        if let (true, Some(p)) = (s.leaf, &s.pagu) {
+            t.push_str(&format!("pagu_berjalan = {p}\n"));
+        }
+    }
+    t
 }
 
 #[cfg(test)]
@@ -371,7 +624,7 @@ mod tests {
         let out = edit_edisi(src, &p, "2022-perubahan-r1-abc");
         assert_eq!(
             out,
-            "[edisi]\ntahun = 2023\njenis = \"murni\"\nrevisi = 0\ndasar = \"2022-perubahan-r1-abc\"\ntahap = \"Rancangan Awal\"\n\n[pengesahan]\ntanggal = 2023-08-25\n"
+            "[edisi]\ntahun = 2023\njenis = \"murni\"\ntahap = \"Rancangan Awal\"\ndasar = \"2022-perubahan-r1-abc\"\n\n[pengesahan]\ntanggal = 2023-08-25\n"
         );
     }
 }

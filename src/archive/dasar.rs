@@ -16,7 +16,7 @@ use super::{Kind, ObjectState, Store};
 use crate::diag::{Diagnostics, Loc};
 use crate::model::Edition;
 use crate::model::value::Nilai;
-use crate::source::schema::JenisEdisi;
+use crate::source::schema::{JenisEdisi, TargetRencana};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -53,6 +53,13 @@ fn kosong(v: &Value) -> bool {
 /// murni edition's `sesudah` when filled, else its `sebelum` (a murni edition has one value, in
 /// whichever column its author used).
 fn final_of<'a>(row: &'a Value, sesudah: &str, sebelum: &str, murni: bool) -> Option<&'a Value> {
+    // A murni model (T-C.33) holds one value: a target is the value itself, the pagu is `pagu`.
+    if murni && row.get("teks").is_some() {
+        return Some(row);
+    }
+    if murni && sesudah == "pagu_sesudah" && row.get("pagu").is_some_and(|v| !v.is_null()) {
+        return row.get("pagu");
+    }
     let after = row.get(sesudah).filter(|v| !v.is_null());
     if !murni {
         return after;
@@ -144,8 +151,12 @@ fn check_rencana(ed: &Edition, json: &Value, base: &str, murni: bool, diags: &mu
             ("target keluaran", "target_keluaran", &d.target_keluaran),
             ("target hasil", "target_hasil", &d.target_hasil),
         ] {
-            let (h, hs) = cmp_nilai(src.sebelum.as_ref());
-            let (t, ts) = cmp_json(b.get(key).and_then(|v| final_of(v, "sesudah", "sebelum", murni)));
+            let sebelum = match src.as_ref().map(|t| t.get_ref()) {
+                Some(TargetRencana::Dua(s)) => s.sebelum.clone(),
+                _ => None,
+            };
+            let (h, hs) = cmp_nilai(sebelum.as_ref());
+            let (t, ts) = cmp_json(b.get(key).filter(|v| !v.is_null()).and_then(|v| final_of(v, "sesudah", "sebelum", murni)));
             if h != t {
                 mismatch(diags, row.loc.clone(), format!("{label} sebelum sub kegiatan {code}"), &hs, &ts, base);
             }
@@ -186,7 +197,7 @@ fn check_tujuan(ed: &Edition, json: &Value, base: &str, murni: bool, diags: &mut
             continue;
         }
         let b = list.remove(0);
-        let (h, hs) = cmp_nilai(i.target_renja.as_ref());
+        let (h, hs) = cmp_nilai(i.target_renja.as_ref().map(|t| t.get_ref()));
         let (t, ts) = cmp_json(final_of(b, "target_perubahan", "target_renja", murni));
         if h != t {
             mismatch(diags, loc, format!("target Renja (sebelum) indikator «{}» (Tabel 3.1)", i.uraian.trim()), &hs, &ts, base);

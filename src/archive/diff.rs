@@ -69,8 +69,39 @@ fn sub_kegiatan(doc: &Value) -> BTreeMap<String, &Value> {
         .collect()
 }
 
-/// Compares two computed models; `a_id`/`b_id` name them in the heading.
+/// Whether a model is a Renja murni's (T-C.33: one value per cell).
+fn is_murni(doc: &Value) -> bool {
+    doc.pointer("/edisi/jenis").and_then(Value::as_str) == Some("murni") || doc.pointer("/data/rencana/total/pagu").is_some()
+}
+
+/// A murni model in the Perubahan's shape for comparison: its values as the `sesudah` (final)
+/// side; the `sebelum` side and the selisih are not compared when either edition is a murni.
+fn as_final(doc: &Value) -> Value {
+    let mut doc = doc.clone();
+    let fix = |r: &mut Value| {
+        if let Some(p) = r.get("pagu").cloned() {
+            r["pagu_sesudah"] = p;
+        }
+        for key in ["target_program", "target_keluaran", "target_hasil"] {
+            if let Some(v) = r.get(key).cloned().filter(|v| v.get("sesudah").is_none()) {
+                r[key] = serde_json::json!({ "sesudah": v });
+            }
+        }
+    };
+    if let Some(rows) = doc.pointer_mut("/data/rencana/baris").and_then(Value::as_array_mut) {
+        rows.iter_mut().for_each(fix);
+    }
+    if let Some(t) = doc.pointer_mut("/data/rencana/total") {
+        fix(t);
+    }
+    doc
+}
+
+/// Compares two computed models; `a_id`/`b_id` name them in the heading. When either is a murni,
+/// only final values are compared (a murni has no before/after).
 pub fn diff(a_id: &str, a: &Value, b_id: &str, b: &Value) -> Diff {
+    let final_only = is_murni(a) || is_murni(b);
+    let (a, b) = (&as_final(a), &as_final(b));
     let mut d = Diff::default();
     let mut t = String::new();
     let _ = writeln!(t, "Perbandingan {a_id} → {b_id}");
@@ -85,6 +116,9 @@ pub fn diff(a_id: &str, a: &Value, b_id: &str, b: &Value) -> Diff {
             (Some(x), Some(y)) => {
                 let mut lines = Vec::new();
                 for (label, key) in PAGU {
+                    if final_only && key == "pagu_sebelum" {
+                        continue;
+                    }
                     let (p, q) = (x.get(key).and_then(amount), y.get(key).and_then(amount));
                     if p != q {
                         let delta = match (p, q) {
@@ -96,6 +130,9 @@ pub fn diff(a_id: &str, a: &Value, b_id: &str, b: &Value) -> Diff {
                 }
                 for (label, key) in TARGET {
                     for side in ["sebelum", "sesudah"] {
+                        if final_only && side == "sebelum" {
+                            continue;
+                        }
                         let (p, q) = (teks(x.get(key).and_then(|v| v.get(side))), teks(y.get(key).and_then(|v| v.get(side))));
                         if p != q {
                             lines.push(format!("{label} ({side}): {p} → {q}"));
@@ -140,6 +177,9 @@ pub fn diff(a_id: &str, a: &Value, b_id: &str, b: &Value) -> Diff {
     let _ = writeln!(t, "\nTotal Tabel 3.4:");
     let (ta, tb) = (a.pointer("/data/rencana/total"), b.pointer("/data/rencana/total"));
     for (label, key) in [("pagu sebelum", "pagu_sebelum"), ("pagu sesudah", "pagu_sesudah"), ("selisih", "selisih"), ("pagu prakiraan maju", "maju_pagu")] {
+        if final_only && matches!(key, "pagu_sebelum" | "selisih") {
+            continue;
+        }
         let p = ta.and_then(|v| v.get(key)).and_then(amount);
         let q = tb.and_then(|v| v.get(key)).and_then(amount);
         if p == q {

@@ -6,6 +6,7 @@ pub mod archive;
 pub mod build;
 pub mod check;
 pub mod export;
+pub mod init;
 pub mod new;
 pub mod preview;
 pub mod sign;
@@ -63,6 +64,8 @@ pub enum Command {
     Archive(archive::Args),
     /// Mulai edisi baru dari edisi dalam arsip.
     New(new::Args),
+    /// Buat kerangka edisi baru (murni atau perubahan) yang lolos pemeriksaan.
+    Init(init::Args),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -96,6 +99,7 @@ pub fn run() -> i32 {
         Command::Verify(args) => verify::run(args),
         Command::Archive(args) => archive::run(args),
         Command::New(args) => new::run(args),
+        Command::Init(args) => init::run(args),
     }
 }
 

@@ -52,17 +52,17 @@ pub fn run(args: Args) -> i32 {
             return e.exit_code();
         }
     };
-    // For a Perubahan: the base's computed model, whose final values become the Sebelum columns.
-    let base_json: Option<serde_json::Value> = if plan.jenis == "perubahan" {
+    // The base's computed model: its final values become a Perubahan's Sebelum columns, or next
+    // year's plan and the T-C.29 columns of the year under way.
+    let base_json: Option<serde_json::Value> = {
         files
             .iter()
             .find(|f| f.kind == Kind::Json)
             .filter(|f| store.check_object(&f.sha256, f.size) == archive::ObjectState::Ok)
             .and_then(|f| store.read_object(&f.sha256).ok())
             .and_then(|b| serde_json::from_slice(&b).ok())
-    } else {
-        None
     };
+    let base_murni = ed.jenis == "murni";
     // Restore, rewrite edisi.toml and clear every data file (all other .toml files) in a
     // temporary folder; it becomes DIR only when all of that succeeded.
     let mut cleared = 0;
@@ -70,13 +70,27 @@ pub fn run(args: Args) -> i32 {
         for f in files.iter().filter(|f| f.kind == Kind::Sumber && f.path.ends_with(".toml")) {
             let path = tmp.join(&f.path);
             let Ok(text) = std::fs::read_to_string(&path) else { continue };
-            let mut new = if f.path == "edisi.toml" { baru::edit_edisi(&text, &plan, &ed.id) } else { baru::clear_data(&text) };
-            // A Perubahan starts from its base's final values (Sebelum = Sesudah = base).
+            let mut new = if f.path == "edisi.toml" {
+                baru::edit_edisi(&text, &plan, &ed.id)
+            } else {
+                baru::shift_years(&baru::clear_data(&text), plan.geser_tahun)
+            };
             if let Some(json) = &base_json {
-                if f.path == "data/rencana.toml" {
-                    new = baru::fill_rencana(&new, &baru::finals_rencana(json, ed.jenis == "murni"));
-                } else if f.path == "data/tujuan-sasaran.toml" {
-                    new = baru::fill_tujuan(&new, &baru::finals_tujuan(json, ed.jenis == "murni"));
+                let nomor = json.pointer("/data/evaluasi/nomor").and_then(serde_json::Value::as_str).unwrap_or("2.1");
+                let base_tc29 = json.pointer("/data/evaluasi/bentuk").and_then(serde_json::Value::as_str) == Some("T-C.29");
+                match (target, f.path.as_str()) {
+                    // A Perubahan starts from its base's final values (Sebelum = Sesudah = base).
+                    (Target::Perubahan, "data/rencana.toml") => new = baru::fill_rencana(&new, &baru::finals_rencana(json, base_murni)),
+                    (Target::Perubahan, "data/tujuan-sasaran.toml") => {
+                        new = baru::drop_keys(&new, "indikator", &["spm", "ikk", "proyeksi", "catatan"]);
+                        new = baru::fill_tujuan(&new, &baru::finals_tujuan(json, base_murni));
+                    }
+                    (Target::Perubahan, "data/evaluasi.toml") if base_tc29 => new = baru::evaluasi_triwulan(json, base_murni, plan.tahun, nomor),
+                    // Next year's murni: one value per cell (the base's final), T-C.29 anew.
+                    (Target::TahunBerikut, "data/rencana.toml") => new = baru::fill_rencana_murni(&new, &baru::finals_rencana(json, base_murni)),
+                    (Target::TahunBerikut, "data/tujuan-sasaran.toml") => new = baru::drop_keys(&new, "indikator", &["target_perubahan"]),
+                    (Target::TahunBerikut, "data/evaluasi.toml") => new = baru::evaluasi_tc29(json, base_murni, plan.tahun, nomor),
+                    _ => {}
                 }
             }
             if new != text {

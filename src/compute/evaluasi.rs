@@ -8,7 +8,7 @@ use crate::model::code::{Code, Level};
 use crate::model::predikat::Predikat;
 use crate::model::value::{Nilai, Rupiah};
 use crate::model::Edition;
-use crate::source::schema::{EvaluasiBaris, Sifat, TingkatRataRata};
+use crate::source::schema::{BentukEvaluasi, EvaluasiBaris, JenisEdisi, Sifat, TingkatRataRata};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -33,6 +33,28 @@ pub struct EvaluasiRow {
     pub capaian_rp: Option<Pct>,
     pub predikat_k: Option<Predikat>,
     pub predikat_rp: Option<Predikat>,
+    /// T-C.29 only (absent in the quarterly form). In T-C.29, `target`/`pagu` are column 6,
+    /// `realisasi_k`/`realisasi_rp` column 7 and `capaian_k`/`capaian_rp` column 8 (7 ÷ 6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tc29: Option<Tc29Row>,
+}
+
+/// The T-C.29 columns of a row beyond those the two forms share.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tc29Row {
+    /// (4) the Renstra's final-year target.
+    pub target_renstra: Option<Nilai>,
+    /// (5) realisasi of the Renstra target up to year n−3.
+    pub realisasi_renstra: Option<Nilai>,
+    /// (9) the Renja target of year n−1, and its pagu (rolled up).
+    pub target_berjalan: Option<Nilai>,
+    pub pagu_berjalan: Uang,
+    /// (10) = (5) + (7) + (9), computed.
+    pub realisasi_capaian: Option<Nilai>,
+    /// (11) = (10) ÷ (4) × 100, computed.
+    pub tingkat_capaian: Option<Pct>,
+    /// (12)
+    pub keterangan: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -43,6 +65,9 @@ pub struct EvaluasiTotal {
     pub realisasi_rp: Uang,
     pub capaian_rp: Option<Pct>,
     pub predikat_rp: Option<Predikat>,
+    /// T-C.29 only: the total pagu of year n−1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagu_berjalan: Option<Uang>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,19 +93,147 @@ pub struct Evaluasi {
     pub tahun: i32,
     pub tahun_lalu: i32,
     pub triwulan: u32,
+    /// The evaluation form; serialized only for T-C.29 (the quarterly form is the default of
+    /// the model as it was first published).
+    #[serde(skip_serializing_if = "is_triwulan")]
+    pub bentuk: BentukEvaluasi,
+    /// T-C.29: the evaluated year n−2 and the final year of the Renstra period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tahun_evaluasi: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tahun_renstra_akhir: Option<i32>,
     pub baris: Vec<EvaluasiRow>,
     pub total: EvaluasiTotal,
     pub statistik: Statistik,
 }
 
+fn is_triwulan(b: &BentukEvaluasi) -> bool {
+    *b == BentukEvaluasi::Triwulan
+}
+
 /// Quarters of a year.
 const TW: usize = 4;
-/// Amount columns of a row: pagu_lalu, pagu, realisasi_rp, then the quarters I–IV.
-const COLS: usize = 3 + TW;
+/// Amount columns of a row: pagu_lalu, pagu, realisasi_rp, the quarters I–IV, pagu_berjalan.
+const COLS: usize = 3 + TW + 1;
+const BERJALAN: usize = 3 + TW;
+
+/// The evaluation form of the edition: written in `[tabel] bentuk`, else T-C.29 for a murni and
+/// the quarterly form for a Perubahan.
+pub fn bentuk(ed: &Edition) -> BentukEvaluasi {
+    let written = ed.sources.evaluasi.as_ref().and_then(|(_, e)| e.tabel.bentuk.as_ref()).map(|b| *b.get_ref());
+    written.unwrap_or(match ed.meta.jenis {
+        JenisEdisi::Murni => BentukEvaluasi::Tc29,
+        JenisEdisi::Perubahan => BentukEvaluasi::Triwulan,
+    })
+}
+
+/// Fields that belong to the other form: an error at the field, with the field of this form.
+fn check_form_fields(ed: &Edition, file: &crate::diag::SourceFile, src: &crate::source::schema::EvaluasiFile, form: BentukEvaluasi, diags: &mut Diagnostics) {
+    let n = ed.meta.tahun;
+    let form_name = match form {
+        BentukEvaluasi::Tc29 => "T-C.29",
+        BentukEvaluasi::Triwulan => "triwulan",
+    };
+    let mut wrong = |span: std::ops::Range<usize>, field: &str, hint: String| {
+        diags
+            .error(file.loc_of(&span), format!("kolom '{field}' tidak berlaku pada bentuk evaluasi {form_name} edisi ini"))
+            .with_hint(hint);
+    };
+    match form {
+        BentukEvaluasi::Tc29 => {
+            if let Some(t) = &src.tabel.tahun_lalu {
+                wrong(t.span(), "tahun_lalu", format!("T-C.29 mengevaluasi tahun {}; tulis tahun_evaluasi = {}, atau bentuk = \"triwulan\"", n - 2, n - 2));
+            }
+            for row in &src.baris {
+                let b = row.get_ref();
+                if let Some(v) = &b.target_lalu {
+                    wrong(v.span(), "target_lalu", format!("target Renja tahun {} ditulis target_berjalan", n - 1));
+                }
+                if let Some(v) = &b.pagu_lalu {
+                    wrong(v.span(), "pagu_lalu", format!("pagu tahun {} ditulis pagu_berjalan", n - 1));
+                }
+                if let Some(v) = &b.realisasi_triwulan_rp {
+                    wrong(v.span(), "realisasi_triwulan_rp", format!("realisasi anggaran tahun {} ditulis realisasi_rp", n - 2));
+                }
+                if let Some(d) = &b.dinyatakan {
+                    for (f, v) in [("dinyatakan.pagu_lalu", &d.pagu_lalu)] {
+                        if let Some(v) = v {
+                            wrong(v.span(), f, "pada T-C.29 tulis dinyatakan.pagu_berjalan".into());
+                        }
+                    }
+                }
+            }
+            if let (Some((efile, e)), Some(t)) = (ed.sources.edisi.as_ref(), ed.sources.edisi.as_ref().and_then(|(_, e)| e.edisi.triwulan.as_ref())) {
+                let _ = e;
+                diags
+                    .error(efile.loc_of(&t.span()), format!("triwulan = {} tidak berlaku: evaluasi edisi ini berbentuk T-C.29 (tahun {}), bukan evaluasi triwulan", t.get_ref(), n - 2))
+                    .with_hint("hapus baris triwulan, atau tulis bentuk = \"triwulan\" di [tabel] data/evaluasi.toml");
+            }
+        }
+        BentukEvaluasi::Triwulan => {
+            for row in &src.baris {
+                let b = row.get_ref();
+                let hint = |f: &str| format!("kolom '{f}' milik bentuk T-C.29; tulis bentuk = \"T-C.29\" di [tabel], atau hapus kolom ini");
+                for (f, span) in [
+                    ("target_renstra", b.target_renstra.as_ref().map(|v| v.span())),
+                    ("realisasi_renstra", b.realisasi_renstra.as_ref().map(|v| v.span())),
+                    ("target_berjalan", b.target_berjalan.as_ref().map(|v| v.span())),
+                    ("pagu_berjalan", b.pagu_berjalan.as_ref().map(|v| v.span())),
+                    ("keterangan", b.keterangan.as_ref().map(|v| v.span())),
+                ] {
+                    if let Some(sp) = span {
+                        let h = match f {
+                            "target_berjalan" => format!("target tahun {} pada bentuk triwulan ditulis target_lalu", n - 1),
+                            "pagu_berjalan" => format!("pagu tahun {} pada bentuk triwulan ditulis pagu_lalu", n - 1),
+                            _ => hint(f),
+                        };
+                        wrong(sp, f, h);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Year checks of `[tabel]`: the evaluated year and the previous-year columns must fit the form.
+fn check_years(ed: &Edition, file: &crate::diag::SourceFile, src: &crate::source::schema::EvaluasiFile, form: BentukEvaluasi, diags: &mut Diagnostics) {
+    let n = ed.meta.tahun;
+    let expected = match form {
+        BentukEvaluasi::Tc29 => n - 2,
+        BentukEvaluasi::Triwulan => n,
+    };
+    if let Some(t) = &src.tabel.tahun_evaluasi {
+        if *t.get_ref() != expected {
+            let why = match form {
+                BentukEvaluasi::Tc29 => format!("Renja tahun {n} (T-C.29) mengevaluasi tahun {expected} (n−2)"),
+                BentukEvaluasi::Triwulan => format!("evaluasi triwulan Renja tahun {n} mengevaluasi tahun {n} itu sendiri"),
+            };
+            diags.error(file.loc_of(&t.span()), format!("tahun_evaluasi {} tidak cocok: {why}", t.get_ref())).with_hint(format!("tulis tahun_evaluasi = {expected}"));
+        }
+    }
+    if form == BentukEvaluasi::Triwulan {
+        if let Some(t) = &src.tabel.tahun_lalu {
+            if *t.get_ref() != n - 1 {
+                diags
+                    .error(file.loc_of(&t.span()), format!("tahun_lalu {} tidak cocok dengan edisi tahun {n}; kolom tahun lalu adalah tahun {}", t.get_ref(), n - 1))
+                    .with_hint(format!("tulis tahun_lalu = {}", n - 1));
+            }
+        }
+    }
+    if ed.meta.jenis == JenisEdisi::Murni {
+        let mut allowed = vec![n - 3, n - 2, n - 1, n];
+        allowed.extend(super::renstra_years(ed));
+        super::check_title_years(file, &src.tabel.judul, n, &allowed, "judul tabel evaluasi", diags);
+    }
+}
 
 pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
     let (file, src) = ed.sources.evaluasi.as_ref()?;
-    let triwulan = ed.meta.triwulan as usize;
+    let form = bentuk(ed);
+    check_form_fields(ed, file, src, form, diags);
+    check_years(ed, file, src, form, diags);
+    let tc29 = form == BentukEvaluasi::Tc29;
+    let triwulan = if tc29 { 0 } else { ed.meta.triwulan as usize };
     let by_code: BTreeMap<&Code, &crate::model::Row<EvaluasiBaris>> = ed.evaluasi.iter().map(|r| (&r.code, r)).collect();
 
     // Leaf amounts: [pagu_lalu, pagu, realisasi_rp, tw1, tw2, tw3, tw4].
@@ -88,7 +241,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
     for row in &ed.evaluasi {
         let b = row.data;
         let leaf = is_leaf(&row.code);
-        let amount_fields = [("pagu_lalu", b.pagu_lalu.as_ref()), ("pagu", b.pagu.as_ref()), ("realisasi_rp", b.realisasi_rp.as_ref())];
+        let amount_fields = [("pagu_lalu", b.pagu_lalu.as_ref()), ("pagu", b.pagu.as_ref()), ("realisasi_rp", b.realisasi_rp.as_ref()), ("pagu_berjalan", b.pagu_berjalan.as_ref())];
         if !leaf {
             super::refuse_parent_amounts(file, &row.code, &amount_fields, diags);
             super::refuse_parent_amounts(file, &row.code, &[("realisasi_triwulan_rp", b.realisasi_triwulan_rp.as_ref())], diags);
@@ -107,7 +260,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
                 quarters[i] = Some(*v);
             }
         }
-        let all_quarters = (0..triwulan).all(|i| quarters[i].is_some());
+        let all_quarters = triwulan > 0 && (0..triwulan).all(|i| quarters[i].is_some());
         let realisasi = if all_quarters {
             let sum: Rupiah = quarters[..triwulan].iter().flatten().copied().sum();
             if let Some(given) = &b.realisasi_rp {
@@ -133,7 +286,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
         if b.pagu.is_none() {
             diags.warning(row.loc.clone(), format!("sub kegiatan '{}' tidak memiliki pagu; dianggap 0", row.code));
         }
-        let mut amounts = [get(b.pagu_lalu.as_ref()), get(b.pagu.as_ref()), realisasi.or(Some(Rupiah::ZERO)), None, None, None, None];
+        let mut amounts = [get(b.pagu_lalu.as_ref()), get(b.pagu.as_ref()), realisasi.or(Some(Rupiah::ZERO)), None, None, None, None, get(b.pagu_berjalan.as_ref())];
         for i in 0..TW {
             amounts[3 + i] = quarters[i];
         }
@@ -191,6 +344,42 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
                 compare::predikat(file, &d.predikat_rp, predikat(crp, ed), &what("predikat anggaran"), diags);
             }
         }
+        let tc29_row = tc29.then(|| {
+            let val = |f: Option<&toml::Spanned<Nilai>>| f.map(|s| s.get_ref().clone());
+            let (t4, r5, t9) = (val(b.and_then(|b| b.target_renstra.as_ref())), val(b.and_then(|b| b.realisasi_renstra.as_ref())), val(b.and_then(|b| b.target_berjalan.as_ref())));
+            let r10 = realisasi_capaian(r5.as_ref(), real_k.as_ref(), t9.as_ref());
+            let c11 = capaian_k(t4.as_ref(), r10.as_ref(), sifat, ed.meta.format.capaian_negatif);
+            if let Some(d) = b.and_then(|b| b.dinyatakan.as_ref()) {
+                let what = |f: &str| format!("{f} baris '{code}'");
+                compare::persen(file, &d.tingkat_realisasi, ck, &what("tingkat realisasi (8)"), diags);
+                compare::persen(file, &d.tingkat_capaian, c11, &what("tingkat capaian Renstra (11)"), diags);
+                compare::rupiah(file, &d.pagu_berjalan, a[BERJALAN].unwrap_or(zero), &what("pagu tahun berjalan"), diags);
+                if let Some(decl) = &d.realisasi_capaian {
+                    let printed = decl.get_ref().as_number().ok().map(|(v, _)| v);
+                    let computed = r10.as_ref().and_then(|n| n.angka);
+                    if printed != computed {
+                        diags.warning(
+                            file.loc_of(&decl.span()),
+                            format!(
+                                "{} tercetak {} berbeda dari hasil hitung (5) + (7) + (9) = {}",
+                                what("realisasi capaian Renstra (10)"),
+                                decl.get_ref().teks(),
+                                r10.as_ref().map(|n| n.teks.clone()).unwrap_or_else(|| "-".into())
+                            ),
+                        );
+                    }
+                }
+            }
+            Tc29Row {
+                target_renstra: t4,
+                realisasi_renstra: r5,
+                target_berjalan: t9,
+                pagu_berjalan: Uang::new(a[BERJALAN].unwrap_or(zero)),
+                realisasi_capaian: r10,
+                tingkat_capaian: c11.map(Pct),
+                keterangan: b.and_then(|b| b.keterangan.as_ref()).map(|k| k.get_ref().clone()).unwrap_or_default(),
+            }
+        });
         rows.push(EvaluasiRow {
             tingkat: code.level(),
             nama,
@@ -208,6 +397,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
             capaian_rp: crp.map(Pct),
             predikat_k: predikat(ck, ed),
             predikat_rp: predikat(crp, ed),
+            tc29: tc29_row,
             kode: code,
         });
     }
@@ -235,10 +425,13 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
     let statistik = statistik(&rows, ed);
     Some(Evaluasi {
         nomor: src.tabel.nomor.clone(),
-        judul: src.tabel.judul.clone(),
+        judul: src.tabel.judul.get_ref().clone(),
         tahun: ed.meta.tahun,
-        tahun_lalu: src.tabel.tahun_lalu.unwrap_or(ed.meta.tahun - 1),
+        tahun_lalu: src.tabel.tahun_lalu.as_ref().map(|t| *t.get_ref()).unwrap_or(ed.meta.tahun - 1),
         triwulan: ed.meta.triwulan,
+        bentuk: form,
+        tahun_evaluasi: tc29.then_some(ed.meta.tahun - 2),
+        tahun_renstra_akhir: if tc29 { super::renstra_years(ed).last().copied() } else { None },
         total: EvaluasiTotal {
             pagu_lalu: Uang::new(total[0].unwrap_or(zero)),
             pagu: Uang::new(tp),
@@ -246,10 +439,22 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
             realisasi_rp: Uang::new(tr),
             capaian_rp: tc.map(Pct),
             predikat_rp: predikat(tc, ed),
+            pagu_berjalan: tc29.then(|| Uang::new(total[BERJALAN].unwrap_or(zero))),
         },
         statistik,
         baris: rows,
     })
+}
+
+/// T-C.29 column (10) = (5) + (7) + (9): the numeric parts added, a missing one counting 0;
+/// `None` when none of the three has a number.
+pub fn realisasi_capaian(r5: Option<&Nilai>, r7: Option<&Nilai>, t9: Option<&Nilai>) -> Option<Nilai> {
+    let parts: Vec<Decimal> = [r5, r7, t9].into_iter().flatten().filter_map(|n| n.angka).collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let sum: Decimal = parts.into_iter().sum();
+    Some(Nilai { teks: format::angka(sum), angka: Some(sum) })
 }
 
 fn declared_quarters(

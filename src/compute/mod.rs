@@ -7,6 +7,7 @@ pub mod evaluasi;
 pub mod rencana;
 pub mod rkpd;
 pub mod tujuan;
+pub mod usulan;
 
 pub use evaluasi::{Evaluasi, EvaluasiRow, Statistik};
 pub use rencana::{Rencana, RencanaRow};
@@ -80,6 +81,9 @@ pub struct Computed {
     pub tujuan_sasaran: Option<TujuanSasaran>,
     pub rkpd: Option<Rkpd>,
     pub rencana: Option<Rencana>,
+    /// T-C.32 (data/usulan.toml), when the edition has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usulan: Option<usulan::UsulanTabel>,
 }
 
 /// Computes every table of the edition, reporting inconsistencies into `diags`.
@@ -89,6 +93,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Computed {
         tujuan_sasaran: tujuan::compute(ed, diags),
         rkpd: rkpd::compute(ed, diags),
         rencana: rencana::compute(ed, diags),
+        usulan: usulan::compute(ed, diags),
     }
 }
 
@@ -167,6 +172,45 @@ pub(crate) fn refuse_parent_amounts<T>(file: &crate::diag::SourceFile, code: &Co
             diags
                 .error(file.loc_of(&v.span()), format!("{name} pada baris {} '{code}' tidak boleh diisi: nilainya dijumlahkan dari sub kegiatan", code.level().nama()))
                 .with_hint(format!("catat nilai tercetak sebagai [baris.dinyatakan] {}", name.replace('.', "_")));
+        }
+    }
+}
+
+/// The Renstra period's years (`tahun_renstra` of data/tujuan-sasaran.toml), if given.
+pub fn renstra_years(ed: &Edition) -> Vec<i32> {
+    ed.sources.tujuan_sasaran.as_ref().map(|(_, t)| t.tahun_renstra.get_ref().clone()).unwrap_or_default()
+}
+
+/// Every four-digit year (1900–2199) written in a text.
+pub fn years_in(text: &str) -> Vec<i32> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 4 <= b.len() {
+        let win = &b[i..i + 4];
+        let before = i == 0 || !b[i - 1].is_ascii_digit();
+        let after = i + 4 == b.len() || !b[i + 4].is_ascii_digit();
+        if before && after && win.iter().all(u8::is_ascii_digit) && (win[0] == b'1' && win[1] == b'9' || win[0] == b'2' && (win[1] == b'0' || win[1] == b'1')) {
+            out.push(std::str::from_utf8(win).unwrap_or("0").parse().unwrap_or(0));
+            i += 4;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A year in a table title that the table cannot be about (murni editions): an error at the title.
+pub(crate) fn check_title_years(file: &crate::diag::SourceFile, judul: &toml::Spanned<String>, n: i32, allowed: &[i32], what: &str, diags: &mut Diagnostics) {
+    for y in years_in(judul.get_ref()) {
+        if !allowed.contains(&y) {
+            let mut list: Vec<i32> = allowed.to_vec();
+            list.sort();
+            list.dedup();
+            let list: Vec<String> = list.iter().map(|y| y.to_string()).collect();
+            diags
+                .error(file.loc_of(&judul.span()), format!("{what} menyebut tahun {y}, yang tidak cocok dengan edisi tahun {n}"))
+                .with_hint(format!("tahun yang sesuai untuk tabel ini: {}", list.join(", ")));
         }
     }
 }

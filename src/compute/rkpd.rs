@@ -46,6 +46,11 @@ pub struct RkpdTotal {
 
 pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rkpd> {
     let (file, src) = ed.sources.rkpd.as_ref()?;
+    if ed.meta.jenis == crate::source::schema::JenisEdisi::Murni {
+        // T-C.31 reviews the draft RKPD of year n itself.
+        let n = ed.meta.tahun;
+        super::check_title_years(file, &src.tabel.judul, n, &[n], "judul tabel review rancangan RKPD", diags);
+    }
     let mut leaves: Vec<(Code, [Option<Rupiah>; 2])> = Vec::new();
     for row in &ed.rkpd {
         let b = row.data;
@@ -88,8 +93,11 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rkpd> {
     let tr: Rupiah = leaves.iter().filter_map(|(_, a)| a[1]).sum();
     Some(Rkpd {
         nomor: src.tabel.nomor.clone(),
-        judul: src.tabel.judul.clone(),
-        judul_kiri: src.tabel.judul_kiri.clone().unwrap_or_else(|| "Rancangan Awal RKPD".into()),
+        judul: src.tabel.judul.get_ref().clone(),
+        judul_kiri: src.tabel.judul_kiri.clone().unwrap_or_else(|| match ed.meta.jenis {
+            crate::source::schema::JenisEdisi::Murni => format!("Rancangan Awal RKPD Tahun {}", ed.meta.tahun),
+            crate::source::schema::JenisEdisi::Perubahan => "Rancangan Awal RKPD".into(),
+        }),
         judul_kanan: src.tabel.judul_kanan.clone().unwrap_or_else(|| "Hasil Analisis Kebutuhan".into()),
         baris: rows,
         total: RkpdTotal { rancangan_pagu: Uang::new(tl), analisis_pagu: Uang::new(tr), selisih: Uang::new(tr - tl) },

@@ -193,7 +193,7 @@ fn context(meta: &Meta, computed: &Computed) -> minijinja::Value {
     ctx.insert("pengesahan".into(), serde_json::json!({"tempat": meta.tempat, "tanggal": format::tanggal(y, mo, d)}));
     ctx.insert("penandatangan".into(), m["penandatangan"].clone());
     let c = serde_json::to_value(computed).unwrap_or_default();
-    for (key, src) in [("evaluasi", "evaluasi"), ("rkpd", "rkpd"), ("rencana", "rencana"), ("tujuan_sasaran", "tujuan_sasaran")] {
+    for (key, src) in [("evaluasi", "evaluasi"), ("rkpd", "rkpd"), ("rencana", "rencana"), ("tujuan_sasaran", "tujuan_sasaran"), ("usulan", "usulan")] {
         if !c[src].is_null() {
             ctx.insert(key.into(), c[src].clone());
         }
@@ -431,7 +431,7 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
     // Tables a chapter may place: computed ones, and those whose file exists but failed to
     // parse (already reported there; no second error at the placement).
     let mut placeable: Vec<String> = tabel.keys().cloned().collect();
-    for (id, file) in [("evaluasi", "data/evaluasi.toml"), ("kinerja", "data/tujuan-sasaran.toml"), ("rumusan", "data/tujuan-sasaran.toml"), ("rkpd", "data/rkpd.toml"), ("rencana", "data/rencana.toml")] {
+    for (id, file) in [("evaluasi", "data/evaluasi.toml"), ("kinerja", "data/tujuan-sasaran.toml"), ("rumusan", "data/tujuan-sasaran.toml"), ("rkpd", "data/rkpd.toml"), ("rencana", "data/rencana.toml"), ("usulan", "data/usulan.toml")] {
         if ed.sources.present.iter().any(|p| p == file) && !placeable.iter().any(|x| x == id) {
             placeable.push(id.to_string());
         }
@@ -567,6 +567,7 @@ fn table_source<'a>(ed: &'a Edition, id: &str) -> Option<&'a crate::diag::Source
         "kinerja" | "rumusan" => s.tujuan_sasaran.as_ref().map(|(f, _)| f),
         "rkpd" => s.rkpd.as_ref().map(|(f, _)| f),
         "rencana" => s.rencana.as_ref().map(|(f, _)| f),
+        "usulan" => s.usulan.as_ref().map(|(f, _)| f),
         _ => None,
     }
 }

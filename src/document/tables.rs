@@ -9,7 +9,8 @@ use crate::model::code::Level;
 use crate::model::predikat::Predikat;
 use crate::model::value::Nilai;
 use crate::model::Meta;
-use crate::source::schema::{Formula, SebelumSesudah, Sifat};
+use crate::compute::rencana::Target;
+use crate::source::schema::{BentukEvaluasi, Formula, JenisEdisi, Sifat};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -180,6 +181,9 @@ fn tebal(level: Level) -> bool {
 // Tabel 2.1
 
 fn evaluasi(e: &Evaluasi, meta: &Meta) -> TabelTampil {
+    if e.bentuk == BentukEvaluasi::Tc29 {
+        return evaluasi_tc29(e, meta);
+    }
     let tw = e.triwulan as usize;
     // Quarter columns shown: quarters before the evaluated one that any row has data for.
     let quarters: Vec<usize> = (0..tw.saturating_sub(1)).filter(|&q| e.baris.iter().any(|r| r.realisasi_triwulan_rp.get(q).is_some_and(|v| v.is_some()))).collect();
@@ -279,6 +283,94 @@ fn evaluasi_row(r: &EvaluasiRow, quarters: &[usize]) -> BarisTampil {
 }
 
 // ---------------------------------------------------------------------------------------------
+// T-C.29: evaluation of year n−2 and Renstra attainment up to n−1 (murni)
+
+fn opd_sel(meta: &Meta) -> [Sel; 2] {
+    [Sel::new(meta.opd.kode.as_ref().map(|k| k.get_ref().clone()).unwrap_or_default()), Sel::new(meta.opd.nama.clone())]
+}
+
+fn evaluasi_tc29(e: &Evaluasi, meta: &Meta) -> TabelTampil {
+    let n = e.tahun;
+    let (n1, n2, n3) = (n - 1, n - 2, n - 3);
+    let mut kolom = vec![col(2.6, Rata::Kiri), col(4.4, Rata::Kiri), col(4.0, Rata::Kiri), col(1.5, Rata::Tengah), col(1.5, Rata::Tengah)];
+    for _ in 0..4 {
+        kolom.extend([col(1.4, Rata::Tengah), col(2.3, Rata::Kanan)]);
+    }
+    kolom.extend([col(1.5, Rata::Tengah), col(1.4, Rata::Kanan), col(2.2, Rata::Kiri)]);
+    let akhir = e.tahun_renstra_akhir.map(|y| format!(" (Tahun {y})")).unwrap_or_default();
+    let r1 = vec![
+        h("Kode", 1, 3),
+        h("Urusan / Bidang Urusan / Program / Kegiatan / Sub Kegiatan", 1, 3),
+        h("Indikator Kinerja Program (Outcome) / Kegiatan (Output)", 1, 3),
+        h(format!("Target Kinerja Capaian Renstra{akhir}"), 1, 3),
+        h(format!("Realisasi Target Kinerja s/d Tahun {n3}"), 1, 3),
+        h(format!("Target dan Realisasi Kinerja Tahun {n2}"), 6, 1),
+        h(format!("Target Renja Tahun {n1}"), 2, 2),
+        h(format!("Perkiraan Realisasi Capaian Target Renstra s/d Tahun {n1}"), 2, 1),
+        h("Keterangan / Perangkat Daerah Penanggung Jawab", 1, 3),
+    ];
+    let r2 = vec![
+        h("Target Renja", 2, 1),
+        h("Realisasi Renja", 2, 1),
+        h("Tingkat Realisasi (%)", 2, 1),
+        h("Realisasi Capaian", 1, 2),
+        h("Tingkat Capaian (%)", 1, 2),
+    ];
+    let r3: Vec<SelKepala> = (0..4).flat_map(|_| [h("K", 1, 1), h("Rp", 1, 1)]).collect();
+    // The form's own column numbers, with the formulas of the computed columns.
+    let mut r4: Vec<SelKepala> = ["1", "2", "3", "4", "5"].iter().map(|x| h(*x, 1, 1)).collect();
+    r4.extend([h("6", 2, 1), h("7", 2, 1), h("8 = 7 ÷ 6", 2, 1), h("9", 2, 1), h("10 = 5 + 7 + 9", 1, 1), h("11 = 10 ÷ 4", 1, 1), h("12", 1, 1)]);
+
+    let mut baris = Vec::new();
+    let t = &e.total;
+    let mut opd: Vec<Sel> = opd_sel(meta).into();
+    opd.extend([Sel::new(""), Sel::new(""), Sel::new("")]);
+    opd.extend([Sel::new(""), Sel::new(uang(&t.pagu)), Sel::new(""), Sel::new(uang(&t.realisasi_rp)), Sel::new(""), Sel::new(pct(&t.capaian_rp))]);
+    opd.extend([Sel::new(""), Sel::new(t.pagu_berjalan.as_ref().map(uang).unwrap_or_default()), Sel::new(""), Sel::new(""), Sel::new("")]);
+    baris.push(BarisTampil { gaya: GayaBaris::Opd, tebal: true, sel: opd });
+    for r in &e.baris {
+        let x = r.tc29.as_ref();
+        let has_k = !r.indikator.is_empty();
+        let k = |v: Option<&Option<Nilai>>| v.map(|v| nilai_satuan(v, &r.satuan)).unwrap_or_default();
+        let sel = vec![
+            Sel::new(r.kode.to_string()),
+            Sel::new(r.nama.clone()),
+            Sel::new(r.indikator.clone()),
+            Sel::new(k(x.map(|x| &x.target_renstra))),
+            Sel::new(k(x.map(|x| &x.realisasi_renstra))),
+            Sel::new(nilai_satuan(&r.target, &r.satuan)),
+            Sel::new(uang(&r.pagu)),
+            Sel::new(nilai_satuan(&r.realisasi_k, &r.satuan)),
+            Sel::new(uang(&r.realisasi_rp)),
+            Sel::new(if has_k { pct(&r.capaian_k) } else { String::new() }),
+            Sel::new(pct(&r.capaian_rp)),
+            Sel::new(k(x.map(|x| &x.target_berjalan))),
+            Sel::new(x.map(|x| uang(&x.pagu_berjalan)).unwrap_or_default()),
+            Sel::new(k(x.map(|x| &x.realisasi_capaian))),
+            Sel::new(if has_k { x.map(|x| pct(&x.tingkat_capaian)).unwrap_or_default() } else { String::new() }),
+            Sel::new(x.map(|x| x.keterangan.clone()).unwrap_or_default()),
+        ];
+        baris.push(BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel });
+    }
+    let s = &e.statistik;
+    let mut avg = vec![Sel::new(format!("Rata-rata tingkat realisasi ({})", s.tingkat.nama())).span(9).align(Rata::Kanan)];
+    avg.extend([Sel::new(pct(&s.rata_rata_capaian_k)), Sel::new(pct(&s.rata_rata_capaian_rp))]);
+    avg.push(Sel::new(format!("Predikat: kinerja {}, anggaran {}", pred(&s.predikat_k), pred(&s.predikat_rp))).span(5).align(Rata::Kiri));
+    baris.push(BarisTampil { gaya: GayaBaris::Ringkasan, tebal: true, sel: avg });
+    TabelTampil {
+        id: "evaluasi".into(),
+        nomor: e.nomor.clone(),
+        judul: e.judul.clone(),
+        orientasi: Orientasi::Lanskap,
+        ukuran_huruf: 6.5,
+        kolom,
+        kepala: vec![r1, r2, r3, r4],
+        nomor_kolom: false,
+        baris,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Tabel 2.2 and 3.1
 
 fn formula_sel(f: &Option<Formula>) -> Sel {
@@ -315,7 +407,64 @@ fn ts_gaya(r: &TsRow) -> GayaBaris {
     }
 }
 
+/// T-C.30: service performance of the agency, years n−2 … n+1 (murni).
+fn pelayanan(ts: &TujuanSasaran, years: [i32; 4]) -> Option<TabelTampil> {
+    let info = ts.kinerja.as_ref()?;
+    let [a, b, c, d] = years;
+    let mut kolom = vec![col(0.8, Rata::Tengah), col(4.2, Rata::Kiri), col(2.0, Rata::Kiri), col(2.0, Rata::Kiri)];
+    kolom.extend((0..8).map(|_| col(1.3, Rata::Tengah)));
+    kolom.push(col(3.0, Rata::Kiri));
+    let r1 = vec![
+        h("No", 1, 2),
+        h("Indikator", 1, 2),
+        h("SPM / Standar Nasional", 1, 2),
+        h("IKK", 1, 2),
+        h("Target Renstra Perangkat Daerah", 4, 1),
+        h("Realisasi Capaian", 2, 1),
+        h("Proyeksi", 2, 1),
+        h("Catatan Analisis", 1, 2),
+    ];
+    let r2 = [a, b, c, d, a, b, c, d].iter().map(|y| h(format!("Tahun {y}"), 1, 1)).collect();
+    let mut no = 0;
+    let baris = ts
+        .baris
+        .iter()
+        .filter(|r| !r.indikator.is_empty())
+        .map(|r| {
+            no += 1;
+            let p = r.pelayanan.as_ref();
+            let v = |x: Option<&Option<Nilai>>| x.map(nilai).unwrap_or_default();
+            let mut sel = vec![Sel::new(no.to_string()), Sel::new(r.indikator.clone()), Sel::new(p.map(|p| p.spm.clone()).unwrap_or_default()), Sel::new(p.map(|p| p.ikk.clone()).unwrap_or_default())];
+            for i in 0..4 {
+                sel.push(Sel::new(v(p.map(|p| &p.target[i]))));
+            }
+            for i in 0..2 {
+                sel.push(Sel::new(v(p.map(|p| &p.realisasi[i]))));
+            }
+            for i in 0..2 {
+                sel.push(Sel::new(v(p.map(|p| &p.proyeksi[i]))));
+            }
+            sel.push(Sel::new(p.map(|p| p.catatan.clone()).unwrap_or_default()));
+            BarisTampil { gaya: ts_gaya(r), tebal: false, sel }
+        })
+        .collect();
+    Some(TabelTampil {
+        id: "kinerja".into(),
+        nomor: info.nomor.clone(),
+        judul: info.judul.clone(),
+        orientasi: Orientasi::Lanskap,
+        ukuran_huruf: 7.0,
+        kolom,
+        kepala: vec![r1, r2],
+        nomor_kolom: true,
+        baris,
+    })
+}
+
 fn kinerja(ts: &TujuanSasaran, meta: &Meta) -> Option<TabelTampil> {
+    if let Some(years) = ts.tahun_pelayanan {
+        return pelayanan(ts, years);
+    }
     let info = ts.kinerja.as_ref()?;
     let n = ts.tahun_renstra.len() as u32;
     let mut kolom = vec![col(4.0, Rata::Kiri), col(4.0, Rata::Kiri)];
@@ -352,6 +501,31 @@ fn kinerja(ts: &TujuanSasaran, meta: &Meta) -> Option<TabelTampil> {
 
 fn rumusan(ts: &TujuanSasaran, meta: &Meta) -> Option<TabelTampil> {
     let info = ts.rumusan.as_ref()?;
+    if meta.jenis == JenisEdisi::Murni {
+        // One target: the Renja's own year.
+        let kolom = vec![col(3.6, Rata::Kiri), col(3.6, Rata::Kiri), col(4.6, Rata::Kiri), col(1.8, Rata::Tengah)];
+        let r1 = vec![h("Tujuan/Sasaran", 1, 1), h("Indikator Tujuan/Sasaran", 1, 1), h("Formulasi", 1, 1), h(format!("Target Tahun {}", meta.tahun), 1, 1)];
+        let baris = ts
+            .baris
+            .iter()
+            .map(|r| {
+                let mut sel: Vec<Sel> = ts_label(r).into_iter().collect();
+                sel.extend([Sel::new(r.indikator.clone()), formula_sel(&r.formula), Sel::new(nilai(&r.target_renja))]);
+                BarisTampil { gaya: ts_gaya(r), tebal: false, sel }
+            })
+            .collect();
+        return Some(TabelTampil {
+            id: "rumusan".into(),
+            nomor: info.nomor.clone(),
+            judul: info.judul.clone(),
+            orientasi: Orientasi::Potret,
+            ukuran_huruf: 8.0,
+            kolom,
+            kepala: vec![r1],
+            nomor_kolom: false,
+            baris,
+        });
+    }
     let kolom = vec![col(3.6, Rata::Kiri), col(3.6, Rata::Kiri), col(4.6, Rata::Kiri), col(1.5, Rata::Tengah), col(1.5, Rata::Tengah)];
     let r1 = vec![h("Tujuan/Sasaran", 1, 2), h("Indikator Tujuan/Sasaran", 1, 2), h("Formulasi", 1, 2), h("Target", 2, 1)];
     let r2 = vec![h(format!("Renja {}", meta.tahun), 1, 1), h(format!("Perubahan Renja {}", meta.tahun), 1, 1)];
@@ -423,11 +597,106 @@ fn rkpd(t: &Rkpd) -> TabelTampil {
 // ---------------------------------------------------------------------------------------------
 // Tabel 3.4
 
-fn ss(v: &SebelumSesudah) -> [Sel; 2] {
-    [Sel::new(nilai(&v.sebelum)), Sel::new(nilai(&v.sesudah))]
+fn ss(v: &Target) -> [Sel; 2] {
+    match v {
+        Target::Dua(v) => [Sel::new(nilai(&v.sebelum)), Sel::new(nilai(&v.sesudah))],
+        Target::Satu(v) => [Sel::new(nilai(v)), Sel::new("")],
+    }
+}
+
+fn opt_uang(u: &Option<Uang>) -> String {
+    u.as_ref().map(uang).unwrap_or_default()
+}
+
+/// T-C.33: the plan of year n and the prakiraan maju of n+1, one value per cell (murni).
+fn rencana_murni(t: &Rencana) -> TabelTampil {
+    let mut kolom = vec![col(3.0, Rata::Kiri), col(4.4, Rata::Kiri), col(2.8, Rata::Kiri), col(2.8, Rata::Kiri), col(2.8, Rata::Kiri), col(2.0, Rata::Kiri)];
+    kolom.extend((0..3).map(|_| col(1.6, Rata::Tengah)));
+    kolom.extend([col(2.7, Rata::Kanan), col(1.9, Rata::Kiri), col(1.8, Rata::Kiri), col(2.3, Rata::Kiri), col(1.5, Rata::Tengah), col(2.7, Rata::Kanan)]);
+    let r1 = vec![
+        h("Kode", 1, 3),
+        h("Urusan / Bidang Urusan / Program / Kegiatan / Sub Kegiatan", 1, 3),
+        h("Indikator Kinerja", 3, 2),
+        h(format!("Rencana Tahun {}", t.tahun), 6, 1),
+        h("Catatan Penting", 1, 3),
+        h(format!("Prakiraan Maju Rencana Tahun {}", t.tahun_maju), 3, 2),
+    ];
+    let r2 = vec![h("Lokasi", 1, 2), h("Target Capaian Kinerja", 3, 1), h("Pagu Indikatif (Rp)", 1, 2), h("Sumber Dana", 1, 2)];
+    let r3 = vec![
+        h("Capaian Program", 1, 1),
+        h("Keluaran Sub Kegiatan", 1, 1),
+        h("Hasil Kegiatan", 1, 1),
+        h("Program", 1, 1),
+        h("Keluaran Sub Kegiatan", 1, 1),
+        h("Hasil Kegiatan", 1, 1),
+        h("Tolok Ukur", 1, 1),
+        h("Target Capaian Kinerja", 1, 1),
+        h("Kebutuhan Dana (Rp)", 1, 1),
+    ];
+    let one = |v: &Target| nilai(&v.akhir().cloned());
+    let mut baris: Vec<BarisTampil> = t
+        .baris
+        .iter()
+        .map(|r: &RencanaRow| {
+            let sel = vec![
+                Sel::new(r.kode.to_string()),
+                Sel::new(r.nama.clone()),
+                Sel::new(r.capaian_program.clone()),
+                Sel::new(r.keluaran.clone()),
+                Sel::new(r.hasil.clone()),
+                Sel::new(r.lokasi.clone()),
+                Sel::new(one(&r.target_program)),
+                Sel::new(one(&r.target_keluaran)),
+                Sel::new(one(&r.target_hasil)),
+                Sel::new(opt_uang(&r.pagu)),
+                Sel::new(r.sumber_dana.clone()),
+                Sel::new(r.catatan.clone()),
+                Sel::new(r.maju_tolok_ukur.clone()),
+                Sel::new(nilai(&r.maju_target)),
+                Sel::new(opt_uang(&r.maju_pagu)),
+            ];
+            BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel }
+        })
+        .collect();
+    let tt = &t.total;
+    let sel = vec![Sel::new("TOTAL").span(9).align(Rata::Kanan), Sel::new(opt_uang(&tt.pagu)), Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))];
+    baris.push(BarisTampil { gaya: GayaBaris::Total, tebal: true, sel });
+    TabelTampil {
+        id: "rencana".into(),
+        nomor: t.nomor.clone(),
+        judul: t.judul.clone(),
+        orientasi: Orientasi::Lanskap,
+        ukuran_huruf: 6.5,
+        kolom,
+        kepala: vec![r1, r2, r3],
+        nomor_kolom: true,
+        baris,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// T-C.32
+
+fn usulan(u: &crate::compute::usulan::UsulanTabel) -> TabelTampil {
+    let kolom = vec![col(0.8, Rata::Tengah), col(4.2, Rata::Kiri), col(2.6, Rata::Kiri), col(3.6, Rata::Kiri), col(2.0, Rata::Tengah), col(3.0, Rata::Kiri)];
+    let r1 = vec![h("No", 1, 1), h("Program / Kegiatan", 1, 1), h("Lokasi", 1, 1), h("Indikator Kinerja", 1, 1), h("Besaran / Volume", 1, 1), h("Catatan", 1, 1)];
+    let baris = u
+        .baris
+        .iter()
+        .enumerate()
+        .map(|(i, x)| BarisTampil {
+            gaya: GayaBaris::SubKegiatan,
+            tebal: false,
+            sel: vec![Sel::new((i + 1).to_string()), Sel::new(x.program.clone()), Sel::new(x.lokasi.clone()), Sel::new(x.indikator.clone()), Sel::new(x.besaran.clone()), Sel::new(x.catatan.clone())],
+        })
+        .collect();
+    TabelTampil { id: "usulan".into(), nomor: u.nomor.clone(), judul: u.judul.clone(), orientasi: Orientasi::Potret, ukuran_huruf: 8.0, kolom, kepala: vec![r1], nomor_kolom: true, baris }
 }
 
 fn rencana(t: &Rencana) -> TabelTampil {
+    if t.total.pagu.is_some() {
+        return rencana_murni(t);
+    }
     let mut kolom = vec![col(3.3, Rata::Kiri), col(4.0, Rata::Kiri), col(2.5, Rata::Kiri), col(2.5, Rata::Kiri), col(2.5, Rata::Kiri), col(1.9, Rata::Kiri)];
     kolom.extend((0..6).map(|_| col(1.55, Rata::Tengah)));
     kolom.extend([col(2.7, Rata::Kanan), col(2.7, Rata::Kanan), col(2.5, Rata::Kanan), col(1.9, Rata::Kiri), col(1.5, Rata::Kiri), col(2.3, Rata::Kiri), col(1.4, Rata::Tengah), col(2.7, Rata::Kanan)]);
@@ -457,7 +726,7 @@ fn rencana(t: &Rencana) -> TabelTampil {
             sel.extend(ss(&r.target_program));
             sel.extend(ss(&r.target_keluaran));
             sel.extend(ss(&r.target_hasil));
-            sel.extend([Sel::new(uang(&r.pagu_sebelum)), Sel::new(uang(&r.pagu_sesudah)), Sel::new(selisih(&r.selisih))]);
+            sel.extend([Sel::new(opt_uang(&r.pagu_sebelum)), Sel::new(opt_uang(&r.pagu_sesudah)), Sel::new(r.selisih.as_ref().map(selisih).unwrap_or_default())]);
             sel.extend([Sel::new(r.sumber_dana.clone()), Sel::new(r.catatan.clone()), Sel::new(r.maju_tolok_ukur.clone()), Sel::new(nilai(&r.maju_target))]);
             sel.push(Sel::new(r.maju_pagu.as_ref().map(uang).unwrap_or_default()));
             BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel }
@@ -465,7 +734,7 @@ fn rencana(t: &Rencana) -> TabelTampil {
         .collect();
     let tt = &t.total;
     let mut sel = vec![Sel::new("TOTAL").span(12).align(Rata::Kanan)];
-    sel.extend([Sel::new(uang(&tt.pagu_sebelum)), Sel::new(uang(&tt.pagu_sesudah)), Sel::new(selisih(&tt.selisih))]);
+    sel.extend([Sel::new(opt_uang(&tt.pagu_sebelum)), Sel::new(opt_uang(&tt.pagu_sesudah)), Sel::new(tt.selisih.as_ref().map(selisih).unwrap_or_default())]);
     sel.extend([Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))]);
     baris.push(BarisTampil { gaya: GayaBaris::Total, tebal: true, sel });
     TabelTampil {
@@ -543,11 +812,14 @@ pub fn all(c: &Computed, meta: &Meta) -> BTreeMap<String, TabelTampil> {
     if let Some(r) = &c.rencana {
         put(rencana(r));
     }
+    if let Some(u) = &c.usulan {
+        put(usulan(u));
+    }
     out
 }
 
 /// Ids a chapter may place with `{{ tabel("…") }}`.
-pub const TABLE_IDS: [&str; 5] = ["evaluasi", "kinerja", "rumusan", "rkpd", "rencana"];
+pub const TABLE_IDS: [&str; 6] = ["evaluasi", "kinerja", "rumusan", "rkpd", "rencana", "usulan"];
 
 #[cfg(test)]
 mod tests {

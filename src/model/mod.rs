@@ -99,6 +99,15 @@ fn meta(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> Meta {
         None => 4,
     };
     let nomen_year = *e.edisi.tahun_nomenklatur.get_ref();
+    if nomen_year > tahun {
+        diags
+            .error(
+                file.loc_of(&e.edisi.tahun_nomenklatur.span()),
+                format!("tahun_nomenklatur {nomen_year} sesudah tahun edisi {tahun}; nomenklatur sebuah Renja berlaku paling lambat pada tahunnya"),
+            )
+            .with_hint(format!("tulis tahun_nomenklatur = {tahun} atau tahun Kepmendagri yang berlaku sebelumnya"));
+    }
+    let revisi = kind_revisi(file, e, diags);
     let digits = match &e.edisi.digit_sub_kegiatan {
         Some(d) => {
             let v = *d.get_ref();
@@ -147,6 +156,12 @@ fn meta(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> Meta {
     check_image(file, diags, e.opd.logo.as_ref(), "logo");
     check_image(file, diags, e.penandatangan.gambar_ttd.as_ref(), "gambar tanda tangan");
     check_image(file, diags, e.penandatangan.stempel.as_ref(), "gambar stempel");
+    if e.edisi.jenis == JenisEdisi::Murni && !(tahun - 1..=tahun).contains(&tanggal.0) {
+        diags.warning(
+            file.loc_of(&e.pengesahan.tanggal.span()),
+            format!("tanggal pengesahan tahun {} tidak cocok dengan Renja tahun {tahun}, yang disusun pada tahun {} (atau {tahun})", tanggal.0, tahun - 1),
+        );
+    }
     let waktu = match &e.edisi.waktu_terbit {
         Some(w) => w.to_string(),
         None => format!("{:04}-{:02}-{:02}T00:00:00Z", tanggal.0, tanggal.1, tanggal.2),
@@ -156,7 +171,7 @@ fn meta(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> Meta {
         daerah: e.daerah.clone(),
         tahun,
         jenis: e.edisi.jenis,
-        revisi: e.edisi.revisi,
+        revisi,
         tahap: e.edisi.tahap.clone(),
         triwulan,
         tahun_nomenklatur: nomen_year,
@@ -176,6 +191,29 @@ fn meta(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> Meta {
         format: e.format.clone(),
         waktu_terbit: waktu,
         dasar: e.edisi.dasar.as_ref().map(|d| d.get_ref().clone()),
+    }
+}
+
+/// The revision number, which only a Perubahan has: `revisi` in a murni is an error, a
+/// Perubahan without it is revision 1.
+fn kind_revisi(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> u32 {
+    let tahun = *e.edisi.tahun.get_ref();
+    match (e.edisi.jenis, &e.edisi.revisi) {
+        (JenisEdisi::Murni, Some(r)) => {
+            diags
+                .error(file.loc_of(&r.span()), format!("revisi = {} tidak berlaku untuk Renja murni: hanya Perubahan Renja yang memiliki revisi", r.get_ref()))
+                .with_hint("hapus baris revisi, atau tulis jenis = \"perubahan\" bila ini Perubahan Renja");
+            0
+        }
+        (JenisEdisi::Murni, None) => 0,
+        (JenisEdisi::Perubahan, Some(r)) if *r.get_ref() == 0 => {
+            diags
+                .error(file.loc_of(&r.span()), format!("revisi 0 tidak sah untuk Perubahan Renja {tahun}; perubahan pertama adalah revisi 1"))
+                .with_hint("tulis revisi = 1 (perubahan kedua: 2), atau jenis = \"murni\" untuk Renja murni");
+            1
+        }
+        (JenisEdisi::Perubahan, Some(r)) => *r.get_ref(),
+        (JenisEdisi::Perubahan, None) => 1,
     }
 }
 

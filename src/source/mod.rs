@@ -34,6 +34,7 @@ pub struct Sources {
     pub rencana: Option<(SourceFile, RencanaFile)>,
     pub landasan: Option<(SourceFile, LandasanFile)>,
     pub organisasi: Option<(SourceFile, OrganisasiFile)>,
+    pub usulan: Option<(SourceFile, UsulanFile)>,
 }
 
 /// Reads a file as UTF-8 text, reporting a missing or unreadable file.
@@ -205,7 +206,7 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Sources {
         diags.error(f.start(), "folder edisi tidak ditemukan");
         return s;
     }
-    for rel in ["data/nomenklatur.toml", "data/evaluasi.toml", "data/tujuan-sasaran.toml", "data/rkpd.toml", "data/rencana.toml"] {
+    for rel in ["data/nomenklatur.toml", "data/evaluasi.toml", "data/tujuan-sasaran.toml", "data/rkpd.toml", "data/rencana.toml", "data/usulan.toml"] {
         if dir.join(rel).exists() {
             s.present.push(rel.to_string());
         }
@@ -218,6 +219,7 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Sources {
     s.rencana = load_toml(dir, "data/rencana.toml", false, diags);
     s.landasan = load_toml(dir, "data/landasan-hukum.toml", false, diags);
     s.organisasi = load_toml(dir, "data/organisasi.toml", false, diags);
+    s.usulan = load_toml(dir, "data/usulan.toml", false, diags);
 
     let bab_dir = dir.join("bab");
     let mut names: Vec<String> = match std::fs::read_dir(&bab_dir) {

@@ -70,8 +70,9 @@ pub enum JenisEdisi {
 pub struct EdisiInfo {
     pub tahun: S<i32>,
     pub jenis: JenisEdisi,
+    /// Revision of a Perubahan (1, 2, …); refused in a murni edition.
     #[serde(default)]
-    pub revisi: u32,
+    pub revisi: Option<S<u32>>,
     #[serde(default)]
     pub tahap: Option<String>,
     #[serde(default)]
@@ -284,8 +285,28 @@ pub struct EvaluasiFile {
 #[serde(deny_unknown_fields)]
 pub struct EvaluasiTabel {
     pub nomor: String,
-    pub judul: String,
-    pub tahun_lalu: Option<i32>,
+    pub judul: S<String>,
+    /// Quarterly form: the year of the "previous year" columns (n−1).
+    #[serde(default)]
+    pub tahun_lalu: Option<S<i32>>,
+    /// Which evaluation form the edition uses; default: T-C.29 for a murni, the quarterly
+    /// form for a Perubahan.
+    #[serde(default)]
+    pub bentuk: Option<S<BentukEvaluasi>>,
+    /// The evaluated year, when written: n−2 (T-C.29) or n (quarterly form); checked.
+    #[serde(default)]
+    pub tahun_evaluasi: Option<S<i32>>,
+}
+
+/// The two evaluation forms (docs/content-format.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum BentukEvaluasi {
+    /// The quarterly evaluation of the Perubahan (Tabel 2.1 of the reference).
+    #[serde(rename = "triwulan")]
+    Triwulan,
+    /// Permendagri 86/2017 form T-C.29: evaluation of year n−2 and Renstra attainment to n−1.
+    #[serde(rename = "T-C.29")]
+    Tc29,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
@@ -320,6 +341,21 @@ pub struct EvaluasiBaris {
     pub realisasi_k: Option<S<Nilai>>,
     #[serde(default)]
     pub realisasi_rp: Option<S<Rupiah>>,
+    /// T-C.29 (4): the Renstra's final-year target.
+    #[serde(default)]
+    pub target_renstra: Option<S<Nilai>>,
+    /// T-C.29 (5): realisasi of the Renstra target up to year n−3.
+    #[serde(default)]
+    pub realisasi_renstra: Option<S<Nilai>>,
+    /// T-C.29 (9): the Renja target of year n−1 (the year under way).
+    #[serde(default)]
+    pub target_berjalan: Option<S<Nilai>>,
+    /// T-C.29: the pagu of year n−1 beside (9).
+    #[serde(default)]
+    pub pagu_berjalan: Option<S<Rupiah>>,
+    /// T-C.29 (12): keterangan / perangkat daerah penanggung jawab.
+    #[serde(default)]
+    pub keterangan: Option<S<String>>,
     #[serde(default)]
     pub dinyatakan: Option<EvaluasiDinyatakan>,
 }
@@ -335,6 +371,11 @@ pub struct EvaluasiDinyatakan {
     pub capaian_rp: Option<S<Tercetak>>,
     pub predikat_k: Option<S<Tercetak>>,
     pub predikat_rp: Option<S<Tercetak>>,
+    /// T-C.29 declared values: (8), (10), (11) and the pagu of year n−1.
+    pub tingkat_realisasi: Option<S<Tercetak>>,
+    pub realisasi_capaian: Option<S<Tercetak>>,
+    pub tingkat_capaian: Option<S<Tercetak>>,
+    pub pagu_berjalan: Option<S<Tercetak>>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,11 +427,28 @@ pub struct IndikatorTS {
     #[serde(default)]
     pub target_renstra: Option<S<Vec<Nilai>>>,
     #[serde(default)]
-    pub target_renja: Option<Nilai>,
+    pub target_renja: Option<S<Nilai>>,
+    /// Perubahan only: the target after the change.
     #[serde(default)]
-    pub target_perubahan: Option<Nilai>,
+    pub target_perubahan: Option<S<Nilai>>,
+    /// Perubahan only: realisasi up to the evaluated quarter.
     #[serde(default)]
     pub realisasi: Option<S<Nilai>>,
+    /// Murni only (T-C.30): SPM / national standard.
+    #[serde(default)]
+    pub spm: Option<S<String>>,
+    /// Murni only (T-C.30): indikator kinerja kunci (IKK).
+    #[serde(default)]
+    pub ikk: Option<S<String>>,
+    /// Murni only (T-C.30): realisasi capaian of years n−2 and n−1.
+    #[serde(default)]
+    pub realisasi_capaian: Option<S<Vec<Nilai>>>,
+    /// Murni only (T-C.30): proyeksi of years n and n+1.
+    #[serde(default)]
+    pub proyeksi: Option<S<Vec<Nilai>>>,
+    /// Murni only (T-C.30): catatan analisis.
+    #[serde(default)]
+    pub catatan: Option<S<String>>,
     #[serde(default)]
     pub dinyatakan: Option<IndikatorTSDinyatakan>,
 }
@@ -416,7 +474,7 @@ pub struct RkpdFile {
 #[serde(deny_unknown_fields)]
 pub struct RkpdTabel {
     pub nomor: String,
-    pub judul: String,
+    pub judul: S<String>,
     #[serde(default)]
     pub judul_kiri: Option<String>,
     #[serde(default)]
@@ -474,9 +532,10 @@ pub struct RencanaFile {
 #[serde(deny_unknown_fields)]
 pub struct RencanaTabel {
     pub nomor: String,
-    pub judul: String,
+    pub judul: S<String>,
+    /// The year of the prakiraan maju; must be n+1.
     #[serde(default)]
-    pub tahun_maju: Option<i32>,
+    pub tahun_maju: Option<S<i32>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default, Serialize)]
@@ -486,6 +545,15 @@ pub struct SebelumSesudah {
     pub sebelum: Option<Nilai>,
     #[serde(default)]
     pub sesudah: Option<Nilai>,
+}
+
+/// A Tabel 3.4 / T-C.33 target: one value in a murni edition, `{ sebelum, sesudah }` in a
+/// Perubahan (the kind decides which is valid; see `compute::rencana`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum TargetRencana {
+    Satu(Nilai),
+    Dua(SebelumSesudah),
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -512,11 +580,14 @@ pub struct RencanaBaris {
     #[serde(default)]
     pub lokasi: String,
     #[serde(default)]
-    pub target_program: SebelumSesudah,
+    pub target_program: Option<S<TargetRencana>>,
     #[serde(default)]
-    pub target_keluaran: SebelumSesudah,
+    pub target_keluaran: Option<S<TargetRencana>>,
     #[serde(default)]
-    pub target_hasil: SebelumSesudah,
+    pub target_hasil: Option<S<TargetRencana>>,
+    /// Murni only: pagu indikatif of year n.
+    #[serde(default)]
+    pub pagu: Option<S<Rupiah>>,
     #[serde(default)]
     pub pagu_sebelum: Option<S<Rupiah>>,
     #[serde(default)]
@@ -534,10 +605,36 @@ pub struct RencanaBaris {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RencanaDinyatakan {
+    pub pagu: Option<S<Tercetak>>,
     pub pagu_sebelum: Option<S<Tercetak>>,
     pub pagu_sesudah: Option<S<Tercetak>>,
     pub maju_pagu: Option<S<Tercetak>>,
     pub selisih: Option<S<Tercetak>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// data/usulan.toml (T-C.32: proposals of the stakeholders)
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsulanFile {
+    pub tabel: TabelInfo,
+    #[serde(default)]
+    pub usulan: Vec<S<Usulan>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Usulan {
+    pub program: String,
+    #[serde(default)]
+    pub lokasi: String,
+    #[serde(default)]
+    pub indikator: String,
+    #[serde(default)]
+    pub besaran: String,
+    #[serde(default)]
+    pub catatan: String,
 }
 
 // ---------------------------------------------------------------------------------------------
