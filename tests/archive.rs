@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 /// The renja binary: `CARGO_BIN_EXE_renja`, or `RENJA_TEST_BIN` when set (several work trees share
 /// one target folder here, so the uplifted `target/debug/renja` may belong to another tree; copy
 /// the freshly built binary aside and point `RENJA_TEST_BIN` at it).
@@ -198,15 +200,10 @@ fn unknown_id_and_missing_archive() {
 fn diff_murni_perubahan_shows_pagu_rows_and_totals() {
     let tmp = tempfile::tempdir().unwrap();
     let arsip = tmp.path().join("arsip");
-    // The murni variant: jenis murni, revisi 0, and one sub kegiatan with a smaller pagu.
-    let murni = variant(
-        &tmp.path().join("murni"),
-        &[
-            ("edisi.toml", "jenis = \"perubahan\"", "jenis = \"murni\""),
-            ("edisi.toml", "revisi = 1", "revisi = 0"),
-            ("data/rencana.toml", "pagu_sesudah = 97020000", "pagu_sesudah = 90000000"),
-        ],
-    );
+    // The murni variant: a Renja murni with the sample's final values (one value per cell), and one
+    // sub kegiatan with a smaller pagu.
+    let murni = variant(&tmp.path().join("murni"), &[("data/rencana.toml", "pagu_sesudah = 97020000", "pagu_sesudah = 90000000")]);
+    common::murni_of_sample(&murni, true);
     let a = add(&arsip, &murni, &[]);
     assert!(a.starts_with("2022-murni-r0-"), "{a}");
     let b = add(&arsip, &sample(), &[]);

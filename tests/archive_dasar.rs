@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 static BIN_PATH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| std::env::var("RENJA_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_renja").to_string()));
 
@@ -41,25 +43,11 @@ fn edit(dir: &Path, file: &str, from: &str, to: &str, all: bool) {
     std::fs::write(&p, if all { s.replace(from, to) } else { s.replacen(from, to, 1) }).unwrap();
 }
 
-/// The murni edition behind the sample: jenis murni, revisi 0, only the "before" values (every
-/// `sesudah` and `target_perubahan` removed).
+/// The murni edition behind the sample: jenis murni without revisi, one value per cell of Tabel
+/// 3.4 — the "before" values — and no Perubahan-only fields.
 fn murni(dir: &Path) -> PathBuf {
     copy_dir(&sample(), dir);
-    edit(dir, "edisi.toml", "jenis = \"perubahan\"", "jenis = \"murni\"", false);
-    edit(dir, "edisi.toml", "revisi = 1", "revisi = 0", false);
-    for f in ["data/rencana.toml", "data/tujuan-sasaran.toml"] {
-        let p = dir.join(f);
-        let s = std::fs::read_to_string(&p).unwrap();
-        let kept: Vec<String> = s
-            .lines()
-            .filter(|l| !l.starts_with("pagu_sesudah = ") && !l.starts_with("target_perubahan = "))
-            .map(|l| match l.find(", sesudah = ") {
-                Some(i) if l.contains("{ sebelum") => format!("{} }}", &l[..i]),
-                _ => l.to_string(),
-            })
-            .collect();
-        std::fs::write(&p, kept.join("\n") + "\n").unwrap();
-    }
+    common::murni_of_sample(dir, false);
     dir.to_path_buf()
 }
 
@@ -130,7 +118,7 @@ fn new_from_archived_edition() {
     let o = renja(&arsip, &["new", next.to_str().unwrap(), "--from", &id]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let e = std::fs::read_to_string(next.join("edisi.toml")).unwrap();
-    assert!(e.contains("tahun = 2023\n") && e.contains("jenis = \"murni\"\n") && e.contains("revisi = 0\n"), "{e}");
+    assert!(e.contains("tahun = 2023\n") && e.contains("jenis = \"murni\"\n") && !e.contains("revisi") && !e.contains("triwulan"), "{e}");
     assert!(e.contains(&format!("dasar = \"{id}\"")) && e.contains("tanggal = 2023-08-25"), "{e}");
     assert!(e.contains("nama = \"Ir. Madju P. Simangunsong\""), "signer carried over");
     // Narrative, legal bases, organisation, program tree: carried over unchanged.

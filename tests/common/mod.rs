@@ -85,3 +85,41 @@ pub fn require_tools(cmds: &[&str]) -> bool {
     eprintln!("SKIPPED: {missing:?} not installed (tests/run.sh installs them)");
     false
 }
+
+/// Turns a copy of the Perubahan sample in `dir` into a valid Renja murni of the same year: jenis
+/// murni without revisi, the quarterly evaluation kept by naming its form, Tabel 3.4 with one
+/// value per cell — the before values (`sesudah = false`) or the after values (`true`) — and the
+/// Perubahan-only fields of data/tujuan-sasaran.toml removed.
+pub fn murni_of_sample(dir: &Path, sesudah: bool) {
+    let edit = |file: &str, f: &dyn Fn(&str) -> Option<String>| {
+        let p = dir.join(file);
+        let s = std::fs::read_to_string(&p).unwrap();
+        let out: Vec<String> = s.lines().filter_map(f).collect();
+        std::fs::write(&p, out.join("\n") + "\n").unwrap();
+    };
+    edit("edisi.toml", &|l| match l {
+        "jenis = \"perubahan\"" => Some("jenis = \"murni\"".into()),
+        l if l.starts_with("revisi = ") => None,
+        l => Some(l.to_string()),
+    });
+    edit("data/evaluasi.toml", &|l| if l.starts_with("tahun_lalu = ") { Some(format!("{l}\nbentuk = \"triwulan\"")) } else { Some(l.to_string()) });
+    let (keep, drop) = if sesudah { ("pagu_sesudah = ", "pagu_sebelum = ") } else { ("pagu_sebelum = ", "pagu_sesudah = ") };
+    edit("data/rencana.toml", &|l| {
+        if l.starts_with(drop) || l.starts_with("selisih = ") {
+            return None;
+        }
+        if let Some(v) = l.strip_prefix(keep) {
+            return Some(format!("pagu = {v}"));
+        }
+        // `target_x = { sebelum = "a", sesudah = "b" }` → `target_x = "a"` (or "b").
+        if l.starts_with("target_") && l.contains("{ sebelum = ") {
+            let (name, rest) = l.split_once(" = ").unwrap();
+            let v: toml::Value = toml::from_str(&format!("x = {rest}")).unwrap();
+            let side = if sesudah { "sesudah" } else { "sebelum" };
+            let value = v["x"].get(side).cloned().unwrap_or(toml::Value::String(String::new()));
+            return Some(format!("{name} = {value}"));
+        }
+        Some(l.to_string())
+    });
+    edit("data/tujuan-sasaran.toml", &|l| if l.starts_with("target_perubahan = ") || l.starts_with("realisasi = ") { None } else { Some(l.to_string()) });
+}
