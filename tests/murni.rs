@@ -272,3 +272,41 @@ fn pdf_and_docx_of_the_murni() {
         }
     }
 }
+
+#[test]
+fn init_skeletons_check_and_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (jenis, slug, forbidden) in [("murni", "renja-murni-2026-dinas-contoh-contoh", Some("Perubahan")), ("perubahan", "renja-perubahan-2026-dinas-contoh-contoh", None)] {
+        let dir = tmp.path().join(jenis);
+        let o = renja(&["init", dir.to_str().unwrap(), "--jenis", jenis, "--tahun", "2026"]);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        for f in ["edisi.toml", "data/nomenklatur.toml", "data/evaluasi.toml", "data/tujuan-sasaran.toml", "data/rkpd.toml", "data/rencana.toml", "data/usulan.toml", "data/landasan-hukum.toml", "data/organisasi.toml"] {
+            assert!(dir.join(f).is_file(), "{jenis}: {f}");
+        }
+        let c = renja(&["check", dir.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&c.stderr);
+        assert_eq!(c.status.code(), Some(0), "{jenis}: {err}");
+        assert!(err.contains("tidak ada kesalahan"), "{jenis}: {err}");
+        let m: Value = serde_json::from_slice(&renja(&["export", "--json", dir.to_str().unwrap()]).stdout).unwrap();
+        assert_eq!(m["edisi"]["jenis"], jenis);
+        assert_eq!(m["edisi"]["tahun"], 2026);
+        if jenis == "murni" {
+            assert_eq!(m["data"]["evaluasi"]["tahun_evaluasi"], 2024);
+            assert_eq!(m["data"]["rencana"]["tahun_maju"], 2027);
+        }
+        let out = tmp.path().join(format!("out-{jenis}"));
+        let b = renja(&["build", dir.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        assert_eq!(b.status.code(), Some(0), "{jenis}: {}", String::from_utf8_lossy(&b.stderr));
+        assert!(out.join(format!("{slug}.pdf")).metadata().unwrap().len() > 10_000);
+        assert!(out.join(format!("{slug}.docx")).metadata().unwrap().len() > 5_000);
+        if let Some(word) = forbidden {
+            if require_tools(&["pdftotext"]) {
+                let t = tool("pdftotext", &["-raw", out.join(format!("{slug}.pdf")).to_str().unwrap(), "-"]);
+                assert!(!t.contains(word), "{jenis} PDF says {word}");
+            }
+        }
+    }
+    // An existing, non-empty folder is never overwritten.
+    let again = renja(&["init", tmp.path().join("murni").to_str().unwrap(), "--jenis", "murni", "--tahun", "2026"]);
+    assert_eq!(again.status.code(), Some(2));
+}
