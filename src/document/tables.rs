@@ -292,7 +292,7 @@ fn opd_sel(meta: &Meta) -> [Sel; 2] {
 fn evaluasi_tc29(e: &Evaluasi, meta: &Meta) -> TabelTampil {
     let n = e.tahun;
     let (n1, n2, n3) = (n - 1, n - 2, n - 3);
-    let mut kolom = vec![col(2.6, Rata::Kiri), col(4.4, Rata::Kiri), col(4.0, Rata::Kiri), col(1.5, Rata::Tengah), col(1.5, Rata::Tengah)];
+    let mut kolom = vec![col(3.3, Rata::Kiri), col(4.2, Rata::Kiri), col(3.8, Rata::Kiri), col(1.5, Rata::Tengah), col(1.5, Rata::Tengah)];
     for _ in 0..4 {
         kolom.extend([col(1.4, Rata::Tengah), col(2.3, Rata::Kanan)]);
     }
