@@ -2,7 +2,10 @@
 //! murni (default) or the Perubahan of the same year. Narrative, legal bases, organisation and
 //! program tree are carried over as they are; `edisi.toml` gets the new year, jenis, revision,
 //! advanced dates and `dasar = "ID"`; every realisasi and every declared (`dinyatakan`) value is
-//! removed from the data files. Edits are made on the text, line by line, so comments and layout
+//! removed from the data files. Between kinds the data changes form: a Perubahan gets Sebelum =
+//! Sesudah = its base's final values and (from a T-C.29 base) a quarterly Tabel 2.1 seeded from
+//! the base's plan; next year's murni gets one value per cell (the base's final values), a new
+//! T-C.29 whose column 9 is the base's final plan, and table-title years moved on by one. Edits are made on the text, line by line, so comments and layout
 //! of the sources survive.
 
 /// What the new edition is.

@@ -5,7 +5,8 @@
 //! `renja check` and `renja build` report it.
 //!
 //! The base's final value of a Tabel 3.4 row is its `sesudah` (a Perubahan); for a murni base its
-//! `sesudah` when filled, else its `sebelum`. Of a Tabel 3.1 indicator likewise
+//! one value (T-C.33: `pagu`, `target_x`), or, in models archived before murni editions had their
+//! own form, its `sesudah` when filled, else its `sebelum`. Of a Tabel 3.1 indicator likewise
 //! `target_perubahan`, else (murni) `target_renja`. The
 //! archive is found as `archive` commands find it (`RENJA_ARSIP`, else `arsip/`). Only a Perubahan
 //! with a base of the same year and the same OPD is checked; for other editions `dasar` is only
