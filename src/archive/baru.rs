@@ -5,6 +5,8 @@
 //! removed from the data files. Edits are made on the text, line by line, so comments and layout
 //! of the sources survive.
 
+use crate::compute::akhir::ModelTersimpan;
+
 /// What the new edition is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -188,38 +190,16 @@ fn string_value(line: &str) -> Option<String> {
     v.values().next()?.as_str().map(str::to_string)
 }
 
-/// Final values per sub kegiatan code from the base edition's computed JSON, as a Perubahan's
-/// Sebelum (and starting Sesudah) values: see [`crate::archive::dasar`] for which column is final.
-pub fn finals_rencana(json: &serde_json::Value, murni: bool) -> std::collections::BTreeMap<String, RowFinal> {
-    use serde_json::Value;
-    let pick = |row: &Value, after: &str, before: &str| -> Option<Value> {
-        let a = row.get(after).filter(|v| !v.is_null());
-        let empty = |v: &Value| {
-            v.get("teks").and_then(Value::as_str).is_some_and(|t| t.trim().is_empty())
-                || v.get("nilai").and_then(Value::as_str).is_some_and(|n| n.trim_start_matches('-').chars().all(|c| c == '0' || c == '.'))
-        };
-        if !murni {
-            return a.cloned();
-        }
-        a.filter(|v| !empty(v)).or_else(|| row.get(before).filter(|v| !v.is_null())).or(a).cloned()
-    };
+/// Final values per sub kegiatan code from the base edition's stored model, as a Perubahan's
+/// Sebelum (and starting Sesudah) values: the one rule of [`crate::compute::akhir`].
+pub fn finals_rencana(model: &ModelTersimpan) -> std::collections::BTreeMap<String, RowFinal> {
+    let jenis = model.edisi.jenis;
     let mut out = std::collections::BTreeMap::new();
-    for r in json.pointer("/data/rencana/baris").and_then(Value::as_array).into_iter().flatten() {
-        if r.get("tingkat").and_then(Value::as_str) != Some("sub_kegiatan") {
-            continue;
-        }
-        let Some(kode) = r.get("kode").and_then(Value::as_str) else { continue };
-        let pagu = pick(r, "pagu_sesudah", "pagu_sebelum")
-            .and_then(|v| v.get("nilai").and_then(Value::as_str).map(str::to_string))
-            .filter(|n| n.chars().all(|c| c.is_ascii_digit()));
-        let mut targets: [Option<String>; 3] = Default::default();
-        for (i, k) in ["target_program", "target_keluaran", "target_hasil"].iter().enumerate() {
-            targets[i] = r
-                .get(*k)
-                .and_then(|t| pick(t, "sesudah", "sebelum"))
-                .map(|v| v.get("teks").and_then(Value::as_str).unwrap_or("").to_string());
-        }
-        out.insert(kode.to_string(), RowFinal { pagu, targets });
+    for r in model.sub_kegiatan() {
+        // Whole rupiah only (amounts with cents are left as written).
+        let pagu = r.pagu_akhir(jenis).and_then(|p| p.nilai).filter(|n| n.fract().is_zero() && !n.is_sign_negative()).map(|n| n.trunc().normalize().to_string());
+        let targets = [&r.target_program, &r.target_keluaran, &r.target_hasil].map(|t| t.akhir(jenis).map(|v| v.teks.clone()));
+        out.insert(r.kode.clone(), RowFinal { pagu, targets });
     }
     out
 }
@@ -281,19 +261,13 @@ pub fn fill_rencana(text: &str, finals: &std::collections::BTreeMap<String, RowF
     out
 }
 
-/// Final Tabel 3.1 targets per indicator text from the base's JSON (a repeated text: in order).
-pub fn finals_tujuan(json: &serde_json::Value, murni: bool) -> std::collections::BTreeMap<String, Vec<String>> {
-    use serde_json::Value;
+/// Final Tabel 3.1 targets per indicator text from the base's stored model (a repeated text: in
+/// order), by the one rule of [`crate::compute::akhir`].
+pub fn finals_tujuan(model: &ModelTersimpan) -> std::collections::BTreeMap<String, Vec<String>> {
     let mut out: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
-    for r in json.pointer("/data/tujuan_sasaran/baris").and_then(Value::as_array).into_iter().flatten() {
-        let Some(ind) = r.get("indikator").and_then(Value::as_str) else { continue };
-        let after = r.get("target_perubahan").filter(|v| !v.is_null());
-        let teks = |v: &Value| v.get("teks").and_then(Value::as_str).unwrap_or("").to_string();
-        let v = match (after, murni) {
-            (Some(a), false) => teks(a),
-            (Some(a), true) if !teks(a).trim().is_empty() => teks(a),
-            _ => r.get("target_renja").filter(|v| !v.is_null()).map(teks).unwrap_or_default(),
-        };
+    for r in model.indikator() {
+        let Some(ind) = &r.indikator else { continue };
+        let v = r.target_akhir(model.edisi.jenis).map(|t| t.teks.clone()).unwrap_or_default();
         out.entry(ind.trim().to_string()).or_default().push(v);
     }
     out
@@ -336,18 +310,19 @@ mod tests {
 
     #[test]
     fn fills_from_base() {
-        let json = serde_json::json!({"data": {"rencana": {"baris": [
+        let json = serde_json::json!({"edisi": {"tahun": 2022, "jenis": "perubahan"}, "data": {"rencana": {"baris": [
             {"kode": "1.01.01.2.01.0001", "tingkat": "sub_kegiatan",
-             "pagu_sebelum": {"nilai": "5"}, "pagu_sesudah": {"nilai": "7"},
+             "pagu_sebelum": {"nilai": "5", "teks": "5"}, "pagu_sesudah": {"nilai": "7", "teks": "7"},
              "target_keluaran": {"sebelum": {"teks": "1 Dok"}, "sesudah": {"teks": "2 Dok"}}}]},
             "tujuan_sasaran": {"baris": [{"indikator": "IKU", "target_renja": {"teks": "1"}, "target_perubahan": {"teks": "2"}}]}}});
         let src = "[[baris]]\nkode = \"1.01.01.2.01.0001\"\ntarget_keluaran = { sebelum = \"x\", sesudah = \"y\" }\npagu_sebelum = 1\npagu_sesudah = 2\n[[baris]]\nkode = \"9\"\npagu_sebelum = 3\n";
-        let out = fill_rencana(src, &finals_rencana(&json, false));
+        let model = ModelTersimpan::baca(&serde_json::to_vec(&json).unwrap()).unwrap();
+        let out = fill_rencana(src, &finals_rencana(&model));
         assert_eq!(out, "[[baris]]\nkode = \"1.01.01.2.01.0001\"\ntarget_keluaran = { sebelum = \"2 Dok\", sesudah = \"2 Dok\" }\npagu_sebelum = 7\npagu_sesudah = 7\n[[baris]]\nkode = \"9\"\npagu_sebelum = 3\n");
         let lone = "[[baris]]\nkode = \"1.01.01.2.01.0001\"\npagu_sebelum = 1\n";
-        assert_eq!(fill_rencana(lone, &finals_rencana(&json, false)), "[[baris]]\nkode = \"1.01.01.2.01.0001\"\npagu_sebelum = 7\npagu_sesudah = 7\n");
+        assert_eq!(fill_rencana(lone, &finals_rencana(&model)), "[[baris]]\nkode = \"1.01.01.2.01.0001\"\npagu_sebelum = 7\npagu_sesudah = 7\n");
         let ts = "[[tujuan.indikator]]\nuraian = \"IKU\"\ntarget_renja = \"0\"\ntarget_perubahan = \"0\"\n";
-        assert_eq!(fill_tujuan(ts, &finals_tujuan(&json, false)), "[[tujuan.indikator]]\nuraian = \"IKU\"\ntarget_renja = \"2\"\ntarget_perubahan = \"2\"\n");
+        assert_eq!(fill_tujuan(ts, &finals_tujuan(&model)), "[[tujuan.indikator]]\nuraian = \"IKU\"\ntarget_renja = \"2\"\ntarget_perubahan = \"2\"\n");
     }
 
     #[test]

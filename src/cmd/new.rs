@@ -53,13 +53,13 @@ pub fn run(args: Args) -> i32 {
         }
     };
     // For a Perubahan: the base's computed model, whose final values become the Sebelum columns.
-    let base_json: Option<serde_json::Value> = if plan.jenis == "perubahan" {
+    let base_model: Option<crate::compute::akhir::ModelTersimpan> = if plan.jenis == "perubahan" {
         files
             .iter()
             .find(|f| f.kind == Kind::Json)
             .filter(|f| store.check_object(&f.sha256, f.size) == archive::ObjectState::Ok)
             .and_then(|f| store.read_object(&f.sha256).ok())
-            .and_then(|b| serde_json::from_slice(&b).ok())
+            .and_then(|b| crate::compute::akhir::ModelTersimpan::baca(&b).ok())
     } else {
         None
     };
@@ -72,11 +72,11 @@ pub fn run(args: Args) -> i32 {
             let Ok(text) = std::fs::read_to_string(&path) else { continue };
             let mut new = if f.path == "edisi.toml" { baru::edit_edisi(&text, &plan, &ed.id) } else { baru::clear_data(&text) };
             // A Perubahan starts from its base's final values (Sebelum = Sesudah = base).
-            if let Some(json) = &base_json {
+            if let Some(model) = &base_model {
                 if f.path == "data/rencana.toml" {
-                    new = baru::fill_rencana(&new, &baru::finals_rencana(json, ed.jenis == "murni"));
+                    new = baru::fill_rencana(&new, &baru::finals_rencana(model));
                 } else if f.path == "data/tujuan-sasaran.toml" {
-                    new = baru::fill_tujuan(&new, &baru::finals_tujuan(json, ed.jenis == "murni"));
+                    new = baru::fill_tujuan(&new, &baru::finals_tujuan(model));
                 }
             }
             if new != text {
@@ -92,7 +92,9 @@ pub fn run(args: Args) -> i32 {
         eprintln!("error: {e}");
         return e.exit_code();
     }
-    let (_, diags) = crate::process(dir);
+    let mut edition = crate::Edition::load(dir);
+    edition.check_base(|model, diags| archive::dasar::check(model, Ok(&store as &dyn Store), diags));
+    let diags = edition.check();
     let jenis = if plan.jenis == "murni" { "Renja" } else { "Perubahan Renja" };
     eprintln!(
         "edisi baru di {}: {jenis} tahun {} revisi {}, dari {} (tercatat sebagai `dasar`); realisasi dan nilai dinyatakan dihapus dari {cleared} berkas data",
