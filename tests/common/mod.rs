@@ -67,21 +67,39 @@ pub fn sub_kegiatan_names(m: &Value) -> Vec<(&'static str, String)> {
     out
 }
 
+pub mod tools;
+
 /// Whether a command is on PATH.
 pub fn has(cmd: &str) -> bool {
     Command::new("sh").args(["-c", &format!("command -v {cmd} >/dev/null 2>&1")]).status().map(|s| s.success()).unwrap_or(false)
 }
 
-/// True when every command in `cmds` is installed. Otherwise: under CI=true the test fails (the
-/// real-client tests must run there), elsewhere it is skipped with a printed message.
-pub fn require_tools(cmds: &[&str]) -> bool {
-    let missing: Vec<&str> = cmds.iter().copied().filter(|c| !has(c)).collect();
+/// The one helper for tests that need external tools. Such a test carries, for each tool group
+/// it needs (tests/common/tools.rs),
+///
+/// ```ignore
+/// #[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
+/// ```
+///
+/// so where a group is missing the test is reported as *ignored* (build.rs decides), and calls
+/// `require(&["sign"])` first, which fails the test when a group is missing after all: always
+/// under CI=true (where every group must be installed), and elsewhere when the build's view is
+/// stale (then `touch build.rs`). It never skips silently.
+pub fn require(groups: &[&str]) {
+    let root = Path::new(ROOT);
+    let missing: Vec<String> = groups
+        .iter()
+        .flat_map(|g| tools::missing_tools(g, root).into_iter().map(move |t| format!("{t} ({g})")))
+        .collect();
     if missing.is_empty() {
-        return true;
+        return;
     }
-    if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-        panic!("{missing:?} required under CI=true (tests/run.sh installs them)");
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    if ci {
+        panic!("required under CI=true but not installed: {} (tests/run.sh installs them)", missing.join(", "));
     }
-    eprintln!("SKIPPED: {missing:?} not installed (tests/run.sh installs them)");
-    false
+    panic!(
+        "not installed: {}; build.rs saw them installed when it last ran — run `touch build.rs` (or tests/run.sh) so these tests are ignored, or install them",
+        missing.join(", ")
+    );
 }
