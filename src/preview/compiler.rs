@@ -198,7 +198,8 @@ fn write_outputs(out: &Path, renderer: &mut Renderer, edition: &Edition) {
     for d in rendered.diagnostics.iter() {
         eprintln!("{d}");
     }
-    for (ext, bytes) in [("pdf", rendered.pdf), ("docx", rendered.docx)] {
+    // The DOCX first: a new PDF is the sign that both files are written.
+    for (ext, bytes) in [("docx", rendered.docx), ("pdf", rendered.pdf)] {
         match bytes {
             Some(bytes) => {
                 let path = out.join(format!("{slug}.{ext}"));
