@@ -103,3 +103,11 @@ pub fn require(groups: &[&str]) {
         missing.join(", ")
     );
 }
+
+/// The former helper, kept so tests written against it still compile: fails the test when a
+/// command is missing (it no longer skips). New tests use [`require`] with a `cfg_attr` ignore.
+pub fn require_tools(cmds: &[&str]) -> bool {
+    let missing: Vec<&str> = cmds.iter().copied().filter(|c| !has(c)).collect();
+    assert!(missing.is_empty(), "not installed: {missing:?} (tests/run.sh installs them); give the test a cfg_attr ignore (see common::require)");
+    true
+}
