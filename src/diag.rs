@@ -1,6 +1,9 @@
 //! Diagnostics: the one type every stage uses to report a problem in the sources (file, line,
 //! column, severity, message, hint), and the source-file index that turns byte offsets into
 //! line:column. Printed one way on the terminal (`file:line:col: error: message`).
+//!
+//! Boundary: owns the diagnostic type and source-file locations; depends on no other module of
+//! renja (every stage uses it).
 
 use serde::Serialize;
 use std::fmt;
@@ -14,6 +17,36 @@ use std::sync::Arc;
 pub enum Severity {
     Error,
     Warning,
+}
+
+/// The pipeline stage that found a problem, so callers can choose what to show by where it
+/// arose (e.g. `renja build` lists every render-stage message and only counts source warnings),
+/// never by the message's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Reading the edition folder: files, TOML and front matter syntax, schema.
+    #[default]
+    Source,
+    /// Validating the parsed sources into the model (codes, amounts, references).
+    Validate,
+    /// Computing roll-ups, capaian, predikat, statistics; declared values compared.
+    Compute,
+    /// Building the document model: chapters, templates, placed tables.
+    Document,
+    /// Comparing a Perubahan's Sebelum columns with its base edition in the archive.
+    Base,
+    /// Laying out and exporting the PDF (typst), including the empty signature field.
+    Layout,
+    /// Writing the DOCX.
+    Docx,
+}
+
+impl Stage {
+    /// Stages that read the author's sources (`renja check` reports them all).
+    pub fn is_source(self) -> bool {
+        matches!(self, Stage::Source | Stage::Validate | Stage::Compute | Stage::Document | Stage::Base)
+    }
 }
 
 /// A place in a source file, 1-based.
@@ -34,6 +67,8 @@ impl fmt::Display for Loc {
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// Where in the pipeline the problem was found.
+    pub stage: Stage,
     #[serde(flatten)]
     pub loc: Loc,
     pub message: String,
@@ -106,6 +141,9 @@ impl SourceFile {
 #[serde(transparent)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// The stage new diagnostics are recorded under (set by the façade between stages).
+    #[serde(skip)]
+    stage: Stage,
 }
 
 impl Diagnostics {
@@ -114,7 +152,7 @@ impl Diagnostics {
     }
 
     pub fn push(&mut self, severity: Severity, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
-        self.items.push(Diagnostic { severity, loc, message: message.into(), hint: None });
+        self.items.push(Diagnostic { severity, stage: self.stage, loc, message: message.into(), hint: None });
         self.items.last_mut().expect("just pushed")
     }
 
@@ -124,6 +162,16 @@ impl Diagnostics {
 
     pub fn warning(&mut self, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
         self.push(Severity::Warning, loc, message)
+    }
+
+    /// Records the diagnostics that follow under `stage`.
+    pub fn enter(&mut self, stage: Stage) {
+        self.stage = stage;
+    }
+
+    /// The diagnostics found in `stage`.
+    pub fn of_stage(&self, stage: Stage) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(move |d| d.stage == stage)
     }
 
     pub fn extend(&mut self, other: Diagnostics) {

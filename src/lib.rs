@@ -13,6 +13,7 @@ pub mod compute;
 pub mod diag;
 pub mod document;
 pub mod docx;
+pub mod facade;
 pub mod format;
 pub mod model;
 pub mod output;
@@ -21,20 +22,14 @@ pub mod preview;
 pub mod sign;
 pub mod source;
 
+pub use facade::{Edition, Formats, Mode, RenderOptions, Rendered, Renderer};
+
 use diag::Diagnostics;
 use std::path::Path;
 
-/// Runs the pipeline on an edition folder up to the document model. Returns the document (when
-/// the sources could be interpreted at all) and every diagnostic.
+/// Runs the pipeline on an edition folder up to the document model: [`Edition::load`] as a pair.
+/// Returns the document (when the sources could be interpreted at all) and every diagnostic. The
+/// base-edition check is not part of it (see [`Edition::check_base`]).
 pub fn process(dir: &Path) -> (Option<document::Document>, Diagnostics) {
-    let mut diags = Diagnostics::new();
-    let sources = source::load(dir, &mut diags);
-    let doc = model::validate(&sources, &mut diags).map(|ed| {
-        let computed = compute::compute(&ed, &mut diags);
-        // A Perubahan naming its base edition: the Sebelum columns against the archive.
-        archive::dasar::check(&ed, &mut diags);
-        document::build(&ed, &computed, &mut diags)
-    });
-    diags.sort();
-    (doc, diags)
+    Edition::load(dir).into_parts()
 }

@@ -1,6 +1,9 @@
 //! Writing outputs atomically: a file is written under a temporary name in its folder, synced,
 //! then renamed over the old one, so a failed or interrupted build never leaves a half-written
 //! document and never destroys the previous good one.
+//!
+//! Boundary: the atomic file write; depends on no other module of renja. Only the edges (`cmd`,
+//! `preview`, `archive`) write files.
 
 use std::io::Write;
 use std::path::Path;

@@ -57,22 +57,6 @@ fn texts(xml: &str) -> String {
     out
 }
 
-/// A real client is needed: under CI its absence fails the test; locally the test is skipped.
-fn require(name: &str, found: bool) -> bool {
-    if found {
-        return true;
-    }
-    if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-        panic!("{name} is required under CI=true (tests/run.sh installs it)");
-    }
-    eprintln!("SKIPPED: {name} not installed (tests/run.sh installs it)");
-    false
-}
-
-fn has_command(cmd: &str, args: &[&str]) -> bool {
-    Command::new(cmd).args(args).output().map(|o| o.status.success()).unwrap_or(false)
-}
-
 fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let key = format!(" {name}=\"");
     let p = tag.find(&key)? + key.len();
@@ -233,11 +217,10 @@ fn package_is_deflated_ordered_and_free_of_duplicate_ids() {
     }
 }
 
+#[cfg_attr(not(renja_tools = "python-docx"), ignore = "needs python-docx (tests/run.sh installs it)")]
 #[test]
 fn python_docx_reads_sections_styles_tables_and_properties() {
-    if !require("python-docx", has_command("python3", &["-c", "import docx"])) {
-        return;
-    }
+    common::require(&["python-docx"]);
     let (_ws, docx, _) = built();
     let script = r#"
 import sys, docx
@@ -274,11 +257,10 @@ print('ok', len(secs), len(d.tables), hdr)
     assert!(o.status.success(), "python-docx: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
 }
 
+#[cfg_attr(not(all(renja_tools = "libreoffice", renja_tools = "poppler")), ignore = "needs LibreOffice, poppler-utils (tests/run.sh installs them)")]
 #[test]
 fn libreoffice_converts_it_with_landscape_table_pages_that_begin_with_the_header() {
-    if !require("LibreOffice (soffice)", has_command("soffice", &["--version"])) {
-        return;
-    }
+    common::require(&["libreoffice", "poppler"]);
     let (ws, docx, _) = built();
     let outdir = ws.path().join("lo");
     let profile = format!("-env:UserInstallation=file://{}", ws.path().join("lo-profile").display());

@@ -350,24 +350,12 @@ fn a_missing_folder_is_a_usage_error() {
 }
 
 /// The real-browser test (tests/e2e/preview.mjs).
+#[cfg_attr(not(renja_tools = "browser"), ignore = "needs chromium, node and playwright-core (tests/run.sh installs them)")]
 #[test]
 fn in_headless_chromium() {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    common::require(&["browser"]);
     let e2e = Path::new(ROOT).join("tests/e2e");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let missing: Vec<&str> = [
-        (!Path::new(&chromium).is_file()).then_some("chromium (/usr/bin/chromium)"),
-        Command::new("node").arg("--version").output().is_err().then_some("node"),
-        (!e2e.join("node_modules/playwright-core").is_dir()).then_some("tests/e2e/node_modules (npm ci)"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if !missing.is_empty() {
-        assert!(!ci, "CI=true but the browser test cannot run; missing: {}", missing.join(", "));
-        eprintln!("SKIP in_headless_chromium: missing {} (tests/run.sh installs them)", missing.join(", "));
-        return;
-    }
     let ws = workspace();
     let p = Preview::start(ws.path(), &[]);
     p.first_view();

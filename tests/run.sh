@@ -48,4 +48,12 @@ if [ ! -d tests/e2e/node_modules/playwright-core ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# Tests needing a tool that is missing are reported as ignored (never as passed): build.rs turns
+# each installed tool group (tests/common/tools.rs) into a cfg, and re-checks when this list of
+# what is installed changes. Under CI=true they always run.
+RENJA_TOOLS_SEEN="$(for t in pdftotext pdfinfo pdftoppm pdfimages pdffonts openssl pdfsig certutil qpdf pyhanko python3 soffice zbarimg node chromium; do command -v "$t" || true; done | tr '\n' ' ')"
+python3 -c "import docx" >/dev/null 2>&1 && RENJA_TOOLS_SEEN+=" python-docx"
+[ -d tests/e2e/node_modules/playwright-core ] && RENJA_TOOLS_SEEN+=" playwright-core"
+export RENJA_TOOLS_SEEN
+
 cargo test --all-targets 2>&1

@@ -26,14 +26,12 @@ const SIGNER: &str = "Penandatangan Uji";
 // ---------------------------------------------------------------------------------------------
 // Tools: a real verifier is needed; under CI its absence fails the test, locally the test skips.
 
-/// The BASE tools plus `extra`.
-fn require(extra: &[&str]) -> bool {
-    let all: Vec<&str> = BASE.iter().chain(extra).copied().collect();
-    common::require_tools(&all)
+/// The "sign" tool group (the PKI, the sample and pdfsig: openssl, pdfsig, certutil, bash) plus
+/// the groups in `extra` (tests/common/tools.rs); see `common::require`.
+fn require(extra: &[&str]) {
+    let all: Vec<&str> = ["sign"].iter().chain(extra).copied().collect();
+    common::require(&all)
 }
-
-/// Everything the fixture needs (the PKI and the sample) plus pdfsig.
-const BASE: &[&str] = &["openssl", "pdfsig", "certutil", "bash"];
 
 struct Run {
     code: Option<i32>,
@@ -419,11 +417,10 @@ fn assert_refused(r: &Run, out: &Path, words: &[&str]) {
 // ---------------------------------------------------------------------------------------------
 // Tests.
 
+#[cfg_attr(not(all(renja_tools = "sign", renja_tools = "pyhanko")), ignore = "needs openssl, pdfsig, certutil, pyHanko (tests/run.sh installs them)")]
 #[test]
 fn signed_sample_validates_with_pdfsig_and_pyhanko() {
-    if !require(&["pyhanko"]) {
-        return;
-    }
+    require(&["pyhanko"]);
     let f = fx();
     let (out, r) = signed();
     assert!(r.out.lines().any(|l| Path::new(l.trim()) == out.as_path()), "sign did not print the output path: {}", r.out);
@@ -434,11 +431,10 @@ fn signed_sample_validates_with_pdfsig_and_pyhanko() {
     println!("pyhanko: {line}\n{pretty}");
 }
 
+#[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
 #[test]
 fn signature_is_an_incremental_pades_b_b_over_the_whole_file() {
-    if !require(&[]) {
-        return;
-    }
+    require(&[]);
     let f = fx();
     let (out, _) = signed();
     let unsigned = std::fs::read(&f.unsigned).unwrap();
@@ -465,11 +461,10 @@ fn signature_is_an_incremental_pades_b_b_over_the_whole_file() {
     assert!(text.contains("/M"), "no signing time (/M) in the signature dictionary");
 }
 
+#[cfg_attr(not(all(renja_tools = "sign", renja_tools = "pyhanko")), ignore = "needs openssl, pdfsig, certutil, pyHanko (tests/run.sh installs them)")]
 #[test]
 fn the_empty_field_of_the_final_pdf_is_the_one_signed() {
-    if !require(&["pyhanko"]) {
-        return;
-    }
+    require(&["pyhanko"]);
     let f = fx();
     let before = run("pyhanko", &["sign", "list", s(&f.unsigned)]);
     assert_eq!(before.code, Some(0), "{}", before.all());
@@ -483,11 +478,10 @@ fn the_empty_field_of_the_final_pdf_is_the_one_signed() {
     assert!(f.pdfsig(out).out.contains(&format!("Signature Field Name: {name}")));
 }
 
+#[cfg_attr(not(all(renja_tools = "sign", renja_tools = "poppler")), ignore = "needs openssl, pdfsig, certutil, poppler-utils (tests/run.sh installs them)")]
 #[test]
 fn visible_signature_is_printed_in_the_signature_block() {
-    if !require(&["pdftotext"]) {
-        return;
-    }
+    require(&["poppler"]);
     let f = fx();
     let (out, _) = signed();
     let tte = common::squash("Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik yang diterbitkan oleh Balai Sertifikasi Elektronik (BSrE), Badan Siber dan Sandi Negara.");
@@ -524,11 +518,10 @@ fn visible_signature_is_printed_in_the_signature_block() {
     assert_eq!(signed_fields, 1, "one filled signature field expected");
 }
 
+#[cfg_attr(not(all(renja_tools = "sign", renja_tools = "qpdf", renja_tools = "poppler")), ignore = "needs openssl, pdfsig, certutil, qpdf, poppler-utils (tests/run.sh installs them)")]
 #[test]
 fn signed_pdf_still_declares_pdfa_2b_and_passes_qpdf_check() {
-    if !require(&["qpdf", "pdfinfo"]) {
-        return;
-    }
+    require(&["qpdf", "poppler"]);
     let (out, _) = signed();
     let r = run("qpdf", &["--check", s(out)]);
     assert_eq!(r.code, Some(0), "qpdf --check: {}", r.all());
@@ -542,11 +535,10 @@ fn signed_pdf_still_declares_pdfa_2b_and_passes_qpdf_check() {
     assert!(info.out.contains("Title:           Perubahan Renja Tahun 2022"), "{}", info.out);
 }
 
+#[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
 #[test]
 fn renja_verify_names_the_signer_and_the_whole_file_coverage() {
-    if !require(&[]) {
-        return;
-    }
+    require(&[]);
     let (out, _) = signed();
     let r = renja(&["verify", s(out)], None);
     assert_eq!(r.code, Some(0), "renja verify on the good file: {}", r.all());
@@ -560,11 +552,10 @@ fn renja_verify_names_the_signer_and_the_whole_file_coverage() {
     println!("renja verify:\n{}", r.out);
 }
 
+#[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
 #[test]
 fn renja_verify_with_ca_judges_the_certificate_chain_as_pdfsig_does() {
-    if !require(&[]) {
-        return;
-    }
+    require(&[]);
     let f = fx();
     let (out, _) = signed();
     // Without --ca the trust in the signer's certificate is not judged, and the output says so.
@@ -613,11 +604,10 @@ fn renja_verify_with_ca_judges_the_certificate_chain_as_pdfsig_does() {
     assert!(r.err.contains("bukan sertifikat X.509") && r.err.contains("signer.key"), "{}", r.all());
 }
 
+#[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
 #[test]
 fn certificates_are_judged_at_the_time_checked() {
-    if !require(&[]) {
-        return;
-    }
+    require(&[]);
     use renja::sign::trust::{judge, load_anchors};
     let f = fx();
     let root = load_anchors(Path::new(&f.p("root.pem"))).unwrap();
@@ -631,11 +621,10 @@ fn certificates_are_judged_at_the_time_checked() {
     assert!(before.contains("belum berlaku"), "{before}");
 }
 
+#[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
 #[test]
 fn renja_verify_without_signature_or_pdf_fails() {
-    if !require(&[]) {
-        return;
-    }
+    require(&[]);
     let f = fx();
     let r = renja(&["verify", s(&f.unsigned)], None);
     assert_eq!(r.code, Some(1), "{}", r.all());
@@ -649,11 +638,10 @@ fn renja_verify_without_signature_or_pdf_fails() {
     assert!(!r.all().contains("panicked"));
 }
 
+#[cfg_attr(not(all(renja_tools = "sign", renja_tools = "pyhanko")), ignore = "needs openssl, pdfsig, certutil, pyHanko (tests/run.sh installs them)")]
 #[test]
 fn one_flipped_byte_is_caught_by_every_verifier() {
-    if !require(&["pyhanko"]) {
-        return;
-    }
+    require(&["pyhanko"]);
     let f = fx();
     let (out, _) = signed();
     let bad = f.path("flipped.pdf");
@@ -668,11 +656,10 @@ fn one_flipped_byte_is_caught_by_every_verifier() {
     assert_eq!(r.code, Some(1), "renja verify accepted a tampered file: {}", r.all());
 }
 
+#[cfg_attr(not(all(renja_tools = "sign", renja_tools = "pyhanko", renja_tools = "qpdf")), ignore = "needs openssl, pdfsig, certutil, pyHanko, qpdf (tests/run.sh installs them)")]
 #[test]
 fn unsigned_update_after_signing_is_flagged() {
-    if !require(&["pyhanko", "qpdf"]) {
-        return;
-    }
+    require(&["pyhanko", "qpdf"]);
     let f = fx();
     let (out, _) = signed();
     let good = std::fs::read(out).unwrap();
@@ -703,11 +690,10 @@ fn unsigned_update_after_signing_is_flagged() {
     assert!(f.pdfsig(&rot).all().contains("Not total document signed"));
 }
 
+#[cfg_attr(not(all(renja_tools = "sign", renja_tools = "pyhanko", renja_tools = "python")), ignore = "needs openssl, pdfsig, certutil, pyHanko, python3 (tests/run.sh installs them)")]
 #[test]
 fn timestamped_signature_is_b_t_with_a_trusted_tsa() {
-    if !require(&["pyhanko", "python3"]) {
-        return;
-    }
+    require(&["pyhanko", "python"]);
     let f = fx();
     let tsa = start_tsa();
     let before = tsa_served(f);
@@ -740,11 +726,10 @@ fn timestamped_signature_is_b_t_with_a_trusted_tsa() {
     assert!(!out2.exists(), "a file was written although the TSA was down");
 }
 
+#[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
 #[test]
 fn pem_key_and_chain_sign_too() {
-    if !require(&[]) {
-        return;
-    }
+    require(&[]);
     let f = fx();
     // Encrypted PKCS#8 key, password from the environment.
     let input = f.copy_unsigned("pem.pdf");
@@ -760,11 +745,10 @@ fn pem_key_and_chain_sign_too() {
     assert_pdfsig_valid(f, &out);
 }
 
+#[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
 #[test]
 fn refusals_write_nothing_and_never_echo_the_password() {
-    if !require(&[]) {
-        return;
-    }
+    require(&[]);
     let f = fx();
     let input = f.copy_unsigned("refuse.pdf");
     let default_out = f.path("refuse.ttd.pdf");
@@ -805,13 +789,12 @@ fn refusals_write_nothing_and_never_echo_the_password() {
     assert_eq!(std::fs::read(&input).unwrap(), std::fs::read(&f.unsigned).unwrap());
 }
 
+#[cfg_attr(not(all(renja_tools = "sign", renja_tools = "pyhanko", renja_tools = "python")), ignore = "needs openssl, pdfsig, certutil, pyHanko, python3 (tests/run.sh installs them)")]
 #[test]
 fn harness_self_check_pyhanko_signature_validates_the_same_way() {
     // Checks the verifier assertions and the TSA independently of renja's signer: pyHanko signs
     // the final PDF (B-T through the local TSA); pdfsig, pyHanko and the tamper checks must agree.
-    if !require(&["pyhanko", "python3"]) {
-        return;
-    }
+    require(&["pyhanko", "python"]);
     let f = fx();
     let tsa = start_tsa();
     let out = f.path("pyhanko-signed.pdf");

@@ -5,17 +5,20 @@
 use super::{Edition, FileEntry, Kind, NewEdition};
 use crate::diag::Diagnostics;
 use crate::document::Document;
-use crate::pdf::{Assets, Fonts};
+use crate::facade::{Formats, RenderOptions, Renderer};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Why an edition could not be collected.
+#[derive(Debug, thiserror::Error)]
 pub enum CollectError {
     /// The sources have errors (printed by the caller); exit 1.
+    #[error("{}", .0.summary())]
     Sources(Diagnostics),
     /// The edition is refused for another reason (e.g. a signed PDF of other sources); exit 1.
+    #[error("{0}")]
     Refused(String),
     /// Reading or rendering failed; exit 2.
+    #[error("{0}")]
     Io(String),
 }
 
@@ -29,86 +32,49 @@ pub struct Outputs {
     pub warnings: usize,
 }
 
-/// Every file under `dir`, as (`/`-separated relative path, bytes), in path order. Skipped: a
-/// top-level `out/` folder (build outputs), `.git/`, and `skip` (the archive itself when it lies
-/// inside the edition folder). Symbolic links to files are stored as the file they point to.
-pub fn read_sources(dir: &Path, skip: Option<&Path>) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let skip = skip.and_then(|s| s.canonicalize().ok());
-    let mut out = Vec::new();
-    let mut stack: Vec<(PathBuf, String)> = vec![(dir.to_path_buf(), String::new())];
-    while let Some((path, rel)) = stack.pop() {
-        let entries = std::fs::read_dir(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| format!("{}: {e}", path.display()))?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else {
-                return Err(format!("{}: nama berkas bukan UTF-8", entry.path().display()));
-            };
-            let child_rel = if rel.is_empty() { name.to_string() } else { format!("{rel}/{name}") };
-            let p = entry.path();
-            if name == ".git" || (rel.is_empty() && name == "out") {
-                continue;
-            }
-            if let (Some(s), Ok(c)) = (&skip, p.canonicalize())
-                && &c == s
-            {
-                continue;
-            }
-            let meta = std::fs::metadata(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-            if meta.is_dir() {
-                stack.push((p, child_rel));
-            } else if meta.is_file() {
-                let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-                out.push((child_rel, bytes));
-            }
-        }
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
+/// Every file of the edition folder `dir`, as the archive stores them: see
+/// [`crate::source::read_tree`] (the one place the edition's files are listed).
+pub fn read_sources(dir: &Path, skip: Option<&Path>) -> Result<Vec<(String, Vec<u8>)>, crate::source::ReadError> {
+    crate::source::read_tree(dir, skip)
 }
 
-/// Checks and computes the edition in `dir` and builds the final PDF, the DOCX and the JSON in
-/// memory, exactly as `renja build --final` and `renja export --json` do.
-pub fn build(dir: &Path) -> Result<Outputs, CollectError> {
-    build_reusing(dir, &[])
+/// Checks and computes the edition in `dir` (a Perubahan also against its base edition in
+/// `base`) and builds the final PDF, the DOCX and the JSON in memory, exactly as `renja build
+/// --final` and `renja export --json` do.
+pub fn build(dir: &Path, base: super::dasar::BaseStore<'_>) -> Result<Outputs, CollectError> {
+    build_reusing(dir, &[], base)
 }
 
 /// As [`build`], but a final PDF among `candidates` whose recorded source fingerprint equals the
 /// fingerprint of these sources (and of `layouts/`, `fonts/` and this renja version) is taken as
 /// is instead of being laid out again (`renja archive rebuild` re-checks it byte for byte).
-pub fn build_reusing(dir: &Path, candidates: &[Vec<u8>]) -> Result<Outputs, CollectError> {
-    let (doc, mut diags) = crate::process(dir);
+pub fn build_reusing(dir: &Path, candidates: &[Vec<u8>], base: super::dasar::BaseStore<'_>) -> Result<Outputs, CollectError> {
+    let mut edition = crate::Edition::load(dir);
+    edition.check_base(|model, diags| super::dasar::check(model, base, diags));
+    let diags = edition.check();
     if diags.has_errors() {
-        return Err(CollectError::Sources(diags));
+        return Err(CollectError::Sources(diags.clone()));
     }
-    let Some(mut doc) = doc else {
+    let Some(doc) = edition.document() else {
         return Err(CollectError::Refused("edisi tidak dapat dibaca".into()));
     };
-    doc.sampul.draf = false;
     let warnings = diags.count(crate::diag::Severity::Warning);
-    let assets = Assets::locate(dir);
-    let fonts = Fonts::load(&assets.fonts).map_err(CollectError::Io)?;
-    // The DOCX and the JSON are built on a second thread while typst lays out the PDF.
-    let (pdf, rest) = std::thread::scope(|s| {
-        let side = s.spawn(|| {
-            let docx = crate::docx::render(&doc, dir).map_err(|m| CollectError::Io(format!("DOCX gagal disusun: {m}")))?;
-            let mut json =
-                serde_json::to_vec_pretty(&doc).map_err(|e| CollectError::Io(format!("model tidak dapat ditulis sebagai JSON: {e}")))?;
-            json.push(b'\n');
-            Ok::<_, CollectError>((docx, json))
-        });
-        let reuse = crate::source::fingerprint(dir, &assets.layouts, &assets.fonts).ok().and_then(|fp| {
-            candidates.iter().find(|c| crate::sign::recorded_fingerprint(c).as_deref() == Some(fp.as_str())).cloned()
-        });
-        let pdf = match reuse {
-            Some(pdf) => Some(pdf),
-            None => crate::pdf::render(&doc, dir, &assets, Arc::new(fonts), &mut diags),
-        };
-        let rest = side.join().unwrap_or_else(|_| Err(CollectError::Io("DOCX gagal disusun".to_string())));
-        (pdf, rest)
-    });
-    let pdf = pdf.ok_or_else(|| CollectError::Io("PDF gagal disusun".to_string()))?;
-    let (docx, json) = rest?;
+    let mut renderer = Renderer::new(dir);
+    let assets = renderer.assets().clone();
+    let reuse = crate::source::fingerprint(dir, &assets.layouts, &assets.fonts)
+        .ok()
+        .and_then(|fp| candidates.iter().find(|c| crate::sign::recorded_fingerprint(c).as_deref() == Some(fp.as_str())).cloned());
+    let formats = Formats { pdf: reuse.is_none(), docx: true, json: true };
+    let rendered = edition.render(&mut renderer, &RenderOptions::final_(formats));
+    if rendered.diagnostics.has_errors() {
+        let msgs: Vec<String> = rendered.diagnostics.iter().map(|d| d.to_string()).collect();
+        return Err(CollectError::Io(msgs.join("\n")));
+    }
+    let (Some(pdf), Some(docx), Some(json)) = (reuse.or(rendered.pdf), rendered.docx, rendered.json) else {
+        return Err(CollectError::Io("keluaran gagal disusun".to_string()));
+    };
+    let mut doc = doc.clone();
+    doc.sampul.draf = false;
     Ok(Outputs { doc, pdf, docx, json, warnings })
 }
 
@@ -126,7 +92,7 @@ pub fn opd_kunci_meta(e: &crate::model::Meta) -> String {
 
 /// Collects the edition in `dir` (and the signed PDF `ttd`, if given) for [`super::Store::insert`].
 pub fn collect(dir: &Path, ttd: Option<&Path>, archive_root: Option<&Path>, revisi_baru: bool) -> Result<(NewEdition, usize), CollectError> {
-    let sources = read_sources(dir, archive_root).map_err(CollectError::Io)?;
+    let sources = read_sources(dir, archive_root).map_err(|e| CollectError::Io(e.to_string()))?;
     let signed_bytes = match ttd {
         None => None,
         Some(p) => Some(std::fs::read(p).map_err(|e| CollectError::Io(format!("{}: {e}", p.display())))?),
@@ -147,7 +113,8 @@ pub fn collect(dir: &Path, ttd: Option<&Path>, archive_root: Option<&Path>, revi
             candidates.extend(pdfs.iter().filter_map(|p| std::fs::read(p).ok()));
         }
     }
-    let out = build_reusing(dir, &candidates)?;
+    let store = super::dasar::open_configured(archive_root.map(Path::to_path_buf));
+    let out = build_reusing(dir, &candidates, super::dasar::as_base(&store))?;
     let mut waktu_ttd = None;
     let signed = match (ttd, signed_bytes) {
         (Some(p), Some(bytes)) => {

@@ -10,6 +10,11 @@
 //! DOCX, JSON), `diff` compares the computed models of two editions, `baru` derives a new edition
 //! folder from an archived one (`renja new --from`), `dasar` checks a Perubahan's Sebelum columns
 //! against its base edition. See docs/archive.md.
+//!
+//! Boundary: the store and what is built on it (collect, diff, base check, `new --from`); may use
+//! the façade (to build an edition's outputs), `model`, `source`, `compute`, `document` types,
+//! `sign` (to read a signed PDF) and `output`; never `pdf`, `docx`, `preview` or `cmd`. Nothing
+//! below the façade uses it.
 
 pub mod baru;
 pub mod dasar;
@@ -18,7 +23,6 @@ pub mod edisi;
 pub mod sqlite;
 
 use sha2::{Digest, Sha256};
-use std::fmt;
 use std::path::PathBuf;
 
 /// What a stored file is.
@@ -126,33 +130,30 @@ pub enum ObjectState {
     Altered,
 }
 
-#[derive(Debug)]
+/// What went wrong in the archive (messages in Bahasa Indonesia).
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// (OPD, tahun, jenis, revisi) already archived; carries the existing edition's id.
+    #[error(
+        "edisi {opd} tahun {tahun} ({jenis}) revisi {revisi} sudah ada di arsip sebagai {id}; \
+         edisi dalam arsip tidak dapat ditimpa — naikkan `revisi` di edisi.toml atau tambahkan \
+         sebagai revisi baru dengan --revisi-baru"
+    )]
     Duplicate { id: String, opd: String, tahun: i32, jenis: String, revisi: u32 },
+    #[error("edisi '{0}' tidak ada di arsip; lihat `renja archive list`")]
     NotFound(String),
+    #[error("ID '{id}' tidak tunggal: cocok dengan {ids}", id = .0, ids = .1.join(", "))]
     Ambiguous(String, Vec<String>),
     /// A stored file is missing or no longer matches its hash.
+    #[error("{0}")]
     Damaged(String),
+    #[error("{0}")]
     Io(String),
+    #[error("basis data arsip: {0}")]
     Db(String),
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Duplicate { id, opd, tahun, jenis, revisi } => write!(
-                f,
-                "edisi {opd} tahun {tahun} ({jenis}) revisi {revisi} sudah ada di arsip sebagai {id}; \
-                 edisi dalam arsip tidak dapat ditimpa — naikkan `revisi` di edisi.toml atau tambahkan \
-                 sebagai revisi baru dengan --revisi-baru"
-            ),
-            Error::NotFound(id) => write!(f, "edisi '{id}' tidak ada di arsip; lihat `renja archive list`"),
-            Error::Ambiguous(id, ids) => write!(f, "ID '{id}' tidak tunggal: cocok dengan {}", ids.join(", ")),
-            Error::Damaged(m) | Error::Io(m) => write!(f, "{m}"),
-            Error::Db(m) => write!(f, "basis data arsip: {m}"),
-        }
-    }
+    /// No archive given (`--arsip`) or configured (`$RENJA_ARSIP`) where one is optional.
+    #[error("tidak ada arsip yang diatur")]
+    NotConfigured,
 }
 
 impl Error {
@@ -160,7 +161,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Duplicate { .. } | Error::NotFound(_) | Error::Ambiguous(..) | Error::Damaged(_) => 1,
-            Error::Io(_) | Error::Db(_) => 2,
+            Error::Io(_) | Error::Db(_) | Error::NotConfigured => 2,
         }
     }
 }
@@ -216,20 +217,9 @@ pub fn edition_id(tahun: i32, jenis: &str, revisi: u32, manifest: &str) -> Strin
 
 /// The current time, UTC, RFC 3339 with seconds (`2026-11-28T12:00:00Z`).
 pub fn now_utc() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    let now = time::OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 /// The archive location: `--arsip`, else `RENJA_ARSIP`, else `arsip/`.

@@ -165,13 +165,19 @@ fn list(store: &SqliteStore, filter: &Filter) -> Result<i32, archive::Error> {
     Ok(0)
 }
 
+/// The first 16 characters of a hash, for display. A hash read from the database is not trusted
+/// to be 64 hex digits (a damaged or edited database): never slice it blindly.
+fn short(hash: &str) -> &str {
+    hash.char_indices().nth(16).map_or(hash, |(i, _)| &hash[..i])
+}
+
 fn show(store: &SqliteStore, id: &str) -> Result<i32, archive::Error> {
     let e = store.find(id)?;
     let files = store.files(&e.id)?;
     print!("{}", describe(&e));
     println!("berkas:");
     for f in &files {
-        println!("  {:<8} {:>10}  {}  {}", f.kind.as_str(), crate::format::angka_dp(f.size.into(), 0), &f.sha256[..16], f.path);
+        println!("  {:<8} {:>10}  {}  {}", f.kind.as_str(), crate::format::angka_dp(f.size.into(), 0), short(&f.sha256), f.path);
     }
     Ok(0)
 }
@@ -318,30 +324,12 @@ fn verify(store: &SqliteStore, id: Option<&str>) -> Result<i32, archive::Error> 
     }
 }
 
-/// A fresh private folder under the system temp folder, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(prefix: &str) -> std::io::Result<TempDir> {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-        let p = std::env::temp_dir().join(format!("{prefix}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&p)?;
-        Ok(TempDir(p))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn rebuild(store: &SqliteStore, id: &str) -> Result<i32, archive::Error> {
     let e = store.find(id)?;
-    let tmp = TempDir::new("renja-rebuild").map_err(|x| archive::Error::Io(format!("folder sementara: {x}")))?;
-    let src = tmp.0.join("edisi");
+    let tmp = tempfile::Builder::new().prefix("renja-rebuild-").tempdir().map_err(|x| archive::Error::Io(format!("folder sementara: {x}")))?;
+    let src = tmp.path().join("edisi");
     restore(store, &e.id, &src, &[Kind::Sumber])?;
-    let out = match archive::edisi::build(&src) {
+    let out = match archive::edisi::build(&src, Ok(store)) {
         Ok(o) => o,
         Err(CollectError::Sources(d)) => {
             super::print_diagnostics(&d);
@@ -364,14 +352,14 @@ fn rebuild(store: &SqliteStore, id: &str) -> Result<i32, archive::Error> {
             pdf_same = same;
         }
         if same {
-            println!("  {label}: identik ({} byte, SHA-256 {})", crate::format::angka_dp((bytes.len() as u64).into(), 0), &sha[..16]);
+            println!("  {label}: identik ({} byte, SHA-256 {})", crate::format::angka_dp((bytes.len() as u64).into(), 0), short(&sha));
         } else {
             println!(
                 "  {label}: BERBEDA — arsip {} byte ({}), susun ulang {} byte ({})",
                 crate::format::angka_dp(f.size.into(), 0),
-                &f.sha256[..16],
+                short(&f.sha256),
                 crate::format::angka_dp((bytes.len() as u64).into(), 0),
-                &sha[..16]
+                short(&sha)
             );
         }
     }

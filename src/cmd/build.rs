@@ -1,55 +1,45 @@
 //! `renja build [DIR] [-o OUT] [--format pdf|docx|all] [--final]`: check, compute, lay out and
 //! write `OUT/<slug>.pdf` and/or `OUT/<slug>.docx`. Every requested output is produced in memory
-//! first; any error leaves earlier outputs untouched.
+//! first (by [`crate::Edition::render`]); any error leaves earlier outputs untouched.
 
 use super::Format;
-use crate::pdf::{Assets, Fonts};
-use std::path::Path;
-use std::sync::Arc;
+use crate::diag::Severity;
+use crate::facade::{Edition, Formats, Mode, RenderOptions, Renderer};
+use std::path::{Path, PathBuf};
 
-pub fn run(dir: &Path, out: &Path, final_: bool, format: Format) -> i32 {
-    let (doc, mut diags) = crate::process(dir);
+pub fn run(dir: &Path, out: &Path, final_: bool, format: Format, arsip: Option<PathBuf>) -> i32 {
+    let mut edition = Edition::load(dir);
+    super::check_base(&mut edition, arsip);
+    let diags = edition.check();
     if diags.has_errors() {
-        super::print_diagnostics(&diags);
+        super::print_diagnostics(diags);
         eprintln!("{}; tidak ada berkas yang ditulis", diags.summary());
         return 1;
     }
-    let Some(mut doc) = doc else {
+    let Some(doc) = edition.document() else {
         eprintln!("edisi tidak dapat dibaca; tidak ada berkas yang ditulis");
         return 1;
     };
-    doc.sampul.draf = !final_;
-    let warnings_before = diags.count(crate::diag::Severity::Warning);
-    let mut outputs: Vec<(std::path::PathBuf, Vec<u8>)> = Vec::new();
-    if format.pdf() {
-        let assets = Assets::locate(dir);
-        let fonts = match Fonts::load(&assets.fonts) {
-            Ok(f) => Arc::new(f),
-            Err(msg) => {
-                eprintln!("error: {msg}");
-                return 2;
-            }
-        };
-        let pdf = crate::pdf::render(&doc, dir, &assets, fonts, &mut diags);
-        // Source warnings are listed by `renja check`; here only the layout's own messages.
-        let layout: Vec<_> = diags.iter().filter(|d| d.message.starts_with("tata letak")).cloned().collect();
-        for d in &layout {
-            eprintln!("{d}");
-        }
-        let Some(pdf) = pdf else {
-            eprintln!("PDF gagal disusun; berkas lama tidak diubah");
-            return 1;
-        };
-        outputs.push((out.join(format!("{}.pdf", doc.metadata.slug)), pdf));
+    let slug = doc.metadata.slug.clone();
+    let warnings = diags.count(Severity::Warning);
+    let formats = Formats { pdf: format.pdf(), docx: format.docx(), json: false };
+    let mode = if final_ { Mode::Final } else { Mode::Draft };
+    let rendered = edition.render(&mut Renderer::new(dir), &RenderOptions { mode, ..RenderOptions::draft(formats) });
+    // The source warnings are listed by `renja check`; every message of the render stages here.
+    super::print_diagnostics(&rendered.diagnostics);
+    if rendered.diagnostics.has_errors() {
+        let failed: Vec<&str> =
+            [(formats.pdf && rendered.pdf.is_none(), "PDF"), (formats.docx && rendered.docx.is_none(), "DOCX")].iter().filter(|x| x.0).map(|x| x.1).collect();
+        let what = if failed.is_empty() { "keluaran".to_string() } else { failed.join(" dan ") };
+        eprintln!("{what} gagal disusun; berkas lama tidak diubah");
+        return 1;
     }
-    if format.docx() {
-        match crate::docx::render(&doc, dir) {
-            Ok(bytes) => outputs.push((out.join(format!("{}.docx", doc.metadata.slug)), bytes)),
-            Err(msg) => {
-                eprintln!("error: DOCX gagal disusun: {msg}; berkas lama tidak diubah");
-                return 1;
-            }
-        }
+    let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    if let Some(pdf) = rendered.pdf {
+        outputs.push((out.join(format!("{slug}.pdf")), pdf));
+    }
+    if let Some(docx) = rendered.docx {
+        outputs.push((out.join(format!("{slug}.docx")), docx));
     }
     for (path, bytes) in &outputs {
         if let Err(e) = crate::output::write_atomic(path, bytes) {
@@ -57,8 +47,8 @@ pub fn run(dir: &Path, out: &Path, final_: bool, format: Format) -> i32 {
             return 2;
         }
     }
-    if warnings_before > 0 {
-        eprintln!("{warnings_before} peringatan pada sumber; lihat `renja check {}`", dir.display());
+    if warnings > 0 {
+        eprintln!("{warnings} peringatan pada sumber; lihat `renja check {}`", dir.display());
     }
     for (path, _) in &outputs {
         println!("{}", path.display());

@@ -1,10 +1,13 @@
-//! `renja check [DIR]`: validate and compute the edition, print every problem, exit 1 on errors.
+//! `renja check [DIR] [--arsip DIR]`: validate and compute the edition, compare a Perubahan with
+//! its base edition when an archive is configured, print every problem, exit 1 on errors.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-pub fn run(dir: &Path) -> i32 {
-    let (_, diags) = crate::process(dir);
-    super::print_diagnostics(&diags);
+pub fn run(dir: &Path, arsip: Option<PathBuf>) -> i32 {
+    let mut edition = crate::Edition::load(dir);
+    super::check_base(&mut edition, arsip);
+    let diags = edition.check();
+    super::print_diagnostics(diags);
     eprintln!("{}", diags.summary());
     if diags.has_errors() { 1 } else { 0 }
 }

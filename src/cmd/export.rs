@@ -2,16 +2,18 @@
 //! stderr (warnings only as a count; `renja check` lists them); with errors nothing is printed on stdout and the exit code is 1.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-pub fn run(dir: &Path) -> i32 {
-    let (doc, diags) = crate::process(dir);
+pub fn run(dir: &Path, arsip: Option<PathBuf>) -> i32 {
+    let mut edition = crate::Edition::load(dir);
+    super::check_base(&mut edition, arsip);
+    let diags = edition.check();
     if diags.has_errors() {
         super::print_diagnostics(&diags);
         eprintln!("{}", diags.summary());
         return 1;
     }
-    let Some(doc) = doc else {
+    let Some(json) = edition.json() else {
         eprintln!("edisi tidak dapat dibaca");
         return 1;
     };
@@ -19,16 +21,9 @@ pub fn run(dir: &Path) -> i32 {
     if warnings > 0 {
         eprintln!("{warnings} peringatan; lihat `renja check {}`", dir.display());
     }
-    let json = match serde_json::to_string_pretty(&doc) {
-        Ok(j) => j,
-        Err(e) => {
-            eprintln!("model tidak dapat ditulis sebagai JSON: {e}");
-            return 2;
-        }
-    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if writeln!(out, "{json}").is_err() {
+    if out.write_all(&json).is_err() {
         return 2;
     }
     0

@@ -1,6 +1,8 @@
 //! The command line: one thin file per subcommand. Each parses its arguments, runs the library
 //! pipeline and prints; exit codes: 0 ok (warnings allowed), 1 errors in the sources, 2 usage or
 //! I/O problems.
+//!
+//! Boundary: the command line, the outermost layer: may use every module; no module uses it.
 
 pub mod archive;
 pub mod build;
@@ -29,6 +31,9 @@ pub enum Command {
         /// Folder edisi
         #[arg(default_value = "content")]
         dir: PathBuf,
+        /// Folder arsip untuk memeriksa kolom Sebelum terhadap edisi dasar (bawaan: $RENJA_ARSIP)
+        #[arg(long)]
+        arsip: Option<PathBuf>,
     },
     /// Susun dokumen PDF dan/atau DOCX edisi ke folder keluaran.
     Build {
@@ -44,6 +49,9 @@ pub enum Command {
         /// Dokumen final: tanpa tanda RANCANGAN
         #[arg(long = "final")]
         final_: bool,
+        /// Folder arsip untuk memeriksa kolom Sebelum terhadap edisi dasar (bawaan: $RENJA_ARSIP)
+        #[arg(long)]
+        arsip: Option<PathBuf>,
     },
     /// Cetak model edisi yang telah dihitung (JSON) ke stdout.
     Export {
@@ -53,6 +61,9 @@ pub enum Command {
         /// Folder edisi
         #[arg(default_value = "content")]
         dir: PathBuf,
+        /// Folder arsip untuk memeriksa kolom Sebelum terhadap edisi dasar (bawaan: $RENJA_ARSIP)
+        #[arg(long)]
+        arsip: Option<PathBuf>,
     },
     /// Pratinjau langsung di peramban selama menulis.
     Preview(preview::Args),
@@ -91,9 +102,9 @@ impl Format {
 pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { dir } => check::run(&dir),
-        Command::Build { dir, out, format, final_ } => build::run(&dir, &out, final_, format),
-        Command::Export { json: _, dir } => export::run(&dir),
+        Command::Check { dir, arsip } => check::run(&dir, arsip),
+        Command::Build { dir, out, format, final_, arsip } => build::run(&dir, &out, final_, format, arsip),
+        Command::Export { json: _, dir, arsip } => export::run(&dir, arsip),
         Command::Preview(args) => preview::run(args),
         Command::Sign(args) => sign::run(args),
         Command::Verify(args) => verify::run(args),
@@ -111,4 +122,12 @@ pub fn print_diagnostics(diags: &crate::diag::Diagnostics) {
     for d in diags.iter() {
         let _ = writeln!(out, "{d}");
     }
+}
+
+/// The explicit base-edition step of `check`, `build` and `export`: when an archive is configured
+/// (`--arsip`, else `$RENJA_ARSIP`; never a folder guessed from the working directory), a
+/// Perubahan naming its base edition has its Sebelum columns compared with it.
+pub fn check_base(edition: &mut crate::Edition, arsip: Option<PathBuf>) {
+    let store = crate::archive::dasar::open_configured(arsip);
+    edition.check_base(|model, diags| crate::archive::dasar::check(model, crate::archive::dasar::as_base(&store), diags));
 }

@@ -1,8 +1,12 @@
 //! The computed edition: every roll-up, capaian, predikat, total, statistic and selisih,
 //! computed once in exact decimals from the leaf data, with the formatted strings the renderers
 //! print. Declared values (`dinyatakan`) are compared here and every difference is a warning.
+//!
+//! Boundary: every number, computed once, pure; may use `diag`, `format`, `model`, `source`; never
+//! `document`, a renderer, `archive` or the façade.
 
 mod compare;
+pub mod akhir;
 pub mod evaluasi;
 pub mod rencana;
 pub mod rkpd;

@@ -2,6 +2,9 @@
 //! already placed into their text, the placed tables as spec + formatted cells, the cover, the
 //! legal bases and organisation as ready lists, the signature block, and the computed data.
 //! `renja export --json` prints exactly this.
+//!
+//! Boundary: the render model, pure; may use `diag`, `format`, `model`, `source`, `compute`; never
+//! a renderer, `archive`, `preview` or the façade.
 
 pub mod markdown;
 pub mod tables;
@@ -207,50 +210,61 @@ const PLACEHOLDERS: [&str; 8] = ["(nama opd)", "(nama perangkat daerah)", "(nama
 fn check_placeholders(ch: &crate::source::ChapterSource, diags: &mut Diagnostics) {
     let mut in_comment = false;
     for (i, line) in ch.body.lines().enumerate() {
-        let lower = line.to_lowercase();
-        let visible: String = if in_comment || lower.contains("<!--") {
-            // Skip HTML comments (authors' notes), which are not printed.
-            let mut out = String::new();
-            let mut rest = lower.as_str();
-            loop {
-                if in_comment {
-                    match rest.find("-->") {
-                        Some(p) => {
-                            rest = &rest[p + 3..];
-                            in_comment = false;
-                        }
-                        None => break,
-                    }
-                } else {
-                    match rest.find("<!--") {
-                        Some(p) => {
-                            out.push_str(&rest[..p]);
-                            rest = &rest[p + 4..];
-                            in_comment = true;
-                        }
-                        None => {
-                            out.push_str(rest);
-                            break;
-                        }
-                    }
+        for (at, p) in placeholders_in(line, &mut in_comment) {
+            let shown = &line[at..at + p.len()];
+            diags
+                .error(
+                    Loc { file: ch.file.name.clone(), line: ch.body_line + i, col: line[..at].chars().count() + 1 },
+                    format!("placeholder templat '{shown}' masih ada di teks"),
+                )
+                .with_hint("tulis nilainya, atau sisipkan dengan {{ opd.nama }}");
+        }
+    }
+}
+
+/// The placeholders in one line outside HTML comments (authors' notes, not printed), each with
+/// its byte offset in `line` (always a character boundary: placeholders are ASCII and matched
+/// ASCII-case-insensitively in the line itself, never in a lowercased copy whose offsets differ).
+/// `in_comment` carries an open `<!--` over to the next line.
+fn placeholders_in(line: &str, in_comment: &mut bool) -> Vec<(usize, &'static str)> {
+    let mut visible = Vec::new();
+    let mut pos = 0;
+    loop {
+        if *in_comment {
+            match line[pos..].find("-->") {
+                Some(p) => {
+                    pos += p + 3;
+                    *in_comment = false;
                 }
+                None => break,
             }
-            out
         } else {
-            lower.clone()
-        };
-        for p in PLACEHOLDERS {
-            if let Some(col) = visible.find(p) {
-                let shown = line.get(col..col + p.len()).unwrap_or(p);
-                diags
-                    .error(
-                        Loc { file: ch.file.name.clone(), line: ch.body_line + i, col: line[..col.min(line.len())].chars().count() + 1 },
-                        format!("placeholder templat '{shown}' masih ada di teks"),
-                    )
-                    .with_hint("tulis nilainya, atau sisipkan dengan {{ opd.nama }}");
+            match line[pos..].find("<!--") {
+                Some(p) => {
+                    visible.push(pos..pos + p);
+                    pos += p + 4;
+                    *in_comment = true;
+                }
+                None => {
+                    visible.push(pos..line.len());
+                    break;
+                }
             }
         }
     }
+    let mut found = Vec::new();
+    for p in PLACEHOLDERS {
+        let hit = visible.iter().find_map(|r| {
+            let seg = &line.as_bytes()[r.clone()];
+            (0..seg.len().saturating_sub(p.len() - 1))
+                .find(|&i| line.is_char_boundary(r.start + i) && seg[i..i + p.len()].eq_ignore_ascii_case(p.as_bytes()))
+                .map(|i| r.start + i)
+        });
+        if let Some(at) = hit {
+            found.push((at, p));
+        }
+    }
+    found
 }
 
 /// A footnote reference `[^x]` needs a definition `[^x]: …` in the same chapter.
@@ -569,5 +583,26 @@ fn table_source<'a>(ed: &'a Edition, id: &str) -> Option<&'a crate::diag::Source
         "rencana" => s.rencana.as_ref().map(|(f, _)| f),
         "usulan" => s.usulan.as_ref().map(|(f, _)| f),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders_in;
+
+    #[test]
+    fn placeholders_are_found_at_their_place_in_the_line_itself() {
+        let mut c = false;
+        // Non-ASCII text before a comment: the lowercased, comment-free copy's offsets used to
+        // slice the line inside "é" (a panic).
+        assert_eq!(placeholders_in("é <!-- catatan --> xxx", &mut c), vec![(20, "xxx")]);
+        // A letter whose lowercase is longer ("İ" → "i̇") before the placeholder.
+        assert_eq!(placeholders_in("İİ (Nama OPD)", &mut c), vec![(5, "(nama opd)")]);
+        // Inside a comment, also one opened on an earlier line.
+        assert_eq!(placeholders_in("teks <!-- xxx", &mut c), vec![]);
+        assert!(c);
+        assert_eq!(placeholders_in("xxx --> lalu XXX", &mut c), vec![(13, "xxx")]);
+        assert!(!c);
+        assert_eq!(placeholders_in("ééé", &mut c), vec![]);
     }
 }

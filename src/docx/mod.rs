@@ -5,6 +5,10 @@
 //! arabic page numbers) and the tables as real Word tables. Like the PDF layout it computes
 //! nothing: every text, cell and number comes from the model. What `docx-rs` cannot write is
 //! added by [`post`] on the XML parts.
+//!
+//! Boundary: the DOCX renderer: reads the document model (and the edition folder for images); may
+//! use `diag`, `format`, `model`, `source`, `document`; never `compute`, `pdf`, `sign`, `archive`,
+//! `preview` or the façade.
 
 pub mod post;
 

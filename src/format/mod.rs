@@ -1,6 +1,9 @@
 //! Indonesian writing conventions for everything the document prints: numbers with "." thousands
 //! and "," decimals, percentages, rupiah in the configured style, dates, NIP, roman numerals and
 //! terbilang (amounts in words). Pure functions; renderers never format numbers themselves.
+//!
+//! Boundary: pure formatting of Indonesian numbers, rupiah, percentages, dates, NIP, roman numerals
+//! and terbilang; depends on no other module of renja.
 
 mod terbilang;
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// The level of a node in the program tree, from the number of dot-separated parts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Urusan,

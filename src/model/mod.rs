@@ -1,6 +1,9 @@
 //! The validated edition: plain domain types built from the sources — metadata with its options,
 //! nomenclature codes, the program tree, and the per-table rows keyed by canonical code. Checks
 //! that need no arithmetic (codes, parents, duplicates, NIP, placeholders) happen here.
+//!
+//! Boundary: validation into plain types; may use `diag`, `format`, `source`; never `compute`,
+//! `document`, a renderer, `archive` or the façade.
 
 pub mod code;
 pub mod nip;

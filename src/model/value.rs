@@ -1,6 +1,9 @@
 //! The value types of an edition: whole-rupiah amounts (`Rupiah`), performance values with an
 //! optional numeric part (`Nilai`), values printed by a source for computed cells (`Tercetak`),
 //! percentages (`Persen`), and the parsers for the number formats authors paste.
+//!
+//! Boundary: the value types the parsed sources already hold (Rupiah, Nilai, Tercetak); may use
+//! only `format`, so `source` can deserialise into them without depending on the rest of `model`.
 
 use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, Visitor};

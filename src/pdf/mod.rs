@@ -1,10 +1,16 @@
 //! The PDF renderer: the document model as `/model.json`, laid out by `layouts/renja.typ`
 //! through the typst library, exported as PDF/A-2b with metadata and a timestamp from the
 //! edition, so the same sources give byte-identical files.
+//!
+//! Boundary: reads only the document model (`document`, `model` types) and `diag`; owns the
+//! typst World and fonts. It may not depend on `sign`, `archive`, `preview`, `cmd` or the façade:
+//! the final PDF's empty signature field is added by the façade ([`crate::Edition::render`])
+//! from the [`Slot`] this module reports, and `sign` uses this module's World to lay out the
+//! visible signature (one direction: sign → pdf).
 
 pub mod world;
 
-use crate::diag::{Diagnostics, Loc, Severity};
+use crate::diag::{Diagnostics, Loc, Severity, Stage};
 use crate::document::Document;
 use std::path::Path;
 use std::sync::Arc;
@@ -13,7 +19,7 @@ use typst::foundations::{Datetime, Smart};
 use typst::WorldExt;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
-pub use world::{Fonts, RenjaWorld};
+pub use world::{FontError, Fonts, RenjaWorld};
 
 /// Where the layout and fonts live (by default `layouts/` and `fonts/` beside the edition's
 /// parent folder, or of the current directory).
@@ -67,7 +73,7 @@ fn convert(world: &RenjaWorld, diags: &[SourceDiagnostic], out: &mut Diagnostics
         for h in &d.hints {
             msg.push_str(&format!("; {}", h.v));
         }
-        out.push(severity, Loc { file: Arc::from(file.as_str()), line, col }, msg);
+        out.push(severity, Loc { file: Arc::from(file.as_str()), line, col }, msg).stage = Stage::Layout;
     }
 }
 
@@ -120,55 +126,44 @@ pub fn layout_json(doc: &Document, drawing: Drawing) -> Vec<u8> {
     serde_json::to_vec(&view).expect("document serialises")
 }
 
-/// Lays out and exports the document. On failure returns the located diagnostics.
-pub fn render(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fonts>, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-    render_as(doc, edition, assets, fonts, Drawing::Print, diags)
+/// A laid-out, exported PDF and, for a final document, where the layout left room for the
+/// electronic signature (the caller — the façade — adds the empty signature field there).
+pub struct Exported {
+    pub pdf: Vec<u8>,
+    pub slot: Option<Slot>,
 }
 
-/// [`render`] with tables drawn as given (tests compare the preview's drawing with print's).
+/// The electronic-signature slot on a page, in PDF user space (points, origin bottom-left).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Slot {
+    /// 1-based page number.
+    pub page: usize,
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// Lays out and exports the document in a fresh World, tables drawn as given (tests compare the
+/// preview's drawing with print's). A final document's PDF comes without its signature field:
+/// that is [`crate::Edition::render`]'s job.
 pub fn render_as(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fonts>, drawing: Drawing, diags: &mut Diagnostics) -> Option<Vec<u8>> {
     let json = layout_json(doc, drawing);
-    let (y, m, d) = doc.edisi.tanggal;
-    let world = RenjaWorld::new(fonts, &assets.layouts, edition, json, (y, m, d));
-    if doc.sampul.draf {
-        return compile(&world, doc, diags);
-    }
-    // The final document: the empty electronic-signature field goes where the layout left room.
-    let paged = layout(&world, diags)?;
-    let pdf = export(&world, &paged, doc, diags)?;
-    let Some(slot) = tte_slot(&paged, doc) else {
-        diags.error(Loc { file: Arc::from("layouts/renja.typ"), line: 1, col: 1 }, "tata letak PDF: ruang tanda tangan elektronik (label <tte-slot>) tidak ditemukan".to_string());
-        return None;
-    };
-    let p = &doc.pengesahan;
-    let sumber = match crate::source::fingerprint(edition, &assets.layouts, &assets.fonts) {
-        Ok(f) => f,
-        Err(e) => {
-            diags.error(Loc { file: Arc::from("layouts/renja.typ"), line: 1, col: 1 }, format!("sumber tidak dapat dibaca: {e}"));
-            return None;
-        }
-    };
-    let info = crate::sign::FieldInfo {
-        nama: p.nama.clone(),
-        nip: p.nip.clone(),
-        jabatan: p.jabatan.clone(),
-        edisi: doc.metadata.slug.clone(),
-        judul: doc.metadata.judul.clone(),
-        tempat: doc.edisi.tempat.clone(),
-        zona: crate::sign::time::Zona::of_province(doc.edisi.daerah.provinsi.as_deref()),
-        sumber,
-    };
-    match crate::sign::add_signature_field(pdf, &slot, &info) {
-        Ok(pdf) => Some(pdf),
-        Err(e) => {
-            diags.error(Loc { file: Arc::from("layouts/renja.typ"), line: 1, col: 1 }, format!("tata letak PDF: kolom tanda tangan tidak dapat dibuat: {e}"));
-            None
-        }
-    }
+    let world = RenjaWorld::new(fonts, &assets.layouts, edition, json, doc.edisi.tanggal);
+    render_in(&world, doc, diags).map(|e| e.pdf)
+}
+
+/// Lays out and exports the document in a World already holding its `/model.json`; for a final
+/// document also finds the signature slot (`None` when the layout has none).
+pub fn render_in(world: &RenjaWorld, doc: &Document, diags: &mut Diagnostics) -> Option<Exported> {
+    let paged = layout(world, diags)?;
+    let pdf = export(world, &paged, doc, diags)?;
+    let slot = if doc.sampul.draf { None } else { tte_slot(&paged, doc) };
+    Some(Exported { pdf, slot })
 }
 
 /// Where the layout placed the electronic-signature slot (`<tte-slot>`), in PDF coordinates.
-pub fn tte_slot(paged: &PagedDocument, doc: &Document) -> Option<crate::sign::Slot> {
+pub fn tte_slot(paged: &PagedDocument, doc: &Document) -> Option<Slot> {
     use typst::introspection::{DocumentPosition, Introspector};
     let label = typst::foundations::Label::new(typst::utils::PicoStr::intern("tte-slot"))?;
     let intro = paged.introspector();
@@ -178,13 +173,7 @@ pub fn tte_slot(paged: &PagedDocument, doc: &Document) -> Option<crate::sign::Sl
     let mm = 72.0 / 25.4;
     let (w, h) = (doc.pengesahan.tte_lebar_mm as f64 * mm, doc.pengesahan.tte_tinggi_mm as f64 * mm);
     let page_h = page.frame.height().to_pt();
-    Some(crate::sign::Slot { page: pos.page.get(), x: pos.point.x.to_pt(), y: page_h - pos.point.y.to_pt() - h, width: w, height: h })
-}
-
-/// Compiles an already set-up world (kept alive by the preview for incremental compilation).
-pub fn compile(world: &RenjaWorld, doc: &Document, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-    let paged = layout(world, diags)?;
-    export(world, &paged, doc, diags)
+    Some(Slot { page: pos.page.get(), x: pos.point.x.to_pt(), y: page_h - pos.point.y.to_pt() - h, width: w, height: h })
 }
 
 /// Lays the document out (typst's compile step); errors and warnings become diagnostics.

@@ -13,6 +13,17 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
+/// Why the fonts could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum FontError {
+    #[error("folder huruf '{}' tidak dapat dibaca: {source}", .dir.display())]
+    Folder { dir: PathBuf, source: std::io::Error },
+    #[error("huruf '{}' tidak dapat dibaca: {source}", .file.display())]
+    File { file: PathBuf, source: std::io::Error },
+    #[error("tidak ada berkas huruf (.ttf/.otf) di '{}'", .0.display())]
+    Empty(PathBuf),
+}
+
 /// Fonts loaded once from a folder.
 pub struct Fonts {
     pub book: LazyHash<FontBook>,
@@ -21,20 +32,20 @@ pub struct Fonts {
 
 impl Fonts {
     /// Loads every .ttf/.otf/.ttc file in `dir` (sorted, so the order is stable).
-    pub fn load(dir: &Path) -> Result<Fonts, String> {
+    pub fn load(dir: &Path) -> Result<Fonts, FontError> {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| format!("folder huruf '{}' tidak dapat dibaca: {e}", dir.display()))?
+            .map_err(|source| FontError::Folder { dir: dir.to_path_buf(), source })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().and_then(|x| x.to_str()).is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc")))
             .collect();
         paths.sort();
         let mut fonts = Vec::new();
         for p in paths {
-            let data = std::fs::read(&p).map_err(|e| format!("huruf '{}' tidak dapat dibaca: {e}", p.display()))?;
+            let data = std::fs::read(&p).map_err(|source| FontError::File { file: p.clone(), source })?;
             fonts.extend(Font::iter(Bytes::new(data)));
         }
         if fonts.is_empty() {
-            return Err(format!("tidak ada berkas huruf (.ttf/.otf) di '{}'", dir.display()));
+            return Err(FontError::Empty(dir.to_path_buf()));
         }
         Ok(Fonts { book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts })
     }

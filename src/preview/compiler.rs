@@ -1,16 +1,18 @@
 //! The compiler thread: owns the one long-lived typst World (library and fonts stay alive, so
 //! typst's caches carry over), and for each batch of changes runs the pipeline: read and check
-//! the edition (`crate::process`), put the new model JSON into the World, re-read edited layout
+//! the edition ([`crate::Edition::load`], then the base-edition check against the archive opened
+//! once at start-up, when one is configured), put the new model JSON into the World, re-read edited layout
 //! files in place, lay out, render only the pages whose frames changed to SVG, publish, and
 //! evict old cache entries (as `typst watch` does). The preview's layout draws tables row by row
 //! (`pdf::Drawing::Preview`: the same pages, re-laid out much faster after a data edit). With
-//! `--write` it then lays the document out again as `renja build` does and writes the PDF and
-//! DOCX atomically.
+//! `--write` it then renders through the one render function, [`crate::Edition::render`], in the
+//! same warm World, as `renja build` does, and writes the PDF and DOCX atomically.
 
 use super::state::{self, Message, Outcome, PageView, Shared};
+use crate::archive::Store;
 use crate::diag::Diagnostics;
-use crate::document::Document;
-use crate::pdf::{Assets, Drawing, Fonts, RenjaWorld};
+use crate::facade::{Edition, Formats, RenderOptions, Renderer};
+use crate::pdf::{Assets, Drawing, Fonts};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use typst_layout::PagedDocument;
@@ -20,10 +22,11 @@ use std::time::Instant;
 
 pub struct Compiler {
     dir: PathBuf,
-    assets: Assets,
-    fonts: Arc<Fonts>,
     write: Option<PathBuf>,
-    world: Option<RenjaWorld>,
+    /// The long-lived typst World (inside the façade's renderer, which `--write` renders with).
+    renderer: Renderer,
+    /// The archive for the base-edition check, opened once (`Err`: why there is none).
+    base: Result<Box<dyn Store + Send>, crate::archive::Error>,
     /// The last good pages (reused when a page's frame hash is unchanged).
     pages: Vec<PageView>,
     /// Print each compile's phase timings on stderr (`RENJA_PREVIEW_TIMING=1`).
@@ -31,8 +34,9 @@ pub struct Compiler {
 }
 
 impl Compiler {
-    pub fn new(dir: PathBuf, assets: Assets, fonts: Arc<Fonts>, write: Option<PathBuf>) -> Self {
-        Compiler { dir, assets, fonts, write, world: None, pages: Vec::new(), timing: std::env::var_os("RENJA_PREVIEW_TIMING").is_some() }
+    pub fn new(dir: PathBuf, assets: Assets, fonts: Arc<Fonts>, write: Option<PathBuf>, base: Result<Box<dyn Store + Send>, crate::archive::Error>) -> Self {
+        let renderer = Renderer::with_fonts(&dir, assets, fonts);
+        Compiler { dir, write, renderer, base, pages: Vec::new(), timing: std::env::var_os("RENJA_PREVIEW_TIMING").is_some() }
     }
 
     /// Compiles once per batch of change notifications until the sender is gone. Changes that
@@ -48,7 +52,7 @@ impl Compiler {
                 Ok(r) => r,
                 Err(_) => {
                     // Never let one bad compile end the preview: start with a fresh World next time.
-                    self.world = None;
+                    self.renderer.reset_world();
                     let failed = Outcome::Failed {
                         errors: vec![Message {
                             loc: self.dir.display().to_string(),
@@ -66,10 +70,10 @@ impl Compiler {
                 eprintln!("pratinjau: perubahan → terbit {:.1} ms (menunggu {:.1} ms)", ms(first.elapsed()), ms(woke - first));
             }
             // Write the files after publishing, so writing never delays the view.
-            if let Some((paged, doc)) = good {
+            if let Some((paged, edition)) = good {
                 drop(paged);
-                if let (Some(out), Some(world)) = (&self.write, &mut self.world) {
-                    write_outputs(out, &self.dir, world, &doc);
+                if let Some(out) = &self.write {
+                    write_outputs(out, &mut self.renderer, &edition);
                 }
             }
             comemo::evict(10);
@@ -78,11 +82,14 @@ impl Compiler {
 
     /// One compile: the outcome to publish and, when good, the laid-out document (the caller
     /// drops it after publishing) and its model (for `--write`).
-    pub fn compile(&mut self) -> (Outcome, Option<(PagedDocument, Document)>) {
+    pub fn compile(&mut self) -> (Outcome, Option<(PagedDocument, Edition)>) {
         let start = Instant::now();
-        let (doc, mut diags) = crate::process(&self.dir);
+        let mut edition = Edition::load(&self.dir);
+        let base = self.base.as_ref().map(|s| s.as_ref() as &dyn Store).map_err(Clone::clone);
+        edition.check_base(|model, diags| crate::archive::dasar::check(model, base, diags));
+        let mut diags = edition.check().clone();
         let t_process = start.elapsed();
-        let doc = match doc {
+        let doc = match edition.document() {
             Some(doc) if !diags.has_errors() => doc,
             _ => {
                 if !diags.has_errors() {
@@ -95,18 +102,15 @@ impl Compiler {
                 return (Outcome::Failed { errors, warnings }, None);
             }
         };
-        let mut doc = doc;
-        doc.sampul.draf = true;
-        let json = crate::pdf::layout_json(&doc, Drawing::Preview);
-        let (y, m, d) = doc.edisi.tanggal;
-        let world = match &mut self.world {
-            Some(w) => {
-                w.set_model(json);
-                w.set_today((y, m, d));
-                w.refresh_sources();
-                w
+        // A loaded edition's model is a draft (`sampul.draf`), as the preview shows it.
+        let json = crate::pdf::layout_json(doc, Drawing::Preview);
+        let world = match self.renderer.world(json, doc.edisi.tanggal) {
+            Ok(w) => w,
+            Err(msg) => {
+                diags.error(crate::diag::Loc { file: Arc::from("fonts"), line: 1, col: 1 }, msg.to_string());
+                let (errors, warnings) = state::split(&diags);
+                return (Outcome::Failed { errors, warnings }, None);
             }
-            none => none.insert(RenjaWorld::new(self.fonts.clone(), &self.assets.layouts, &self.dir, json, (y, m, d))),
         };
         let mut layout_diags = Diagnostics::new();
         let t_layout0 = start.elapsed();
@@ -178,41 +182,32 @@ impl Compiler {
         let (_, warnings) = state::split(&diags);
         // Returned even without --write: dropping a laid-out document takes a few milliseconds,
         // which the caller spends after publishing.
-        let good = Some((paged, doc));
+        let good = Some((paged, edition));
         (Outcome::Good { pages, changed, warnings, render_ms }, good)
     }
 }
 
-/// `--write`: the PDF and the DOCX, each written atomically, as `renja build` writes them. The
-/// PDF is laid out again with tables drawn for print (the preview's drawing gives the same
-/// pages but not the tagged table structure). Problems are reported on stderr; the preview goes
-/// on.
-fn write_outputs(out: &Path, dir: &Path, world: &mut RenjaWorld, doc: &Document) {
-    let mut diags = Diagnostics::new();
-    world.set_model(crate::pdf::layout_json(doc, Drawing::Print));
-    let pdf = crate::pdf::compile(world, doc, &mut diags);
-    let slug = &doc.metadata.slug;
-    match pdf {
-        Some(bytes) => {
-            let path = out.join(format!("{slug}.pdf"));
-            if let Err(e) = crate::output::write_atomic(&path, &bytes) {
-                eprintln!("error: {} tidak dapat ditulis: {e}", path.display());
-            }
-        }
-        None => {
-            for d in diags.iter() {
-                eprintln!("{d}");
-            }
-            eprintln!("PDF gagal disusun; berkas lama tidak diubah");
-        }
+/// `--write`: the PDF and the DOCX, rendered by [`Edition::render`] in the preview's warm World
+/// with tables drawn for print (the preview's drawing gives the same pages but not the tagged
+/// table structure), each written atomically, as `renja build` writes them. Problems are reported
+/// on stderr; the preview goes on.
+fn write_outputs(out: &Path, renderer: &mut Renderer, edition: &Edition) {
+    let Some(slug) = edition.document().map(|d| d.metadata.slug.clone()) else { return };
+    let formats = Formats { pdf: true, docx: true, json: false };
+    let rendered = edition.render(renderer, &RenderOptions::draft(formats));
+    for d in rendered.diagnostics.iter() {
+        eprintln!("{d}");
     }
-    match crate::docx::render(doc, dir) {
-        Ok(bytes) => {
-            let path = out.join(format!("{slug}.docx"));
-            if let Err(e) = crate::output::write_atomic(&path, &bytes) {
-                eprintln!("error: {} tidak dapat ditulis: {e}", path.display());
+    // The DOCX first: a new PDF is the sign that both files are written.
+    for (ext, bytes) in [("docx", rendered.docx), ("pdf", rendered.pdf)] {
+        match bytes {
+            Some(bytes) => {
+                let path = out.join(format!("{slug}.{ext}"));
+                if let Err(e) = crate::output::write_atomic(&path, &bytes) {
+                    eprintln!("error: {} tidak dapat ditulis: {e}", path.display());
+                }
             }
+            None => eprintln!("{} gagal disusun; berkas lama tidak diubah", ext.to_uppercase()),
         }
-        Err(msg) => eprintln!("error: DOCX gagal disusun: {msg}; berkas lama tidak diubah"),
     }
 }

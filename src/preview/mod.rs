@@ -5,6 +5,9 @@
 //! thread, which owns the typst World, coalesces bursts of changes into one compile and
 //! publishes the result into the shared [`state::Shared`]; the HTTP/WebSocket server (tokio,
 //! axum) sends each browser tab a snapshot on connect and then only what changed.
+//!
+//! Boundary: the live preview; may use the façade, `pdf` (its warm World draws the pages),
+//! `document`, `archive` (the base-edition check's store) and `output`; nothing but `cmd` uses it.
 
 pub mod compiler;
 pub mod server;
@@ -38,11 +41,13 @@ pub fn serve(opts: Options) -> Result<(), String> {
         return Err(format!("folder edisi '{}' tidak ditemukan", opts.dir.display()));
     }
     let assets = crate::pdf::Assets::locate(&opts.dir);
-    let fonts = crate::pdf::Fonts::load(&assets.fonts).map(Arc::new)?;
+    let fonts = crate::pdf::Fonts::load(&assets.fonts).map(Arc::new).map_err(|e| e.to_string())?;
     let shared = state::Shared::new();
 
     let (tx, rx) = std::sync::mpsc::channel::<std::time::Instant>();
-    let compiler = compiler::Compiler::new(opts.dir.clone(), assets.clone(), fonts, opts.write.clone());
+    // The archive for the base-edition check, opened once (when one is configured).
+    let base = crate::archive::dasar::open_configured(None).map(|s| Box::new(s) as Box<dyn crate::archive::Store + Send>);
+    let compiler = compiler::Compiler::new(opts.dir.clone(), assets.clone(), fonts, opts.write.clone(), base);
     let comp_shared = shared.clone();
     std::thread::Builder::new()
         .name("renja-compile".into())

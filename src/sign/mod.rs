@@ -2,6 +2,10 @@
 //! signature field in the signature block ([`add_signature_field`]); [`sign`] fills it in an
 //! incremental update — visible appearance, `/Sig` dictionary, CMS SignedData over the whole
 //! file but the signature value — and [`signatures`] checks every signature of a file.
+//!
+//! Boundary: PAdES signing and verification of finished PDFs; may use `diag`, `format` and `pdf`
+//! (its typst World lays out the visible signature); never `document`, `compute`, `archive` or the
+//! façade. `pdf` never uses `sign`: the façade adds the empty signature field.
 
 pub mod appearance;
 pub mod cms;

@@ -1,6 +1,10 @@
 //! Reading an edition folder: every source file is read once, parsed with spans, and every
 //! syntax or schema problem becomes a located [`Diagnostic`](crate::diag::Diagnostic) in Bahasa
 //! Indonesia. Nothing here interprets the values; that is `model` and `compute`.
+//!
+//! Boundary: reads the edition folder (the only file reading before rendering) and computes the
+//! sources' fingerprint ([`fingerprint`], over [`read_tree`]); may use `diag`, `format` and
+//! `model::value`, never `model`'s validation, `compute`, a renderer or `archive`.
 
 pub mod schema;
 
@@ -8,6 +12,16 @@ use crate::diag::{Diagnostics, SourceFile};
 use schema::*;
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
+
+/// Why a folder's files could not be read whole (for the archive and the fingerprint; reading
+/// the edition itself reports located diagnostics instead).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{}: {source}", .path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: nama berkas bukan UTF-8", .0.display())]
+    NotUtf8(PathBuf),
+}
 
 /// A chapter file: its front matter and the Markdown body with the line it starts on.
 #[derive(Debug, Clone)]
@@ -262,16 +276,58 @@ mod tests {
     }
 }
 
+/// Every file under `dir`, as (`/`-separated relative path, bytes), in path order. Skipped: a
+/// top-level `out/` folder (build outputs), `.git/`, and `skip` (the archive itself when it lies
+/// inside the edition folder). Symbolic links to files are stored as the file they point to.
+pub fn read_tree(dir: &Path, skip: Option<&Path>) -> Result<Vec<(String, Vec<u8>)>, ReadError> {
+    let io = |p: &Path| {
+        let path = p.to_path_buf();
+        move |source| ReadError::Io { path, source }
+    };
+    let skip = skip.and_then(|s| s.canonicalize().ok());
+    let mut out = Vec::new();
+    let mut stack: Vec<(PathBuf, String)> = vec![(dir.to_path_buf(), String::new())];
+    while let Some((path, rel)) = stack.pop() {
+        let entries = std::fs::read_dir(&path).map_err(io(&path))?;
+        for entry in entries {
+            let entry = entry.map_err(io(&path))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                return Err(ReadError::NotUtf8(entry.path()));
+            };
+            let child_rel = if rel.is_empty() { name.to_string() } else { format!("{rel}/{name}") };
+            let p = entry.path();
+            if name == ".git" || (rel.is_empty() && name == "out") {
+                continue;
+            }
+            if let (Some(s), Ok(c)) = (&skip, p.canonicalize())
+                && &c == s
+            {
+                continue;
+            }
+            let meta = std::fs::metadata(&p).map_err(io(&p))?;
+            if meta.is_dir() {
+                stack.push((p, child_rel));
+            } else if meta.is_file() {
+                let bytes = std::fs::read(&p).map_err(io(&p))?;
+                out.push((child_rel, bytes));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
 /// The provenance of a built document: SHA-256 over the renja version, every file of the
 /// edition folder (as the archive stores them) and every file of `layouts/` and `fonts/`. The
 /// final PDF records it in its signature field, so an archive can recognise a PDF built from
 /// exactly these sources without laying it out again.
-pub fn fingerprint(edition: &std::path::Path, layouts: &std::path::Path, fonts: &std::path::Path) -> Result<String, String> {
+pub fn fingerprint(edition: &std::path::Path, layouts: &std::path::Path, fonts: &std::path::Path) -> Result<String, ReadError> {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(format!("renja {}\n", env!("CARGO_PKG_VERSION")).as_bytes());
     for (label, dir) in [("edisi", edition), ("layouts", layouts), ("fonts", fonts)] {
-        for (rel, bytes) in crate::archive::edisi::read_sources(dir, None)? {
+        for (rel, bytes) in read_tree(dir, None)? {
             h.update(format!("{label}/{rel} {}\n", bytes.len()).as_bytes());
             h.update(&bytes);
         }

@@ -1,0 +1,259 @@
+//! Final values ("nilai akhir") and the archived model's typed contract.
+//!
+//! **The rule, once.** Of a field with a before/after pair, the final value is a Perubahan's
+//! `sesudah`; a murni edition has one value, in whichever column its author used: its `sesudah`
+//! when filled, else its `sebelum`. "Filled" has one meaning: some text, and not an amount of
+//! zero ([`Tersimpan::kosong`]). The base-edition check (`archive::dasar`) and `renja new --from`
+//! (`archive::baru`) both use [`akhir`]; before, each had its own copy with its own test for empty.
+//!
+//! **The contract.** An archived edition stores its computed model as the export JSON (the
+//! document model `renja export --json` prints). [`ModelTersimpan`] is the typed reading of the
+//! part other editions depend on — the edition's kind and year, Tabel 3.4 rows and Tabel 3.1
+//! indicators — so the archive never walks untyped JSON. Version 1 is the export JSON of renja 0.1,
+//! which carries no version field; an incompatible change of those parts adds `versi_model` with
+//! the next number, and a reader refuses a version newer than it knows ([`ModelTersimpan::baca`]).
+//! A test (tests/facade.rs) reads the sample's export through this contract, so writer and reader
+//! cannot drift apart unnoticed.
+
+use crate::model::code::Level;
+use crate::source::schema::JenisEdisi;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+/// The newest version of the stored model this renja reads.
+pub const VERSI_MODEL: u32 = 1;
+
+/// The final value of a before/after pair for an edition of kind `jenis` (see the module docs).
+pub fn akhir<'a>(sebelum: Option<&'a Tersimpan>, sesudah: Option<&'a Tersimpan>, jenis: JenisEdisi) -> Option<&'a Tersimpan> {
+    match jenis {
+        JenisEdisi::Perubahan => sesudah,
+        JenisEdisi::Murni => sesudah.filter(|v| !v.kosong()).or(sebelum).or(sesudah),
+    }
+}
+
+/// A stored value: an amount (`{nilai, teks}`) or a performance value (`{teks, angka}`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct Tersimpan {
+    #[serde(default)]
+    pub teks: String,
+    /// An amount's exact value (rupiah columns).
+    #[serde(default)]
+    pub nilai: Option<Decimal>,
+    /// A performance value's numeric part, when it has one.
+    #[serde(default)]
+    pub angka: Option<Decimal>,
+}
+
+impl Tersimpan {
+    /// Not filled in: no text, or an amount of zero.
+    pub fn kosong(&self) -> bool {
+        self.teks.trim().is_empty() || self.nilai.is_some_and(|n| n.is_zero())
+    }
+
+    /// The number to compare: an amount's value, else a performance value's numeric part.
+    pub fn angka_banding(&self) -> Option<Decimal> {
+        self.nilai.or(self.angka)
+    }
+}
+
+/// A performance target with its before and after values. A murni model (T-C.33) stores one
+/// value in place of the pair; it is read as the final (`sesudah`) value.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(from = "Option<SebelumSesudahMentah>")]
+pub struct SebelumSesudah {
+    pub sebelum: Option<Tersimpan>,
+    pub sesudah: Option<Tersimpan>,
+}
+
+/// Either stored form of a target: `{sebelum, sesudah}` or one value `{teks, angka}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct SebelumSesudahMentah {
+    #[serde(default)]
+    sebelum: Option<Tersimpan>,
+    #[serde(default)]
+    sesudah: Option<Tersimpan>,
+    #[serde(default)]
+    teks: Option<String>,
+    #[serde(default)]
+    nilai: Option<Decimal>,
+    #[serde(default)]
+    angka: Option<Decimal>,
+}
+
+impl From<Option<SebelumSesudahMentah>> for SebelumSesudah {
+    fn from(m: Option<SebelumSesudahMentah>) -> Self {
+        let Some(m) = m else { return SebelumSesudah::default() };
+        match m.teks {
+            Some(teks) if m.sebelum.is_none() && m.sesudah.is_none() => {
+                SebelumSesudah { sebelum: None, sesudah: Some(Tersimpan { teks, nilai: m.nilai, angka: m.angka }) }
+            }
+            _ => SebelumSesudah { sebelum: m.sebelum, sesudah: m.sesudah },
+        }
+    }
+}
+
+impl SebelumSesudah {
+    pub fn akhir(&self, jenis: JenisEdisi) -> Option<&Tersimpan> {
+        akhir(self.sebelum.as_ref(), self.sesudah.as_ref(), jenis)
+    }
+}
+
+/// One row of Tabel 3.4 as stored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RencanaTersimpan {
+    pub kode: String,
+    pub tingkat: Level,
+    #[serde(default)]
+    pub nama: String,
+    /// A murni's one pagu (T-C.33).
+    #[serde(default)]
+    pub pagu: Option<Tersimpan>,
+    #[serde(default)]
+    pub pagu_sebelum: Option<Tersimpan>,
+    #[serde(default)]
+    pub pagu_sesudah: Option<Tersimpan>,
+    #[serde(default)]
+    pub target_program: SebelumSesudah,
+    #[serde(default)]
+    pub target_keluaran: SebelumSesudah,
+    #[serde(default)]
+    pub target_hasil: SebelumSesudah,
+}
+
+impl RencanaTersimpan {
+    /// The final pagu.
+    pub fn pagu_akhir(&self, jenis: JenisEdisi) -> Option<&Tersimpan> {
+        if let (JenisEdisi::Murni, Some(p)) = (jenis, &self.pagu) {
+            return Some(p);
+        }
+        akhir(self.pagu_sebelum.as_ref(), self.pagu_sesudah.as_ref(), jenis)
+    }
+}
+
+/// One indicator row of Tabel 3.1 as stored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TujuanTersimpan {
+    #[serde(default)]
+    pub indikator: Option<String>,
+    #[serde(default)]
+    pub target_renja: Option<Tersimpan>,
+    #[serde(default)]
+    pub target_perubahan: Option<Tersimpan>,
+}
+
+impl TujuanTersimpan {
+    /// The final target: a Perubahan's target_perubahan, a murni's when filled, else target_renja.
+    pub fn target_akhir(&self, jenis: JenisEdisi) -> Option<&Tersimpan> {
+        akhir(self.target_renja.as_ref(), self.target_perubahan.as_ref(), jenis)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Baris<T> {
+    #[serde(default = "Vec::new")]
+    pub baris: Vec<T>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DataTersimpan {
+    #[serde(default)]
+    pub rencana: Option<Baris<RencanaTersimpan>>,
+    #[serde(default)]
+    pub tujuan_sasaran: Option<Baris<TujuanTersimpan>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EdisiTersimpan {
+    pub tahun: i32,
+    pub jenis: JenisEdisi,
+}
+
+/// The typed reading of an archived edition's computed model (see the module docs).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ModelTersimpan {
+    /// Absent in version 1.
+    #[serde(default)]
+    pub versi_model: Option<u32>,
+    #[serde(default)]
+    pub renja_versi: String,
+    pub edisi: EdisiTersimpan,
+    #[serde(default)]
+    pub data: DataTersimpan,
+}
+
+impl ModelTersimpan {
+    /// Reads a stored model; says why it cannot (not this contract, or a newer version).
+    pub fn baca(json: &[u8]) -> Result<ModelTersimpan, String> {
+        let m: ModelTersimpan = serde_json::from_slice(json).map_err(|e| format!("model tersimpan tidak sah: {e}"))?;
+        let v = m.versi_model.unwrap_or(1);
+        if v > VERSI_MODEL {
+            return Err(format!(
+                "model tersimpan versi {v} (renja {}) lebih baru dari yang dikenal renja ini (versi {VERSI_MODEL})",
+                m.renja_versi
+            ));
+        }
+        Ok(m)
+    }
+
+    /// Tabel 3.4's sub kegiatan rows.
+    pub fn sub_kegiatan(&self) -> impl Iterator<Item = &RencanaTersimpan> {
+        self.data.rencana.iter().flat_map(|t| t.baris.iter()).filter(|r| r.tingkat == Level::SubKegiatan)
+    }
+
+    /// Tabel 3.1's indicator rows.
+    pub fn indikator(&self) -> impl Iterator<Item = &TujuanTersimpan> {
+        self.data.tujuan_sasaran.iter().flat_map(|t| t.baris.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(teks: &str, nilai: Option<i64>) -> Tersimpan {
+        Tersimpan { teks: teks.into(), nilai: nilai.map(Decimal::from), angka: None }
+    }
+
+    #[test]
+    fn one_rule_for_the_final_value() {
+        let (a, b) = (v("5", Some(5)), v("7", Some(7)));
+        assert_eq!(akhir(Some(&a), Some(&b), JenisEdisi::Perubahan), Some(&b));
+        assert_eq!(akhir(Some(&a), None, JenisEdisi::Perubahan), None);
+        assert_eq!(akhir(Some(&a), Some(&b), JenisEdisi::Murni), Some(&b));
+        // A murni's empty or zero sesudah: its sebelum is final.
+        for empty in [v("", None), v("  ", None), v("0", Some(0))] {
+            assert_eq!(akhir(Some(&a), Some(&empty), JenisEdisi::Murni), Some(&a));
+            // ...unless there is no sebelum either.
+            assert_eq!(akhir(None, Some(&empty), JenisEdisi::Murni), Some(&empty));
+        }
+    }
+
+    #[test]
+    fn reads_a_stored_model_and_refuses_a_newer_version() {
+        let json = br#"{"renja_versi": "0.1.0", "edisi": {"tahun": 2022, "jenis": "murni", "lain": 1},
+            "data": {"rencana": {"baris": [
+                {"kode": "1", "tingkat": "program", "pagu_sebelum": {"nilai": "9", "teks": "9"}},
+                {"kode": "1.01.01.2.01.0001", "tingkat": "sub_kegiatan", "pagu_sebelum": {"nilai": "5", "teks": "5"},
+                 "pagu_sesudah": {"nilai": "0", "teks": "0"}, "target_hasil": {"sebelum": {"teks": "3 Dok", "angka": "3"}}}]}}}"#;
+        let m = ModelTersimpan::baca(json).unwrap();
+        let rows: Vec<_> = m.sub_kegiatan().collect();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].pagu_akhir(m.edisi.jenis).and_then(|p| p.nilai), Some(Decimal::from(5)));
+        assert_eq!(rows[0].target_hasil.akhir(m.edisi.jenis).map(|t| t.teks.as_str()), Some("3 Dok"));
+        let newer = br#"{"versi_model": 2, "renja_versi": "9", "edisi": {"tahun": 2022, "jenis": "murni"}}"#;
+        assert!(ModelTersimpan::baca(newer).unwrap_err().contains("versi 2"));
+        assert!(ModelTersimpan::baca(b"{}").is_err());
+    }
+
+    #[test]
+    fn reads_a_murni_models_one_value_per_cell() {
+        let json = br#"{"edisi": {"tahun": 2025, "jenis": "murni"}, "data": {"rencana": {"baris": [
+            {"kode": "1.01.01.2.01.0001", "tingkat": "sub_kegiatan", "pagu": {"nilai": "12", "teks": "12"},
+             "target_hasil": {"teks": "4 Dok", "angka": "4"}, "target_program": null}]}}}"#;
+        let m = ModelTersimpan::baca(json).unwrap();
+        let r = m.sub_kegiatan().next().unwrap();
+        assert_eq!(r.pagu_akhir(m.edisi.jenis).and_then(|p| p.nilai), Some(Decimal::from(12)));
+        assert_eq!(r.target_hasil.akhir(m.edisi.jenis).map(|t| t.teks.as_str()), Some("4 Dok"));
+        assert!(r.target_program.akhir(m.edisi.jenis).is_none());
+    }
+}

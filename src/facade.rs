@@ -1,0 +1,310 @@
+//! The library façade: load an edition, check it, render it with options. Every caller — the
+//! command line (`renja build`, `check`, `export`), the live preview's `--write`, `renja archive
+//! add`/`rebuild` and the coming service — goes through these few calls, the way mdBook's commands
+//! call `MDBook::load(dir)?.build()`:
+//!
+//! ```no_run
+//! let edition = renja::Edition::load(std::path::Path::new("content"));
+//! if !edition.check().has_errors() {
+//!     let mut renderer = renja::Renderer::new(edition.dir());
+//!     let out = edition.render(&mut renderer, &renja::RenderOptions::final_(renja::Formats::ALL));
+//!     assert!(out.pdf.is_some() || out.diagnostics.has_errors());
+//! }
+//! ```
+//!
+//! Outputs and diagnostics come back as values; nothing is printed or filtered here. Each
+//! diagnostic carries its [`Stage`], so a caller chooses what to show by where a problem arose.
+//!
+//! Boundary: the façade may use `source`, `model`, `compute`, `document`, `pdf`, `docx`, `sign`
+//! (for the empty signature field of a final PDF) and `diag`; it never uses `archive`, `preview`
+//! or `cmd` (they call it). Effects: it reads the edition folder, `layouts/` and `fonts/`; it
+//! writes nothing. The base-edition check needs an archive, so it is a separate, explicit step
+//! ([`Edition::check_base`]) that a caller with a store runs.
+
+use crate::diag::{Diagnostics, Loc, Stage};
+use crate::document::Document;
+use crate::pdf::{Assets, Drawing, FontError, Fonts, RenjaWorld};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// An edition read from its folder and taken as far through the pipeline as its sources allow:
+/// sources → validated model → computed values → document model.
+pub struct Edition {
+    dir: PathBuf,
+    /// The sources as read (the validated model borrows them; see [`Edition::check_base`]).
+    sources: crate::source::Sources,
+    document: Option<Document>,
+    diagnostics: Diagnostics,
+}
+
+impl Edition {
+    /// Reads, validates and computes the edition in `dir` and builds its document model. Bad
+    /// sources never fail the call: every problem is a located diagnostic (see [`Edition::check`]).
+    pub fn load(dir: &Path) -> Edition {
+        let mut diags = Diagnostics::new();
+        diags.enter(Stage::Source);
+        let sources = crate::source::load(dir, &mut diags);
+        diags.enter(Stage::Validate);
+        let document = crate::model::validate(&sources, &mut diags).map(|ed| {
+            diags.enter(Stage::Compute);
+            let computed = crate::compute::compute(&ed, &mut diags);
+            diags.enter(Stage::Document);
+            crate::document::build(&ed, &computed, &mut diags)
+        });
+        diags.sort();
+        Edition { dir: dir.to_path_buf(), sources, document, diagnostics: diags }
+    }
+
+    /// The edition folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every problem found in the sources (and by [`Edition::check_base`], when run), sorted by
+    /// file, line and column. Errors mean nothing may be rendered.
+    pub fn check(&self) -> &Diagnostics {
+        &self.diagnostics
+    }
+
+    /// The document model both renderers read (`renja export --json` prints it).
+    pub fn document(&self) -> Option<&Document> {
+        self.document.as_ref()
+    }
+
+    /// Takes the document model out (for callers that only need the model).
+    pub fn into_parts(self) -> (Option<Document>, Diagnostics) {
+        (self.document, self.diagnostics)
+    }
+
+    /// The explicit base-edition step: `check` compares the model with its base edition (in
+    /// practice `archive::dasar::check` over a store the caller opened) and its findings join the
+    /// edition's diagnostics under [`Stage::Base`]. Nothing in [`Edition::load`] touches an archive,
+    /// so `renja check` gives the same result from any working directory.
+    pub fn check_base(&mut self, check: impl FnOnce(&crate::model::Edition, &mut Diagnostics)) {
+        // The model borrows the sources, so it is validated again here (a few milliseconds; its
+        // diagnostics are already in `self.diagnostics`).
+        let Some(model) = crate::model::validate(&self.sources, &mut Diagnostics::new()) else { return };
+        let mut found = Diagnostics::new();
+        found.enter(Stage::Base);
+        check(&model, &mut found);
+        self.diagnostics.extend(found);
+        self.diagnostics.sort();
+    }
+
+    /// The export JSON: the whole document model, pretty-printed, with a final newline — the bytes
+    /// `renja export --json` prints and the archive stores.
+    pub fn json(&self) -> Option<Vec<u8>> {
+        to_json(self.document.as_ref()?)
+    }
+
+    /// Renders the requested outputs in memory. The one render function behind `renja build`, the
+    /// preview's `--write` and the archive; it writes nothing. An output is `None` when it was not
+    /// requested or failed; failures are error diagnostics in [`Rendered::diagnostics`] (stage
+    /// [`Stage::Layout`] or [`Stage::Docx`]). An edition with errors renders nothing.
+    pub fn render(&self, renderer: &mut Renderer, opts: &RenderOptions) -> Rendered {
+        let mut out = Rendered::default();
+        let doc = match &self.document {
+            Some(doc) if !self.diagnostics.has_errors() => doc,
+            _ => {
+                out.diagnostics.enter(Stage::Document);
+                out.diagnostics.error(self.folder_loc(), "edisi memiliki kesalahan; jalankan `renja check`");
+                return out;
+            }
+        };
+        let mut doc = doc.clone();
+        doc.sampul.draf = opts.mode == Mode::Draft;
+        let doc = &doc;
+        if opts.formats.json {
+            // The model as rendered (a final one says `draf: false`, as the archive stores it).
+            out.json = to_json(doc);
+        }
+        // The DOCX is written on a second thread while typst lays out the PDF.
+        let (pdf, docx) = std::thread::scope(|s| {
+            let docx = opts.formats.docx.then(|| s.spawn(|| crate::docx::render(doc, &self.dir)));
+            let pdf = opts.formats.pdf.then(|| renderer.pdf(doc, opts, &mut out.diagnostics));
+            let docx = docx.map(|h| h.join().unwrap_or_else(|_| Err("kesalahan internal".to_string())));
+            (pdf.flatten(), docx)
+        });
+        out.pdf = pdf;
+        match docx {
+            Some(Ok(bytes)) => out.docx = Some(bytes),
+            Some(Err(msg)) => {
+                out.diagnostics.enter(Stage::Docx);
+                out.diagnostics.error(self.folder_loc(), format!("DOCX gagal disusun: {msg}"));
+            }
+            None => {}
+        }
+        out
+    }
+
+    fn folder_loc(&self) -> Loc {
+        Loc { file: Arc::from(self.dir.display().to_string().as_str()), line: 1, col: 1 }
+    }
+}
+
+/// The document model as pretty JSON with a final newline.
+fn to_json(doc: &Document) -> Option<Vec<u8>> {
+    let mut json = serde_json::to_vec_pretty(doc).ok()?;
+    json.push(b'\n');
+    Some(json)
+}
+
+/// Draft (marked "RANCANGAN") or final (no mark; the PDF gets the empty electronic-signature
+/// field `renja sign` fills).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Draft,
+    Final,
+}
+
+/// Which outputs to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub pdf: bool,
+    pub docx: bool,
+    /// The export JSON (the document model).
+    pub json: bool,
+}
+
+impl Formats {
+    /// PDF, DOCX and JSON.
+    pub const ALL: Formats = Formats { pdf: true, docx: true, json: true };
+}
+
+/// How to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    pub mode: Mode,
+    pub formats: Formats,
+    /// How the PDF's tables are drawn: [`Drawing::Print`] for every file renja writes (tagged
+    /// table structure), [`Drawing::Preview`] for the live preview's pages (same pages, faster).
+    pub drawing: Drawing,
+}
+
+impl RenderOptions {
+    /// A draft, tables drawn for print.
+    pub fn draft(formats: Formats) -> Self {
+        RenderOptions { mode: Mode::Draft, formats, drawing: Drawing::Print }
+    }
+    /// A final document, tables drawn for print.
+    pub fn final_(formats: Formats) -> Self {
+        RenderOptions { mode: Mode::Final, formats, drawing: Drawing::Print }
+    }
+}
+
+/// The outputs of one render, in memory, and the render stages' diagnostics.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub pdf: Option<Vec<u8>>,
+    pub docx: Option<Vec<u8>>,
+    pub json: Option<Vec<u8>>,
+    /// Problems found while laying out the PDF or writing the DOCX (the sources' own are in
+    /// [`Edition::check`]).
+    pub diagnostics: Diagnostics,
+}
+
+/// What rendering keeps between calls for one edition folder: where `layouts/` and `fonts/` are,
+/// the fonts (loaded on first use) and one typst World, so a long-lived caller (the preview)
+/// lays out incrementally instead of from scratch.
+pub struct Renderer {
+    dir: PathBuf,
+    assets: Assets,
+    fonts: Option<Arc<Fonts>>,
+    world: Option<RenjaWorld>,
+}
+
+impl Renderer {
+    /// A renderer for the edition in `dir`, with `layouts/` and `fonts/` found as
+    /// [`Assets::locate`] finds them.
+    pub fn new(dir: &Path) -> Renderer {
+        Renderer { dir: dir.to_path_buf(), assets: Assets::locate(dir), fonts: None, world: None }
+    }
+
+    /// A renderer with assets and fonts already loaded (the preview loads them at start-up).
+    pub fn with_fonts(dir: &Path, assets: Assets, fonts: Arc<Fonts>) -> Renderer {
+        Renderer { dir: dir.to_path_buf(), assets, fonts: Some(fonts), world: None }
+    }
+
+    pub fn assets(&self) -> &Assets {
+        &self.assets
+    }
+
+    /// The fonts, loading them on first use.
+    pub fn fonts(&mut self) -> Result<Arc<Fonts>, FontError> {
+        if let Some(f) = &self.fonts {
+            return Ok(f.clone());
+        }
+        let f = Arc::new(Fonts::load(&self.assets.fonts)?);
+        self.fonts = Some(f.clone());
+        Ok(f)
+    }
+
+    /// The typst World with `model_json` as `/model.json`: created on first use, afterwards given
+    /// the new model and re-reading edited layout files (typst's caches carry over).
+    pub fn world(&mut self, model_json: Vec<u8>, today: (i32, u8, u8)) -> Result<&mut RenjaWorld, FontError> {
+        let fonts = self.fonts()?;
+        Ok(match &mut self.world {
+            Some(w) => {
+                w.set_model(model_json);
+                w.set_today(today);
+                w.refresh_sources();
+                w
+            }
+            none => none.insert(RenjaWorld::new(fonts, &self.assets.layouts, &self.dir, model_json, today)),
+        })
+    }
+
+    /// Forgets the World (after a panic in typst, start afresh).
+    pub fn reset_world(&mut self) {
+        self.world = None;
+    }
+
+    /// The PDF of `doc` (draft or final as `doc.sampul.draf` says); a final one with the empty
+    /// signature field where the layout left room for it.
+    fn pdf(&mut self, doc: &Document, opts: &RenderOptions, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+        diags.enter(Stage::Layout);
+        let at = Loc { file: Arc::from("layouts/renja.typ"), line: 1, col: 1 };
+        let json = crate::pdf::layout_json(doc, opts.drawing);
+        let world = match self.world(json, doc.edisi.tanggal) {
+            Ok(w) => w,
+            Err(msg) => {
+                diags.error(Loc { file: Arc::from(self.assets.fonts.display().to_string().as_str()), line: 1, col: 1 }, msg.to_string());
+                return None;
+            }
+        };
+        let exported = crate::pdf::render_in(world, doc, diags)?;
+        if opts.mode == Mode::Draft {
+            return Some(exported.pdf);
+        }
+        let Some(slot) = exported.slot else {
+            diags.error(at, "tata letak PDF: ruang tanda tangan elektronik (label <tte-slot>) tidak ditemukan");
+            return None;
+        };
+        let sumber = match crate::source::fingerprint(&self.dir, &self.assets.layouts, &self.assets.fonts) {
+            Ok(f) => f,
+            Err(e) => {
+                diags.error(Loc { file: Arc::from(self.dir.display().to_string().as_str()), line: 1, col: 1 }, format!("sumber tidak dapat dibaca: {e}"));
+                return None;
+            }
+        };
+        let p = &doc.pengesahan;
+        let info = crate::sign::FieldInfo {
+            nama: p.nama.clone(),
+            nip: p.nip.clone(),
+            jabatan: p.jabatan.clone(),
+            edisi: doc.metadata.slug.clone(),
+            judul: doc.metadata.judul.clone(),
+            tempat: doc.edisi.tempat.clone(),
+            zona: crate::sign::time::Zona::of_province(doc.edisi.daerah.provinsi.as_deref()),
+            sumber,
+        };
+        let slot = crate::sign::Slot { page: slot.page, x: slot.x, y: slot.y, width: slot.width, height: slot.height };
+        match crate::sign::add_signature_field(exported.pdf, &slot, &info) {
+            Ok(pdf) => Some(pdf),
+            Err(e) => {
+                diags.error(at, format!("tata letak PDF: kolom tanda tangan tidak dapat dibuat: {e}"));
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Golden outputs: the sample edition (content/) built as a draft PDF, a final PDF, a DOCX and
+//! the export JSON, each pinned by its SHA-256. A refactor must keep every output byte for byte;
+//! this test proves it.
+//!
+//! Updating the pins (only for an intended change of the outputs): run
+//!
+//! ```sh
+//! cargo test --test golden
+//! ```
+//!
+//! On a mismatch the failure message lists the actual hash of every output as Rust lines ready
+//! to paste over the `PINS` table below. Paste them, and say in the commit message which change
+//! altered which output and why (e.g. "print: wider first column in Tabel 3.4 — PDF and DOCX
+//! pins updated"). Look at the new outputs before you pin them (`pdftoppm -png -r 60`, LibreOffice).
+//! When two branches both change outputs, whoever merges the second re-runs the test on the
+//! merged tree and pins the result.
+//!
+//! The final PDF records a fingerprint of the sources, `layouts/`, `fonts/` and the renja version
+//! (see `renja::source::fingerprint`), so a version bump in Cargo.toml changes that pin as well.
+
+mod common;
+
+use common::{renja, workspace, SLUG};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// (output, SHA-256 hex).
+const PINS: &[(&str, &str)] = &[
+    ("draft.pdf", "a566b0199ef9b3543382083dfd34af87a2e80d9f5bfd567ed5529aed32855538"),
+    ("final.pdf", "f6eb8de71e47275649f58a60b746df5f318eb072dbc38f465bc1db1e6a72f8fb"),
+    ("draft.docx", "01cc323fe9f97420bc621dde7d56722f9efb6f25cf8b60a9424162198aad8832"),
+    ("final.docx", "1daf79262f58a87788771cc8acba0fba367ab768fee08e9243f9f09c654cbe5a"),
+    ("export.json", "f1e83bc71e6769e411415c53bd61c4e867727e7939b7a91685035717f9a76a3f"),
+];
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn build(ws: &Path, out: &str, extra: &[&str]) {
+    let mut args = vec!["build", "content", "-o", out];
+    args.extend_from_slice(extra);
+    let o = renja(&args, ws);
+    assert_eq!(o.status.code(), Some(0), "renja {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn sample_outputs_are_byte_identical_to_the_pins() {
+    let ws = workspace();
+    build(ws.path(), "draft", &[]);
+    build(ws.path(), "final", &["--final"]);
+    let export = renja(&["export", "--json", "content"], ws.path());
+    assert_eq!(export.status.code(), Some(0), "{}", String::from_utf8_lossy(&export.stderr));
+
+    let read = |p: &str| std::fs::read(ws.path().join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let actual: Vec<(&str, String)> = vec![
+        ("draft.pdf", sha256_hex(&read(&format!("draft/{SLUG}.pdf")))),
+        ("final.pdf", sha256_hex(&read(&format!("final/{SLUG}.pdf")))),
+        ("draft.docx", sha256_hex(&read(&format!("draft/{SLUG}.docx")))),
+        ("final.docx", sha256_hex(&read(&format!("final/{SLUG}.docx")))),
+        ("export.json", sha256_hex(&export.stdout)),
+    ];
+    let differ: Vec<&str> = PINS.iter().zip(&actual).filter(|((_, pin), (_, got))| pin != got).map(|((name, _), _)| *name).collect();
+    let paste: String = actual.iter().map(|(n, h)| format!("    (\"{n}\", \"{h}\"),\n")).collect();
+    assert!(
+        differ.is_empty(),
+        "outputs of content/ differ from the pins: {differ:?}\nIf (and only if) the change is intended, \
+         replace PINS in tests/golden.rs with:\n{paste}"
+    );
+}
