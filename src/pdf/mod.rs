@@ -2,6 +2,7 @@
 //! through the typst library, exported as PDF/A-2b with metadata and a timestamp from the
 //! edition, so the same sources give byte-identical files.
 
+pub mod blame;
 pub mod world;
 
 use crate::diag::{Diagnostics, Loc, Severity};
@@ -63,11 +64,16 @@ fn convert(world: &RenjaWorld, diags: &[SourceDiagnostic], out: &mut Diagnostics
             }
             None => ("layouts/renja.typ".to_string(), 1, 1),
         };
-        let mut msg = format!("tata letak PDF: {}", d.message);
+        // typst's own words (English) go to the secondary line.
+        let mut detail = d.message.to_string();
         for h in &d.hints {
-            msg.push_str(&format!("; {}", h.v));
+            detail.push_str(&format!("; {}", h.v));
         }
-        out.push(severity, Loc { file: Arc::from(file.as_str()), line, col }, msg);
+        let msg = match severity {
+            Severity::Error => "tata letak PDF: typst tidak dapat menyusun dokumen",
+            Severity::Warning => "tata letak PDF: peringatan dari typst",
+        };
+        out.push(severity, Loc { file: Arc::from(file.as_str()), line, col }, msg).with_detail(detail);
     }
 }
 
@@ -134,8 +140,11 @@ pub fn render_as(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fon
         return compile(&world, doc, diags);
     }
     // The final document: the empty electronic-signature field goes where the layout left room.
-    let paged = layout(&world, diags)?;
-    let pdf = export(&world, &paged, doc, diags)?;
+    let Some(pdf) = layout(&world, diags).and_then(|paged| export(&world, &paged, doc, diags).map(|pdf| (paged, pdf))) else {
+        blame::relocate(&world, doc, drawing, diags);
+        return None;
+    };
+    let (paged, pdf) = pdf;
     let Some(slot) = tte_slot(&paged, doc) else {
         diags.error(Loc { file: Arc::from("layouts/renja.typ"), line: 1, col: 1 }, "tata letak PDF: ruang tanda tangan elektronik (label <tte-slot>) tidak ditemukan".to_string());
         return None;
@@ -144,7 +153,10 @@ pub fn render_as(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fon
     let sumber = match crate::source::fingerprint(edition, &assets.layouts, &assets.fonts) {
         Ok(f) => f,
         Err(e) => {
-            diags.error(Loc { file: Arc::from("layouts/renja.typ"), line: 1, col: 1 }, format!("sumber tidak dapat dibaca: {e}"));
+            // Printed by `build` with the layout's messages: the reason must reach the author.
+            diags
+                .error(Loc { file: Arc::from("edisi.toml"), line: 1, col: 1 }, "tata letak PDF: sumber edisi tidak dapat dibaca untuk sidik dokumen final".to_string())
+                .with_detail(e);
             return None;
         }
     };
@@ -183,8 +195,12 @@ pub fn tte_slot(paged: &PagedDocument, doc: &Document) -> Option<crate::sign::Sl
 
 /// Compiles an already set-up world (kept alive by the preview for incremental compilation).
 pub fn compile(world: &RenjaWorld, doc: &Document, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-    let paged = layout(world, diags)?;
-    export(world, &paged, doc, diags)
+    let pdf = layout(world, diags).and_then(|paged| export(world, &paged, doc, diags));
+    if pdf.is_none() {
+        // An error in renja's own files caused by the author's text: say where that text is.
+        blame::relocate(world, doc, Drawing::Print, diags);
+    }
+    pdf
 }
 
 /// Lays the document out (typst's compile step); errors and warnings become diagnostics.
@@ -197,6 +213,24 @@ pub fn layout(world: &RenjaWorld, diags: &mut Diagnostics) -> Option<PagedDocume
             convert(world, &errors, diags);
             None
         }
+    }
+}
+
+/// Whether a laid-out document exports (for [`blame`]).
+fn export_quiet(paged: &PagedDocument, doc: &Document) -> bool {
+    typst_pdf::pdf(paged, &pdf_options(doc)).is_ok()
+}
+
+fn pdf_options(doc: &Document) -> PdfOptions {
+    let standards = PdfStandards::new(&[PdfStandard::A_2b]).expect("PDF/A-2b is supported");
+    PdfOptions {
+        ident: Smart::Custom(doc.metadata.slug.clone()),
+        creator: Smart::Custom(Some(format!("renja {}", doc.renja_versi))),
+        timestamp: timestamp(&doc.metadata.waktu_terbit),
+        page_ranges: None,
+        standards,
+        tagged: true,
+        pretty: false,
     }
 }
 
