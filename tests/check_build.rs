@@ -179,7 +179,7 @@ fn apply(dir: &Path, e: &Edit) {
     // One leaf pagu of Tabel 2.1 set to a random amount.
     let p = dir.join("data/evaluasi.toml");
     let t = std::fs::read_to_string(&p).unwrap();
-    let at = t.find("\npagu = ").expect("a pagu line in evaluasi.toml") + 1;
+    let at = leaf_pagu(&t, 0);
     let end = at + t[at..].find('\n').unwrap();
     std::fs::write(&p, format!("{}pagu = {}{}", &t[..at], e.pagu, &t[end..])).unwrap();
 }
@@ -267,5 +267,19 @@ fn pipe_tables_and_bullet_lists_build_in_pdf_and_docx() {
     assert_eq!(rows.len(), 4, "header and three rows");
     for r in &rows {
         assert_eq!(r.matches("<w:tc>").count(), 3, "every row fills the three columns: {r}");
+    }
+}
+
+/// The offset of the first `pagu = ` line of a sub kegiatan row from `from` (in the sample it
+/// follows the row's own `target = `; parent rows only have printed totals).
+fn leaf_pagu(t: &str, from: usize) -> usize {
+    let mut at = from;
+    loop {
+        let p = at + t[at..].find("\npagu = ").expect("a sub kegiatan pagu") + 1;
+        let prev = t[..p - 1].rfind('\n').map_or(0, |i| i + 1);
+        if t[prev..p].starts_with("target = ") {
+            return p;
+        }
+        at = p;
     }
 }

@@ -196,13 +196,22 @@ pub fn parse_toml_with<T: DeserializeOwned>(file: &SourceFile, text: &str, offse
     }
     check_strings(root.get_ref(), file, offset, glyphs, diags);
     let mut failed = false;
+    let mut seen_spans: Vec<std::ops::Range<usize>> = Vec::new();
     for _ in 0..200 {
         match T::deserialize(Deserializer::from(root.clone())) {
             Ok(v) => return (!failed).then_some(v),
             Err(e) => {
                 failed = true;
+                let Some(span) = e.span() else {
+                    report(diags, &e);
+                    return None;
+                };
+                // The same place again: setting elements aside does not reach it.
+                if seen_spans.contains(&span) {
+                    return None;
+                }
+                seen_spans.push(span.clone());
                 report(diags, &e);
-                let Some(span) = e.span() else { return None };
                 if !remove_element(root.get_mut(), &span) {
                     return None;
                 }
@@ -212,18 +221,16 @@ pub fn parse_toml_with<T: DeserializeOwned>(file: &SourceFile, text: &str, offse
     None
 }
 
-/// Removes the innermost table element of an array that contains `span`; false if none does.
+/// Removes the innermost table element of an array that holds the error at `span`; false if
+/// there is none. Elements are in file order and a `[[baris]]` element's own span may cover only
+/// its header, so the element holding an error is the last one starting at or before it.
 fn remove_element(table: &mut toml::de::DeTable<'_>, span: &std::ops::Range<usize>) -> bool {
     use toml::de::{DeArray, DeValue};
     fn in_value(v: &mut toml::Spanned<DeValue<'_>>, span: &std::ops::Range<usize>) -> bool {
         match v.get_mut() {
             DeValue::Table(t) => remove_element(t, span),
             DeValue::Array(a) => {
-                let hit = a.iter().position(|x| {
-                    let s = x.span();
-                    s.start <= span.start && span.end <= s.end.max(s.start + 1)
-                });
-                let Some(i) = hit else { return false };
+                let Some(i) = a.iter().rposition(|x| x.span().start <= span.start) else { return false };
                 if in_value(&mut (**a)[i], span) {
                     return true;
                 }
@@ -242,16 +249,19 @@ fn remove_element(table: &mut toml::de::DeTable<'_>, span: &std::ops::Range<usiz
             _ => false,
         }
     }
-    for (_, v) in table.iter_mut() {
-        let s = v.span();
-        // Arrays of tables span only their first header: look into every array.
-        if matches!(v.get_ref(), DeValue::Array(_)) || (s.start <= span.start && span.start <= s.end) {
-            if in_value(v, span) {
-                return true;
-            }
-        }
+    // The key whose value starts last at or before the error holds it.
+    let best = table
+        .iter()
+        .filter(|(_, v)| v.span().start <= span.start || matches!(v.get_ref(), DeValue::Array(a) if a.first().is_some_and(|x| x.span().start <= span.start)))
+        .max_by_key(|(_, v)| match v.get_ref() {
+            DeValue::Array(a) => a.iter().map(|x| x.span().start).filter(|&s| s <= span.start).max().unwrap_or(0),
+            _ => v.span().start,
+        })
+        .map(|(k, _)| k.clone());
+    match best.and_then(|k| table.get_mut(&k)) {
+        Some(v) => in_value(v, span),
+        None => false,
     }
-    false
 }
 
 /// Checks every text value (and table key) of a parsed TOML document against [`text`]'s limits.
@@ -332,7 +342,7 @@ pub fn translate_toml_error(message: &str) -> (String, Option<String>, Option<St
     }
     // Syntax errors of the TOML parser, by their leading words.
     let syntax: &[(&[&str], &str, &str)] = &[
-        (&["string", "quote"], "teks (string) tidak sah: tanda kutip tidak lengkap atau karakter escape salah", "tutup teks dengan tanda kutip pada baris yang sama"),
+        (&["string", "quote"], "teks tidak sah: tanda kutip tidak lengkap atau karakter escape salah", "tutup teks dengan tanda kutip pada baris yang sama"),
         (&["missing assignment", "expected `=`", "key with no value", "missing value for key"], "tanda '=' atau nilai setelah kunci tidak ada", "tulis kunci = nilai"),
         (&["comma"], "tanda koma antarelemen tidak ada", "pisahkan elemen dengan koma"),
         (&["unclosed"], "kurung siku atau kurawal tidak ditutup", "tutup [ dengan ] dan { dengan } pada baris yang sama"),

@@ -101,7 +101,7 @@ pub fn check_with(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
         if c == '\n' {
             line_reported = false;
         }
-        if c.is_whitespace() {
+        if c.is_whitespace() && !forbidden(c) {
             word_len = 0;
             word_reported = false;
             continue;
@@ -169,6 +169,7 @@ mod tests {
         assert!(p[1].message.contains("U+001B"), "one problem per line, the first");
         assert!(p[2].message.contains("U+FFFC"));
         assert!(check("tab\tdan baris\r\nbaru é ü 😀").is_empty());
+        assert!(check("baris\u{85}berikut")[0].message.contains("U+0085"), "NEL is white space and a control character");
     }
 
     #[test]
