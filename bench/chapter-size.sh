@@ -2,14 +2,17 @@
 # Benchmark: `renja check` on a copy of the sample whose Bab I is grown to 1, 2, 4, 8 and 16 MB of
 # Markdown (paragraphs with bold and italic, lettered and nested lists, a template value per
 # paragraph, footnote references, headings), whole-process wall time, hyperfine (2 warm-up, 5
-# measured runs), median per size and the ratio per doubling (linear time: about 2; the issue
+# measured runs; WARMUP and RUNS change them), median per size and the ratio per doubling (linear time: about 2; the issue
 # asks for at most 2.2). PROFILE=debug (default release) measures a debug build instead.
 # Results go to bench/results/ (not in git).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
 profile=${PROFILE:-release}
-if [ "$profile" = release ]; then cargo build --release --quiet; else cargo build --quiet; fi
+# SKIP_BUILD=1 measures the binary already built.
+if [ -z "${SKIP_BUILD:-}" ]; then
+  if [ "$profile" = release ]; then cargo build --release --quiet; else cargo build --quiet; fi
+fi
 bin=$PWD/target/$profile/renja
 mkdir -p bench/results
 work=$(mktemp -d)
@@ -52,13 +55,13 @@ PY
   "$bin" check "$d" >/dev/null 2>&1 || { echo "check failed on the $mb MB chapter:" >&2; "$bin" check "$d" 2>&1 | grep error | head >&2; exit 1; }
   cmds+=("$bin check $d")
 done
-hyperfine --warmup 2 --runs 5 -N --export-json bench/results/chapter-size.json "${cmds[@]}" >/dev/null
+hyperfine --warmup "${WARMUP:-2}" --runs "${RUNS:-5}" -N --export-json bench/results/chapter-size.json "${cmds[@]}" >/dev/null
 python3 - "$profile" <<'PY'
 import json, sys
 r = json.load(open("bench/results/chapter-size.json"))["results"]
 sizes = [1, 2, 4, 8, 16]
 prev = None
-print(f"renja check, Bab I grown to N MB ({sys.argv[1]} build), median of 5 runs:")
+print(f"renja check, Bab I grown to N MB ({sys.argv[1]} build), median of {len(r[0]['times'])} runs:")
 worst = 0
 for mb, x in zip(sizes, r):
     m = x["median"]
