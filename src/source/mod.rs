@@ -352,7 +352,9 @@ pub fn translate_toml_error(message: &str) -> (String, Option<String>, Option<St
         (&["extend", "redefin", "table"], "tabel ditulis dua kali atau bertentangan dengan kunci lain", "setiap [tabel] hanya sekali"),
     ];
     let lower = m.to_lowercase();
-    let english = m.is_ascii() && !["tidak", "bukan", "yang", "nilai", "kolom"].iter().any(|w| lower.contains(w));
+    // Our own deserializers (model::value, schema) speak Indonesian; the parser's words are English.
+    let indonesian = ["tidak", "bukan", "yang", "nilai", "kolom", "angka", "ambigu", "adalah", "harus", "tulis", "dalam", "atau", "seperti"];
+    let english = m.is_ascii() && !indonesian.iter().any(|w| lower.contains(w));
     if english {
         for (words, msg, hint) in syntax {
             if words.iter().any(|w| lower.contains(w)) {
