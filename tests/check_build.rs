@@ -288,3 +288,29 @@ fn leaf_pagu(t: &str, from: usize) -> usize {
         at = p;
     }
 }
+
+/// A layout failure that comes from the author's text is reported at that text's file and line,
+/// never at renja's own files (`layouts/…`, `model.json`). The failing block is put into the
+/// document directly, bypassing `check` (which refuses a character the fonts lack).
+#[test]
+fn layout_failure_is_located_in_the_authors_text() {
+    use renja::document::{Blok, Inline};
+    let ws = common::workspace();
+    let dir = ws.path().join("content");
+    let (doc, diags) = renja::process(&dir);
+    assert!(!diags.has_errors());
+    let mut doc = doc.unwrap();
+    let ch = 2;
+    let k = doc.bab[ch].blok.len() / 2;
+    let line = doc.bab[ch].baris[k];
+    doc.bab[ch].blok[k] = Blok::Paragraf { isi: vec![Inline::Teks { teks: "tanda \u{2023} tanpa glyph".into(), tebal: false, miring: false }] };
+    let assets = renja::pdf::Assets { layouts: ws.path().join("layouts"), fonts: ws.path().join("fonts") };
+    let fonts = Arc::new(renja::pdf::Fonts::load(&assets.fonts).unwrap());
+    let mut d = renja::diag::Diagnostics::new();
+    assert!(renja::pdf::render(&doc, &dir, &assets, fonts, &mut d).is_none());
+    let errors: Vec<_> = d.iter().filter(|x| x.severity == Severity::Error).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = errors[0];
+    assert_eq!((e.loc.file.as_ref(), e.loc.line), (doc.bab[ch].sumber.as_str(), line), "{e}");
+    assert!(e.detail.as_deref().is_some_and(|x| x.contains("could not be displayed")), "typst's words as the detail: {e}");
+}
