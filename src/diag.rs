@@ -74,6 +74,10 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The underlying detail in its original language (the TOML parser's, the operating
+    /// system's, the template engine's or typst's own words), printed as a secondary line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl fmt::Display for Diagnostic {
@@ -85,6 +89,9 @@ impl fmt::Display for Diagnostic {
         write!(f, "{}: {}: {}", self.loc, sev, self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  = saran: {hint}")?;
+        }
+        if let Some(detail) = &self.detail {
+            write!(f, "\n  = rincian: {detail}")?;
         }
         Ok(())
     }
@@ -152,7 +159,7 @@ impl Diagnostics {
     }
 
     pub fn push(&mut self, severity: Severity, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
-        self.items.push(Diagnostic { severity, stage: self.stage, loc, message: message.into(), hint: None });
+        self.items.push(Diagnostic { severity, stage: self.stage, loc, message: message.into(), hint: None, detail: None });
         self.items.last_mut().expect("just pushed")
     }
 
@@ -176,6 +183,11 @@ impl Diagnostics {
 
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
+    }
+
+    /// Keeps only the diagnostics for which `keep` is true.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(keep);
     }
 
     pub fn has_errors(&self) -> bool {
@@ -215,6 +227,16 @@ impl Diagnostics {
 impl Diagnostic {
     pub fn with_hint(&mut self, hint: impl Into<String>) -> &mut Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds the underlying (often English) detail as a secondary line.
+    pub fn with_detail(&mut self, detail: impl Into<String>) -> &mut Self {
+        let d = detail.into();
+        let d = d.trim();
+        if !d.is_empty() {
+            self.detail = Some(d.to_string());
+        }
         self
     }
 }

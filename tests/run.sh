@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use: poppler-utils (pdfinfo, pdffonts, pdftotext) for the PDF tests;
+# Debian packages the tests use: poppler-utils (pdfinfo, pdffonts, pdftotext, pdfimages, pdftoppm,
+# pdfsig) for the PDF tests;
 # LibreOffice Writer (soffice, headless) and pip for the DOCX tests.
 need_apt=()
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
@@ -24,6 +25,12 @@ command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+# Fonts: the LibreOffice DOCX test lays the DOCX out with the document's fonts (Liberation Sans
+# and Serif); without them on the system LibreOffice substitutes others and pages break
+# elsewhere. fonts-liberation2 is the current Liberation, fonts-liberation the older metric set.
+command -v fc-list >/dev/null 2>&1 || need_apt+=(fontconfig)
+fc-list 2>/dev/null | grep -q "/liberation/" || need_apt+=(fonts-liberation)
+fc-list 2>/dev/null | grep -q "/liberation2/" || need_apt+=(fonts-liberation2)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
@@ -46,6 +53,25 @@ fi
 # npm: playwright-core for the preview end-to-end test, exactly as locked.
 if [ ! -d tests/e2e/node_modules/playwright-core ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# Before the tests start: every tool and font they rely on must be present; name what is missing
+# (a test that needs a missing tool would otherwise fail late, or pass only on a machine that
+# happened to have it).
+missing=()
+for cmd in python3 pdftotext pdfinfo pdffonts pdfimages pdftoppm pdfsig soffice openssl certutil qpdf zbarimg node npm pyhanko fc-list timeout bash; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
+done
+[ -x /usr/bin/chromium ] || missing+=("/usr/bin/chromium")
+python3 -c "import docx" >/dev/null 2>&1 || missing+=("python-docx (PyPI)")
+[ -d tests/e2e/node_modules/playwright-core ] || missing+=("playwright-core (npm, tests/e2e)")
+for family in "Liberation Sans" "Liberation Serif"; do
+  fc-list ":family=$family" 2>/dev/null | grep -q . || missing+=("font: $family (fonts-liberation2)")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "tests/run.sh: missing before the tests can run:" >&2
+  printf '  - %s\n' "${missing[@]}" >&2
+  exit 2
 fi
 
 # Tests needing a tool that is missing are reported as ignored (never as passed): build.rs turns

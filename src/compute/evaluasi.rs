@@ -279,12 +279,15 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
             Some(sum)
         } else {
             if b.realisasi_rp.is_none() {
-                diags.warning(row.loc.clone(), format!("sub kegiatan '{}' tidak memiliki realisasi_rp; dianggap 0", row.code));
+                // A missing amount is not silently 0: the author writes 0 when it is.
+                diags
+                    .error(row.loc.clone(), format!("sub kegiatan '{}' tidak memiliki realisasi_rp (atau realisasi setiap triwulan)", row.code))
+                    .with_hint("tulis realisasi_rp = 0 bila memang belum ada realisasi");
             }
             get(b.realisasi_rp.as_ref())
         };
         if b.pagu.is_none() {
-            diags.warning(row.loc.clone(), format!("sub kegiatan '{}' tidak memiliki pagu; dianggap 0", row.code));
+            diags.error(row.loc.clone(), format!("sub kegiatan '{}' tidak memiliki pagu", row.code)).with_hint("tulis pagu = 0 bila memang tidak dianggarkan");
         }
         let mut amounts = [get(b.pagu_lalu.as_ref()), get(b.pagu.as_ref()), realisasi.or(Some(Rupiah::ZERO)), None, None, None, None, get(b.pagu_berjalan.as_ref())];
         for i in 0..TW {

@@ -219,6 +219,18 @@ pub(crate) fn check_title_years(file: &crate::diag::SourceFile, judul: &toml::Sp
     }
 }
 
+/// A sub kegiatan (leaf) row must write each of its amounts: a missing one is not silently 0
+/// (the author writes 0 when it is). `fields` are (name as written, value).
+pub(crate) fn require_leaf_amounts<T>(at: &crate::diag::Loc, code: &Code, fields: &[(&str, Option<&toml::Spanned<T>>)], diags: &mut Diagnostics) {
+    for (name, value) in fields {
+        if value.is_none() {
+            diags
+                .error(at.clone(), format!("sub kegiatan '{code}' tidak memiliki {name}"))
+                .with_hint(format!("tulis {name} = 0 bila memang nol"));
+        }
+    }
+}
+
 pub fn predikat(p: Option<Persen>, ed: &Edition) -> Option<Predikat> {
     p.map(|p| Predikat::of(p.value(), ed.meta.format.predikat_celah))
 }

@@ -56,6 +56,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rkpd> {
         let b = row.data;
         let fields = [("rancangan.pagu", b.rancangan.pagu.as_ref()), ("analisis.pagu", b.analisis.pagu.as_ref())];
         if is_leaf(&row.code) {
+            super::require_leaf_amounts(&row.loc, &row.code, &fields, diags);
             leaves.push((row.code.clone(), [fields[0].1.map(|s| *s.get_ref()), fields[1].1.map(|s| *s.get_ref())]));
         } else {
             super::refuse_parent_amounts(file, &row.code, &fields, diags);

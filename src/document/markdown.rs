@@ -109,13 +109,31 @@ enum Frame {
 /// What a chapter's Markdown became.
 pub struct Parsed {
     pub blocks: Vec<Blok>,
+    /// The 0-based body line each top-level block starts on (parallel to `blocks`).
+    pub lines: Vec<usize>,
     /// Problems found, with the 0-based line in the chapter body.
     pub problems: Vec<(usize, String)>,
 }
 
+/// The deepest list nesting a chapter may use: Word numbers nine levels, and each level is a
+/// nested call in the layout.
+pub const MAX_LIST_DEPTH: usize = 8;
+
+/// The longest heading (characters): a heading is also a PDF bookmark, a PDF string.
+pub const MAX_HEADING: usize = 1000;
+
+fn inline_len(isi: &[Inline]) -> usize {
+    isi.iter().map(|i| match i { Inline::Teks { teks, .. } => teks.chars().count(), _ => 0 }).sum()
+}
+
 pub fn parse(text: &str) -> Parsed {
     let (pre, styles) = preprocess(text);
-    let line_of = |offset: usize| pre[..offset.min(pre.len())].matches('\n').count();
+    // Line starts, so a byte offset's line is a binary search (a rescan per block made `check`
+    // quadratic in the chapter's size).
+    let starts: Vec<usize> = std::iter::once(0).chain(pre.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let line_of = |offset: usize| starts.partition_point(|&s| s <= offset.min(pre.len())).saturating_sub(1);
+    let mut lines = Vec::new();
+    let mut depth_reported = false;
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH);
     let mut stack: Vec<Frame> = Vec::new();
@@ -155,6 +173,9 @@ pub fn parse(text: &str) -> Parsed {
     }
 
     for (event, range) in Parser::new_ext(&pre, opts).into_offset_iter() {
+        if stack.is_empty() && matches!(event, Event::Start(_) | Event::Rule) {
+            lines.push((root.len(), line_of(range.start)));
+        }
         let inline_event = matches!(
             event,
             Event::Text(_) | Event::Code(_) | Event::SoftBreak | Event::HardBreak | Event::FootnoteReference(_)
@@ -178,6 +199,11 @@ pub fn parse(text: &str) -> Parsed {
                     stack.push(Frame::Heading(l, Vec::new()));
                 }
                 Tag::List(start) => {
+                    let depth = stack.iter().filter(|f| matches!(f, Frame::List(..))).count() + 1;
+                    if depth > MAX_LIST_DEPTH && !depth_reported {
+                        problems.push((line_of(range.start), format!("daftar bersarang {depth} tingkat; paling dalam {MAX_LIST_DEPTH} tingkat")));
+                        depth_reported = true;
+                    }
                     let m = styles.get(&line_of(range.start)).copied();
                     let (gaya, mulai) = match (start, m) {
                         (Some(_), Some(m)) => (m.gaya, m.mulai),
@@ -201,6 +227,12 @@ pub fn parse(text: &str) -> Parsed {
                 Tag::CodeBlock(_) => stack.push(Frame::Code(Vec::new())),
                 Tag::Strong => bold += 1,
                 Tag::Emphasis => italic += 1,
+                Tag::Image { dest_url, .. } => {
+                    problems.push((
+                        line_of(range.start),
+                        format!("gambar '{dest_url}' tidak dapat dicetak: bab belum mendukung gambar Markdown (hanya teks alternatifnya yang akan tercetak)"),
+                    ));
+                }
                 _ => {}
             },
             Event::End(end) => match end {
@@ -214,6 +246,10 @@ pub fn parse(text: &str) -> Parsed {
                 }
                 TagEnd::Heading(_) => {
                     if let Some(Frame::Heading(l, isi)) = stack.pop() {
+                        let n = inline_len(&isi);
+                        if n > MAX_HEADING {
+                            problems.push((line_of(range.start), format!("judul bagian terlalu panjang: {n} karakter; paling panjang {MAX_HEADING}")));
+                        }
                         push_block(&mut stack, &mut root, Blok::Judul { tingkat: l, nomor: None, isi });
                     }
                 }
@@ -296,7 +332,16 @@ pub fn parse(text: &str) -> Parsed {
         }
     }
     resolve_footnotes(&mut root, &footnotes);
-    Parsed { blocks: root, problems }
+    // The start line of every top-level block (events that made no block leave no entry).
+    let mut block_lines = vec![0; root.len()];
+    let mut k = 0;
+    for (i, slot) in block_lines.iter_mut().enumerate() {
+        while k + 1 < lines.len() && lines[k + 1].0 <= i {
+            k += 1;
+        }
+        *slot = lines.get(k).map_or(0, |l| l.1);
+    }
+    Parsed { blocks: root, lines: block_lines, problems }
 }
 
 /// A paragraph, or the block it stands for: a placement marker or a page break.

@@ -81,6 +81,10 @@ pub struct Bab {
     pub judul: String,
     pub blok: Vec<Blok>,
     pub sumber: String,
+    /// The 1-based line in `sumber` each top-level block of `blok` starts on (not exported; for
+    /// locating a layout failure in the author's text).
+    #[serde(skip)]
+    pub baris: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -179,8 +183,10 @@ pub fn slug(meta: &Meta) -> String {
     format!("renja-{jenis}-{}-{}-{}", meta.tahun, clean(&opd), clean(&meta.daerah.nama))
 }
 
-/// The template context: metadata and every computed table.
-fn context(meta: &Meta, computed: &Computed) -> minijinja::Value {
+/// The template context: metadata and every computed table. A table whose data file is present
+/// but could not be read or computed is a [`template::Gagal`]: its errors are reported in the
+/// data file, and the chapters that use it stay silent.
+fn context(meta: &Meta, computed: &Computed, present: &[String]) -> minijinja::Value {
     let mut ctx = serde_json::Map::new();
     let m = serde_json::to_value(meta).unwrap_or_default();
     ctx.insert("opd".into(), m["opd"].clone());
@@ -196,12 +202,36 @@ fn context(meta: &Meta, computed: &Computed) -> minijinja::Value {
     ctx.insert("pengesahan".into(), serde_json::json!({"tempat": meta.tempat, "tanggal": format::tanggal(y, mo, d)}));
     ctx.insert("penandatangan".into(), m["penandatangan"].clone());
     let c = serde_json::to_value(computed).unwrap_or_default();
-    for (key, src) in [("evaluasi", "evaluasi"), ("rkpd", "rkpd"), ("rencana", "rencana"), ("tujuan_sasaran", "tujuan_sasaran"), ("usulan", "usulan")] {
+    let mut failed = Vec::new();
+    for (key, src, file) in [
+        ("evaluasi", "evaluasi", "data/evaluasi.toml"),
+        ("rkpd", "rkpd", "data/rkpd.toml"),
+        ("rencana", "rencana", "data/rencana.toml"),
+        ("tujuan_sasaran", "tujuan_sasaran", "data/tujuan-sasaran.toml"),
+        ("usulan", "usulan", "data/usulan.toml"),
+    ] {
         if !c[src].is_null() {
             ctx.insert(key.into(), c[src].clone());
+        } else if present.iter().any(|p| p == file) {
+            failed.push(key);
         }
     }
-    template::to_value(&serde_json::Value::Object(ctx))
+    let value = template::to_value(&serde_json::Value::Object(ctx));
+    if failed.is_empty() {
+        return value;
+    }
+    let mut map: BTreeMap<String, minijinja::Value> = BTreeMap::new();
+    if let Ok(keys) = value.try_iter() {
+        for k in keys {
+            if let (Some(name), Ok(v)) = (k.as_str().map(str::to_string), value.get_item(&k)) {
+                map.insert(name, v);
+            }
+        }
+    }
+    for key in failed {
+        map.insert(key.to_string(), minijinja::Value::from_object(template::Gagal));
+    }
+    minijinja::Value::from(map)
 }
 
 /// Words that mark a template placeholder left in the text.
@@ -451,23 +481,52 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
         }
     }
     let templates = Templates::new(meta.format.rupiah, placeable);
-    let ctx = context(meta, computed);
+    let ctx = context(meta, computed, &ed.sources.present);
     let mut bab = Vec::new();
     let mut chapter_no = 0;
     let landasan_block = landasan(ed, diags);
     let tf_block = tugas_fungsi(ed, diags);
     let fd_block = fungsi_dinas(ed);
+    // Chapters whose template failed (their tables count as placed: no second message), and
+    // where each table was placed first.
+    let mut failed_bodies: Vec<&str> = Vec::new();
+    let mut first_placed: BTreeMap<String, Loc> = BTreeMap::new();
     for ch in &ed.chapters {
         check_placeholders(ch, diags);
+        let before = templates.placements.lock().expect("placements").len();
         let rendered = match templates.render(&ch.file.name, &ch.body, &ctx) {
             Ok(r) => r,
-            Err((line, msg)) => {
-                diags.error(Loc { file: ch.file.name.clone(), line: ch.body_line + line - 1, col: 1 }, msg);
+            Err((line, msg, detail)) => {
+                let d = diags.error(Loc { file: ch.file.name.clone(), line: ch.body_line + line - 1, col: 1 }, msg);
+                if let Some(detail) = detail {
+                    d.with_detail(detail);
+                }
+                failed_bodies.push(&ch.body);
                 continue;
             }
         };
+        // A table placed a second time (anywhere) prints twice with two numbers: warn.
+        let new: Vec<Placement> = templates.placements.lock().expect("placements")[before..].to_vec();
+        let mut nth: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in &new {
+            let Placement::Tabel(id) = p else { continue };
+            let k = nth.entry(id.as_str()).or_insert(0);
+            let loc = placement_loc(ch, id, *k);
+            *k += 1;
+            match first_placed.get(id) {
+                Some(first) => {
+                    diags
+                        .warning(loc, format!("tabel '{id}' disisipkan lebih dari sekali (pertama di {first}); tabel akan tercetak dua kali dengan dua nomor"))
+                        .with_hint("sisipkan setiap tabel satu kali");
+                }
+                None => {
+                    first_placed.insert(id.clone(), loc);
+                }
+            }
+        }
         check_footnotes(ch, diags);
         let parsed = markdown::parse(&rendered);
+        let baris: Vec<usize> = parsed.lines.iter().map(|l| ch.body_line + l).collect();
         for (line, msg) in parsed.problems {
             diags.error(Loc { file: ch.file.name.clone(), line: ch.body_line + line, col: 1 }, msg);
         }
@@ -498,12 +557,14 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
             judul: ch.front.judul.clone(),
             blok: blocks,
             sumber: ch.file.name.to_string(),
+            baris,
         });
     }
     // Every computed table should be placed somewhere; say so when one is not.
     for id in tabel.keys() {
         let placed = bab.iter().any(|b| contains_table(&b.blok, id));
-        if !placed {
+        let in_failed = failed_bodies.iter().any(|body| body.contains(&format!("\"{id}\"")) || body.contains(&format!("'{id}'")));
+        if !placed && !in_failed {
             if let Some(f) = table_source(ed, id) {
                 diags.warning(f.start(), format!("tabel '{id}' memiliki data tetapi tidak disisipkan di bab mana pun; tulis {{{{ tabel(\"{id}\") }}}}"));
             }
@@ -562,6 +623,24 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
             stempel: s.stempel.clone(),
         },
         data: computed.clone(),
+    }
+}
+
+/// Where the `k`-th (0-based) `tabel("id")` of a chapter is written; the chapter's first body
+/// line if the call is not written literally.
+fn placement_loc(ch: &crate::source::ChapterSource, id: &str, k: usize) -> Loc {
+    let mut hits: Vec<usize> = Vec::new();
+    for q in ["\"", "'"] {
+        hits.extend(ch.body.match_indices(&format!("{q}{id}{q}")).map(|(i, _)| i));
+    }
+    hits.sort_unstable();
+    match hits.get(k) {
+        Some(&off) => {
+            let line = ch.body[..off].matches('\n').count();
+            let start = ch.body[..off].rfind('\n').map_or(0, |p| p + 1);
+            Loc { file: ch.file.name.clone(), line: ch.body_line + line, col: ch.body[start..off].chars().count() + 1 }
+        }
+        None => Loc { file: ch.file.name.clone(), line: ch.body_line, col: 1 },
     }
 }
 

@@ -24,6 +24,38 @@ impl Object for Angka {
     }
 }
 
+/// Stands for the values of a data file that failed to read or compute (its errors are reported
+/// there): every attribute is again this value, it prints nothing, iterates as empty and every
+/// filter accepts it, so the chapters using it stay silent instead of blaming themselves.
+#[derive(Debug)]
+pub struct Gagal;
+
+impl Object for Gagal {
+    fn get_value(self: &Arc<Self>, _key: &Value) -> Option<Value> {
+        Some(Value::from_object(Gagal))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Empty
+    }
+
+    fn render(self: &Arc<Self>, _f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Ok(())
+    }
+}
+
+fn is_gagal(v: &Value) -> bool {
+    v.downcast_object_ref::<Gagal>().is_some()
+}
+
+/// Prefix of the messages our own filters and functions raise (Bahasa Indonesia); any other
+/// detail is the template engine's own (English) and goes to the secondary line.
+const OWN: &str = "\u{2063}";
+
+fn own_error(msg: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::InvalidOperation, format!("{OWN}{msg}"))
+}
+
 /// Marker delimiting a placed block in rendered text.
 pub const MARK: char = '\u{FFFC}';
 
@@ -74,26 +106,29 @@ pub fn to_value(v: &serde_json::Value) -> Value {
 
 /// Reads the exact number behind a template value.
 fn number(v: &Value) -> Result<Decimal, Error> {
+    if is_gagal(v) {
+        return Ok(Decimal::ZERO);
+    }
     if let Some(a) = v.downcast_object_ref::<Angka>() {
-        return a.nilai.ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("nilai '{}' tidak berupa angka", a.teks)));
+        return a.nilai.ok_or_else(|| own_error(format!("nilai '{}' tidak berupa angka", a.teks)));
     }
     if let Some(s) = v.as_str() {
         return crate::model::value::leading_number(s)
             .ok()
             .flatten()
             .or_else(|| Decimal::from_str(s).ok())
-            .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("'{s}' bukan angka")));
+            .ok_or_else(|| own_error(format!("'{s}' bukan angka")));
     }
     if let Ok(i) = i64::try_from(v.clone()) {
         return Ok(Decimal::from(i));
     }
     if let Ok(f) = f64::try_from(v.clone()) {
-        return Decimal::from_str(&f.to_string()).map_err(|_| Error::new(ErrorKind::InvalidOperation, "angka tidak sah"));
+        return Decimal::from_str(&f.to_string()).map_err(|_| own_error("angka tidak sah"));
     }
     if v.is_undefined() || v.is_none() {
-        return Err(Error::new(ErrorKind::InvalidOperation, "nilai kosong (tidak terdefinisi) tidak dapat diformat"));
+        return Err(own_error("nilai kosong (tidak terdefinisi) tidak dapat diformat"));
     }
-    Err(Error::new(ErrorKind::InvalidOperation, format!("nilai '{v}' bukan angka")))
+    Err(own_error(format!("nilai '{v}' bukan angka")))
 }
 
 /// Escapes characters Markdown would interpret, so inserted values stay literal.
@@ -120,7 +155,7 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_formatter(|out, _state, value| {
             if value.is_none() || value.is_undefined() {
-                return Err(Error::new(ErrorKind::UndefinedError, "nilai kosong"));
+                return Err(Error::new(ErrorKind::UndefinedError, format!("{OWN}nilai kosong")));
             }
             let text = value.to_string();
             // Markers from placements pass through; everything else is escaped.
@@ -147,19 +182,25 @@ impl Templates {
             Ok(format::romawi(u32::try_from(n.trunc().mantissa()).unwrap_or(0)))
         });
         env.add_filter("predikat_nama", |v: Value| -> Result<String, Error> {
+            if is_gagal(&v) {
+                return Ok(String::new());
+            }
             let s = v.to_string();
-            Predikat::from_kode(&s).map(|p| p.nama().to_string()).ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("'{s}' bukan predikat (ST, T, S, R, SR)")))
+            Predikat::from_kode(&s).map(|p| p.nama().to_string()).ok_or_else(|| own_error(format!("'{s}' bukan predikat (ST, T, S, R, SR)")))
         });
         env.add_filter("nip", |v: Value| -> String { format::nip(&v.to_string()) });
         env.add_filter("tanggal", |v: Value| -> Result<String, Error> {
+            if is_gagal(&v) {
+                return Ok(String::new());
+            }
             let s = v.to_string();
             let parts: Vec<&str> = s.split('-').collect();
             match parts.as_slice() {
                 [y, m, d] => match (y.parse(), m.parse(), d.get(..2).unwrap_or(d).parse()) {
                     (Ok(y), Ok(m), Ok(d)) if (1..=12).contains(&m) => Ok(format::tanggal(y, m, d)),
-                    _ => Err(Error::new(ErrorKind::InvalidOperation, format!("'{s}' bukan tanggal YYYY-MM-DD"))),
+                    _ => Err(own_error(format!("'{s}' bukan tanggal YYYY-MM-DD"))),
                 },
-                _ => Err(Error::new(ErrorKind::InvalidOperation, format!("'{s}' bukan tanggal YYYY-MM-DD"))),
+                _ => Err(own_error(format!("'{s}' bukan tanggal YYYY-MM-DD"))),
             }
         });
         let placements: Arc<Mutex<Vec<Placement>>> = Arc::default();
@@ -173,7 +214,7 @@ impl Templates {
             env.add_function("tabel", move |id: String| -> Result<Value, Error> {
                 if !tables.contains(&id) {
                     let known = crate::document::tables::TABLE_IDS.join(", ");
-                    return Err(Error::new(ErrorKind::InvalidOperation, format!("tabel '{id}' tidak dikenal atau datanya tidak ada; tabel yang dikenal: {known}")));
+                    return Err(own_error(format!("tabel '{id}' tidak dikenal atau datanya tidak ada; tabel yang dikenal: {known}")));
                 }
                 Ok(Value::from_safe_string(place(p.clone(), Placement::Tabel(id))))
             });
@@ -185,8 +226,9 @@ impl Templates {
         Templates { env, placements }
     }
 
-    /// Renders one chapter body. On error returns the 1-based line within `body` and a message.
-    pub fn render(&self, name: &str, body: &str, ctx: &Value) -> Result<String, (usize, String)> {
+    /// Renders one chapter body. On error returns the 1-based line within `body`, a message and
+    /// the template engine's own detail.
+    pub fn render(&self, name: &str, body: &str, ctx: &Value) -> Result<String, (usize, String, Option<String>)> {
         // Keep the body's trailing newline (minijinja drops one).
         let mut out = self.env.render_named_str(name, body, ctx).map_err(|e| describe(&e, body))?;
         if body.ends_with('\n') && !out.ends_with('\n') {
@@ -196,8 +238,9 @@ impl Templates {
     }
 }
 
-/// An Indonesian message for a template error, with the line and the offending expression.
-fn describe(e: &Error, body: &str) -> (usize, String) {
+/// An Indonesian message for a template error, with the line and the offending expression, and
+/// the template engine's own words (English) as a detail.
+fn describe(e: &Error, body: &str) -> (usize, String, Option<String>) {
     let line = e.line().unwrap_or(1);
     // The whole `{{ … }}` around the error, which names the value better than minijinja's range.
     let expr = e.range().and_then(|r| {
@@ -217,13 +260,16 @@ fn describe(e: &Error, body: &str) -> (usize, String) {
     if let Some(expr) = expr.filter(|s| !s.is_empty()) {
         msg.push_str(&format!(" di '{expr}'"));
     }
-    if let Some(detail) = e.detail() {
-        msg.push_str(&format!(": {detail}"));
+    let mut english = None;
+    match e.detail() {
+        Some(d) if d.starts_with(OWN) => msg.push_str(&format!(": {}", d.trim_start_matches(OWN))),
+        Some(d) => english = Some(d.to_string()),
+        None => {}
     }
     if e.kind() == ErrorKind::UndefinedError {
         msg.push_str(" (lihat docs/model.md untuk nama nilai yang tersedia)");
     }
-    (line, msg)
+    (line, msg, english)
 }
 
 #[cfg(test)]
@@ -253,7 +299,7 @@ mod tests {
     #[test]
     fn unknown_value_is_located() {
         let t = Templates::new(RupiahStyle::Puebi, vec![]);
-        let (line, msg) = t.render("x", "a\nb {{ evaluasi.totl.pagu }}\n", &ctx()).unwrap_err();
+        let (line, msg, _) = t.render("x", "a\nb {{ evaluasi.totl.pagu }}\n", &ctx()).unwrap_err();
         assert_eq!(line, 2);
         assert!(msg.contains("nilai tidak dikenal"), "{msg}");
         assert!(msg.contains("evaluasi.totl"), "{msg}");
@@ -262,7 +308,7 @@ mod tests {
     #[test]
     fn unknown_table() {
         let t = Templates::new(RupiahStyle::Puebi, vec!["evaluasi".into()]);
-        let (_, msg) = t.render("x", "{{ tabel(\"tabel9\") }}", &ctx()).unwrap_err();
+        let (_, msg, _) = t.render("x", "{{ tabel(\"tabel9\") }}", &ctx()).unwrap_err();
         assert!(msg.contains("tabel9"), "{msg}");
     }
 }

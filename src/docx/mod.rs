@@ -540,16 +540,28 @@ impl<'a> Writer<'a> {
         let usable = self.current.usable_width() as usize;
         let grid = vec![usable / n; n];
         let cell = |w: &Writer, isi: &[Inline], bold: bool| {
-            let p = Paragraph::new().style(STYLE_TABLE_TEXT);
-            let mut p = w.runs(p, isi);
-            if bold {
-                p = p.bold();
-            }
+            // Header text bold run by run (a paragraph's own bold only marks its mark).
+            let isi: Vec<Inline> = isi
+                .iter()
+                .map(|i| match i {
+                    Inline::Teks { teks, tebal, miring } => Inline::Teks { teks: teks.clone(), tebal: *tebal || bold, miring: *miring },
+                    o => o.clone(),
+                })
+                .collect();
+            let p = w.runs(Paragraph::new().style(STYLE_TABLE_TEXT), &isi);
             TableCell::new().add_paragraph(p).width(usable / n, WidthType::Dxa)
         };
-        let mut rows = vec![TableRow::new(kepala.iter().map(|c| cell(self, c, true)).collect()).cant_split()];
+        // Every row fills the grid: short rows get empty cells.
+        let row = |w: &Writer, r: &[Vec<Inline>], bold: bool| {
+            let mut cells: Vec<TableCell> = r.iter().take(n).map(|c| cell(w, c, bold)).collect();
+            while cells.len() < n {
+                cells.push(cell(w, &[], bold));
+            }
+            TableRow::new(cells).cant_split()
+        };
+        let mut rows = vec![row(self, kepala, true)];
         for r in baris {
-            rows.push(TableRow::new(r.iter().map(|c| cell(self, c, false)).collect()).cant_split());
+            rows.push(row(self, r, false));
         }
         let table = Table::new(rows).set_grid(grid).layout(TableLayoutType::Fixed).width(usable, WidthType::Dxa).style("TableGrid");
         self.header_rows.push(1);

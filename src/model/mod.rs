@@ -156,6 +156,7 @@ fn meta(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> Meta {
             );
         }
     }
+    check_settings(file, e, diags);
     check_image(file, diags, e.opd.logo.as_ref(), "logo");
     check_image(file, diags, e.penandatangan.gambar_ttd.as_ref(), "gambar tanda tangan");
     check_image(file, diags, e.penandatangan.stempel.as_ref(), "gambar stempel");
@@ -377,17 +378,131 @@ pub fn validate<'a>(sources: &'a Sources, diags: &mut Diagnostics) -> Option<Edi
     Some(Edition { sources, meta, tree, evaluasi, rkpd, rencana, chapters })
 }
 
+/// The ranges page settings must lie in: beyond them the layout is unusable (a 0 pt or
+/// 100 000 pt font, margins wider than the page).
+pub const UKURAN_HURUF: (f64, f64) = (8.0, 18.0);
+pub const SPASI_BARIS: (f64, f64) = (1.0, 3.0);
+pub const MARGIN_CM: (f64, f64) = (1.0, 6.0);
+
+/// A number in edisi.toml, found by key under a table header, for its location.
+fn key_loc(file: &SourceFile, table: &str, key: &str) -> Loc {
+    let header = format!("[{table}]");
+    let start = file.text.find(&header).map_or(0, |p| p + header.len());
+    let rest = &file.text[start..];
+    let end = rest.find("\n[").map_or(rest.len(), |p| p + 1);
+    let mut pos = start;
+    for line in rest[..end].split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')) {
+            return file.loc(pos + (line.len() - t.len()));
+        }
+        // An inline table on one line: `margin_cm = { atas = 2.5, ... }`.
+        if let Some(i) = line.find(&format!("{key} =")).or_else(|| line.find(&format!("{key}="))) {
+            if i > 0 && matches!(line.as_bytes()[i - 1], b' ' | b'{' | b',') {
+                return file.loc(pos + i);
+            }
+        }
+        pos += line.len();
+    }
+    file.loc(start.saturating_sub(header.len()))
+}
+
+/// The font families in the `fonts/` folder the layout uses.
+pub fn font_families(fonts: &std::path::Path) -> Vec<String> {
+    crate::source::text::Glyphs::load(fonts).map(|g| g.families().to_vec()).unwrap_or_default()
+}
+
+/// Page and signer settings: ranges, a font that exists, names that are not empty.
+fn check_settings(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) {
+    let h = &e.halaman;
+    let mut range = |table: &str, key: &str, v: f64, (lo, hi): (f64, f64), unit: &str| {
+        if !(lo..=hi).contains(&v) {
+            diags
+                .error(key_loc(file, table, key), format!("{key} {v} {unit} di luar batas; yang diharapkan {lo}–{hi} {unit}").replace("  ", " "))
+                .with_hint("nilai lazim: ukuran_huruf 12, spasi_baris 1.5, margin_cm 2.5–3");
+        }
+    };
+    range("halaman", "ukuran_huruf", h.ukuran_huruf, UKURAN_HURUF, "pt");
+    range("halaman", "spasi_baris", h.spasi_baris, SPASI_BARIS, "");
+    let m = &h.margin_cm;
+    for (k, v) in [("atas", m.atas), ("bawah", m.bawah), ("kiri", m.kiri), ("kanan", m.kanan)] {
+        range("halaman", k, v, MARGIN_CM, "cm");
+    }
+    let dir = file.path.parent().unwrap_or(std::path::Path::new("."));
+    let fonts = crate::pdf::Assets::locate(dir).fonts;
+    let families = font_families(&fonts);
+    if !families.is_empty() && !families.iter().any(|f| f.eq_ignore_ascii_case(h.huruf.trim())) {
+        diags
+            .error(key_loc(file, "halaman", "huruf"), format!("huruf '{}' tidak tersedia; huruf yang tersedia: {}", h.huruf, families.join(", ")))
+            .with_hint(format!("huruf dokumen diambil dari folder {}; tambahkan berkasnya di sana atau pilih salah satu yang tersedia", fonts.display()));
+    }
+    let p = &e.penandatangan;
+    for (table, key, v, what) in [
+        ("penandatangan", "nama", &p.nama, "nama penandatangan"),
+        ("penandatangan", "jabatan", &p.jabatan, "jabatan penandatangan"),
+        ("pengesahan", "tempat", &e.pengesahan.tempat, "tempat pengesahan"),
+        ("opd", "nama", &e.opd.nama, "nama perangkat daerah"),
+        ("daerah", "nama", &e.daerah.nama, "nama daerah"),
+    ] {
+        if v.trim().is_empty() {
+            diags.error(key_loc(file, table, key), format!("{what} kosong")).with_hint(format!("isi {key} di [{table}]"));
+        }
+    }
+}
+
+/// The largest image renja accepts (pixels per side).
+const MAX_IMAGE_SIDE: u32 = 10_000;
+
 /// An image named in edisi.toml (logo, signature, stamp) must be a PNG or JPEG file inside the
-/// edition folder.
+/// edition folder (also after following links), a regular file, and decode completely.
 fn check_image(file: &crate::diag::SourceFile, diags: &mut Diagnostics, image: Option<&crate::source::schema::S<String>>, what: &str) {
     let Some(image) = image else { return };
     let rel = image.get_ref();
     let ok_ext = [".png", ".jpg", ".jpeg"].iter().any(|x| rel.to_lowercase().ends_with(x));
     let inside = !rel.starts_with('/') && !rel.split('/').any(|p| p == "..");
     let dir = file.path.parent().unwrap_or(std::path::Path::new("."));
+    let loc = file.loc_of(&image.span());
     if !ok_ext || !inside {
-        diags.error(file.loc_of(&image.span()), format!("{what} '{rel}' tidak sah; yang diharapkan berkas PNG atau JPEG di dalam folder edisi"));
-    } else if !dir.join(rel).is_file() {
-        diags.error(file.loc_of(&image.span()), format!("berkas {what} '{rel}' tidak ditemukan di folder edisi"));
+        diags.error(loc, format!("{what} '{rel}' tidak sah; yang diharapkan berkas PNG atau JPEG di dalam folder edisi"));
+        return;
+    }
+    let bytes = match crate::source::read_inside(dir, &dir.join(rel)) {
+        Ok(b) => b,
+        Err(crate::source::Refusal::NotFound) => {
+            diags.error(loc, format!("berkas {what} '{rel}' tidak ditemukan di folder edisi"));
+            return;
+        }
+        Err(crate::source::Refusal::Refused(msg, detail)) => {
+            let d = diags.error(loc, format!("berkas {what} '{rel}' tidak dapat dibaca: {msg}"));
+            if let Some(detail) = detail {
+                d.with_detail(detail);
+            }
+            return;
+        }
+    };
+    let reader = match image::ImageReader::new(std::io::Cursor::new(&bytes)).with_guessed_format() {
+        Ok(r) => r,
+        Err(e) => {
+            diags.error(loc, format!("berkas {what} '{rel}' tidak dapat dibaca")).with_detail(e.to_string());
+            return;
+        }
+    };
+    if !matches!(reader.format(), Some(image::ImageFormat::Png | image::ImageFormat::Jpeg)) {
+        diags
+            .error(loc, format!("berkas {what} '{rel}' bukan gambar PNG atau JPEG (isinya tidak sesuai dengan namanya)"))
+            .with_hint("simpan ulang gambar sebagai PNG atau JPEG");
+        return;
+    }
+    let mut reader = reader;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    reader.limits(limits);
+    if let Err(e) = reader.decode() {
+        let msg = match &e {
+            image::ImageError::Limits(_) => format!("gambar {what} '{rel}' terlalu besar; paling besar {MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE} piksel"),
+            _ => format!("berkas {what} '{rel}' rusak: gambarnya tidak dapat dibaca sampai habis"),
+        };
+        diags.error(loc, msg).with_hint("simpan ulang gambar dari aplikasi pengolah gambar").with_detail(e.to_string());
     }
 }

@@ -8,6 +8,7 @@
 //! from the [`Slot`] this module reports, and `sign` uses this module's World to lay out the
 //! visible signature (one direction: sign → pdf).
 
+pub mod blame;
 pub mod world;
 
 use crate::diag::{Diagnostics, Loc, Severity, Stage};
@@ -69,11 +70,17 @@ fn convert(world: &RenjaWorld, diags: &[SourceDiagnostic], out: &mut Diagnostics
             }
             None => ("layouts/renja.typ".to_string(), 1, 1),
         };
-        let mut msg = format!("tata letak PDF: {}", d.message);
+        // typst's own words (English) go to the secondary line.
+        let mut detail = d.message.to_string();
         for h in &d.hints {
-            msg.push_str(&format!("; {}", h.v));
+            detail.push_str(&format!("; {}", h.v));
         }
-        out.push(severity, Loc { file: Arc::from(file.as_str()), line, col }, msg).stage = Stage::Layout;
+        let msg = match severity {
+            Severity::Error => "tata letak PDF: typst tidak dapat menyusun dokumen",
+            Severity::Warning => "tata letak PDF: peringatan dari typst",
+        };
+        let d = out.push(severity, Loc { file: Arc::from(file.as_str()), line, col }, msg).with_detail(detail);
+        d.stage = Stage::Layout;
     }
 }
 
@@ -156,8 +163,11 @@ pub fn render_as(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fon
 /// Lays out and exports the document in a World already holding its `/model.json`; for a final
 /// document also finds the signature slot (`None` when the layout has none).
 pub fn render_in(world: &RenjaWorld, doc: &Document, diags: &mut Diagnostics) -> Option<Exported> {
-    let paged = layout(world, diags)?;
-    let pdf = export(world, &paged, doc, diags)?;
+    let Some((paged, pdf)) = layout(world, diags).and_then(|paged| export(world, &paged, doc, diags).map(|pdf| (paged, pdf))) else {
+        // An error in renja's own files caused by the author's text: say where that text is.
+        blame::relocate(world, doc, Drawing::Print, diags);
+        return None;
+    };
     let slot = if doc.sampul.draf { None } else { tte_slot(&paged, doc) };
     Some(Exported { pdf, slot })
 }
@@ -186,6 +196,24 @@ pub fn layout(world: &RenjaWorld, diags: &mut Diagnostics) -> Option<PagedDocume
             convert(world, &errors, diags);
             None
         }
+    }
+}
+
+/// Whether a laid-out document exports (for [`blame`]).
+fn export_quiet(paged: &PagedDocument, doc: &Document) -> bool {
+    typst_pdf::pdf(paged, &pdf_options(doc)).is_ok()
+}
+
+fn pdf_options(doc: &Document) -> PdfOptions {
+    let standards = PdfStandards::new(&[PdfStandard::A_2b]).expect("PDF/A-2b is supported");
+    PdfOptions {
+        ident: Smart::Custom(doc.metadata.slug.clone()),
+        creator: Smart::Custom(Some(format!("renja {}", doc.renja_versi))),
+        timestamp: timestamp(&doc.metadata.waktu_terbit),
+        page_ranges: None,
+        standards,
+        tagged: true,
+        pretty: false,
     }
 }
 

@@ -83,6 +83,21 @@ impl RenjaWorld {
         }
     }
 
+    /// A fresh world over the same layout, fonts, edition and date with another model (for
+    /// finding which part of the author's text a layout failure comes from).
+    pub fn with_model(&self, model_json: Vec<u8>) -> RenjaWorld {
+        RenjaWorld {
+            library: self.library.clone(),
+            fonts: self.fonts.clone(),
+            layouts: self.layouts.clone(),
+            edition: self.edition.clone(),
+            main: self.main,
+            model: Bytes::new(model_json),
+            today: self.today,
+            sources: Mutex::new(HashMap::new()),
+        }
+    }
+
     /// Makes another layout file the main one (e.g. `/layouts/tte.typ` for the signature
     /// appearance).
     pub fn set_main(&mut self, path: &str) {

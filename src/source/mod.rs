@@ -7,6 +7,7 @@
 //! `model::value`, never `model`'s validation, `compute`, a renderer or `archive`.
 
 pub mod schema;
+pub mod text;
 
 use crate::diag::{Diagnostics, SourceFile};
 use schema::*;
@@ -51,10 +52,97 @@ pub struct Sources {
     pub usulan: Option<(SourceFile, UsulanFile)>,
 }
 
+/// The largest source file renja reads (a 20 MB chapter is well inside).
+pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Why a source path cannot be read as a source file.
+#[derive(Debug)]
+pub enum Refusal {
+    NotFound,
+    /// Message in Bahasa Indonesia, and the operating system's own words if any.
+    Refused(String, Option<String>),
+}
+
+/// Opens `path` only if it is a regular file inside `root` (after following symlinks), no larger
+/// than [`MAX_BYTES`], and reads it. The file type is checked before opening, so a FIFO or a
+/// device never blocks or floods the reader; the opened handle is checked again.
+pub fn read_inside(root: &Path, path: &Path) -> Result<Vec<u8>, Refusal> {
+    use std::io::Read;
+    let os = |e: &std::io::Error| Some(e.to_string());
+    let link = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Refusal::NotFound),
+        Err(e) => return Err(Refusal::Refused("berkas tidak dapat diperiksa".into(), os(&e))),
+    };
+    // Follow every link on the way (the file's and its folders'): the target must lie inside.
+    let target = match path.canonicalize() {
+        Ok(t) => t,
+        Err(e) if link.file_type().is_symlink() => {
+            return Err(Refusal::Refused("tautan simbolik rusak atau berputar: tujuannya tidak ada atau tidak dapat dicapai".into(), os(&e)));
+        }
+        Err(e) => return Err(Refusal::Refused("berkas tidak dapat diperiksa".into(), os(&e))),
+    };
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    if !target.starts_with(&root) {
+        return Err(Refusal::Refused(
+            format!("tautan simbolik mengarah ke luar folder edisi ({}); sumber hanya dibaca dari dalam folder edisi", target.display()),
+            None,
+        ));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| Refusal::Refused("berkas tidak dapat diperiksa".into(), os(&e)))?;
+    let kind = |m: &std::fs::Metadata| -> Option<&'static str> {
+        let t = m.file_type();
+        if t.is_file() {
+            return None;
+        }
+        if t.is_dir() {
+            return Some("sebuah folder");
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() {
+                return Some("sebuah FIFO (pipa bernama)");
+            }
+            if t.is_socket() {
+                return Some("sebuah soket");
+            }
+            if t.is_char_device() || t.is_block_device() {
+                return Some("sebuah perangkat");
+            }
+        }
+        Some("bukan berkas biasa")
+    };
+    let too_big = |len: u64| {
+        Refusal::Refused(
+            format!("berkas terlalu besar: {:.1} MB; batasnya {} MB", len as f64 / 1048576.0, MAX_BYTES / 1048576),
+            None,
+        )
+    };
+    if let Some(k) = kind(&meta) {
+        return Err(Refusal::Refused(format!("yang ada di tempat berkas ini adalah {k}, bukan berkas biasa"), None));
+    }
+    if meta.len() > MAX_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Refusal::Refused("berkas tidak dapat dibuka".into(), os(&e)))?;
+    // The path may have been swapped between the check and the open: check the handle too.
+    let meta = file.metadata().map_err(|e| Refusal::Refused("berkas tidak dapat diperiksa".into(), os(&e)))?;
+    if let Some(k) = kind(&meta) {
+        return Err(Refusal::Refused(format!("yang ada di tempat berkas ini adalah {k}, bukan berkas biasa"), None));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_BYTES + 1).read_to_end(&mut bytes).map_err(|e| Refusal::Refused("berkas tidak dapat dibaca".into(), os(&e)))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// Reads a file as UTF-8 text, reporting a missing or unreadable file.
 fn read(dir: &Path, rel: &str, diags: &mut Diagnostics, required: bool) -> Option<SourceFile> {
     let path = dir.join(rel);
-    match std::fs::read(&path) {
+    match read_inside(dir, &path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(SourceFile::new(rel, &path, text)),
             Err(e) => {
@@ -67,42 +155,159 @@ fn read(dir: &Path, rel: &str, diags: &mut Diagnostics, required: bool) -> Optio
                 None
             }
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(Refusal::NotFound) => {
             if required {
                 let f = SourceFile::new(rel, &path, String::new());
                 diags.error(f.start(), format!("berkas wajib '{rel}' tidak ditemukan di {}", dir.display()));
             }
             None
         }
-        Err(e) => {
+        Err(Refusal::Refused(msg, detail)) => {
             let f = SourceFile::new(rel, &path, String::new());
-            diags.error(f.start(), format!("berkas tidak dapat dibaca: {e}"));
-            None
-        }
-    }
-}
-
-/// Parses TOML text into `T`, turning a parse or schema error into a located diagnostic.
-/// `offset` is added to spans (for front matter inside a Markdown file).
-pub fn parse_toml<T: DeserializeOwned>(file: &SourceFile, text: &str, offset: usize, diags: &mut Diagnostics) -> Option<T> {
-    match toml::from_str::<T>(text) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let at = e.span().map(|s| s.start).unwrap_or(0) + offset;
-            let (msg, hint) = translate_toml_error(e.message());
-            let d = diags.error(file.loc(at), msg);
-            if let Some(h) = hint {
-                d.with_hint(h);
+            let d = diags.error(f.start(), format!("berkas tidak dapat dibaca: {msg}"));
+            if let Some(detail) = detail {
+                d.with_detail(detail);
             }
             None
         }
     }
 }
 
-/// Renders the messages of the `toml`/serde stack in Bahasa Indonesia. Messages that our own
-/// deserializers produce are already Indonesian and pass through.
-pub fn translate_toml_error(message: &str) -> (String, Option<String>) {
+/// Parses TOML text into `T`, turning every syntax and schema error into a located diagnostic.
+/// `offset` is added to spans (for front matter inside a Markdown file). All errors of the text
+/// are reported in one run: after a schema error, the element of an array of tables holding it
+/// (a `[[baris]]` entry) is set aside and the rest deserialised again. Every text value is also
+/// checked against the limits of [`text`].
+pub fn parse_toml<T: DeserializeOwned>(file: &SourceFile, text: &str, offset: usize, diags: &mut Diagnostics) -> Option<T> {
+    parse_toml_with(file, text, offset, None, diags)
+}
+
+/// [`parse_toml`], checking that the document's fonts draw every character of every text value.
+pub fn parse_toml_with<T: DeserializeOwned>(file: &SourceFile, text: &str, offset: usize, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) -> Option<T> {
+    use toml::de::{DeTable, Deserializer};
+    let report = |diags: &mut Diagnostics, e: &toml::de::Error| {
+        let at = e.span().map(|s| s.start).unwrap_or(0) + offset;
+        let (msg, hint, detail) = translate_toml_error(e.message());
+        let d = diags.error(file.loc(at), msg);
+        if let Some(h) = hint {
+            d.with_hint(h);
+        }
+        if let Some(x) = detail {
+            d.with_detail(x);
+        }
+    };
+    let (mut root, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        // Syntax errors; the parser recovers and names each (a few at most are useful).
+        let mut seen = Vec::new();
+        for e in errors.iter().take(20) {
+            let start = e.span().map(|s| s.start);
+            if !seen.contains(&start) {
+                seen.push(start);
+                report(diags, e);
+            }
+        }
+        return None;
+    }
+    check_strings(root.get_ref(), file, offset, glyphs, diags);
+    let mut failed = false;
+    let mut seen_spans: Vec<std::ops::Range<usize>> = Vec::new();
+    for _ in 0..200 {
+        match T::deserialize(Deserializer::from(root.clone())) {
+            Ok(v) => return (!failed).then_some(v),
+            Err(e) => {
+                failed = true;
+                let Some(span) = e.span() else {
+                    report(diags, &e);
+                    return None;
+                };
+                // The same place again: setting elements aside does not reach it.
+                if seen_spans.contains(&span) {
+                    return None;
+                }
+                seen_spans.push(span.clone());
+                report(diags, &e);
+                if !remove_element(root.get_mut(), &span) {
+                    return None;
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Removes the innermost table element of an array that holds the error at `span`; false if
+/// there is none. Elements are in file order and a `[[baris]]` element's own span may cover only
+/// its header, so the element holding an error is the last one starting at or before it.
+fn remove_element(table: &mut toml::de::DeTable<'_>, span: &std::ops::Range<usize>) -> bool {
+    use toml::de::{DeArray, DeValue};
+    fn in_value(v: &mut toml::Spanned<DeValue<'_>>, span: &std::ops::Range<usize>) -> bool {
+        match v.get_mut() {
+            DeValue::Table(t) => remove_element(t, span),
+            DeValue::Array(a) => {
+                let Some(i) = a.iter().rposition(|x| x.span().start <= span.start) else { return false };
+                if in_value(&mut (**a)[i], span) {
+                    return true;
+                }
+                if !matches!(a[i].get_ref(), DeValue::Table(_)) {
+                    return false;
+                }
+                let mut rest = DeArray::new();
+                for (j, x) in a.iter().enumerate() {
+                    if j != i {
+                        rest.push(x.clone());
+                    }
+                }
+                *a = rest;
+                true
+            }
+            _ => false,
+        }
+    }
+    // The key whose value starts last at or before the error holds it.
+    let best = table
+        .iter()
+        .filter(|(_, v)| v.span().start <= span.start || matches!(v.get_ref(), DeValue::Array(a) if a.first().is_some_and(|x| x.span().start <= span.start)))
+        .max_by_key(|(_, v)| match v.get_ref() {
+            DeValue::Array(a) => a.iter().map(|x| x.span().start).filter(|&s| s <= span.start).max().unwrap_or(0),
+            _ => v.span().start,
+        })
+        .map(|(k, _)| k.clone());
+    match best.and_then(|k| table.get_mut(&k)) {
+        Some(v) => in_value(v, span),
+        None => false,
+    }
+}
+
+/// Checks every text value (and table key) of a parsed TOML document against [`text`]'s limits.
+fn check_strings(table: &toml::de::DeTable<'_>, file: &SourceFile, offset: usize, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) {
+    use toml::de::DeValue;
+    fn value(v: &toml::Spanned<DeValue<'_>>, file: &SourceFile, offset: usize, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) {
+        match v.get_ref() {
+            DeValue::String(s) => {
+                for p in text::check_value(s, glyphs) {
+                    diags.error(file.loc(v.span().start + offset), p.message).with_hint(p.hint);
+                }
+            }
+            DeValue::Array(a) => a.iter().for_each(|x| value(x, file, offset, glyphs, diags)),
+            DeValue::Table(t) => check_strings(t, file, offset, glyphs, diags),
+            _ => {}
+        }
+    }
+    for (k, v) in table.iter() {
+        for p in text::check(k.get_ref()).into_iter().take(1) {
+            diags.error(file.loc(k.span().start + offset), p.message).with_hint(p.hint);
+        }
+        value(v, file, offset, glyphs, diags);
+    }
+}
+
+/// Renders the messages of the `toml`/serde stack in Bahasa Indonesia: the message, a hint, and
+/// the parser's own (English) words as a secondary detail. Messages that our own deserializers
+/// produce are already Indonesian and pass through.
+pub fn translate_toml_error(message: &str) -> (String, Option<String>, Option<String>) {
     let m = message.trim();
+    let en = Some(m.to_string());
     let field_list = |rest: &str| rest.replace('`', "").replace(", ", ", ");
     if let Some(rest) = m.strip_prefix("unknown field ") {
         if let Some((field, expected)) = rest.split_once(", expected ") {
@@ -110,12 +315,16 @@ pub fn translate_toml_error(message: &str) -> (String, Option<String>) {
             return (
                 format!("kolom tidak dikenal {}", field.replace('`', "'")),
                 Some(format!("kolom yang dikenal di sini: {}", field_list(expected))),
+                None,
             );
         }
-        return (format!("kolom tidak dikenal {}", rest.replace('`', "'")), None);
+        if let Some((field, _)) = rest.split_once(", there are no fields") {
+            return (format!("kolom tidak dikenal {}; di sini tidak ada kolom", field.replace('`', "'")), None, None);
+        }
+        return (format!("kolom tidak dikenal {}", rest.replace('`', "'")), None, None);
     }
     if let Some(rest) = m.strip_prefix("missing field ") {
-        return (format!("kolom wajib {} tidak ada", rest.replace('`', "'")), None);
+        return (format!("kolom wajib {} tidak ada", rest.replace('`', "'")), None, None);
     }
     if let Some(rest) = m.strip_prefix("unknown variant ") {
         if let Some((variant, expected)) = rest.split_once(", expected ") {
@@ -123,21 +332,53 @@ pub fn translate_toml_error(message: &str) -> (String, Option<String>) {
             return (
                 format!("nilai {} tidak dikenal", variant.replace('`', "'")),
                 Some(format!("yang diharapkan salah satu dari: {}", field_list(expected))),
+                None,
             );
         }
     }
     if let Some(rest) = m.strip_prefix("invalid type: ") {
         if let Some((found, expected)) = rest.split_once(", expected ") {
-            return (format!("jenis nilai salah: tertulis {}, yang diharapkan {}", jenis(found), jenis(expected)), None);
+            return (format!("jenis nilai salah: tertulis {}, yang diharapkan {}", jenis(found), jenis(expected)), None, None);
+        }
+    }
+    if let Some(rest) = m.strip_prefix("invalid length ") {
+        if let Some((n, expected)) = rest.split_once(", expected ") {
+            return (format!("jumlah nilai salah: tertulis {n}, yang diharapkan {}", jenis(expected)), None, en);
+        }
+    }
+    if let Some(rest) = m.strip_prefix("invalid value: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return (format!("nilai tidak sah: tertulis {}, yang diharapkan {}", jenis(found), jenis(expected)), None, en);
         }
     }
     if m.starts_with("duplicate key") {
-        return (format!("kunci ganda: {}", m.trim_start_matches("duplicate key").trim()), None);
+        let key = m.trim_start_matches("duplicate key").trim_start_matches(':').trim().replace('`', "'");
+        return (format!("kunci ganda {key}: kunci ini sudah ditulis di tabel yang sama").replace("ganda :", "ganda:"), Some("hapus salah satunya".into()), en);
     }
-    if m.contains("invalid") || m.contains("expected") || m.contains("unexpected") {
-        return (format!("sintaks TOML tidak sah: {m}"), Some("periksa tanda kutip, tanda = dan kurung siku".into()));
+    // Syntax errors of the TOML parser, by their leading words.
+    let syntax: &[(&[&str], &str, &str)] = &[
+        (&["string", "quote"], "teks tidak sah: tanda kutip tidak lengkap atau karakter escape salah", "tutup teks dengan tanda kutip pada baris yang sama"),
+        (&["missing assignment", "expected `=`", "key with no value", "missing value for key"], "tanda '=' atau nilai setelah kunci tidak ada", "tulis kunci = nilai"),
+        (&["comma"], "tanda koma antarelemen tidak ada", "pisahkan elemen dengan koma"),
+        (&["unclosed"], "kurung siku atau kurawal tidak ditutup", "tutup [ dengan ] dan { dengan } pada baris yang sama"),
+        (&["number", "leading zero", "mantissa", "sign", "float", "integer"], "angka tidak sah", "tulis angka tanpa pemisah ribuan, mis. 1250000 atau 12.5"),
+        (&["key"], "kunci tidak sah", "kunci hanya huruf, angka, '_' dan '-'; lainnya di dalam tanda kutip"),
+        (&["date", "time"], "tanggal atau waktu tidak sah", "tulis tanggal seperti 2022-08-25"),
+        (&["extend", "redefin", "table"], "tabel ditulis dua kali atau bertentangan dengan kunci lain", "setiap [tabel] hanya sekali"),
+    ];
+    let lower = m.to_lowercase();
+    // Our own deserializers (model::value, schema) speak Indonesian; the parser's words are English.
+    let indonesian = ["tidak", "bukan", "yang", "nilai", "kolom", "angka", "ambigu", "adalah", "harus", "tulis", "dalam", "atau", "seperti"];
+    let english = m.is_ascii() && !indonesian.iter().any(|w| lower.contains(w));
+    if english {
+        for (words, msg, hint) in syntax {
+            if words.iter().any(|w| lower.contains(w)) {
+                return (format!("sintaks TOML tidak sah: {msg}"), Some((*hint).to_string()), en);
+            }
+        }
+        return ("sintaks atau nilai TOML tidak sah".to_string(), Some("periksa tanda kutip, tanda = dan kurung siku".into()), en);
     }
-    (m.to_string(), None)
+    (m.to_string(), None, None)
 }
 
 fn jenis(s: &str) -> String {
@@ -170,14 +411,14 @@ fn jenis(s: &str) -> String {
     s.to_string()
 }
 
-fn load_toml<T: DeserializeOwned>(dir: &Path, rel: &str, required: bool, diags: &mut Diagnostics) -> Option<(SourceFile, T)> {
+fn load_toml<T: DeserializeOwned>(dir: &Path, rel: &str, required: bool, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) -> Option<(SourceFile, T)> {
     let file = read(dir, rel, diags, required)?;
-    let value = parse_toml::<T>(&file, &file.text, 0, diags)?;
+    let value = parse_toml_with::<T>(&file, &file.text, 0, glyphs, diags)?;
     Some((file, value))
 }
 
 /// Splits `+++` TOML front matter from a Markdown chapter.
-fn load_chapter(file: SourceFile, diags: &mut Diagnostics) -> Option<ChapterSource> {
+fn load_chapter(file: SourceFile, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) -> Option<ChapterSource> {
     let text = file.text.clone();
     let stripped = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let bom = text.len() - stripped.len();
@@ -204,9 +445,12 @@ fn load_chapter(file: SourceFile, diags: &mut Diagnostics) -> Option<ChapterSour
         return None;
     };
     let fm_text = &rest[..fm_end];
-    let front = parse_toml::<FrontMatter>(&file, fm_text, fm_start, diags)?;
+    let front = parse_toml_with::<FrontMatter>(&file, fm_text, fm_start, glyphs, diags)?;
     let body_offset = fm_start + body_start;
     let body = text[body_offset..].to_string();
+    for p in text::check_with(&body, glyphs) {
+        diags.error(file.loc(body_offset + p.offset), p.message).with_hint(p.hint);
+    }
     let (body_line, _) = file.line_col(body_offset);
     Some(ChapterSource { file, front, body, body_line })
 }
@@ -221,37 +465,56 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Sources {
         return s;
     }
     for rel in ["data/nomenklatur.toml", "data/evaluasi.toml", "data/tujuan-sasaran.toml", "data/rkpd.toml", "data/rencana.toml", "data/usulan.toml"] {
-        if dir.join(rel).exists() {
+        if std::fs::symlink_metadata(dir.join(rel)).is_ok() {
             s.present.push(rel.to_string());
         }
     }
-    s.edisi = load_toml(dir, "edisi.toml", true, diags);
-    s.nomenklatur = load_toml(dir, "data/nomenklatur.toml", false, diags);
-    s.evaluasi = load_toml(dir, "data/evaluasi.toml", false, diags);
-    s.tujuan_sasaran = load_toml(dir, "data/tujuan-sasaran.toml", false, diags);
-    s.rkpd = load_toml(dir, "data/rkpd.toml", false, diags);
-    s.rencana = load_toml(dir, "data/rencana.toml", false, diags);
-    s.landasan = load_toml(dir, "data/landasan-hukum.toml", false, diags);
-    s.organisasi = load_toml(dir, "data/organisasi.toml", false, diags);
-    s.usulan = load_toml(dir, "data/usulan.toml", false, diags);
+    // The characters the document's fonts can draw (PDF/A refuses a missing glyph).
+    let glyphs = text::Glyphs::load(&crate::pdf::Assets::locate(dir).fonts);
+    let glyphs = glyphs.as_ref();
+    s.edisi = load_toml(dir, "edisi.toml", true, glyphs, diags);
+    s.nomenklatur = load_toml(dir, "data/nomenklatur.toml", false, glyphs, diags);
+    s.evaluasi = load_toml(dir, "data/evaluasi.toml", false, glyphs, diags);
+    s.tujuan_sasaran = load_toml(dir, "data/tujuan-sasaran.toml", false, glyphs, diags);
+    s.rkpd = load_toml(dir, "data/rkpd.toml", false, glyphs, diags);
+    s.rencana = load_toml(dir, "data/rencana.toml", false, glyphs, diags);
+    s.landasan = load_toml(dir, "data/landasan-hukum.toml", false, glyphs, diags);
+    s.organisasi = load_toml(dir, "data/organisasi.toml", false, glyphs, diags);
+    s.usulan = load_toml(dir, "data/usulan.toml", false, glyphs, diags);
 
     let bab_dir = dir.join("bab");
+    let bab_inside = bab_dir
+        .canonicalize()
+        .ok()
+        .zip(dir.canonicalize().ok())
+        .is_none_or(|(b, d)| b.starts_with(d));
+    if !bab_inside {
+        let f = SourceFile::new("bab", &bab_dir, String::new());
+        diags.error(f.start(), "folder 'bab/' adalah tautan simbolik ke luar folder edisi; bab hanya dibaca dari dalam folder edisi");
+    }
     let mut names: Vec<String> = match std::fs::read_dir(&bab_dir) {
+        Ok(_) if !bab_inside => Vec::new(),
         Ok(rd) => rd
             .filter_map(|e| e.ok())
-            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+            // Hidden files (editors' lock and backup files such as `.#01-bab.md`) are no chapters.
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md") && !e.file_name().to_string_lossy().starts_with('.'))
             .filter_map(|e| e.file_name().to_str().map(|n| format!("bab/{n}")))
             .collect(),
-        Err(_) => {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let f = SourceFile::new("bab", &bab_dir, String::new());
             diags.error(f.start(), "folder 'bab/' tidak ditemukan; setiap edisi memerlukan bab dalam Markdown");
+            Vec::new()
+        }
+        Err(e) => {
+            let f = SourceFile::new("bab", &bab_dir, String::new());
+            diags.error(f.start(), "folder 'bab/' tidak dapat dibaca").with_detail(e.to_string());
             Vec::new()
         }
     };
     names.sort();
     for name in names {
         if let Some(file) = read(dir, &name, diags, true) {
-            if let Some(ch) = load_chapter(file, diags) {
+            if let Some(ch) = load_chapter(file, glyphs, diags) {
                 s.chapters.push(ch);
             }
         }
@@ -266,12 +529,12 @@ mod tests {
 
     #[test]
     fn translates_common_messages() {
-        let (m, h) = translate_toml_error("unknown field `pagux`, expected one of `kode`, `pagu`");
+        let (m, h, _) = translate_toml_error("unknown field `pagux`, expected one of `kode`, `pagu`");
         assert_eq!(m, "kolom tidak dikenal 'pagux'");
         assert_eq!(h.unwrap(), "kolom yang dikenal di sini: kode, pagu");
-        let (m, _) = translate_toml_error("missing field `nama`");
+        let (m, _, _) = translate_toml_error("missing field `nama`");
         assert_eq!(m, "kolom wajib 'nama' tidak ada");
-        let (m, _) = translate_toml_error("invalid type: string \"x\", expected i64");
+        let (m, _, _) = translate_toml_error("invalid type: string \"x\", expected i64");
         assert_eq!(m, "jenis nilai salah: tertulis teks \"x\", yang diharapkan bilangan bulat");
     }
 }
