@@ -23,7 +23,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("model", &["diag", "format", "model::value", "source"]),
     ("compute", &["diag", "format", "model", "model::value", "source"]),
     ("document", &["diag", "format", "model", "model::value", "source", "compute"]),
-    ("pdf", &["diag", "format", "model", "document"]),
+    ("pdf", &["diag", "format", "model", "source", "document"]),
     ("docx", &["diag", "format", "model", "source", "document"]),
     // sign lays out the visible signature with pdf's typst World; pdf never calls sign.
     ("sign", &["diag", "format", "pdf"]),

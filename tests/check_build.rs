@@ -216,7 +216,7 @@ fn check_accepts_only_what_builds() {
         let doc = doc.ok_or_else(|| TestCaseError::fail("check passed but no document"))?;
         let assets = renja::pdf::Assets { layouts: root.join("layouts"), fonts: root.join("fonts") };
         let mut pdf_diags = renja::diag::Diagnostics::new();
-        let pdf = renja::pdf::render(&doc, &dir, &assets, fonts.clone(), &mut pdf_diags);
+        let pdf = renja::pdf::render_as(&doc, &dir, &assets, fonts.clone(), renja::pdf::Drawing::Print, &mut pdf_diags);
         let errors: Vec<String> = pdf_diags.iter().filter(|d| d.severity == Severity::Error).map(|d| d.to_string()).collect();
         prop_assert!(pdf.is_some() && errors.is_empty(), "check passed, PDF failed:\n{}", errors.join("\n"));
         let docx = renja::docx::render(&doc, &dir);
@@ -307,7 +307,7 @@ fn layout_failure_is_located_in_the_authors_text() {
     let assets = renja::pdf::Assets { layouts: ws.path().join("layouts"), fonts: ws.path().join("fonts") };
     let fonts = Arc::new(renja::pdf::Fonts::load(&assets.fonts).unwrap());
     let mut d = renja::diag::Diagnostics::new();
-    assert!(renja::pdf::render(&doc, &dir, &assets, fonts, &mut d).is_none());
+    assert!(renja::pdf::render_as(&doc, &dir, &assets, fonts, renja::pdf::Drawing::Print, &mut d).is_none());
     let errors: Vec<_> = d.iter().filter(|x| x.severity == Severity::Error).collect();
     assert_eq!(errors.len(), 1, "{errors:?}");
     let e = errors[0];

@@ -93,12 +93,14 @@ fn murni_perubahan_next_murni() {
     for f in ["bab/00-kata-pengantar.md", "bab/04-rencana.md"] {
         edit(&per, f, "rencana.total.pagu |", "rencana.total.pagu_sesudah |");
     }
-    // The quarterly evaluation needs its realisasi: the author adds those of one sub kegiatan.
+    // The quarterly evaluation needs its realisasi (a missing leaf amount is an error): the author
+    // adds those of one sub kegiatan, and writes an explicit 0 for the others.
     let f = per.join("data/evaluasi.toml");
     let s = std::fs::read_to_string(&f).unwrap();
     let marker = "# realisasi_k = …\n# realisasi_triwulan_rp = [triwulan I, triwulan II]\n";
     assert!(s.contains(marker), "{s}");
-    std::fs::write(&f, s.replacen(marker, "realisasi_k = 3\nrealisasi_triwulan_rp = [20000000, 30000000]\n", 1)).unwrap();
+    let s = s.replacen(marker, "realisasi_k = 3\nrealisasi_triwulan_rp = [20000000, 30000000]\n", 1);
+    std::fs::write(&f, s.replace(marker, "realisasi_k = 0\nrealisasi_triwulan_rp = [0, 0]\n")).unwrap();
     let warnings = check_ok(&arsip, &per);
     assert!(!warnings.contains("edisi dasar"), "{warnings}");
     let p = export(&arsip, &per);
@@ -171,6 +173,14 @@ fn murni_perubahan_next_murni() {
     }
     // Where the author adds them: the realisasi of 2024 for one sub kegiatan.
     edit(&next, "data/evaluasi.toml", "kode = \"3.27.01.2.01.0001\"\nindikator = \"Jumlah dokumen perencanaan perangkat daerah\"\n", "kode = \"3.27.01.2.01.0001\"\nindikator = \"Jumlah dokumen perencanaan perangkat daerah\"\nrealisasi_k = 4\nrealisasi_rp = 72000000\n");
+    // ...and an explicit 0 for the others (a missing leaf amount is an error).
+    let f = next.join("data/evaluasi.toml");
+    let s = std::fs::read_to_string(&f).unwrap();
+    let blocks: Vec<String> = s
+        .split("\n[[baris]]\n")
+        .map(|b| if b.contains("\nrealisasi_rp = ") { b.to_string() } else { b.replace("# realisasi_rp = …\n", "realisasi_rp = 0\n") })
+        .collect();
+    std::fs::write(&f, blocks.join("\n[[baris]]\n")).unwrap();
     check_ok(&arsip, &next);
     let n = export(&arsip, &next);
     assert_eq!(n["edisi"]["tahun"], 2026);

@@ -173,7 +173,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rencana> {
             [("pagu_sebelum", b.pagu_sebelum.as_ref()), ("pagu_sesudah", b.pagu_sesudah.as_ref()), ("maju.pagu", maju)]
         };
         if is_leaf(&row.code) {
-            super::require_leaf_amounts(&row.loc, &row.code, &fields[..2], diags);
+            super::require_leaf_amounts(&row.loc, &row.code, &fields[..if murni { 1 } else { 2 }], diags);
             leaves.push((row.code.clone(), fields.map(|(_, f)| f.map(|s| *s.get_ref()))));
         } else {
             super::refuse_parent_amounts(file, &row.code, &fields, diags);

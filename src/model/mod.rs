@@ -429,7 +429,7 @@ fn check_settings(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) {
         range("halaman", k, v, MARGIN_CM, "cm");
     }
     let dir = file.path.parent().unwrap_or(std::path::Path::new("."));
-    let fonts = crate::pdf::Assets::locate(dir).fonts;
+    let fonts = crate::source::Assets::locate(dir).fonts;
     let families = font_families(&fonts);
     if !families.is_empty() && !families.iter().any(|f| f.eq_ignore_ascii_case(h.huruf.trim())) {
         diags

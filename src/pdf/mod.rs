@@ -22,33 +22,9 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 pub use world::{FontError, Fonts, RenjaWorld};
 
-/// Where the layout and fonts live (by default `layouts/` and `fonts/` beside the edition's
-/// parent folder, or of the current directory).
-#[derive(Debug, Clone)]
-pub struct Assets {
-    pub layouts: std::path::PathBuf,
-    pub fonts: std::path::PathBuf,
-}
-
-impl Assets {
-    /// Finds `layouts/` and `fonts/`: next to the edition folder first, then in the current
-    /// directory, then next to the executable's crate (for `cargo run`).
-    pub fn locate(edition: &Path) -> Assets {
-        let mut candidates = Vec::new();
-        if let Some(parent) = edition.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
-            candidates.push(parent);
-        }
-        if let Ok(cwd) = std::env::current_dir() {
-            candidates.push(cwd);
-        }
-        candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf());
-        let base = candidates
-            .into_iter()
-            .find(|b| b.join("layouts/renja.typ").is_file() && b.join("fonts").is_dir())
-            .unwrap_or_else(|| Path::new(".").to_path_buf());
-        Assets { layouts: base.join("layouts"), fonts: base.join("fonts") }
-    }
-}
+/// Where `layouts/` and `fonts/` are: found by [`crate::source`], which reads every file
+/// before rendering.
+pub use crate::source::Assets;
 
 /// Converts typst's diagnostics to ours, located in the layout file.
 fn convert(world: &RenjaWorld, diags: &[SourceDiagnostic], out: &mut Diagnostics) {

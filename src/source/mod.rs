@@ -470,7 +470,7 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Sources {
         }
     }
     // The characters the document's fonts can draw (PDF/A refuses a missing glyph).
-    let glyphs = text::Glyphs::load(&crate::pdf::Assets::locate(dir).fonts);
+    let glyphs = text::Glyphs::load(&Assets::locate(dir).fonts);
     let glyphs = glyphs.as_ref();
     s.edisi = load_toml(dir, "edisi.toml", true, glyphs, diags);
     s.nomenklatur = load_toml(dir, "data/nomenklatur.toml", false, glyphs, diags);
@@ -596,4 +596,32 @@ pub fn fingerprint(edition: &std::path::Path, layouts: &std::path::Path, fonts: 
         }
     }
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Where the layout and fonts live (by default `layouts/` and `fonts/` beside the edition's
+/// parent folder, or of the current directory).
+#[derive(Debug, Clone)]
+pub struct Assets {
+    pub layouts: std::path::PathBuf,
+    pub fonts: std::path::PathBuf,
+}
+
+impl Assets {
+    /// Finds `layouts/` and `fonts/`: next to the edition folder first, then in the current
+    /// directory, then next to the executable's crate (for `cargo run`).
+    pub fn locate(edition: &Path) -> Assets {
+        let mut candidates = Vec::new();
+        if let Some(parent) = edition.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
+            candidates.push(parent);
+        }
+        if let Ok(cwd) = std::env::current_dir() {
+            candidates.push(cwd);
+        }
+        candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf());
+        let base = candidates
+            .into_iter()
+            .find(|b| b.join("layouts/renja.typ").is_file() && b.join("fonts").is_dir())
+            .unwrap_or_else(|| Path::new(".").to_path_buf());
+        Assets { layouts: base.join("layouts"), fonts: base.join("fonts") }
+    }
 }
