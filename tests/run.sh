@@ -49,6 +49,11 @@ fi
 if ! command -v pyhanko >/dev/null 2>&1; then
   python3 -m pip install --quiet pyhanko pyhanko-cli 2>/dev/null || python3 -m pip install --quiet --break-system-packages pyhanko pyhanko-cli
 fi
+# PyPI: the BSrE stand-in (tests/support/bsre_standin.py, tests/bsre.rs) signs with pyHanko and
+# draws the signature image renja sends, which needs Pillow (pyHanko's image-support extra).
+if ! python3 -c "import pyhanko, PIL" >/dev/null 2>&1; then
+  python3 -m pip install --quiet "pyhanko[image-support]" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "pyhanko[image-support]"
+fi
 
 # npm: playwright-core for the preview end-to-end test, exactly as locked.
 if [ ! -d tests/e2e/node_modules/playwright-core ]; then

@@ -1,7 +1,8 @@
 //! `renja verify PDF [--ca CERT]…`: lists every signature of a PDF — signer, time, byte range,
 //! whether it covers the whole file, and with `--ca` whether the signer's certificate chains up
 //! to a trusted certificate — and exits 1 when one is invalid or untrusted, or unsigned changes
-//! follow the last.
+//! follow the last. With `--bsre URL` the BSrE service's verify endpoint is asked too and both
+//! verdicts are printed side by side.
 
 use crate::sign::cms;
 use std::path::PathBuf;
@@ -14,6 +15,15 @@ pub struct Args {
     /// harus berujung pada salah satunya. Boleh diulang.
     #[arg(long = "ca", value_name = "SERTIFIKAT")]
     pub ca: Vec<PathBuf>,
+    /// Tanyakan juga layanan BSrE (Esign Client Service) di alamat ini, dan tampilkan kedua hasil berdampingan
+    #[arg(long, value_name = "URL")]
+    pub bsre: Option<String>,
+    /// Berkas konfigurasi klien BSrE (bawaan: $RENJA_BSRE_CONFIG, lalu ~/.config/renja/bsre.toml)
+    #[arg(long = "bsre-config", value_name = "BERKAS", requires = "bsre")]
+    pub bsre_config: Option<PathBuf>,
+    /// Batas waktu menunggu jawaban BSrE, dalam detik (bawaan: konfigurasi, atau 120)
+    #[arg(long, value_name = "DETIK", requires = "bsre")]
+    pub timeout: Option<f64>,
 }
 
 pub fn run(args: Args) -> i32 {
@@ -23,6 +33,17 @@ pub fn run(args: Args) -> i32 {
             eprintln!("error: '{}' tidak dapat dibaca: {e}", args.pdf.display());
             return 2;
         }
+    };
+    // The BSrE client first, so a configuration error stops before anything is judged.
+    let client = match &args.bsre {
+        Some(url) => match super::sign::bsre_client(url, args.bsre_config.as_deref(), args.timeout) {
+            Ok(c) => Some(c),
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                return 2;
+            }
+        },
+        None => None,
     };
     let mut anchors = Vec::new();
     for path in &args.ca {
@@ -127,9 +148,65 @@ pub fn run(args: Args) -> i32 {
         } else {
             println!("Hasil: semua tanda tangan sah, dipercaya, dan mencakup seluruh dokumen");
         }
-        0
     } else {
         println!("Hasil: dokumen TIDAK dapat dipercaya");
-        1
     }
+    let code = if ok { 0 } else { 1 };
+    match client {
+        Some(c) => compare_with_bsre(&c, &bytes, &sigs, ok, code),
+        None => code,
+    }
+}
+
+/// Asks the BSrE service for its verdict and prints it beside renja's. Exit 0 only when both
+/// say valid; 1 when either says not valid; the BSrE error's code when it could not be asked.
+fn compare_with_bsre(client: &crate::sign::bsre::Client, pdf: &[u8], sigs: &[crate::sign::SignatureInfo], renja_ok: bool, code: i32) -> i32 {
+    println!();
+    let verdict = match client.verify(pdf) {
+        Ok(v) => v,
+        Err(e) => {
+            println!("Verifikasi layanan BSrE ({}): tidak diperoleh", client.base_url());
+            eprintln!("error: {e}");
+            return if code != 0 { code } else { e.kind.exit_code() };
+        }
+    };
+    let col = |s: &str| format!("{s:<44}");
+    println!("Perbandingan dengan layanan BSrE {} ({}):", client.base_url(), verdict.api.label());
+    println!("  {:<20}  {}  {}", "", col("renja"), "BSrE");
+    let renja_kesimpulan = if renja_ok { "SAH" } else { "TIDAK SAH" };
+    println!("  {:<20}  {}  {}", "kesimpulan", col(renja_kesimpulan), verdict.conclusion);
+    println!("  {:<20}  {}  {}", "jumlah tanda tangan", col(&sigs.len().to_string()), verdict.signatures.len());
+    for i in 0..sigs.len().max(verdict.signatures.len()) {
+        let ours = sigs.get(i).map(|s| {
+            let who = match &s.result {
+                Ok(c) => c.signer.clone(),
+                Err(_) => "?".into(),
+            };
+            format!("{} ({who})", if s.valid() { "sah" } else { "tidak sah" })
+        });
+        let theirs = verdict.signatures.get(i).map(|v| {
+            let yes_no = |b: Option<bool>, yes: &str, no: &str| match b {
+                Some(true) => yes.to_string(),
+                Some(false) => no.to_string(),
+                None => "?".to_string(),
+            };
+            format!(
+                "integritas {}, sertifikat {} ({})",
+                yes_no(v.integrity, "utuh", "RUSAK"),
+                yes_no(v.trusted, "dipercaya", "TIDAK dipercaya"),
+                v.signer.clone().unwrap_or_else(|| "?".into())
+            )
+        });
+        println!("  {:<20}  {}  {}", format!("tanda tangan {}", i + 1), col(&ours.unwrap_or_else(|| "-".into())), theirs.unwrap_or_else(|| "-".into()));
+    }
+    if let Some(d) = &verdict.description {
+        println!("  {:<20}  {}  {}", "keterangan", col(""), d);
+    }
+    let agree = renja_ok == verdict.valid();
+    if agree {
+        println!("Kedua pemeriksaan sepakat: {}", if renja_ok { "SAH" } else { "TIDAK SAH" });
+    } else {
+        println!("PERINGATAN: renja dan layanan BSrE TIDAK sepakat; periksa dokumen ini lebih lanjut");
+    }
+    if renja_ok && verdict.valid() { 0 } else { 1 }
 }

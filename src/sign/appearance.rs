@@ -63,8 +63,8 @@ pub fn qr_svg(payload: &str) -> Result<String, String> {
     ))
 }
 
-/// Lays out the appearance as a one-page PDF with typst.
-pub fn render(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>, now: std::time::SystemTime) -> Result<Vec<u8>, String> {
+/// Lays out the appearance with typst (`layouts/tte.typ`).
+fn layout(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>) -> Result<(RenjaWorld, typst_layout::PagedDocument), String> {
     let json = serde_json::to_vec(t).map_err(|e| e.to_string())?;
     let mut world = RenjaWorld::new(fonts, layouts, layouts, json, (2000, 1, 1));
     world.set_main("/layouts/tte.typ");
@@ -73,6 +73,31 @@ pub fn render(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>, now: std::time::S
         let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
         format!("tampilan tanda tangan gagal disusun: {}", msgs.join("; "))
     })?;
+    Ok((world, paged))
+}
+
+/// Lays out the appearance and draws it as a PNG image, `pixel_per_pt` pixels per point (for a
+/// signing service that takes the visible signature as an image, as BSrE's does).
+pub fn render_png(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>, pixel_per_pt: f32) -> Result<Vec<u8>, String> {
+    let (_, paged) = layout(t, layouts, fonts)?;
+    let page = paged.pages().first().ok_or("tampilan tanda tangan tanpa halaman")?;
+    let opts = typst_render::RenderOptions { pixel_per_pt: f64::from(pixel_per_pt).into(), ..Default::default() };
+    let mut pixmap = typst_render::render(page, &opts);
+    // On opaque white (premultiplied RGBA: colour + (255 - alpha)), as it shows on paper: a
+    // service or a QR reader that drops the alpha channel still sees dark modules on white.
+    for px in pixmap.data_mut().chunks_exact_mut(4) {
+        let rest = 255 - px[3];
+        px[0] = px[0].saturating_add(rest);
+        px[1] = px[1].saturating_add(rest);
+        px[2] = px[2].saturating_add(rest);
+        px[3] = 255;
+    }
+    pixmap.encode_png().map_err(|e| format!("gambar tampilan tanda tangan gagal disusun: {e}"))
+}
+
+/// Lays out the appearance as a one-page PDF with typst.
+pub fn render(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>, now: std::time::SystemTime) -> Result<Vec<u8>, String> {
+    let (_world, paged) = layout(t, layouts, fonts)?;
     let options = typst_pdf::PdfOptions {
         ident: typst::foundations::Smart::Custom("renja-tte".into()),
         creator: typst::foundations::Smart::Custom(None),

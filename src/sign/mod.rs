@@ -8,6 +8,7 @@
 //! façade. `pdf` never uses `sign`: the façade adds the empty signature field.
 
 pub mod appearance;
+pub mod bsre;
 pub mod cms;
 pub mod credentials;
 pub mod pdfobj;
@@ -179,11 +180,61 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Signs `pdf` (a final renja PDF with an empty signature field) and returns the signed file:
-/// the input bytes unchanged, followed by one incremental update.
-pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: SystemTime) -> Result<Vec<u8>, String> {
-    let doc = Document::load_mem(pdf).map_err(pdf_err)?;
-    let prev_xref = pdfobj::last_startxref(pdf).ok_or("PDF tanpa startxref")?;
+/// The empty signature field of a final renja PDF: where it is and what the edition recorded in
+/// it (shown in the visible signature and used for the signing defaults).
+#[derive(Debug, Clone)]
+pub struct EmptyField {
+    pub id: ObjectId,
+    pub dict: Dictionary,
+    /// Page (1-based, 0 when the widget names no page) and rectangle of the widget.
+    pub slot: Slot,
+    pub nama: Option<String>,
+    pub nip: String,
+    pub edisi: String,
+    pub judul: Option<String>,
+    pub tempat: Option<String>,
+    pub zona: Option<time::Zona>,
+}
+
+impl EmptyField {
+    /// The signing reason: the one given, else "Pengesahan <judul>".
+    pub fn reason(&self, opts: &Options) -> String {
+        opts.reason.clone().unwrap_or_else(|| match &self.judul {
+            Some(j) => format!("Pengesahan {j}"),
+            None => "Pengesahan dokumen".to_string(),
+        })
+    }
+    /// The signing location: the one given, else the edition's place of pengesahan.
+    pub fn location(&self, opts: &Options) -> Option<String> {
+        opts.location.clone().or_else(|| self.tempat.clone())
+    }
+    /// What the visible signature shows, signed at `now` by `nama` (the edition's signer when
+    /// the field names one), over a document whose SHA-256 is `doc_hash`.
+    pub fn tampilan(&self, fallback_nama: &str, opts: &Options, now: SystemTime, doc_hash: &str) -> Result<appearance::Tampilan, String> {
+        let zona = opts.zona.or(self.zona).unwrap_or(time::Zona::Wib);
+        let qr_svg = appearance::qr_svg(&qr_payload(&self.edisi, self.nip.trim_start_matches("NIP ").replace(' ', "").as_str(), &time::iso(now), doc_hash))?;
+        Ok(appearance::Tampilan {
+            lebar: self.slot.width,
+            tinggi: self.slot.height,
+            nama: self.nama.clone().unwrap_or_else(|| fallback_nama.to_string()),
+            nip: self.nip.clone(),
+            waktu: time::display_local(now, zona),
+            kalimat: appearance::KALIMAT_TTE,
+            qr_svg,
+        })
+    }
+}
+
+/// The AcroForm of a document: where it lives (its own object, or inside the catalog).
+struct Form {
+    root_id: ObjectId,
+    catalog: Dictionary,
+    acroform_id: Option<ObjectId>,
+    acroform: Dictionary,
+}
+
+/// Finds the first empty signature field of `doc`, with the document's AcroForm.
+fn find_empty_field(doc: &Document) -> Result<(Form, EmptyField), String> {
     let root_id = reference(&doc.trailer, b"Root").ok_or("PDF tanpa katalog")?;
     let catalog = doc.get_dictionary(root_id).map_err(pdf_err)?;
     let (acroform_id, acroform) = match catalog.get(b"AcroForm") {
@@ -210,7 +261,7 @@ pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: S
             target = Some((*id, d.clone()));
         }
     }
-    let Some((field_id, mut field)) = target else {
+    let Some((field_id, field)) = target else {
         return Err(if signed_already {
             "PDF ini sudah ditandatangani; tanda tangan tidak ditambahkan".to_string()
         } else {
@@ -220,36 +271,108 @@ pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: S
     let rect: Vec<f64> = field
         .get(b"Rect")
         .and_then(|r| r.as_array())
-        .map(|a| a.iter().filter_map(|v| v.as_float().ok().map(f64::from).or_else(|| v.as_i64().ok().map(|i| i as f64))).collect())
+        .map(|a| a.iter().filter_map(number).collect())
         .unwrap_or_default();
     if rect.len() != 4 {
         return Err("kolom tanda tangan tanpa /Rect yang sah".into());
     }
-    let (width, height) = ((rect[2] - rect[0]).abs(), (rect[3] - rect[1]).abs());
+    let page = match reference(&field, b"P") {
+        Some(p) => doc.get_pages().into_iter().find(|(_, id)| *id == p).map(|(n, _)| n as usize).unwrap_or(0),
+        None => 0,
+    };
+    let slot = Slot {
+        page,
+        x: rect[0].min(rect[2]),
+        y: rect[1].min(rect[3]),
+        width: (rect[2] - rect[0]).abs(),
+        height: (rect[3] - rect[1]).abs(),
+    };
+    let empty = EmptyField {
+        id: field_id,
+        slot,
+        nama: string_of(&field, b"RenjaNama"),
+        nip: string_of(&field, b"RenjaNIP").unwrap_or_default(),
+        edisi: string_of(&field, b"RenjaEdisi").unwrap_or_default(),
+        judul: string_of(&field, b"RenjaJudul"),
+        tempat: string_of(&field, b"RenjaTempat"),
+        zona: string_of(&field, b"RenjaZona").and_then(|z| time::Zona::from_label(&z)),
+        dict: field,
+    };
+    Ok((Form { root_id, catalog: catalog.clone(), acroform_id, acroform }, empty))
+}
+
+/// A PDF number (integer or real) as f64.
+fn number(o: &Object) -> Option<f64> {
+    o.as_float().ok().map(f64::from).or_else(|| o.as_i64().ok().map(|i| i as f64))
+}
+
+/// The empty signature field of a final renja PDF (see [`EmptyField`]).
+pub fn empty_field(pdf: &[u8]) -> Result<EmptyField, String> {
+    let doc = Document::load_mem(pdf).map_err(pdf_err)?;
+    find_empty_field(&doc).map(|(_, f)| f)
+}
+
+/// Why a signing backend did not sign.
+#[derive(Debug)]
+pub enum SignError {
+    /// renja refused: a PDF without an empty field, a signed PDF returned by a service that
+    /// fails renja's checks, a layout failure (exit 1).
+    Refused(String),
+    /// The BSrE service said no, or could not be asked (exit codes per [`bsre::ErrorKind`]).
+    Bsre(bsre::Error),
+}
+
+impl SignError {
+    /// The process exit code `renja sign` uses for this failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            SignError::Refused(_) => 1,
+            SignError::Bsre(e) => e.kind.exit_code(),
+        }
+    }
+}
+
+impl std::fmt::Display for SignError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignError::Refused(m) => f.write_str(m),
+            SignError::Bsre(e) => f.write_str(&e.message),
+        }
+    }
+}
+
+/// A way to sign a final renja PDF: renja's own signer with a local key ([`LocalKey`]) or the
+/// BSrE Esign Client Service ([`bsre::Signer`]). Either returns the input bytes unchanged
+/// followed by one incremental update holding the signature.
+pub trait Backend {
+    fn sign_pdf(&self, pdf: &[u8], opts: &Options, now: SystemTime) -> Result<Vec<u8>, SignError>;
+}
+
+/// Signing with a local key and certificate ([`sign`]).
+pub struct LocalKey<'a>(pub &'a credentials::Credentials);
+
+impl Backend for LocalKey<'_> {
+    fn sign_pdf(&self, pdf: &[u8], opts: &Options, now: SystemTime) -> Result<Vec<u8>, SignError> {
+        sign(pdf, self.0, opts, now).map_err(SignError::Refused)
+    }
+}
+
+/// Signs `pdf` (a final renja PDF with an empty signature field) and returns the signed file:
+/// the input bytes unchanged, followed by one incremental update.
+pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: SystemTime) -> Result<Vec<u8>, String> {
+    let doc = Document::load_mem(pdf).map_err(pdf_err)?;
+    let prev_xref = pdfobj::last_startxref(pdf).ok_or("PDF tanpa startxref")?;
+    let (Form { root_id, catalog, acroform_id, acroform }, empty) = find_empty_field(&doc)?;
+    let (field_id, mut field) = (empty.id, empty.dict.clone());
+    let (width, height) = (empty.slot.width, empty.slot.height);
     let cn = credentials::common_name(&creds.cert);
-    let nama = string_of(&field, b"RenjaNama").unwrap_or_else(|| cn.clone());
-    let nip = string_of(&field, b"RenjaNIP").unwrap_or_default();
-    let edisi = string_of(&field, b"RenjaEdisi").unwrap_or_default();
-    let zona = opts.zona.or_else(|| string_of(&field, b"RenjaZona").and_then(|z| time::Zona::from_label(&z))).unwrap_or(time::Zona::Wib);
-    let reason = opts.reason.clone().unwrap_or_else(|| match string_of(&field, b"RenjaJudul") {
-        Some(j) => format!("Pengesahan {j}"),
-        None => "Pengesahan dokumen".to_string(),
-    });
-    let location = opts.location.clone().or_else(|| string_of(&field, b"RenjaTempat"));
+    let reason = empty.reason(opts);
+    let location = empty.location(opts);
 
     let doc_hash = hex(&Sha256::digest(pdf));
     let mut update = Update::new(doc.max_id);
     if width > 0.0 && height > 0.0 {
-        let qr_svg = appearance::qr_svg(&qr_payload(&edisi, nip.trim_start_matches("NIP ").replace(' ', "").as_str(), &time::iso(now), &doc_hash))?;
-        let tampilan = appearance::Tampilan {
-            lebar: width,
-            tinggi: height,
-            nama: nama.clone(),
-            nip: nip.clone(),
-            waktu: time::display_local(now, zona),
-            kalimat: appearance::KALIMAT_TTE,
-            qr_svg,
-        };
+        let tampilan = empty.tampilan(&cn, opts, now, &doc_hash)?;
         let ap_pdf = appearance::render(&tampilan, &opts.layouts, opts.fonts.clone(), now)?;
         let ap_id = appearance::import(&ap_pdf, width, height, &mut update)?;
         let mut apd = Dictionary::new();
