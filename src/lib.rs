@@ -20,6 +20,7 @@ pub mod pdf;
 pub mod preview;
 pub mod sign;
 pub mod source;
+pub mod xlsx;
 
 use diag::Diagnostics;
 use std::path::Path;

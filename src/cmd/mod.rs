@@ -6,6 +6,7 @@ pub mod archive;
 pub mod build;
 pub mod check;
 pub mod export;
+pub mod impor;
 pub mod new;
 pub mod preview;
 pub mod sign;
@@ -37,7 +38,7 @@ pub enum Command {
         /// Folder keluaran
         #[arg(short = 'o', long = "out", default_value = "out")]
         out: PathBuf,
-        /// Format keluaran: pdf, docx, atau all (keduanya)
+        /// Format keluaran: pdf, docx, all (keduanya) atau xlsx
         #[arg(long, value_enum, default_value = "all")]
         format: Format,
         /// Dokumen final: tanpa tanda RANCANGAN
@@ -63,6 +64,8 @@ pub enum Command {
     Archive(archive::Args),
     /// Mulai edisi baru dari edisi dalam arsip.
     New(new::Args),
+    /// Impor baris tabel dari buku kerja Excel (SIPD) ke berkas data edisi.
+    Impor(impor::Args),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -73,6 +76,8 @@ pub enum Format {
     Docx,
     /// PDF dan DOCX
     All,
+    /// Buku kerja Excel: setiap tabel satu lembar, jumlah sebagai rumus
+    Xlsx,
 }
 
 impl Format {
@@ -81,6 +86,9 @@ impl Format {
     }
     pub fn docx(self) -> bool {
         matches!(self, Format::Docx | Format::All)
+    }
+    pub fn xlsx(self) -> bool {
+        matches!(self, Format::Xlsx)
     }
 }
 
@@ -96,6 +104,7 @@ pub fn run() -> i32 {
         Command::Verify(args) => verify::run(args),
         Command::Archive(args) => archive::run(args),
         Command::New(args) => new::run(args),
+        Command::Impor(args) => impor::run(args),
     }
 }
 
