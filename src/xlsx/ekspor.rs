@@ -358,6 +358,13 @@ impl Gaya {
     }
 }
 
+/// Lines a text needs in a column `chars` wide (a rough measure: rust_xlsxwriter does not fit
+/// row heights, and LibreOffice keeps the height a file gives).
+fn baris_teks(text: &str, chars: f64) -> u32 {
+    let per = chars.max(4.0) * 1.15;
+    text.split('\n').map(|l| ((l.chars().count() as f64) / per).ceil().max(1.0) as u32).sum()
+}
+
 /// Places the cells of rows with row/column spans on a grid: for each row, the column of each
 /// cell. `covered` carries rowspans down.
 fn tempatkan(rows: impl Iterator<Item = Vec<(u32, u32)>>, n: usize) -> Vec<Vec<Option<u16>>> {
@@ -418,6 +425,11 @@ fn tulis_tabel(ws: &mut Worksheet, t: &TabelTampil, doc: &Document, g: &Gaya) ->
             }
         }
     }
+    let width = |c: u16, span: u32| -> f64 { t.kolom.iter().skip(c as usize).take(span as usize).map(|k| (k.lebar * 5.0).max(5.0)).sum() };
+    for (i, row) in t.kepala.iter().enumerate() {
+        let lines = row.iter().zip(&grid[i]).filter(|(c, _)| c.baris == 1).filter_map(|(c, col)| col.map(|col| baris_teks(&c.teks, width(col, c.kolom)))).max().unwrap_or(1);
+        ws.set_row_height(h0 + i as u32, 12.5 * lines as f64 + 2.0)?;
+    }
     let mut r = h0 + t.kepala.len() as u32;
     if t.nomor_kolom {
         let f = g.kepala().set_italic().set_bold().set_font_size(8);
@@ -442,6 +454,8 @@ fn tulis_tabel(ws: &mut Worksheet, t: &TabelTampil, doc: &Document, g: &Gaya) ->
     for (i, b) in t.baris.iter().enumerate() {
         let shade = matches!(b.gaya, GayaBaris::Total | GayaBaris::Opd | GayaBaris::Ringkasan);
         let row = pos.row(i);
+        let lines = b.sel.iter().zip(&body_grid[i]).filter(|(c, _)| c.baris == 1).filter_map(|(c, col)| col.map(|col| baris_teks(&c.teks, width(col, c.kolom)))).max().unwrap_or(1);
+        ws.set_row_height(row, 12.0 * lines as f64 + 1.0)?;
         for (cell, col) in b.sel.iter().zip(&body_grid[i]) {
             let Some(col) = *col else { continue };
             let isi = ganti.get(&(i, col));

@@ -307,6 +307,11 @@ fn kenali(l: &Lembar, t: &'static Target, th: Tahun, peta: &PetaBerkas) -> Resul
         None => {
             let mut found = None;
             'rows: for r in 0..=r_end.min(40) {
+                // A header row has several cells ("Kode Perangkat Daerah: …" above a table is not one).
+                let filled = (0..=c_end).filter(|&c| !baca::teks(l.nilai(r, c)).trim().is_empty()).count();
+                if filled < 3 {
+                    continue;
+                }
                 for c in 0..=c_end {
                     let n = peta::normal(&baca::teks(l.nilai(r, c)));
                     if n == "kode" || n.starts_with("kode ") {
@@ -826,7 +831,8 @@ fn baca_baris(dir: &Path, ed: &crate::model::Edition, l: &Lembar, t: &'static Ta
         let here = l.sel_ref(cur, kcol.max(if written.is_empty() { kode_col } else { kcol }));
         if written.is_empty() {
             let words: Vec<String> = (0..=c_end).map(|c| peta::normal(&baca::teks(l.nilai(cur, c)))).filter(|s| !s.is_empty()).collect();
-            if let Some(w) = words.iter().find(|w| w.starts_with("total") || w.starts_with("jumlah") || w.starts_with("rata rata")) {
+            // A summary row: its first text is TOTAL, Jumlah or Rata-rata.
+            if let Some(w) = words.first().filter(|w| w.starts_with("total") || w.starts_with("jumlah") || w.starts_with("rata rata")) {
                 laporan.push(BarisLaporan { sel: here, kode: None, status: Status::Dilewati(format!("baris ringkasan '{w}' (dihitung renja)")) });
             } else {
                 laporan.push(BarisLaporan { sel: here.clone(), kode: None, status: Status::Ditolak(vec![(here, "kode kosong pada baris berisi data; setiap baris memerlukan kode".into())]) });

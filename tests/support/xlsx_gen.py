@@ -315,7 +315,7 @@ def bad(model, d):
     # 9. Password-protected (encrypted with msoffcrypto-tool).
     wb, ws = fresh()
     wb.save(f"{d}/_plain.xlsx")
-    import msoffcrypto
+    import msoffcrypto.format.ooxml
     with open(f"{d}/_plain.xlsx", "rb") as src, open(f"{d}/sandi.xlsx", "wb") as dst:
         o = msoffcrypto.format.ooxml.OOXMLFile(src)
         o.encrypt("rahasia", dst)
@@ -374,7 +374,7 @@ def bad(model, d):
 
     # 19. A data row without a code.
     wb, ws = fresh()
-    ws.cell(row=first_leaf_row(ws), column=1, value=None)
+    ws.cell(row=first_leaf_row(ws), column=1).value = None
     wb.save(f"{d}/kode_kosong.xlsx")
 
     # 20. A malformed performance value ("62.5" is not Indonesian notation).
