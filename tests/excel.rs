@@ -360,6 +360,7 @@ ws = wb["Tabel 3.4"]
 print("freeze", ws.freeze_panes)
 print("merged", len(ws.merged_cells.ranges))
 print("width", round(ws.column_dimensions["B"].width))
+seen = False
 for row in ws.iter_rows():
     for c in row:
         if c.value == "TOTAL":
@@ -368,9 +369,9 @@ for row in ws.iter_rows():
             print("program bold", c.font.b)
         if c.value == "Kode":
             print("header", c.row)
-    if row[12].value is not None and isinstance(row[12].value, str) and row[12].value.startswith("=SUM"):
+    if isinstance(row[12].value, str) and row[12].value.startswith("=SUM") and not seen:
         print("numfmt", row[12].number_format)
-        break
+        seen = True
 "#;
     let o = python(&["-c", code, book.to_str().unwrap()]);
     ok(&o, "openpyxl inspect");
