@@ -21,6 +21,7 @@ pub mod pdf;
 pub mod preview;
 pub mod sign;
 pub mod source;
+pub mod xlsx;
 
 pub use facade::{Edition, Formats, Mode, RenderOptions, Rendered, Renderer};
 

@@ -20,6 +20,8 @@ command -v certutil >/dev/null 2>&1 || need_apt+=(libnss3-tools)
 command -v qpdf >/dev/null 2>&1 || need_apt+=(qpdf)
 # zbarimg (zbar-tools) decodes the QR code of the visible signature (tests/sign_appearance.rs).
 command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
+# Excel tests (tests/excel.rs): LibreOffice Calc recalculates the exported workbook.
+dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || dpkg -s libreoffice-calc >/dev/null 2>&1 || need_apt+=(libreoffice-calc-nogui)
 # Preview end-to-end test (tests/preview.rs, tests/e2e/preview.mjs): Debian's chromium driven by
 # playwright-core from npm (no browser download), with node and npm.
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
@@ -53,6 +55,11 @@ fi
 # draws the signature image renja sends, which needs Pillow (pyHanko's image-support extra).
 if ! python3 -c "import pyhanko, PIL" >/dev/null 2>&1; then
   python3 -m pip install --quiet "pyhanko[image-support]" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "pyhanko[image-support]"
+fi
+
+# PyPI: openpyxl makes and reads workbooks, msoffcrypto-tool a password-protected one (tests/excel.rs).
+if ! python3 -c "import openpyxl, msoffcrypto" >/dev/null 2>&1; then
+  python3 -m pip install --quiet openpyxl msoffcrypto-tool 2>/dev/null || python3 -m pip install --quiet --break-system-packages openpyxl msoffcrypto-tool
 fi
 
 # npm: playwright-core for the preview end-to-end test, exactly as locked.

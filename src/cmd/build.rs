@@ -41,6 +41,15 @@ pub fn run(dir: &Path, out: &Path, final_: bool, format: Format, arsip: Option<P
     if let Some(docx) = rendered.docx {
         outputs.push((out.join(format!("{slug}.docx")), docx));
     }
+    if format.xlsx() {
+        match crate::xlsx::ekspor::render(&doc) {
+            Ok(bytes) => outputs.push((out.join(format!("{}.xlsx", doc.metadata.slug)), bytes)),
+            Err(msg) => {
+                eprintln!("error: XLSX gagal disusun: {msg}; berkas lama tidak diubah");
+                return 1;
+            }
+        }
+    }
     for (path, bytes) in &outputs {
         if let Err(e) = crate::output::write_atomic(path, bytes) {
             eprintln!("error: {} tidak dapat ditulis: {e}", path.display());

@@ -9,6 +9,7 @@ pub mod build;
 pub mod check;
 pub mod export;
 pub mod init;
+pub mod impor;
 pub mod new;
 pub mod preview;
 pub mod sign;
@@ -43,7 +44,7 @@ pub enum Command {
         /// Folder keluaran
         #[arg(short = 'o', long = "out", default_value = "out")]
         out: PathBuf,
-        /// Format keluaran: pdf, docx, atau all (keduanya)
+        /// Format keluaran: pdf, docx, all (keduanya) atau xlsx
         #[arg(long, value_enum, default_value = "all")]
         format: Format,
         /// Dokumen final: tanpa tanda RANCANGAN
@@ -77,6 +78,8 @@ pub enum Command {
     New(new::Args),
     /// Buat kerangka edisi baru (murni atau perubahan) yang lolos pemeriksaan.
     Init(init::Args),
+    /// Impor baris tabel dari buku kerja Excel (SIPD) ke berkas data edisi.
+    Impor(impor::Args),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -87,6 +90,8 @@ pub enum Format {
     Docx,
     /// PDF dan DOCX
     All,
+    /// Buku kerja Excel: setiap tabel satu lembar, jumlah sebagai rumus
+    Xlsx,
 }
 
 impl Format {
@@ -95,6 +100,9 @@ impl Format {
     }
     pub fn docx(self) -> bool {
         matches!(self, Format::Docx | Format::All)
+    }
+    pub fn xlsx(self) -> bool {
+        matches!(self, Format::Xlsx)
     }
 }
 
@@ -111,6 +119,7 @@ pub fn run() -> i32 {
         Command::Archive(args) => archive::run(args),
         Command::New(args) => new::run(args),
         Command::Init(args) => init::run(args),
+        Command::Impor(args) => impor::run(args),
     }
 }
 

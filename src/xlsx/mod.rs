@@ -1,0 +1,9 @@
+//! Excel in and out (docs/excel.md): `impor` reads rows of a SIPD-style workbook into a table's
+//! data file (header names mapped by the data in `peta`), `ekspor` writes every table of the
+//! computed edition as a worksheet whose sums, capaian and selisih are live formulas carrying
+//! renja's computed values as their cached results.
+
+pub mod baca;
+pub mod ekspor;
+pub mod impor;
+pub mod peta;
