@@ -90,7 +90,10 @@ fn db(e: rusqlite::Error) -> Error {
         rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, DatabaseCorrupt | NotADatabase) => {
             Error::Damaged(format!("basis data arsip (arsip.db) rusak; jalankan `renja archive verify` (SQLite: {e})"))
         }
-        rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..) | rusqlite::Error::IntegralValueOutOfRange(..) => {
+        rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::Utf8Error(..)
+        | rusqlite::Error::InvalidColumnType(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..) => {
             Error::Damaged(format!("basis data arsip (arsip.db) rusak: isi baris tidak sah; jalankan `renja archive verify` ({e})"))
         }
         _ => Error::Db(e.to_string()),
