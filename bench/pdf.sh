@@ -1,35 +1,63 @@
 #!/usr/bin/env bash
-# Benchmark: cold `renja build --format pdf` of the sample (release build, a fresh process per
-# run: read sources, check, compute, lay out, export PDF/A-2b, write), side by side in the same
-# hyperfine run with a bare typst compile of the same layout and the same model JSON through the
-# PyPI `typst` package (the same compiler, 0.15; also PDF/A-2b, same fonts, no system fonts).
-# The bare-typst command includes the Python interpreter's start-up and import, reported too.
+# Benchmark: cold `renja build --format pdf` (release build, a fresh process per run: read
+# sources, check, compute, lay out, export PDF/A-2b, write), side by side in the same hyperfine
+# run with a bare typst compile of the same layout through the PyPI `typst` package (the same
+# compiler, 0.15; PDF/A-2b, same fonts, no system fonts), on the sample and on generated larger
+# editions (bench/gen-edition.py; SIZES, default "1 16").
+#
+# Bare typst reads exactly what renja's layout reads as /model.json: the model without the raw
+# computed data (`renja export --json` minus `data`, plus `pratinjau: false`, compact), not the
+# whole pretty-printed export. Python is called by its real interpreter path (sys.executable),
+# not through a pyenv shim, and its own start-up (`python -c pass`, same hyperfine run) is
+# subtracted from the bare-typst time; `import typst` is reported separately (it loads typst's
+# native library, which renja's own start-up also does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SIZES=${SIZES:-"1 16"}
+RUNS=${RUNS:-10}
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
-python3 -c "import typst" 2>/dev/null || pip install -q "typst==0.15.*"
+py=$(python3 -c 'import sys; print(sys.executable)')
+"$py" -c "import typst" 2>/dev/null || "$py" -m pip install -q "typst==0.15.*"
 cargo build --release --quiet
+bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/renja")
 mkdir -p bench/results
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp -r layouts "$work/layouts"
-target/release/renja export --json content > "$work/model.json" 2>/dev/null
-cat > "$work/bare.py" <<PY
+cp -r layouts fonts "$work/"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for f in $SIZES; do
+  ed="$work/x$f"
+  python3 bench/gen-edition.py "$f" "$ed" content >/dev/null
+  "$bin" export --json "$ed" 2>/dev/null | "$py" -c '
+import json, sys
+m = json.load(sys.stdin, object_pairs_hook=dict)
+view = {"pratinjau": False}
+for k in ("renja_versi", "metadata", "edisi", "sampul", "bab", "tabel", "pengesahan"):
+    view[k] = m[k]
+sys.stdout.write(json.dumps(view, ensure_ascii=False, separators=(",", ":")))
+' > "$work/model.json"
+  cat > "$work/bare.py" <<PY
 import typst
 typst.compile("$work/layouts/renja.typ", output="$work/bare.pdf", root="$work",
-              font_paths=["$PWD/fonts"], ignore_system_fonts=True, pdf_standards=["a-2b"])
+              font_paths=["$work/fonts"], ignore_system_fonts=True, pdf_standards=["a-2b"])
 PY
-hyperfine --warmup 2 --runs 10 -N \
-  --export-json bench/results/pdf.json \
-  "target/release/renja build content --format pdf -o $work/out" \
-  "python3 $work/bare.py" \
-  "python3 -c 'import typst'"
-python3 - <<'PY'
-import json
-r = {x["command"].split()[0] + (" bare" if "bare" in x["command"] else (" import" if "import" in x["command"] else "")): x for x in json.load(open("bench/results/pdf.json"))["results"]}
+  hyperfine --warmup 2 --runs "$RUNS" -N --export-json "bench/results/pdf-x$f.json" \
+    -n renja "$bin build $ed --format pdf -o $work/out" \
+    -n bare "$py $work/bare.py" \
+    -n import "$py -c 'import typst'" \
+    -n python "$py -c pass" >/dev/null
+  pages=$(pdfinfo "$work/out/"*.pdf 2>/dev/null | awk '/^Pages:/ {print $2}' || true)
+  "$py" - "bench/results/pdf-x$f.json" "$f" "${pages:-?}" "$(du -k "$work/model.json" | cut -f1)" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 med = {k: v["median"] * 1000 for k, v in r.items()}
-renja = med["target/release/renja"]; bare = med["python3 bare"]; imp = med["python3 import"]
-print(f"renja build (PDF):        median {renja:.0f} ms")
-print(f"bare typst (PyPI typst):  median {bare:.0f} ms  (of which Python start-up + import {imp:.0f} ms)")
-print(f"ratio renja / bare typst: {renja / bare:.2f}   (vs bare minus interpreter start-up: {renja / (bare - imp):.2f})")
+rng = {k: (min(v["times"]) * 1000, max(v["times"]) * 1000) for k, v in r.items()}
+bare = med["bare"] - med["python"]
+print(f"x{sys.argv[2]} ({sys.argv[3]} pages, layout JSON {sys.argv[4]} KiB):")
+for k in ("renja", "bare", "import", "python"):
+    print(f"  {k:7s} median {med[k]:7.1f} ms  (min {rng[k][0]:.1f} – max {rng[k][1]:.1f})")
+print(f"  bare typst without the interpreter's start-up: {bare:.1f} ms; ratio renja / that: {med['renja'] / bare:.2f}"
+      f"  (without import typst too: {med['renja'] / (med['bare'] - med['import']):.2f})")
 PY
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

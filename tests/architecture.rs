@@ -27,10 +27,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("docx", &["diag", "format", "model", "source", "document"]),
     // sign lays out the visible signature with pdf's typst World; pdf never calls sign.
     ("sign", &["diag", "format", "pdf"]),
+    ("xlsx", &["diag", "format", "model", "model::value", "source", "compute", "document", "output"]),
     ("facade", &["diag", "source", "model", "compute", "document", "pdf", "docx", "sign"]),
     ("archive", &["diag", "format", "model", "model::value", "source", "compute", "document", "sign", "facade", "output"]),
     ("preview", &["diag", "format", "document", "pdf", "facade", "archive", "output"]),
-    ("cmd", &["diag", "format", "model", "model::value", "source", "compute", "document", "pdf", "docx", "sign", "facade", "archive", "preview", "output"]),
+    ("cmd", &["diag", "format", "model", "model::value", "source", "compute", "document", "pdf", "docx", "xlsx", "sign", "facade", "archive", "preview", "output"]),
 ];
 
 /// Sub-modules treated as modules of their own (longest prefix wins).

@@ -467,3 +467,201 @@ fn racing_duplicates_one_wins_one_is_refused() {
     assert!(text(&loser.stderr).contains("sudah ada di arsip"), "{}", text(&loser.stderr));
     assert_eq!(verify(&arsip).status.code(), Some(0));
 }
+
+// --- Damaged, empty, read-only archives and missing folders (issue #14) ---------------------
+
+/// Every file under `dir` with its bytes and modification time, and every folder.
+fn fingerprint(dir: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>, std::time::SystemTime)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let m = std::fs::metadata(&p).unwrap();
+            let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+            if m.is_dir() {
+                out.push((format!("{rel}/"), Vec::new(), m.modified().unwrap()));
+                walk(base, &p, out);
+            } else {
+                out.push((rel, std::fs::read(&p).unwrap(), m.modified().unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+fn set_mode(dir: &Path, file_mode: u32, dir_mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            set_mode(&p, file_mode, dir_mode);
+        } else {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(file_mode)).unwrap();
+        }
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(dir_mode)).unwrap();
+}
+
+#[test]
+fn an_empty_or_missing_database_beside_stored_objects_is_damage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let arsip = tmp.path().join("arsip");
+    add(&arsip, &sample(), &[]);
+    let db = arsip.join("arsip.db");
+    let good = std::fs::read(&db).unwrap();
+
+    // A 0-byte database while the objects are there.
+    std::fs::write(&db, b"").unwrap();
+    let v = verify(&arsip);
+    assert_eq!(v.status.code(), Some(1), "verify fails: {}", text(&v.stdout));
+    let e = text(&v.stderr);
+    assert!(e.contains("rusak") && e.contains("arsip.db kosong") && e.contains("objek"), "{e}");
+    assert!(!text(&v.stdout).contains("arsip utuh"));
+    let l = renja(&arsip, &["archive", "list"]);
+    assert_eq!(l.status.code(), Some(1));
+    assert!(text(&l.stderr).contains("rusak"), "list says the archive is damaged: {}", text(&l.stderr));
+    let a = renja(&arsip, &["archive", "add", sample().to_str().unwrap(), "--revisi-baru"]);
+    assert_eq!(a.status.code(), Some(1), "{}", text(&a.stderr));
+    assert!(text(&a.stderr).contains("rusak") && text(&a.stderr).contains("tidak ada yang ditulis"), "{}", text(&a.stderr));
+    assert_eq!(std::fs::read(&db).unwrap(), b"", "add wrote nothing into it");
+
+    // No database at all while the objects are there.
+    std::fs::remove_file(&db).unwrap();
+    let l = renja(&arsip, &["archive", "list"]);
+    assert_eq!(l.status.code(), Some(1));
+    assert!(text(&l.stderr).contains("arsip.db tidak ada"), "{}", text(&l.stderr));
+    assert_eq!(verify(&arsip).status.code(), Some(1));
+    let a = renja(&arsip, &["archive", "add", sample().to_str().unwrap()]);
+    assert_eq!(a.status.code(), Some(1));
+    assert!(!db.exists(), "add did not create a fresh database over the objects");
+
+    // Back in place, all is well again.
+    std::fs::write(&db, &good).unwrap();
+    assert_eq!(verify(&arsip).status.code(), Some(0));
+}
+
+#[test]
+fn damaged_pages_are_reported_never_listed_and_never_written_into() {
+    let tmp = tempfile::tempdir().unwrap();
+    let arsip = tmp.path().join("arsip");
+    let id = add(&arsip, &sample(), &[]);
+    let db = arsip.join("arsip.db");
+    let good = std::fs::read(&db).unwrap();
+    // The signer's name is stored once, in the edition row, in no index.
+    let signer = "Madju P. Simangunsong";
+    assert_eq!(good.windows(signer.len()).filter(|w| *w == signer.as_bytes()).count(), 1);
+
+    // 1. Garbled bytes inside the edition row (the signer's name): the page structure is intact,
+    // the metadata is not; list, show and verify report damage instead of printing it.
+    let mut bytes = good.clone();
+    let at = bytes.windows(signer.len()).position(|w| w == signer.as_bytes()).unwrap();
+    for (k, b) in bytes[at + 2..at + 9].iter_mut().enumerate() {
+        *b = [0xff, 0xfe, 0x00, 0x9b, 0xc3, 0x28, 0x01][k];
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let l = renja(&arsip, &["archive", "list"]);
+    assert_eq!(l.status.code(), Some(1), "{}", text(&l.stdout));
+    assert!(text(&l.stderr).contains("rusak"), "{}", text(&l.stderr));
+    assert!(!text(&l.stdout).contains(&id), "no garbled row is listed");
+    let s = renja(&arsip, &["archive", "show", &id]);
+    assert_eq!(s.status.code(), Some(1));
+    assert!(text(&s.stderr).contains("rusak"));
+    let v = verify(&arsip);
+    assert_eq!(v.status.code(), Some(1));
+    assert!(text(&v.stderr).contains("rusak"), "{}", text(&v.stderr));
+    let a = renja(&arsip, &["archive", "add", sample().to_str().unwrap(), "--revisi-baru"]);
+    assert_eq!(a.status.code(), Some(1), "add refuses a damaged database: {}", text(&a.stderr));
+    assert_eq!(std::fs::read(&db).unwrap(), bytes, "nothing was written into it");
+
+    // 2. A damaged b-tree page (page 2: its header overwritten): SQLite's check reports it.
+    let mut bytes = good.clone();
+    let page = 4096;
+    assert!(bytes.len() > 3 * page);
+    for b in &mut bytes[page..page + 12] {
+        *b = 0xee;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    for args in [vec!["archive", "list"], vec!["archive", "show", id.as_str()], vec!["archive", "verify"]] {
+        let o = renja(&arsip, &args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o.stdout));
+        let e = text(&o.stderr);
+        assert!(e.contains("rusak") && e.contains("arsip.db"), "{args:?}: {e}");
+        assert!(!text(&o.stdout).contains(signer));
+    }
+    let a = renja(&arsip, &["archive", "add", sample().to_str().unwrap(), "--revisi-baru"]);
+    assert_eq!(a.status.code(), Some(1), "{}", text(&a.stderr));
+    assert!(text(&a.stderr).contains("tidak ada yang ditulis"), "{}", text(&a.stderr));
+    assert_eq!(std::fs::read(&db).unwrap(), bytes, "nothing was written into it");
+    assert!(!arsip.join("arsip.db-wal").exists());
+
+    std::fs::write(&db, &good).unwrap();
+    assert_eq!(verify(&arsip).status.code(), Some(0));
+}
+
+#[test]
+fn a_read_only_archive_is_listed_shown_verified_and_restored_without_a_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let arsip = tmp.path().join("arsip");
+    let id = add(&arsip, &sample(), &[]);
+    let reads = |id: &str, n: usize| {
+        let got = tmp.path().join(format!("pulih-{n}"));
+        for args in [
+            vec!["archive", "list"],
+            vec!["archive", "show", id],
+            vec!["archive", "verify"],
+            vec!["archive", "verify", id],
+            vec!["archive", "get", id, "-o", got.to_str().unwrap()],
+        ] {
+            let o = renja(&arsip, &args);
+            assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o.stderr));
+        }
+        assert_eq!(files(&got).into_iter().filter(|(p, _)| !p.starts_with("out/")).collect::<Vec<_>>(), files(&sample()));
+    };
+
+    // Writable: the read-only commands still leave every byte and time in the archive alone.
+    let before = fingerprint(&arsip);
+    std::thread::sleep(Duration::from_millis(20));
+    reads(&id, 1);
+    let after = fingerprint(&arsip);
+    let db = |f: &[(String, Vec<u8>, std::time::SystemTime)]| f.iter().find(|(p, ..)| p == "arsip.db").cloned().unwrap();
+    assert!(db(&before) == db(&after), "arsip.db untouched (bytes and mtime)");
+    let objects = |f: &[(String, Vec<u8>, std::time::SystemTime)]| f.iter().filter(|(p, ..)| p.starts_with("objek")).cloned().collect::<Vec<_>>();
+    assert!(objects(&before) == objects(&after), "objects untouched");
+
+    // Read-only (a backup being audited; root ignores permission bits, so what is checked is
+    // that nothing is written, not that writing fails): every file and folder stays as it was,
+    // and nothing is created beside the database.
+    set_mode(&arsip, 0o444, 0o555);
+    let before = fingerprint(&arsip);
+    std::thread::sleep(Duration::from_millis(20));
+    reads(&id, 2);
+    let after = fingerprint(&arsip);
+    let names = |f: &[(String, Vec<u8>, std::time::SystemTime)]| f.iter().map(|(p, ..)| p.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&before), names(&after), "no file created or removed");
+    assert!(before == after, "no byte or time changed");
+    set_mode(&arsip, 0o644, 0o755);
+}
+
+#[test]
+fn a_missing_objects_folder_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let arsip = tmp.path().join("arsip");
+    let id = add(&arsip, &sample(), &[]);
+    std::fs::rename(arsip.join("objek"), tmp.path().join("objek-pindah")).unwrap();
+    let v = verify(&arsip);
+    assert_eq!(v.status.code(), Some(1));
+    let e = text(&v.stderr);
+    assert!(e.contains("folder objek/ tidak ada"), "{e}");
+    assert!(!e.contains("os error"), "no raw OS error: {e}");
+    let g = renja(&arsip, &["archive", "get", &id, "-o", tmp.path().join("g").to_str().unwrap()]);
+    assert_eq!(g.status.code(), Some(1));
+    assert!(text(&g.stderr).contains("folder objek/ tidak ada"), "{}", text(&g.stderr));
+    let a = renja(&arsip, &["archive", "add", sample().to_str().unwrap(), "--revisi-baru"]);
+    assert_eq!(a.status.code(), Some(1));
+    assert!(text(&a.stderr).contains("folder objek/ tidak ada"), "{}", text(&a.stderr));
+    assert!(!arsip.join("objek").exists(), "add did not start a new objek/ folder");
+    // The metadata itself is intact and still listed.
+    assert!(text(&renja(&arsip, &["archive", "list"]).stdout).contains(&id));
+}

@@ -32,7 +32,16 @@ impl Drop for Preview {
 
 impl Preview {
     fn start(ws: &Path, extra: &[&str]) -> Preview {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_renja"))
+        Self::start_with(ws, extra, None)
+    }
+
+    /// With the server's limits set through its test hook (`RENJA_PREVIEW_BATAS`).
+    fn start_with(ws: &Path, extra: &[&str], limits: Option<&str>) -> Preview {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_renja"));
+        if let Some(l) = limits {
+            cmd.env("RENJA_PREVIEW_BATAS", l);
+        }
+        let mut child = cmd
             .args(["preview", "content", "--port", "0"])
             .args(extra)
             .current_dir(ws)
@@ -134,6 +143,20 @@ impl Ws {
         Ws { s }
     }
 
+    /// The snapshot a new client gets: every part of it, merged into one message.
+    fn snapshot(&mut self) -> Value {
+        let mut snap = self.recv();
+        assert_eq!(snap["type"], "snapshot");
+        let n = snap["page_count"].as_u64().unwrap() as usize;
+        while snap["pages"].as_array().unwrap().len() < n {
+            let part = self.recv();
+            assert_eq!((&part["type"], &part["version"]), (&snap["type"], &snap["version"]), "parts of one snapshot");
+            let more = part["pages"].as_array().unwrap().clone();
+            snap["pages"].as_array_mut().unwrap().extend(more);
+        }
+        snap
+    }
+
     /// The next text message, as JSON.
     fn recv(&mut self) -> Value {
         let mut payload = Vec::new();
@@ -232,7 +255,7 @@ fn survives_invalid_sources_and_keeps_the_last_good_pages() {
 
 /// The text layer of the page containing `needle`, via a WebSocket snapshot.
 fn page_text_containing(p: &Preview, needle: &str) -> Option<String> {
-    let snap = Ws::connect(&p.addr).recv();
+    let snap = Ws::connect(&p.addr).snapshot();
     snap["pages"].as_array().unwrap().iter().map(|pg| pg["text"].as_str().unwrap().to_string()).find(|t| t.contains(needle))
 }
 
@@ -244,7 +267,7 @@ fn websocket_sends_changed_pages_only_and_reconnects_get_the_current_state() {
     let n = first["page_count"].as_u64().unwrap() as usize;
 
     let mut a = Ws::connect(&p.addr);
-    let snap = a.recv();
+    let snap = a.snapshot();
     assert_eq!(snap["type"], "snapshot");
     assert_eq!(snap["pages"].as_array().unwrap().len(), n, "a snapshot carries every page");
     let pg = &snap["pages"][0];
@@ -280,7 +303,7 @@ fn websocket_sends_changed_pages_only_and_reconnects_get_the_current_state() {
     drop(a);
     let st = p.status();
     let mut b = Ws::connect(&p.addr);
-    let snap = b.recv();
+    let snap = b.snapshot();
     assert_eq!(snap["type"], "snapshot");
     assert_eq!(snap["version"], st["version"]);
     assert!(snap["pages"].as_array().unwrap().iter().any(|pg| pg["text"].as_str().unwrap().contains("Maka dokumen")));
@@ -290,7 +313,7 @@ fn websocket_sends_changed_pages_only_and_reconnects_get_the_current_state() {
     // While the sources are broken, a new client gets the error and the last good pages.
     edit(&rencana(ws.path()), "pagu_sebelum = 97020001", "pagu_sebelum = [");
     p.wait_for("the error", |s| !s["errors"].as_array().unwrap().is_empty());
-    let snap = Ws::connect(&p.addr).recv();
+    let snap = Ws::connect(&p.addr).snapshot();
     assert!(!snap["errors"].as_array().unwrap().is_empty());
     assert_eq!(snap["pages"].as_array().unwrap().len(), n);
 }
@@ -372,5 +395,223 @@ fn in_headless_chromium() {
     assert!(o.status.success(), "e2e failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
     for step in ["word change", "broken TOML", "fixed TOML", "reconnected"] {
         assert!(stdout.contains(step), "step {step:?} ran:\n{stdout}");
+    }
+}
+
+// --- Security and bounded resources (issue #14) ---------------------------------------------
+
+/// Sends raw bytes on a fresh connection and returns everything the server answers until it
+/// closes (or `wait` passes).
+fn raw(addr: &str, request: &str, wait: Duration) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(wait)).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 65536];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                out.extend_from_slice(&buf[..n]);
+                // Enough to judge a refusal or an upgrade; a page or a snapshot is not read whole.
+                if out.len() > 4096 || (out.windows(4).any(|w| w == b"\r\n\r\n") && out.starts_with(b"HTTP/1.1 101")) {
+                    break;
+                }
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn ws_request(host: &str, origin: Option<&str>) -> String {
+    let origin = origin.map(|o| format!("Origin: {o}\r\n")).unwrap_or_default();
+    format!(
+        "GET /ws HTTP/1.1\r\nHost: {host}\r\n{origin}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+}
+
+/// The server's resident memory (KiB).
+fn rss_kib(pid: u32) -> u64 {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    s.lines().find_map(|l| l.strip_prefix("VmRSS:")).unwrap().trim().trim_end_matches("kB").trim().parse().unwrap()
+}
+
+#[test]
+fn answers_only_its_own_host_and_origin() {
+    let ws = workspace();
+    let p = Preview::start(ws.path(), &[]);
+    p.first_view();
+    let port = p.addr.rsplit(':').next().unwrap().to_string();
+    let get = |path: &str, host: &str, origin: Option<&str>| {
+        let origin = origin.map(|o| format!("Origin: {o}\r\n")).unwrap_or_default();
+        raw(&p.addr, &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{origin}Connection: close\r\n\r\n"), WAIT)
+    };
+    // Its own address and localhost: answered.
+    for host in [p.addr.clone(), format!("localhost:{port}")] {
+        assert!(get("/", &host, None).starts_with("HTTP/1.1 200"), "{host}");
+        assert!(get("/status", &host, None).starts_with("HTTP/1.1 200"), "{host}");
+    }
+    // DNS rebinding: a name that resolves to 127.0.0.1 but is not the preview's own gets nothing
+    // of the draft, on every route; so does a wrong port or a missing Host.
+    for host in [format!("evil.example:{port}"), format!("127.0.0.1.nip.io:{port}"), "127.0.0.1:1".to_string()] {
+        for path in ["/", "/status", "/ws"] {
+            let r = get(path, &host, None);
+            assert!(r.starts_with("HTTP/1.1 403"), "{host}{path}: {r}");
+            assert!(!r.contains("page_hashes") && !r.contains("<html"), "nothing of the preview: {r}");
+        }
+    }
+    let r = raw(&p.addr, "GET /status HTTP/1.0\r\n\r\n", WAIT);
+    assert!(r.starts_with("HTTP/1.0 403") || r.starts_with("HTTP/1.1 403"), "no Host: {r}");
+    let r = raw(&p.addr, &ws_request(&format!("evil.example:{port}"), Some(&format!("http://evil.example:{port}"))), WAIT);
+    assert!(r.starts_with("HTTP/1.1 403"), "rebound WebSocket: {r}");
+
+    // WebSockets: only from the preview's own page (or from a client that is no web page).
+    let lookalike = format!("http://localhost.evil.example:{port}");
+    for origin in ["http://evil.example", "null", "https://127.0.0.1", lookalike.as_str()] {
+        let r = raw(&p.addr, &ws_request(&p.addr, Some(origin)), WAIT);
+        assert!(r.starts_with("HTTP/1.1 403"), "Origin {origin}: {r}");
+        assert!(!r.contains("snapshot"), "no snapshot for Origin {origin}");
+    }
+    // A fetch from a foreign page is refused too.
+    assert!(get("/status", &p.addr, Some("http://evil.example")).starts_with("HTTP/1.1 403"));
+    for origin in [Some(format!("http://{}", p.addr)), Some(format!("http://localhost:{port}")), None] {
+        let r = raw(&p.addr, &ws_request(&p.addr, origin.as_deref()), WAIT);
+        assert!(r.starts_with("HTTP/1.1 101"), "Origin {origin:?}: {r}");
+    }
+}
+
+#[test]
+fn clients_that_do_not_read_are_dropped_and_memory_stays_bounded() {
+    let ws = workspace();
+    let p = Preview::start_with(ws.path(), &[], Some("kirim_ms=4000"));
+    p.first_view();
+    let pid = p.child.id();
+    // How large one snapshot is: every non-reading client would hold a copy of it if the server
+    // buffered for slow clients.
+    let mut reader = Ws::connect(&p.addr);
+    let snap = reader.snapshot();
+    let snap_kib = (serde_json::to_string(&snap).unwrap().len() / 1024) as u64;
+    assert!(snap_kib > 8 * 1024, "the sample's snapshot is large ({snap_kib} KiB)");
+    drop(reader);
+    std::thread::sleep(Duration::from_millis(300));
+    let before = rss_kib(pid);
+
+    // 40 clients open a WebSocket and never read from it.
+    let n = 40;
+    let mut idle: Vec<TcpStream> = Vec::new();
+    for _ in 0..n {
+        let mut s = TcpStream::connect(&p.addr).unwrap();
+        s.write_all(ws_request(&p.addr, None).as_bytes()).unwrap();
+        idle.push(s);
+    }
+    let start = Instant::now();
+    while p.status()["clients"].as_u64().unwrap() < n {
+        assert!(start.elapsed() < WAIT, "all clients connected: {}", p.status());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(1000));
+    // An edit while they hang: one more version for each of them.
+    let v = version(&p.status());
+    edit(&narrative(ws.path()), "Adapun dokumen", "Maka dokumen");
+    p.wait_for("the edit", |s| version(s) > v);
+    std::thread::sleep(Duration::from_millis(500));
+    let during = rss_kib(pid);
+    let grown = during.saturating_sub(before);
+    let unbounded = n * snap_kib;
+    eprintln!("VmRSS {before} → {during} KiB with {n} non-reading clients (a copy each would be {unbounded} KiB)");
+    assert!(grown < unbounded / 4, "memory grew by {grown} KiB with {n} non-reading clients (snapshot {snap_kib} KiB)");
+
+    // They are dropped once a message part waits longer than the send timeout (4 s here).
+    let start = Instant::now();
+    while p.status()["clients"].as_u64().unwrap() > 0 {
+        assert!(start.elapsed() < Duration::from_secs(30), "slow clients dropped: {}", p.status());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Their connections are closed: reading what was sent ends.
+    for s in idle.iter_mut().take(3) {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut total = 0usize;
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) => break,
+                Ok(k) => total += k,
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+                Err(e) => panic!("the dropped connection ends instead of hanging: {e} after {total} bytes"),
+            }
+        }
+        assert!((total as u64) < snap_kib * 1024, "a dropped client did not get the whole snapshot");
+    }
+    drop(idle);
+    // A well-behaved client still gets everything.
+    let snap = Ws::connect(&p.addr).snapshot();
+    assert_eq!(snap["pages"].as_array().unwrap().len() as u64, snap["page_count"].as_u64().unwrap());
+    assert!(snap["pages"].as_array().unwrap().iter().any(|pg| pg["text"].as_str().unwrap().contains("Maka dokumen")));
+}
+
+#[test]
+fn half_open_and_surplus_connections_do_not_lock_the_page_out() {
+    let ws = workspace();
+    let mut p = Preview::start_with(ws.path(), &[], Some("koneksi=12,kepala_ms=1000,diam_ms=1500"));
+    p.first_view();
+    // 12 half-open requests (headers never finished) take every connection slot.
+    let mut half: Vec<TcpStream> = (0..12)
+        .map(|_| {
+            let mut s = TcpStream::connect(&p.addr).unwrap();
+            s.write_all(format!("GET / HTTP/1.1\r\nHost: {}\r\n", p.addr).as_bytes()).unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    // One more is refused at once, not queued.
+    let t = Instant::now();
+    let r = raw(&p.addr, &format!("GET / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", p.addr), Duration::from_secs(5));
+    assert!(r.is_empty() || r.starts_with("HTTP/1.1 503"), "over the limit: {r}");
+    assert!(t.elapsed() < Duration::from_secs(2), "refused at once");
+    // The header timeout (1 s here) closes the half-open ones...
+    for s in half.iter_mut() {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = [0u8; 1024];
+        let t = Instant::now();
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) => break,
+                Ok(_) => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+                Err(e) => panic!("a half-open connection is closed by the server: {e}"),
+            }
+        }
+        assert!(t.elapsed() < Duration::from_secs(5));
+    }
+    drop(half);
+    std::thread::sleep(Duration::from_millis(100));
+    // ...and the page is reachable again.
+    assert!(p.get("/").contains("Sumber belum valid"));
+    assert!(p.alive());
+
+    // A WebSocket that never answers the server's pings is closed after the idle time (1.5 s).
+    let mut s = TcpStream::connect(&p.addr).unwrap();
+    s.write_all(ws_request(&p.addr, None).as_bytes()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let t = Instant::now();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("an idle WebSocket is closed: {e}"),
+        }
+    }
+    assert!(t.elapsed() < Duration::from_secs(15), "closed after the idle time, took {:?}", t.elapsed());
+    // Many connections at once within the limit are all served.
+    let handles: Vec<_> = (0..10)
+        .map(|_| {
+            let addr = p.addr.clone();
+            std::thread::spawn(move || raw(&addr, &format!("GET /status HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"), WAIT))
+        })
+        .collect();
+    for h in handles {
+        assert!(h.join().unwrap().starts_with("HTTP/1.1 200"));
     }
 }

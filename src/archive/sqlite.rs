@@ -8,6 +8,16 @@
 //! Concurrency: WAL, a busy timeout, and the write transaction taken up front; the UNIQUE key
 //! (opd_kunci, tahun, jenis, revisi) refuses a racing duplicate. Triggers refuse every UPDATE and
 //! DELETE, so an archived edition cannot be changed through SQL either.
+//!
+//! Damage and read-only archives: only `add` opens the database for writing, and it first runs
+//! SQLite's `PRAGMA integrity_check` (and refuses a database without its tables while objects
+//! are stored, or an `objek/` folder missing while editions are listed): nothing is written
+//! into a damaged archive. Every other command opens it read-only (`mode=ro`; `immutable=1` when
+//! the archive has no write permission at all or SQLite cannot create its shared-memory file
+//! there, as on a read-only mount), runs `PRAGMA quick_check` and never writes a byte; a
+//! missing or empty database while objects are stored is damage, not an empty archive. Rows that
+//! do not have the shape this file writes (codes, hashes, no control characters) are reported
+//! as damage, never printed as metadata.
 
 use super::{Edition, Error, FileEntry, Filter, Kind, NewEdition, ObjectState, Result, Store};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -67,10 +77,85 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 pub struct SqliteStore {
     root: PathBuf,
     conn: Connection,
+    /// The database has no tables yet (a new archive, or one whose first add was killed while
+    /// creating it): it reads as an empty archive.
+    empty: bool,
 }
 
+/// A SQLite error: damage (a malformed or foreign file, a wrong value in a row) is
+/// [`Error::Damaged`], the rest [`Error::Db`].
 fn db(e: rusqlite::Error) -> Error {
-    Error::Db(e.to_string())
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, DatabaseCorrupt | NotADatabase) => {
+            Error::Damaged(format!("basis data arsip (arsip.db) rusak; jalankan `renja archive verify` (SQLite: {e})"))
+        }
+        rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::Utf8Error(..)
+        | rusqlite::Error::InvalidColumnType(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..) => {
+            Error::Damaged(format!("basis data arsip (arsip.db) rusak: isi baris tidak sah; jalankan `renja archive verify` ({e})"))
+        }
+        _ => Error::Db(e.to_string()),
+    }
+}
+
+/// A `file:` URI for SQLite (path characters other than unreserved ones and `/` escaped).
+fn sqlite_uri(path: &Path, params: &str) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::from("file:");
+    for b in abs.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(b) {
+            out.push(*b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out.push('?');
+    out.push_str(params);
+    out
+}
+
+/// How many objects `objek/` holds (files in its two-digit folders).
+fn count_objects(root: &Path) -> usize {
+    std::fs::read_dir(root.join("objek"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|d| d.file_name().len() == 2 && d.path().is_dir())
+        .map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten().count())
+        .sum()
+}
+
+/// Whether nobody may write to the archive (no write permission bit on the database or on its
+/// folder): then the database is opened as immutable, without locks or shared-memory files.
+fn no_write_permission(root: &Path, db_path: &Path) -> bool {
+    [db_path, root].iter().any(|p| std::fs::metadata(p).map(|m| m.permissions().readonly()).unwrap_or(false))
+}
+
+fn has_schema(conn: &Connection) -> Result<bool> {
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('edisi', 'berkas')", [], |r| r.get(0))
+        .map_err(db)?;
+    Ok(n == 2)
+}
+
+fn problems_of(conn: &Connection, pragma: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare(pragma).map_err(db)?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+    let v: Vec<String> = rows.collect::<std::result::Result<_, _>>().map_err(db)?;
+    Ok(v.into_iter().filter(|s| s != "ok").collect())
+}
+
+fn damaged_db(root: &Path, problems: &[String]) -> Error {
+    let shown: Vec<&str> = problems.iter().take(5).map(String::as_str).collect();
+    let more = if problems.len() > 5 { format!(" (dan {} lagi)", problems.len() - 5) } else { String::new() };
+    Error::Damaged(format!(
+        "arsip {} rusak: pemeriksaan SQLite atas arsip.db menemukan {} masalah: {}{more}",
+        root.display(),
+        problems.len(),
+        shown.join("; ")
+    ))
 }
 
 fn io(what: &Path, e: std::io::Error) -> Error {
@@ -82,18 +167,114 @@ fn fsync_dir(dir: &Path) -> Result<()> {
 }
 
 impl SqliteStore {
-    /// Opens the archive at `root`. With `create`, a missing archive is created; without it, a
-    /// missing archive is an error (so `list` on a mistyped path does not create one).
+    /// Opens the archive at `root`. With `create` (only `add`), for writing: a missing archive
+    /// is created, and a damaged one refused before anything is written. Without it, read-only:
+    /// a missing archive is an error (so `list` on a mistyped path does not create one), and
+    /// nothing in the archive is ever written.
     pub fn open(root: &Path, create: bool) -> Result<SqliteStore> {
+        if create { Self::open_for_writing(root) } else { Self::open_read_only(root) }
+    }
+
+    fn open_read_only(root: &Path) -> Result<SqliteStore> {
         let db_path = root.join("arsip.db");
         if !db_path.is_file() {
-            if !create {
-                return Err(Error::Io(format!("arsip tidak ditemukan di {} (belum ada edisi yang ditambahkan?)", root.display())));
+            let n = count_objects(root);
+            if n > 0 {
+                return Err(Error::Damaged(format!(
+                    "arsip {} rusak: arsip.db tidak ada, padahal folder objek/ menyimpan {n} objek",
+                    root.display()
+                )));
+            }
+            return Err(Error::Io(format!("arsip tidak ditemukan di {} (belum ada edisi yang ditambahkan?)", root.display())));
+        }
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // A write-ahead log left next to the database must be read, so immutable only without one.
+        let wal = root.join("arsip.db-wal");
+        let wal_pending = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+        let open = |immutable: bool| -> Result<(Connection, Vec<String>)> {
+            let params = if immutable { "mode=ro&immutable=1" } else { "mode=ro" };
+            let conn = Connection::open_with_flags(sqlite_uri(&db_path, params), flags).map_err(db)?;
+            conn.busy_timeout(Duration::from_secs(60)).map_err(db)?;
+            let problems = problems_of(&conn, "PRAGMA quick_check")?;
+            Ok((conn, problems))
+        };
+        let immutable = !wal_pending && no_write_permission(root, &db_path);
+        let (conn, problems) = match open(immutable) {
+            // A read-only mount: SQLite cannot create its shared-memory file beside the database.
+            Err(Error::Db(_)) if !immutable && !wal_pending => open(true)?,
+            other => other?,
+        };
+        if !problems.is_empty() {
+            return Err(damaged_db(root, &problems));
+        }
+        let empty = !has_schema(&conn)?;
+        if empty {
+            let n = count_objects(root);
+            if n > 0 {
+                return Err(Error::Damaged(format!(
+                    "arsip {} rusak: arsip.db kosong (tanpa tabel edisi), padahal folder objek/ menyimpan {n} objek",
+                    root.display()
+                )));
+            }
+        }
+        Ok(SqliteStore { root: root.to_path_buf(), conn, empty })
+    }
+
+    fn open_for_writing(root: &Path) -> Result<SqliteStore> {
+        let db_path = root.join("arsip.db");
+        let existed = db_path.is_file() && std::fs::metadata(&db_path).is_ok_and(|m| m.len() > 0);
+        if !db_path.is_file() {
+            let n = count_objects(root);
+            if n > 0 {
+                return Err(Error::Damaged(format!(
+                    "arsip {} rusak: arsip.db tidak ada, padahal folder objek/ menyimpan {n} objek; tidak ada yang ditulis",
+                    root.display()
+                )));
             }
             std::fs::create_dir_all(root.join("objek").join("tmp")).map_err(|e| io(root, e))?;
         }
         let conn = Connection::open(&db_path).map_err(db)?;
         conn.busy_timeout(Duration::from_secs(60)).map_err(db)?;
+        // Before anything is written: SQLite's own full check of an existing database.
+        if existed {
+            let problems = problems_of(&conn, "PRAGMA integrity_check").map_err(|e| match e {
+                Error::Damaged(m) => Error::Damaged(format!("{m}; tidak ada yang ditulis")),
+                other => other,
+            })?;
+            if !problems.is_empty() {
+                let Error::Damaged(m) = damaged_db(root, &problems) else { unreachable!() };
+                return Err(Error::Damaged(format!("{m}; tidak ada yang ditulis")));
+            }
+        }
+        if !has_schema(&conn)? {
+            let n = count_objects(root);
+            // (Objects appear only after the first add has created the tables: look again, in
+            // case a concurrent first add has just done so.)
+            if n > 0 && !has_schema(&conn)? {
+                return Err(Error::Damaged(format!(
+                    "arsip {} rusak: arsip.db kosong (tanpa tabel edisi), padahal folder objek/ menyimpan {n} objek; tidak ada yang ditulis",
+                    root.display()
+                )));
+            }
+        } else {
+            let editions: i64 = conn.query_row("SELECT COUNT(*) FROM edisi", [], |r| r.get(0)).map_err(db)?;
+            if editions > 0 && !root.join("objek").is_dir() {
+                return Err(Error::Damaged(format!(
+                    "arsip {} rusak: folder objek/ tidak ada, padahal arsip.db mencatat {editions} edisi; tidak ada yang ditulis",
+                    root.display()
+                )));
+            }
+        }
+        let empty = !has_schema(&conn)?;
+        let store = SqliteStore { root: root.to_path_buf(), conn, empty };
+        // Rows garbled where no index looks (SQLite's check passes): refused as well.
+        if existed {
+            store.validate_rows().map_err(|e| match e {
+                Error::Damaged(m) => Error::Damaged(format!("{m}; tidak ada yang ditulis")),
+                other => other,
+            })?;
+        }
+        let conn = &store.conn;
         // Switching to WAL needs a moment alone with the file; retry while another process opens it.
         let mut tries = 0;
         loop {
@@ -107,14 +288,24 @@ impl SqliteStore {
             }
         }
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;").map_err(db)?;
-        // The schema is created by the first add; a database left without it (an add killed
-        // while creating the archive) gets it now, so it reads as an empty archive.
-        let has_schema: i64 =
-            conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'berkas_tetap_hapus'", [], |r| r.get(0)).map_err(db)?;
-        if create || has_schema == 0 {
-            conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} COMMIT;")).map_err(db)?;
+        conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} COMMIT;")).map_err(db)?;
+        let mut store = store;
+        store.empty = false;
+        Ok(store)
+    }
+
+    /// Reads every edition and file row and checks its shape (see `invalid_edition`).
+    pub fn validate_rows(&self) -> Result<()> {
+        if self.empty {
+            return Ok(());
         }
-        Ok(SqliteStore { root: root.to_path_buf(), conn })
+        self.list(&Filter::default())?;
+        let mut st = self.conn.prepare("SELECT DISTINCT edisi FROM berkas").map_err(db)?;
+        let ids: Vec<String> = st.query_map([], |r| r.get(0)).map_err(db)?.collect::<std::result::Result<_, _>>().map_err(db)?;
+        for id in ids {
+            self.files(&id)?;
+        }
+        Ok(())
     }
 
     fn object_path(&self, sha: &str) -> PathBuf {
@@ -134,12 +325,19 @@ impl SqliteStore {
         out
     }
 
-    /// SQLite's own consistency check (`PRAGMA quick_check`): "ok" or the problems.
+    /// SQLite's own consistency check (`PRAGMA quick_check`): the problems, none when sound.
     pub fn quick_check(&self) -> Result<Vec<String>> {
-        let mut st = self.conn.prepare("PRAGMA quick_check").map_err(db)?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
-        let v: Vec<String> = rows.collect::<std::result::Result<_, _>>().map_err(db)?;
-        Ok(v.into_iter().filter(|s| s != "ok").collect())
+        problems_of(&self.conn, "PRAGMA quick_check")
+    }
+
+    /// SQLite's full check (`PRAGMA integrity_check`: also every index against its table).
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        problems_of(&self.conn, "PRAGMA integrity_check")
+    }
+
+    /// Whether the `objek/` folder exists.
+    pub fn has_objects_folder(&self) -> bool {
+        self.root.join("objek").is_dir()
     }
 }
 
@@ -177,6 +375,45 @@ fn row_to_edition(r: &rusqlite::Row) -> rusqlite::Result<Edition> {
     })
 }
 
+fn is_hex64(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn clean(s: &str) -> bool {
+    !s.chars().any(char::is_control)
+}
+
+/// Why a stored edition row cannot be what `insert` wrote, if it cannot.
+fn invalid_edition(e: &Edition) -> Option<String> {
+    let texts = [&e.id, &e.opd_kunci, &e.opd_nama, &e.daerah, &e.jenis, &e.slug, &e.penandatangan_nama, &e.penandatangan_nip, &e.renja_versi, &e.ditambahkan, &e.manifest];
+    let optional = [&e.opd_singkatan, &e.tahap, &e.waktu_ttd, &e.dasar];
+    if !texts.iter().all(|t| clean(t)) || !optional.iter().all(|t| t.as_deref().is_none_or(clean)) {
+        return Some("karakter kendali dalam teks".into());
+    }
+    if !matches!(e.jenis.as_str(), "murni" | "perubahan") {
+        return Some(format!("jenis {:?}", e.jenis));
+    }
+    if !is_hex64(&e.manifest) {
+        return Some("hash manifes bukan SHA-256".into());
+    }
+    let prefix = format!("{}-{}-r{}-", e.tahun, e.jenis, e.revisi);
+    let suffix = e.id.strip_prefix(&prefix);
+    if !suffix.is_some_and(|h| h.len() == 8 && h.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Some(format!("ID tidak cocok dengan tahun {}, jenis dan revisi {}", e.tahun, e.revisi));
+    }
+    None
+}
+
+fn check_edition(e: Edition) -> Result<Edition> {
+    match invalid_edition(&e) {
+        None => Ok(e),
+        Some(why) => Err(Error::Damaged(format!(
+            "basis data arsip (arsip.db) rusak: baris edisi {:?} tidak sah ({why}); jalankan `renja archive verify`",
+            e.id.chars().filter(|c| !c.is_control()).take(40).collect::<String>()
+        ))),
+    }
+}
+
 impl Store for SqliteStore {
     fn put_object(&self, bytes: &[u8]) -> Result<String> {
         let sha = super::sha256_hex(bytes);
@@ -210,6 +447,9 @@ impl Store for SqliteStore {
 
     fn read_object(&self, sha256: &str) -> Result<Vec<u8>> {
         let p = self.object_path(sha256);
+        if !self.has_objects_folder() {
+            return Err(Error::Damaged(format!("folder objek/ tidak ada di arsip {}; objek {sha256} tidak dapat dibaca", self.root.display())));
+        }
         std::fs::read(&p).map_err(|e| io(&p, e))
     }
 
@@ -223,6 +463,9 @@ impl Store for SqliteStore {
 
     fn insert(&self, ed: &NewEdition) -> Result<Edition> {
         let m = &ed.meta;
+        if let Some(why) = invalid_edition(&Edition { id: super::edition_id(m.tahun, &m.jenis, m.revisi, &m.manifest), ..m.clone() }) {
+            return Err(Error::Io(format!("metadata edisi tidak dapat disimpan: {why}")));
+        }
         // Every object must be durable before the row that names it commits.
         let jeda = fault_delay();
         if let Some(d) = jeda {
@@ -315,6 +558,9 @@ impl Store for SqliteStore {
     }
 
     fn list(&self, filter: &Filter) -> Result<Vec<Edition>> {
+        if self.empty {
+            return Ok(Vec::new());
+        }
         let opd = filter.opd.as_ref().map(|o| format!("%{o}%"));
         let mut st = self
             .conn
@@ -326,15 +572,18 @@ impl Store for SqliteStore {
             ))
             .map_err(db)?;
         let rows = st.query_map(params![opd, filter.tahun], row_to_edition).map_err(db)?;
-        rows.collect::<std::result::Result<_, _>>().map_err(db)
+        rows.map(|r| r.map_err(db).and_then(check_edition)).collect()
     }
 
     fn find(&self, id: &str) -> Result<Edition> {
+        if self.empty {
+            return Err(Error::NotFound(id.to_string()));
+        }
         let mut st = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM edisi WHERE id = ?1 OR substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 10"))
             .map_err(db)?;
-        let found: Vec<Edition> = st.query_map(params![id], row_to_edition).map_err(db)?.collect::<std::result::Result<_, _>>().map_err(db)?;
+        let found: Vec<Edition> = st.query_map(params![id], row_to_edition).map_err(db)?.map(|r| r.map_err(db).and_then(check_edition)).collect::<Result<_>>()?;
         if let Some(exact) = found.iter().find(|e| e.id == id) {
             return Ok(exact.clone());
         }
@@ -346,25 +595,38 @@ impl Store for SqliteStore {
     }
 
     fn files(&self, id: &str) -> Result<Vec<FileEntry>> {
+        if self.empty {
+            return Ok(Vec::new());
+        }
         let mut st = self
             .conn
             .prepare("SELECT path, sha256, size, kind FROM berkas WHERE edisi = ?1 ORDER BY kind <> 'sumber', path")
             .map_err(db)?;
         let rows = st
-            .query_map(params![id], |r| {
-                let kind: String = r.get(3)?;
-                Ok(FileEntry { path: r.get(0)?, sha256: r.get(1)?, size: r.get::<_, i64>(2)? as u64, kind: Kind::parse(&kind).unwrap_or(Kind::Sumber) })
-            })
+            .query_map(params![id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?)))
             .map_err(db)?;
-        rows.collect::<std::result::Result<_, _>>().map_err(db)
+        rows.map(|r| {
+            let (path, sha256, size, kind) = r.map_err(db)?;
+            match Kind::parse(&kind) {
+                Some(kind) if is_hex64(&sha256) && size >= 0 && clean(&path) && !path.is_empty() => Ok(FileEntry { path, sha256, size: size as u64, kind }),
+                _ => Err(Error::Damaged(format!(
+                    "basis data arsip (arsip.db) rusak: baris berkas edisi {id} tidak sah ({:?}); jalankan `renja archive verify`",
+                    path.chars().filter(|c| !c.is_control()).take(60).collect::<String>()
+                ))),
+            }
+        })
+        .collect()
     }
 
     fn unreferenced(&self) -> Result<Vec<String>> {
+        let objek = self.root.join("objek");
+        if self.empty || !objek.is_dir() {
+            return Ok(Vec::new());
+        }
         let mut st = self.conn.prepare("SELECT DISTINCT sha256 FROM berkas").map_err(db)?;
         let known: std::collections::HashSet<String> =
             st.query_map([], |r| r.get(0)).map_err(db)?.collect::<std::result::Result<_, _>>().map_err(db)?;
         let mut out = Vec::new();
-        let objek = self.root.join("objek");
         for d in std::fs::read_dir(&objek).map_err(|e| io(&objek, e))?.flatten() {
             let name = d.file_name().to_string_lossy().into_owned();
             if name.len() != 2 || !d.path().is_dir() {

@@ -210,6 +210,13 @@ fn describe(e: &Edition) -> String {
 /// Reads an object and checks it against its hash; an altered or missing object is an error
 /// naming the file.
 fn read_checked(store: &SqliteStore, id: &str, f: &archive::FileEntry) -> Result<Vec<u8>, archive::Error> {
+    if !store.has_objects_folder() {
+        return Err(archive::Error::Damaged(format!(
+            "{id}: folder objek/ tidak ada di arsip {}; berkas {} tidak dapat dipulihkan",
+            store.location().display(),
+            f.path
+        )));
+    }
     match store.check_object(&f.sha256, f.size) {
         ObjectState::Ok => store.read_object(&f.sha256),
         ObjectState::Missing => Err(archive::Error::Damaged(format!("{id}: berkas {} hilang dari arsip (objek {})", f.path, f.sha256))),
@@ -281,11 +288,18 @@ fn verify(store: &SqliteStore, id: Option<&str>) -> Result<i32, archive::Error> 
         Some(id) => vec![store.find(id)?],
         None => store.list(&Filter::default())?,
     };
-    let mut problems: Vec<String> = store.quick_check()?.into_iter().map(|p| format!("basis data: {p}")).collect();
+    let mut problems: Vec<String> = store.integrity_check()?.into_iter().map(|p| format!("basis data: {p}")).collect();
     let mut seen: HashMap<(String, u64), ObjectState> = HashMap::new();
     let mut checked = 0usize;
+    let folder = store.has_objects_folder();
+    let mut unreadable = 0usize;
     for e in &eds {
         let files = store.files(&e.id)?;
+        if !folder {
+            checked += files.len();
+            unreadable += files.len();
+            continue;
+        }
         if archive::manifest_hash(&files) != e.manifest {
             problems.push(format!("{}: daftar berkas di basis data tidak cocok dengan manifesnya", e.id));
         }
@@ -301,6 +315,13 @@ fn verify(store: &SqliteStore, id: Option<&str>) -> Result<i32, archive::Error> 
                 ObjectState::Altered => problems.push(format!("{}: {} ({}) telah berubah — objek {}", e.id, f.path, f.kind.as_str(), f.sha256)),
             }
         }
+    }
+    if unreadable > 0 {
+        problems.push(format!(
+            "folder objek/ tidak ada di arsip {}: {unreadable} berkas dari {} edisi tidak dapat diperiksa (hilang)",
+            store.location().display(),
+            eds.len()
+        ));
     }
     if id.is_none() {
         let loose = store.unreferenced()?;

@@ -1,7 +1,6 @@
 //! `renja preview [DIR] [--port N] [--host ADDR] [--open] [--write [-o OUT]]`: the live preview
 //! in the browser (see `crate::preview`). Exit 0 on Ctrl-C, 2 when it cannot start.
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -12,9 +11,9 @@ pub struct Args {
     /// Port HTTP (0 = pilih port bebas; URL dicetak ke stdout)
     #[arg(long, default_value_t = 8765)]
     pub port: u16,
-    /// Alamat yang didengarkan (bawaan hanya komputer ini: 127.0.0.1)
+    /// Alamat (IP atau nama) yang didengarkan (bawaan hanya komputer ini: 127.0.0.1)
     #[arg(long, default_value = "127.0.0.1")]
-    pub host: IpAddr,
+    pub host: String,
     /// Buka peramban sistem (xdg-open)
     #[arg(long)]
     pub open: bool,
@@ -27,9 +26,17 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> i32 {
+    let (host, names) = match crate::preview::resolve_host(&args.host) {
+        Ok(x) => x,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return 2;
+        }
+    };
     let opts = crate::preview::Options {
         dir: args.dir,
-        host: args.host,
+        host,
+        names,
         port: args.port,
         write: args.write.then_some(args.out),
         open: args.open,

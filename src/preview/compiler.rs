@@ -3,7 +3,7 @@
 //! the edition ([`crate::Edition::load`], then the base-edition check against the archive opened
 //! once at start-up, when one is configured), put the new model JSON into the World, re-read edited layout
 //! files in place, lay out, render only the pages whose frames changed to SVG, publish, and
-//! evict old cache entries (as `typst watch` does). The preview's layout draws tables row by row
+//! evict old cache entries ([`CachePolicy`]). The preview's layout draws tables row by row
 //! (`pdf::Drawing::Preview`: the same pages, re-laid out much faster after a data edit). With
 //! `--write` it then renders through the one render function, [`crate::Edition::render`], in the
 //! same warm World, as `renja build` does, and writes the PDF and DOCX atomically.
@@ -31,12 +31,121 @@ pub struct Compiler {
     pages: Vec<PageView>,
     /// Print each compile's phase timings on stderr (`RENJA_PREVIEW_TIMING=1`).
     timing: bool,
+    cache: CachePolicy,
+}
+
+/// When to evict typst's memoisation cache (comemo). `typst watch` calls `comemo::evict(10)`
+/// after every compile: a result not used in the last 10 compiles is dropped. In the preview
+/// that made a cliff: after 10 edits of the narrative only, the cached rows of every table were
+/// gone and the next pagu edit laid out every table again (about 700 ms on the sample, 3–4 s at
+/// ×16, against 40–60 ms otherwise).
+///
+/// Now a result stays while it was used in the last [`CachePolicy::KEEP_AGE`] compiles, so a
+/// long stretch of writing keeps the tables warm, and memory is bounded by a budget measured
+/// from the process's resident size: above [`CachePolicy::BUDGET`] times the size after the
+/// first good compile (at least [`CachePolicy::MIN_HEADROOM_KIB`] more), results unused in the
+/// last [`CachePolicy::TIGHT_AGE`] compiles are dropped too and the freed memory returned to
+/// the system (glibc's `malloc_trim`), so the size measured next time is the real one.
+///
+/// For measurements, `RENJA_PREVIEW_EVICT=N` replaces the policy by a plain `comemo::evict(N)`
+/// after every compile (`N = 10` is the old behaviour).
+#[derive(Debug, Default)]
+pub struct CachePolicy {
+    /// Resident size (KiB) after the first good compile.
+    base_kib: Option<u64>,
+    /// `RENJA_PREVIEW_EVICT`: a fixed age instead of the policy.
+    fixed_age: Option<usize>,
+    /// How many tight evictions ran (for the timing line and tests).
+    pub tight: u64,
+}
+
+/// What the policy does after one compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evict {
+    /// `comemo::evict(KEEP_AGE)`.
+    Keep,
+    /// Over budget: also `comemo::evict(TIGHT_AGE)` and return freed memory.
+    Tight,
+}
+
+impl CachePolicy {
+    pub const KEEP_AGE: usize = 100;
+    pub const TIGHT_AGE: usize = 25;
+    pub const BUDGET: f64 = 1.3;
+    pub const MIN_HEADROOM_KIB: u64 = 96 * 1024;
+
+    /// The decision for a compile after which the process holds `rss_kib` (None: unknown).
+    pub fn decide(&mut self, rss_kib: Option<u64>, good: bool) -> Evict {
+        let Some(rss) = rss_kib else { return Evict::Keep };
+        let Some(base) = self.base_kib else {
+            if good {
+                self.base_kib = Some(rss);
+            }
+            return Evict::Keep;
+        };
+        let budget = ((base as f64 * Self::BUDGET) as u64).max(base + Self::MIN_HEADROOM_KIB);
+        if rss > budget {
+            self.tight += 1;
+            Evict::Tight
+        } else {
+            Evict::Keep
+        }
+    }
+
+    /// The policy, or the fixed age given in `RENJA_PREVIEW_EVICT`.
+    pub fn from_env() -> CachePolicy {
+        let fixed_age = std::env::var("RENJA_PREVIEW_EVICT").ok().and_then(|v| v.trim().parse().ok());
+        CachePolicy { fixed_age, ..Default::default() }
+    }
+
+    /// Runs the eviction after a compile.
+    pub fn after_compile(&mut self, good: bool) -> Evict {
+        if let Some(age) = self.fixed_age {
+            comemo::evict(age);
+            return Evict::Keep;
+        }
+        comemo::evict(Self::KEEP_AGE);
+        let action = self.decide(resident_kib(), good);
+        if action == Evict::Tight {
+            comemo::evict(Self::TIGHT_AGE);
+            trim_heap();
+        }
+        action
+    }
+}
+
+/// The process's resident set size in KiB (Linux: `VmRSS` of /proc/self/status).
+pub fn resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Returns freed heap memory to the system, so the resident size reflects what is in use.
+fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: glibc's malloc_trim only releases free memory; it takes no pointers.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }
 
 impl Compiler {
     pub fn new(dir: PathBuf, assets: Assets, fonts: Arc<Fonts>, write: Option<PathBuf>, base: Result<Box<dyn Store + Send>, crate::archive::Error>) -> Self {
         let renderer = Renderer::with_fonts(&dir, assets, fonts);
-        Compiler { dir, write, renderer, base, pages: Vec::new(), timing: std::env::var_os("RENJA_PREVIEW_TIMING").is_some() }
+        Compiler {
+            dir,
+            write,
+            renderer,
+            base,
+            pages: Vec::new(),
+            timing: std::env::var_os("RENJA_PREVIEW_TIMING").is_some(),
+            cache: CachePolicy::from_env(),
+        }
     }
 
     /// Compiles once per batch of change notifications until the sender is gone. Changes that
@@ -64,6 +173,7 @@ impl Compiler {
                     (failed, None)
                 }
             };
+            let ok = matches!(outcome, Outcome::Good { .. });
             shared.publish(outcome);
             if self.timing {
                 let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
@@ -76,7 +186,10 @@ impl Compiler {
                     write_outputs(out, &mut self.renderer, &edition);
                 }
             }
-            comemo::evict(10);
+            let action = self.cache.after_compile(ok);
+            if self.timing {
+                eprintln!("pratinjau: cache {action:?}, VmRSS {} MiB, pengusiran ketat {}", resident_kib().unwrap_or(0) / 1024, self.cache.tight);
+            }
         }
     }
 
@@ -209,5 +322,29 @@ fn write_outputs(out: &Path, renderer: &mut Renderer, edition: &Edition) {
             }
             None => eprintln!("{} gagal disusun; berkas lama tidak diubah", ext.to_uppercase()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_policy_keeps_until_the_budget() {
+        let mut p = CachePolicy::default();
+        // Unknown size: keep. A failed first compile does not set the base.
+        assert_eq!(p.decide(None, true), Evict::Keep);
+        assert_eq!(p.decide(Some(100_000), false), Evict::Keep);
+        assert_eq!(p.decide(Some(300_000), true), Evict::Keep);
+        // Budget: 1.3 x 300 000 = 390 000 KiB.
+        assert_eq!(p.decide(Some(389_000), true), Evict::Keep);
+        assert_eq!(p.decide(Some(391_000), true), Evict::Tight);
+        assert_eq!(p.tight, 1);
+        // A small process gets at least MIN_HEADROOM_KIB.
+        let mut q = CachePolicy::default();
+        q.decide(Some(50_000), true);
+        assert_eq!(q.decide(Some(50_000 + CachePolicy::MIN_HEADROOM_KIB - 1), true), Evict::Keep);
+        assert_eq!(q.decide(Some(50_000 + CachePolicy::MIN_HEADROOM_KIB + 1), true), Evict::Tight);
+        assert!(resident_kib().is_some_and(|k| k > 0), "VmRSS is readable here");
     }
 }

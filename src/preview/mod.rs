@@ -26,6 +26,8 @@ pub struct Options {
     pub dir: PathBuf,
     /// The address to bind (127.0.0.1 unless `--host` is given).
     pub host: IpAddr,
+    /// Host names the server answers to besides its address (a name given with `--host`).
+    pub names: Vec<String>,
     /// The port (0 picks a free one).
     pub port: u16,
     /// Also write the PDF and DOCX after each good render (into `out`).
@@ -79,8 +81,24 @@ pub fn serve(opts: Options) -> Result<(), String> {
         if opts.open {
             open_browser(&url);
         }
-        server::run(listener, shared).await.map_err(|e| format!("server berhenti: {e}"))
+        let access = server::Access::new(local, opts.names.clone());
+        server::run(listener, shared, access, server::Limits::from_env()).await.map_err(|e| format!("server berhenti: {e}"))
     })
+}
+
+/// Resolves `--host`: an IP address as it is, a name to its first address (and the name is
+/// then accepted in the `Host` header).
+pub fn resolve_host(host: &str) -> Result<(IpAddr, Vec<String>), String> {
+    if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        return Ok((ip, Vec::new()));
+    }
+    use std::net::ToSocketAddrs;
+    let addr = (host, 0)
+        .to_socket_addrs()
+        .map_err(|e| format!("alamat --host '{host}' tidak dapat diuraikan: {e}"))?
+        .next()
+        .ok_or_else(|| format!("alamat --host '{host}' tidak mempunyai alamat IP"))?;
+    Ok((addr.ip(), vec![host.to_string()]))
 }
 
 /// Launches the system browser; a failure is reported and otherwise ignored.

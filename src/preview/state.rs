@@ -3,10 +3,17 @@
 //! The compiler thread writes it; the server reads a snapshot for each new or lagging tab.
 //!
 //! Messages (JSON over the WebSocket) have one shape:
-//! `{type: "snapshot"|"update", version, page_count, pages: [{i, hash, w, h, svg, text}],
+//! `{type: "snapshot"|"update", version, part, parts, page_count, pages: [{i, hash, w, h, svg, text}],
 //!   errors: [{loc, message, hint?}], warnings: [...], updated_ms, render_ms, failed_ms}`.
 //! A snapshot carries every page; an update only the pages that changed since `version - 1`.
 //! `updated_ms`/`render_ms` describe the last good render, `failed_ms` the last failed one.
+//! One change may be sent as several messages ("parts") of the same type and version, each
+//! with the full header and some of the pages (at most [`PART_BYTES`] of pages, or one page):
+//! no WebSocket message is larger than a page, so a connection's send buffer never has to
+//! hold a whole 20 MB snapshot. The page applies each part as it comes.
+//!
+//! Each change's parts are made once and shared (reference-counted) by every tab; the
+//! snapshot of a version is made once, by the first tab that asks for it, and shared too.
 
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use serde::Serialize;
@@ -81,24 +88,37 @@ pub struct State {
     pub compiles: u64,
 }
 
-/// A published change: its version and the JSON text sent to every tab.
+/// A published change (or a snapshot): its version and the messages sent to every tab, made
+/// once and shared by all of them (cloning a `Broadcast` copies no text).
 #[derive(Debug, Clone)]
 pub struct Broadcast {
     pub version: u64,
-    pub json: axum::extract::ws::Utf8Bytes,
+    pub parts: Arc<[axum::extract::ws::Utf8Bytes]>,
 }
+
+/// The largest amount of page JSON put into one message (a larger page goes alone).
+pub const PART_BYTES: usize = 1 << 20;
 
 /// The state and the broadcast channel, shared between the compiler and the server.
 #[derive(Clone)]
 pub struct Shared {
-    inner: Arc<Mutex<State>>,
+    inner: Arc<Mutex<Inner>>,
     tx: broadcast::Sender<Broadcast>,
+}
+
+struct Inner {
+    state: State,
+    /// The snapshot of `state.version`, once a tab asked for it.
+    snapshot: Option<Broadcast>,
 }
 
 #[derive(Serialize)]
 struct MsgJson<'a> {
     r#type: &'a str,
     version: u64,
+    /// This message's place among the messages of its change (0-based), and their number.
+    part: usize,
+    parts: usize,
     page_count: usize,
     errors: &'a [Message],
     warnings: &'a [Message],
@@ -107,32 +127,60 @@ struct MsgJson<'a> {
     failed_ms: u64,
 }
 
-fn message(state: &State, kind: &str, indices: &[usize]) -> String {
-    let m = MsgJson {
-        r#type: kind,
-        version: state.version,
-        page_count: state.pages.len(),
-        errors: &state.errors,
-        warnings: &state.warnings,
-        updated_ms: state.updated_ms,
-        render_ms: state.render_ms,
-        failed_ms: state.failed_ms,
-    };
-    let head = serde_json::to_string(&m).expect("preview message serialises");
+/// The messages of one change: the header, then the pages of `indices` split into parts of at
+/// most [`PART_BYTES`] (a page larger than that alone). Always at least one message.
+fn message(state: &State, kind: &str, indices: &[usize]) -> Vec<String> {
     let pages: Vec<(usize, &PageView)> = indices.iter().filter_map(|&i| state.pages.get(i).map(|p| (i, p))).collect();
-    let mut out = String::with_capacity(head.len() + 16 + pages.iter().map(|(_, p)| p.json.len() + 16).sum::<usize>());
-    out.push_str(&head[..head.len() - 1]);
-    out.push_str(",\"pages\":[");
-    for (n, (i, p)) in pages.iter().enumerate() {
-        if n > 0 {
-            out.push(',');
+    let mut groups: Vec<&[(usize, &PageView)]> = Vec::new();
+    let mut start = 0;
+    let mut size = 0;
+    for (n, (_, p)) in pages.iter().enumerate() {
+        if n > start && size + p.json.len() > PART_BYTES {
+            groups.push(&pages[start..n]);
+            start = n;
+            size = 0;
         }
-        out.push_str(&format!("{{\"i\":{i},"));
-        out.push_str(&p.json);
-        out.push('}');
+        size += p.json.len();
     }
-    out.push_str("]}");
-    out
+    groups.push(&pages[start..]);
+    let parts = groups.len();
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(part, group)| {
+            let m = MsgJson {
+                r#type: kind,
+                version: state.version,
+                part,
+                parts,
+                page_count: state.pages.len(),
+                errors: &state.errors,
+                warnings: &state.warnings,
+                updated_ms: state.updated_ms,
+                render_ms: state.render_ms,
+                failed_ms: state.failed_ms,
+            };
+            let head = serde_json::to_string(&m).expect("preview message serialises");
+            let head = &head[..head.len() - 1];
+            let mut out = String::with_capacity(head.len() + 16 + group.iter().map(|(_, p)| p.json.len() + 16).sum::<usize>());
+            out.push_str(head);
+            out.push_str(",\"pages\":[");
+            for (n, (i, p)) in group.iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                out.push_str(&format!("{{\"i\":{i},"));
+                out.push_str(&p.json);
+                out.push('}');
+            }
+            out.push_str("]}");
+            out
+        })
+        .collect()
+}
+
+fn broadcast_of(state: &State, kind: &str, indices: &[usize]) -> Broadcast {
+    Broadcast { version: state.version, parts: message(state, kind, indices).into_iter().map(Into::into).collect() }
 }
 
 /// What the compiler publishes after one compile.
@@ -153,10 +201,10 @@ impl Shared {
         // A tab that falls this many messages behind gets a fresh snapshot instead. Kept small:
         // the channel holds on to its last messages, and one message can carry every page.
         let (tx, _) = broadcast::channel(8);
-        Shared { inner: Arc::new(Mutex::new(State::default())), tx }
+        Shared { inner: Arc::new(Mutex::new(Inner { state: State::default(), snapshot: None })), tx }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic elsewhere while holding the lock leaves consistent data (every write is a
         // whole-field replacement), so a poisoned lock is still usable.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
@@ -166,7 +214,9 @@ impl Shared {
     /// so a tab that takes a snapshot and subscribes under the same lock misses nothing and
     /// sees nothing twice.
     pub fn publish(&self, outcome: Outcome) {
-        let mut st = self.lock();
+        let mut inner = self.lock();
+        inner.snapshot = None;
+        let st = &mut inner.state;
         st.compiles += 1;
         let changed = match outcome {
             Outcome::Good { pages, changed, warnings, render_ms } => {
@@ -186,28 +236,37 @@ impl Shared {
             }
         };
         st.version += 1;
-        let json = message(&st, "update", &changed);
-        let _ = self.tx.send(Broadcast { version: st.version, json: json.into() });
+        let update = broadcast_of(st, "update", &changed);
+        let _ = self.tx.send(update);
+    }
+
+    /// The snapshot of the current version: made by the first tab that asks, then shared.
+    fn snapshot_locked(inner: &mut Inner) -> Broadcast {
+        if let Some(s) = inner.snapshot.as_ref().filter(|s| s.version == inner.state.version) {
+            return s.clone();
+        }
+        let all: Vec<usize> = (0..inner.state.pages.len()).collect();
+        let snap = broadcast_of(&inner.state, "snapshot", &all);
+        inner.snapshot = Some(snap.clone());
+        snap
     }
 
     /// A full snapshot for a new tab, and a receiver for every later change.
     pub fn subscribe(&self) -> (Broadcast, broadcast::Receiver<Broadcast>) {
-        let st = self.lock();
-        let all: Vec<usize> = (0..st.pages.len()).collect();
-        let snap = Broadcast { version: st.version, json: message(&st, "snapshot", &all).into() };
+        let mut inner = self.lock();
+        let snap = Self::snapshot_locked(&mut inner);
         (snap, self.tx.subscribe())
     }
 
     /// A snapshot only (for a tab that lagged behind).
     pub fn snapshot(&self) -> Broadcast {
-        let st = self.lock();
-        let all: Vec<usize> = (0..st.pages.len()).collect();
-        Broadcast { version: st.version, json: message(&st, "snapshot", &all).into() }
+        Self::snapshot_locked(&mut self.lock())
     }
 
     /// A small summary without the pages, for `/status` (tests and benchmarks).
     pub fn status_json(&self) -> String {
-        let st = self.lock();
+        let inner = self.lock();
+        let st = &inner.state;
         serde_json::json!({
             "version": st.version,
             "compiles": st.compiles,
@@ -244,10 +303,10 @@ mod tests {
         let (snap, mut rx) = s.subscribe();
         assert_eq!(snap.version, 0);
         s.publish(Outcome::Good { pages: vec![page(1), page(2)], changed: vec![0, 1], warnings: vec![], render_ms: 5 });
-        let m: serde_json::Value = serde_json::from_str(rx.try_recv().unwrap().json.as_str()).unwrap();
+        let m: serde_json::Value = serde_json::from_str(rx.try_recv().unwrap().parts[0].as_str()).unwrap();
         assert_eq!(m["pages"].as_array().unwrap().len(), 2);
         s.publish(Outcome::Good { pages: vec![page(1), page(3)], changed: vec![1], warnings: vec![], render_ms: 5 });
-        let m: serde_json::Value = serde_json::from_str(rx.try_recv().unwrap().json.as_str()).unwrap();
+        let m: serde_json::Value = serde_json::from_str(rx.try_recv().unwrap().parts[0].as_str()).unwrap();
         assert_eq!(m["version"], 2);
         assert_eq!(m["pages"].as_array().unwrap().len(), 1);
         assert_eq!(m["pages"][0]["i"], 1);
@@ -257,16 +316,45 @@ mod tests {
         assert_eq!(m["pages"][0]["hash"], format!("{:032x}", 3));
         let err = Message { loc: "bab/01.md:3:1".into(), message: "rusak".into(), hint: None };
         s.publish(Outcome::Failed { errors: vec![err.clone()], warnings: vec![] });
-        let m: serde_json::Value = serde_json::from_str(rx.try_recv().unwrap().json.as_str()).unwrap();
+        let m: serde_json::Value = serde_json::from_str(rx.try_recv().unwrap().parts[0].as_str()).unwrap();
         assert_eq!(m["errors"][0]["loc"], "bab/01.md:3:1");
         assert_eq!(m["page_count"], 2, "the last good pages stay");
         assert!(m["pages"].as_array().unwrap().is_empty());
         // A tab connecting now gets every page and the error.
         let (snap, _) = s.subscribe();
-        let m: serde_json::Value = serde_json::from_str(snap.json.as_str()).unwrap();
+        let m: serde_json::Value = serde_json::from_str(snap.parts[0].as_str()).unwrap();
         assert_eq!(m["type"], "snapshot");
         assert_eq!(m["version"], 3);
         assert_eq!(m["pages"].as_array().unwrap().len(), 2);
         assert_eq!(m["errors"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn large_changes_are_split_into_parts_and_snapshots_are_shared() {
+        let s = Shared::new();
+        let big = |h: u128| PageView::new(h, &"x".repeat(PART_BYTES * 2 / 5), "t", 10.0, 20.0);
+        // Five pages of 0.4 MiB: parts of two, two and one page, each with the whole header.
+        s.publish(Outcome::Good { pages: (1..=5).map(big).collect(), changed: (0..5).collect(), warnings: vec![], render_ms: 5 });
+        let (snap, _rx) = s.subscribe();
+        assert_eq!(snap.parts.len(), 3);
+        let mut seen = Vec::new();
+        for part in snap.parts.iter() {
+            assert!(part.len() <= PART_BYTES + 4096, "a part holds at most PART_BYTES of pages");
+            let m: serde_json::Value = serde_json::from_str(part.as_str()).unwrap();
+            assert_eq!((m["type"].as_str(), m["version"].as_u64(), m["page_count"].as_u64()), (Some("snapshot"), Some(1), Some(5)));
+            assert_eq!((m["part"].as_u64(), m["parts"].as_u64()), (Some(seen.len() as u64 / 2), Some(3)));
+            seen.extend(m["pages"].as_array().unwrap().iter().map(|p| p["i"].as_u64().unwrap()));
+        }
+        assert_eq!(seen, vec![0, 1, 2, 3, 4], "every page once, in order");
+        // A page larger than PART_BYTES goes alone.
+        let huge = PageView::new(9, &"y".repeat(PART_BYTES + 10), "t", 10.0, 20.0);
+        s.publish(Outcome::Good { pages: vec![big(1), huge, big(3)], changed: vec![0, 1, 2], warnings: vec![], render_ms: 5 });
+        let snap = s.snapshot();
+        assert_eq!(snap.parts.len(), 3);
+        // The next tab gets the very same snapshot (shared, not made again) until a change.
+        let again = s.snapshot();
+        assert!(Arc::ptr_eq(&snap.parts, &again.parts));
+        s.publish(Outcome::Failed { errors: vec![], warnings: vec![] });
+        assert!(!Arc::ptr_eq(&snap.parts, &s.snapshot().parts));
     }
 }

@@ -275,9 +275,17 @@ fn rencana(t: &Rencana, pos: &Tempat) -> Ganti {
     let (kids, roots) = pohon(&codes);
     let n = t.baris.len();
     let leaf = |r: &crate::compute::RencanaRow| r.tingkat == Level::SubKegiatan;
+    // The formulas below follow the Perubahan's Tabel 3.4 (Sebelum, Sesudah, Selisih). A murni's
+    // T-C.33 (one pagu per row) has other columns: its sheet keeps the document's values, without
+    // formulas, until its spec gets its own formula map.
+    let (Some(total_sebelum), Some(total_sesudah), Some(total_selisih)) = (&t.total.pagu_sebelum, &t.total.pagu_sesudah, &t.total.selisih) else {
+        return o;
+    };
+    let zero = Uang(crate::model::value::Rupiah::ZERO);
+    let or_zero = |u: &Option<Uang>| uang(u.as_ref().unwrap_or(&zero));
     let cols: [(u16, Vec<(bool, Option<Hasil>)>, Hasil); 3] = [
-        (12, t.baris.iter().map(|r| (leaf(r), Some(uang(&r.pagu_sebelum)))).collect(), uang(&t.total.pagu_sebelum)),
-        (13, t.baris.iter().map(|r| (leaf(r), Some(uang(&r.pagu_sesudah)))).collect(), uang(&t.total.pagu_sesudah)),
+        (12, t.baris.iter().map(|r| (leaf(r), Some(or_zero(&r.pagu_sebelum)))).collect(), uang(total_sebelum)),
+        (13, t.baris.iter().map(|r| (leaf(r), Some(or_zero(&r.pagu_sesudah)))).collect(), uang(total_sesudah)),
         (19, t.baris.iter().map(|r| (leaf(r), r.maju_pagu.as_ref().map(uang))).collect(), uang(&t.total.maju_pagu)),
     ];
     for (col, values, total) in cols {
@@ -287,10 +295,10 @@ fn rencana(t: &Rencana, pos: &Tempat) -> Ganti {
     }
     for (i, r) in t.baris.iter().enumerate() {
         let row = pos.row(i);
-        o.insert((i, 14), Isi::Rumus(format!("{}-{}", a1(row, 13), a1(row, 12)), uang(&r.selisih), SELISIH.into()));
+        o.insert((i, 14), Isi::Rumus(format!("{}-{}", a1(row, 13), a1(row, 12)), or_zero(&r.selisih), SELISIH.into()));
     }
     let row = pos.row(n);
-    o.insert((n, 14), Isi::Rumus(format!("{}-{}", a1(row, 13), a1(row, 12)), uang(&t.total.selisih), SELISIH.into()));
+    o.insert((n, 14), Isi::Rumus(format!("{}-{}", a1(row, 13), a1(row, 12)), uang(total_selisih), SELISIH.into()));
     o
 }
 

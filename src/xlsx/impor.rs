@@ -237,7 +237,7 @@ fn baca_peta(path: &Path) -> Result<PetaBerkas, Gagal> {
     toml::from_str::<PetaBerkas>(&text).map_err(|e| {
         let at = e.span().map(|s| s.start).unwrap_or(0);
         let f = crate::diag::SourceFile::new(&shown, path, text.clone());
-        let (msg, hint) = crate::source::translate_toml_error(e.message());
+        let (msg, hint, _detail) = crate::source::translate_toml_error(e.message());
         let g = gagal(f.loc(at).to_string(), format!("berkas peta: {msg}"));
         match hint {
             Some(h) => g.saran(h),
@@ -706,8 +706,8 @@ pub fn siapkan(dir: &Path, workbook: &Path, opsi: &Opsi) -> Result<Laporan, Gaga
         },
         None => lembar.iter().collect(),
     };
-    let tahun_maju = sources.rencana.as_ref().and_then(|(_, r)| r.tabel.tahun_maju).unwrap_or(ed.meta.tahun + 1);
-    let tahun_lalu = sources.evaluasi.as_ref().and_then(|(_, e)| e.tabel.tahun_lalu).unwrap_or(ed.meta.tahun - 1);
+    let tahun_maju = sources.rencana.as_ref().and_then(|(_, r)| r.tabel.tahun_maju.as_ref().map(|t| *t.get_ref())).unwrap_or(ed.meta.tahun + 1);
+    let tahun_lalu = sources.evaluasi.as_ref().and_then(|(_, e)| e.tabel.tahun_lalu.as_ref().map(|t| *t.get_ref())).unwrap_or(ed.meta.tahun - 1);
     let th = Tahun { tahun: ed.meta.tahun, tahun_lalu, tahun_maju };
 
     // The best (sheet, table) pair: complete layouts first, then the most recognised fields.
