@@ -8,6 +8,7 @@ pub mod check;
 pub mod export;
 pub mod new;
 pub mod preview;
+pub mod serve;
 pub mod sign;
 pub mod verify;
 
@@ -63,6 +64,8 @@ pub enum Command {
     Archive(archive::Args),
     /// Mulai edisi baru dari edisi dalam arsip.
     New(new::Args),
+    /// Layanan dokumen untuk seluruh daerah: edisi, pengguna, peran, alur kerja, API.
+    Serve(serve::Args),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -96,6 +99,7 @@ pub fn run() -> i32 {
         Command::Verify(args) => verify::run(args),
         Command::Archive(args) => archive::run(args),
         Command::New(args) => new::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

@@ -3,7 +3,7 @@
 //! no document logic.
 
 use super::auth::{self, can_comment, can_read, can_write, is_admin};
-use super::store::{self, Edition, Grant, NewComment, NewEdition, NewOpd, NewUser, Role, Save, Store, User};
+use super::store::{self, AuditEntry, Comment, Edition, Grant, NewComment, NewEdition, NewOpd, NewUser, Opd, Revision, Role, Save, Store, User};
 use super::{Config, engine, names, workflow};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};

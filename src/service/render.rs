@@ -101,7 +101,7 @@ impl Queue {
         files: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>, String> + Send + 'static,
     ) -> Outcome {
         let path = self.cache_path(&key, format);
-        if let Ok(bytes) = tokio::fs::read(&path).await {
+        if let Ok(bytes) = std::fs::read(&path) {
             return Outcome::Done(Arc::new(bytes), Origin::Cache);
         }
         let slot = {
