@@ -43,6 +43,11 @@ if ! command -v pyhanko >/dev/null 2>&1; then
   python3 -m pip install --quiet pyhanko pyhanko-cli 2>/dev/null || python3 -m pip install --quiet --break-system-packages pyhanko pyhanko-cli
 fi
 
+# PyPI: schemathesis (`st`) fuzzes `renja serve` from the OpenAPI document it serves (tests/service.rs).
+if ! command -v st >/dev/null 2>&1; then
+  python3 -m pip install --quiet schemathesis 2>/dev/null || python3 -m pip install --quiet --break-system-packages schemathesis
+fi
+
 # npm: playwright-core for the preview end-to-end test, exactly as locked.
 if [ ! -d tests/e2e/node_modules/playwright-core ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)

@@ -299,6 +299,8 @@ pub fn router(state: S) -> Router {
         revisi_list, revisi_simpan, revisi_get, berkas_get, periksa, susun, beda, impor, ekspor, langkah, komentar_list, komentar_baru,
         audit_list
     ),
+    // Format appears only as a path parameter, which utoipa does not collect by itself.
+    components(schemas(engine::Format)),
     modifiers(&CookieAuth),
     security(("sesi" = []))
 )]

@@ -67,21 +67,85 @@ pub fn sub_kegiatan_names(m: &Value) -> Vec<(&'static str, String)> {
     out
 }
 
+pub mod tools;
+
 /// Whether a command is on PATH.
 pub fn has(cmd: &str) -> bool {
     Command::new("sh").args(["-c", &format!("command -v {cmd} >/dev/null 2>&1")]).status().map(|s| s.success()).unwrap_or(false)
 }
 
-/// True when every command in `cmds` is installed. Otherwise: under CI=true the test fails (the
-/// real-client tests must run there), elsewhere it is skipped with a printed message.
+/// The one helper for tests that need external tools. Such a test carries, for each tool group
+/// it needs (tests/common/tools.rs),
+///
+/// ```ignore
+/// #[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
+/// ```
+///
+/// so where a group is missing the test is reported as *ignored* (build.rs decides), and calls
+/// `require(&["sign"])` first, which fails the test when a group is missing after all: always
+/// under CI=true (where every group must be installed), and elsewhere when the build's view is
+/// stale (then `touch build.rs`). It never skips silently.
+pub fn require(groups: &[&str]) {
+    let root = Path::new(ROOT);
+    let missing: Vec<String> = groups
+        .iter()
+        .flat_map(|g| tools::missing_tools(g, root).into_iter().map(move |t| format!("{t} ({g})")))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    if ci {
+        panic!("required under CI=true but not installed: {} (tests/run.sh installs them)", missing.join(", "));
+    }
+    panic!(
+        "not installed: {}; build.rs saw them installed when it last ran — run `touch build.rs` (or tests/run.sh) so these tests are ignored, or install them",
+        missing.join(", ")
+    );
+}
+
+/// The former helper, kept so tests written against it still compile: fails the test when a
+/// command is missing (it no longer skips). New tests use [`require`] with a `cfg_attr` ignore.
 pub fn require_tools(cmds: &[&str]) -> bool {
     let missing: Vec<&str> = cmds.iter().copied().filter(|c| !has(c)).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-        panic!("{missing:?} required under CI=true (tests/run.sh installs them)");
-    }
-    eprintln!("SKIPPED: {missing:?} not installed (tests/run.sh installs them)");
-    false
+    assert!(missing.is_empty(), "not installed: {missing:?} (tests/run.sh installs them); give the test a cfg_attr ignore (see common::require)");
+    true
+}
+
+/// Turns a copy of the Perubahan sample in `dir` into a valid Renja murni of the same year: jenis
+/// murni without revisi, the quarterly evaluation kept by naming its form, Tabel 3.4 with one
+/// value per cell — the before values (`sesudah = false`) or the after values (`true`) — and the
+/// Perubahan-only fields of data/tujuan-sasaran.toml removed.
+pub fn murni_of_sample(dir: &Path, sesudah: bool) {
+    let edit = |file: &str, f: &dyn Fn(&str) -> Option<String>| {
+        let p = dir.join(file);
+        let s = std::fs::read_to_string(&p).unwrap();
+        let out: Vec<String> = s.lines().filter_map(f).collect();
+        std::fs::write(&p, out.join("\n") + "\n").unwrap();
+    };
+    edit("edisi.toml", &|l| match l {
+        "jenis = \"perubahan\"" => Some("jenis = \"murni\"".into()),
+        l if l.starts_with("revisi = ") => None,
+        l => Some(l.to_string()),
+    });
+    edit("data/evaluasi.toml", &|l| if l.starts_with("tahun_lalu = ") { Some(format!("{l}\nbentuk = \"triwulan\"")) } else { Some(l.to_string()) });
+    let (keep, drop) = if sesudah { ("pagu_sesudah = ", "pagu_sebelum = ") } else { ("pagu_sebelum = ", "pagu_sesudah = ") };
+    edit("data/rencana.toml", &|l| {
+        if l.starts_with(drop) || l.starts_with("selisih = ") {
+            return None;
+        }
+        if let Some(v) = l.strip_prefix(keep) {
+            return Some(format!("pagu = {v}"));
+        }
+        // `target_x = { sebelum = "a", sesudah = "b" }` → `target_x = "a"` (or "b").
+        if l.starts_with("target_") && l.contains("{ sebelum = ") {
+            let (name, rest) = l.split_once(" = ").unwrap();
+            let v: toml::Value = toml::from_str(&format!("x = {rest}")).unwrap();
+            let side = if sesudah { "sesudah" } else { "sebelum" };
+            let value = v["x"].get(side).cloned().unwrap_or(toml::Value::String(String::new()));
+            return Some(format!("{name} = {value}"));
+        }
+        Some(l.to_string())
+    });
+    edit("data/tujuan-sasaran.toml", &|l| if l.starts_with("target_perubahan = ") || l.starts_with("realisasi = ") { None } else { Some(l.to_string()) });
 }
