@@ -19,6 +19,7 @@ pub mod model;
 pub mod output;
 pub mod pdf;
 pub mod preview;
+pub mod service;
 pub mod sign;
 pub mod source;
 pub mod xlsx;

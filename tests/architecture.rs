@@ -27,11 +27,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("docx", &["diag", "format", "model", "source", "document"]),
     // sign lays out the visible signature with pdf's typst World; pdf never calls sign.
     ("sign", &["diag", "format", "pdf"]),
+    ("service", &["diag", "source", "pdf", "docx", "archive", "output", "facade"]),
     ("xlsx", &["diag", "format", "model", "model::value", "source", "compute", "document", "output"]),
     ("facade", &["diag", "source", "model", "compute", "document", "pdf", "docx", "sign"]),
     ("archive", &["diag", "format", "model", "model::value", "source", "compute", "document", "sign", "facade", "output"]),
     ("preview", &["diag", "format", "document", "pdf", "facade", "archive", "output"]),
-    ("cmd", &["diag", "format", "model", "model::value", "source", "compute", "document", "pdf", "docx", "xlsx", "sign", "facade", "archive", "preview", "output"]),
+    ("cmd", &["diag", "format", "model", "model::value", "source", "compute", "document", "pdf", "docx", "xlsx", "sign", "facade", "archive", "preview", "service", "output"]),
 ];
 
 /// Sub-modules treated as modules of their own (longest prefix wins).

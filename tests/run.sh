@@ -62,6 +62,11 @@ if ! python3 -c "import openpyxl, msoffcrypto" >/dev/null 2>&1; then
   python3 -m pip install --quiet openpyxl msoffcrypto-tool 2>/dev/null || python3 -m pip install --quiet --break-system-packages openpyxl msoffcrypto-tool
 fi
 
+# PyPI: schemathesis (`st`) fuzzes `renja serve` from the OpenAPI document it serves (tests/service.rs).
+if ! command -v st >/dev/null 2>&1; then
+  python3 -m pip install --quiet schemathesis 2>/dev/null || python3 -m pip install --quiet --break-system-packages schemathesis
+fi
+
 # npm: playwright-core for the preview end-to-end test, exactly as locked.
 if [ ! -d tests/e2e/node_modules/playwright-core ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
@@ -71,7 +76,7 @@ fi
 # (a test that needs a missing tool would otherwise fail late, or pass only on a machine that
 # happened to have it).
 missing=()
-for cmd in python3 pdftotext pdfinfo pdffonts pdfimages pdftoppm pdfsig soffice openssl certutil qpdf zbarimg node npm pyhanko fc-list timeout bash; do
+for cmd in python3 pdftotext pdfinfo pdffonts pdfimages pdftoppm pdfsig soffice openssl certutil qpdf zbarimg node npm pyhanko st fc-list timeout bash; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
 [ -x /usr/bin/chromium ] || missing+=("/usr/bin/chromium")
@@ -89,7 +94,7 @@ fi
 # Tests needing a tool that is missing are reported as ignored (never as passed): build.rs turns
 # each installed tool group (tests/common/tools.rs) into a cfg, and re-checks when this list of
 # what is installed changes. Under CI=true they always run.
-RENJA_TOOLS_SEEN="$(for t in pdftotext pdfinfo pdftoppm pdfimages pdffonts openssl pdfsig certutil qpdf pyhanko python3 soffice zbarimg node chromium; do command -v "$t" || true; done | tr '\n' ' ')"
+RENJA_TOOLS_SEEN="$(for t in pdftotext pdfinfo pdftoppm pdfimages pdffonts openssl pdfsig certutil qpdf pyhanko st python3 soffice zbarimg node chromium; do command -v "$t" || true; done | tr '\n' ' ')"
 python3 -c "import docx" >/dev/null 2>&1 && RENJA_TOOLS_SEEN+=" python-docx"
 [ -d tests/e2e/node_modules/playwright-core ] && RENJA_TOOLS_SEEN+=" playwright-core"
 export RENJA_TOOLS_SEEN

@@ -12,6 +12,7 @@ pub mod init;
 pub mod impor;
 pub mod new;
 pub mod preview;
+pub mod serve;
 pub mod sign;
 pub mod verify;
 
@@ -80,6 +81,8 @@ pub enum Command {
     Init(init::Args),
     /// Impor baris tabel dari buku kerja Excel (SIPD) ke berkas data edisi.
     Impor(impor::Args),
+    /// Layanan dokumen untuk seluruh daerah: edisi, pengguna, peran, alur kerja, API.
+    Serve(serve::Args),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -120,6 +123,7 @@ pub fn run() -> i32 {
         Command::New(args) => new::run(args),
         Command::Init(args) => init::run(args),
         Command::Impor(args) => impor::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

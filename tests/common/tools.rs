@@ -18,6 +18,7 @@ pub const TOOL_GROUPS: &[(&str, &[&str])] = &[
     ("libreoffice", &["soffice"]),
     ("zbar", &["zbarimg"]),
     ("browser", &["chromium", "node", "path:tests/e2e/node_modules/playwright-core"]),
+    ("schemathesis", &["st"]),
 ];
 
 /// The tools of `group` that are not installed (all of them for an unknown group).

@@ -1,0 +1,107 @@
+//! `renja serve [--data DIR] [--listen ADDR] [--contoh]` and `renja serve init`: the document
+//! service (see `crate::service`, docs/service.md). Exit 0 on Ctrl-C, 2 when it cannot start.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+    /// Folder data layanan (basis data dan berkas)
+    #[arg(long, default_value = "renja-data")]
+    pub data: PathBuf,
+    /// Alamat yang didengarkan (bawaan hanya komputer ini)
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Mulai pada folder data baru berisi edisi contoh dan satu akun demo per peran
+    #[arg(long)]
+    pub contoh: bool,
+    /// Percayai X-Forwarded-For/-Proto/-Host (hanya di belakang reverse proxy yang mengisinya)
+    #[arg(long)]
+    pub trust_proxy: bool,
+    /// Alamat publik layanan, mis. https://renja.example.go.id (satu-satunya Origin yang diterima)
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// Jumlah penyusunan dokumen yang berjalan bersamaan
+    #[arg(long, default_value_t = 1)]
+    pub render_workers: usize,
+    /// Jumlah penyusunan yang boleh menunggu; lebih dari itu dijawab 503
+    #[arg(long, default_value_t = 16)]
+    pub render_queue: usize,
+}
+
+#[derive(clap::Subcommand)]
+pub enum Sub {
+    /// Buat folder data dan administrator pertama (sandi dari prompt atau RENJA_ADMIN_PASSWORD).
+    Init {
+        /// Folder data layanan
+        #[arg(long, default_value = "renja-data")]
+        data: PathBuf,
+        /// Login administrator
+        #[arg(long, default_value = "admin")]
+        login: String,
+        /// Nama administrator
+        #[arg(long, default_value = "Administrator")]
+        nama: String,
+    },
+}
+
+fn fail(msg: &str) -> i32 {
+    eprintln!("error: {msg}");
+    2
+}
+
+fn admin_password() -> Result<String, String> {
+    if let Ok(p) = std::env::var("RENJA_ADMIN_PASSWORD") {
+        return Ok(p);
+    }
+    let a = rpassword::prompt_password("Sandi administrator: ").map_err(|e| format!("sandi tidak dapat dibaca (atur RENJA_ADMIN_PASSWORD bila tanpa terminal): {e}"))?;
+    let b = rpassword::prompt_password("Ulangi sandi: ").map_err(|e| format!("sandi tidak dapat dibaca: {e}"))?;
+    if a != b {
+        return Err("kedua sandi tidak sama".into());
+    }
+    Ok(a)
+}
+
+fn init(data: &Path, login: &str, nama: &str) -> i32 {
+    let password = match admin_password() {
+        Ok(p) => p,
+        Err(m) => return fail(&m),
+    };
+    match crate::service::init(data, login, nama, &password) {
+        Ok(()) => {
+            println!("Folder data {} siap; administrator '{login}' dibuat. Mulai layanan: renja serve --data {}", data.display(), data.display());
+            0
+        }
+        Err(m) => fail(&m),
+    }
+}
+
+pub fn run(args: Args) -> i32 {
+    if let Some(Sub::Init { data, login, nama }) = &args.command {
+        return init(data, login, nama);
+    }
+    if args.contoh {
+        match crate::service::contoh(&args.data) {
+            Ok(accounts) => {
+                println!("Folder data {} diisi edisi contoh. Akun demo (sandi hanya ditampilkan sekali ini):", args.data.display());
+                for a in accounts {
+                    println!("  {:<14} {:<14} {}", a.login, a.peran, a.sandi);
+                }
+            }
+            Err(m) => return fail(&m),
+        }
+    }
+    let config = crate::service::Config {
+        trust_proxy: args.trust_proxy,
+        public_url: args.public_url,
+        render_workers: args.render_workers,
+        render_queue: args.render_queue,
+    };
+    match crate::service::serve(&args.data, args.listen, config) {
+        Ok(()) => 0,
+        Err(m) => fail(&m),
+    }
+}

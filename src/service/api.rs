@@ -1,0 +1,987 @@
+//! The HTTP layer: JSON under `/api/v1`. It parses requests, asks [`super::auth`] who may do
+//! what, calls the [`Store`] and the [`super::engine`] adapter, and writes the audit log. It holds
+//! no document logic.
+
+use super::auth::{self, can_comment, can_read, can_write, is_admin};
+use super::store::{self, AuditEntry, Comment, Edition, Grant, NewComment, NewEdition, NewOpd, NewUser, Opd, Revision, Role, Save, Store, User};
+use super::{Config, engine, names, workflow};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use utoipa::{OpenApi, ToSchema};
+
+/// JSON bodies are small; an imported edition (a zip) may be larger.
+pub const JSON_LIMIT: usize = 2 * 1024 * 1024;
+pub const IMPORT_LIMIT: usize = 16 * 1024 * 1024;
+/// An imported zip may expand to at most this much, in at most this many files.
+pub const IMPORT_EXPANDED_LIMIT: u64 = 64 * 1024 * 1024;
+pub const IMPORT_FILES_LIMIT: usize = 500;
+
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub data: PathBuf,
+    pub config: Config,
+    pub throttle: auth::Throttle,
+    /// Bounds the checks running at once (each lays the sources out in a scratch folder).
+    pub checks: tokio::sync::Semaphore,
+    pub renders: Arc<super::render::Queue>,
+}
+
+type S = Arc<AppState>;
+
+/// An error answer: a status and a message in Bahasa Indonesia (`galat`), with optional fields.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    galat: String,
+    extra: Option<Value>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, galat: impl Into<String>) -> Self {
+        ApiError { status, galat: galat.into(), extra: None }
+    }
+    fn with(mut self, extra: Value) -> Self {
+        self.extra = Some(extra);
+        self
+    }
+}
+
+fn bad(m: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, m)
+}
+fn forbidden() -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "Anda tidak berwenang melakukan ini")
+}
+fn not_found(what: &str) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, format!("{what} tidak ditemukan"))
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "galat": self.galat });
+        if let (Some(Value::Object(extra)), Value::Object(b)) = (self.extra, &mut body) {
+            b.extend(extra);
+        }
+        let mut r = (self.status, Json(body)).into_response();
+        if (self.status == StatusCode::TOO_MANY_REQUESTS || self.status == StatusCode::SERVICE_UNAVAILABLE)
+            && let Some(s) = self.galat.split("coba lagi dalam ").nth(1).and_then(|t| t.split(' ').next())
+            && let Ok(v) = HeaderValue::from_str(s)
+        {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        r
+    }
+}
+
+impl From<store::Error> for ApiError {
+    fn from(e: store::Error) -> Self {
+        match e {
+            store::Error::Exists(m) => ApiError::new(StatusCode::CONFLICT, m),
+            store::Error::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, m),
+            store::Error::StateChanged(m) => ApiError::new(StatusCode::CONFLICT, m),
+            store::Error::Conflict(c) => ApiError::new(
+                StatusCode::CONFLICT,
+                "revisi dasar sudah usang: edisi telah disimpan orang lain sejak Anda mulai; gabungkan perubahan dari revisi terbaru lalu simpan lagi",
+            )
+            .with(json!({ "kepala": c.kepala, "berubah": c.berubah })),
+            store::Error::Backend(m) => {
+                eprintln!("renja serve: galat penyimpanan: {m}");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "galat penyimpanan di server")
+            }
+        }
+    }
+}
+
+type R<T = Response> = std::result::Result<T, ApiError>;
+
+fn translate(detail: &str) -> String {
+    crate::source::translate_toml_error(detail).0
+}
+
+/// A JSON body whose rejections are answered in Bahasa Indonesia.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, St: Send + Sync> FromRequest<St> for Body<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &St) -> R<Self> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(rej) => Err(match rej {
+                JsonRejection::JsonDataError(e) => {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("isi JSON tidak sesuai: {}", translate(&e.body_text())))
+                }
+                JsonRejection::JsonSyntaxError(_) => bad("badan permintaan bukan JSON yang sah"),
+                JsonRejection::MissingJsonContentType(_) => {
+                    ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "badan permintaan harus JSON (Content-Type: application/json)")
+                }
+                JsonRejection::BytesRejection(_) => {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("badan permintaan terlalu besar (paling banyak {} KiB)", JSON_LIMIT / 1024))
+                }
+                _ => bad("badan permintaan tidak dapat dibaca"),
+            }),
+        }
+    }
+}
+
+/// Path parameters with Indonesian rejections.
+pub struct P<T>(pub T);
+
+impl<T: DeserializeOwned + Send, St: Send + Sync> FromRequestParts<St> for P<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> R<Self> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(P(v)),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(not_found("alamat")),
+            Err(_) => Err(not_found("alamat")),
+        }
+    }
+}
+
+/// Query parameters with Indonesian rejections.
+pub struct Q<T>(pub T);
+
+impl<T: DeserializeOwned + Send, St: Send + Sync> FromRequestParts<St> for Q<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> R<Self> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Q(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(bad(format!("parameter kueri tidak sah: {}", translate(&e.body_text())))),
+            Err(_) => Err(bad("parameter kueri tidak sah")),
+        }
+    }
+}
+
+/// Where a request came from (the peer, or X-Forwarded-For when configured) and whether it
+/// arrived over TLS (X-Forwarded-Proto when configured). Set by [`guard`].
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub addr: String,
+    pub secure: bool,
+}
+
+fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Every request: who is the client; for state-changing methods, the CSRF check — an `Origin`
+/// (or `Sec-Fetch-Site`) naming another site is refused. Together with SameSite=Strict cookies
+/// and JSON-only bodies (a cross-site form cannot send `application/json` without a preflight,
+/// which this server never grants), a foreign page cannot act with a user's session.
+async fn guard(State(s): State<S>, ConnectInfo(peer): ConnectInfo<SocketAddr>, mut req: Request, next: Next) -> Response {
+    let h = req.headers();
+    let trust = s.config.trust_proxy;
+    let addr = if trust {
+        header_str(h, "x-forwarded-for").and_then(|v| v.split(',').next()).map(|v| v.trim().to_string()).unwrap_or_else(|| peer.ip().to_string())
+    } else {
+        peer.ip().to_string()
+    };
+    let proto = if trust { header_str(h, "x-forwarded-proto").unwrap_or("http") } else { "http" };
+    let secure = proto.eq_ignore_ascii_case("https") || s.config.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let host = if trust { header_str(h, "x-forwarded-host").or_else(|| header_str(h, "host")) } else { header_str(h, "host") };
+        let expected = match &s.config.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("{}://{}", if secure { "https" } else { "http" }, host.unwrap_or("")),
+        };
+        if let Some(origin) = header_str(h, "origin") {
+            if origin != expected {
+                let _ = s.store.audit(None, "csrf_ditolak", req.uri().path(), &format!("origin {origin}"), &addr);
+                return ApiError::new(StatusCode::FORBIDDEN, format!("permintaan dari asal lain ({origin}) ditolak")).into_response();
+            }
+        } else if let Some(site) = header_str(h, "sec-fetch-site")
+            && !matches!(site, "same-origin" | "none")
+        {
+            return ApiError::new(StatusCode::FORBIDDEN, "permintaan dari situs lain ditolak").into_response();
+        }
+    }
+    req.extensions_mut().insert(Client { addr, secure });
+    let mut resp = next.run(req).await;
+    let hs = resp.headers_mut();
+    hs.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    hs.insert("cache-control", HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// A signed-in user (from the session cookie) and the client.
+pub struct Auth {
+    pub user: User,
+    pub client: Client,
+}
+
+fn session_token(h: &HeaderMap) -> Option<String> {
+    h.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == auth::COOKIE && v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit())).then(|| v.to_string())
+    })
+}
+
+fn client_of(parts: &Parts) -> Client {
+    parts.extensions.get::<Client>().cloned().unwrap_or(Client { addr: "?".into(), secure: false })
+}
+
+impl FromRequestParts<S> for Auth {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> R<Self> {
+        let client = client_of(parts);
+        let unauth = || ApiError::new(StatusCode::UNAUTHORIZED, "Anda belum masuk atau sesi telah berakhir; silakan masuk");
+        let token = session_token(&parts.headers).ok_or_else(unauth)?;
+        let user = s.store.session_user(&auth::token_hash(&token), auth::now_unix())?.ok_or_else(unauth)?;
+        Ok(Auth { user, client })
+    }
+}
+
+impl Auth {
+    fn audit(&self, s: &AppState, aksi: &str, objek: &str, rincian: &str) {
+        if let Err(e) = s.store.audit(Some(&self.user.login), aksi, objek, rincian, &self.client.addr) {
+            eprintln!("renja serve: log audit gagal ditulis: {e}");
+        }
+    }
+}
+
+fn json_status<T: Serialize>(status: StatusCode, v: &T) -> Response {
+    (status, Json(v)).into_response()
+}
+fn ok<T: Serialize>(v: &T) -> R {
+    Ok(json_status(StatusCode::OK, v))
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> R<T> + Send + 'static) -> R<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "galat internal server"))?
+}
+
+pub fn router(state: S) -> Router {
+    let api = Router::new()
+        .route("/sesi", get(sesi_get).post(sesi_masuk).delete(sesi_keluar))
+        .route("/opd", get(opd_list).post(opd_baru))
+        .route("/pengguna", get(pengguna_list).post(pengguna_baru))
+        .route("/edisi", get(edisi_list).post(edisi_baru))
+        .route("/edisi/{id}", get(edisi_get))
+        .route("/edisi/{id}/revisi", get(revisi_list).post(revisi_simpan))
+        .route("/edisi/{id}/revisi/{rev}", get(revisi_get))
+        .route("/edisi/{id}/revisi/{rev}/berkas/{*path}", get(berkas_get))
+        .route("/edisi/{id}/revisi/{rev}/periksa", get(periksa))
+        .route("/edisi/{id}/revisi/{rev}/susun/{format}", get(susun))
+        .route("/edisi/{id}/beda", get(beda))
+        .route("/edisi/{id}/impor", post(impor).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
+        .route("/edisi/{id}/ekspor", get(ekspor))
+        .route("/edisi/{id}/langkah", post(langkah))
+        .route("/edisi/{id}/komentar", get(komentar_list).post(komentar_baru))
+        .route("/audit", get(audit_list))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(|| async { not_found("alamat API") });
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(|| async { not_found("halaman") })
+        .layer(DefaultBodyLimit::max(JSON_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state)
+}
+
+// ---------------------------------------------------------------- the OpenAPI document
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "renja serve", description = "Layanan dokumen Renja: edisi, revisi, pengguna, peran, alur kerja. Masuk melalui POST /api/v1/sesi; sesi dibawa cookie renja_sesi."),
+    paths(
+        sesi_get, sesi_masuk, sesi_keluar, opd_list, opd_baru, pengguna_list, pengguna_baru, edisi_list, edisi_baru, edisi_get,
+        revisi_list, revisi_simpan, revisi_get, berkas_get, periksa, susun, beda, impor, ekspor, langkah, komentar_list, komentar_baru,
+        audit_list
+    ),
+    // Format appears only as a path parameter, which utoipa does not collect by itself.
+    components(schemas(engine::Format)),
+    modifiers(&CookieAuth),
+    security(("sesi" = []))
+)]
+pub struct ApiDoc;
+
+struct CookieAuth;
+
+impl utoipa::Modify for CookieAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        openapi.components.get_or_insert_with(Default::default).add_security_scheme("sesi", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::COOKIE))));
+    }
+}
+
+/// The OpenAPI document (public: it describes the API, not its data).
+async fn openapi_json() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}
+
+// ---------------------------------------------------------------- sessions
+
+#[derive(Deserialize, ToSchema)]
+struct Login {
+    login: String,
+    sandi: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/sesi", tag = "sesi", responses((status = 200, body = User), (status = 401, description = "Belum masuk", body = Galat)))]
+async fn sesi_get(a: Auth) -> R {
+    ok(&a.user)
+}
+
+#[utoipa::path(post, path = "/api/v1/sesi", tag = "sesi", request_body = Login, security(()), responses((status = 200, description = "Masuk; cookie sesi dipasang", body = User), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Isi tidak sah", body = Galat), (status = 429, description = "Terlalu banyak percobaan", body = Galat)))]
+async fn sesi_masuk(State(s): State<S>, axum::Extension(client): axum::Extension<Client>, Body(b): Body<Login>) -> R {
+    let login = b.login.trim().to_lowercase();
+    let keys = vec![(format!("login:{login}"), auth::THROTTLE_LIMIT), (format!("alamat:{}", client.addr), auth::THROTTLE_ADDRESS_LIMIT)];
+    if let Some(wait) = s.throttle.blocked(&keys) {
+        let _ = s.store.audit(Some(&login), "masuk_ditahan", "sesi", "terlalu banyak percobaan", &client.addr);
+        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, format!("terlalu banyak percobaan masuk yang gagal; coba lagi dalam {wait} detik")));
+    }
+    let found = s.store.user_by_login(&login)?;
+    let hash = found.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(|| auth::dummy_hash().to_string());
+    let sandi = b.sandi;
+    let good = tokio::task::spawn_blocking(move || auth::verify_password(&sandi, &hash)).await.unwrap_or(false);
+    let user = match (found, good) {
+        (Some((u, _)), true) => u,
+        _ => {
+            s.throttle.fail(&keys);
+            let _ = s.store.audit(Some(&login), "masuk_gagal", "sesi", "", &client.addr);
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "login atau sandi salah"));
+        }
+    };
+    s.throttle.succeed(&keys[0].0);
+    let token = auth::new_token();
+    s.store.create_session(&auth::token_hash(&token), user.id, auth::now_unix() + auth::SESSION_SECS)?;
+    s.store.audit(Some(&user.login), "masuk", "sesi", "", &client.addr)?;
+    let cookie = format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        auth::COOKIE,
+        auth::SESSION_SECS,
+        if client.secure { "; Secure" } else { "" }
+    );
+    let mut r = json_status(StatusCode::OK, &user);
+    r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|_| bad("cookie"))?);
+    Ok(r)
+}
+
+#[utoipa::path(delete, path = "/api/v1/sesi", tag = "sesi", responses((status = 204, description = "Keluar"), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat)))]
+async fn sesi_keluar(State(s): State<S>, a: Auth, headers: HeaderMap) -> R {
+    if let Some(t) = session_token(&headers) {
+        s.store.delete_session(&auth::token_hash(&t))?;
+    }
+    a.audit(&s, "keluar", "sesi", "");
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", auth::COOKIE)).map_err(|_| bad("cookie"))?,
+    );
+    Ok(r)
+}
+
+// ---------------------------------------------------------------- agencies and people
+
+#[utoipa::path(get, path = "/api/v1/opd", tag = "opd", responses((status = 200, body = [Opd]), (status = 401, description = "Belum masuk", body = Galat)))]
+async fn opd_list(State(s): State<S>, _a: Auth) -> R {
+    ok(&s.store.list_opd()?)
+}
+
+fn need_text(field: &str, v: &str, max: usize) -> R<()> {
+    if v.trim().is_empty() {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("kolom '{field}' wajib diisi")));
+    }
+    if v.chars().count() > max || v.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("kolom '{field}': paling banyak {max} karakter, tanpa karakter kendali")));
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/opd", tag = "opd", request_body = NewOpd, responses((status = 201, body = Opd), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 409, description = "Konflik: revisi dasar usang, status salah, atau sudah ada", body = Konflik), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Isi tidak sah", body = Galat)))]
+async fn opd_baru(State(s): State<S>, a: Auth, Body(b): Body<NewOpd>) -> R {
+    if !is_admin(&a.user) {
+        return Err(forbidden());
+    }
+    need_text("kode", &b.kode, 64)?;
+    need_text("nama", &b.nama, 300)?;
+    if b.kepala.chars().count() > 300 {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "kolom 'kepala': paling banyak 300 karakter"));
+    }
+    let o = s.store.create_opd(&b)?;
+    a.audit(&s, "opd_baru", &format!("opd/{}", o.id), &o.kode);
+    Ok(json_status(StatusCode::CREATED, &o))
+}
+
+#[utoipa::path(get, path = "/api/v1/pengguna", tag = "pengguna", responses((status = 200, body = [User]), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat)))]
+async fn pengguna_list(State(s): State<S>, a: Auth) -> R {
+    if !is_admin(&a.user) {
+        return Err(forbidden());
+    }
+    ok(&s.store.list_users()?)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct UserBody {
+    login: String,
+    nama: String,
+    #[serde(default)]
+    nip: String,
+    sandi: String,
+    peran: Vec<Grant>,
+}
+
+/// Checks a new account's fields; shared with `serve init` and `--contoh`.
+pub fn validate_user(login: &str, nama: &str, sandi: &str, peran: &[Grant]) -> Result<(), String> {
+    if login.len() < 3 || login.len() > 64 || !login.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)) {
+        return Err("login: 3–64 karakter huruf kecil, angka, '.', '_' atau '-'".into());
+    }
+    if nama.trim().is_empty() || nama.chars().count() > 200 {
+        return Err("nama wajib diisi (paling banyak 200 karakter)".into());
+    }
+    if sandi.chars().count() < 10 || sandi.len() > 1024 {
+        return Err("sandi paling sedikit 10 karakter".into());
+    }
+    if peran.is_empty() {
+        return Err("peran: paling sedikit satu peran".into());
+    }
+    for g in peran {
+        match (g.peran.per_opd(), g.opd) {
+            (true, None) => return Err(format!("peran {} memerlukan 'opd'", g.peran.as_str())),
+            (false, Some(_)) => return Err(format!("peran {} berlaku untuk semua OPD; hapus 'opd'", g.peran.as_str())),
+            _ => {}
+        }
+    }
+    if peran.iter().filter(|g| g.peran == Role::Penandatangan).count() > 1 {
+        return Err("penandatangan adalah kepala satu OPD".into());
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/pengguna", tag = "pengguna", request_body = UserBody, responses((status = 201, body = User), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat), (status = 409, description = "Konflik: revisi dasar usang, status salah, atau sudah ada", body = Konflik), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Isi tidak sah", body = Galat)))]
+async fn pengguna_baru(State(s): State<S>, a: Auth, Body(b): Body<UserBody>) -> R {
+    if !is_admin(&a.user) {
+        return Err(forbidden());
+    }
+    let login = b.login.trim().to_string();
+    validate_user(&login, &b.nama, &b.sandi, &b.peran).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
+    if b.nip.chars().count() > 32 {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "NIP paling banyak 32 karakter"));
+    }
+    let sandi = b.sandi;
+    let hash = blocking(move || auth::hash_password(&sandi).map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))).await?;
+    let u = s.store.create_user(&NewUser { login, nama: b.nama, nip: b.nip, hash, peran: b.peran })?;
+    a.audit(&s, "pengguna_baru", &format!("pengguna/{}", u.id), &u.login);
+    Ok(json_status(StatusCode::CREATED, &u))
+}
+
+// ---------------------------------------------------------------- editions
+
+/// The edition if the user may read it; otherwise 404 (an edition of another OPD is not
+/// revealed).
+fn readable(s: &AppState, a: &Auth, id: i64) -> R<Edition> {
+    match s.store.edition(id)? {
+        Some(e) if can_read(&a.user, &e) => Ok(e),
+        _ => Err(not_found("edisi")),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/edisi", tag = "edisi", responses((status = 200, body = [Edition]), (status = 401, description = "Belum masuk", body = Galat)))]
+async fn edisi_list(State(s): State<S>, a: Auth) -> R {
+    let list: Vec<Edition> = s.store.list_editions()?.into_iter().filter(|e| can_read(&a.user, e)).collect();
+    ok(&list)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct EditionBody {
+    opd: i64,
+    tahun: i32,
+    jenis: String,
+    #[serde(default)]
+    revisi: u32,
+}
+
+#[utoipa::path(post, path = "/api/v1/edisi", tag = "edisi", request_body = EditionBody, responses((status = 201, body = Edition), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 409, description = "Konflik: revisi dasar usang, status salah, atau sudah ada", body = Konflik), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Isi tidak sah", body = Galat)))]
+async fn edisi_baru(State(s): State<S>, a: Auth, Body(b): Body<EditionBody>) -> R {
+    if !can_write(&a.user, b.opd) {
+        return Err(forbidden());
+    }
+    if !(2000..=2100).contains(&b.tahun) {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("tahun {} di luar 2000–2100", b.tahun)));
+    }
+    if b.jenis != "murni" && b.jenis != "perubahan" {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("jenis '{}' tidak dikenal; yang diharapkan 'murni' atau 'perubahan'", b.jenis)));
+    }
+    if b.revisi > 99 {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "revisi paling besar 99"));
+    }
+    let e = s.store.create_edition(&NewEdition { opd: b.opd, tahun: b.tahun, jenis: b.jenis, revisi: b.revisi })?;
+    a.audit(&s, "edisi_baru", &format!("edisi/{}", e.id), &format!("{} {} r{}", e.jenis, e.tahun, e.revisi));
+    Ok(json_status(StatusCode::CREATED, &e))
+}
+
+#[utoipa::path(get, path = "/api/v1/edisi/{id}", tag = "edisi", params(("id" = i64, Path, description = "Id edisi")), responses((status = 200, body = Edition), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn edisi_get(State(s): State<S>, a: Auth, P(id): P<i64>) -> R {
+    ok(&readable(&s, &a, id)?)
+}
+
+#[utoipa::path(get, path = "/api/v1/edisi/{id}/revisi", tag = "revisi", params(("id" = i64, Path, description = "Id edisi")), responses((status = 200, body = [Revision]), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn revisi_list(State(s): State<S>, a: Auth, P(id): P<i64>) -> R {
+    readable(&s, &a, id)?;
+    ok(&s.store.history(id)?)
+}
+
+fn known_revision(s: &AppState, id: i64, rev: &str) -> R<store::Revision> {
+    s.store.revision(id, rev)?.ok_or_else(|| not_found("revisi"))
+}
+
+#[utoipa::path(get, path = "/api/v1/edisi/{id}/revisi/{rev}", tag = "revisi", params(("id" = i64, Path, description = "Id edisi"), ("rev" = String, Path, description = "Id revisi (SHA-256)")), responses((status = 200, body = RevisionFiles), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn revisi_get(State(s): State<S>, a: Auth, P((id, rev)): P<(i64, String)>) -> R {
+    readable(&s, &a, id)?;
+    let r = known_revision(&s, id, &rev)?;
+    let files = s.store.files(&r.id)?;
+    ok(&RevisionFiles { revisi: r, berkas: files })
+}
+
+#[utoipa::path(get, path = "/api/v1/edisi/{id}/revisi/{rev}/berkas/{path}", tag = "revisi", params(("id" = i64, Path, description = "Id edisi"), ("rev" = String, Path, description = "Id revisi (SHA-256)"), ("path" = String, Path, description = "Nama berkas, mis. bab/01-pendahuluan.md")), responses((status = 200, description = "Isi berkas", content((String = "text/markdown"), (String = "application/toml"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"))), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn berkas_get(State(s): State<S>, a: Auth, P((id, rev, path)): P<(i64, String, String)>) -> R {
+    readable(&s, &a, id)?;
+    let r = known_revision(&s, id, &rev)?;
+    names::validate(&path).map_err(bad)?;
+    let f = s.store.files(&r.id)?.into_iter().find(|f| f.path == path).ok_or_else(|| not_found(&format!("berkas '{path}'")))?;
+    let bytes = s.store.object(&f.sha256)?;
+    let ctype = if path.ends_with(".md") {
+        "text/markdown; charset=utf-8"
+    } else if path.ends_with(".toml") {
+        "application/toml; charset=utf-8"
+    } else if path.ends_with(".png") {
+        "image/png"
+    } else {
+        "image/jpeg"
+    };
+    Ok(([(header::CONTENT_TYPE, ctype)], bytes).into_response())
+}
+
+/// The files of a revision with their bytes.
+fn revision_files(s: &AppState, rev: &str) -> R<Vec<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    for f in s.store.files(rev)? {
+        let b = s.store.object(&f.sha256)?;
+        out.push((f.path, b));
+    }
+    Ok(out)
+}
+
+async fn run_check(s: &S, rev: &str) -> R<Vec<crate::diag::Diagnostic>> {
+    let _permit = s.checks.acquire().await.map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server sedang berhenti"))?;
+    let s2 = s.clone();
+    let rev = rev.to_string();
+    blocking(move || {
+        let files = revision_files(&s2, &rev)?;
+        engine::check(&s2.data, &files).map_err(|m| {
+            eprintln!("renja serve: pemeriksaan gagal: {m}");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pemeriksaan gagal di server")
+        })
+    })
+    .await
+}
+
+/// An error answer.
+#[derive(Serialize, ToSchema)]
+pub struct Galat {
+    pub galat: String,
+}
+
+/// A conflict: a save on a stale base names the head and the files changed since the base.
+#[derive(Serialize, ToSchema)]
+pub struct Konflik {
+    pub galat: String,
+    pub kepala: Option<String>,
+    pub berubah: Option<Vec<String>>,
+}
+
+/// One diagnostic, located in the edition's sources.
+#[derive(Serialize, ToSchema)]
+pub struct Diagnostik {
+    /// `error` or `warning`.
+    pub severity: String,
+    pub file: String,
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Periksa {
+    pub kesalahan: usize,
+    pub peringatan: usize,
+    #[schema(value_type = Vec<Diagnostik>)]
+    pub diagnostik: Vec<crate::diag::Diagnostic>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Saved {
+    pub revisi: store::Revision,
+    pub periksa: Periksa,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevisionFiles {
+    pub revisi: store::Revision,
+    pub berkas: Vec<store::FileRef>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Beda {
+    dari: String,
+    ke: String,
+    berkas: Vec<FileDiff>,
+}
+
+fn diag_json(d: Vec<crate::diag::Diagnostic>) -> Periksa {
+    let errors = d.iter().filter(|x| x.severity == crate::diag::Severity::Error).count();
+    Periksa { kesalahan: errors, peringatan: d.len() - errors, diagnostik: d }
+}
+
+#[utoipa::path(get, path = "/api/v1/edisi/{id}/revisi/{rev}/periksa", tag = "revisi", params(("id" = i64, Path, description = "Id edisi"), ("rev" = String, Path, description = "Id revisi (SHA-256)")), responses((status = 200, body = Periksa), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn periksa(State(s): State<S>, a: Auth, P((id, rev)): P<(i64, String)>) -> R {
+    readable(&s, &a, id)?;
+    let r = known_revision(&s, id, &rev)?;
+    let d = run_check(&s, &r.id).await?;
+    ok(&diag_json(d))
+}
+
+#[utoipa::path(get, path = "/api/v1/edisi/{id}/revisi/{rev}/susun/{format}", tag = "revisi",
+    params(("id" = i64, Path, description = "Id edisi"), ("rev" = String, Path, description = "Id revisi (SHA-256)"), ("format" = engine::Format, Path, description = "pdf, docx atau json")),
+    responses(
+        (status = 200, description = "Dokumen rancangan", content((Vec<u8> = "application/pdf"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (serde_json::Value = "application/json"))),
+        (status = 401, description = "Belum masuk", body = Galat),
+        (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat),
+        (status = 422, description = "Sumber masih memiliki kesalahan (diagnostik)", body = Galat),
+        (status = 503, description = "Antrean penyusunan penuh", body = Galat)))]
+async fn susun(State(s): State<S>, a: Auth, P((id, rev, format)): P<(i64, String, String)>) -> R {
+    readable(&s, &a, id)?;
+    let r = known_revision(&s, id, &rev)?;
+    let format = match format.as_str() {
+        "pdf" => engine::Format::Pdf,
+        "docx" => engine::Format::Docx,
+        "json" => engine::Format::Json,
+        _ => return Err(not_found(&format!("format '{}' (yang dikenal: pdf, docx, json)", format.chars().take(20).collect::<String>()))),
+    };
+    let manifest: Vec<(String, String)> = s.store.files(&r.id)?.into_iter().map(|f| (f.path, f.sha256)).collect();
+    let key = s.renders.key(&manifest, format);
+    let (s2, rid) = (s.clone(), r.id.clone());
+    match s.renders.get(key, format, move || revision_files(&s2, &rid).map_err(|e| e.galat)).await {
+        super::render::Outcome::Done(bytes, origin) => {
+            a.audit(&s, "unduh", &format!("edisi/{id}/revisi/{}", r.id), format.ext());
+            Ok((
+                [
+                    (header::CONTENT_TYPE, format.content_type().to_string()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"edisi-{id}-{}.{}\"", &r.id[..12], format.ext())),
+                    (header::HeaderName::from_static("x-renja-susun"), origin.as_str().to_string()),
+                ],
+                (*bytes).clone(),
+            )
+                .into_response())
+        }
+        super::render::Outcome::Failed(engine::RenderFail::Sources(d)) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("dokumen tidak dapat disusun: sumber memiliki {} kesalahan; lihat diagnostik", d.len()),
+        )
+        .with(json!({ "diagnostik": d }))),
+        super::render::Outcome::Failed(engine::RenderFail::Internal(m)) => {
+            eprintln!("renja serve: penyusunan gagal: {m}");
+            Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "penyusunan gagal di server"))
+        }
+        super::render::Outcome::Busy => Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "antrean penyusunan penuh; coba lagi dalam 5 detik")),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+struct SaveBody {
+    /// The revision the edit was based on (null for an edition's first save).
+    dasar: Option<String>,
+    pesan: String,
+    /// Path → new text, or null to remove the file.
+    berkas: BTreeMap<String, Option<String>>,
+}
+
+fn may_save(a: &Auth, e: &Edition) -> R<()> {
+    if !can_write(&a.user, e.opd) {
+        return Err(forbidden());
+    }
+    if !workflow::editable(&e.status) {
+        return Err(ApiError::new(StatusCode::CONFLICT, format!("edisi berstatus '{}' tidak dapat diubah; hanya edisi 'draf' yang dapat disimpan", e.status)));
+    }
+    Ok(())
+}
+
+async fn store_save(s: &S, a: &Auth, save: Save) -> R {
+    let s2 = s.clone();
+    let id = save.edisi;
+    let result = blocking(move || Ok(s2.store.save(save))).await?;
+    match result {
+        Ok(r) => {
+            let d = run_check(s, &r.id).await?;
+            Ok(json_status(StatusCode::CREATED, &Saved { revisi: r, periksa: diag_json(d) }))
+        }
+        Err(e @ store::Error::Conflict(_)) => {
+            a.audit(s, "simpan_ditolak", &format!("edisi/{id}"), "revisi dasar usang");
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/edisi/{id}/revisi", tag = "revisi", params(("id" = i64, Path, description = "Id edisi")), request_body = SaveBody, responses((status = 201, body = Saved), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat), (status = 409, description = "Konflik: revisi dasar usang, status salah, atau sudah ada", body = Konflik), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Isi tidak sah", body = Galat)))]
+async fn revisi_simpan(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body<SaveBody>) -> R {
+    let e = readable(&s, &a, id)?;
+    may_save(&a, &e)?;
+    need_text("pesan", &b.pesan, 2000)?;
+    if b.berkas.is_empty() {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "kolom 'berkas' kosong: tidak ada yang disimpan"));
+    }
+    let mut files = Vec::new();
+    for (path, text) in b.berkas {
+        names::validate(&path).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
+        if text.is_some() && !names::is_text(&path) {
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("berkas '{path}' bukan teks; kirim gambar melalui impor")));
+        }
+        files.push((path, text.map(String::into_bytes)));
+    }
+    let save = Save { edisi: id, dasar: b.dasar, penulis: a.user.id, pesan: b.pesan, berkas: files, replace_all: false, aksi: "simpan".into(), alamat: a.client.addr.clone() };
+    store_save(&s, &a, save).await
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    dasar: Option<String>,
+    pesan: Option<String>,
+}
+
+/// Unpacks an edition folder sent as a zip: every entry must be a known file name; sizes and
+/// counts are bounded before anything is read.
+pub fn unzip(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| "badan permintaan bukan berkas zip yang sah".to_string())?;
+    if z.len() > IMPORT_FILES_LIMIT {
+        return Err(format!("zip berisi {} entri; paling banyak {IMPORT_FILES_LIMIT}", z.len()));
+    }
+    let mut total = 0u64;
+    let mut out = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).map_err(|e| format!("entri zip ke-{} tidak dapat dibaca: {e}", i + 1))?;
+        if f.is_dir() {
+            continue;
+        }
+        let name = f.name().to_string();
+        names::validate(&name)?;
+        total += f.size();
+        if total > IMPORT_EXPANDED_LIMIT {
+            return Err(format!("isi zip melebihi {} MiB", IMPORT_EXPANDED_LIMIT / 1024 / 1024));
+        }
+        let mut buf = Vec::with_capacity(f.size().min(IMPORT_EXPANDED_LIMIT) as usize);
+        f.by_ref().take(IMPORT_EXPANDED_LIMIT + 1).read_to_end(&mut buf).map_err(|e| format!("entri zip '{name}' rusak: {e}"))?;
+        if buf.len() as u64 != f.size() {
+            return Err(format!("entri zip '{name}' rusak: ukuran tidak sesuai"));
+        }
+        out.push((name, buf));
+    }
+    if out.is_empty() {
+        return Err("zip tidak berisi berkas edisi".into());
+    }
+    Ok(out)
+}
+
+/// A revision's files as a zip (deflate, fixed timestamps so the same revision gives the same
+/// bytes).
+pub fn zip_files(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).last_modified_time(zip::DateTime::default());
+    for (p, b) in files {
+        w.start_file(p.as_str(), opts).map_err(|e| e.to_string())?;
+        w.write_all(b).map_err(|e| e.to_string())?;
+    }
+    Ok(w.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+#[utoipa::path(post, path = "/api/v1/edisi/{id}/impor", tag = "revisi", params(("id" = i64, Path, description = "Id edisi"), ("dasar" = Option<String>, Query, description = "Revisi dasar"), ("pesan" = Option<String>, Query, description = "Pesan revisi")), request_body(content = Vec<u8>, content_type = "application/zip", description = "Folder edisi sebagai zip"), responses((status = 201, body = Saved), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat), (status = 409, description = "Konflik: revisi dasar usang, status salah, atau sudah ada", body = Konflik), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Isi tidak sah", body = Galat)))]
+async fn impor(State(s): State<S>, a: Auth, P(id): P<i64>, Q(q): Q<ImportQuery>, headers: HeaderMap, body: axum::body::Bytes) -> R {
+    let e = readable(&s, &a, id)?;
+    may_save(&a, &e)?;
+    if !header_str(&headers, "content-type").is_some_and(|c| c.starts_with("application/zip")) {
+        return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "impor memerlukan berkas zip (Content-Type: application/zip)"));
+    }
+    let files = unzip(&body).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
+    let pesan = q.pesan.unwrap_or_else(|| "Impor folder edisi".into());
+    need_text("pesan", &pesan, 2000)?;
+    let save = Save { edisi: id, dasar: q.dasar, penulis: a.user.id, pesan, berkas: files.into_iter().map(|(p, b)| (p, Some(b))).collect(), replace_all: true, aksi: "impor".into(), alamat: a.client.addr.clone() };
+    store_save(&s, &a, save).await
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    revisi: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/edisi/{id}/ekspor", tag = "revisi", params(("id" = i64, Path, description = "Id edisi"), ("revisi" = Option<String>, Query, description = "Revisi (bawaan: terbaru)")), responses((status = 200, description = "Berkas edisi sebagai zip", content_type = "application/zip", body = Vec<u8>), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn ekspor(State(s): State<S>, a: Auth, P(id): P<i64>, Q(q): Q<ExportQuery>) -> R {
+    let e = readable(&s, &a, id)?;
+    let rev = match q.revisi {
+        Some(r) => known_revision(&s, id, &r)?.id,
+        None => e.kepala.clone().ok_or_else(|| not_found("revisi"))?,
+    };
+    let s2 = s.clone();
+    let rev2 = rev.clone();
+    let bytes = blocking(move || {
+        let files = revision_files(&s2, &rev2)?;
+        zip_files(&files).map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))
+    })
+    .await?;
+    a.audit(&s, "unduh", &format!("edisi/{id}/revisi/{rev}"), "zip sumber");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"edisi-{id}-{}.zip\"", &rev[..12])),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct DiffQuery {
+    dari: String,
+    ke: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct FileDiff {
+    path: String,
+    /// `baru`, `dihapus` or `diubah`.
+    status: &'static str,
+    /// A unified diff (text files).
+    beda: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/edisi/{id}/beda", tag = "revisi", params(("id" = i64, Path, description = "Id edisi"), ("dari" = String, Query, description = "Revisi awal"), ("ke" = String, Query, description = "Revisi akhir")), responses((status = 200, body = Beda), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn beda(State(s): State<S>, a: Auth, P(id): P<i64>, Q(q): Q<DiffQuery>) -> R {
+    readable(&s, &a, id)?;
+    let from = known_revision(&s, id, &q.dari)?;
+    let to = known_revision(&s, id, &q.ke)?;
+    let fa: BTreeMap<String, String> = s.store.files(&from.id)?.into_iter().map(|f| (f.path, f.sha256)).collect();
+    let fb: BTreeMap<String, String> = s.store.files(&to.id)?.into_iter().map(|f| (f.path, f.sha256)).collect();
+    let mut out = Vec::new();
+    for path in super::sqlite::changed(&fa, &fb) {
+        let text = |sha: Option<&String>| -> R<String> {
+            Ok(match sha {
+                Some(h) => String::from_utf8_lossy(&s.store.object(h)?).into_owned(),
+                None => String::new(),
+            })
+        };
+        let status = match (fa.get(&path), fb.get(&path)) {
+            (None, _) => "baru",
+            (_, None) => "dihapus",
+            _ => "diubah",
+        };
+        let beda = if names::is_text(&path) {
+            let (old, new) = (text(fa.get(&path))?, text(fb.get(&path))?);
+            Some(similar::TextDiff::from_lines(&old, &new).unified_diff().header(&format!("a/{path}"), &format!("b/{path}")).to_string())
+        } else {
+            None
+        };
+        out.push(FileDiff { path, status, beda });
+    }
+    ok(&Beda { dari: from.id, ke: to.id, berkas: out })
+}
+
+// ---------------------------------------------------------------- workflow
+
+#[derive(Deserialize, ToSchema)]
+struct StepBody {
+    langkah: workflow::Step,
+    #[serde(default)]
+    catatan: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/edisi/{id}/langkah", tag = "alur", params(("id" = i64, Path, description = "Id edisi")), request_body = StepBody, responses((status = 200, body = Edition), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat), (status = 409, description = "Konflik: revisi dasar usang, status salah, atau sudah ada", body = Konflik), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Isi tidak sah", body = Galat)))]
+async fn langkah(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body<StepBody>) -> R {
+    let e = readable(&s, &a, id)?;
+    if !b.langkah.allowed(&a.user, e.opd) {
+        a.audit(&s, "langkah_ditolak", &format!("edisi/{id}"), b.langkah.as_str());
+        return Err(forbidden());
+    }
+    let (from, to) = b.langkah.states();
+    if e.status != from {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!("langkah '{}' hanya dari status '{from}'; status edisi sekarang '{}'", b.langkah.as_str(), e.status),
+        ));
+    }
+    if b.langkah == workflow::Step::Ajukan && e.kepala.is_none() {
+        return Err(ApiError::new(StatusCode::CONFLICT, "edisi belum memiliki revisi untuk diajukan"));
+    }
+    if b.langkah.needs_notes() {
+        need_text("catatan", &b.catatan, 10_000)?;
+    } else if b.catatan.chars().count() > 10_000 {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "kolom 'catatan': paling banyak 10000 karakter"));
+    }
+    s.store.set_status(id, from, to)?;
+    a.audit(&s, &format!("langkah_{}", b.langkah.as_str()), &format!("edisi/{id}"), &format!("{from} → {to}; revisi {}; {}", e.kepala.as_deref().unwrap_or("-"), b.catatan));
+    ok(&s.store.edition(id)?)
+}
+
+// ---------------------------------------------------------------- comments
+
+#[derive(Deserialize, ToSchema)]
+struct CommentBody {
+    revisi: String,
+    berkas: String,
+    baris: u32,
+    isi: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/edisi/{id}/komentar", tag = "komentar", params(("id" = i64, Path, description = "Id edisi")), responses((status = 200, body = [Comment]), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn komentar_list(State(s): State<S>, a: Auth, P(id): P<i64>) -> R {
+    readable(&s, &a, id)?;
+    ok(&s.store.comments(id)?)
+}
+
+#[utoipa::path(post, path = "/api/v1/edisi/{id}/komentar", tag = "komentar", params(("id" = i64, Path, description = "Id edisi")), request_body = CommentBody, responses((status = 201, body = Comment), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat), (status = 409, description = "Konflik: revisi dasar usang, status salah, atau sudah ada", body = Konflik), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Isi tidak sah", body = Galat)))]
+async fn komentar_baru(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body<CommentBody>) -> R {
+    let e = readable(&s, &a, id)?;
+    if !can_comment(&a.user, &e) {
+        return Err(forbidden());
+    }
+    need_text("isi", &b.isi, 10_000)?;
+    let r = known_revision(&s, id, &b.revisi)?;
+    names::validate(&b.berkas).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
+    let f = s.store.files(&r.id)?.into_iter().find(|f| f.path == b.berkas).ok_or_else(|| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("berkas '{}' tidak ada dalam revisi ini", b.berkas))
+    })?;
+    let lines = String::from_utf8_lossy(&s.store.object(&f.sha256)?).lines().count().max(1) as u32;
+    if b.baris == 0 || b.baris > lines {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("baris {} di luar berkas '{}' (1–{lines})", b.baris, b.berkas)));
+    }
+    let c = s.store.add_comment(&NewComment { edisi: id, revisi: r.id, berkas: b.berkas, baris: b.baris, penulis: a.user.id, isi: b.isi })?;
+    a.audit(&s, "komentar", &format!("edisi/{id}/komentar/{}", c.id), &format!("{}:{}", c.berkas, c.baris));
+    Ok(json_status(StatusCode::CREATED, &c))
+}
+
+// ---------------------------------------------------------------- audit
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    batas: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(("batas" = Option<i64>, Query, description = "Jumlah baris terbaru (1–10000)")), responses((status = 200, body = [AuditEntry]), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat)))]
+async fn audit_list(State(s): State<S>, a: Auth, Q(q): Q<AuditQuery>) -> R {
+    if !is_admin(&a.user) {
+        return Err(forbidden());
+    }
+    ok(&s.store.audit_log(q.batas.unwrap_or(200).clamp(1, 10_000))?)
+}

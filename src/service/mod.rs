@@ -1,0 +1,182 @@
+//! `renja serve`: the document service for a whole regency — agencies, people and roles,
+//! editions as immutable revisions, the workflow and the audit log, as JSON over HTTP under
+//! `/api/v1`.
+//!
+//! Layers, each knowing only the one below: [`api`] (HTTP: parse, authorise through [`auth`],
+//! answer) → [`store::Store`] (state; [`sqlite::SqliteStore`] is the embedded backend) and
+//! [`engine`] (the one adapter to the document library). See docs/service.md.
+//!
+//! Boundary: calls the document library only through [`engine`] (today `crate::process`, `pdf`,
+//! `docx`; the façade next) and the existing archive; holds no document logic. Nothing below it
+//! (source … renderers, sign, archive) may depend on it; only `cmd` calls it.
+
+pub mod api;
+pub mod auth;
+pub mod engine;
+pub mod names;
+pub mod render;
+pub mod sqlite;
+pub mod store;
+pub mod workflow;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use store::{Grant, NewEdition, NewOpd, NewUser, Role, Save, Store};
+
+/// How the server trusts its surroundings.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Honour `X-Forwarded-For`, `-Proto` and `-Host` (only behind a reverse proxy that sets them).
+    pub trust_proxy: bool,
+    /// The public address (e.g. `https://renja.example.go.id`): the only Origin accepted on
+    /// state-changing requests, and `https://` makes session cookies Secure.
+    pub public_url: Option<String>,
+    /// Renders running at once (each needs a few hundred MB for the PDF).
+    pub render_workers: usize,
+    /// Renders waiting beyond those; more are answered 503.
+    pub render_queue: usize,
+}
+
+/// Opens the store of a data folder.
+pub fn open(data: &Path) -> Result<Arc<dyn Store>, String> {
+    sqlite::SqliteStore::open(data).map(|s| Arc::new(s) as Arc<dyn Store>).map_err(|e| format!("folder data '{}': {e}", data.display()))
+}
+
+/// Runs the server on `listen` until Ctrl-C. Prints the address it listens on first.
+pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), String> {
+    let store = open(data)?;
+    if store.count_users().map_err(|e| e.to_string())? == 0 {
+        return Err(format!(
+            "folder data '{}' belum memiliki administrator; jalankan dahulu: renja serve init --data {}",
+            data.display(),
+            data.display()
+        ));
+    }
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let state = Arc::new(api::AppState {
+        store,
+        data: data.to_path_buf(),
+        throttle: auth::Throttle::default(),
+        checks: tokio::sync::Semaphore::new(workers),
+        renders: Arc::new(render::Queue::new(data, config.render_workers, config.render_queue)),
+        config,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.max(2))
+        .enable_all()
+        .build()
+        .map_err(|e| format!("runtime tidak dapat dimulai: {e}"))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("tidak dapat mendengarkan di {listen}: {e}"))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "Layanan renja: http://{local}/api/v1/");
+            let _ = writeln!(out, "Tekan Ctrl-C untuk berhenti.");
+            let _ = out.flush();
+        }
+        let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| format!("server berhenti: {e}"))
+    })
+}
+
+/// `renja serve init`: creates the data folder and its first administrator.
+pub fn init(data: &Path, login: &str, nama: &str, password: &str) -> Result<(), String> {
+    let store = open(data)?;
+    if store.count_users().map_err(|e| e.to_string())? > 0 {
+        return Err(format!("folder data '{}' sudah memiliki pengguna; init hanya untuk folder baru", data.display()));
+    }
+    let peran = vec![Grant { peran: Role::Administrator, opd: None }];
+    api::validate_user(login, nama, password, &peran)?;
+    let hash = auth::hash_password(password)?;
+    let u = store.create_user(&NewUser { login: login.into(), nama: nama.into(), nip: String::new(), hash, peran }).map_err(|e| e.to_string())?;
+    store.audit(Some(&u.login), "init", "pengguna/1", "administrator pertama", "konsol").map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The sample editions shipped with renja: `content/` and, when present, `contoh/murni/`.
+fn sample_dirs() -> Vec<PathBuf> {
+    let mut bases = Vec::new();
+    if let Ok(cwd) = std::env::current_dir() {
+        bases.push(cwd);
+    }
+    bases.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    for b in bases {
+        if b.join("content/edisi.toml").is_file() {
+            return ["content", "contoh/murni"].iter().map(|d| b.join(d)).filter(|d| d.join("edisi.toml").is_file()).collect();
+        }
+    }
+    Vec::new()
+}
+
+/// One generated demo account.
+pub struct DemoAccount {
+    pub login: String,
+    pub peran: String,
+    pub sandi: String,
+}
+
+/// `renja serve --contoh`: fills a fresh data folder with the sample edition(s) and one account
+/// per role. Returns the accounts with their generated passwords (shown once, never stored).
+pub fn contoh(data: &Path) -> Result<Vec<DemoAccount>, String> {
+    let store = open(data)?;
+    if store.count_users().map_err(|e| e.to_string())? > 0 {
+        return Err(format!("--contoh memerlukan folder data baru; '{}' sudah berisi", data.display()));
+    }
+    let dirs = sample_dirs();
+    if dirs.is_empty() {
+        return Err("edisi contoh (content/) tidak ditemukan; jalankan dari folder renja".into());
+    }
+    let err = |e: store::Error| e.to_string();
+    // The agency of the first sample.
+    let first = std::fs::read_to_string(dirs[0].join("edisi.toml")).map_err(|e| e.to_string())?;
+    let (kode, nama, kepala, ..) = engine::edition_meta(&first).ok_or("edisi.toml contoh tidak dapat dibaca")?;
+    let opd = store.create_opd(&NewOpd { kode, nama, kepala: kepala.clone() }).map_err(err)?;
+    let people: [(&str, &str, Role, Option<i64>); 4] = [
+        ("admin", "Administrator Contoh", Role::Administrator, None),
+        ("penyusun", "Penyusun Contoh", Role::Penyusun, Some(opd.id)),
+        ("verifikator", "Verifikator Bappeda Contoh", Role::Verifikator, None),
+        ("penandatangan", if kepala.is_empty() { "Kepala OPD Contoh" } else { kepala.as_str() }, Role::Penandatangan, Some(opd.id)),
+    ];
+    let mut accounts = Vec::new();
+    let mut penyusun = 0;
+    for (login, nama, role, opd) in people {
+        let sandi = auth::new_password();
+        let u = store
+            .create_user(&NewUser { login: login.into(), nama: nama.into(), nip: String::new(), hash: auth::hash_password(&sandi)?, peran: vec![Grant { peran: role, opd }] })
+            .map_err(err)?;
+        if role == Role::Penyusun {
+            penyusun = u.id;
+        }
+        accounts.push(DemoAccount { login: login.into(), peran: role.as_str().into(), sandi });
+    }
+    for dir in dirs {
+        let text = std::fs::read_to_string(dir.join("edisi.toml")).map_err(|e| e.to_string())?;
+        let (.., tahun, jenis, revisi) = engine::edition_meta(&text).ok_or_else(|| format!("{}: edisi.toml tidak dapat dibaca", dir.display()))?;
+        let files = engine::read_folder(&dir)?;
+        for (p, _) in &files {
+            names::validate(p)?;
+        }
+        let e = store.create_edition(&NewEdition { opd: opd.id, tahun, jenis, revisi }).map_err(err)?;
+        store
+            .save(Save {
+                edisi: e.id,
+                dasar: None,
+                penulis: penyusun,
+                pesan: format!("Impor edisi contoh dari {}", dir.file_name().and_then(|n| n.to_str()).unwrap_or("contoh")),
+                berkas: files.into_iter().map(|(p, b)| (p, Some(b))).collect(),
+                replace_all: true,
+                aksi: "impor".into(),
+                alamat: "konsol".into(),
+            })
+            .map_err(err)?;
+    }
+    Ok(accounts)
+}

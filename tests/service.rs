@@ -1,0 +1,755 @@
+//! `renja serve` over real HTTP: sessions and CSRF, the authorisation matrix, revisions (stale
+//! base → 409, history, diff, import/export byte for byte, invalid TOML saved with diagnostics),
+//! concurrent saves, the workflow, bad input, and kill -9 during saves.
+
+#[path = "support/service.rs"]
+mod support;
+mod common;
+
+use serde_json::{Value, json};
+use std::path::Path;
+use support::*;
+
+const PW: &str = "sandi-pengguna-uji-1";
+
+/// A running server with two OPDs (A, B), one edition each with one revision, and one account
+/// per role: penyusun_a, penyusun_b, verifikator, ttd_a (penandatangan of A), admin.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    server: Server,
+    opd_a: i64,
+    opd_b: i64,
+    ed_a: i64,
+    ed_b: i64,
+    rev_a: String,
+    rev_b: String,
+}
+
+fn user(admin: &mut Client, login: &str, peran: Value) -> i64 {
+    let r = admin.post("/api/v1/pengguna", &json!({ "login": login, "nama": login, "nip": "", "sandi": PW, "peran": peran }));
+    assert_eq!(r.status, 201, "{}", r.text());
+    r.json()["id"].as_i64().unwrap()
+}
+
+fn small_edition() -> Value {
+    json!({
+        "edisi.toml": "[opd]\nnama = \"Dinas Uji\"\n",
+        "bab/01-pendahuluan.md": "---\njudul = \"Pendahuluan\"\n---\nBaris satu.\nBaris dua.\n",
+    })
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    init(&data);
+    let server = Server::start(&data, &[]);
+    let mut admin = server.admin();
+    let mut opd = |kode: &str| {
+        let r = admin.post("/api/v1/opd", &json!({ "kode": kode, "nama": format!("Dinas {kode}"), "kepala": "Kepala" }));
+        assert_eq!(r.status, 201, "{}", r.text());
+        r.json()["id"].as_i64().unwrap()
+    };
+    let (opd_a, opd_b) = (opd("1.01"), opd("1.02"));
+    user(&mut admin, "penyusun_a", json!([{ "peran": "penyusun", "opd": opd_a }]));
+    user(&mut admin, "penyusun_b", json!([{ "peran": "penyusun", "opd": opd_b }]));
+    user(&mut admin, "verifikator", json!([{ "peran": "verifikator" }]));
+    user(&mut admin, "ttd_a", json!([{ "peran": "penandatangan", "opd": opd_a }]));
+    let mk = |login: &str, opd: i64| {
+        let mut c = server.login(login, PW);
+        let r = c.post("/api/v1/edisi", &json!({ "opd": opd, "tahun": 2025, "jenis": "murni" }));
+        assert_eq!(r.status, 201, "{}", r.text());
+        let id = r.json()["id"].as_i64().unwrap();
+        let r = c.post(&format!("/api/v1/edisi/{id}/revisi"), &json!({ "dasar": null, "pesan": "awal", "berkas": small_edition() }));
+        assert_eq!(r.status, 201, "{}", r.text());
+        (id, r.json()["revisi"]["id"].as_str().unwrap().to_string())
+    };
+    let (ed_a, rev_a) = mk("penyusun_a", opd_a);
+    let (ed_b, rev_b) = mk("penyusun_b", opd_b);
+    Fixture { _dir: dir, server, opd_a, opd_b, ed_a, ed_b, rev_a, rev_b }
+}
+
+#[test]
+fn init_refuses_twice_and_serve_needs_init() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // No administrator yet: serve refuses with a hint.
+    let out = renja().args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(&data).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("renja serve init"), "{}", String::from_utf8_lossy(&out.stderr));
+    // A short password is refused; the password is never an argument.
+    let out = renja().args(["serve", "init", "--data"]).arg(&data).env("RENJA_ADMIN_PASSWORD", "pendek").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sandi paling sedikit 10 karakter"));
+    init(&data);
+    let out = renja().args(["serve", "init", "--data"]).arg(&data).env("RENJA_ADMIN_PASSWORD", ADMIN_PASSWORD).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sudah memiliki pengguna"));
+    // The hash, not the password, is stored.
+    let db = std::fs::read(data.join("layanan.db")).unwrap();
+    assert!(!db.windows(ADMIN_PASSWORD.len()).any(|w| w == ADMIN_PASSWORD.as_bytes()));
+}
+
+#[test]
+fn sessions_cookies_csrf_and_throttling() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    init(&data);
+    let server = Server::start(&data, &[]);
+    let mut c = server.client();
+    // Not signed in.
+    let r = c.get("/api/v1/edisi");
+    assert_eq!(r.status, 401);
+    assert!(r.json()["galat"].as_str().unwrap().contains("belum masuk"));
+    // Signed in: the cookie is HttpOnly, SameSite=Strict, and not Secure over plain HTTP.
+    let r = c.post("/api/v1/sesi", &json!({ "login": "admin", "sandi": ADMIN_PASSWORD }));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let cookie = r.header("set-cookie").unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && !cookie.contains("Secure"), "{cookie}");
+    assert_eq!(c.get("/api/v1/sesi").json()["login"], "admin");
+    // A state-changing request from another origin is refused; from our own origin it passes.
+    let mut evil = c.clone();
+    evil.extra.push(("Origin".into(), "http://jahat.example".into()));
+    let r = evil.post("/api/v1/opd", &json!({ "kode": "9.99", "nama": "X" }));
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(r.json()["galat"].as_str().unwrap().contains("asal lain"));
+    let mut cross = c.clone();
+    cross.extra.push(("Sec-Fetch-Site".into(), "cross-site".into()));
+    assert_eq!(cross.post("/api/v1/opd", &json!({ "kode": "9.99", "nama": "X" })).status, 403);
+    let mut same = c.clone();
+    same.extra.push(("Origin".into(), server.base.clone()));
+    assert_eq!(same.post("/api/v1/opd", &json!({ "kode": "9.98", "nama": "Y" })).status, 201);
+    // Without --trust-proxy, X-Forwarded-Proto is ignored (no Secure cookie).
+    let mut fwd = server.client();
+    fwd.extra.push(("X-Forwarded-Proto".into(), "https".into()));
+    let r = fwd.post("/api/v1/sesi", &json!({ "login": "admin", "sandi": ADMIN_PASSWORD }));
+    assert!(!r.header("set-cookie").unwrap().contains("Secure"));
+    // Logout ends the session on the server, not just in the browser.
+    let stolen = c.cookie.clone();
+    assert_eq!(c.delete("/api/v1/sesi").status, 204);
+    let mut replay = server.client();
+    replay.cookie = stolen;
+    assert_eq!(replay.get("/api/v1/sesi").status, 401);
+    // Throttling: five wrong passwords, then even the right one waits.
+    let mut t = server.client();
+    for _ in 0..5 {
+        assert_eq!(t.post("/api/v1/sesi", &json!({ "login": "admin", "sandi": "salah-salah-salah" })).status, 401);
+    }
+    let r = t.post("/api/v1/sesi", &json!({ "login": "admin", "sandi": ADMIN_PASSWORD }));
+    assert_eq!(r.status, 429, "{}", r.text());
+    assert!(r.header("retry-after").is_some());
+    // The audit log recorded the failures and the refusal, with the client address.
+    let log = server.client().get("/api/v1/audit");
+    assert_eq!(log.status, 401);
+    drop(server);
+    let server = Server::start(&data, &["--trust-proxy"]);
+    // Behind a trusted proxy: Secure cookie over https, the forwarded address in the audit log.
+    let mut p = server.client();
+    p.extra.push(("X-Forwarded-Proto".into(), "https".into()));
+    p.extra.push(("X-Forwarded-For".into(), "203.0.113.7".into()));
+    let r = p.post("/api/v1/sesi", &json!({ "login": "admin", "sandi": ADMIN_PASSWORD }));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.header("set-cookie").unwrap().contains("Secure"));
+    let log = p.get("/api/v1/audit").json();
+    let entries = log.as_array().unwrap();
+    assert!(entries.iter().any(|e| e["aksi"] == "masuk" && e["alamat"] == "203.0.113.7"), "{log}");
+    assert!(entries.iter().any(|e| e["aksi"] == "masuk_gagal" && e["alamat"] == "127.0.0.1"));
+    assert!(entries.iter().any(|e| e["aksi"] == "masuk_ditahan"));
+    assert!(entries.iter().any(|e| e["aksi"] == "csrf_ditolak"));
+}
+
+/// Every role × endpoint × own/other OPD. `own` is OPD A's edition; `other` is OPD B's.
+#[test]
+fn authorisation_matrix() {
+    let f = fixture();
+    let s = &f.server;
+    let logins = ["admin", "penyusun_a", "penyusun_b", "verifikator", "ttd_a"];
+    let mut clients: Vec<(&str, Client)> =
+        logins.iter().map(|l| (*l, if *l == "admin" { s.admin() } else { s.login(l, PW) })).collect();
+    // (who, edition) → may read? For A's edition: everyone but penyusun_b. (penyusun_b is the
+    // "other OPD" author; ttd_a is A's head.)
+    let reads = |who: &str, ed: i64| -> bool {
+        match who {
+            "admin" | "verifikator" => true,
+            "penyusun_a" | "ttd_a" => ed == f.ed_a,
+            "penyusun_b" => ed == f.ed_b,
+            _ => unreachable!(),
+        }
+    };
+    let writes = |who: &str, ed: i64| -> bool { (who == "penyusun_a" && ed == f.ed_a) || (who == "penyusun_b" && ed == f.ed_b) };
+    let comments = |who: &str, ed: i64| -> bool { reads(who, ed) && who != "admin" };
+    let zip = support_zip();
+    let mut checked = 0;
+    for (who, c) in clients.iter_mut() {
+        let who: &str = who;
+        for (ed, rev) in [(f.ed_a, f.rev_a.clone()), (f.ed_b, f.rev_b.clone())] {
+            let read = reads(who, ed);
+            let rs = if read { 200 } else { 404 };
+            for path in [
+                format!("/api/v1/edisi/{ed}"),
+                format!("/api/v1/edisi/{ed}/revisi"),
+                format!("/api/v1/edisi/{ed}/revisi/{rev}"),
+                format!("/api/v1/edisi/{ed}/revisi/{rev}/berkas/edisi.toml"),
+                format!("/api/v1/edisi/{ed}/revisi/{rev}/periksa"),
+                format!("/api/v1/edisi/{ed}/beda?dari={rev}&ke={rev}"),
+                format!("/api/v1/edisi/{ed}/ekspor"),
+                format!("/api/v1/edisi/{ed}/komentar"),
+            ] {
+                let r = c.get(&path);
+                assert_eq!(r.status, rs, "{who} GET {path}: {}", r.text());
+                checked += 1;
+            }
+            // Writes: 201 for the OPD's penyusun; 403 for readers; 404 for those who cannot read.
+            let ws = |allowed: bool, ok: u16| if allowed { ok } else if read { 403 } else { 404 };
+            // A save on a stale base would 409, so each successful save advances the base.
+            let head = c.get(&format!("/api/v1/edisi/{ed}")).json()["kepala"].as_str().map(str::to_string);
+            let head = head.unwrap_or(rev.clone());
+            let r = c.post(
+                &format!("/api/v1/edisi/{ed}/revisi"),
+                &json!({ "dasar": head, "pesan": "ubah", "berkas": { "bab/01-pendahuluan.md": format!("---\njudul = \"P\"\n---\n{who}\n") } }),
+            );
+            assert_eq!(r.status, ws(writes(who, ed), 201), "{who} save {ed}: {}", r.text());
+            let head = c.get(&format!("/api/v1/edisi/{ed}")).json()["kepala"].as_str().map(str::to_string).unwrap_or(rev.clone());
+            let r = c.post_raw(&format!("/api/v1/edisi/{ed}/impor?dasar={head}"), "application/zip", &zip);
+            assert_eq!(r.status, ws(writes(who, ed), 201), "{who} import {ed}: {}", r.text());
+            let r = c.post(&format!("/api/v1/edisi/{ed}/komentar"), &json!({ "revisi": rev, "berkas": "edisi.toml", "baris": 1, "isi": "catatan" }));
+            assert_eq!(r.status, ws(comments(who, ed), 201), "{who} comment {ed}: {}", r.text());
+            // Workflow: only the OPD's penyusun submits; only the verifikator returns.
+            let r = c.post(&format!("/api/v1/edisi/{ed}/langkah"), &json!({ "langkah": "kembalikan", "catatan": "x" }));
+            let expect = if !read { 404 } else if who == "verifikator" { 409 } else { 403 };
+            assert_eq!(r.status, expect, "{who} kembalikan {ed}: {}", r.text());
+            checked += 4;
+        }
+        // Creating editions: the penyusun of that OPD only.
+        for opd in [f.opd_a, f.opd_b] {
+            let may = (who == "penyusun_a" && opd == f.opd_a) || (who == "penyusun_b" && opd == f.opd_b);
+            let r = c.post("/api/v1/edisi", &json!({ "opd": opd, "tahun": 2026, "jenis": "murni" }));
+            assert_eq!(r.status, if may { 201 } else { 403 }, "{who} create edition for {opd}: {}", r.text());
+            checked += 1;
+        }
+        // Edition lists show only readable editions.
+        let list = c.get("/api/v1/edisi").json();
+        let ids: Vec<i64> = list.as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids.contains(&f.ed_a), reads(who, f.ed_a), "{who} list");
+        assert_eq!(ids.contains(&f.ed_b), reads(who, f.ed_b), "{who} list");
+        // Administration: the administrator only.
+        let admin = who == "admin";
+        assert_eq!(c.get("/api/v1/opd").status, 200);
+        assert_eq!(c.post("/api/v1/opd", &json!({ "kode": format!("8.{who}"), "nama": "Z" })).status, if admin { 201 } else { 403 }, "{who} opd");
+        assert_eq!(c.get("/api/v1/pengguna").status, if admin { 200 } else { 403 }, "{who} users");
+        let r = c.post("/api/v1/pengguna", &json!({ "login": format!("baru.{who}"), "nama": "N", "sandi": PW, "peran": [{ "peran": "verifikator" }] }));
+        assert_eq!(r.status, if admin { 201 } else { 403 }, "{who} new user");
+        assert_eq!(c.get("/api/v1/audit").status, if admin { 200 } else { 403 }, "{who} audit");
+        checked += 7;
+    }
+    assert!(checked > 100, "{checked}");
+}
+
+fn support_zip() -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("bab")).unwrap();
+    std::fs::write(dir.path().join("edisi.toml"), "[opd]\nnama = \"Dinas Zip\"\n").unwrap();
+    std::fs::write(dir.path().join("bab/01-a.md"), "---\njudul = \"A\"\n---\nZip.\n").unwrap();
+    zip_dir(dir.path())
+}
+
+#[test]
+fn revisions_history_diff_conflict_and_invalid_toml() {
+    let f = fixture();
+    let mut a = f.server.login("penyusun_a", PW);
+    let ed = f.ed_a;
+    let save = |c: &mut Client, dasar: &str, berkas: Value| c.post(&format!("/api/v1/edisi/{ed}/revisi"), &json!({ "dasar": dasar, "pesan": "ubah", "berkas": berkas }));
+    // Invalid TOML is saved (work in progress) and the answer carries located diagnostics.
+    let r = save(&mut a, &f.rev_a, json!({ "data/rencana.toml": "[[program]\nkode = " }));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let body = r.json();
+    let rev2 = body["revisi"]["id"].as_str().unwrap().to_string();
+    assert_eq!(body["revisi"]["berubah"], json!(["data/rencana.toml"]));
+    let diags = body["periksa"]["diagnostik"].as_array().unwrap();
+    let d = diags.iter().find(|d| d["file"] == "data/rencana.toml").unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(d["severity"], "error");
+    assert!(d["line"].as_u64().unwrap() >= 1 && d["col"].as_u64().unwrap() >= 1, "{d}");
+    assert!(body["periksa"]["kesalahan"].as_u64().unwrap() >= 1);
+    // The stored bytes are exactly what was sent.
+    let r = a.get(&format!("/api/v1/edisi/{ed}/revisi/{rev2}/berkas/data/rencana.toml"));
+    assert_eq!(r.body, b"[[program]\nkode = ");
+    // A save on the old base is refused with what changed meanwhile; nothing is overwritten.
+    let r = save(&mut a, &f.rev_a, json!({ "bab/01-pendahuluan.md": "x" }));
+    assert_eq!(r.status, 409, "{}", r.text());
+    let c = r.json();
+    assert_eq!(c["kepala"], rev2.as_str());
+    assert_eq!(c["berubah"], json!(["data/rencana.toml"]));
+    assert!(c["galat"].as_str().unwrap().contains("usang"));
+    // Removing a file.
+    let r = save(&mut a, &rev2, json!({ "data/rencana.toml": null }));
+    assert_eq!(r.status, 201);
+    let rev3 = r.json()["revisi"]["id"].as_str().unwrap().to_string();
+    let files = a.get(&format!("/api/v1/edisi/{ed}/revisi/{rev3}")).json();
+    let paths: Vec<&str> = files["berkas"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["bab/01-pendahuluan.md", "edisi.toml"]);
+    // History: newest first, each pointing to its parent, with author and message.
+    let h = a.get(&format!("/api/v1/edisi/{ed}/revisi")).json();
+    let h = h.as_array().unwrap();
+    assert_eq!(h.len(), 3);
+    assert_eq!(h[0]["id"], rev3.as_str());
+    assert_eq!(h[0]["induk"], rev2.as_str());
+    assert_eq!(h[1]["induk"], f.rev_a.as_str());
+    assert_eq!(h[2]["penulis_login"], "penyusun_a");
+    // Diff between any two revisions, as unified diffs.
+    let d = a.get(&format!("/api/v1/edisi/{ed}/beda?dari={}&ke={rev2}", f.rev_a)).json();
+    assert_eq!(d["berkas"][0]["path"], "data/rencana.toml");
+    assert_eq!(d["berkas"][0]["status"], "baru");
+    assert!(d["berkas"][0]["beda"].as_str().unwrap().contains("+[[program]"), "{d}");
+    let d = a.get(&format!("/api/v1/edisi/{ed}/beda?dari={rev2}&ke={rev3}")).json();
+    assert_eq!(d["berkas"][0]["status"], "dihapus");
+    // Ids are content addresses: 64 hex digits.
+    assert!(rev3.len() == 64 && rev3.bytes().all(|b| b.is_ascii_hexdigit()));
+    // Comments anchored to file and line; a line outside the file is refused.
+    let mut v = f.server.login("verifikator", PW);
+    let r = v.post(&format!("/api/v1/edisi/{ed}/komentar"), &json!({ "revisi": rev3, "berkas": "bab/01-pendahuluan.md", "baris": 4, "isi": "Perjelas." }));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let r = v.post(&format!("/api/v1/edisi/{ed}/komentar"), &json!({ "revisi": rev3, "berkas": "bab/01-pendahuluan.md", "baris": 99, "isi": "x" }));
+    assert_eq!(r.status, 422);
+    assert!(r.json()["galat"].as_str().unwrap().contains("di luar berkas"));
+    let list = a.get(&format!("/api/v1/edisi/{ed}/komentar")).json();
+    assert_eq!(list[0]["baris"], 4);
+    assert_eq!(list[0]["penulis_login"], "verifikator");
+}
+
+#[test]
+fn contoh_import_export_byte_for_byte_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &["--contoh"]);
+    // One account per role, passwords printed once.
+    let accounts = demo_accounts(&server);
+    assert_eq!(accounts.len(), 4, "{:?}", server.preamble);
+    for (login, pw) in &accounts {
+        server.login(login, pw);
+    }
+    let mut p = server.login("penyusun", &accounts["penyusun"]);
+    let eds = p.get("/api/v1/edisi").json();
+    let ed = &eds[0];
+    assert_eq!(ed["tahun"], 2022);
+    assert_eq!(ed["jenis"], "perubahan");
+    let id = ed["id"].as_i64().unwrap();
+    // The sample comes back byte for byte.
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let mut want = Vec::new();
+    collect(&content, "", &mut want);
+    want.sort();
+    let r = p.get(&format!("/api/v1/edisi/{id}/ekspor"));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/zip"));
+    let got = unzip(&r.body);
+    assert_eq!(got.iter().map(|f| &f.0).collect::<Vec<_>>(), want.iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert!(got == want, "exported bytes differ from content/");
+    // Import the same folder again as a new revision: same files, so nothing changed.
+    let head = ed["kepala"].as_str().unwrap();
+    let r = p.post_raw(&format!("/api/v1/edisi/{id}/impor?dasar={head}&pesan=impor%20ulang"), "application/zip", &zip_dir(&content));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let body = r.json();
+    assert_eq!(body["revisi"]["berubah"], json!([]));
+    // The check agrees with `renja check content`: no errors in the sample.
+    assert_eq!(body["periksa"]["kesalahan"], 0, "{body}");
+    let cli = renja().args(["check", "content"]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    let cli_warnings = String::from_utf8_lossy(&cli.stderr).matches(": warning: ").count();
+    assert_eq!(body["periksa"]["peringatan"].as_u64().unwrap() as usize, cli_warnings);
+    // Starting again on a data folder that has content: --contoh refuses.
+    let out = renja().args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--data"]).arg(&data).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("folder data baru"));
+}
+
+#[test]
+fn concurrent_saves_one_wins() {
+    let f = fixture();
+    let ed = f.ed_a;
+    let mut base = f.rev_a.clone();
+    for round in 0..20 {
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let handles: Vec<_> = (0..2)
+            .map(|i| {
+                let mut c = f.server.login("penyusun_a", PW);
+                let barrier = barrier.clone();
+                let base = base.clone();
+                std::thread::spawn(move || {
+                    let body = json!({ "dasar": base, "pesan": format!("ronde {round} penulis {i}"),
+                                       "berkas": { "bab/01-pendahuluan.md": format!("---\njudul = \"P\"\n---\nronde {round} penulis {i}\n") } });
+                    barrier.wait();
+                    c.post(&format!("/api/v1/edisi/{ed}/revisi"), &body)
+                })
+            })
+            .collect();
+        let results: Vec<Resp> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let mut statuses: Vec<u16> = results.iter().map(|r| r.status).collect();
+        statuses.sort();
+        assert_eq!(statuses, [201, 409], "round {round}: {:?}", results.iter().map(|r| r.text()).collect::<Vec<_>>());
+        let winner = results.iter().find(|r| r.status == 201).unwrap().json()["revisi"]["id"].as_str().unwrap().to_string();
+        let loser = results.iter().find(|r| r.status == 409).unwrap().json();
+        assert_eq!(loser["kepala"], winner.as_str());
+        assert_eq!(loser["berubah"], json!(["bab/01-pendahuluan.md"]));
+        base = winner;
+    }
+    let mut c = f.server.login("penyusun_a", PW);
+    let h = c.get(&format!("/api/v1/edisi/{ed}/revisi")).json();
+    assert_eq!(h.as_array().unwrap().len(), 21);
+}
+
+#[test]
+fn workflow_steps_by_role() {
+    let f = fixture();
+    let ed = f.ed_a;
+    let mut p = f.server.login("penyusun_a", PW);
+    let mut v = f.server.login("verifikator", PW);
+    let mut t = f.server.login("ttd_a", PW);
+    let mut admin = f.server.admin();
+    let step = |c: &mut Client, l: &str, notes: &str| c.post(&format!("/api/v1/edisi/{ed}/langkah"), &json!({ "langkah": l, "catatan": notes }));
+    let status = |c: &mut Client| c.get(&format!("/api/v1/edisi/{ed}")).json()["status"].as_str().unwrap().to_string();
+    // draf: the verifikator cannot approve or return; others cannot submit.
+    assert_eq!(step(&mut v, "setujui", "").status, 409);
+    for c in [&mut v, &mut t, &mut admin] {
+        assert_eq!(step(c, "ajukan", "").status, 403);
+    }
+    assert_eq!(step(&mut p, "ajukan", "").status, 200);
+    assert_eq!(status(&mut p), "diajukan");
+    // diajukan: no saves; the penyusun cannot approve; returning needs notes.
+    let r = p.post(&format!("/api/v1/edisi/{ed}/revisi"), &json!({ "dasar": f.rev_a, "pesan": "x", "berkas": { "edisi.toml": "x" } }));
+    assert_eq!(r.status, 409);
+    assert!(r.json()["galat"].as_str().unwrap().contains("draf"));
+    assert_eq!(step(&mut p, "setujui", "").status, 403);
+    assert_eq!(step(&mut t, "kembalikan", "x").status, 403);
+    assert_eq!(step(&mut v, "kembalikan", "").status, 422);
+    assert_eq!(step(&mut p, "ajukan", "").status, 409);
+    assert_eq!(step(&mut v, "kembalikan", "Tabel 2.1 belum lengkap.").status, 200);
+    assert_eq!(status(&mut p), "dikembalikan");
+    // dikembalikan → draf by the penyusun only, then saves work again.
+    assert_eq!(step(&mut v, "perbaiki", "").status, 403);
+    assert_eq!(step(&mut p, "perbaiki", "").status, 200);
+    let r = p.post(&format!("/api/v1/edisi/{ed}/revisi"), &json!({ "dasar": f.rev_a, "pesan": "lengkapi", "berkas": { "edisi.toml": "y" } }));
+    assert_eq!(r.status, 201);
+    assert_eq!(step(&mut p, "ajukan", "").status, 200);
+    assert_eq!(step(&mut v, "setujui", "").status, 200);
+    assert_eq!(status(&mut v), "disetujui");
+    // disetujui: nothing goes back.
+    assert_eq!(step(&mut v, "kembalikan", "x").status, 409);
+    assert_eq!(step(&mut p, "perbaiki", "x").status, 409);
+    assert_eq!(step(&mut p, "ajukan", "x").status, 409);
+    assert_eq!(step(&mut v, "setujui", "x").status, 409);
+    // Unknown step names are refused by the schema.
+    assert_eq!(step(&mut p, "terbitkan", "").status, 422);
+    // The audit log holds every step, with the notes.
+    let log = admin.get("/api/v1/audit").json();
+    let acts: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["aksi"].as_str().unwrap()).collect();
+    for a in ["langkah_ajukan", "langkah_kembalikan", "langkah_perbaiki", "langkah_setujui", "langkah_ditolak", "simpan"] {
+        assert!(acts.contains(&a), "{a} missing: {acts:?}");
+    }
+    assert!(log.as_array().unwrap().iter().any(|e| e["aksi"] == "langkah_kembalikan" && e["rincian"].as_str().unwrap().contains("Tabel 2.1")));
+}
+
+#[test]
+fn bad_input_is_refused_in_indonesian() {
+    let f = fixture();
+    let ed = f.ed_a;
+    let mut p = f.server.login("penyusun_a", PW);
+    let url = format!("/api/v1/edisi/{ed}/revisi");
+    // Malformed JSON, wrong types, wrong content type.
+    let r = p.post_raw(&url, "application/json", b"{\"dasar\": ");
+    assert_eq!(r.status, 400);
+    assert!(r.json()["galat"].as_str().unwrap().contains("bukan JSON"));
+    let r = p.post(&url, &json!({ "dasar": 5, "pesan": "x", "berkas": {} }));
+    assert_eq!(r.status, 422);
+    assert!(r.json()["galat"].as_str().unwrap().contains("isi JSON tidak sesuai"), "{}", r.text());
+    let r = p.post_raw(&url, "text/plain", b"{}");
+    assert_eq!(r.status, 415);
+    // A huge body.
+    let big = vec![b' '; 3 * 1024 * 1024];
+    let r = p.post_raw(&url, "application/json", &big);
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert!(r.json()["galat"].as_str().unwrap().contains("terlalu besar"));
+    // Traversal and unknown names, in saves, reads, comments and imports.
+    for name in ["../edisi.toml", "/etc/passwd", "bab/../../x.md", "data/x.sh", "bab/Besar.md", ".git/config"] {
+        let r = p.post(&url, &json!({ "dasar": f.rev_a, "pesan": "x", "berkas": { name: "x" } }));
+        assert_eq!(r.status, 422, "{name}: {}", r.text());
+        assert!(r.json()["galat"].as_str().unwrap().contains("ditolak"), "{name}");
+    }
+    for name in ["..%2F..%2Fetc%2Fpasswd", "bab/..%2F..%2Fx.md", "%2e%2e/edisi.toml"] {
+        let r = p.get(&format!("/api/v1/edisi/{ed}/revisi/{}/berkas/{name}", f.rev_a));
+        assert!(r.status == 400 || r.status == 404, "{name}: {}", r.status);
+        assert!(r.json()["galat"].is_string());
+    }
+    let mut evil = Vec::new();
+    {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(&mut evil));
+        w.start_file("../../luar.toml", zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(b"x").unwrap();
+        w.finish().unwrap();
+    }
+    let r = p.post_raw(&format!("/api/v1/edisi/{ed}/impor?dasar={}", f.rev_a), "application/zip", &evil);
+    assert_eq!(r.status, 422, "{}", r.text());
+    let r = p.post_raw(&format!("/api/v1/edisi/{ed}/impor?dasar={}", f.rev_a), "application/zip", b"bukan zip");
+    assert_eq!(r.status, 422);
+    assert!(r.json()["galat"].as_str().unwrap().contains("zip"));
+    // Nothing of the above made a revision.
+    assert_eq!(p.get(&format!("/api/v1/edisi/{ed}/revisi")).json().as_array().unwrap().len(), 1);
+    // Unknown paths, ids that are not numbers, unknown revisions: JSON 404s.
+    for path in ["/api/v1/tidak-ada", "/api/v1/edisi/abc", "/api/v1/edisi/999999", "/lain"] {
+        let r = p.get(path);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(r.json()["galat"].as_str().unwrap().contains("tidak ditemukan"));
+    }
+    let r = p.get(&format!("/api/v1/edisi/{ed}/revisi/{}", "0".repeat(64)));
+    assert_eq!(r.status, 404);
+    // Missing and invalid fields in account creation (administrator).
+    let mut admin = f.server.admin();
+    let r = admin.post("/api/v1/pengguna", &json!({ "login": "x y", "nama": "N", "sandi": PW, "peran": [{ "peran": "penyusun" }] }));
+    assert_eq!(r.status, 422);
+    let r = admin.post("/api/v1/pengguna", &json!({ "login": "orang", "nama": "N", "sandi": PW, "peran": [{ "peran": "penyusun" }] }));
+    assert_eq!(r.status, 422);
+    assert!(r.json()["galat"].as_str().unwrap().contains("memerlukan 'opd'"));
+    let r = admin.post("/api/v1/pengguna", &json!({ "login": "orang", "nama": "N", "sandi": PW, "peran": [{ "peran": "raja" }] }));
+    assert_eq!(r.status, 422);
+    let r = admin.post("/api/v1/pengguna", &json!({ "login": "orang", "nama": "N", "sandi": PW, "peran": [{ "peran": "penyusun", "opd": 4242 }] }));
+    assert_eq!(r.status, 404);
+}
+
+/// kill -9 while saves stream in, then restart: every listed revision is whole (all its files
+/// readable and matching their hashes), the history is one chain, and the audit log is intact.
+#[test]
+fn kill_during_saves_leaves_no_partial_revision() {
+    let mut f = fixture();
+    let ed = f.ed_a;
+    let data = f.server.data.clone();
+    for round in 0..3 {
+        let base_url = f.server.base.clone();
+        let cookie = f.server.login("penyusun_a", PW).cookie.clone();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writers: Vec<_> = (0..3)
+            .map(|w| {
+                let (base_url, cookie, stop) = (base_url.clone(), cookie.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let mut c = Client::new(&base_url);
+                    c.cookie = cookie;
+                    let mut n = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let head = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.get(&format!("/api/v1/edisi/{ed}")))) {
+                            Ok(r) if r.status == 200 => r.json()["kepala"].as_str().unwrap().to_string(),
+                            _ => break,
+                        };
+                        let big = format!("---\njudul = \"P\"\n---\n{}\n", format!("penulis {w} simpan {n} ").repeat(20_000));
+                        let body = json!({ "dasar": head, "pesan": format!("w{w} n{n}"), "berkas": { "bab/01-pendahuluan.md": big, format!("data/w{w}.toml"): format!("n = {n}\n") } });
+                        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.post(&format!("/api/v1/edisi/{ed}/revisi"), &body))).is_err() {
+                            break;
+                        }
+                        n += 1;
+                    }
+                })
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(700 + 300 * round));
+        f.server.kill9();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for w in writers {
+            let _ = w.join();
+        }
+        f.server = Server::start(&data, &[]);
+        let mut c = f.server.login("penyusun_a", PW);
+        let h = c.get(&format!("/api/v1/edisi/{ed}/revisi")).json();
+        let h = h.as_array().unwrap();
+        assert!(h.len() >= 2, "round {round}: no save landed before the kill");
+        let head = c.get(&format!("/api/v1/edisi/{ed}")).json()["kepala"].as_str().unwrap().to_string();
+        assert_eq!(h[0]["id"], head.as_str());
+        for (i, rev) in h.iter().enumerate() {
+            if i + 1 < h.len() {
+                assert_eq!(rev["induk"], h[i + 1]["id"], "history is one chain");
+            }
+            let id = rev["id"].as_str().unwrap();
+            let files = c.get(&format!("/api/v1/edisi/{ed}/revisi/{id}")).json();
+            for file in files["berkas"].as_array().unwrap() {
+                let r = c.get(&format!("/api/v1/edisi/{ed}/revisi/{id}/berkas/{}", file["path"].as_str().unwrap()));
+                assert_eq!(r.status, 200, "round {round}: {id} {file}");
+                assert_eq!(r.body.len() as u64, file["size"].as_u64().unwrap());
+            }
+        }
+        let log = f.server.admin().get("/api/v1/audit?batas=10000").json();
+        let saves = log.as_array().unwrap().iter().filter(|e| e["aksi"] == "simpan" && e["objek"].as_str().unwrap().starts_with(&format!("edisi/{ed}/"))).count();
+        // Every revision has its audit line (they commit together), and no line names a
+        // revision that does not exist.
+        assert_eq!(saves, h.len(), "round {round}");
+    }
+}
+
+/// The demo accounts printed by `--contoh`.
+fn demo_accounts(server: &Server) -> std::collections::BTreeMap<String, String> {
+    let mut accounts = std::collections::BTreeMap::new();
+    for line in &server.preamble {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        if w.len() == 3 && ["admin", "penyusun", "verifikator", "penandatangan"].contains(&w[0]) {
+            accounts.insert(w[0].to_string(), w[2].to_string());
+        }
+    }
+    accounts
+}
+
+/// Schemathesis (PyPI) fuzzes the running server from the OpenAPI document it serves, signed in
+/// as the sample's penyusun: no 5xx, every status and body as documented.
+#[test]
+#[cfg_attr(not(renja_tools = "schemathesis"), ignore = "needs schemathesis (st; tests/run.sh installs it)")]
+fn schemathesis_against_served_openapi() {
+    common::require(&["schemathesis"]);
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &["--contoh"]);
+    let accounts = demo_accounts(&server);
+    let c = server.login("penyusun", &accounts["penyusun"]);
+    let doc = server.client().get("/api/v1/openapi.json");
+    assert_eq!(doc.status, 200);
+    assert!(doc.json()["paths"]["/api/v1/edisi/{id}/revisi"]["post"].is_object());
+    // The session goes to Schemathesis as the credential of the served security scheme `sesi`
+    // (not as a bare Cookie header, which would also ride along on the requests Schemathesis
+    // sends *without* credentials to check that they are refused).
+    let sesi = c.cookie.as_deref().unwrap().strip_prefix("renja_sesi=").unwrap();
+    let config = dir.path().join("schemathesis.toml");
+    std::fs::write(&config, format!("[auth.openapi.sesi]\napi_key = \"{sesi}\"\n")).unwrap();
+    let out = std::process::Command::new("st")
+        .arg("--config-file")
+        .arg(&config)
+        .args(["run", &format!("{}/api/v1/openapi.json", server.base)])
+        .args(["--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection"])
+        // Logging out would end the session the run uses.
+        .args(["--exclude-method", "DELETE"])
+        .args(["--max-examples", "25", "--workers", "2", "--seed", "16"])
+        .env("NO_COLOR", "1")
+        // Schemathesis keeps a cache folder (.schemathesis/) in its working directory.
+        .current_dir(dir.path())
+        // The serializer for application/zip bodies (tests/support/schemathesis_hooks.py).
+        .env("SCHEMATHESIS_HOOKS", "schemathesis_hooks")
+        .env("PYTHONPATH", Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support"))
+        .output()
+        .unwrap();
+    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "schemathesis found problems:\n{report}");
+    assert!(report.contains("passed"), "{report}");
+}
+
+fn head_of(c: &mut Client, ed: i64) -> String {
+    c.get(&format!("/api/v1/edisi/{ed}")).json()["kepala"].as_str().unwrap().to_string()
+}
+
+/// Renders: the same bytes as the command line, one render for identical concurrent requests,
+/// then the cache; a full queue answers 503; sources with errors answer 422 with diagnostics.
+#[test]
+fn render_cached_coalesced_and_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &["--contoh", "--render-workers", "1", "--render-queue", "0"]);
+    let accounts = demo_accounts(&server);
+    let mut p = server.login("penyusun", &accounts["penyusun"]);
+    let ed = p.get("/api/v1/edisi").json()[0]["id"].as_i64().unwrap();
+    let head = head_of(&mut p, ed);
+    let url = |rev: &str, f: &str| format!("/api/v1/edisi/{ed}/revisi/{rev}/susun/{f}");
+    // Three identical requests at once: one render, shared.
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(3));
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let (mut c, barrier, u) = (p.clone(), barrier.clone(), url(&head, "pdf"));
+            std::thread::spawn(move || {
+                barrier.wait();
+                c.get(&u)
+            })
+        })
+        .collect();
+    // While that render runs (the first in the process: typst's caches are cold, so it takes
+    // about a second even on an idle machine), a different render finds the queue full (1
+    // worker, no queue) and gets 503 with Retry-After. A later render of a changed revision is
+    // too quick (~0.2 s, typst memoizes the unchanged parts) to be caught in flight reliably.
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let r = p.get(&url(&head, "docx"));
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(r.header("retry-after").is_some());
+    assert!(r.json()["galat"].is_string());
+    let results: Vec<Resp> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let origins: Vec<&str> = results.iter().map(|r| r.header("x-renja-susun").unwrap_or("-")).collect();
+    assert!(results.iter().all(|r| r.status == 200), "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert_eq!(origins.iter().filter(|o| **o == "baru").count(), 1, "{origins:?}");
+    assert!(origins.iter().all(|o| ["baru", "bersama", "cache"].contains(o)), "{origins:?}");
+    let pdf = &results[0].body;
+    assert!(pdf.starts_with(b"%PDF") && results.iter().all(|r| &r.body == pdf));
+    assert_eq!(results[0].header("content-type"), Some("application/pdf"));
+    // The same bytes as `renja build` of the sample (a draft).
+    let out = tempfile::tempdir().unwrap();
+    let b = renja().args(["build", "content", "--format", "pdf", "-o"]).arg(out.path()).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let built = std::fs::read_dir(out.path()).unwrap().next().unwrap().unwrap().path();
+    assert!(std::fs::read(built).unwrap() == *pdf, "served PDF differs from renja build");
+    // Again: from the cache.
+    let r = p.get(&url(&head, "pdf"));
+    assert_eq!(r.header("x-renja-susun"), Some("cache"));
+    assert!(r.body == *pdf);
+    // JSON: the computed model, as `renja export --json`.
+    let r = p.get(&url(&head, "json"));
+    assert_eq!(r.status, 200);
+    let cli = renja().args(["export", "--json", "content"]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    assert_eq!(r.json(), serde_json::from_slice::<Value>(&cli.stdout).unwrap());
+    // A changed revision: its PDF renders anew.
+    let penutup = String::from_utf8(p.get(&format!("/api/v1/edisi/{ed}/revisi/{head}/berkas/bab/04-penutup.md")).body).unwrap();
+    let r = p.post(
+        &format!("/api/v1/edisi/{ed}/revisi"),
+        &json!({ "dasar": head, "pesan": "ubah", "berkas": { "bab/04-penutup.md": penutup + "\nTambahan.\n" } }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let rev2 = r.json()["revisi"]["id"].as_str().unwrap().to_string();
+    let r = p.get(&url(&rev2, "pdf"));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-renja-susun"), Some("baru"));
+    assert!(r.body != *pdf);
+    let r = p.get(&url(&rev2, "docx"));
+    assert_eq!(r.status, 200);
+    assert!(r.body.starts_with(b"PK"));
+    // Sources with errors: 422 with the diagnostics, nothing rendered.
+    let r = p.post(&format!("/api/v1/edisi/{ed}/revisi"), &json!({ "dasar": rev2, "pesan": "rusak", "berkas": { "data/rencana.toml": "[[" } }));
+    let rev3 = r.json()["revisi"]["id"].as_str().unwrap().to_string();
+    let r = p.get(&url(&rev3, "pdf"));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.json()["diagnostik"].as_array().unwrap().iter().any(|d| d["file"] == "data/rencana.toml"));
+    assert_eq!(p.get(&url(&rev3, "xlsx")).status, 404);
+    // Another OPD's author cannot render it (matrix covers reads; renders too).
+    let mut v = server.login("verifikator", &accounts["verifikator"]);
+    assert_eq!(v.get(&url(&head, "json")).status, 200);
+}
+
+/// kill -9 while a PDF renders, then restart: no partial cache entry, the render runs again,
+/// and the audit log is intact.
+#[test]
+fn kill_during_render_then_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start(&data, &["--contoh"]);
+    let accounts = demo_accounts(&server);
+    let mut p = server.login("penyusun", &accounts["penyusun"]);
+    let ed = p.get("/api/v1/edisi").json()[0]["id"].as_i64().unwrap();
+    let head = head_of(&mut p, ed);
+    let u = format!("/api/v1/edisi/{ed}/revisi/{head}/susun/pdf");
+    let audit_before = server.login("admin", &accounts["admin"]).get("/api/v1/audit?batas=10000").json();
+    let pending = {
+        let (mut c, u) = (p.clone(), u.clone());
+        std::thread::spawn(move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.get(&u))).ok().map(|r| r.status))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    server.kill9();
+    assert_eq!(pending.join().unwrap(), None, "the render should have been cut by the kill");
+    server = Server::start(&data, &[]);
+    for e in std::fs::read_dir(data.join("cache")).unwrap() {
+        let e = e.unwrap();
+        panic!("cache entry after a killed render: {:?}", e.file_name());
+    }
+    let mut p = server.login("penyusun", &accounts["penyusun"]);
+    let r = p.get(&u);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-renja-susun"), Some("baru"));
+    assert!(r.body.starts_with(b"%PDF"));
+    assert!(r.body[r.body.len().saturating_sub(32)..].windows(5).any(|w| w == b"%%EOF"), "a whole PDF");
+    let audit_after = server.login("admin", &accounts["admin"]).get("/api/v1/audit?batas=10000").json();
+    let (before, after) = (audit_before.as_array().unwrap(), audit_after.as_array().unwrap());
+    // Every line from before the kill is still there, unchanged, in order.
+    assert!(after.len() > before.len());
+    assert_eq!(&after[after.len() - before.len()..], &before[..]);
+}

@@ -1,0 +1,230 @@
+//! A real `renja serve` on a free loopback port, and a small HTTP client (ureq) that keeps its
+//! session cookie, for the service tests.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const ADMIN_PASSWORD: &str = "sandi-admin-uji-123";
+
+pub fn renja() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_renja"))
+}
+
+/// `renja serve init` on `data` with the password from the environment.
+pub fn init(data: &Path) {
+    let out = renja().args(["serve", "init", "--data"]).arg(data).env("RENJA_ADMIN_PASSWORD", ADMIN_PASSWORD).output().unwrap();
+    assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub data: PathBuf,
+    /// Lines printed before the address line (the demo accounts of --contoh).
+    pub preamble: Vec<String>,
+}
+
+impl Server {
+    /// Starts `renja serve --data DATA --listen 127.0.0.1:0 EXTRA…` and waits for its address.
+    pub fn start(data: &Path, extra: &[&str]) -> Server {
+        let mut child = renja()
+            .args(["serve", "--data"])
+            .arg(data)
+            .args(["--listen", "127.0.0.1:0"])
+            .args(extra)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut preamble = Vec::new();
+        let base = loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap() == 0 {
+                let _ = child.kill();
+                panic!("server exited before listening: {preamble:?}");
+            }
+            if let Some(rest) = line.trim().strip_prefix("Layanan renja: ") {
+                break rest.trim_end_matches("/api/v1/").to_string();
+            }
+            preamble.push(line.trim_end().to_string());
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while reader.read_line(&mut sink).unwrap_or(0) > 0 {
+                sink.clear();
+            }
+        });
+        Server { child, base, data: data.to_path_buf(), preamble }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// A client signed in as `login`.
+    pub fn login(&self, login: &str, password: &str) -> Client {
+        let mut c = self.client();
+        let r = c.post("/api/v1/sesi", &serde_json::json!({ "login": login, "sandi": password }));
+        assert_eq!(r.status, 200, "login {login}: {}", r.text());
+        c
+    }
+
+    pub fn admin(&self) -> Client {
+        self.login("admin", ADMIN_PASSWORD)
+    }
+
+    /// SIGKILL, as a crash.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub cookie: Option<String>,
+    agent: ureq::Agent,
+    /// Extra headers sent with every request (Origin, X-Forwarded-…).
+    pub extra: Vec<(String, String)>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let config = ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(120))).max_redirects(0).build();
+        Client { base: base.to_string(), cookie: None, agent: ureq::Agent::new_with_config(config), extra: Vec::new() }
+    }
+
+    fn finish(&mut self, r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
+        let mut r = r.unwrap_or_else(|e| panic!("request failed: {e}"));
+        let headers: Vec<(String, String)> =
+            r.headers().iter().map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string())).collect();
+        for (k, v) in &headers {
+            if k == "set-cookie" {
+                let pair = v.split(';').next().unwrap_or("");
+                self.cookie = if pair.ends_with('=') { None } else { Some(pair.to_string()) };
+            }
+        }
+        let body = r.body_mut().with_config().limit(200 * 1024 * 1024).read_to_vec().unwrap();
+        Resp { status: r.status().as_u16(), headers, body }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn get(&mut self, path: &str) -> Resp {
+        let mut req = self.agent.get(&self.url(path));
+        if let Some(c) = &self.cookie {
+            req = req.header("Cookie", c);
+        }
+        for (k, v) in &self.extra {
+            req = req.header(k, v);
+        }
+        let r = req.call();
+        self.finish(r)
+    }
+
+    pub fn delete(&mut self, path: &str) -> Resp {
+        let mut req = self.agent.delete(&self.url(path));
+        if let Some(c) = &self.cookie {
+            req = req.header("Cookie", c);
+        }
+        for (k, v) in &self.extra {
+            req = req.header(k, v);
+        }
+        let r = req.call();
+        self.finish(r)
+    }
+
+    pub fn post_raw(&mut self, path: &str, content_type: &str, body: &[u8]) -> Resp {
+        let mut req = self.agent.post(&self.url(path)).header("Content-Type", content_type);
+        if let Some(c) = &self.cookie {
+            req = req.header("Cookie", c);
+        }
+        for (k, v) in &self.extra {
+            req = req.header(k, v);
+        }
+        let r = req.send(body);
+        self.finish(r)
+    }
+
+    pub fn post(&mut self, path: &str, body: &Value) -> Resp {
+        self.post_raw(path, "application/json", serde_json::to_vec(body).unwrap().as_slice())
+    }
+}
+
+/// An edition folder's files as a zip (for import).
+pub fn zip_dir(dir: &Path) -> Vec<u8> {
+    use std::io::Write;
+    let mut files = Vec::new();
+    collect(dir, "", &mut files);
+    files.sort();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (rel, bytes) in files {
+        w.start_file(rel.as_str(), opts).unwrap();
+        w.write_all(&bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+pub fn collect(dir: &Path, rel: &str, out: &mut Vec<(String, Vec<u8>)>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_str().unwrap().to_string();
+        let r = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+        if e.file_type().unwrap().is_dir() {
+            collect(&e.path(), &r, out);
+        } else {
+            out.push((r, std::fs::read(e.path()).unwrap()));
+        }
+    }
+}
+
+/// A zip's entries as (name, bytes), sorted.
+pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).unwrap();
+        out.push((f.name().to_string(), b));
+    }
+    out.sort();
+    out
+}
