@@ -126,7 +126,7 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 const tab = context.pages()[0] || (await context.newPage());
 tab.setDefaultTimeout(120000);
 await tab.goto(url);
-await tab.waitForFunction(() => document.querySelectorAll("#halaman .halaman").length > 0, null, { timeout: 600000 });
+await tab.waitForFunction(() => window.__renja && window.__renja.log.some((e) => e.type === "snapshot" && e.part === e.parts - 1), null, { timeout: 600000 });
 await sleep(1000);
 
 // Each edit: save, then wait for the last part of the first good update that changed pages.

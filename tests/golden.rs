@@ -27,7 +27,7 @@ use std::path::Path;
 /// (output, SHA-256 hex).
 const PINS: &[(&str, &str)] = &[
     ("draft.pdf", "a566b0199ef9b3543382083dfd34af87a2e80d9f5bfd567ed5529aed32855538"),
-    ("final.pdf", "f6eb8de71e47275649f58a60b746df5f318eb072dbc38f465bc1db1e6a72f8fb"),
+    ("final.pdf", "da5fe21ab4cb7780ecd077c2c5166cc88ae6a4de980a671f7766c6d9d01aef86"),
     ("draft.docx", "01cc323fe9f97420bc621dde7d56722f9efb6f25cf8b60a9424162198aad8832"),
     ("final.docx", "1daf79262f58a87788771cc8acba0fba367ab768fee08e9243f9f09c654cbe5a"),
     ("export.json", "f1e83bc71e6769e411415c53bd61c4e867727e7939b7a91685035717f9a76a3f"),

@@ -328,7 +328,7 @@ fn contoh_import_export_byte_for_byte_and_check() {
     }
     let mut p = server.login("penyusun", &accounts["penyusun"]);
     let eds = p.get("/api/v1/edisi").json();
-    let ed = &eds[0];
+    let ed = perubahan_2022(&eds);
     assert_eq!(ed["tahun"], 2022);
     assert_eq!(ed["jenis"], "perubahan");
     let id = ed["id"].as_i64().unwrap();
@@ -643,7 +643,7 @@ fn render_cached_coalesced_and_bounded() {
     let server = Server::start(&dir.path().join("data"), &["--contoh", "--render-workers", "1", "--render-queue", "0"]);
     let accounts = demo_accounts(&server);
     let mut p = server.login("penyusun", &accounts["penyusun"]);
-    let ed = p.get("/api/v1/edisi").json()[0]["id"].as_i64().unwrap();
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
     let head = head_of(&mut p, ed);
     let url = |rev: &str, f: &str| format!("/api/v1/edisi/{ed}/revisi/{rev}/susun/{f}");
     // Three identical requests at once: one render, shared.
@@ -725,7 +725,7 @@ fn kill_during_render_then_restart() {
     let mut server = Server::start(&data, &["--contoh"]);
     let accounts = demo_accounts(&server);
     let mut p = server.login("penyusun", &accounts["penyusun"]);
-    let ed = p.get("/api/v1/edisi").json()[0]["id"].as_i64().unwrap();
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
     let head = head_of(&mut p, ed);
     let u = format!("/api/v1/edisi/{ed}/revisi/{head}/susun/pdf");
     let audit_before = server.login("admin", &accounts["admin"]).get("/api/v1/audit?batas=10000").json();
@@ -752,4 +752,12 @@ fn kill_during_render_then_restart() {
     // Every line from before the kill is still there, unchanged, in order.
     assert!(after.len() > before.len());
     assert_eq!(&after[after.len() - before.len()..], &before[..]);
+}
+
+/// The sample Perubahan 2022 (content/) among the editions `serve --contoh` loads (the murni
+/// sample contoh/murni/ is loaded too).
+fn perubahan_2022(eds: &serde_json::Value) -> &serde_json::Value {
+    eds.as_array()
+        .and_then(|a| a.iter().find(|e| e["tahun"] == 2022 && e["jenis"] == "perubahan"))
+        .unwrap_or_else(|| panic!("the sample Perubahan 2022 among {eds}"))
 }

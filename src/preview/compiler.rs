@@ -335,10 +335,10 @@ mod tests {
         // Unknown size: keep. A failed first compile does not set the base.
         assert_eq!(p.decide(None, true), Evict::Keep);
         assert_eq!(p.decide(Some(100_000), false), Evict::Keep);
-        assert_eq!(p.decide(Some(300_000), true), Evict::Keep);
-        // Budget: 1.3 x 300 000 = 390 000 KiB.
-        assert_eq!(p.decide(Some(389_000), true), Evict::Keep);
-        assert_eq!(p.decide(Some(391_000), true), Evict::Tight);
+        assert_eq!(p.decide(Some(1_000_000), true), Evict::Keep);
+        // Budget: 1.3 x 1 000 000 = 1 300 000 KiB (more than the minimum headroom).
+        assert_eq!(p.decide(Some(1_299_000), true), Evict::Keep);
+        assert_eq!(p.decide(Some(1_301_000), true), Evict::Tight);
         assert_eq!(p.tight, 1);
         // A small process gets at least MIN_HEADROOM_KIB.
         let mut q = CachePolicy::default();

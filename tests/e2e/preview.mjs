@@ -47,7 +47,8 @@ try {
   const tab = context.pages()[0] || (await context.newPage());
   tab.setDefaultTimeout(TIMEOUT);
   await tab.goto(url);
-  await tab.waitForFunction(() => document.querySelectorAll("#halaman .halaman").length > 0);
+  // The first snapshot may come in several parts (0-based `part` of `parts`): wait for its last.
+  await tab.waitForFunction(() => window.__renja && window.__renja.log.some((e) => e.type === "snapshot" && e.part === e.parts - 1));
   const pageCount = await tab.locator("#halaman .halaman").count();
   assert(pageCount > 10, `expected the sample's pages, got ${pageCount}`);
   assert(await tab.locator("#overlay").isHidden(), "no overlay on the valid sample");
