@@ -195,17 +195,7 @@ fn pdf_options(doc: &Document) -> PdfOptions {
 
 /// Exports a laid-out document as PDF/A-2b with the edition's metadata and timestamp.
 pub fn export(world: &RenjaWorld, paged: &PagedDocument, doc: &Document, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-    let standards = PdfStandards::new(&[PdfStandard::A_2b]).expect("PDF/A-2b is supported");
-    let options = PdfOptions {
-        ident: Smart::Custom(doc.metadata.slug.clone()),
-        creator: Smart::Custom(Some(format!("renja {}", doc.renja_versi))),
-        timestamp: timestamp(&doc.metadata.waktu_terbit),
-        page_ranges: None,
-        standards,
-        tagged: true,
-        pretty: false,
-    };
-    match typst_pdf::pdf(paged, &options) {
+    match typst_pdf::pdf(paged, &pdf_options(doc)) {
         Ok(bytes) => Some(bytes),
         Err(errors) => {
             convert(world, &errors, diags);
