@@ -58,17 +58,29 @@ fn check_gives_the_same_result_from_any_directory_and_without_an_archive() {
 
 #[test]
 fn build_final_prints_the_real_reason_of_a_failure() {
-    // A dangling symbolic link in the edition folder (an editor's lock file is one): the final
-    // PDF records the sources' fingerprint, which cannot read it. The reason used to be hidden
-    // (only messages beginning "tata letak" were printed).
+    // A symbolic link loop in the edition folder: the final PDF records the sources' fingerprint,
+    // which cannot read it. The reason used to be hidden (only messages beginning "tata letak"
+    // were printed).
     let ws = workspace();
-    std::os::unix::fs::symlink(ws.path().join("tidak-ada"), ws.path().join("content/.#01-pendahuluan.md")).unwrap();
+    std::os::unix::fs::symlink(ws.path().join("content/lingkar-b"), ws.path().join("content/lingkar-a")).unwrap();
+    std::os::unix::fs::symlink(ws.path().join("content/lingkar-a"), ws.path().join("content/lingkar-b")).unwrap();
     let o = renja(&["build", "content", "--final", "--format", "pdf"], ws.path());
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("sumber tidak dapat dibaca") && err.contains(".#01-pendahuluan.md"), "{err}");
+    assert!(err.contains("sumber tidak dapat dibaca") && err.contains("lingkar-"), "{err}");
     assert!(err.contains("PDF gagal disusun; berkas lama tidak diubah"), "{err}");
     assert!(!ws.path().join("out").exists(), "nothing written");
+}
+
+#[test]
+fn build_final_ignores_an_editors_dangling_lock_file() {
+    // An editor's lock file is a dangling symbolic link: it holds no source, so the final build
+    // (whose fingerprint covers the edition's files) goes through.
+    let ws = workspace();
+    std::os::unix::fs::symlink(ws.path().join("tidak-ada"), ws.path().join("content/bab/.#01-pendahuluan.md")).unwrap();
+    let o = renja(&["build", "content", "--final", "--format", "pdf"], ws.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(ws.path().join("out").read_dir().unwrap().count() > 0);
 }
 
 #[test]

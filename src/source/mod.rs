@@ -568,7 +568,12 @@ pub fn read_tree(dir: &Path, skip: Option<&Path>) -> Result<Vec<(String, Vec<u8>
             {
                 continue;
             }
-            let meta = std::fs::metadata(&p).map_err(io(&p))?;
+            let meta = match std::fs::metadata(&p) {
+                Ok(m) => m,
+                // A dangling symbolic link holds no source (an editor's lock file is one).
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_symlink()) => continue,
+                Err(e) => return Err(io(&p)(e)),
+            };
             if meta.is_dir() {
                 stack.push((p, child_rel));
             } else if meta.is_file() {
