@@ -117,7 +117,6 @@ pub fn bsre_client(url: &str, config: Option<&Path>, timeout: Option<f64>) -> Re
 }
 
 fn run_bsre(args: Args, url: &str) -> i32 {
-    use crate::sign::Backend;
     use crate::sign::bsre::{Secret, Signer};
     let nik = args.nik.clone().unwrap_or_default();
     if nik.len() != 16 || !nik.bytes().all(|b| b.is_ascii_digit()) {
@@ -165,20 +164,7 @@ fn run_bsre(args: Args, url: &str) -> i32 {
     };
     let opts = crate::sign::Options { reason: args.reason, location: args.location, contact: None, tsa: None, zona: args.zona, layouts: assets.layouts, fonts };
     let signer = Signer { client: &client, nik, secret };
-    let signed = match signer.sign_pdf(&pdf, &opts, std::time::SystemTime::now()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {}: {e}; tidak ada berkas yang ditulis", args.pdf.display());
-            return e.exit_code();
-        }
-    };
-    let out = args.out.unwrap_or_else(|| default_out(&args.pdf));
-    if let Err(e) = crate::output::write_atomic(&out, &signed) {
-        eprintln!("error: {} tidak dapat ditulis: {e}", out.display());
-        return 2;
-    }
-    println!("{}", out.display());
-    0
+    sign_and_write(&signer, &pdf, &opts, std::time::SystemTime::now(), &args.pdf, args.out)
 }
 
 pub fn run(args: Args) -> i32 {
@@ -230,14 +216,20 @@ pub fn run(args: Args) -> i32 {
         layouts: assets.layouts,
         fonts,
     };
-    let signed = match crate::sign::Backend::sign_pdf(&crate::sign::LocalKey(&creds), &pdf, &opts, now) {
+    sign_and_write(&crate::sign::LocalKey(&creds), &pdf, &opts, now, &args.pdf, args.out)
+}
+
+/// Signs with either backend and writes `<name>.ttd.pdf` (or `out`) atomically; on any failure
+/// nothing is written and the backend's exit code is returned.
+fn sign_and_write(backend: &dyn crate::sign::Backend, pdf: &[u8], opts: &crate::sign::Options, now: std::time::SystemTime, input: &Path, out: Option<PathBuf>) -> i32 {
+    let signed = match backend.sign_pdf(pdf, opts, now) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {}: {e}; tidak ada berkas yang ditulis", args.pdf.display());
+            eprintln!("error: {}: {e}; tidak ada berkas yang ditulis", input.display());
             return e.exit_code();
         }
     };
-    let out = args.out.unwrap_or_else(|| default_out(&args.pdf));
+    let out = out.unwrap_or_else(|| default_out(input));
     if let Err(e) = crate::output::write_atomic(&out, &signed) {
         eprintln!("error: {} tidak dapat ditulis: {e}", out.display());
         return 2;
