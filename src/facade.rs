@@ -118,13 +118,23 @@ impl Edition {
             // The model as rendered (a final one says `draf: false`, as the archive stores it).
             out.json = to_json(doc);
         }
-        // The DOCX is written on a second thread while typst lays out the PDF.
-        let (pdf, docx) = std::thread::scope(|s| {
-            let docx = opts.formats.docx.then(|| s.spawn(|| crate::docx::render(doc, &self.dir)));
-            let pdf = opts.formats.pdf.then(|| renderer.pdf(doc, opts, &mut out.diagnostics));
-            let docx = docx.map(|h| h.join().unwrap_or_else(|_| Err("kesalahan internal".to_string())));
-            (pdf.flatten(), docx)
-        });
+        // The DOCX's tables of contents carry the page numbers of the PDF's layout, so the DOCX
+        // is written after the layout (one layout serves both; a DOCX-only render lays out
+        // without exporting a PDF). The same sources give the same DOCX whichever formats are
+        // asked for.
+        let mut halaman = None;
+        let pdf = if opts.formats.pdf {
+            renderer.pdf(doc, opts, &mut out.diagnostics).map(|(pdf, h)| {
+                halaman = h;
+                pdf
+            })
+        } else {
+            if opts.formats.docx {
+                halaman = renderer.halaman(doc, opts, &mut out.diagnostics);
+            }
+            None
+        };
+        let docx = opts.formats.docx.then(|| crate::docx::render_with(doc, &self.dir, halaman.as_ref()));
         out.pdf = pdf;
         match docx {
             Some(Ok(bytes)) => out.docx = Some(bytes),
@@ -261,7 +271,23 @@ impl Renderer {
 
     /// The PDF of `doc` (draft or final as `doc.sampul.draf` says); a final one with the empty
     /// signature field where the layout left room for it.
-    fn pdf(&mut self, doc: &Document, opts: &RenderOptions, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    /// The pages of the tables-of-contents entries from a layout without PDF export.
+    fn halaman(&mut self, doc: &Document, opts: &RenderOptions, diags: &mut Diagnostics) -> Option<crate::document::Halaman> {
+        diags.enter(Stage::Layout);
+        let json = crate::pdf::layout_json(doc, opts.drawing);
+        let world = match self.world(json, doc.edisi.tanggal) {
+            Ok(w) => w,
+            Err(msg) => {
+                diags.error(Loc { file: Arc::from(self.assets.fonts.display().to_string().as_str()), line: 1, col: 1 }, msg.to_string());
+                return None;
+            }
+        };
+        let paged = crate::pdf::layout(world, diags)?;
+        crate::pdf::halaman(&paged)
+    }
+
+    /// The PDF and the pages of its tables-of-contents entries.
+    fn pdf(&mut self, doc: &Document, opts: &RenderOptions, diags: &mut Diagnostics) -> Option<(Vec<u8>, Option<crate::document::Halaman>)> {
         diags.enter(Stage::Layout);
         let at = Loc { file: Arc::from("layouts/renja.typ"), line: 1, col: 1 };
         let json = crate::pdf::layout_json(doc, opts.drawing);
@@ -273,8 +299,9 @@ impl Renderer {
             }
         };
         let exported = crate::pdf::render_in(world, doc, diags)?;
+        let halaman = exported.halaman;
         if opts.mode == Mode::Draft {
-            return Some(exported.pdf);
+            return Some((exported.pdf, halaman));
         }
         let Some(slot) = exported.slot else {
             diags.error(at, "tata letak PDF: ruang tanda tangan elektronik (label <tte-slot>) tidak ditemukan");
@@ -300,7 +327,7 @@ impl Renderer {
         };
         let slot = crate::sign::Slot { page: slot.page, x: slot.x, y: slot.y, width: slot.width, height: slot.height };
         match crate::sign::add_signature_field(exported.pdf, &slot, &info) {
-            Ok(pdf) => Some(pdf),
+            Ok(pdf) => Some((pdf, halaman)),
             Err(e) => {
                 diags.error(at, format!("tata letak PDF: kolom tanda tangan tidak dapat dibuat: {e}"));
                 None

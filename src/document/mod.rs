@@ -9,6 +9,7 @@
 pub mod markdown;
 pub mod tables;
 pub mod template;
+pub mod widths;
 
 use crate::compute::Computed;
 use crate::diag::{Diagnostics, Loc};
@@ -130,6 +131,15 @@ pub struct Metadata {
     pub bahasa: &'static str,
     pub waktu_terbit: String,
     pub slug: String,
+}
+
+/// The page (as printed: "ii", "12") of every entry of the daftar isi and of the daftar tabel, in
+/// the order the DOCX lists them, as the PDF's layout placed them. Not part of the model: the PDF
+/// renderer reads it off its layout and the DOCX renderer prints it in its tables of contents.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Halaman {
+    pub isi: Vec<String>,
+    pub tabel: Vec<String>,
 }
 
 /// The render model of one edition.
@@ -409,21 +419,30 @@ fn fungsi_list(f: &[String], gaya: GayaDaftar) -> Blok {
     Blok::Daftar { gaya, mulai: 1, butir }
 }
 
-fn unit_blocks(u: &crate::source::schema::Unit) -> Vec<Blok> {
+/// Numbering styles by nesting level of the organisation chapter (and the default for generated
+/// lists): 1., a., 1), a), i. — every level one style, every unit numbered.
+pub const GAYA_TINGKAT: [GayaDaftar; 5] = [GayaDaftar::Angka, GayaDaftar::Huruf, GayaDaftar::AngkaKurung, GayaDaftar::HurufKurung, GayaDaftar::Romawi];
+
+fn gaya_tingkat(level: usize) -> GayaDaftar {
+    GAYA_TINGKAT[level.min(GAYA_TINGKAT.len() - 1)]
+}
+
+/// One unit as a list item at `level`: its name, then one list at the next level holding its
+/// tugas, its fungsi (a list one level deeper) and its sub-units (each numbered like the others).
+fn unit_blocks(u: &crate::source::schema::Unit, level: usize) -> Vec<Blok> {
     let mut parts = Vec::new();
     if !u.tugas.is_empty() {
         parts.push(vec![para("Tugas"), para(format!("{} mempunyai tugas {}.", u.nama, u.tugas.trim().trim_end_matches('.')))]);
     }
     if !u.fungsi.is_empty() {
-        parts.push(vec![para("Fungsi"), fungsi_list(&u.fungsi, GayaDaftar::Angka)]);
+        parts.push(vec![para("Fungsi"), fungsi_list(&u.fungsi, gaya_tingkat(level + 2))]);
+    }
+    for s in &u.subunit {
+        parts.push(unit_blocks(s.get_ref(), level + 1));
     }
     let mut blocks = vec![Blok::Paragraf { isi: vec![bold(u.nama.clone())] }];
     if !parts.is_empty() {
-        blocks.push(Blok::Daftar { gaya: GayaDaftar::Huruf, mulai: 1, butir: parts });
-    }
-    if !u.subunit.is_empty() {
-        let butir = u.subunit.iter().map(|s| unit_blocks(s.get_ref())).collect();
-        blocks.push(Blok::Daftar { gaya: GayaDaftar::Angka, mulai: 1, butir });
+        blocks.push(Blok::Daftar { gaya: gaya_tingkat(level + 1), mulai: 1, butir: parts });
     }
     blocks
 }
@@ -445,10 +464,10 @@ fn tugas_fungsi(ed: &Edition, diags: &mut Diagnostics) -> Blok {
                     names.insert(x.nama.to_lowercase(), loc.clone());
                 }
             }
-            butir.push(unit_blocks(u.get_ref()));
+            butir.push(unit_blocks(u.get_ref(), 0));
         }
     }
-    Blok::Daftar { gaya: GayaDaftar::Angka, mulai: 1, butir }
+    Blok::Daftar { gaya: gaya_tingkat(0), mulai: 1, butir }
 }
 
 fn fungsi_dinas(ed: &Edition) -> Blok {
@@ -471,7 +490,8 @@ fn resolve(blocks: Vec<Blok>, placed: &[Blok]) -> Vec<Blok> {
 /// Builds the document: evaluates every chapter against the computed edition.
 pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Document {
     let meta = &ed.meta;
-    let tabel = tables::all(computed, meta);
+    let mut tabel = tables::all(computed, meta);
+    fit_tables(ed, &mut tabel, diags);
     // Tables a chapter may place: computed ones, and those whose file exists but failed to
     // parse (already reported there; no second error at the placement).
     let mut placeable: Vec<String> = tabel.keys().cloned().collect();
@@ -641,6 +661,31 @@ fn placement_loc(ch: &crate::source::ChapterSource, id: &str, k: usize) -> Loc {
             Loc { file: ch.file.name.clone(), line: ch.body_line + line, col: ch.body[start..off].chars().count() + 1 }
         }
         None => Loc { file: ch.file.name.clone(), line: ch.body_line, col: 1 },
+    }
+}
+
+/// Column widths and font size of every table from its cells ([`widths`]); a column that cannot
+/// hold its widest word even at the smallest allowed size is a warning naming table and column.
+fn fit_tables(ed: &Edition, tabel: &mut BTreeMap<String, TabelTampil>, diags: &mut Diagnostics) {
+    let metrik = widths::Metrik::new(&ed.meta.halaman.huruf);
+    for t in tabel.values_mut() {
+        let lebar = widths::lebar_halaman(&ed.meta, t.orientasi);
+        for p in widths::atur(t, &metrik, lebar) {
+            let loc = table_source(ed, &t.id).map(|f| f.start()).unwrap_or_else(|| Loc { file: "edisi.toml".into(), line: 1, col: 1 });
+            diags
+                .warning(
+                    loc,
+                    format!(
+                        "tata letak Tabel {}: kolom {} ('{}') tidak cukup lebar untuk kata '{}' bahkan dengan huruf {} pt; kata dipenggal",
+                        t.nomor,
+                        p.kolom,
+                        p.judul,
+                        p.kata.replace(widths::ZWSP, ""),
+                        t.ukuran_huruf
+                    ),
+                )
+                .with_hint("kurangi kolom tabel, pakai kertas lanskap yang lebih lebar, atau perpendek kata itu");
+        }
     }
 }
 

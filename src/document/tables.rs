@@ -136,6 +136,10 @@ pub struct TabelTampil {
     /// Print a row with the column numbers 1, 2, 3, … under the header.
     pub nomor_kolom: bool,
     pub baris: Vec<BarisTampil>,
+    /// Left and right padding inside every cell, in points (both renderers). Set with the
+    /// column widths ([`super::widths::atur`]): narrower than the default only where a table's
+    /// words would not fit otherwise.
+    pub inset_pt: f64,
 }
 
 fn h(teks: impl Into<String>, kolom: u32, baris: u32) -> SelKepala {
@@ -252,6 +256,7 @@ fn evaluasi(e: &Evaluasi, meta: &Meta) -> TabelTampil {
         kolom,
         kepala: vec![r1, r2, r3],
         nomor_kolom: true,
+        inset_pt: crate::document::widths::INSET_PT,
         baris,
     }
 }
@@ -366,6 +371,7 @@ fn evaluasi_tc29(e: &Evaluasi, meta: &Meta) -> TabelTampil {
         kolom,
         kepala: vec![r1, r2, r3, r4],
         nomor_kolom: false,
+        inset_pt: crate::document::widths::INSET_PT,
         baris,
     }
 }
@@ -457,6 +463,7 @@ fn pelayanan(ts: &TujuanSasaran, years: [i32; 4]) -> Option<TabelTampil> {
         kolom,
         kepala: vec![r1, r2],
         nomor_kolom: true,
+        inset_pt: crate::document::widths::INSET_PT,
         baris,
     })
 }
@@ -495,6 +502,7 @@ fn kinerja(ts: &TujuanSasaran, meta: &Meta) -> Option<TabelTampil> {
         kolom,
         kepala: vec![r1, r2],
         nomor_kolom: false,
+        inset_pt: crate::document::widths::INSET_PT,
         baris,
     })
 }
@@ -523,6 +531,7 @@ fn rumusan(ts: &TujuanSasaran, meta: &Meta) -> Option<TabelTampil> {
             kolom,
             kepala: vec![r1],
             nomor_kolom: false,
+            inset_pt: crate::document::widths::INSET_PT,
             baris,
         });
     }
@@ -547,6 +556,7 @@ fn rumusan(ts: &TujuanSasaran, meta: &Meta) -> Option<TabelTampil> {
         kolom,
         kepala: vec![r1, r2],
         nomor_kolom: false,
+        inset_pt: crate::document::widths::INSET_PT,
         baris,
     })
 }
@@ -590,6 +600,7 @@ fn rkpd(t: &Rkpd) -> TabelTampil {
         kolom,
         kepala: vec![r1, r2],
         nomor_kolom: true,
+        inset_pt: crate::document::widths::INSET_PT,
         baris,
     }
 }
@@ -670,6 +681,7 @@ fn rencana_murni(t: &Rencana) -> TabelTampil {
         kolom,
         kepala: vec![r1, r2, r3],
         nomor_kolom: true,
+        inset_pt: crate::document::widths::INSET_PT,
         baris,
     }
 }
@@ -690,7 +702,7 @@ fn usulan(u: &crate::compute::usulan::UsulanTabel) -> TabelTampil {
             sel: vec![Sel::new((i + 1).to_string()), Sel::new(x.program.clone()), Sel::new(x.lokasi.clone()), Sel::new(x.indikator.clone()), Sel::new(x.besaran.clone()), Sel::new(x.catatan.clone())],
         })
         .collect();
-    TabelTampil { id: "usulan".into(), nomor: u.nomor.clone(), judul: u.judul.clone(), orientasi: Orientasi::Potret, ukuran_huruf: 8.0, kolom, kepala: vec![r1], nomor_kolom: true, baris }
+    TabelTampil { id: "usulan".into(), nomor: u.nomor.clone(), judul: u.judul.clone(), orientasi: Orientasi::Potret, ukuran_huruf: 8.0, kolom, kepala: vec![r1], nomor_kolom: true, baris, inset_pt: crate::document::widths::INSET_PT }
 }
 
 fn rencana(t: &Rencana) -> TabelTampil {
@@ -746,6 +758,7 @@ fn rencana(t: &Rencana) -> TabelTampil {
         kolom,
         kepala: vec![r1, r2, r3],
         nomor_kolom: true,
+        inset_pt: crate::document::widths::INSET_PT,
         baris,
     }
 }
@@ -836,6 +849,7 @@ mod tests {
             kolom: vec![col(1.0, Rata::Kiri), col(1.0, Rata::Kiri), col(1.0, Rata::Tengah), col(1.0, Rata::Kanan)],
             kepala: vec![],
             nomor_kolom: false,
+            inset_pt: crate::document::widths::INSET_PT,
             baris: vec![
                 BarisTampil { gaya: GayaBaris::Sasaran, tebal: false, sel: vec![Sel::new("a").rows(2), Sel::new("b"), Sel::new("c"), Sel::new("d")] },
                 BarisTampil { gaya: GayaBaris::Sasaran, tebal: false, sel: vec![Sel::new("b2"), Sel::new("c2"), Sel::new("d2")] },

@@ -13,7 +13,7 @@
 pub mod post;
 
 use crate::document::tables::{Orientasi, Rata, TabelTampil};
-use crate::document::{Bab, Blok, Document, GayaDaftar, Inline};
+use crate::document::{Bab, Blok, Document, GayaDaftar, Halaman, Inline};
 use crate::source::schema::{JenisBab, Kertas};
 use docx_rs::*;
 
@@ -137,6 +137,16 @@ struct Writer<'a> {
     /// Current geometry (for table widths).
     current: Geometry,
     body_size: usize,
+    /// Page labels of the daftar isi and daftar tabel entries, from the typst layout.
+    pages: Option<&'a Halaman>,
+}
+
+
+fn ends_with_colon(isi: &[Inline]) -> bool {
+    isi.iter().rev().find_map(|i| match i {
+        Inline::Teks { teks, .. } if !teks.trim().is_empty() => Some(teks.trim_end().ends_with(':')),
+        _ => None,
+    }) == Some(true)
 }
 
 /// Abstract numbering id for a list style; docx-rs's own default list takes id 1.
@@ -259,6 +269,7 @@ impl<'a> Writer<'a> {
             next_num: 2,
             current: portrait,
             body_size: (doc.edisi.halaman.ukuran_huruf * 2.0).round() as usize,
+            pages: None,
         }
     }
 
@@ -313,9 +324,6 @@ impl<'a> Writer<'a> {
         self.push(big(&s.pemerintah, 32));
         self.push(big(&s.opd, 32));
         self.push(big(&s.tahun.to_string(), 28));
-        if s.draf {
-            self.push(big("RANCANGAN", 28));
-        }
     }
 
     fn chapter_title(&mut self, b: &Bab, first: bool) {
@@ -331,8 +339,24 @@ impl<'a> Writer<'a> {
     }
 
     fn blocks(&mut self, blocks: &[Blok], depth: usize, in_body: bool) {
-        for b in blocks {
+        for (k, b) in blocks.iter().enumerate() {
+            let before = self.items.len();
             self.block(b, depth, in_body);
+            // A lead-in ending in ":" stays with the list, table or paragraph after it (as
+            // layouts/blocks.typ keeps it).
+            if let (Blok::Paragraf { isi }, Some(next)) = (b, blocks.get(k + 1)) {
+                if ends_with_colon(isi) && matches!(next, Blok::Daftar { .. } | Blok::Tabel { .. } | Blok::TabelSederhana { .. } | Blok::Paragraf { .. }) {
+                    self.keep_with_next(before);
+                }
+            }
+        }
+    }
+
+    /// Sets "keep with next" on the paragraph item at `index`, if it is one.
+    fn keep_with_next(&mut self, index: usize) {
+        if let Some(Item::Paragraph(p)) = self.items.get_mut(index) {
+            let taken = std::mem::replace(p.as_mut(), Paragraph::new());
+            **p = taken.keep_next(true).keep_lines(true);
         }
     }
 
@@ -363,7 +387,11 @@ impl<'a> Writer<'a> {
                     for blk in item {
                         match (first, blk) {
                             (true, Blok::Paragraf { isi }) => {
-                                let p = Paragraph::new().style(STYLE_LIST).numbering(NumberingId::new(num), IndentLevel::new(depth));
+                                let mut p = Paragraph::new().style(STYLE_LIST).numbering(NumberingId::new(num), IndentLevel::new(depth));
+                                // An item's opening line (a unit's name, "Tugas") stays with its content.
+                                if item.len() > 1 {
+                                    p = p.keep_next(true).keep_lines(true);
+                                }
                                 let p = self.runs(p, isi);
                                 self.push(p);
                             }
@@ -395,7 +423,8 @@ impl<'a> Writer<'a> {
             Rata::Tengah => AlignmentType::Center,
             Rata::Kanan => AlignmentType::Right,
         };
-        let mut r = Run::new().add_text(text).size(size);
+        let text = crate::document::widths::putus_eksplisit(text);
+        let mut r = Run::new().add_text(text.as_ref()).size(size);
         if bold {
             r = r.bold();
         }
@@ -460,7 +489,8 @@ impl<'a> Writer<'a> {
             .layout(TableLayoutType::Fixed)
             .width(grid.iter().sum(), WidthType::Dxa)
             .style("TableGrid")
-            .margins(TableCellMargins::new().margin(40, 60, 40, 60));
+            // The model's inset (points) in twips, as the PDF pads its cells.
+            .margins(TableCellMargins::new().margin(40, (t.inset_pt * 20.0).round() as usize, 40, (t.inset_pt * 20.0).round() as usize));
         self.header_rows.push(header);
         self.items.push(Item::Table(Box::new(table)));
         if landscape {
@@ -571,7 +601,7 @@ impl<'a> Writer<'a> {
 
     /// A TOC field whose current result lists the entries (without page numbers); Word and
     /// LibreOffice rebuild it with page numbers when fields are updated (it is marked dirty).
-    fn toc_field(&mut self, instr: &str, entries: &[(usize, String)]) {
+    fn toc_field(&mut self, instr: &str, entries: &[(usize, String)], pages: Option<&[String]>) {
         let n = entries.len();
         if n == 0 {
             self.push(field(Paragraph::new().style("TOC1"), InstrText::Unsupported(instr.to_string()), ""));
@@ -586,6 +616,10 @@ impl<'a> Writer<'a> {
                     .add_run(Run::new().add_field_char(FieldCharType::Separate, false));
             }
             p = p.add_run(Run::new().add_text(text.as_str()));
+            // The page from the typst layout (the PDF's pages), after a dot-leader tab.
+            if let Some(page) = pages.and_then(|ps| ps.get(i)) {
+                p = p.add_run(Run::new().add_tab()).add_run(Run::new().add_text(page.as_str()));
+            }
             if i + 1 == n {
                 p = p.add_run(Run::new().add_field_char(FieldCharType::End, false));
             }
@@ -626,9 +660,10 @@ impl<'a> Writer<'a> {
         }
         self.push(heading);
         let (contents, tables) = toc_entries(self.doc);
-        self.toc_field("TOC \\o \"1-3\" \\h \\z \\u", &contents);
+        let pages = self.pages;
+        self.toc_field("TOC \\o \"1-3\" \\h \\z \\u", &contents, pages.map(|p| p.isi.as_slice()));
         self.push(Paragraph::new().style(STYLE_TOC_HEADING).page_break_before(true).add_run(Run::new().add_text("DAFTAR TABEL")));
-        self.toc_field("TOC \\h \\z \\t \"Caption,1\"", &tables);
+        self.toc_field("TOC \\h \\z \\t \"Caption,1\"", &tables, pages.map(|p| p.tabel.as_slice()));
         self.end_section(SectionSpec { geometry: self.portrait, numbers: PageNumbers::Roman, footer: true });
 
         let n = body.len();
@@ -636,6 +671,10 @@ impl<'a> Writer<'a> {
             self.chapter_title(b, i == 0);
             self.blocks(&b.blok, 0, true);
             if i + 1 == n {
+                // The closing chapter's last paragraph stays on the signature block's page.
+                if let Some(last) = self.items.len().checked_sub(1) {
+                    self.keep_with_next(last);
+                }
                 self.signature();
             }
         }
@@ -647,13 +686,16 @@ impl<'a> Writer<'a> {
 /// from the document defaults.
 fn styles(doc: &Document) -> Vec<Style> {
     let hal = &doc.edisi.halaman;
+    let body_size = (hal.ukuran_huruf * 2.0).round() as usize;
+    let toc_tab = Geometry::portrait(doc).usable_width() as usize;
     let line = (hal.spasi_baris * 240.0).round() as i32;
     let body = LineSpacing::new().line_rule(LineSpacingType::Auto).line(line).after(120);
     let mut out = vec![
-        Style::new(STYLE_BODY, StyleType::Paragraph).name("Body Text").based_on("Normal").q_format(true).align(AlignmentType::Both).line_spacing(body.clone()),
+        widows(Style::new(STYLE_BODY, StyleType::Paragraph).name("Body Text").based_on("Normal").q_format(true).align(AlignmentType::Both).line_spacing(body.clone())),
         Style::new(STYLE_TITLE, StyleType::Paragraph).name("Title").based_on("Normal").next(STYLE_BODY).q_format(true).bold().align(AlignmentType::Center).line_spacing(LineSpacing::new().after(60)),
         Style::new(STYLE_TOC_HEADING, StyleType::Paragraph).name("TOC Heading").based_on("Normal").next(STYLE_BODY).q_format(true).bold().align(AlignmentType::Center).line_spacing(LineSpacing::new().after(240)),
-        Style::new(STYLE_CAPTION, StyleType::Paragraph).name("caption").based_on("Normal").next(STYLE_BODY).q_format(true).bold().align(AlignmentType::Center).line_spacing(LineSpacing::new().before(120).after(120)),
+        // Captions as the PDF prints them: the body text's size, bold, kept with the table.
+        keep_next(Style::new(STYLE_CAPTION, StyleType::Paragraph).name("caption").based_on("Normal").next(STYLE_BODY).q_format(true).bold().size(body_size).align(AlignmentType::Center).line_spacing(LineSpacing::new().before(120).after(120))),
         Style::new(STYLE_LIST, StyleType::Paragraph).name("List Paragraph").based_on(STYLE_BODY).q_format(true),
         Style::new(STYLE_TABLE_TEXT, StyleType::Paragraph).name("Table Text").based_on("Normal").line_spacing(LineSpacing::new().line_rule(LineSpacingType::Auto).line(240).before(0).after(0)),
         Style::new("Signature", StyleType::Paragraph).name("Signature").based_on("Normal").indent(Some(4820), None, None, None).align(AlignmentType::Center).line_spacing(LineSpacing::new().after(0)),
@@ -678,12 +720,33 @@ fn styles(doc: &Document) -> Vec<Style> {
         if level == 1 {
             s = s.align(AlignmentType::Center);
         }
-        out.push(s);
+        out.push(keep_next(s));
     }
     for level in 1..=3usize {
-        out.push(Style::new(format!("TOC{level}"), StyleType::Paragraph).name(format!("toc {level}")).based_on("Normal").indent(Some(((level - 1) * 360) as i32), None, None, None));
+        // Entries with a dot leader to the page number at the right margin.
+        let mut s = Style::new(format!("TOC{level}"), StyleType::Paragraph).name(format!("toc {level}")).based_on("Normal").indent(Some(((level - 1) * 360) as i32), None, None, None);
+        s.paragraph_property = s.paragraph_property.add_tab(Tab::new().val(TabValueType::Right).leader(TabLeaderType::Dot).pos(toc_tab));
+        out.push(s);
     }
     out
+}
+
+/// Widow and orphan control (Word's default, written out so every reader applies it).
+fn widows(mut s: Style) -> Style {
+    s.paragraph_property = s.paragraph_property.widow_control(true);
+    s
+}
+
+/// Keep with the next paragraph, and the paragraph's own lines together.
+fn keep_next(mut s: Style) -> Style {
+    s.paragraph_property = s.paragraph_property.keep_next(true).keep_lines(true);
+    s
+}
+
+/// The draft mark: one header (inherited by every later section) holding Word's watermark
+/// shape, written by [`post::watermark`] in place of the marker run.
+fn watermark_header() -> Header {
+    Header::new().add_paragraph(Paragraph::new().add_run(Run::new().add_text(post::WATERMARK_MARK)))
 }
 
 fn footer() -> Footer {
@@ -710,9 +773,10 @@ pub struct Layout {
 }
 
 /// Builds the docx-rs document and the layout facts, without post-processing.
-fn assemble(doc: &Document, logo: Option<(Vec<u8>, u32, u32)>) -> (Docx, Layout) {
+fn assemble(doc: &Document, logo: Option<(Vec<u8>, u32, u32)>, pages: Option<&Halaman>) -> (Docx, Layout) {
     let mut w = Writer::new(doc);
     w.logo = logo;
+    w.pages = pages;
     w.run();
     let mut docx = Docx::new();
     for s in styles(doc) {
@@ -741,6 +805,9 @@ fn assemble(doc: &Document, logo: Option<(Vec<u8>, u32, u32)>) -> (Docx, Layout)
                 s = s_with_property(s, &spec);
                 if spec.footer {
                     s = s.footer(footer());
+                }
+                if sections_done == 0 && doc.sampul.draf {
+                    s = s.header(watermark_header());
                 }
                 docx = docx.add_section(s);
                 sections_done += 1;
@@ -805,11 +872,19 @@ fn load_logo(path: &std::path::Path) -> Result<(Vec<u8>, u32, u32), String> {
 /// Renders the document as DOCX bytes: docx-rs builds the parts, [`post::finish`] adds what
 /// docx-rs lacks and packs them with deflate. `edition` is the folder the cover logo is read from.
 pub fn render(doc: &Document, edition: &std::path::Path) -> Result<Vec<u8>, String> {
+    render_with(doc, edition, None)
+}
+
+/// [`render`] with the daftar isi and daftar tabel filled in with page numbers.
+pub fn render_with(doc: &Document, edition: &std::path::Path, pages: Option<&Halaman>) -> Result<Vec<u8>, String> {
     let logo = match &doc.sampul.logo {
         Some(rel) => Some(load_logo(&edition.join(rel))?),
         None => None,
     };
-    let (docx, layout) = assemble(doc, logo);
+    // Page numbers only when they match the entries one for one.
+    let (contents, tables) = toc_entries(doc);
+    let pages = pages.filter(|p| p.isi.len() == contents.len() && p.tabel.len() == tables.len());
+    let (docx, layout) = assemble(doc, logo, pages);
     let xml = docx.build();
     post::finish(xml, doc, &layout)
 }

@@ -272,12 +272,211 @@ pub fn renumber_para_ids(xml: &str, next: &mut u32) -> String {
     out
 }
 
+/// Removes `<w:gridSpan w:val="1" />`: one column is the default, the attribute is redundant.
+pub fn drop_single_grid_spans(document: &str) -> String {
+    document.replace("<w:gridSpan w:val=\"1\" />", "").replace("<w:gridSpan w:val=\"1\"/>", "")
+}
+
+/// Removes every element `<tag ... />` (self-closing) whose text contains `needle`.
+fn drop_empty_elements(xml: &str, tag: &str, needle: &str) -> String {
+    let open = format!("<{tag} ");
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(p) = rest.find(&open) {
+        let Some(len) = rest[p..].find("/>") else { break };
+        let el = &rest[p..p + len + 2];
+        out.push_str(&rest[..p]);
+        if !el.contains(needle) {
+            out.push_str(el);
+        }
+        rest = &rest[p + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Drops a part from the package's relationships and content types (it is then not packed).
+pub fn drop_part(rels: &str, content_types: &str, target: &str) -> (String, String) {
+    (
+        drop_empty_elements(rels, "Relationship", &format!("Target=\"{target}\"")),
+        drop_empty_elements(content_types, "Override", &format!("PartName=\"/word/{target}\"")),
+    )
+}
+
+/// Adds a `Default` content type for an extension, unless present.
+pub fn add_default_content_type(content_types: &str, ext: &str, ctype: &str) -> String {
+    if content_types.contains(&format!("Extension=\"{ext}\"")) {
+        return content_types.to_string();
+    }
+    let el = format!("<Default Extension=\"{ext}\" ContentType=\"{ctype}\" />");
+    match content_types.find("<Default ").or_else(|| content_types.find("<Override ")) {
+        Some(p) => format!("{}{el}{}", &content_types[..p], &content_types[p..]),
+        None => content_types.replacen("</Types>", &format!("{el}</Types>"), 1),
+    }
+}
+
+/// Child order of `w:settings` (ECMA-376 Part 1, CT_Settings); extension elements come last.
+const SETTINGS: &[&str] = &[
+    "w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation", "w:removeDateAndTime", "w:doNotDisplayPageBoundaries",
+    "w:displayBackgroundShape", "w:printPostScriptOverText", "w:printFractionalCharacterWidth", "w:printFormsData",
+    "w:embedTrueTypeFonts", "w:embedSystemFonts", "w:saveSubsetFonts", "w:saveFormsData", "w:mirrorMargins", "w:alignBordersAndEdges",
+    "w:bordersDoNotSurroundHeader", "w:bordersDoNotSurroundFooter", "w:gutterAtTop", "w:hideSpellingErrors", "w:hideGrammaticalErrors",
+    "w:activeWritingStyle", "w:proofState", "w:formsDesign", "w:attachedTemplate", "w:linkStyles", "w:stylePaneFormatFilter",
+    "w:stylePaneSortMethod", "w:documentType", "w:mailMerge", "w:revisionView", "w:trackRevisions", "w:doNotTrackMoves",
+    "w:doNotTrackFormatting", "w:documentProtection", "w:autoFormatOverride", "w:styleLockTheme", "w:styleLockQFSet",
+    "w:defaultTabStop", "w:autoHyphenation", "w:consecutiveHyphenLimit", "w:hyphenationZone", "w:doNotHyphenateCaps",
+    "w:showEnvelope", "w:summaryLength", "w:clickAndTypeStyle", "w:defaultTableStyle", "w:evenAndOddHeaders",
+    "w:bookFoldRevPrinting", "w:bookFoldPrinting", "w:bookFoldPrintingSheets", "w:drawingGridHorizontalSpacing",
+    "w:drawingGridVerticalSpacing", "w:displayHorizontalDrawingGridEvery", "w:displayVerticalDrawingGridEvery",
+    "w:doNotUseMarginsForDrawingGridOrigin", "w:drawingGridHorizontalOrigin", "w:drawingGridVerticalOrigin",
+    "w:doNotShadeFormData", "w:noPunctuationKerning", "w:characterSpacingControl", "w:printTwoOnOne", "w:strictFirstAndLastChars",
+    "w:noLineBreaksAfter", "w:noLineBreaksBefore", "w:savePreviewPicture", "w:doNotValidateAgainstSchema", "w:saveInvalidXml",
+    "w:ignoreMixedContent", "w:alwaysShowPlaceholderText", "w:doNotDemarcateInvalidXml", "w:saveXmlDataOnly",
+    "w:useXSLTWhenSaving", "w:saveThroughXslt", "w:showXMLTags", "w:alwaysMergeEmptyNamespace", "w:updateFields",
+    "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
+    "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade",
+    "w:captions", "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults", "w:doNotEmbedSmartTags",
+    "w:decimalSymbol", "w:listSeparator",
+];
+
+/// settings.xml: asks Word to update fields on opening (the TOC, page numbers), and, when fonts
+/// are embedded, says so (`w:embedTrueTypeFonts`) as Word's own "embed fonts in the file" does;
+/// children in the schema's order.
+pub fn settings(settings: &str, embedded_fonts: bool) -> String {
+    let mut add = String::from("<w:updateFields w:val=\"true\" />");
+    if embedded_fonts {
+        add.push_str("<w:embedTrueTypeFonts />");
+    }
+    let s = match settings.find("</w:settings>") {
+        Some(p) => format!("{}{add}{}", &settings[..p], &settings[p..]),
+        None => settings.to_string(),
+    };
+    order_children(&s, "w:settings", SETTINGS)
+}
+
+/// One font of the font table: its name, the font Word and LibreOffice use when it is missing
+/// (`w:altName`), its PANOSE class and family, and the embedded faces (relationship id, key).
+pub struct FontEntry<'a> {
+    pub name: &'a str,
+    pub alt: &'a str,
+    pub panose: &'a str,
+    pub family: &'a str,
+    /// (element: embedRegular/embedBold/embedItalic/embedBoldItalic, r:id, fontKey).
+    pub embedded: Vec<(&'static str, String, String)>,
+}
+
+/// fontTable.xml for the given fonts.
+pub fn font_table(fonts: &[FontEntry]) -> String {
+    let mut s = String::from(concat!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
+        "<w:fonts xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" ",
+        "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+    ));
+    for f in fonts {
+        s.push_str(&format!(
+            "<w:font w:name=\"{}\"><w:altName w:val=\"{}\" /><w:panose1 w:val=\"{}\" /><w:charset w:val=\"00\" /><w:family w:val=\"{}\" /><w:pitch w:val=\"variable\" />",
+            esc(f.name),
+            esc(f.alt),
+            f.panose,
+            f.family
+        ));
+        for (el, rid, key) in &f.embedded {
+            s.push_str(&format!("<w:{el} r:id=\"{rid}\" w:fontKey=\"{key}\" />"));
+        }
+        s.push_str("</w:font>");
+    }
+    s.push_str("</w:fonts>");
+    s
+}
+
+/// The relationships of fontTable.xml to its embedded font parts: (r:id, target).
+pub fn font_rels(targets: &[(String, String)]) -> String {
+    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">");
+    for (id, target) in targets {
+        s.push_str(&format!("<Relationship Id=\"{id}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/font\" Target=\"{target}\" />"));
+    }
+    s.push_str("</Relationships>");
+    s
+}
+
+/// A font key (`{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`) derived from the font's bytes, so the
+/// same fonts give the same package byte for byte.
+pub fn font_key(font: &[u8]) -> String {
+    use sha2::Digest;
+    let h = sha2::Sha256::digest(font);
+    let hex: String = h[..16].iter().map(|b| format!("{b:02X}")).collect();
+    format!("{{{}-{}-{}-{}-{}}}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+/// Obfuscates an embedded font as ECMA-376 Part 1 §17.8.1 says: the first 32 bytes XOR-ed with
+/// the 16 bytes of the font key's GUID, read from its last byte to its first.
+pub fn obfuscate_font(font: &[u8], key: &str) -> Vec<u8> {
+    let hex: Vec<u8> = key.bytes().filter(u8::is_ascii_hexdigit).collect();
+    let mut guid = [0u8; 16];
+    for (i, g) in guid.iter_mut().enumerate() {
+        let pair = std::str::from_utf8(&hex[i * 2..i * 2 + 2]).unwrap_or("00");
+        *g = u8::from_str_radix(pair, 16).unwrap_or(0);
+    }
+    let mut out = font.to_vec();
+    for (i, b) in out.iter_mut().take(32).enumerate() {
+        *b ^= guid[15 - (i % 16)];
+    }
+    out
+}
+
+/// Placeholder text the renderer writes in the draft header's paragraph; [`watermark`] turns
+/// the run holding it into Word's watermark shape.
+pub const WATERMARK_MARK: &str = "RenjaWatermarkShape";
+
+/// Replaces the run holding [`WATERMARK_MARK`] by a watermark as Word's Design → Watermark
+/// makes it: a VML text path behind the text, rotated, centred on the page, light grey.
+pub fn watermark(header: &str, text: &str, font: &str) -> String {
+    let Some(at) = header.find(WATERMARK_MARK) else { return header.to_string() };
+    let Some(start) = header[..at].rfind("<w:r>").or_else(|| header[..at].rfind("<w:r ")) else { return header.to_string() };
+    let Some(end) = header[at..].find("</w:r>").map(|e| at + e + "</w:r>".len()) else { return header.to_string() };
+    let shape = format!(
+        concat!(
+            "<w:r><w:rPr><w:noProof /></w:rPr><w:pict>",
+            "<v:shapetype id=\"_x0000_t136\" coordsize=\"21600,21600\" o:spt=\"136\" adj=\"10800\" path=\"m@7,l@8,m@5,21600l@6,21600e\">",
+            "<v:formulas><v:f eqn=\"sum #0 0 10800\" /><v:f eqn=\"prod #0 2 1\" /><v:f eqn=\"sum 21600 0 @1\" /><v:f eqn=\"sum 0 0 @2\" />",
+            "<v:f eqn=\"sum 21600 0 @3\" /><v:f eqn=\"if @0 @3 0\" /><v:f eqn=\"if @0 21600 @1\" /><v:f eqn=\"if @0 0 @2\" />",
+            "<v:f eqn=\"if @0 @4 21600\" /><v:f eqn=\"mid @5 @6\" /><v:f eqn=\"mid @8 @5\" /><v:f eqn=\"mid @7 @8\" />",
+            "<v:f eqn=\"mid @6 @7\" /><v:f eqn=\"sum @6 0 @5\" /></v:formulas>",
+            "<v:path textpathok=\"t\" o:connecttype=\"custom\" o:connectlocs=\"@9,0;@10,10800;@11,21600;@12,10800\" o:connectangles=\"270,180,90,0\" />",
+            "<v:textpath on=\"t\" fitshape=\"t\" /><v:handles><v:h position=\"#0,bottomRight\" xrange=\"6629,14971\" /></v:handles>",
+            "<o:lock v:ext=\"edit\" text=\"t\" shapetype=\"t\" /></v:shapetype>",
+            "<v:shape id=\"PowerPlusWaterMarkObject1\" o:spid=\"_x0000_s1025\" type=\"#_x0000_t136\" ",
+            "style=\"position:absolute;margin-left:0;margin-top:0;width:480pt;height:96pt;rotation:315;z-index:-251657216;",
+            "mso-position-horizontal:center;mso-position-horizontal-relative:margin;mso-position-vertical:center;mso-position-vertical-relative:margin\" ",
+            "o:allowincell=\"f\" fillcolor=\"#e1e1e1\" stroked=\"f\">",
+            "<v:fill opacity=\".5\" /><v:textpath style=\"font-family:&quot;{font}&quot;;font-size:1pt;font-weight:bold\" string=\"{text}\" />",
+            "<w10:wrap anchorx=\"margin\" anchory=\"margin\" /></v:shape></w:pict></w:r>"
+        ),
+        font = esc(font),
+        text = esc(text),
+    );
+    let mut s = format!("{}{shape}{}", &header[..start], &header[end..]);
+    // The VML namespaces, on the root element, when docx-rs did not declare them.
+    for (prefix, uri) in [("v", "urn:schemas-microsoft-com:vml"), ("o", "urn:schemas-microsoft-com:office:office"), ("w10", "urn:schemas-microsoft-com:office:word")] {
+        let decl = format!("xmlns:{prefix}=\"");
+        if !s.contains(&decl) {
+            if let Some(p) = s.find("<w:hdr ") {
+                let at = p + "<w:hdr ".len();
+                s.insert_str(at, &format!("xmlns:{prefix}=\"{uri}\" "));
+            }
+        }
+    }
+    s
+}
+
 /// Packs named parts into a zip with deflate.
 pub fn pack(parts: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).last_modified_time(zip::DateTime::default());
+    // Embedded fonts: the fastest deflate level (they are most of the bytes and compress little more).
+    let fast = opts.compression_level(Some(1));
     for (name, bytes) in parts {
-        zip.start_file(name.as_str(), opts).map_err(|e| format!("DOCX: {e}"))?;
+        zip.start_file(name.as_str(), if name.ends_with(".odttf") { fast } else { opts }).map_err(|e| format!("DOCX: {e}"))?;
         zip.write_all(bytes).map_err(|e| format!("DOCX: {e}"))?;
     }
     let cursor = zip.finish().map_err(|e| format!("DOCX: {e}"))?;
@@ -288,35 +487,91 @@ fn text(bytes: Vec<u8>, part: &str) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| format!("bagian {part} bukan UTF-8"))
 }
 
+/// The embedded fonts of the document's family (only the bundled OFL Liberation fonts may
+/// travel with it) and the font table with fallbacks between Liberation and the
+/// metric-compatible Windows fonts. Returns (fontTable.xml, its rels, font parts).
+fn fonts(family: &str) -> (String, Option<String>, Vec<(String, Vec<u8>)>) {
+    use crate::document::widths::huruf;
+    let serif = huruf::is_serif(family);
+    let embed = family.to_lowercase().starts_with("liberation");
+    let mut embedded = Vec::new();
+    let mut rels = Vec::new();
+    let mut parts = Vec::new();
+    if embed {
+        let faces = huruf::family(family);
+        for (i, (el, bytes)) in ["embedRegular", "embedBold", "embedItalic", "embedBoldItalic"].into_iter().zip(faces).enumerate() {
+            let key = font_key(bytes);
+            let rid = format!("rId{}", i + 1);
+            let target = format!("fonts/font{}.odttf", i + 1);
+            parts.push((format!("word/{target}"), obfuscate_font(bytes, &key)));
+            embedded.push((el, rid.clone(), key));
+            rels.push((rid, target));
+        }
+    }
+    const SANS: &str = "020B0604020202020204";
+    const SERIF: &str = "02020603050405020304";
+    let (sans_embedded, serif_embedded) = if serif { (Vec::new(), embedded) } else { (embedded, Vec::new()) };
+    let table = font_table(&[
+        FontEntry { name: "Liberation Sans", alt: "Arial", panose: SANS, family: "swiss", embedded: sans_embedded },
+        FontEntry { name: "Liberation Serif", alt: "Times New Roman", panose: SERIF, family: "roman", embedded: serif_embedded },
+        FontEntry { name: "Arial", alt: "Liberation Sans", panose: SANS, family: "swiss", embedded: Vec::new() },
+        FontEntry { name: "Times New Roman", alt: "Liberation Serif", panose: SERIF, family: "roman", embedded: Vec::new() },
+    ]);
+    (table, embed.then(|| font_rels(&rels)), parts)
+}
+
 /// Applies every transformation and packs the package.
 pub fn finish(xml: XMLDocx, doc: &Document, layout: &super::Layout) -> Result<Vec<u8>, String> {
+    let family = doc.edisi.halaman.huruf.clone();
     let document = text(xml.document, "word/document.xml")?;
     let document = mark_header_rows(&document, &layout.header_rows)?;
     let document = roman_page_numbers(&document);
+    let document = drop_single_grid_spans(&document);
     let document = schema_order(&document);
     let mut para_id = 1;
     let document = renumber_para_ids(&document, &mut para_id);
     let styles = schema_order(&default_paragraph_style(&default_language(&text(xml.styles, "word/styles.xml")?, doc.metadata.bahasa)));
+    // Parts nothing refers to are left out: comments (renja writes none) and footnotes when the
+    // text has no footnote.
+    let mut rels = text(xml.document_rels, "word/_rels/document.xml.rels")?;
+    let mut types = text(xml.content_type, "[Content_Types].xml")?;
+    let mut dropped = vec!["comments.xml", "commentsExtended.xml"];
+    let has_footnotes = document.contains("<w:footnoteReference");
+    if !has_footnotes {
+        dropped.push("footnotes.xml");
+    }
+    for target in dropped {
+        (rels, types) = drop_part(&rels, &types, target);
+    }
+    let (font_table, font_rels, font_parts) = fonts(&family);
+    if !font_parts.is_empty() {
+        types = add_default_content_type(&types, "odttf", "application/vnd.openxmlformats-officedocument.obfuscatedFont");
+    }
+    let settings = settings(&text(xml.settings, "word/settings.xml")?, !font_parts.is_empty());
     let mut parts: Vec<(String, Vec<u8>)> = vec![
-        ("[Content_Types].xml".into(), xml.content_type),
+        ("[Content_Types].xml".into(), types.into_bytes()),
         ("_rels/.rels".into(), xml.rels),
         ("docProps/app.xml".into(), xml.doc_props.app),
         ("docProps/core.xml".into(), core_properties(&doc.metadata).into_bytes()),
         ("docProps/custom.xml".into(), xml.doc_props.custom),
-        ("word/_rels/document.xml.rels".into(), xml.document_rels),
+        ("word/_rels/document.xml.rels".into(), rels.into_bytes()),
         ("word/document.xml".into(), document.into_bytes()),
         ("word/styles.xml".into(), styles.into_bytes()),
-        ("word/settings.xml".into(), xml.settings),
-        ("word/fontTable.xml".into(), xml.font_table),
-        ("word/comments.xml".into(), xml.comments),
+        ("word/settings.xml".into(), settings.into_bytes()),
+        ("word/fontTable.xml".into(), font_table.into_bytes()),
         ("word/numbering.xml".into(), schema_order(&text(xml.numberings, "word/numbering.xml")?).into_bytes()),
-        ("word/commentsExtended.xml".into(), xml.comments_extended),
-        ("word/footnotes.xml".into(), renumber_para_ids(&schema_order(&text(xml.footnotes, "word/footnotes.xml")?), &mut para_id).into_bytes()),
     ];
+    if let Some(r) = font_rels {
+        parts.push(("word/_rels/fontTable.xml.rels".into(), r.into_bytes()));
+    }
+    if has_footnotes {
+        parts.push(("word/footnotes.xml".into(), renumber_para_ids(&schema_order(&text(xml.footnotes, "word/footnotes.xml")?), &mut para_id).into_bytes()));
+    }
     // docx-rs emits a rels part per section; keep only those of parts that exist.
     let (nh, nf) = (xml.headers.len(), xml.footers.len());
     for (i, h) in xml.headers.into_iter().enumerate() {
-        parts.push((format!("word/header{}.xml", i + 1), renumber_para_ids(&schema_order(&text(h, "header")?), &mut para_id).into_bytes()));
+        let h = watermark(&text(h, "header")?, "RANCANGAN", &family);
+        parts.push((format!("word/header{}.xml", i + 1), renumber_para_ids(&schema_order(&h), &mut para_id).into_bytes()));
     }
     for (i, r) in xml.header_rels.into_iter().enumerate().take(nh) {
         parts.push((format!("word/_rels/header{}.xml.rels", i + 1), r));
@@ -331,6 +586,7 @@ pub fn finish(xml: XMLDocx, doc: &Document, layout: &super::Layout) -> Result<Ve
     for (name, bytes) in xml.media {
         parts.push((format!("word/media/{name}.png"), bytes));
     }
+    parts.extend(font_parts);
     pack(&parts)
 }
 
@@ -434,6 +690,53 @@ mod tests {
     fn normal_becomes_the_default_paragraph_style() {
         let s = default_paragraph_style("<w:style w:type=\"paragraph\" w:styleId=\"Normal\"><w:name w:val=\"Normal\" /></w:style>");
         assert!(s.starts_with("<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\">"), "{s}");
+    }
+
+    #[test]
+    fn settings_ask_for_field_update_and_embedded_fonts_in_schema_order() {
+        let s = "<w:settings xmlns:w=\"x\"><w:defaultTabStop w:val=\"709\" /><w:zoom w:percent=\"100\" /><w:compat><w:spaceForUL /></w:compat></w:settings>";
+        let out = settings(s, true);
+        assert_eq!(
+            out,
+            "<w:settings xmlns:w=\"x\"><w:zoom w:percent=\"100\" /><w:embedTrueTypeFonts /><w:defaultTabStop w:val=\"709\" /><w:updateFields w:val=\"true\" /><w:compat><w:spaceForUL /></w:compat></w:settings>"
+        );
+        assert!(!settings(s, false).contains("embedTrueTypeFonts"));
+    }
+
+    #[test]
+    fn fonts_are_obfuscated_with_the_reversed_guid_and_keys_are_stable() {
+        let font: Vec<u8> = (0..64u8).collect();
+        let key = font_key(&font);
+        assert_eq!(key, font_key(&font));
+        assert_eq!(key.len(), 38);
+        let ob = obfuscate_font(&font, "{00112233-4455-6677-8899-AABBCCDDEEFF}");
+        // Byte 0 is XOR-ed with the GUID's last byte, byte 15 with its first, byte 16 again with the last.
+        assert_eq!(ob[0], 0 ^ 0xFF);
+        assert_eq!(ob[15], 15 ^ 0x00);
+        assert_eq!(ob[16], 16 ^ 0xFF);
+        assert_eq!(&ob[32..], &font[32..]);
+        assert_eq!(obfuscate_font(&ob, "{00112233-4455-6677-8899-AABBCCDDEEFF}"), font);
+    }
+
+    #[test]
+    fn unreferenced_parts_leave_rels_and_content_types() {
+        let rels = "<Relationships><Relationship Id=\"rId1\" Type=\"t\" Target=\"styles.xml\" /><Relationship Id=\"rId2\" Type=\"c\" Target=\"commentsExtended.xml\" /></Relationships>";
+        let types = "<Types><Override PartName=\"/word/commentsExtended.xml\" ContentType=\"c\" /><Override PartName=\"/word/styles.xml\" ContentType=\"s\" /></Types>";
+        let (r, t) = drop_part(rels, types, "commentsExtended.xml");
+        assert_eq!(r, "<Relationships><Relationship Id=\"rId1\" Type=\"t\" Target=\"styles.xml\" /></Relationships>");
+        assert_eq!(t, "<Types><Override PartName=\"/word/styles.xml\" ContentType=\"s\" /></Types>");
+        let t = add_default_content_type(&t, "odttf", "application/x");
+        assert!(t.starts_with("<Types><Default Extension=\"odttf\" ContentType=\"application/x\" /><Override"), "{t}");
+        assert_eq!(drop_single_grid_spans("<w:tcPr><w:gridSpan w:val=\"1\" /><w:gridSpan w:val=\"12\" /></w:tcPr>"), "<w:tcPr><w:gridSpan w:val=\"12\" /></w:tcPr>");
+    }
+
+    #[test]
+    fn the_watermark_replaces_the_marker_run() {
+        let h = format!("<w:hdr xmlns:w=\"w\"><w:p><w:pPr /><w:r><w:rPr /><w:t xml:space=\"preserve\">{WATERMARK_MARK}</w:t></w:r></w:p></w:hdr>");
+        let out = watermark(&h, "RANCANGAN", "Liberation Sans");
+        assert!(!out.contains(WATERMARK_MARK));
+        assert!(out.contains("string=\"RANCANGAN\"") && out.contains("rotation:315") && out.contains("xmlns:v=\"urn:schemas-microsoft-com:vml\""), "{out}");
+        assert!(out.starts_with("<w:hdr xmlns:") && out.ends_with("</w:pict></w:r></w:p></w:hdr>"), "{out}");
     }
 
     #[test]

@@ -114,6 +114,9 @@ pub fn layout_json(doc: &Document, drawing: Drawing) -> Vec<u8> {
 pub struct Exported {
     pub pdf: Vec<u8>,
     pub slot: Option<Slot>,
+    /// The pages of the tables-of-contents entries, for the DOCX (`None` if the layout's marks
+    /// are missing or malformed).
+    pub halaman: Option<crate::document::Halaman>,
 }
 
 /// The electronic-signature slot on a page, in PDF user space (points, origin bottom-left).
@@ -145,7 +148,26 @@ pub fn render_in(world: &RenjaWorld, doc: &Document, diags: &mut Diagnostics) ->
         return None;
     };
     let slot = if doc.sampul.draf { None } else { tte_slot(&paged, doc) };
-    Some(Exported { pdf, slot })
+    Some(Exported { pdf, slot, halaman: halaman(&paged) })
+}
+
+/// The printed page label of every daftar isi and daftar tabel entry, read from the layout's
+/// `<renja-halaman>` marks (`("isi" | "tabel", "12")`) in document order.
+pub fn halaman(paged: &PagedDocument) -> Option<crate::document::Halaman> {
+    use typst::foundations::{Label, Selector, Value};
+    use typst::introspection::{Introspector, MetadataElem};
+    let label = Label::new(typst::utils::PicoStr::intern("renja-halaman"))?;
+    let intro = paged.introspector();
+    let mut out = crate::document::Halaman::default();
+    for c in Introspector::query(intro.as_ref(), &Selector::Label(label)) {
+        let Value::Array(a) = &c.to_packed::<MetadataElem>()?.value else { return None };
+        let (Some(Value::Str(kind)), Some(Value::Str(page))) = (a.at(0, None).ok(), a.at(1, None).ok()) else { return None };
+        match kind.as_str() {
+            "tabel" => out.tabel.push(page.to_string()),
+            _ => out.isi.push(page.to_string()),
+        }
+    }
+    Some(out)
 }
 
 /// Where the layout placed the electronic-signature slot (`<tte-slot>`), in PDF coordinates.
