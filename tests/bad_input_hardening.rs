@@ -169,6 +169,9 @@ fn cases() -> Vec<Case> {
         c("line_spacing_500", "edisi.toml", b(|d| set(d, "halaman", "spasi_baris", "500")), "di luar batas"),
         c("margin_negative", "edisi.toml", b(|d| set(d, "halaman", "margin_cm", "{ atas = -50, bawah = 3, kiri = 3, kanan = 2.5 }")), "di luar batas"),
         c("margin_400", "edisi.toml", b(|d| set(d, "halaman", "margin_cm", "{ atas = 2.5, bawah = 3, kiri = 400, kanan = 2.5 }")), "di luar batas"),
+        c("unknown_list_style", "edisi.toml", b(|d| {
+            replace(d, "edisi.toml", "kanan = 2.5 }\n", "kanan = 2.5 }\ngaya_daftar = [\"1.\", \"z)\"]\n", "gaya_daftar")
+        }), "gaya_daftar 'z)' tidak dikenal"),
         c("unknown_font", "edisi.toml", b(|d| set(d, "halaman", "huruf", "\"Comic Sans MS\"")), "Liberation Serif"),
         c("empty_signer_name", "edisi.toml", b(|d| set(d, "penandatangan", "nama", "\"  \"")), "nama penandatangan kosong"),
         c("empty_signer_jabatan", "edisi.toml", b(|d| set(d, "penandatangan", "jabatan", "\"\"")), "jabatan penandatangan kosong"),

@@ -470,3 +470,49 @@ fn the_docx_fonts_deobfuscate_to_the_bundled_fonts() {
     let original = std::fs::read(Path::new(ROOT).join("fonts/LiberationSans-Regular.ttf")).unwrap();
     assert!(font == original, "font1.odttf is not LiberationSans-Regular.ttf obfuscated with its key");
 }
+
+/// The first list (depth-first) whose first item opens with the paragraph `first`.
+fn find_list<'a>(blocks: &'a Value, first: &str) -> Option<&'a Value> {
+    for b in blocks.as_array()? {
+        if b["jenis"] == "daftar" {
+            let opens = b["butir"][0][0]["isi"].as_array().is_some_and(|i| i.iter().any(|x| x["teks"] == first));
+            if opens {
+                return Some(b);
+            }
+            for item in b["butir"].as_array()? {
+                if let Some(l) = find_list(item, first) {
+                    return Some(l);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The organisation chapter numbers its levels as `[halaman] gaya_daftar` says (default 1., a.,
+/// 1), a)), every unit at its level.
+#[test]
+fn numbering_levels_of_the_organisation_chapter_follow_the_edition() {
+    let styles = |model: &Value| -> Vec<String> {
+        let bab = model["bab"].as_array().unwrap();
+        let units = bab.iter().find_map(|b| find_list(&b["blok"], "Sekretariat")).expect("the units' list");
+        let unit = &units["butir"][0];
+        let parts = unit.as_array().unwrap().iter().find(|b| b["jenis"] == "daftar").expect("tugas/fungsi list");
+        let fungsi = parts["butir"][1].as_array().unwrap().iter().find(|b| b["jenis"] == "daftar").expect("fungsi list");
+        let sub = parts["butir"].as_array().unwrap().iter().rev().next().unwrap();
+        let sub_parts = sub.as_array().unwrap().iter().find(|b| b["jenis"] == "daftar").expect("sub-unit list");
+        [&units["gaya"], &parts["gaya"], &fungsi["gaya"], &sub_parts["gaya"]].iter().map(|g| g.as_str().unwrap().to_string()).collect()
+    };
+    let ws = workspace();
+    let content = ws.path().join("content");
+    let e = renja(&["export", "--json", "content"], ws.path());
+    assert!(e.status.success(), "{}", String::from_utf8_lossy(&e.stderr));
+    assert_eq!(styles(&serde_json::from_slice(&e.stdout).unwrap()), ["1.", "a.", "1)", "1)"]);
+    let ed = std::fs::read_to_string(content.join("edisi.toml")).unwrap();
+    let ed = ed.replacen("kanan = 2.5 }\n", "kanan = 2.5 }\ngaya_daftar = [\"A.\", \"1.\", \"a)\"]\n", 1);
+    std::fs::write(content.join("edisi.toml"), ed).unwrap();
+    let e = renja(&["export", "--json", "content"], ws.path());
+    assert!(e.status.success(), "{}", String::from_utf8_lossy(&e.stderr));
+    // Below the deepest configured level the last style repeats.
+    assert_eq!(styles(&serde_json::from_slice(&e.stdout).unwrap()), ["A.", "1.", "a)", "a)"]);
+}

@@ -423,26 +423,43 @@ fn fungsi_list(f: &[String], gaya: GayaDaftar) -> Blok {
 /// lists): 1., a., 1), a), i. — every level one style, every unit numbered.
 pub const GAYA_TINGKAT: [GayaDaftar; 5] = [GayaDaftar::Angka, GayaDaftar::Huruf, GayaDaftar::AngkaKurung, GayaDaftar::HurufKurung, GayaDaftar::Romawi];
 
-fn gaya_tingkat(level: usize) -> GayaDaftar {
-    GAYA_TINGKAT[level.min(GAYA_TINGKAT.len() - 1)]
+/// The list style of nesting `level`: the edition's `[halaman] gaya_daftar` (validated when
+/// the edition is read), else [`GAYA_TINGKAT`]; the last style repeats below the deepest level.
+fn gaya_tingkat(gaya: &[String], level: usize) -> GayaDaftar {
+    let own: Vec<GayaDaftar> = gaya.iter().filter_map(|g| gaya_dari(g)).collect();
+    let styles: &[GayaDaftar] = if own.is_empty() { &GAYA_TINGKAT } else { &own };
+    styles[level.min(styles.len() - 1)]
+}
+
+fn gaya_dari(g: &str) -> Option<GayaDaftar> {
+    Some(match g {
+        "1." => GayaDaftar::Angka,
+        "1)" => GayaDaftar::AngkaKurung,
+        "a." => GayaDaftar::Huruf,
+        "a)" => GayaDaftar::HurufKurung,
+        "A." => GayaDaftar::HurufBesar,
+        "i." => GayaDaftar::Romawi,
+        "I." => GayaDaftar::RomawiBesar,
+        _ => return None,
+    })
 }
 
 /// One unit as a list item at `level`: its name, then one list at the next level holding its
 /// tugas, its fungsi (a list one level deeper) and its sub-units (each numbered like the others).
-fn unit_blocks(u: &crate::source::schema::Unit, level: usize) -> Vec<Blok> {
+fn unit_blocks(u: &crate::source::schema::Unit, level: usize, gaya: &[String]) -> Vec<Blok> {
     let mut parts = Vec::new();
     if !u.tugas.is_empty() {
         parts.push(vec![para("Tugas"), para(format!("{} mempunyai tugas {}.", u.nama, u.tugas.trim().trim_end_matches('.')))]);
     }
     if !u.fungsi.is_empty() {
-        parts.push(vec![para("Fungsi"), fungsi_list(&u.fungsi, gaya_tingkat(level + 2))]);
+        parts.push(vec![para("Fungsi"), fungsi_list(&u.fungsi, gaya_tingkat(gaya, level + 2))]);
     }
     for s in &u.subunit {
-        parts.push(unit_blocks(s.get_ref(), level + 1));
+        parts.push(unit_blocks(s.get_ref(), level + 1, gaya));
     }
     let mut blocks = vec![Blok::Paragraf { isi: vec![bold(u.nama.clone())] }];
     if !parts.is_empty() {
-        blocks.push(Blok::Daftar { gaya: gaya_tingkat(level + 1), mulai: 1, butir: parts });
+        blocks.push(Blok::Daftar { gaya: gaya_tingkat(gaya, level + 1), mulai: 1, butir: parts });
     }
     blocks
 }
@@ -464,10 +481,10 @@ fn tugas_fungsi(ed: &Edition, diags: &mut Diagnostics) -> Blok {
                     names.insert(x.nama.to_lowercase(), loc.clone());
                 }
             }
-            butir.push(unit_blocks(u.get_ref(), 0));
+            butir.push(unit_blocks(u.get_ref(), 0, &ed.meta.halaman.gaya_daftar));
         }
     }
-    Blok::Daftar { gaya: gaya_tingkat(0), mulai: 1, butir }
+    Blok::Daftar { gaya: gaya_tingkat(&ed.meta.halaman.gaya_daftar, 0), mulai: 1, butir }
 }
 
 fn fungsi_dinas(ed: &Edition) -> Blok {

@@ -428,6 +428,16 @@ fn check_settings(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) {
     for (k, v) in [("atas", m.atas), ("bawah", m.bawah), ("kiri", m.kiri), ("kanan", m.kanan)] {
         range("halaman", k, v, MARGIN_CM, "cm");
     }
+    for g in &h.gaya_daftar {
+        if !crate::source::schema::GAYA_DAFTAR.contains(&g.as_str()) {
+            diags
+                .error(key_loc(file, "halaman", "gaya_daftar"), format!("gaya_daftar '{g}' tidak dikenal; yang diharapkan salah satu dari {}", crate::source::schema::GAYA_DAFTAR.join(" ")))
+                .with_hint("satu gaya per tingkat daftar, mis. gaya_daftar = [\"1.\", \"a.\", \"1)\", \"a)\", \"i.\"]");
+        }
+    }
+    if h.gaya_daftar.len() > 8 {
+        diags.error(key_loc(file, "halaman", "gaya_daftar"), format!("gaya_daftar memiliki {} tingkat; yang diharapkan paling banyak 8", h.gaya_daftar.len()));
+    }
     let dir = file.path.parent().unwrap_or(std::path::Path::new("."));
     let fonts = crate::source::Assets::locate(dir).fonts;
     let families = font_families(&fonts);

@@ -156,7 +156,14 @@ pub struct Halaman {
     pub spasi_baris: f64,
     #[serde(default)]
     pub margin_cm: Margin,
+    /// Numbering of the lists renja writes (the organisation chapter), one style per nesting
+    /// level: "1.", "1)", "a.", "a)", "A.", "i.", "I."; default 1., a., 1), a), i.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaya_daftar: Vec<String>,
 }
+
+/// The list styles `[halaman] gaya_daftar` accepts.
+pub const GAYA_DAFTAR: [&str; 7] = ["1.", "1)", "a.", "a)", "A.", "i.", "I."];
 
 impl Default for Halaman {
     fn default() -> Self {
@@ -166,6 +173,7 @@ impl Default for Halaman {
             ukuran_huruf: default_ukuran(),
             spasi_baris: default_spasi(),
             margin_cm: Margin::default(),
+            gaya_daftar: Vec::new(),
         }
     }
 }
