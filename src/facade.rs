@@ -118,10 +118,10 @@ impl Edition {
             // The model as rendered (a final one says `draf: false`, as the archive stores it).
             out.json = to_json(doc);
         }
-        // The DOCX's tables of contents carry the page numbers of the PDF's layout, so the DOCX
-        // is written after the layout (one layout serves both; a DOCX-only render lays out
-        // without exporting a PDF). The same sources give the same DOCX whichever formats are
-        // asked for.
+        // The DOCX's tables of contents carry the page numbers of the PDF's layout when the PDF
+        // is rendered in the same call (so the DOCX is written after it). A DOCX-only render
+        // does not lay out (it stays fast); its entries get their numbers from Word's field
+        // update on opening (`w:updateFields`).
         let mut halaman = None;
         let pdf = if opts.formats.pdf {
             renderer.pdf(doc, opts, &mut out.diagnostics).map(|(pdf, h)| {
@@ -129,9 +129,6 @@ impl Edition {
                 pdf
             })
         } else {
-            if opts.formats.docx {
-                halaman = renderer.halaman(doc, opts, &mut out.diagnostics);
-            }
             None
         };
         let docx = opts.formats.docx.then(|| crate::docx::render_with(doc, &self.dir, halaman.as_ref()));
@@ -271,21 +268,6 @@ impl Renderer {
 
     /// The PDF of `doc` (draft or final as `doc.sampul.draf` says); a final one with the empty
     /// signature field where the layout left room for it.
-    /// The pages of the tables-of-contents entries from a layout without PDF export.
-    fn halaman(&mut self, doc: &Document, opts: &RenderOptions, diags: &mut Diagnostics) -> Option<crate::document::Halaman> {
-        diags.enter(Stage::Layout);
-        let json = crate::pdf::layout_json(doc, opts.drawing);
-        let world = match self.world(json, doc.edisi.tanggal) {
-            Ok(w) => w,
-            Err(msg) => {
-                diags.error(Loc { file: Arc::from(self.assets.fonts.display().to_string().as_str()), line: 1, col: 1 }, msg.to_string());
-                return None;
-            }
-        };
-        let paged = crate::pdf::layout(world, diags)?;
-        crate::pdf::halaman(&paged)
-    }
-
     /// The PDF and the pages of its tables-of-contents entries.
     fn pdf(&mut self, doc: &Document, opts: &RenderOptions, diags: &mut Diagnostics) -> Option<(Vec<u8>, Option<crate::document::Halaman>)> {
         diags.enter(Stage::Layout);
