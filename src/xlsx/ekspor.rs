@@ -485,7 +485,8 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Sel, isi: Option<&I
             } else if cell.teks.is_empty() {
                 ws.write_blank(row, col, &f)?;
             } else {
-                ws.write_string_with_format(row, col, &cell.teks, &f)?;
+                // The print-only break marks (U+200B) of a column too narrow stay out of the sheet.
+                ws.write_string_with_format(row, col, &cell.teks.replace(crate::document::widths::ZWSP, ""), &f)?;
             }
         }
         Some(Isi::Kosong) => {
