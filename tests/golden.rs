@@ -26,11 +26,11 @@ use std::path::Path;
 
 /// (output, SHA-256 hex).
 const PINS: &[(&str, &str)] = &[
-    ("draft.pdf", "a566b0199ef9b3543382083dfd34af87a2e80d9f5bfd567ed5529aed32855538"),
-    ("final.pdf", "da5fe21ab4cb7780ecd077c2c5166cc88ae6a4de980a671f7766c6d9d01aef86"),
-    ("draft.docx", "01cc323fe9f97420bc621dde7d56722f9efb6f25cf8b60a9424162198aad8832"),
-    ("final.docx", "1daf79262f58a87788771cc8acba0fba367ab768fee08e9243f9f09c654cbe5a"),
-    ("export.json", "f1e83bc71e6769e411415c53bd61c4e867727e7939b7a91685035717f9a76a3f"),
+    ("draft.pdf", "da4cf1a26e2a7ba1e5350a9611478bd5119cbeabd319388bc5656176c2b3950b"),
+    ("final.pdf", "16fdcc6e8aac7e1ec9ed3a60cf093ceb0058d9d88630ab7399448c4a87075479"),
+    ("draft.docx", "7be16410394bd07d6d134dd53ddb18b8262fdbd09bb6696b9ac7ae22b2ae04d6"),
+    ("final.docx", "e0cb1c35530fe1979d029876e95addb990e85cf011eaf8e19427a704288071d6"),
+    ("export.json", "4d91caa1c298c5dc5e668588e2b9adad922e136c1976986100d417cc98a67f14"),
 ];
 
 fn sha256_hex(bytes: &[u8]) -> String {
