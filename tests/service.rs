@@ -761,3 +761,211 @@ fn perubahan_2022(eds: &serde_json::Value) -> &serde_json::Value {
         .and_then(|a| a.iter().find(|e| e["tahun"] == 2022 && e["jenis"] == "perubahan"))
         .unwrap_or_else(|| panic!("the sample Perubahan 2022 among {eds}"))
 }
+
+/// The test PKI (tests/support/pki.sh, as tests/sign.rs makes it) in `dir`, its PKCS#12 locked
+/// with `password`, and an NSS database trusting its root for pdfsig.
+fn test_pki(dir: &Path, password: &str) -> (std::path::PathBuf, String) {
+    let pki = dir.join("pki");
+    let o = std::process::Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/pki.sh"))
+        .arg(&pki)
+        .env("PKI_PASSWORD", password)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "pki.sh: {}", String::from_utf8_lossy(&o.stderr));
+    let nss_dir = dir.join("nss");
+    std::fs::create_dir_all(&nss_dir).unwrap();
+    let nss = format!("sql:{}", nss_dir.display());
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new("certutil").args(args).output().unwrap();
+        assert!(o.status.success(), "certutil {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    run(&["-N", "-d", &nss, "--empty-password"]);
+    run(&["-A", "-d", &nss, "-n", "root", "-t", "CT,C,C", "-i", pki.join("root.pem").to_str().unwrap()]);
+    (pki, nss)
+}
+
+/// Every file under `dir` that contains `needle`.
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
+    let mut all = Vec::new();
+    support::collect(dir, "", &mut all);
+    all.into_iter().filter(|(_, b)| b.windows(needle.len()).any(|w| w == needle)).map(|(p, _)| p).collect()
+}
+
+/// The whole path of the sample: draf → diajukan → disetujui → final → ditandatangani →
+/// diarsipkan, each step by its role only; the final PDF is `renja build --final`'s; the signed
+/// PDF (served and archived) passes the real `renja verify` and pdfsig; the archive's own
+/// `renja archive verify` holds; the passphrase appears nowhere (audit log, server output, data
+/// folder).
+#[test]
+#[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
+fn final_signed_archived_path() {
+    common::require(&["sign"]);
+    use base64::Engine as _;
+    const PASS: &str = "Sandi#Ttd-Layanan-4k9Q";
+    const WRONG: &str = "Salah#Ttd-Layanan-7p2W";
+    let dir = tempfile::tempdir().unwrap();
+    let (pki, nss) = test_pki(dir.path(), PASS);
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let server = Server::start_logged(&data, &["--contoh"], &log);
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let mut v = server.login("verifikator", &acc["verifikator"]);
+    let mut t = server.login("penandatangan", &acc["penandatangan"]);
+    let mut admin = server.login("admin", &acc["admin"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let head = head_of(&mut p, ed);
+    let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
+    let p12 = std::fs::read(pki.join("signer.p12")).unwrap();
+    let p12_b64 = base64::engine::general_purpose::STANDARD.encode(&p12);
+    let good = json!({ "p12": p12_b64, "sandi": PASS });
+    let status = |c: &mut Client| c.get(&format!("/api/v1/edisi/{ed}")).json()["status"].as_str().unwrap().to_string();
+    let none = json!({});
+
+    // draf: none of the later steps; the generic step endpoint points to their own.
+    assert_eq!(p.post(&url("finalkan"), &none).status, 409);
+    assert_eq!(t.post(&url("tandatangani"), &good).status, 409);
+    assert_eq!(t.post(&url("arsipkan"), &none).status, 409);
+    let r = p.post(&url("langkah"), &json!({ "langkah": "finalkan" }));
+    assert_eq!(r.status, 422);
+    assert!(r.json()["galat"].as_str().unwrap().contains("/finalkan"), "{}", r.text());
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    assert_eq!(p.post(&url("finalkan"), &none).status, 409);
+    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
+    assert_eq!(status(&mut p), "disetujui");
+
+    // disetujui → final: the OPD's penyusun only.
+    for c in [&mut v, &mut t, &mut admin] {
+        assert_eq!(c.post(&url("finalkan"), &none).status, 403);
+    }
+    assert_eq!(t.post(&url("tandatangani"), &good).status, 409);
+    assert_eq!(p.get(&url("final/pdf")).status, 404);
+    let r = p.post(&url("finalkan"), &json!({ "catatan": "siap ditandatangani" }));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let fin = r.json();
+    assert_eq!(fin["edisi"]["status"], "final");
+    let kinds: Vec<&str> = fin["keluaran"].as_array().unwrap().iter().map(|o| o["jenis"].as_str().unwrap()).collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    for k in ["pdf", "docx", "json"] {
+        assert!(kinds.contains(&k), "{kinds:?}");
+    }
+    assert!(fin["keluaran"].as_array().unwrap().iter().all(|o| o["revisi"] == head.as_str()), "built from the approved revision");
+    assert_eq!(p.post(&url("finalkan"), &none).status, 409, "finalised once");
+    // The frozen PDF is exactly `renja build --final` of these sources: no draft mark, the empty
+    // signature field.
+    let final_pdf = p.get(&url("final/pdf"));
+    assert_eq!(final_pdf.status, 200);
+    assert_eq!(final_pdf.header("content-type"), Some("application/pdf"));
+    let out = tempfile::tempdir().unwrap();
+    let b = renja().args(["build", "--final", "content", "--format", "pdf", "-o"]).arg(out.path()).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let built = std::fs::read_dir(out.path()).unwrap().next().unwrap().unwrap().path();
+    assert!(std::fs::read(built).unwrap() == final_pdf.body, "final PDF differs from renja build --final");
+    assert!(p.get(&url("final/docx")).body.starts_with(b"PK"));
+    assert_eq!(p.get(&url("final/json")).json()["sampul"]["draf"], false);
+    assert_eq!(p.get(&url("final/xlsx")).status, 404);
+
+    // final → ditandatangani: the OPD's penandatangan only, with a key given for this request.
+    for c in [&mut p, &mut v, &mut admin] {
+        assert_eq!(c.post(&url("tandatangani"), &good).status, 403);
+    }
+    let r = t.post(&url("tandatangani"), &json!({ "p12": p12_b64, "sandi": WRONG }));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.json()["galat"].as_str().unwrap().contains("kata sandi"), "{}", r.text());
+    assert_eq!(t.post(&url("tandatangani"), &json!({ "p12": "bukan base64!", "sandi": PASS })).status, 422);
+    assert_eq!(t.post(&url("tandatangani"), &json!({ "sandi": PASS })).status, 422);
+    assert_eq!(t.post(&url("tandatangani"), &json!({ "nik": "1234567890123456", "sandi": PASS })).status, 422, "BSrE not configured");
+    let expired = base64::engine::general_purpose::STANDARD.encode(std::fs::read(pki.join("expired.p12")).unwrap());
+    let r = t.post(&url("tandatangani"), &json!({ "p12": expired, "sandi": PASS }));
+    assert_eq!(r.status, 422);
+    assert!(r.json()["galat"].as_str().unwrap().contains("kedaluwarsa"), "{}", r.text());
+    assert_eq!(status(&mut t), "final", "nothing moved on a refused signature");
+    let r = t.post(&url("tandatangani"), &good);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["edisi"]["status"], "ditandatangani");
+    assert_eq!(t.post(&url("tandatangani"), &good).status, 409, "signed once");
+    let signed = t.get(&url("final/pdf_ttd"));
+    assert_eq!(signed.status, 200);
+    assert!(signed.body.starts_with(&final_pdf.body) && signed.body.len() > final_pdf.body.len(), "an incremental update of the final PDF");
+    let verify = |pdf: &[u8], name: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(&f, pdf).unwrap();
+        let o = renja().arg("verify").arg(&f).arg("--ca").arg(pki.join("root.pem")).output().unwrap();
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(o.status.success(), "renja verify {name}: {text}{}", String::from_utf8_lossy(&o.stderr));
+        assert!(text.contains("SAH") && text.contains("Penandatangan Uji"), "{text}");
+        let o = std::process::Command::new("pdfsig").args(["-nssdir", &nss]).arg(&f).output().unwrap();
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(text.contains("Signature Validation: Signature is Valid."), "pdfsig {name}: {text}");
+        assert!(text.contains("Total document signed"), "pdfsig {name}: {text}");
+        assert!(text.contains("Certificate Validation: Certificate is Trusted."), "pdfsig {name}: {text}");
+    };
+    verify(&signed.body, "layanan.ttd.pdf");
+
+    // ditandatangani → diarsipkan: the OPD's penandatangan only.
+    for c in [&mut p, &mut v, &mut admin] {
+        assert_eq!(c.post(&url("arsipkan"), &none).status, 403);
+    }
+    assert_eq!(t.post(&url("finalkan"), &none).status, 403);
+    let r = t.post(&url("arsipkan"), &none);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let aid = r.json()["arsip"].as_str().unwrap().to_string();
+    assert!(aid.starts_with("2022-perubahan-r1-"), "{aid}");
+    assert_eq!(status(&mut t), "diarsipkan");
+    assert_eq!(p.post(&url("finalkan"), &none).status, 409, "finalkan after diarsipkan");
+    assert_eq!(t.post(&url("tandatangani"), &good).status, 409, "tandatangani after diarsipkan");
+    assert_eq!(t.post(&url("arsipkan"), &none).status, 409, "arsipkan after diarsipkan");
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 409);
+
+    // The archive: the entry, its files, the signed PDF as stored, verification.
+    let list = t.get("/api/v1/arsip").json();
+    assert!(list.as_array().unwrap().iter().any(|e| e["id"] == aid.as_str() && e["edisi"] == ed), "{list}");
+    let d = t.get(&format!("/api/v1/arsip/{aid}")).json();
+    let ttd_path = d["berkas"].as_array().unwrap().iter().find(|f| f["jenis"] == "pdf_ttd").unwrap()["path"].as_str().unwrap().to_string();
+    assert!(d["berkas"].as_array().unwrap().iter().any(|f| f["path"] == "edisi.toml" && f["jenis"] == "sumber"));
+    let archived = t.get(&format!("/api/v1/arsip/{aid}/berkas/{ttd_path}"));
+    assert_eq!(archived.status, 200);
+    assert!(archived.body == signed.body, "the archive holds the signed PDF as signed");
+    verify(&archived.body, "arsip.ttd.pdf");
+    let ver = v.get(&format!("/api/v1/arsip/{aid}/verifikasi")).json();
+    assert_eq!(ver["sah"], true, "{ver}");
+    assert_eq!(ver["utuh"], true, "{ver}");
+    assert_eq!(ver["pdf_final_cocok"], true, "{ver}");
+    assert_eq!(ver["tanda_tangan"].as_array().unwrap().len(), 1, "{ver}");
+    assert_eq!(ver["tanda_tangan"][0]["penandatangan"], "Penandatangan Uji", "{ver}");
+    assert_eq!(ver["tanda_tangan"][0]["mencakup_seluruh_berkas"], true, "{ver}");
+    let o = renja().args(["archive", "--arsip"]).arg(data.join("arsip")).args(["verify"]).output().unwrap();
+    assert!(o.status.success(), "renja archive verify: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    // An entry added outside the service, of an agency the service does not know (the murni
+    // sample): the verifikator sees it and compares; the penandatangan does not.
+    let o = renja().args(["archive", "--arsip"]).arg(data.join("arsip")).args(["add", "contoh/murni"]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    assert!(o.status.success(), "archive add: {}", String::from_utf8_lossy(&o.stderr));
+    let murni = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert_eq!(t.get(&format!("/api/v1/arsip/{murni}")).status, 404);
+    assert!(!t.get("/api/v1/arsip").text().contains(&murni));
+    let r = v.get(&format!("/api/v1/arsip/beda?dari={murni}&ke={aid}"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.json()["teks"].as_str().unwrap().contains(&format!("Perbandingan {murni} → {aid}")), "{}", r.text());
+    assert_eq!(t.get(&format!("/api/v1/arsip/beda?dari={murni}&ke={aid}")).status, 404);
+    let ver = v.get(&format!("/api/v1/arsip/{murni}/verifikasi")).json();
+    assert_eq!(ver["utuh"], true);
+    assert_eq!(ver["sah"], false, "an unsigned entry is not a signed one: {ver}");
+
+    // The audit log: every step and download; never the passphrase (right or wrong), nor the key.
+    let log_json = admin.get("/api/v1/audit?batas=10000");
+    let acts: Vec<String> = log_json.json().as_array().unwrap().iter().map(|e| e["aksi"].as_str().unwrap().to_string()).collect();
+    for a in ["langkah_finalkan", "langkah_tandatangani", "langkah_arsipkan", "tandatangani_gagal", "langkah_ditolak", "unduh"] {
+        assert!(acts.iter().any(|x| x == a), "{a} missing: {acts:?}");
+    }
+    assert!(log_json.text().contains(&format!("edisi/{ed}/final/pdf_ttd")), "the signed PDF's download is audited");
+    drop(server);
+    let printed = std::fs::read_to_string(&log).unwrap();
+    for secret in [PASS, WRONG] {
+        assert!(!log_json.text().contains(secret), "passphrase in the audit log");
+        assert!(!printed.contains(secret), "passphrase in the server output");
+        assert!(files_containing(&data, secret.as_bytes()).is_empty(), "passphrase stored in {:?}", files_containing(&data, secret.as_bytes()));
+    }
+    assert!(files_containing(&data, &p12).is_empty(), "the PKCS#12 file was stored");
+    assert!(!log_json.text().contains(&p12_b64[..40]));
+}

@@ -30,6 +30,12 @@ pub struct Args {
     /// Jumlah penyusunan yang boleh menunggu; lebih dari itu dijawab 503
     #[arg(long, default_value_t = 16)]
     pub render_queue: usize,
+    /// Tanda tangan juga melalui layanan BSrE (Esign Client Service) di alamat ini
+    #[arg(long, value_name = "URL")]
+    pub bsre: Option<String>,
+    /// Berkas konfigurasi klien BSrE (bawaan: $RENJA_BSRE_CONFIG, lalu ~/.config/renja/bsre.toml)
+    #[arg(long = "bsre-config", value_name = "BERKAS", requires = "bsre")]
+    pub bsre_config: Option<PathBuf>,
 }
 
 #[derive(clap::Subcommand)]
@@ -99,6 +105,8 @@ pub fn run(args: Args) -> i32 {
         public_url: args.public_url,
         render_workers: args.render_workers,
         render_queue: args.render_queue,
+        bsre: args.bsre,
+        bsre_config: args.bsre_config,
     };
     match crate::service::serve(&args.data, args.listen, config) {
         Ok(()) => 0,

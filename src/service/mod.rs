@@ -11,6 +11,7 @@
 //! (source … renderers, sign, archive) may depend on it; only `cmd` calls it.
 
 pub mod api;
+pub mod arsip;
 pub mod auth;
 pub mod engine;
 pub mod names;
@@ -36,6 +37,27 @@ pub struct Config {
     pub render_workers: usize,
     /// Renders waiting beyond those; more are answered 503.
     pub render_queue: usize,
+    /// The BSrE Esign Client Service signatures go through (`--bsre URL`), besides a PKCS#12
+    /// sent with the request; its client credentials come from `bsre_config` (else
+    /// `$RENJA_BSRE_CONFIG`, else ~/.config/renja/bsre.toml), never from arguments.
+    pub bsre: Option<String>,
+    pub bsre_config: Option<PathBuf>,
+}
+
+/// The BSrE client of the configuration, if one is configured.
+fn bsre_client(config: &Config) -> Result<Option<Arc<crate::sign::bsre::Client>>, String> {
+    use crate::sign::bsre::{Client, Config as BsreConfig};
+    let Some(url) = &config.bsre else { return Ok(None) };
+    let path = config
+        .bsre_config
+        .clone()
+        .or_else(BsreConfig::default_path)
+        .ok_or("tidak ada berkas konfigurasi BSrE: sebutkan --bsre-config BERKAS atau RENJA_BSRE_CONFIG")?;
+    let (cfg, warning) = BsreConfig::load(&path)?;
+    if let Some(w) = warning {
+        eprintln!("peringatan: {w}");
+    }
+    Client::new(url, cfg).map(|c| Some(Arc::new(c)))
 }
 
 /// Opens the store of a data folder.
@@ -54,7 +76,9 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
         ));
     }
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let bsre = bsre_client(&config)?;
     let state = Arc::new(api::AppState {
+        bsre,
         store,
         data: data.to_path_buf(),
         throttle: auth::Throttle::default(),

@@ -31,6 +31,21 @@ pub struct Server {
 impl Server {
     /// Starts `renja serve --data DATA --listen 127.0.0.1:0 EXTRA…` and waits for its address.
     pub fn start(data: &Path, extra: &[&str]) -> Server {
+        Self::spawn(data, extra, None)
+    }
+
+    /// As [`Server::start`], with everything the server prints (standard output and error) kept
+    /// in `log` (to assert what never appears there).
+    pub fn start_logged(data: &Path, extra: &[&str], log: &Path) -> Server {
+        Self::spawn(data, extra, Some(log))
+    }
+
+    fn spawn(data: &Path, extra: &[&str], log: Option<&Path>) -> Server {
+        let stderr = match log {
+            Some(p) => Stdio::from(std::fs::File::create(p).unwrap()),
+            None => Stdio::inherit(),
+        };
+        let mut copy = log.map(|p| std::fs::OpenOptions::new().append(true).open(p).unwrap());
         let mut child = renja()
             .args(["serve", "--data"])
             .arg(data)
@@ -38,7 +53,7 @@ impl Server {
             .args(extra)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let mut reader = BufReader::new(child.stdout.take().unwrap());
@@ -54,10 +69,14 @@ impl Server {
             }
             preamble.push(line.trim_end().to_string());
         };
-        // Keep draining stdout so the server never blocks on a full pipe.
+        // Keep draining stdout so the server never blocks on a full pipe (into the log, if any).
         std::thread::spawn(move || {
+            use std::io::Write;
             let mut sink = String::new();
             while reader.read_line(&mut sink).unwrap_or(0) > 0 {
+                if let Some(f) = copy.as_mut() {
+                    let _ = f.write_all(sink.as_bytes());
+                }
                 sink.clear();
             }
         });
