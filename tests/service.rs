@@ -1,6 +1,7 @@
-//! `renja serve` over real HTTP: sessions and CSRF, the authorisation matrix, revisions (stale
-//! base → 409, history, diff, import/export byte for byte, invalid TOML saved with diagnostics),
-//! concurrent saves, the workflow, bad input, and kill -9 during saves.
+//! `renja serve` over real HTTP: sessions and CSRF, the authorisation matrix (editions, the later
+//! workflow steps, archive entries), revisions (stale base → 409, history, diff, import/export
+//! byte for byte, invalid TOML saved with diagnostics), concurrent saves, the workflow up to a
+//! signed, archived edition, bad input, and kill -9 during saves.
 
 #[path = "support/service.rs"]
 mod support;
@@ -11,6 +12,9 @@ use std::path::Path;
 use support::*;
 
 const PW: &str = "sandi-pengguna-uji-1";
+/// OPD codes of content/ and contoh/murni/ (their edisi.toml).
+const KODE_A: &str = "2.07.3.32.00.02.00.00";
+const KODE_B: &str = "3.27.0.00.0.00.01.0000";
 
 /// A running server with two OPDs (A, B), one edition each with one revision, and one account
 /// per role: penyusun_a, penyusun_b, verifikator, ttd_a (penandatangan of A), admin.
@@ -49,7 +53,9 @@ fn fixture() -> Fixture {
         assert_eq!(r.status, 201, "{}", r.text());
         r.json()["id"].as_i64().unwrap()
     };
-    let (opd_a, opd_b) = (opd("1.01"), opd("1.02"));
+    // The codes of the two sample editions' agencies (content/ and contoh/murni/), so archive
+    // entries added from them belong to OPD A and OPD B.
+    let (opd_a, opd_b) = (opd(KODE_A), opd(KODE_B));
     user(&mut admin, "penyusun_a", json!([{ "peran": "penyusun", "opd": opd_a }]));
     user(&mut admin, "penyusun_b", json!([{ "peran": "penyusun", "opd": opd_b }]));
     user(&mut admin, "verifikator", json!([{ "peran": "verifikator" }]));
@@ -176,6 +182,14 @@ fn authorisation_matrix() {
         }
     };
     let writes = |who: &str, ed: i64| -> bool { (who == "penyusun_a" && ed == f.ed_a) || (who == "penyusun_b" && ed == f.ed_b) };
+    // Archive entries of OPD A (content/) and OPD B (contoh/murni/), added to the service's
+    // archive with the command line; each is readable as an edition of its OPD is.
+    let add = |dir: &str| {
+        let o = renja().args(["archive", "--arsip"]).arg(s.data.join("arsip")).args(["add", dir]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+        assert!(o.status.success(), "archive add {dir}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    let entries = [(add("content"), f.ed_a), (add("contoh/murni"), f.ed_b)];
     let comments = |who: &str, ed: i64| -> bool { reads(who, ed) && who != "admin" };
     let zip = support_zip();
     let mut checked = 0;
@@ -217,8 +231,44 @@ fn authorisation_matrix() {
             let r = c.post(&format!("/api/v1/edisi/{ed}/langkah"), &json!({ "langkah": "kembalikan", "catatan": "x" }));
             let expect = if !read { 404 } else if who == "verifikator" { 409 } else { 403 };
             assert_eq!(r.status, expect, "{who} kembalikan {ed}: {}", r.text());
-            checked += 4;
+            // The later steps: finalkan by the OPD's penyusun, tandatangani and arsipkan by its
+            // penandatangan (409 for them here: the edition is a draft).
+            for (step, body, may) in [
+                ("finalkan", json!({}), writes(who, ed)),
+                ("tandatangani", json!({ "p12": "AAAA", "sandi": "x" }), who == "ttd_a" && ed == f.ed_a),
+                ("arsipkan", json!({}), who == "ttd_a" && ed == f.ed_a),
+            ] {
+                let r = c.post(&format!("/api/v1/edisi/{ed}/{step}"), &body);
+                let expect = if !read { 404 } else if may { 409 } else { 403 };
+                assert_eq!(r.status, expect, "{who} {step} {ed}: {}", r.text());
+            }
+            for path in [format!("/api/v1/edisi/{ed}/final"), format!("/api/v1/edisi/{ed}/final/pdf")] {
+                let r = c.get(&path);
+                let expect = if !read { 404 } else if path.ends_with("/final") { 200 } else { 404 };
+                assert_eq!(r.status, expect, "{who} GET {path}: {}", r.text());
+            }
+            checked += 9;
         }
+        // The archive: an entry answers as its OPD's editions do (404 when not readable).
+        let list = c.get("/api/v1/arsip");
+        assert_eq!(list.status, 200);
+        let listed: Vec<String> = list.json().as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
+        for (aid, ed) in &entries {
+            let read = reads(who, *ed);
+            assert_eq!(listed.contains(aid), read, "{who} archive list {aid}");
+            for path in [
+                format!("/api/v1/arsip/{aid}"),
+                format!("/api/v1/arsip/{aid}/berkas/edisi.toml"),
+                format!("/api/v1/arsip/{aid}/verifikasi"),
+                format!("/api/v1/arsip/beda?dari={aid}&ke={aid}"),
+            ] {
+                let r = c.get(&path);
+                assert_eq!(r.status, if read { 200 } else { 404 }, "{who} GET {path}: {}", r.text());
+                checked += 1;
+            }
+        }
+        let r = c.get(&format!("/api/v1/arsip/beda?dari={}&ke={}", entries[0].0, entries[1].0));
+        assert_eq!(r.status, if who == "admin" || who == "verifikator" { 200 } else { 404 }, "{who} archive diff A/B: {}", r.text());
         // Creating editions: the penyusun of that OPD only.
         for opd in [f.opd_a, f.opd_b] {
             let may = (who == "penyusun_a" && opd == f.opd_a) || (who == "penyusun_b" && opd == f.opd_b);
