@@ -1019,3 +1019,108 @@ fn final_signed_archived_path() {
     assert!(files_containing(&data, &p12).is_empty(), "the PKCS#12 file was stored");
     assert!(!log_json.text().contains(&p12_b64[..40]));
 }
+
+/// The service with a BSrE backend (issue #20): `renja serve --bsre URL --bsre-config FILE`
+/// against the local stand-in of the Esign Client Service (tests/support/bsre_standin.py, which
+/// signs with the test PKI). The penandatangan signs with NIK + passphrase given for that one
+/// request; the result passes `renja verify`; a wrong passphrase and a service that is down are
+/// refused in Indonesian with nothing moved; the passphrase and the client password appear
+/// nowhere.
+#[test]
+#[cfg_attr(not(all(renja_tools = "sign", renja_tools = "pyhanko")), ignore = "needs openssl, pdfsig, certutil, pyHanko (tests/run.sh installs them)")]
+fn tandatangani_through_bsre_standin() {
+    common::require(&["sign", "pyhanko"]);
+    const PASSPHRASE: &str = "Frasa#Layanan-Bsre-3Lm";
+    const WRONG: &str = "frasaSalah-Layanan-9Vd";
+    const CLIENT_PASSWORD: &str = "Klien#Layanan-Sandi-6Rt";
+    const NIK: &str = "6301011234560001";
+    let dir = tempfile::tempdir().unwrap();
+    let (pki, _nss) = test_pki(dir.path(), "Pki#Layanan-uji-2");
+    // The stand-in, told the passphrase and the client credentials.
+    let state = dir.path().join("standin");
+    std::fs::create_dir_all(&state).unwrap();
+    let config = json!({ "user": "renja-klien", "password": CLIENT_PASSWORD, "passphrase": PASSPHRASE, "totp": "482913", "nik": { NIK: "ok" } });
+    std::fs::write(state.join("config.json"), config.to_string()).unwrap();
+    let mut standin = std::process::Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/bsre_standin.py"))
+        .arg(&pki)
+        .arg(&state)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(standin.stdout.take().unwrap()), &mut line).unwrap();
+    let _standin = Kill(standin);
+    let port = line.trim().strip_prefix("PORT ").unwrap_or_else(|| panic!("bsre_standin.py said {line:?}")).to_string();
+    let bsre_url = format!("http://127.0.0.1:{port}");
+    let client_config = dir.path().join("bsre.toml");
+    std::fs::write(&client_config, format!("pengguna = \"renja-klien\"\nsandi = \"{CLIENT_PASSWORD}\"\nbatas_waktu_detik = 60\n")).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&client_config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let server = Server::start_logged(&data, &["--contoh", "--bsre", &bsre_url, "--bsre-config", client_config.to_str().unwrap()], &log);
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let mut v = server.login("verifikator", &acc["verifikator"]);
+    let mut t = server.login("penandatangan", &acc["penandatangan"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
+    let r = p.post(&url("finalkan"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let status = |c: &mut Client| c.get(&format!("/api/v1/edisi/{ed}")).json()["status"].as_str().unwrap().to_string();
+    // Bad requests: a malformed NIK, both secrets, neither.
+    assert_eq!(t.post(&url("tandatangani"), &json!({ "nik": "12345", "sandi": PASSPHRASE })).status, 422);
+    assert_eq!(t.post(&url("tandatangani"), &json!({ "nik": NIK, "sandi": PASSPHRASE, "totp": "1" })).status, 422);
+    assert_eq!(t.post(&url("tandatangani"), &json!({ "nik": NIK })).status, 422);
+    // A wrong passphrase: BSrE's refusal, in Indonesian; nothing moves.
+    let r = t.post(&url("tandatangani"), &json!({ "nik": NIK, "sandi": WRONG }));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.json()["galat"].as_str().unwrap().to_lowercase().contains("passphrase"), "{}", r.text());
+    // The service down: 502, nothing moves.
+    std::fs::write(state.join("mode"), "down").unwrap();
+    let r = t.post(&url("tandatangani"), &json!({ "nik": NIK, "sandi": PASSPHRASE }));
+    assert_eq!(r.status, 502, "{}", r.text());
+    assert_eq!(status(&mut t), "final");
+    // A stand-in that tampers with the document: refused by renja's own checks.
+    std::fs::write(state.join("mode"), "flip-prefix").unwrap();
+    let r = t.post(&url("tandatangani"), &json!({ "nik": NIK, "sandi": PASSPHRASE }));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(status(&mut t), "final");
+    std::fs::write(state.join("mode"), "ok").unwrap();
+    let r = t.post(&url("tandatangani"), &json!({ "nik": NIK, "sandi": PASSPHRASE }));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(status(&mut t), "ditandatangani");
+    let signed = t.get(&url("final/pdf_ttd")).body;
+    let f = dir.path().join("bsre.ttd.pdf");
+    std::fs::write(&f, &signed).unwrap();
+    let o = renja().arg("verify").arg(&f).arg("--ca").arg(pki.join("root.pem")).output().unwrap();
+    assert!(o.status.success(), "renja verify: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    // The request the stand-in got carried the NIK and the passphrase (to BSrE, and only there).
+    let reqs = std::fs::read_to_string(state.join("requests.jsonl")).unwrap();
+    assert!(reqs.contains(NIK));
+    // Archived like any signed edition.
+    let r = t.post(&url("arsipkan"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let audit = server.login("admin", &acc["admin"]).get("/api/v1/audit?batas=10000").text();
+    assert!(audit.contains("BSrE"), "the backend is in the audit line");
+    drop(server);
+    let printed = std::fs::read_to_string(&log).unwrap();
+    for secret in [PASSPHRASE, WRONG, CLIENT_PASSWORD] {
+        assert!(!audit.contains(secret), "a secret in the audit log");
+        assert!(!printed.contains(secret), "a secret in the server output");
+        assert!(files_containing(&data, secret.as_bytes()).is_empty(), "a secret stored in the data folder");
+    }
+}

@@ -64,7 +64,10 @@ pub fn sign(pdf: &[u8], key: Key, assets: &Assets, bsre: Option<&crate::sign::bs
     let signed = signed.map_err(|e| match e {
         crate::sign::SignError::Refused(m) => SignFail::Refused(m),
         crate::sign::SignError::Bsre(b) => {
-            let service = b.kind.exit_code() >= 3;
+            use crate::sign::bsre::ErrorKind as K;
+            // The server's side of the connection (its client credentials, the service down or
+            // slow), not the signer's: a gateway error.
+            let service = matches!(b.kind, K::ClientCredentials | K::Unavailable | K::Timeout);
             SignFail::Bsre(b.message, service)
         }
     })?;
