@@ -511,11 +511,10 @@ fn bad_input_is_refused_in_indonesian() {
     assert!(r.json()["galat"].as_str().unwrap().contains("isi JSON tidak sesuai"), "{}", r.text());
     let r = p.post_raw(&url, "text/plain", b"{}");
     assert_eq!(r.status, 415);
-    // A huge body.
-    let big = vec![b' '; 3 * 1024 * 1024];
-    let r = p.post_raw(&url, "application/json", &big);
-    assert_eq!(r.status, 413, "{}", r.text());
-    assert!(r.json()["galat"].as_str().unwrap().contains("terlalu besar"));
+    // A huge body: refused once the limit is passed.
+    let (status, body) = post_huge(&f.server.base, &url, p.cookie.as_deref(), "application/json", 3 * 1024 * 1024);
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("terlalu besar"), "{body}");
     // Traversal and unknown names, in saves, reads, comments and imports.
     for name in ["../edisi.toml", "/etc/passwd", "bab/../../x.md", "data/x.sh", "bab/Besar.md", ".git/config"] {
         let r = p.post(&url, &json!({ "dasar": f.rev_a, "pesan": "x", "berkas": { name: "x" } }));
@@ -925,6 +924,9 @@ fn final_signed_archived_path() {
     assert!(r.json()["galat"].as_str().unwrap().contains("kata sandi"), "{}", r.text());
     assert_eq!(t.post(&url("tandatangani"), &json!({ "p12": "bukan base64!", "sandi": PASS })).status, 422);
     assert_eq!(t.post(&url("tandatangani"), &json!({ "sandi": PASS })).status, 422);
+    // A signing request is small: one key file and a password (256 KiB at most).
+    let (code, body) = post_huge(&server.base, &url("tandatangani"), t.cookie.as_deref(), "application/json", 300 * 1024);
+    assert_eq!(code, 413, "{body}");
     assert_eq!(t.post(&url("tandatangani"), &json!({ "nik": "1234567890123456", "sandi": PASS })).status, 422, "BSrE not configured");
     let expired = base64::engine::general_purpose::STANDARD.encode(std::fs::read(pki.join("expired.p12")).unwrap());
     let r = t.post(&url("tandatangani"), &json!({ "p12": expired, "sandi": PASS }));

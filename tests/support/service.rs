@@ -247,3 +247,49 @@ pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// A POST of a `len`-byte body (spaces) that reads the answer while it writes: a server that
+/// refuses by size answers and closes the connection once the limit is passed, and a client that
+/// only reads after writing the whole body would get EPIPE instead of the answer (a race on a
+/// loaded machine). Write errors after the answer are expected and ignored. Returns status and
+/// body text.
+pub fn post_huge(base: &str, path: &str, cookie: Option<&str>, content_type: &str, len: usize) -> (u16, String) {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&host).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut head = format!("POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\nContent-Length: {len}\r\nConnection: close\r\n");
+    if let Some(c) = cookie {
+        head.push_str(&format!("Cookie: {c}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut w = s.try_clone().unwrap();
+    let writer = std::thread::spawn(move || {
+        if w.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        let chunk = vec![b' '; 64 * 1024];
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(chunk.len());
+            if w.write_all(&chunk[..n]).is_err() {
+                return;
+            }
+            left -= n;
+        }
+    });
+    let mut buf = Vec::new();
+    let mut part = [0u8; 16 * 1024];
+    loop {
+        match s.read(&mut part) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&part[..n]),
+            Err(_) => break,
+        }
+    }
+    let _ = writer.join();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("no HTTP answer: {text:?}"));
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
