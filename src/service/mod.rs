@@ -6,9 +6,10 @@
 //! answer) → [`store::Store`] (state; [`sqlite::SqliteStore`] is the embedded backend) and
 //! [`engine`] (the one adapter to the document library). See docs/service.md.
 //!
-//! Boundary: calls the document library only through [`engine`] (today `crate::process`, `pdf`,
-//! `docx`; the façade next) and the existing archive; holds no document logic. Nothing below it
-//! (source … renderers, sign, archive) may depend on it; only `cmd` calls it.
+//! Boundary: calls the document library only through [`engine`] (the façade, `pdf`, `docx`,
+//! `xlsx` for workbook imports), the signer and the existing archive only through [`arsip`];
+//! holds no document logic. Nothing below it (source … renderers, sign, archive) may depend on
+//! it; only `cmd` calls it.
 
 pub mod api;
 pub mod arsip;
