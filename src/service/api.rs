@@ -282,6 +282,7 @@ pub fn router(state: S) -> Router {
         .route("/edisi/{id}/ekspor", get(ekspor))
         .route("/edisi/{id}/langkah", post(langkah))
         .route("/edisi/{id}/komentar", get(komentar_list).post(komentar_baru))
+        .route("/edisi/{id}/xlsx", post(xlsx_unggah).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
         .route("/edisi/{id}/finalkan", post(finalkan))
         .route("/edisi/{id}/tandatangani", post(tandatangani).layer(DefaultBodyLimit::max(SIGN_LIMIT)))
         .route("/edisi/{id}/arsipkan", post(arsipkan))
@@ -312,7 +313,7 @@ pub fn router(state: S) -> Router {
         sesi_get, sesi_masuk, sesi_keluar, opd_list, opd_baru, pengguna_list, pengguna_baru, edisi_list, edisi_baru, edisi_get,
         revisi_list, revisi_simpan, revisi_get, berkas_get, periksa, susun, beda, impor, ekspor, langkah, komentar_list, komentar_baru,
         audit_list, finalkan, tandatangani, arsipkan, final_list, final_unduh, arsip_list, arsip_beda, arsip_get, arsip_berkas,
-        arsip_verifikasi
+        arsip_verifikasi, xlsx_unggah
     ),
     // Format appears only as a path parameter, which utoipa does not collect by itself.
     components(schemas(engine::Format)),
@@ -990,6 +991,121 @@ async fn komentar_baru(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body
     let c = s.store.add_comment(&NewComment { edisi: id, revisi: r.id, berkas: b.berkas, baris: b.baris, penulis: a.user.id, isi: b.isi })?;
     a.audit(&s, "komentar", &format!("edisi/{id}/komentar/{}", c.id), &format!("{}:{}", c.berkas, c.baris));
     Ok(json_status(StatusCode::CREATED, &c))
+}
+
+// ---------------------------------------------------------------- workbook upload
+
+#[derive(Deserialize)]
+struct XlsxQuery {
+    dasar: Option<String>,
+    pesan: Option<String>,
+    tabel: Option<String>,
+    lembar: Option<String>,
+    #[serde(default)]
+    tulis: bool,
+}
+
+/// The report of a workbook upload and, when it was applied, the revision it saved.
+#[derive(Serialize, ToSchema)]
+struct XlsxReport {
+    /// The report row by row, as `renja impor` prints it.
+    laporan: String,
+    ditambahkan: usize,
+    diubah: usize,
+    tidak_berubah: usize,
+    ditolak: usize,
+    /// The data file the rows go to, e.g. `data/rencana.toml`.
+    berkas: String,
+    /// The revision the report was made against.
+    dasar: String,
+    /// The saved revision and its check (`tulis=true`, no refused row, something changed).
+    disimpan: Option<Saved>,
+}
+
+const XLSX_TYPES: [(&str, &str); 3] = [
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    ("application/vnd.oasis.opendocument.spreadsheet", "ods"),
+    ("application/vnd.ms-excel", "xls"),
+];
+
+#[utoipa::path(post, path = "/api/v1/edisi/{id}/xlsx", tag = "revisi",
+    description = "Membaca buku kerja (tata letak SIPD, seperti `renja impor`) terhadap revisi dasar dan menampilkan laporannya baris demi baris; dengan tulis=true, bila tidak ada baris yang ditolak, menyimpan berkas data yang diperbarui sebagai revisi baru.",
+    params(("id" = i64, Path, description = "Id edisi"), ("dasar" = Option<String>, Query, description = "Revisi dasar (bawaan: terbaru)"), ("pesan" = Option<String>, Query, description = "Pesan revisi"), ("tabel" = Option<String>, Query, description = "rencana, evaluasi atau rkpd (bawaan: dikenali dari kepala kolom)"), ("lembar" = Option<String>, Query, description = "Nama lembar"), ("tulis" = Option<bool>, Query, description = "Simpan sebagai revisi baru (bawaan: hanya laporan)")),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "Buku kerja .xlsx (juga .ods atau .xls dengan jenis isinya)"),
+    responses((status = 200, description = "Laporan (tidak ada yang disimpan)", body = XlsxReport), (status = 201, description = "Disimpan sebagai revisi baru", body = XlsxReport), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat), (status = 409, description = "Konflik: revisi dasar usang atau status salah", body = Konflik), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Buku kerja tidak dapat dibaca, atau baris ditolak", body = Galat)))]
+async fn xlsx_unggah(State(s): State<S>, a: Auth, P(id): P<i64>, Q(q): Q<XlsxQuery>, headers: HeaderMap, body: axum::body::Bytes) -> R {
+    let e = readable(&s, &a, id)?;
+    may_save(&a, &e)?;
+    let ctype = header_str(&headers, "content-type").unwrap_or("");
+    let Some((_, ext)) = XLSX_TYPES.iter().find(|(t, _)| ctype.starts_with(t)) else {
+        return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unggah buku kerja .xlsx, .ods atau .xls dengan jenis isinya (Content-Type)"));
+    };
+    let dasar = match &q.dasar {
+        Some(r) => known_revision(&s, id, r)?.id,
+        None => e.kepala.clone().ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "edisi belum memiliki revisi; impor folder edisi dahulu"))?,
+    };
+    let pesan = q.pesan.clone().unwrap_or_else(|| "Impor buku kerja".into());
+    need_text("pesan", &pesan, 2000)?;
+    for (field, v) in [("tabel", &q.tabel), ("lembar", &q.lembar)] {
+        if let Some(v) = v {
+            need_text(field, v, 200)?;
+        }
+    }
+    let (s2, d2, ext) = (s.clone(), dasar.clone(), ext.to_string());
+    let (tabel, lembar) = (q.tabel.clone(), q.lembar.clone());
+    let _permit = s.checks.acquire().await.map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server sedang berhenti"))?;
+    let imp = blocking(move || {
+        let files = revision_files(&s2, &d2)?;
+        Ok(engine::import_workbook(&s2.data, &files, &body, &ext, tabel, lembar))
+    })
+    .await?
+    .map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
+    drop(_permit);
+    let mut rep = XlsxReport {
+        laporan: imp.laporan,
+        ditambahkan: imp.ditambahkan,
+        diubah: imp.diubah,
+        tidak_berubah: imp.tidak_berubah,
+        ditolak: imp.ditolak,
+        berkas: imp.berkas,
+        dasar: dasar.clone(),
+        disimpan: None,
+    };
+    if !q.tulis {
+        a.audit(&s, "xlsx_laporan", &format!("edisi/{id}"), &format!("{}: {} baris ditolak", rep.berkas, rep.ditolak));
+        return ok(&rep);
+    }
+    if rep.ditolak > 0 {
+        let extra = serde_json::to_value(&rep).unwrap_or(Value::Null);
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{} baris ditolak; tidak ada yang disimpan", rep.ditolak)).with(extra));
+    }
+    let Some(teks) = imp.teks_baru else {
+        return ok(&rep);
+    };
+    names::validate(&rep.berkas).map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))?;
+    let save = Save {
+        edisi: id,
+        dasar: Some(dasar),
+        penulis: a.user.id,
+        pesan,
+        berkas: vec![(rep.berkas.clone(), Some(teks.into_bytes()))],
+        replace_all: false,
+        aksi: "impor_xlsx".into(),
+        alamat: a.client.addr.clone(),
+    };
+    let s3 = s.clone();
+    match blocking(move || Ok(s3.store.save(save))).await? {
+        Ok(r) => {
+            let d = run_check(&s, &r.id).await?;
+            rep.disimpan = Some(Saved { revisi: r, periksa: diag_json(d) });
+            Ok(json_status(StatusCode::CREATED, &rep))
+        }
+        Err(e @ store::Error::Conflict(_)) => {
+            a.audit(&s, "simpan_ditolak", &format!("edisi/{id}"), "revisi dasar usang");
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 // ---------------------------------------------------------------- final, signature, archive

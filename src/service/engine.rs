@@ -181,3 +181,33 @@ pub fn render_final(scratch: &Path, assets: &Assets, files: &[(String, Vec<u8>)]
         _ => Err(RenderFail::Internal(rendered.diagnostics.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "))),
     }
 }
+
+/// What reading a workbook against a revision found (`renja impor`'s report) and the data file it
+/// would write.
+pub struct WorkbookImport {
+    /// The report, row by row, as `renja impor` prints it.
+    pub laporan: String,
+    pub ditambahkan: usize,
+    pub diubah: usize,
+    pub tidak_berubah: usize,
+    pub ditolak: usize,
+    /// The data file the rows go to, relative to the edition (e.g. `data/rencana.toml`).
+    pub berkas: String,
+    /// Its new text, when something changes and no row was refused.
+    pub teks_baru: Option<String>,
+}
+
+/// Reads `workbook` (the bytes of an .xlsx, .xls or .ods; `ext` without the dot) against a
+/// revision's sources exactly as `renja impor` does, without writing anything. `Err` is the
+/// located message of a workbook or edition that cannot be read.
+pub fn import_workbook(scratch: &Path, files: &[(String, Vec<u8>)], workbook: &[u8], ext: &str, tabel: Option<String>, lembar: Option<String>) -> Result<WorkbookImport, String> {
+    let src = Workdir::new(scratch, files)?;
+    let name = format!("buku-kerja.{ext}");
+    let book = Workdir::new(scratch, &[(name.clone(), workbook.to_vec())])?;
+    let clean = |m: String| m.replace(&format!("{}/", book.path().display()), "").replace(&format!("{}/", src.path().display()), "");
+    let opsi = crate::xlsx::impor::Opsi { tabel, lembar, peta: None };
+    let rep = crate::xlsx::impor::siapkan(src.path(), &book.path().join(&name), &opsi).map_err(|g| clean(g.to_string()))?;
+    let (ditambahkan, diubah, tidak_berubah, ditolak) = rep.hitung();
+    let berkas = rep.berkas.strip_prefix(src.path()).map(|p| p.to_string_lossy().replace('\\', "/")).map_err(|_| "berkas data di luar edisi".to_string())?;
+    Ok(WorkbookImport { laporan: clean(rep.tulis()), ditambahkan, diubah, tidak_berubah, ditolak, berkas, teks_baru: rep.teks_baru })
+}
