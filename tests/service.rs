@@ -1116,9 +1116,22 @@ fn tandatangani_through_bsre_standin() {
     // The request the stand-in got carried the NIK and the passphrase (to BSrE, and only there).
     let reqs = std::fs::read_to_string(state.join("requests.jsonl")).unwrap();
     assert!(reqs.contains(NIK));
-    // Archived like any signed edition.
+    // A crash between the archive's commit and the service's, simulated: the same sources and
+    // signed PDF already entered the archive (here by the command line). arsipkan takes that entry
+    // as its own instead of failing on the duplicate.
+    let sources = dir.path().join("sumber");
+    for (name, bytes) in support::unzip(&t.get(&url("ekspor")).body) {
+        let p = sources.join(&name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    let o = renja().args(["archive", "--arsip"]).arg(data.join("arsip")).arg("add").arg(&sources).arg("--ttd").arg(&f).output().unwrap();
+    assert!(o.status.success(), "archive add: {}", String::from_utf8_lossy(&o.stderr));
+    let cli_id = String::from_utf8_lossy(&o.stdout).trim().to_string();
     let r = t.post(&url("arsipkan"), &json!({}));
     assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["arsip"], cli_id.as_str());
+    assert_eq!(v.get("/api/v1/arsip").json().as_array().unwrap().len(), 1, "one entry, not two");
     let audit = server.login("admin", &acc["admin"]).get("/api/v1/audit?batas=10000").text();
     assert!(audit.contains("BSrE"), "the backend is in the audit line");
     drop(server);
