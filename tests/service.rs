@@ -893,9 +893,22 @@ fn final_signed_archived_path() {
     }
     assert_eq!(t.post(&url("tandatangani"), &good).status, 409);
     assert_eq!(p.get(&url("final/pdf")).status, 404);
-    let r = p.post(&url("finalkan"), &json!({ "catatan": "siap ditandatangani" }));
-    assert_eq!(r.status, 200, "{}", r.text());
-    let fin = r.json();
+    // Two at once (a double click, two tabs): one freezes, the other is refused by the
+    // compare-and-set.
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let racing: Vec<_> = (0..2)
+        .map(|_| {
+            let (mut c, barrier, u) = (p.clone(), barrier.clone(), url("finalkan"));
+            std::thread::spawn(move || {
+                barrier.wait();
+                c.post(&u, &json!({ "catatan": "siap ditandatangani" }))
+            })
+        })
+        .collect();
+    let mut results: Vec<Resp> = racing.into_iter().map(|h| h.join().unwrap()).collect();
+    results.sort_by_key(|r| r.status);
+    assert_eq!(results.iter().map(|r| r.status).collect::<Vec<_>>(), vec![200, 409], "{:?}", results.iter().map(|r| r.text()).collect::<Vec<_>>());
+    let fin = results[0].json();
     assert_eq!(fin["edisi"]["status"], "final");
     let kinds: Vec<&str> = fin["keluaran"].as_array().unwrap().iter().map(|o| o["jenis"].as_str().unwrap()).collect();
     assert_eq!(kinds.len(), 3, "{kinds:?}");
