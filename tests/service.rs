@@ -860,7 +860,9 @@ fn final_signed_archived_path() {
     let (pki, nss) = test_pki(dir.path(), PASS);
     let data = dir.path().join("data");
     let log = dir.path().join("server.log");
-    let server = Server::start_logged(&data, &["--contoh"], &log);
+    // The test PKI's root is the one the server trusts.
+    let root = pki.join("root.pem");
+    let server = Server::start_logged(&data, &["--contoh", "--ca", root.to_str().unwrap()], &log);
     let acc = demo_accounts(&server);
     let mut p = server.login("penyusun", &acc["penyusun"]);
     let mut v = server.login("verifikator", &acc["verifikator"]);
@@ -1003,6 +1005,9 @@ fn final_signed_archived_path() {
     assert_eq!(ver["tanda_tangan"].as_array().unwrap().len(), 1, "{ver}");
     assert_eq!(ver["tanda_tangan"][0]["penandatangan"], "Penandatangan Uji", "{ver}");
     assert_eq!(ver["tanda_tangan"][0]["mencakup_seluruh_berkas"], true, "{ver}");
+    assert_eq!(ver["kepercayaan_diperiksa"], true, "{ver}");
+    assert_eq!(ver["tanda_tangan"][0]["dipercaya"], true, "{ver}");
+    assert_eq!(ver["tanda_tangan"][0]["rantai"], json!(["Penandatangan Uji", "Renja Uji Root CA"]), "{ver}");
     let o = renja().args(["archive", "--arsip"]).arg(data.join("arsip")).args(["verify"]).output().unwrap();
     assert!(o.status.success(), "renja archive verify: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     // An entry added outside the service, of an agency the service does not know (the murni
@@ -1260,4 +1265,38 @@ fn xlsx_upload_reports_then_saves_a_revision() {
     assert!(after == before, "the model after the workbook import differs from the sample's");
     let audit = server.login("admin", &acc["admin"]).get("/api/v1/audit?batas=10000").text();
     assert!(audit.contains("impor_xlsx") && audit.contains("xlsx_laporan"));
+}
+
+/// With trusted roots configured (`--ca`), a signature whose certificate does not chain up to one
+/// is refused and nothing moves; an unreadable root file stops the server at start.
+#[test]
+#[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
+fn untrusted_signer_is_refused_when_roots_are_configured() {
+    common::require(&["sign"]);
+    use base64::Engine as _;
+    const PASS: &str = "Sandi#Akar-Lain-2Hx";
+    let dir = tempfile::tempdir().unwrap();
+    let (pki, _) = test_pki(dir.path(), PASS);
+    let data = dir.path().join("data");
+    let o = renja().args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--ca"]).arg(dir.path().join("tidak-ada.pem")).arg("--data").arg(&data).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("tidak-ada.pem"));
+    let _ = std::fs::remove_dir_all(&data);
+    // Trusting only a root that issued nothing here.
+    let server = Server::start(&data, &["--contoh", "--ca", pki.join("other-root.pem").to_str().unwrap()]);
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let mut v = server.login("verifikator", &acc["verifikator"]);
+    let mut t = server.login("penandatangan", &acc["penandatangan"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
+    assert_eq!(p.post(&url("finalkan"), &json!({})).status, 200);
+    let p12 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(pki.join("signer.p12")).unwrap());
+    let r = t.post(&url("tandatangani"), &json!({ "p12": p12, "sandi": PASS }));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.json()["galat"].as_str().unwrap().contains("tidak dipercaya"), "{}", r.text());
+    assert_eq!(t.get(&format!("/api/v1/edisi/{ed}")).json()["status"], "final");
+    assert_eq!(t.get(&url("final/pdf_ttd")).status, 404, "nothing stored");
 }

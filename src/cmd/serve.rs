@@ -36,6 +36,10 @@ pub struct Args {
     /// Berkas konfigurasi klien BSrE (bawaan: $RENJA_BSRE_CONFIG, lalu ~/.config/renja/bsre.toml)
     #[arg(long = "bsre-config", value_name = "BERKAS", requires = "bsre")]
     pub bsre_config: Option<PathBuf>,
+    /// Sertifikat akar tepercaya (PEM/DER, mis. akar BSrE); tanda tangan yang rantainya tidak
+    /// berujung padanya ditolak. Boleh diulang.
+    #[arg(long = "ca", value_name = "SERTIFIKAT")]
+    pub ca: Vec<PathBuf>,
 }
 
 #[derive(clap::Subcommand)]
@@ -107,6 +111,7 @@ pub fn run(args: Args) -> i32 {
         render_queue: args.render_queue,
         bsre: args.bsre,
         bsre_config: args.bsre_config,
+        ca: args.ca,
     };
     match crate::service::serve(&args.data, args.listen, config) {
         Ok(()) => 0,

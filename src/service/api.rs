@@ -40,6 +40,8 @@ pub struct AppState {
     pub renders: Arc<super::render::Queue>,
     /// The BSrE client when the server is configured for it (`--bsre`).
     pub bsre: Option<Arc<crate::sign::bsre::Client>>,
+    /// Trusted root certificates (`--ca`); empty: trust is not checked.
+    pub anchors: Vec<x509_cert::Certificate>,
 }
 
 type S = Arc<AppState>;
@@ -1289,7 +1291,7 @@ async fn tandatangani(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body<
     let done = s
         .renders
         .run(move |assets| -> R<String> {
-            let (signed, signer) = match super::arsip::sign(&final_pdf, key, assets, s2.bsre.as_deref()) {
+            let (signed, signer) = match super::arsip::sign(&final_pdf, key, assets, s2.bsre.as_deref(), &s2.anchors) {
                 Ok(x) => x,
                 Err(fail) => {
                     let (status, m) = match fail {
@@ -1524,7 +1526,7 @@ async fn arsip_verifikasi(State(s): State<S>, a: Auth, P(aid): P<String>) -> R {
     let user = a.user.clone();
     let v = with_arsip(&s, move |s, store| {
         let e = arsip_entry(s, &user, store, &aid)?;
-        super::arsip::verify(store, &e.id).map_err(|m| {
+        super::arsip::verify(store, &e.id, &s.anchors).map_err(|m| {
             eprintln!("renja serve: arsip: {m}");
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "verifikasi arsip gagal di server")
         })

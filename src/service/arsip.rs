@@ -12,6 +12,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 use utoipa::ToSchema;
+use x509_cert::Certificate;
 
 /// The archive folder inside the data folder.
 pub fn root(data: &Path) -> PathBuf {
@@ -40,7 +41,9 @@ pub enum SignFail {
 /// Signs the final PDF with `key` and returns the signed PDF and the signer's name. The result
 /// is checked again with renja's own verifier: the input bytes unchanged, one more signature,
 /// valid, covering the whole file.
-pub fn sign(pdf: &[u8], key: Key, assets: &Assets, bsre: Option<&crate::sign::bsre::Client>) -> Result<(Vec<u8>, String), SignFail> {
+/// With `anchors`, the signer's certificate must chain up to one of them (checked at the
+/// signature's time-stamp, else now).
+pub fn sign(pdf: &[u8], key: Key, assets: &Assets, bsre: Option<&crate::sign::bsre::Client>, anchors: &[Certificate]) -> Result<(Vec<u8>, String), SignFail> {
     use crate::sign::Backend;
     let fonts = assets.fonts().map_err(SignFail::Refused)?;
     let opts = crate::sign::Options { reason: None, location: None, contact: None, tsa: None, zona: None, layouts: assets.layouts().to_path_buf(), fonts };
@@ -77,8 +80,20 @@ pub fn sign(pdf: &[u8], key: Key, assets: &Assets, bsre: Option<&crate::sign::bs
     if !signed.starts_with(pdf) || sigs.len() != before + 1 || !sigs.iter().all(|s| s.valid()) || !whole {
         return Err(SignFail::Refused("PDF bertanda tangan tidak lolos pemeriksaan renja (tanda tangan tidak sah atau tidak mencakup seluruh berkas)".into()));
     }
-    let signer = sigs.last().and_then(|s| s.result.as_ref().ok()).map(|c| c.signer.clone()).unwrap_or_default();
+    let checked = sigs.last().and_then(|s| s.result.as_ref().ok());
+    if !anchors.is_empty()
+        && let Some(c) = checked
+        && let Err(why) = trust(c, anchors)
+    {
+        return Err(SignFail::Refused(format!("sertifikat penandatangan tidak dipercaya server ini: {why}")));
+    }
+    let signer = checked.map(|c| c.signer.clone()).unwrap_or_default();
     Ok((signed, signer))
+}
+
+/// The certificate path of a checked signature to a trusted root (common names), or why none.
+fn trust(c: &crate::sign::cms::Checked, anchors: &[Certificate]) -> Result<Vec<String>, String> {
+    crate::sign::trust::judge(&c.signer_cert, &c.certificates, anchors, c.timestamp_at.unwrap_or_else(SystemTime::now))
 }
 
 /// Why the archive did not take an edition.
@@ -239,6 +254,11 @@ pub struct TandaTangan {
     pub mencakup_seluruh_berkas: bool,
     /// The document hash and the signature check out.
     pub sah: bool,
+    /// Whether the certificate chains up to a root the server trusts (`--ca`); null when the
+    /// server has none configured.
+    pub dipercaya: Option<bool>,
+    /// The certificate path to the trusted root (common names), when trusted.
+    pub rantai: Vec<String>,
     pub masalah: Vec<String>,
 }
 
@@ -252,13 +272,15 @@ pub struct Verifikasi {
     /// The signed PDF extends the archived final PDF byte for byte.
     pub pdf_final_cocok: bool,
     pub tanda_tangan: Vec<TandaTangan>,
+    /// Whether certificate trust was checked (the server has `--ca` roots).
+    pub kepercayaan_diperiksa: bool,
     /// All of the above hold and there is at least one signature, the last covering the whole
-    /// file.
+    /// file (and, when checked, every certificate trusted).
     pub sah: bool,
     pub masalah: Vec<String>,
 }
 
-pub fn verify(store: &archive::sqlite::SqliteStore, id: &str) -> Result<Verifikasi, String> {
+pub fn verify(store: &archive::sqlite::SqliteStore, id: &str, anchors: &[Certificate]) -> Result<Verifikasi, String> {
     let e = store.find(id).map_err(|e| e.to_string())?;
     let files = store.files(&e.id).map_err(|e| e.to_string())?;
     let mut masalah = Vec::new();
@@ -288,9 +310,20 @@ pub fn verify(store: &archive::sqlite::SqliteStore, id: &str) -> Result<Verifika
                 Err(m) => masalah.push(m),
                 Ok(sigs) => {
                     for s in sigs {
-                        let (penandatangan, penerbit, problems) = match &s.result {
+                        let (penandatangan, penerbit, mut problems) = match &s.result {
                             Ok(c) => (Some(c.signer.clone()), Some(c.issuer.clone()), c.problems.clone()),
                             Err(m) => (None, None, vec![m.clone()]),
+                        };
+                        let (dipercaya, rantai) = match (&s.result, anchors.is_empty()) {
+                            (_, true) => (None, Vec::new()),
+                            (Ok(c), false) => match trust(c, anchors) {
+                                Ok(chain) => (Some(true), chain),
+                                Err(why) => {
+                                    problems.push(format!("tidak dipercaya: {why}"));
+                                    (Some(false), Vec::new())
+                                }
+                            },
+                            (Err(_), false) => (Some(false), Vec::new()),
                         };
                         tanda_tangan.push(TandaTangan {
                             penandatangan,
@@ -301,6 +334,8 @@ pub fn verify(store: &archive::sqlite::SqliteStore, id: &str) -> Result<Verifika
                             rentang: s.byte_range.iter().map(|x| *x as u64).collect(),
                             mencakup_seluruh_berkas: s.covers_whole_file(),
                             sah: s.valid(),
+                            dipercaya,
+                            rantai,
                             masalah: problems,
                         });
                     }
@@ -310,6 +345,9 @@ pub fn verify(store: &archive::sqlite::SqliteStore, id: &str) -> Result<Verifika
                     if tanda_tangan.iter().any(|t| !t.sah) {
                         masalah.push("ada tanda tangan yang tidak sah".into());
                     }
+                    if tanda_tangan.iter().any(|t| t.dipercaya == Some(false)) {
+                        masalah.push("ada tanda tangan yang sertifikatnya tidak dipercaya server ini".into());
+                    }
                     if !tanda_tangan.last().is_some_and(|t| t.mencakup_seluruh_berkas) {
                         masalah.push("tanda tangan terakhir tidak mencakup seluruh berkas".into());
                     }
@@ -318,5 +356,5 @@ pub fn verify(store: &archive::sqlite::SqliteStore, id: &str) -> Result<Verifika
         }
     }
     let sah = masalah.is_empty();
-    Ok(Verifikasi { id: e.id, utuh, pdf_final_cocok, tanda_tangan, sah, masalah })
+    Ok(Verifikasi { id: e.id, utuh, pdf_final_cocok, tanda_tangan, kepercayaan_diperiksa: !anchors.is_empty(), sah, masalah })
 }

@@ -43,6 +43,9 @@ pub struct Config {
     /// `$RENJA_BSRE_CONFIG`, else ~/.config/renja/bsre.toml), never from arguments.
     pub bsre: Option<String>,
     pub bsre_config: Option<PathBuf>,
+    /// Trusted root certificates (`--ca`, e.g. BSrE's root): when given, a signature whose
+    /// certificate does not chain up to one is refused, and archive verification reports trust.
+    pub ca: Vec<PathBuf>,
 }
 
 /// The BSrE client of the configuration, if one is configured.
@@ -78,8 +81,13 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
     }
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let bsre = bsre_client(&config)?;
+    let mut anchors = Vec::new();
+    for path in &config.ca {
+        anchors.extend(crate::sign::trust::load_anchors(path)?);
+    }
     let state = Arc::new(api::AppState {
         bsre,
+        anchors,
         store,
         data: data.to_path_buf(),
         throttle: auth::Throttle::default(),
