@@ -1281,7 +1281,7 @@ fn untrusted_signer_is_refused_when_roots_are_configured() {
     let o = renja().args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--ca"]).arg(dir.path().join("tidak-ada.pem")).arg("--data").arg(&data).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("tidak-ada.pem"));
-    let _ = std::fs::remove_dir_all(&data);
+    assert!(!data.join("layanan.db").exists(), "the data folder is not filled before the configuration is checked");
     // Trusting only a root that issued nothing here.
     let server = Server::start(&data, &["--contoh", "--ca", pki.join("other-root.pem").to_str().unwrap()]);
     let acc = demo_accounts(&server);

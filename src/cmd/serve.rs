@@ -93,6 +93,18 @@ pub fn run(args: Args) -> i32 {
     if let Some(Sub::Init { data, login, nama }) = &args.command {
         return init(data, login, nama);
     }
+    let config = crate::service::Config {
+        trust_proxy: args.trust_proxy,
+        public_url: args.public_url,
+        render_workers: args.render_workers,
+        render_queue: args.render_queue,
+        bsre: args.bsre,
+        bsre_config: args.bsre_config,
+        ca: args.ca,
+    };
+    if let Err(m) = crate::service::check_config(&config) {
+        return fail(&m);
+    }
     if args.contoh {
         match crate::service::contoh(&args.data) {
             Ok(accounts) => {
@@ -104,15 +116,6 @@ pub fn run(args: Args) -> i32 {
             Err(m) => return fail(&m),
         }
     }
-    let config = crate::service::Config {
-        trust_proxy: args.trust_proxy,
-        public_url: args.public_url,
-        render_workers: args.render_workers,
-        render_queue: args.render_queue,
-        bsre: args.bsre,
-        bsre_config: args.bsre_config,
-        ca: args.ca,
-    };
     match crate::service::serve(&args.data, args.listen, config) {
         Ok(()) => 0,
         Err(m) => fail(&m),

@@ -48,6 +48,25 @@ pub struct Config {
     pub ca: Vec<PathBuf>,
 }
 
+/// The BSrE client and the trusted roots of the configuration; an unreadable file is an error
+/// (checked before anything else starts: see [`check_config`]).
+type SigningSetup = (Option<Arc<crate::sign::bsre::Client>>, Vec<x509_cert::Certificate>);
+
+fn signing_setup(config: &Config) -> Result<SigningSetup, String> {
+    let bsre = bsre_client(config)?;
+    let mut anchors = Vec::new();
+    for path in &config.ca {
+        anchors.extend(crate::sign::trust::load_anchors(path)?);
+    }
+    Ok((bsre, anchors))
+}
+
+/// Checks the configuration's files (BSrE client configuration, trusted roots) before the data
+/// folder is touched (`serve --contoh` fills it first).
+pub fn check_config(config: &Config) -> Result<(), String> {
+    signing_setup(config).map(|_| ())
+}
+
 /// The BSrE client of the configuration, if one is configured.
 fn bsre_client(config: &Config) -> Result<Option<Arc<crate::sign::bsre::Client>>, String> {
     use crate::sign::bsre::{Client, Config as BsreConfig};
@@ -80,11 +99,7 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
         ));
     }
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    let bsre = bsre_client(&config)?;
-    let mut anchors = Vec::new();
-    for path in &config.ca {
-        anchors.extend(crate::sign::trust::load_anchors(path)?);
-    }
+    let (bsre, anchors) = signing_setup(&config)?;
     let state = Arc::new(api::AppState {
         bsre,
         anchors,
