@@ -1300,3 +1300,52 @@ fn untrusted_signer_is_refused_when_roots_are_configured() {
     assert_eq!(t.get(&format!("/api/v1/edisi/{ed}")).json()["status"], "final");
     assert_eq!(t.get(&url("final/pdf_ttd")).status, 404, "nothing stored");
 }
+
+/// kill -9 while `finalkan` renders, then restart: the edition is either still `disetujui` with no
+/// outputs (and finalising again works) or `final` with all three — never a status without its
+/// files; the audit log is intact.
+#[test]
+fn kill_during_finalkan_then_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start(&data, &["--contoh"]);
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let mut v = server.login("verifikator", &acc["verifikator"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
+    let audit_before = server.login("admin", &acc["admin"]).get("/api/v1/audit?batas=10000").json();
+    let pending = {
+        let (mut c, u) = (p.clone(), url("finalkan"));
+        std::thread::spawn(move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.post(&u, &json!({})))).ok().map(|r| r.status))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    server.kill9();
+    let answered = pending.join().unwrap();
+    server = Server::start(&data, &[]);
+    let left: Vec<_> = std::fs::read_dir(data.join("kerja")).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+    assert!(left.is_empty(), "scratch folders left after a restart: {left:?}");
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let fin = p.get(&url("final")).json();
+    let status = fin["edisi"]["status"].as_str().unwrap().to_string();
+    let outputs = fin["keluaran"].as_array().unwrap().len();
+    eprintln!("after the kill: {status}, {outputs} outputs");
+    match status.as_str() {
+        "disetujui" => {
+            assert_eq!(outputs, 0, "{fin}");
+            assert_eq!(answered, None, "a request that got an answer must have finished");
+            let r = p.post(&url("finalkan"), &json!({}));
+            assert_eq!(r.status, 200, "{}", r.text());
+            assert_eq!(r.json()["keluaran"].as_array().unwrap().len(), 3);
+        }
+        "final" => assert_eq!(outputs, 3, "{fin}"),
+        other => panic!("unexpected status {other}: {fin}"),
+    }
+    assert!(p.get(&url("final/pdf")).body.starts_with(b"%PDF"));
+    let audit_after = server.login("admin", &acc["admin"]).get("/api/v1/audit?batas=10000").json();
+    let (before, after) = (audit_before.as_array().unwrap(), audit_after.as_array().unwrap());
+    assert!(after.len() > before.len());
+    assert_eq!(&after[after.len() - before.len()..], &before[..]);
+}

@@ -100,6 +100,12 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
     }
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let (bsre, anchors) = signing_setup(&config)?;
+    // Scratch folders of checks, renders or archiving cut short by a kill.
+    if let Ok(rd) = std::fs::read_dir(data.join("kerja")) {
+        for e in rd.flatten() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
     let state = Arc::new(api::AppState {
         bsre,
         anchors,
