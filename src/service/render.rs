@@ -80,9 +80,9 @@ impl Queue {
     }
 
     /// Runs `job` (a final render, a signature, an archive entry) on a worker slot like a render:
-    /// it waits for a worker and counts against the queue (`None` when the queue is full). The job
-    /// runs as its own task, so a client that disconnects does not cut a step half way.
-    /// `Err(true)`: the queue is full; `Err(false)`: the job stopped (a panic).
+    /// it waits for a worker and counts against the queue. The job runs as its own task, so a
+    /// client that disconnects does not cut a step half way. `Err(true)`: the queue is full;
+    /// `Err(false)`: the job stopped (a panic).
     pub async fn run<T: Send + 'static>(self: &Arc<Self>, job: impl FnOnce(&engine::Assets) -> T + Send + 'static) -> Result<T, bool> {
         {
             let _m = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
