@@ -1006,6 +1006,7 @@ fn final_signed_archived_path() {
     assert_eq!(ver["tanda_tangan"][0]["penandatangan"], "Penandatangan Uji", "{ver}");
     assert_eq!(ver["tanda_tangan"][0]["mencakup_seluruh_berkas"], true, "{ver}");
     assert_eq!(ver["kepercayaan_diperiksa"], true, "{ver}");
+    assert!(ver["bsre"].is_null(), "no BSrE configured: {ver}");
     assert_eq!(ver["tanda_tangan"][0]["dipercaya"], true, "{ver}");
     assert_eq!(ver["tanda_tangan"][0]["rantai"], json!(["Penandatangan Uji", "Renja Uji Root CA"]), "{ver}");
     let o = renja().args(["archive", "--arsip"]).arg(data.join("arsip")).args(["verify"]).output().unwrap();
@@ -1150,6 +1151,11 @@ fn tandatangani_through_bsre_standin() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["arsip"], cli_id.as_str());
     assert_eq!(v.get("/api/v1/arsip").json().as_array().unwrap().len(), 1, "one entry, not two");
+    // Verification: renja's verdict, and the service's own beside it.
+    let ver = v.get(&format!("/api/v1/arsip/{cli_id}/verifikasi")).json();
+    assert_eq!(ver["sah"], true, "{ver}");
+    assert_eq!(ver["bsre"]["sah"], true, "{ver}");
+    assert_eq!(ver["bsre"]["kesimpulan"], "VALID", "{ver}");
     let audit = server.login("admin", &acc["admin"]).get("/api/v1/audit?batas=10000").text();
     assert!(audit.contains("BSrE"), "the backend is in the audit line");
     drop(server);

@@ -1526,7 +1526,7 @@ async fn arsip_verifikasi(State(s): State<S>, a: Auth, P(aid): P<String>) -> R {
     let user = a.user.clone();
     let v = with_arsip(&s, move |s, store| {
         let e = arsip_entry(s, &user, store, &aid)?;
-        super::arsip::verify(store, &e.id, &s.anchors).map_err(|m| {
+        super::arsip::verify(store, &e.id, &s.anchors, s.bsre.as_deref()).map_err(|m| {
             eprintln!("renja serve: arsip: {m}");
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "verifikasi arsip gagal di server")
         })

@@ -241,6 +241,18 @@ pub fn diff(store: &archive::sqlite::SqliteStore, a: &str, b: &str) -> Result<Be
     Ok(Beda { dari: a.into(), ke: b.into(), teks: d.text, berubah: d.changed, ditambah: d.added, dihapus: d.removed })
 }
 
+/// What the BSrE service said of a signed PDF.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BsreVerdict {
+    /// The service's conclusion is VALID.
+    pub sah: bool,
+    /// Its conclusion as it says it ("VALID", "INVALID", …); empty when it could not be asked.
+    pub kesimpulan: String,
+    pub keterangan: Option<String>,
+    /// Why the service could not be asked.
+    pub galat: Option<String>,
+}
+
 /// One signature of an archived signed PDF, as renja's verifier (`renja verify`) judges it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TandaTangan {
@@ -274,13 +286,16 @@ pub struct Verifikasi {
     pub tanda_tangan: Vec<TandaTangan>,
     /// Whether certificate trust was checked (the server has `--ca` roots).
     pub kepercayaan_diperiksa: bool,
+    /// The BSrE service's own verdict on the signed PDF, beside renja's (`renja verify --bsre`),
+    /// when the server is configured for BSrE.
+    pub bsre: Option<BsreVerdict>,
     /// All of the above hold and there is at least one signature, the last covering the whole
     /// file (and, when checked, every certificate trusted).
     pub sah: bool,
     pub masalah: Vec<String>,
 }
 
-pub fn verify(store: &archive::sqlite::SqliteStore, id: &str, anchors: &[Certificate]) -> Result<Verifikasi, String> {
+pub fn verify(store: &archive::sqlite::SqliteStore, id: &str, anchors: &[Certificate], bsre: Option<&crate::sign::bsre::Client>) -> Result<Verifikasi, String> {
     let e = store.find(id).map_err(|e| e.to_string())?;
     let files = store.files(&e.id).map_err(|e| e.to_string())?;
     let mut masalah = Vec::new();
@@ -356,5 +371,12 @@ pub fn verify(store: &archive::sqlite::SqliteStore, id: &str, anchors: &[Certifi
         }
     }
     let sah = masalah.is_empty();
-    Ok(Verifikasi { id: e.id, utuh, pdf_final_cocok, tanda_tangan, kepercayaan_diperiksa: !anchors.is_empty(), sah, masalah })
+    let bsre = match (bsre, &ttd) {
+        (Some(client), Some(signed)) => Some(match client.verify(signed) {
+            Ok(v) => BsreVerdict { sah: v.valid(), kesimpulan: v.conclusion.clone(), keterangan: v.description.clone(), galat: None },
+            Err(e) => BsreVerdict { sah: false, kesimpulan: String::new(), keterangan: None, galat: Some(e.message) },
+        }),
+        _ => None,
+    };
+    Ok(Verifikasi { id: e.id, utuh, pdf_final_cocok, tanda_tangan, kepercayaan_diperiksa: !anchors.is_empty(), bsre, sah, masalah })
 }
