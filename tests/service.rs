@@ -1,6 +1,7 @@
-//! `renja serve` over real HTTP: sessions and CSRF, the authorisation matrix, revisions (stale
-//! base → 409, history, diff, import/export byte for byte, invalid TOML saved with diagnostics),
-//! concurrent saves, the workflow, bad input, and kill -9 during saves.
+//! `renja serve` over real HTTP: sessions and CSRF, the authorisation matrix (editions, the later
+//! workflow steps, archive entries), revisions (stale base → 409, history, diff, import/export
+//! byte for byte, invalid TOML saved with diagnostics), concurrent saves, the workflow up to a
+//! signed, archived edition, bad input, and kill -9 during saves.
 
 #[path = "support/service.rs"]
 mod support;
@@ -11,6 +12,9 @@ use std::path::Path;
 use support::*;
 
 const PW: &str = "sandi-pengguna-uji-1";
+/// OPD codes of content/ and contoh/murni/ (their edisi.toml).
+const KODE_A: &str = "2.07.3.32.00.02.00.00";
+const KODE_B: &str = "3.27.0.00.0.00.01.0000";
 
 /// A running server with two OPDs (A, B), one edition each with one revision, and one account
 /// per role: penyusun_a, penyusun_b, verifikator, ttd_a (penandatangan of A), admin.
@@ -49,7 +53,9 @@ fn fixture() -> Fixture {
         assert_eq!(r.status, 201, "{}", r.text());
         r.json()["id"].as_i64().unwrap()
     };
-    let (opd_a, opd_b) = (opd("1.01"), opd("1.02"));
+    // The codes of the two sample editions' agencies (content/ and contoh/murni/), so archive
+    // entries added from them belong to OPD A and OPD B.
+    let (opd_a, opd_b) = (opd(KODE_A), opd(KODE_B));
     user(&mut admin, "penyusun_a", json!([{ "peran": "penyusun", "opd": opd_a }]));
     user(&mut admin, "penyusun_b", json!([{ "peran": "penyusun", "opd": opd_b }]));
     user(&mut admin, "verifikator", json!([{ "peran": "verifikator" }]));
@@ -176,6 +182,14 @@ fn authorisation_matrix() {
         }
     };
     let writes = |who: &str, ed: i64| -> bool { (who == "penyusun_a" && ed == f.ed_a) || (who == "penyusun_b" && ed == f.ed_b) };
+    // Archive entries of OPD A (content/) and OPD B (contoh/murni/), added to the service's
+    // archive with the command line; each is readable as an edition of its OPD is.
+    let add = |dir: &str| {
+        let o = renja().args(["archive", "--arsip"]).arg(s.data.join("arsip")).args(["add", dir]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+        assert!(o.status.success(), "archive add {dir}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    let entries = [(add("content"), f.ed_a), (add("contoh/murni"), f.ed_b)];
     let comments = |who: &str, ed: i64| -> bool { reads(who, ed) && who != "admin" };
     let zip = support_zip();
     let mut checked = 0;
@@ -211,14 +225,53 @@ fn authorisation_matrix() {
             let head = c.get(&format!("/api/v1/edisi/{ed}")).json()["kepala"].as_str().map(str::to_string).unwrap_or(rev.clone());
             let r = c.post_raw(&format!("/api/v1/edisi/{ed}/impor?dasar={head}"), "application/zip", &zip);
             assert_eq!(r.status, ws(writes(who, ed), 201), "{who} import {ed}: {}", r.text());
+            // A workbook upload (here not a workbook: 422 once allowed).
+            let r = c.post_raw(&format!("/api/v1/edisi/{ed}/xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK");
+            assert_eq!(r.status, ws(writes(who, ed), 422), "{who} xlsx {ed}: {}", r.text());
             let r = c.post(&format!("/api/v1/edisi/{ed}/komentar"), &json!({ "revisi": rev, "berkas": "edisi.toml", "baris": 1, "isi": "catatan" }));
             assert_eq!(r.status, ws(comments(who, ed), 201), "{who} comment {ed}: {}", r.text());
             // Workflow: only the OPD's penyusun submits; only the verifikator returns.
             let r = c.post(&format!("/api/v1/edisi/{ed}/langkah"), &json!({ "langkah": "kembalikan", "catatan": "x" }));
             let expect = if !read { 404 } else if who == "verifikator" { 409 } else { 403 };
             assert_eq!(r.status, expect, "{who} kembalikan {ed}: {}", r.text());
-            checked += 4;
+            // The later steps: finalkan by the OPD's penyusun, tandatangani and arsipkan by its
+            // penandatangan (409 for them here: the edition is a draft).
+            for (step, body, may) in [
+                ("finalkan", json!({}), writes(who, ed)),
+                ("tandatangani", json!({ "p12": "AAAA", "sandi": "x" }), who == "ttd_a" && ed == f.ed_a),
+                ("arsipkan", json!({}), who == "ttd_a" && ed == f.ed_a),
+            ] {
+                let r = c.post(&format!("/api/v1/edisi/{ed}/{step}"), &body);
+                let expect = if !read { 404 } else if may { 409 } else { 403 };
+                assert_eq!(r.status, expect, "{who} {step} {ed}: {}", r.text());
+            }
+            for path in [format!("/api/v1/edisi/{ed}/final"), format!("/api/v1/edisi/{ed}/final/pdf")] {
+                let r = c.get(&path);
+                let expect = if !read { 404 } else if path.ends_with("/final") { 200 } else { 404 };
+                assert_eq!(r.status, expect, "{who} GET {path}: {}", r.text());
+            }
+            checked += 9;
         }
+        // The archive: an entry answers as its OPD's editions do (404 when not readable).
+        let list = c.get("/api/v1/arsip");
+        assert_eq!(list.status, 200);
+        let listed: Vec<String> = list.json().as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
+        for (aid, ed) in &entries {
+            let read = reads(who, *ed);
+            assert_eq!(listed.contains(aid), read, "{who} archive list {aid}");
+            for path in [
+                format!("/api/v1/arsip/{aid}"),
+                format!("/api/v1/arsip/{aid}/berkas/edisi.toml"),
+                format!("/api/v1/arsip/{aid}/verifikasi"),
+                format!("/api/v1/arsip/beda?dari={aid}&ke={aid}"),
+            ] {
+                let r = c.get(&path);
+                assert_eq!(r.status, if read { 200 } else { 404 }, "{who} GET {path}: {}", r.text());
+                checked += 1;
+            }
+        }
+        let r = c.get(&format!("/api/v1/arsip/beda?dari={}&ke={}", entries[0].0, entries[1].0));
+        assert_eq!(r.status, if who == "admin" || who == "verifikator" { 200 } else { 404 }, "{who} archive diff A/B: {}", r.text());
         // Creating editions: the penyusun of that OPD only.
         for opd in [f.opd_a, f.opd_b] {
             let may = (who == "penyusun_a" && opd == f.opd_a) || (who == "penyusun_b" && opd == f.opd_b);
@@ -461,11 +514,10 @@ fn bad_input_is_refused_in_indonesian() {
     assert!(r.json()["galat"].as_str().unwrap().contains("isi JSON tidak sesuai"), "{}", r.text());
     let r = p.post_raw(&url, "text/plain", b"{}");
     assert_eq!(r.status, 415);
-    // A huge body.
-    let big = vec![b' '; 3 * 1024 * 1024];
-    let r = p.post_raw(&url, "application/json", &big);
-    assert_eq!(r.status, 413, "{}", r.text());
-    assert!(r.json()["galat"].as_str().unwrap().contains("terlalu besar"));
+    // A huge body: refused once the limit is passed.
+    let (status, body) = post_huge(&f.server.base, &url, p.cookie.as_deref(), "application/json", 3 * 1024 * 1024);
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("terlalu besar"), "{body}");
     // Traversal and unknown names, in saves, reads, comments and imports.
     for name in ["../edisi.toml", "/etc/passwd", "bab/../../x.md", "data/x.sh", "bab/Besar.md", ".git/config"] {
         let r = p.post(&url, &json!({ "dasar": f.rev_a, "pesan": "x", "berkas": { name: "x" } }));
@@ -760,4 +812,546 @@ fn perubahan_2022(eds: &serde_json::Value) -> &serde_json::Value {
     eds.as_array()
         .and_then(|a| a.iter().find(|e| e["tahun"] == 2022 && e["jenis"] == "perubahan"))
         .unwrap_or_else(|| panic!("the sample Perubahan 2022 among {eds}"))
+}
+
+/// The test PKI (tests/support/pki.sh, as tests/sign.rs makes it) in `dir`, its PKCS#12 locked
+/// with `password`, and an NSS database trusting its root for pdfsig.
+fn test_pki(dir: &Path, password: &str) -> (std::path::PathBuf, String) {
+    let pki = dir.join("pki");
+    let o = std::process::Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/pki.sh"))
+        .arg(&pki)
+        .env("PKI_PASSWORD", password)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "pki.sh: {}", String::from_utf8_lossy(&o.stderr));
+    let nss_dir = dir.join("nss");
+    std::fs::create_dir_all(&nss_dir).unwrap();
+    let nss = format!("sql:{}", nss_dir.display());
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new("certutil").args(args).output().unwrap();
+        assert!(o.status.success(), "certutil {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    run(&["-N", "-d", &nss, "--empty-password"]);
+    run(&["-A", "-d", &nss, "-n", "root", "-t", "CT,C,C", "-i", pki.join("root.pem").to_str().unwrap()]);
+    (pki, nss)
+}
+
+/// Every file under `dir` that contains `needle`.
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
+    let mut all = Vec::new();
+    support::collect(dir, "", &mut all);
+    all.into_iter().filter(|(_, b)| b.windows(needle.len()).any(|w| w == needle)).map(|(p, _)| p).collect()
+}
+
+/// The whole path of the sample: draf → diajukan → disetujui → final → ditandatangani →
+/// diarsipkan, each step by its role only; the final PDF is `renja build --final`'s; the signed
+/// PDF (served and archived) passes the real `renja verify` and pdfsig; the archive's own
+/// `renja archive verify` holds; the passphrase appears nowhere (audit log, server output, data
+/// folder).
+#[test]
+#[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
+fn final_signed_archived_path() {
+    common::require(&["sign"]);
+    use base64::Engine as _;
+    const PASS: &str = "Sandi#Ttd-Layanan-4k9Q";
+    const WRONG: &str = "Salah#Ttd-Layanan-7p2W";
+    let dir = tempfile::tempdir().unwrap();
+    let (pki, nss) = test_pki(dir.path(), PASS);
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    // The test PKI's root is the one the server trusts.
+    let root = pki.join("root.pem");
+    let server = Server::start_logged(&data, &["--contoh", "--ca", root.to_str().unwrap()], &log);
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let mut v = server.login("verifikator", &acc["verifikator"]);
+    let mut t = server.login("penandatangan", &acc["penandatangan"]);
+    let mut admin = server.login("admin", &acc["admin"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let head = head_of(&mut p, ed);
+    let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
+    let p12 = std::fs::read(pki.join("signer.p12")).unwrap();
+    let p12_b64 = base64::engine::general_purpose::STANDARD.encode(&p12);
+    let good = json!({ "p12": p12_b64, "sandi": PASS });
+    let status = |c: &mut Client| c.get(&format!("/api/v1/edisi/{ed}")).json()["status"].as_str().unwrap().to_string();
+    let none = json!({});
+
+    // draf: none of the later steps; the generic step endpoint points to their own.
+    assert_eq!(p.post(&url("finalkan"), &none).status, 409);
+    assert_eq!(t.post(&url("tandatangani"), &good).status, 409);
+    assert_eq!(t.post(&url("arsipkan"), &none).status, 409);
+    let r = p.post(&url("langkah"), &json!({ "langkah": "finalkan" }));
+    assert_eq!(r.status, 422);
+    assert!(r.json()["galat"].as_str().unwrap().contains("/finalkan"), "{}", r.text());
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    assert_eq!(p.post(&url("finalkan"), &none).status, 409);
+    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
+    assert_eq!(status(&mut p), "disetujui");
+
+    // disetujui → final: the OPD's penyusun only.
+    for c in [&mut v, &mut t, &mut admin] {
+        assert_eq!(c.post(&url("finalkan"), &none).status, 403);
+    }
+    assert_eq!(t.post(&url("tandatangani"), &good).status, 409);
+    assert_eq!(p.get(&url("final/pdf")).status, 404);
+    // Two at once (a double click, two tabs): one freezes, the other is refused by the
+    // compare-and-set.
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let racing: Vec<_> = (0..2)
+        .map(|_| {
+            let (mut c, barrier, u) = (p.clone(), barrier.clone(), url("finalkan"));
+            std::thread::spawn(move || {
+                barrier.wait();
+                c.post(&u, &json!({ "catatan": "siap ditandatangani" }))
+            })
+        })
+        .collect();
+    let mut results: Vec<Resp> = racing.into_iter().map(|h| h.join().unwrap()).collect();
+    results.sort_by_key(|r| r.status);
+    assert_eq!(results.iter().map(|r| r.status).collect::<Vec<_>>(), vec![200, 409], "{:?}", results.iter().map(|r| r.text()).collect::<Vec<_>>());
+    let fin = results[0].json();
+    assert_eq!(fin["edisi"]["status"], "final");
+    let kinds: Vec<&str> = fin["keluaran"].as_array().unwrap().iter().map(|o| o["jenis"].as_str().unwrap()).collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    for k in ["pdf", "docx", "json"] {
+        assert!(kinds.contains(&k), "{kinds:?}");
+    }
+    assert!(fin["keluaran"].as_array().unwrap().iter().all(|o| o["revisi"] == head.as_str()), "built from the approved revision");
+    assert_eq!(p.post(&url("finalkan"), &none).status, 409, "finalised once");
+    // The frozen PDF is exactly `renja build --final` of these sources: no draft mark, the empty
+    // signature field.
+    let final_pdf = p.get(&url("final/pdf"));
+    assert_eq!(final_pdf.status, 200);
+    assert_eq!(final_pdf.header("content-type"), Some("application/pdf"));
+    let out = tempfile::tempdir().unwrap();
+    let b = renja().args(["build", "--final", "content", "--format", "pdf", "-o"]).arg(out.path()).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let built = std::fs::read_dir(out.path()).unwrap().next().unwrap().unwrap().path();
+    assert!(std::fs::read(built).unwrap() == final_pdf.body, "final PDF differs from renja build --final");
+    assert!(p.get(&url("final/docx")).body.starts_with(b"PK"));
+    assert_eq!(p.get(&url("final/json")).json()["sampul"]["draf"], false);
+    assert_eq!(p.get(&url("final/xlsx")).status, 404);
+
+    // final → ditandatangani: the OPD's penandatangan only, with a key given for this request.
+    for c in [&mut p, &mut v, &mut admin] {
+        assert_eq!(c.post(&url("tandatangani"), &good).status, 403);
+    }
+    let r = t.post(&url("tandatangani"), &json!({ "p12": p12_b64, "sandi": WRONG }));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.json()["galat"].as_str().unwrap().contains("kata sandi"), "{}", r.text());
+    assert_eq!(t.post(&url("tandatangani"), &json!({ "p12": "bukan base64!", "sandi": PASS })).status, 422);
+    assert_eq!(t.post(&url("tandatangani"), &json!({ "sandi": PASS })).status, 422);
+    // A signing request is small: one key file and a password (256 KiB at most).
+    let (code, body) = post_huge(&server.base, &url("tandatangani"), t.cookie.as_deref(), "application/json", 300 * 1024);
+    assert_eq!(code, 413, "{body}");
+    assert_eq!(t.post(&url("tandatangani"), &json!({ "nik": "1234567890123456", "sandi": PASS })).status, 422, "BSrE not configured");
+    let expired = base64::engine::general_purpose::STANDARD.encode(std::fs::read(pki.join("expired.p12")).unwrap());
+    let r = t.post(&url("tandatangani"), &json!({ "p12": expired, "sandi": PASS }));
+    assert_eq!(r.status, 422);
+    assert!(r.json()["galat"].as_str().unwrap().contains("kedaluwarsa"), "{}", r.text());
+    assert_eq!(status(&mut t), "final", "nothing moved on a refused signature");
+    let r = t.post(&url("tandatangani"), &good);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["edisi"]["status"], "ditandatangani");
+    assert_eq!(t.post(&url("tandatangani"), &good).status, 409, "signed once");
+    let signed = t.get(&url("final/pdf_ttd"));
+    assert_eq!(signed.status, 200);
+    assert!(signed.body.starts_with(&final_pdf.body) && signed.body.len() > final_pdf.body.len(), "an incremental update of the final PDF");
+    let verify = |pdf: &[u8], name: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(&f, pdf).unwrap();
+        let o = renja().arg("verify").arg(&f).arg("--ca").arg(pki.join("root.pem")).output().unwrap();
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(o.status.success(), "renja verify {name}: {text}{}", String::from_utf8_lossy(&o.stderr));
+        assert!(text.contains("SAH") && text.contains("Penandatangan Uji"), "{text}");
+        let o = std::process::Command::new("pdfsig").args(["-nssdir", &nss]).arg(&f).output().unwrap();
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(text.contains("Signature Validation: Signature is Valid."), "pdfsig {name}: {text}");
+        assert!(text.contains("Total document signed"), "pdfsig {name}: {text}");
+        assert!(text.contains("Certificate Validation: Certificate is Trusted."), "pdfsig {name}: {text}");
+    };
+    verify(&signed.body, "layanan.ttd.pdf");
+
+    // ditandatangani → diarsipkan: the OPD's penandatangan only.
+    for c in [&mut p, &mut v, &mut admin] {
+        assert_eq!(c.post(&url("arsipkan"), &none).status, 403);
+    }
+    assert_eq!(t.post(&url("finalkan"), &none).status, 403);
+    let r = t.post(&url("arsipkan"), &none);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let aid = r.json()["arsip"].as_str().unwrap().to_string();
+    assert!(aid.starts_with("2022-perubahan-r1-"), "{aid}");
+    assert_eq!(status(&mut t), "diarsipkan");
+    assert_eq!(p.post(&url("finalkan"), &none).status, 409, "finalkan after diarsipkan");
+    assert_eq!(t.post(&url("tandatangani"), &good).status, 409, "tandatangani after diarsipkan");
+    assert_eq!(t.post(&url("arsipkan"), &none).status, 409, "arsipkan after diarsipkan");
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 409);
+
+    // The archive: the entry, its files, the signed PDF as stored, verification.
+    let list = t.get("/api/v1/arsip").json();
+    assert!(list.as_array().unwrap().iter().any(|e| e["id"] == aid.as_str() && e["edisi"] == ed), "{list}");
+    let d = t.get(&format!("/api/v1/arsip/{aid}")).json();
+    let ttd_path = d["berkas"].as_array().unwrap().iter().find(|f| f["jenis"] == "pdf_ttd").unwrap()["path"].as_str().unwrap().to_string();
+    assert!(d["berkas"].as_array().unwrap().iter().any(|f| f["path"] == "edisi.toml" && f["jenis"] == "sumber"));
+    let archived = t.get(&format!("/api/v1/arsip/{aid}/berkas/{ttd_path}"));
+    assert_eq!(archived.status, 200);
+    assert!(archived.body == signed.body, "the archive holds the signed PDF as signed");
+    verify(&archived.body, "arsip.ttd.pdf");
+    let ver = v.get(&format!("/api/v1/arsip/{aid}/verifikasi")).json();
+    assert_eq!(ver["sah"], true, "{ver}");
+    assert_eq!(ver["utuh"], true, "{ver}");
+    assert_eq!(ver["pdf_final_cocok"], true, "{ver}");
+    assert_eq!(ver["tanda_tangan"].as_array().unwrap().len(), 1, "{ver}");
+    assert_eq!(ver["tanda_tangan"][0]["penandatangan"], "Penandatangan Uji", "{ver}");
+    assert_eq!(ver["tanda_tangan"][0]["mencakup_seluruh_berkas"], true, "{ver}");
+    assert_eq!(ver["kepercayaan_diperiksa"], true, "{ver}");
+    assert!(ver["bsre"].is_null(), "no BSrE configured: {ver}");
+    assert_eq!(ver["tanda_tangan"][0]["dipercaya"], true, "{ver}");
+    assert_eq!(ver["tanda_tangan"][0]["rantai"], json!(["Penandatangan Uji", "Renja Uji Root CA"]), "{ver}");
+    let o = renja().args(["archive", "--arsip"]).arg(data.join("arsip")).args(["verify"]).output().unwrap();
+    assert!(o.status.success(), "renja archive verify: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    // An entry added outside the service, of an agency the service does not know (the murni
+    // sample): the verifikator sees it and compares; the penandatangan does not.
+    let o = renja().args(["archive", "--arsip"]).arg(data.join("arsip")).args(["add", "contoh/murni"]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    assert!(o.status.success(), "archive add: {}", String::from_utf8_lossy(&o.stderr));
+    let murni = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert_eq!(t.get(&format!("/api/v1/arsip/{murni}")).status, 404);
+    assert!(!t.get("/api/v1/arsip").text().contains(&murni));
+    let r = v.get(&format!("/api/v1/arsip/beda?dari={murni}&ke={aid}"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.json()["teks"].as_str().unwrap().contains(&format!("Perbandingan {murni} → {aid}")), "{}", r.text());
+    assert_eq!(t.get(&format!("/api/v1/arsip/beda?dari={murni}&ke={aid}")).status, 404);
+    let ver = v.get(&format!("/api/v1/arsip/{murni}/verifikasi")).json();
+    assert_eq!(ver["utuh"], true);
+    assert_eq!(ver["sah"], false, "an unsigned entry is not a signed one: {ver}");
+
+    // The audit log: every step and download; never the passphrase (right or wrong), nor the key.
+    let log_json = admin.get("/api/v1/audit?batas=10000");
+    let acts: Vec<String> = log_json.json().as_array().unwrap().iter().map(|e| e["aksi"].as_str().unwrap().to_string()).collect();
+    for a in ["langkah_finalkan", "langkah_tandatangani", "langkah_arsipkan", "tandatangani_gagal", "langkah_ditolak", "unduh"] {
+        assert!(acts.iter().any(|x| x == a), "{a} missing: {acts:?}");
+    }
+    assert!(log_json.text().contains(&format!("edisi/{ed}/final/pdf_ttd")), "the signed PDF's download is audited");
+    drop(server);
+    let printed = std::fs::read_to_string(&log).unwrap();
+    for secret in [PASS, WRONG] {
+        assert!(!log_json.text().contains(secret), "passphrase in the audit log");
+        assert!(!printed.contains(secret), "passphrase in the server output");
+        assert!(files_containing(&data, secret.as_bytes()).is_empty(), "passphrase stored in {:?}", files_containing(&data, secret.as_bytes()));
+    }
+    assert!(files_containing(&data, &p12).is_empty(), "the PKCS#12 file was stored");
+    assert!(!log_json.text().contains(&p12_b64[..40]));
+}
+
+/// The service with a BSrE backend (issue #20): `renja serve --bsre URL --bsre-config FILE`
+/// against the local stand-in of the Esign Client Service (tests/support/bsre_standin.py, which
+/// signs with the test PKI). The penandatangan signs with NIK + passphrase given for that one
+/// request; the result passes `renja verify`; a wrong passphrase and a service that is down are
+/// refused in Indonesian with nothing moved; the passphrase and the client password appear
+/// nowhere.
+#[test]
+#[cfg_attr(not(all(renja_tools = "sign", renja_tools = "pyhanko")), ignore = "needs openssl, pdfsig, certutil, pyHanko (tests/run.sh installs them)")]
+fn tandatangani_through_bsre_standin() {
+    common::require(&["sign", "pyhanko"]);
+    const PASSPHRASE: &str = "Frasa#Layanan-Bsre-3Lm";
+    const WRONG: &str = "frasaSalah-Layanan-9Vd";
+    const CLIENT_PASSWORD: &str = "Klien#Layanan-Sandi-6Rt";
+    const NIK: &str = "6301011234560001";
+    let dir = tempfile::tempdir().unwrap();
+    let (pki, _nss) = test_pki(dir.path(), "Pki#Layanan-uji-2");
+    // The stand-in, told the passphrase and the client credentials.
+    let state = dir.path().join("standin");
+    std::fs::create_dir_all(&state).unwrap();
+    let config = json!({ "user": "renja-klien", "password": CLIENT_PASSWORD, "passphrase": PASSPHRASE, "totp": "482913", "nik": { NIK: "ok" } });
+    std::fs::write(state.join("config.json"), config.to_string()).unwrap();
+    let mut standin = std::process::Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/bsre_standin.py"))
+        .arg(&pki)
+        .arg(&state)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(standin.stdout.take().unwrap()), &mut line).unwrap();
+    let _standin = Kill(standin);
+    let port = line.trim().strip_prefix("PORT ").unwrap_or_else(|| panic!("bsre_standin.py said {line:?}")).to_string();
+    let bsre_url = format!("http://127.0.0.1:{port}");
+    let client_config = dir.path().join("bsre.toml");
+    std::fs::write(&client_config, format!("pengguna = \"renja-klien\"\nsandi = \"{CLIENT_PASSWORD}\"\nbatas_waktu_detik = 60\n")).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&client_config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let data = dir.path().join("data");
+    let log = dir.path().join("server.log");
+    let server = Server::start_logged(&data, &["--contoh", "--bsre", &bsre_url, "--bsre-config", client_config.to_str().unwrap()], &log);
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let mut v = server.login("verifikator", &acc["verifikator"]);
+    let mut t = server.login("penandatangan", &acc["penandatangan"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
+    let r = p.post(&url("finalkan"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let status = |c: &mut Client| c.get(&format!("/api/v1/edisi/{ed}")).json()["status"].as_str().unwrap().to_string();
+    // Bad requests: a malformed NIK, both secrets, neither.
+    assert_eq!(t.post(&url("tandatangani"), &json!({ "nik": "12345", "sandi": PASSPHRASE })).status, 422);
+    assert_eq!(t.post(&url("tandatangani"), &json!({ "nik": NIK, "sandi": PASSPHRASE, "totp": "1" })).status, 422);
+    assert_eq!(t.post(&url("tandatangani"), &json!({ "nik": NIK })).status, 422);
+    // A wrong passphrase: BSrE's refusal, in Indonesian; nothing moves.
+    let r = t.post(&url("tandatangani"), &json!({ "nik": NIK, "sandi": WRONG }));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.json()["galat"].as_str().unwrap().to_lowercase().contains("passphrase"), "{}", r.text());
+    // The service down: 502, nothing moves.
+    std::fs::write(state.join("mode"), "down").unwrap();
+    let r = t.post(&url("tandatangani"), &json!({ "nik": NIK, "sandi": PASSPHRASE }));
+    assert_eq!(r.status, 502, "{}", r.text());
+    assert_eq!(status(&mut t), "final");
+    // A stand-in that tampers with the document: refused by renja's own checks.
+    std::fs::write(state.join("mode"), "flip-prefix").unwrap();
+    let r = t.post(&url("tandatangani"), &json!({ "nik": NIK, "sandi": PASSPHRASE }));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(status(&mut t), "final");
+    std::fs::write(state.join("mode"), "ok").unwrap();
+    let r = t.post(&url("tandatangani"), &json!({ "nik": NIK, "sandi": PASSPHRASE }));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(status(&mut t), "ditandatangani");
+    let signed = t.get(&url("final/pdf_ttd")).body;
+    let f = dir.path().join("bsre.ttd.pdf");
+    std::fs::write(&f, &signed).unwrap();
+    let o = renja().arg("verify").arg(&f).arg("--ca").arg(pki.join("root.pem")).output().unwrap();
+    assert!(o.status.success(), "renja verify: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    // The request the stand-in got carried the NIK and the passphrase (to BSrE, and only there).
+    let reqs = std::fs::read_to_string(state.join("requests.jsonl")).unwrap();
+    assert!(reqs.contains(NIK));
+    // A crash between the archive's commit and the service's, simulated: the same sources and
+    // signed PDF already entered the archive (here by the command line). arsipkan takes that entry
+    // as its own instead of failing on the duplicate.
+    let sources = dir.path().join("sumber");
+    for (name, bytes) in support::unzip(&t.get(&url("ekspor")).body) {
+        let p = sources.join(&name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    let o = renja().args(["archive", "--arsip"]).arg(data.join("arsip")).arg("add").arg(&sources).arg("--ttd").arg(&f).output().unwrap();
+    assert!(o.status.success(), "archive add: {}", String::from_utf8_lossy(&o.stderr));
+    let cli_id = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    let r = t.post(&url("arsipkan"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["arsip"], cli_id.as_str());
+    assert_eq!(v.get("/api/v1/arsip").json().as_array().unwrap().len(), 1, "one entry, not two");
+    // Verification: renja's verdict, and the service's own beside it.
+    let ver = v.get(&format!("/api/v1/arsip/{cli_id}/verifikasi")).json();
+    assert_eq!(ver["sah"], true, "{ver}");
+    assert_eq!(ver["bsre"]["sah"], true, "{ver}");
+    assert_eq!(ver["bsre"]["kesimpulan"], "VALID", "{ver}");
+    let audit = server.login("admin", &acc["admin"]).get("/api/v1/audit?batas=10000").text();
+    assert!(audit.contains("BSrE"), "the backend is in the audit line");
+    drop(server);
+    let printed = std::fs::read_to_string(&log).unwrap();
+    for secret in [PASSPHRASE, WRONG, CLIENT_PASSWORD] {
+        assert!(!audit.contains(secret), "a secret in the audit log");
+        assert!(!printed.contains(secret), "a secret in the server output");
+        assert!(files_containing(&data, secret.as_bytes()).is_empty(), "a secret stored in the data folder");
+    }
+}
+
+/// An absent performance value and an empty one (`""`) print the same; a workbook cell cannot
+/// tell them apart (as in tests/excel.rs).
+fn normalise_empty(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if m.len() == 1 && m.get("teks").is_some_and(|t| t == "") {
+                *v = Value::Null;
+                return;
+            }
+            m.values_mut().for_each(normalise_empty);
+        }
+        Value::Array(a) => a.iter_mut().for_each(normalise_empty),
+        _ => {}
+    }
+}
+
+/// Uploading a workbook (issue #18 in the service): the SIPD-style workbook tests/excel.rs
+/// generates from the sample's model, against a revision whose three tables were emptied. Without
+/// `tulis` the report only; with it, each table saved as a revision; in the end the computed model
+/// equals the sample's. A stale base, a wrong content type, a file that is not a workbook, a wrong
+/// role are refused.
+#[test]
+fn xlsx_upload_reports_then_saves_a_revision() {
+    let ready = std::process::Command::new("python3").args(["-c", "import openpyxl"]).output().map(|o| o.status.success()).unwrap_or(false);
+    if !ready {
+        assert!(std::env::var("CI").map(|v| v != "true").unwrap_or(true), "openpyxl is required under CI=true (tests/run.sh installs it)");
+        eprintln!("SKIPPED: openpyxl not installed (tests/run.sh installs it)");
+        return;
+    }
+    const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &["--contoh"]);
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let head = head_of(&mut p, ed);
+    let model = p.get(&format!("/api/v1/edisi/{ed}/revisi/{head}/susun/json"));
+    assert_eq!(model.status, 200);
+    let model_path = dir.path().join("model.json");
+    std::fs::write(&model_path, &model.body).unwrap();
+    let book_path = dir.path().join("sipd.xlsx");
+    let o = std::process::Command::new("python3")
+        .arg("tests/support/xlsx_gen.py")
+        .args(["sipd", model_path.to_str().unwrap(), book_path.to_str().unwrap()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "xlsx_gen: {}", String::from_utf8_lossy(&o.stderr));
+    let book = std::fs::read(&book_path).unwrap();
+    // Empty the three tables (keep [tabel] and the header comments).
+    let tables = ["data/rencana.toml", "data/evaluasi.toml", "data/rkpd.toml"];
+    let mut emptied = serde_json::Map::new();
+    for f in tables {
+        let t = String::from_utf8(p.get(&format!("/api/v1/edisi/{ed}/revisi/{head}/berkas/{f}")).body).unwrap();
+        let cut = t.find("\n[[baris]]").expect("rows");
+        emptied.insert(f.to_string(), Value::String(t[..cut + 1].to_string()));
+    }
+    let r = p.post(&format!("/api/v1/edisi/{ed}/revisi"), &json!({ "dasar": head, "pesan": "kosongkan tabel", "berkas": emptied }));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let mut base = r.json()["revisi"]["id"].as_str().unwrap().to_string();
+    let upload = |c: &mut Client, query: &str| c.post_raw(&format!("/api/v1/edisi/{ed}/xlsx?{query}"), XLSX, &book);
+    // The report only: nothing saved.
+    let r = upload(&mut p, "lembar=Renja");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let rep = r.json();
+    assert_eq!(rep["berkas"], "data/rencana.toml");
+    assert!(rep["ditambahkan"].as_u64().unwrap() > 10, "{rep}");
+    assert_eq!(rep["ditolak"], 0);
+    assert!(rep["disimpan"].is_null());
+    assert!(rep["laporan"].as_str().unwrap().contains("impor ke data/rencana.toml"), "{rep}");
+    assert!(rep["laporan"].as_str().unwrap().contains("Renja!"), "rows located by sheet and cell: {rep}");
+    assert_eq!(head_of(&mut p, ed), base, "a report saves nothing");
+    // Refusals: wrong content type, not a workbook, a stale base, a reader who may not save.
+    assert_eq!(p.post_raw(&format!("/api/v1/edisi/{ed}/xlsx"), "text/csv", &book).status, 415);
+    let r = p.post_raw(&format!("/api/v1/edisi/{ed}/xlsx"), XLSX, b"bukan buku kerja");
+    assert_eq!(r.status, 422);
+    assert!(r.json()["galat"].as_str().unwrap().contains("bukan buku kerja"), "{}", r.text());
+    assert!(!r.text().contains("kerja/"), "no server path in the message: {}", r.text());
+    let r = upload(&mut p, &format!("lembar=Renja&tulis=true&dasar={head}"));
+    assert_eq!(r.status, 409, "{}", r.text());
+    let mut v = server.login("verifikator", &acc["verifikator"]);
+    assert_eq!(upload(&mut v, "lembar=Renja").status, 403);
+    // Applied, table by table: each a revision changing its one data file.
+    for (sheet, file) in [("Renja", "data/rencana.toml"), ("Evaluasi", "data/evaluasi.toml"), ("RKPD", "data/rkpd.toml")] {
+        let r = upload(&mut p, &format!("lembar={sheet}&tulis=true&dasar={base}&pesan=impor%20{sheet}"));
+        assert_eq!(r.status, 201, "{sheet}: {}", r.text());
+        let rep = r.json();
+        assert_eq!(rep["berkas"], file);
+        let saved = &rep["disimpan"];
+        assert_eq!(saved["revisi"]["berubah"], json!([file]), "{rep}");
+        assert!(saved["periksa"]["diagnostik"].is_array(), "{rep}");
+        base = saved["revisi"]["id"].as_str().unwrap().to_string();
+    }
+    // (An intermediate revision may fail check — the evaluation text needs Tabel 2.1 — the last
+    // one does not.)
+    assert_eq!(p.get(&format!("/api/v1/edisi/{ed}/revisi/{base}/periksa")).json()["kesalahan"], 0);
+    // The computed model is the sample's again.
+    let mut after = p.get(&format!("/api/v1/edisi/{ed}/revisi/{base}/susun/json")).json();
+    let mut before: Value = serde_json::from_slice(&model.body).unwrap();
+    normalise_empty(&mut after);
+    normalise_empty(&mut before);
+    assert!(after == before, "the model after the workbook import differs from the sample's");
+    let audit = server.login("admin", &acc["admin"]).get("/api/v1/audit?batas=10000").text();
+    assert!(audit.contains("impor_xlsx") && audit.contains("xlsx_laporan"));
+}
+
+/// With trusted roots configured (`--ca`), a signature whose certificate does not chain up to one
+/// is refused and nothing moves; an unreadable root file stops the server at start.
+#[test]
+#[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
+fn untrusted_signer_is_refused_when_roots_are_configured() {
+    common::require(&["sign"]);
+    use base64::Engine as _;
+    const PASS: &str = "Sandi#Akar-Lain-2Hx";
+    let dir = tempfile::tempdir().unwrap();
+    let (pki, _) = test_pki(dir.path(), PASS);
+    let data = dir.path().join("data");
+    let o = renja().args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--ca"]).arg(dir.path().join("tidak-ada.pem")).arg("--data").arg(&data).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("tidak-ada.pem"));
+    assert!(!data.join("layanan.db").exists(), "the data folder is not filled before the configuration is checked");
+    // Trusting only a root that issued nothing here.
+    let server = Server::start(&data, &["--contoh", "--ca", pki.join("other-root.pem").to_str().unwrap()]);
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let mut v = server.login("verifikator", &acc["verifikator"]);
+    let mut t = server.login("penandatangan", &acc["penandatangan"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
+    assert_eq!(p.post(&url("finalkan"), &json!({})).status, 200);
+    let p12 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(pki.join("signer.p12")).unwrap());
+    let r = t.post(&url("tandatangani"), &json!({ "p12": p12, "sandi": PASS }));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.json()["galat"].as_str().unwrap().contains("tidak dipercaya"), "{}", r.text());
+    assert_eq!(t.get(&format!("/api/v1/edisi/{ed}")).json()["status"], "final");
+    assert_eq!(t.get(&url("final/pdf_ttd")).status, 404, "nothing stored");
+}
+
+/// kill -9 while `finalkan` renders, then restart: the edition is either still `disetujui` with no
+/// outputs (and finalising again works) or `final` with all three — never a status without its
+/// files; the audit log is intact.
+#[test]
+fn kill_during_finalkan_then_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start(&data, &["--contoh"]);
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let mut v = server.login("verifikator", &acc["verifikator"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
+    let audit_before = server.login("admin", &acc["admin"]).get("/api/v1/audit?batas=10000").json();
+    let pending = {
+        let (mut c, u) = (p.clone(), url("finalkan"));
+        std::thread::spawn(move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.post(&u, &json!({})))).ok().map(|r| r.status))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    server.kill9();
+    let answered = pending.join().unwrap();
+    server = Server::start(&data, &[]);
+    let left: Vec<_> = std::fs::read_dir(data.join("kerja")).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+    assert!(left.is_empty(), "scratch folders left after a restart: {left:?}");
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let fin = p.get(&url("final")).json();
+    let status = fin["edisi"]["status"].as_str().unwrap().to_string();
+    let outputs = fin["keluaran"].as_array().unwrap().len();
+    eprintln!("after the kill: {status}, {outputs} outputs");
+    match status.as_str() {
+        "disetujui" => {
+            assert_eq!(outputs, 0, "{fin}");
+            assert_eq!(answered, None, "a request that got an answer must have finished");
+            let r = p.post(&url("finalkan"), &json!({}));
+            assert_eq!(r.status, 200, "{}", r.text());
+            assert_eq!(r.json()["keluaran"].as_array().unwrap().len(), 3);
+        }
+        "final" => assert_eq!(outputs, 3, "{fin}"),
+        other => panic!("unexpected status {other}: {fin}"),
+    }
+    assert!(p.get(&url("final/pdf")).body.starts_with(b"%PDF"));
+    let audit_after = server.login("admin", &acc["admin"]).get("/api/v1/audit?batas=10000").json();
+    let (before, after) = (audit_before.as_array().unwrap(), audit_after.as_array().unwrap());
+    assert!(after.len() > before.len());
+    assert_eq!(&after[after.len() - before.len()..], &before[..]);
 }

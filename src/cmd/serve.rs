@@ -30,6 +30,16 @@ pub struct Args {
     /// Jumlah penyusunan yang boleh menunggu; lebih dari itu dijawab 503
     #[arg(long, default_value_t = 16)]
     pub render_queue: usize,
+    /// Tanda tangan juga melalui layanan BSrE (Esign Client Service) di alamat ini
+    #[arg(long, value_name = "URL")]
+    pub bsre: Option<String>,
+    /// Berkas konfigurasi klien BSrE (bawaan: $RENJA_BSRE_CONFIG, lalu ~/.config/renja/bsre.toml)
+    #[arg(long = "bsre-config", value_name = "BERKAS", requires = "bsre")]
+    pub bsre_config: Option<PathBuf>,
+    /// Sertifikat akar tepercaya (PEM/DER, mis. akar BSrE); tanda tangan yang rantainya tidak
+    /// berujung padanya ditolak. Boleh diulang.
+    #[arg(long = "ca", value_name = "SERTIFIKAT")]
+    pub ca: Vec<PathBuf>,
 }
 
 #[derive(clap::Subcommand)]
@@ -83,6 +93,18 @@ pub fn run(args: Args) -> i32 {
     if let Some(Sub::Init { data, login, nama }) = &args.command {
         return init(data, login, nama);
     }
+    let config = crate::service::Config {
+        trust_proxy: args.trust_proxy,
+        public_url: args.public_url,
+        render_workers: args.render_workers,
+        render_queue: args.render_queue,
+        bsre: args.bsre,
+        bsre_config: args.bsre_config,
+        ca: args.ca,
+    };
+    if let Err(m) = crate::service::check_config(&config) {
+        return fail(&m);
+    }
     if args.contoh {
         match crate::service::contoh(&args.data) {
             Ok(accounts) => {
@@ -94,12 +116,6 @@ pub fn run(args: Args) -> i32 {
             Err(m) => return fail(&m),
         }
     }
-    let config = crate::service::Config {
-        trust_proxy: args.trust_proxy,
-        public_url: args.public_url,
-        render_workers: args.render_workers,
-        render_queue: args.render_queue,
-    };
     match crate::service::serve(&args.data, args.listen, config) {
         Ok(()) => 0,
         Err(m) => fail(&m),

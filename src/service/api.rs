@@ -27,6 +27,8 @@ pub const IMPORT_LIMIT: usize = 16 * 1024 * 1024;
 /// An imported zip may expand to at most this much, in at most this many files.
 pub const IMPORT_EXPANDED_LIMIT: u64 = 64 * 1024 * 1024;
 pub const IMPORT_FILES_LIMIT: usize = 500;
+/// A signing request carries one PKCS#12 file (base64) and a passphrase.
+pub const SIGN_LIMIT: usize = 256 * 1024;
 
 pub struct AppState {
     pub store: Arc<dyn Store>,
@@ -36,6 +38,10 @@ pub struct AppState {
     /// Bounds the checks running at once (each lays the sources out in a scratch folder).
     pub checks: tokio::sync::Semaphore,
     pub renders: Arc<super::render::Queue>,
+    /// The BSrE client when the server is configured for it (`--bsre`).
+    pub bsre: Option<Arc<crate::sign::bsre::Client>>,
+    /// Trusted root certificates (`--ca`); empty: trust is not checked.
+    pub anchors: Vec<x509_cert::Certificate>,
 }
 
 type S = Arc<AppState>;
@@ -278,6 +284,17 @@ pub fn router(state: S) -> Router {
         .route("/edisi/{id}/ekspor", get(ekspor))
         .route("/edisi/{id}/langkah", post(langkah))
         .route("/edisi/{id}/komentar", get(komentar_list).post(komentar_baru))
+        .route("/edisi/{id}/xlsx", post(xlsx_unggah).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
+        .route("/edisi/{id}/finalkan", post(finalkan))
+        .route("/edisi/{id}/tandatangani", post(tandatangani).layer(DefaultBodyLimit::max(SIGN_LIMIT)))
+        .route("/edisi/{id}/arsipkan", post(arsipkan))
+        .route("/edisi/{id}/final", get(final_list))
+        .route("/edisi/{id}/final/{jenis}", get(final_unduh))
+        .route("/arsip", get(arsip_list))
+        .route("/arsip/beda", get(arsip_beda))
+        .route("/arsip/{aid}", get(arsip_get))
+        .route("/arsip/{aid}/berkas/{*path}", get(arsip_berkas))
+        .route("/arsip/{aid}/verifikasi", get(arsip_verifikasi))
         .route("/audit", get(audit_list))
         .route("/openapi.json", get(openapi_json))
         .fallback(|| async { not_found("alamat API") });
@@ -297,7 +314,8 @@ pub fn router(state: S) -> Router {
     paths(
         sesi_get, sesi_masuk, sesi_keluar, opd_list, opd_baru, pengguna_list, pengguna_baru, edisi_list, edisi_baru, edisi_get,
         revisi_list, revisi_simpan, revisi_get, berkas_get, periksa, susun, beda, impor, ekspor, langkah, komentar_list, komentar_baru,
-        audit_list
+        audit_list, finalkan, tandatangani, arsipkan, final_list, final_unduh, arsip_list, arsip_beda, arsip_get, arsip_berkas,
+        arsip_verifikasi, xlsx_unggah
     ),
     // Format appears only as a path parameter, which utoipa does not collect by itself.
     components(schemas(engine::Format)),
@@ -910,6 +928,12 @@ struct StepBody {
 #[utoipa::path(post, path = "/api/v1/edisi/{id}/langkah", tag = "alur", params(("id" = i64, Path, description = "Id edisi")), request_body = StepBody, responses((status = 200, body = Edition), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat), (status = 409, description = "Konflik: revisi dasar usang, status salah, atau sudah ada", body = Konflik), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Isi tidak sah", body = Galat)))]
 async fn langkah(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body<StepBody>) -> R {
     let e = readable(&s, &a, id)?;
+    if b.langkah.has_endpoint() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("langkah '{0}' dijalankan melalui POST /api/v1/edisi/{id}/{0}", b.langkah.as_str()),
+        ));
+    }
     if !b.langkah.allowed(&a.user, e.opd) {
         a.audit(&s, "langkah_ditolak", &format!("edisi/{id}"), b.langkah.as_str());
         return Err(forbidden());
@@ -969,6 +993,546 @@ async fn komentar_baru(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body
     let c = s.store.add_comment(&NewComment { edisi: id, revisi: r.id, berkas: b.berkas, baris: b.baris, penulis: a.user.id, isi: b.isi })?;
     a.audit(&s, "komentar", &format!("edisi/{id}/komentar/{}", c.id), &format!("{}:{}", c.berkas, c.baris));
     Ok(json_status(StatusCode::CREATED, &c))
+}
+
+// ---------------------------------------------------------------- workbook upload
+
+#[derive(Deserialize)]
+struct XlsxQuery {
+    dasar: Option<String>,
+    pesan: Option<String>,
+    tabel: Option<String>,
+    lembar: Option<String>,
+    #[serde(default)]
+    tulis: bool,
+}
+
+/// The report of a workbook upload and, when it was applied, the revision it saved.
+#[derive(Serialize, ToSchema)]
+struct XlsxReport {
+    /// The report row by row, as `renja impor` prints it.
+    laporan: String,
+    ditambahkan: usize,
+    diubah: usize,
+    tidak_berubah: usize,
+    ditolak: usize,
+    /// The data file the rows go to, e.g. `data/rencana.toml`.
+    berkas: String,
+    /// The revision the report was made against.
+    dasar: String,
+    /// The saved revision and its check (`tulis=true`, no refused row, something changed).
+    disimpan: Option<Saved>,
+}
+
+const XLSX_TYPES: [(&str, &str); 3] = [
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    ("application/vnd.oasis.opendocument.spreadsheet", "ods"),
+    ("application/vnd.ms-excel", "xls"),
+];
+
+#[utoipa::path(post, path = "/api/v1/edisi/{id}/xlsx", tag = "revisi",
+    description = "Membaca buku kerja (tata letak SIPD, seperti `renja impor`) terhadap revisi dasar dan menampilkan laporannya baris demi baris; dengan tulis=true, bila tidak ada baris yang ditolak, menyimpan berkas data yang diperbarui sebagai revisi baru.",
+    params(("id" = i64, Path, description = "Id edisi"), ("dasar" = Option<String>, Query, description = "Revisi dasar (bawaan: terbaru)"), ("pesan" = Option<String>, Query, description = "Pesan revisi"), ("tabel" = Option<String>, Query, description = "rencana, evaluasi atau rkpd (bawaan: dikenali dari kepala kolom)"), ("lembar" = Option<String>, Query, description = "Nama lembar"), ("tulis" = Option<bool>, Query, description = "Simpan sebagai revisi baru (bawaan: hanya laporan)")),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "Buku kerja .xlsx (juga .ods atau .xls dengan jenis isinya)"),
+    responses((status = 200, description = "Laporan (tidak ada yang disimpan)", body = XlsxReport), (status = 201, description = "Disimpan sebagai revisi baru", body = XlsxReport), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat), (status = 409, description = "Konflik: revisi dasar usang atau status salah", body = Konflik), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Buku kerja tidak dapat dibaca, atau baris ditolak", body = Galat)))]
+async fn xlsx_unggah(State(s): State<S>, a: Auth, P(id): P<i64>, Q(q): Q<XlsxQuery>, headers: HeaderMap, body: axum::body::Bytes) -> R {
+    let e = readable(&s, &a, id)?;
+    may_save(&a, &e)?;
+    let ctype = header_str(&headers, "content-type").unwrap_or("");
+    let Some((_, ext)) = XLSX_TYPES.iter().find(|(t, _)| ctype.starts_with(t)) else {
+        return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unggah buku kerja .xlsx, .ods atau .xls dengan jenis isinya (Content-Type)"));
+    };
+    let dasar = match &q.dasar {
+        Some(r) => known_revision(&s, id, r)?.id,
+        None => e.kepala.clone().ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "edisi belum memiliki revisi; impor folder edisi dahulu"))?,
+    };
+    let pesan = q.pesan.clone().unwrap_or_else(|| "Impor buku kerja".into());
+    need_text("pesan", &pesan, 2000)?;
+    for (field, v) in [("tabel", &q.tabel), ("lembar", &q.lembar)] {
+        if let Some(v) = v {
+            need_text(field, v, 200)?;
+        }
+    }
+    let (s2, d2, ext) = (s.clone(), dasar.clone(), ext.to_string());
+    let (tabel, lembar) = (q.tabel.clone(), q.lembar.clone());
+    let _permit = s.checks.acquire().await.map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server sedang berhenti"))?;
+    let imp = blocking(move || {
+        let files = revision_files(&s2, &d2)?;
+        Ok(engine::import_workbook(&s2.data, &files, &body, &ext, tabel, lembar))
+    })
+    .await?
+    .map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
+    drop(_permit);
+    let mut rep = XlsxReport {
+        laporan: imp.laporan,
+        ditambahkan: imp.ditambahkan,
+        diubah: imp.diubah,
+        tidak_berubah: imp.tidak_berubah,
+        ditolak: imp.ditolak,
+        berkas: imp.berkas,
+        dasar: dasar.clone(),
+        disimpan: None,
+    };
+    if !q.tulis {
+        a.audit(&s, "xlsx_laporan", &format!("edisi/{id}"), &format!("{}: {} baris ditolak", rep.berkas, rep.ditolak));
+        return ok(&rep);
+    }
+    if rep.ditolak > 0 {
+        let extra = serde_json::to_value(&rep).unwrap_or(Value::Null);
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{} baris ditolak; tidak ada yang disimpan", rep.ditolak)).with(extra));
+    }
+    let Some(teks) = imp.teks_baru else {
+        return ok(&rep);
+    };
+    names::validate(&rep.berkas).map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))?;
+    let save = Save {
+        edisi: id,
+        dasar: Some(dasar),
+        penulis: a.user.id,
+        pesan,
+        berkas: vec![(rep.berkas.clone(), Some(teks.into_bytes()))],
+        replace_all: false,
+        aksi: "impor_xlsx".into(),
+        alamat: a.client.addr.clone(),
+    };
+    let s3 = s.clone();
+    match blocking(move || Ok(s3.store.save(save))).await? {
+        Ok(r) => {
+            let d = run_check(&s, &r.id).await?;
+            rep.disimpan = Some(Saved { revisi: r, periksa: diag_json(d) });
+            Ok(json_status(StatusCode::CREATED, &rep))
+        }
+        Err(e @ store::Error::Conflict(_)) => {
+            a.audit(&s, "simpan_ditolak", &format!("edisi/{id}"), "revisi dasar usang");
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- final, signature, archive
+
+/// Notes for a workflow step that has its own endpoint.
+#[derive(Deserialize, ToSchema)]
+struct NoteBody {
+    #[serde(default)]
+    catatan: String,
+}
+
+/// An edition with its frozen outputs and, once archived, its archive id.
+#[derive(Serialize, ToSchema)]
+struct Finalised {
+    edisi: Edition,
+    keluaran: Vec<store::Output>,
+    arsip: Option<String>,
+}
+
+fn finalised(s: &AppState, id: i64) -> R<Finalised> {
+    let edisi = s.store.edition(id)?.ok_or_else(|| not_found("edisi"))?;
+    let arsip = s.store.archived()?.into_iter().find(|(_, e)| *e == id).map(|(a, _)| a);
+    Ok(Finalised { edisi, keluaran: s.store.outputs(id)?, arsip })
+}
+
+/// The edition if `step` may be taken on it now by this user: 404 unreadable, 403 wrong role
+/// (audited), 409 wrong state.
+fn step_ready(s: &AppState, a: &Auth, id: i64, step: workflow::Step, catatan: &str) -> R<Edition> {
+    let e = readable(s, a, id)?;
+    if !step.allowed(&a.user, e.opd) {
+        a.audit(s, "langkah_ditolak", &format!("edisi/{id}"), step.as_str());
+        return Err(forbidden());
+    }
+    let (from, _) = step.states();
+    if e.status != from {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!("langkah '{}' hanya dari status '{from}'; status edisi sekarang '{}'", step.as_str(), e.status),
+        ));
+    }
+    if catatan.chars().count() > 10_000 || catatan.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "kolom 'catatan': paling banyak 10000 karakter, tanpa karakter kendali"));
+    }
+    Ok(e)
+}
+
+fn busy_or_stopped(busy: bool) -> ApiError {
+    if busy {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "antrean penyusunan penuh; coba lagi dalam 5 detik")
+    } else {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "galat internal server")
+    }
+}
+
+fn output_bytes(s: &AppState, id: i64, jenis: &str) -> R<(store::Output, Vec<u8>)> {
+    let o = s.store.outputs(id)?.into_iter().find(|o| o.jenis == jenis).ok_or_else(|| not_found(&format!("keluaran '{jenis}'")))?;
+    let b = s.store.object(&o.sha256)?;
+    Ok((o, b))
+}
+
+#[utoipa::path(post, path = "/api/v1/edisi/{id}/finalkan", tag = "alur", params(("id" = i64, Path, description = "Id edisi")), request_body = NoteBody,
+    description = "Membekukan revisi yang disetujui: PDF final (tanpa tanda RANCANGAN, dengan kolom tanda tangan kosong), DOCX dan JSON. Penyusun OPD itu; status disetujui → final.",
+    responses((status = 200, body = Finalised), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat), (status = 409, description = "Status salah atau berubah", body = Galat), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Isi tidak sah atau sumber memiliki kesalahan", body = Galat), (status = 503, description = "Antrean penyusunan penuh", body = Galat)))]
+async fn finalkan(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body<NoteBody>) -> R {
+    let e = step_ready(&s, &a, id, workflow::Step::Finalkan, &b.catatan)?;
+    let rev = e.kepala.clone().ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "edisi belum memiliki revisi"))?;
+    let (s2, user, addr) = (s.clone(), a.user.id, a.client.addr.clone());
+    let done = s
+        .renders
+        .run(move |assets| -> R<()> {
+            let files = revision_files(&s2, &rev)?;
+            let f = engine::render_final(&s2.data, assets, &files, &super::arsip::root(&s2.data)).map_err(|f| match f {
+                engine::RenderFail::Sources(d) => ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("dokumen final tidak dapat disusun: sumber memiliki {} kesalahan; lihat diagnostik", d.len()),
+                )
+                .with(json!({ "diagnostik": d })),
+                engine::RenderFail::Internal(m) => {
+                    eprintln!("renja serve: penyusunan final gagal: {m}");
+                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "penyusunan final gagal di server")
+                }
+            })?;
+            let rincian = format!(
+                "disetujui → final; revisi {rev}; pdf {} docx {} json {}; {}",
+                crate::archive::sha256_hex(&f.pdf),
+                crate::archive::sha256_hex(&f.docx),
+                crate::archive::sha256_hex(&f.json),
+                b.catatan
+            );
+            s2.store.advance(store::Advance {
+                edisi: id,
+                from: "disetujui".into(),
+                to: "final".into(),
+                revisi: Some(rev),
+                outputs: vec![("pdf".into(), f.pdf), ("docx".into(), f.docx), ("json".into(), f.json)],
+                arsip: None,
+                pengguna: user,
+                aksi: "langkah_finalkan".into(),
+                rincian,
+                alamat: addr,
+            })?;
+            Ok(())
+        })
+        .await;
+    done.map_err(busy_or_stopped)??;
+    ok(&finalised(&s, id)?)
+}
+
+/// A signing request. Either a PKCS#12 file with its password (renja's own signer), or — when
+/// the server is configured for BSrE — the signer's NIK with the BSrE passphrase or a TOTP code.
+/// Nothing of it is stored or logged.
+#[derive(Deserialize, ToSchema)]
+struct SignBody {
+    /// The PKCS#12 file (.p12/.pfx), base64 (at most 64 KiB decoded).
+    #[serde(default)]
+    p12: Option<String>,
+    /// The password of the PKCS#12 file, or the BSrE passphrase.
+    #[serde(default)]
+    sandi: Option<String>,
+    /// BSrE: the signer's NIK (16 digits).
+    #[serde(default)]
+    nik: Option<String>,
+    /// BSrE: a TOTP code instead of the passphrase.
+    #[serde(default)]
+    totp: Option<String>,
+}
+
+fn sign_key(b: SignBody, bsre: bool) -> R<super::arsip::Key> {
+    use base64::Engine as _;
+    let invalid = |m: &str| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m.to_string());
+    match (b.p12, b.nik) {
+        (Some(p12), None) => {
+            if b.totp.is_some() {
+                return Err(invalid("kolom 'totp' hanya untuk BSrE (bersama 'nik')"));
+            }
+            let sandi = b.sandi.ok_or_else(|| invalid("kolom 'sandi' (kata sandi berkas PKCS#12) wajib diisi"))?;
+            let data = base64::engine::general_purpose::STANDARD
+                .decode(p12.trim().as_bytes())
+                .map_err(|_| invalid("kolom 'p12' bukan base64 yang sah"))?;
+            if data.is_empty() || data.len() > super::arsip::P12_LIMIT {
+                return Err(invalid(&format!("kolom 'p12': berkas PKCS#12 1 bita sampai {} KiB", super::arsip::P12_LIMIT / 1024)));
+            }
+            Ok(super::arsip::Key::Pkcs12 { data, sandi })
+        }
+        (None, Some(nik)) => {
+            if !bsre {
+                return Err(invalid("server ini tidak diatur untuk BSrE (renja serve --bsre URL); kirim 'p12' dan 'sandi'"));
+            }
+            if nik.len() != 16 || !nik.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(invalid("kolom 'nik': NIK harus 16 angka"));
+            }
+            use crate::sign::bsre::Secret;
+            let secret = match (b.sandi, b.totp) {
+                (Some(p), None) if !p.is_empty() => Secret::Passphrase(p),
+                (None, Some(t)) if !t.is_empty() => Secret::Totp(t),
+                _ => return Err(invalid("untuk BSrE isi tepat satu dari 'sandi' (passphrase) atau 'totp'")),
+            };
+            Ok(super::arsip::Key::Bsre { nik, secret })
+        }
+        (Some(_), Some(_)) => Err(invalid("kirim 'p12' (kunci PKCS#12) atau 'nik' (BSrE), bukan keduanya")),
+        (None, None) => Err(invalid("kirim 'p12' dan 'sandi' (kunci PKCS#12), atau 'nik' dengan 'sandi' atau 'totp' (BSrE)")),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/edisi/{id}/tandatangani", tag = "alur", params(("id" = i64, Path, description = "Id edisi")), request_body = SignBody,
+    description = "Menandatangani PDF final dengan kunci PKCS#12 yang dikirim bersama permintaan ini (atau melalui BSrE bila server diatur untuk itu); kunci dan sandi tidak disimpan. Penandatangan OPD itu; status final → ditandatangani.",
+    responses((status = 200, body = Finalised), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat), (status = 409, description = "Status salah atau berubah", body = Galat), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Kunci, sandi atau isi tidak sah", body = Galat), (status = 502, description = "Layanan BSrE tidak dapat dihubungi", body = Galat), (status = 503, description = "Antrean penuh", body = Galat)))]
+async fn tandatangani(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body<SignBody>) -> R {
+    step_ready(&s, &a, id, workflow::Step::Tandatangani, "")?;
+    let key = sign_key(b, s.bsre.is_some())?;
+    let backend = match &key {
+        super::arsip::Key::Pkcs12 { .. } => "PKCS#12",
+        super::arsip::Key::Bsre { .. } => "BSrE",
+    };
+    let (final_pdf, rev) = {
+        let (o, bytes) = output_bytes(&s, id, "pdf")?;
+        (bytes, o.revisi)
+    };
+    let (s2, user, addr) = (s.clone(), a.user.id, a.client.addr.clone());
+    let login = a.user.login.clone();
+    let done = s
+        .renders
+        .run(move |assets| -> R<String> {
+            let (signed, signer) = match super::arsip::sign(&final_pdf, key, assets, s2.bsre.as_deref(), &s2.anchors) {
+                Ok(x) => x,
+                Err(fail) => {
+                    let (status, m) = match fail {
+                        super::arsip::SignFail::Refused(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+                        super::arsip::SignFail::Bsre(m, true) => (StatusCode::BAD_GATEWAY, m),
+                        super::arsip::SignFail::Bsre(m, false) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+                    };
+                    let _ = s2.store.audit(Some(&login), "tandatangani_gagal", &format!("edisi/{id}"), &format!("{backend}: {m}"), &addr);
+                    return Err(ApiError::new(status, format!("dokumen tidak ditandatangani: {m}")));
+                }
+            };
+            let rincian = format!("final → ditandatangani; revisi {rev}; {backend}; penandatangan {signer}; pdf_ttd {}", crate::archive::sha256_hex(&signed));
+            s2.store.advance(store::Advance {
+                edisi: id,
+                from: "final".into(),
+                to: "ditandatangani".into(),
+                revisi: None,
+                outputs: vec![("pdf_ttd".into(), signed)],
+                arsip: None,
+                pengguna: user,
+                aksi: "langkah_tandatangani".into(),
+                rincian,
+                alamat: addr,
+            })?;
+            Ok(signer)
+        })
+        .await;
+    done.map_err(busy_or_stopped)??;
+    ok(&finalised(&s, id)?)
+}
+
+#[utoipa::path(post, path = "/api/v1/edisi/{id}/arsipkan", tag = "alur", params(("id" = i64, Path, description = "Id edisi")), request_body = NoteBody,
+    description = "Memasukkan edisi bertanda tangan (sumber revisi yang disetujui, PDF final, PDF bertanda tangan, DOCX, JSON) ke arsip. Penandatangan OPD itu; status ditandatangani → diarsipkan.",
+    responses((status = 200, body = Finalised), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 403, description = "Tidak berwenang atau asal permintaan lain", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat), (status = 409, description = "Status salah, atau arsip menolak edisi ini", body = Galat), (status = 413, description = "Badan permintaan terlalu besar", body = Galat), (status = 415, description = "Jenis isi salah", body = Galat), (status = 422, description = "Isi tidak sah", body = Galat), (status = 503, description = "Antrean penuh", body = Galat)))]
+async fn arsipkan(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body<NoteBody>) -> R {
+    step_ready(&s, &a, id, workflow::Step::Arsipkan, &b.catatan)?;
+    let (o, signed) = output_bytes(&s, id, "pdf_ttd")?;
+    let (s2, user, addr) = (s.clone(), a.user.id, a.client.addr.clone());
+    let done = s
+        .renders
+        .run(move |_| -> R<()> {
+            let files = revision_files(&s2, &o.revisi)?;
+            let e = super::arsip::add(&s2.data, &super::arsip::root(&s2.data), &files, &signed).map_err(|f| match f {
+                super::arsip::AddFail::Refused(m) => ApiError::new(StatusCode::CONFLICT, format!("arsip menolak edisi ini: {m}")),
+                super::arsip::AddFail::Internal(m) => {
+                    eprintln!("renja serve: pengarsipan gagal: {m}");
+                    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pengarsipan gagal di server")
+                }
+            })?;
+            s2.store.advance(store::Advance {
+                edisi: id,
+                from: "ditandatangani".into(),
+                to: "diarsipkan".into(),
+                revisi: None,
+                outputs: Vec::new(),
+                arsip: Some(e.id.clone()),
+                pengguna: user,
+                aksi: "langkah_arsipkan".into(),
+                rincian: format!("ditandatangani → diarsipkan; revisi {}; arsip {}; {}", o.revisi, e.id, b.catatan),
+                alamat: addr,
+            })?;
+            Ok(())
+        })
+        .await;
+    done.map_err(busy_or_stopped)??;
+    ok(&finalised(&s, id)?)
+}
+
+#[utoipa::path(get, path = "/api/v1/edisi/{id}/final", tag = "alur", params(("id" = i64, Path, description = "Id edisi")), responses((status = 200, body = Finalised), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn final_list(State(s): State<S>, a: Auth, P(id): P<i64>) -> R {
+    readable(&s, &a, id)?;
+    ok(&finalised(&s, id)?)
+}
+
+#[utoipa::path(get, path = "/api/v1/edisi/{id}/final/{jenis}", tag = "alur",
+    params(("id" = i64, Path, description = "Id edisi"), ("jenis" = String, Path, description = "pdf, docx, json atau pdf_ttd")),
+    responses((status = 200, description = "Berkas final", content((Vec<u8> = "application/pdf"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (serde_json::Value = "application/json"))), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn final_unduh(State(s): State<S>, a: Auth, P((id, jenis)): P<(i64, String)>) -> R {
+    readable(&s, &a, id)?;
+    let (ctype, ext) = match jenis.as_str() {
+        "pdf" => (engine::Format::Pdf.content_type(), "pdf"),
+        "pdf_ttd" => (engine::Format::Pdf.content_type(), "ttd.pdf"),
+        "docx" => (engine::Format::Docx.content_type(), "docx"),
+        "json" => (engine::Format::Json.content_type(), "json"),
+        _ => return Err(not_found(&format!("jenis '{}' (yang dikenal: pdf, pdf_ttd, docx, json)", jenis.chars().take(20).collect::<String>()))),
+    };
+    let (o, bytes) = output_bytes(&s, id, &jenis)?;
+    a.audit(&s, "unduh", &format!("edisi/{id}/final/{jenis}"), &o.sha256);
+    Ok((
+        [(header::CONTENT_TYPE, ctype.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"edisi-{id}-final.{ext}\""))],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The archive entries this user may read (service OPD and edition resolved), in archive order.
+fn arsip_visible(s: &AppState, u: &User, store: &crate::archive::sqlite::SqliteStore) -> R<Vec<super::arsip::Entri>> {
+    use crate::archive::Store as _;
+    let by_id: BTreeMap<String, i64> = s.store.archived()?.into_iter().collect();
+    let opds = s.store.list_opd()?;
+    let list = store.list(&crate::archive::Filter::default()).map_err(arsip_err)?;
+    let mut out = Vec::new();
+    for e in list {
+        let edisi = by_id.get(&e.id).copied();
+        let opd = match edisi {
+            Some(ed) => s.store.edition(ed)?.map(|x| x.opd),
+            // Entries added outside the service: the OPD whose code (or name) the entry's key names.
+            None => {
+                let key = e.opd_kunci.rsplit('/').next().unwrap_or("");
+                opds.iter().find(|o| o.kode == key || o.nama == key).map(|o| o.id)
+            }
+        };
+        if auth::can_read_opd(u, opd) {
+            out.push(super::arsip::entri(&e, edisi, opd));
+        }
+    }
+    Ok(out)
+}
+
+fn arsip_err(e: crate::archive::Error) -> ApiError {
+    match e {
+        crate::archive::Error::NotFound(_) | crate::archive::Error::Ambiguous(..) => not_found("edisi arsip"),
+        e => {
+            eprintln!("renja serve: arsip: {e}");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "galat arsip di server")
+        }
+    }
+}
+
+/// Runs `f` on the blocking pool with the archive open (404 for any entry when there is none).
+async fn with_arsip<T: Send + 'static>(s: &S, f: impl FnOnce(&AppState, &crate::archive::sqlite::SqliteStore) -> R<T> + Send + 'static) -> R<T> {
+    let s2 = s.clone();
+    blocking(move || {
+        let root = super::arsip::root(&s2.data);
+        match super::arsip::open(&root) {
+            Ok(Some(store)) => f(&s2, &store),
+            Ok(None) => Err(not_found("edisi arsip")),
+            Err(m) => {
+                eprintln!("renja serve: arsip: {m}");
+                Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "galat arsip di server"))
+            }
+        }
+    })
+    .await
+}
+
+/// One entry by its exact id, if this user may read it (else 404).
+fn arsip_entry(s: &AppState, u: &User, store: &crate::archive::sqlite::SqliteStore, aid: &str) -> R<super::arsip::Entri> {
+    arsip_visible(s, u, store)?.into_iter().find(|e| e.id == aid).ok_or_else(|| not_found("edisi arsip"))
+}
+
+#[derive(Serialize, ToSchema)]
+struct ArsipDetail {
+    entri: super::arsip::Entri,
+    berkas: Vec<super::arsip::Berkas>,
+}
+
+#[utoipa::path(get, path = "/api/v1/arsip", tag = "arsip", responses((status = 200, body = [super::arsip::Entri]), (status = 401, description = "Belum masuk", body = Galat)))]
+async fn arsip_list(State(s): State<S>, a: Auth) -> R {
+    let user = a.user.clone();
+    let list = match with_arsip(&s, move |s, store| arsip_visible(s, &user, store)).await {
+        Err(e) if e.status == StatusCode::NOT_FOUND => Vec::new(),
+        x => x?,
+    };
+    ok(&list)
+}
+
+#[utoipa::path(get, path = "/api/v1/arsip/{aid}", tag = "arsip", params(("aid" = String, Path, description = "Id edisi arsip, mis. 2022-perubahan-r1-3fa9c2d1")), responses((status = 200, body = ArsipDetail), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn arsip_get(State(s): State<S>, a: Auth, P(aid): P<String>) -> R {
+    let user = a.user.clone();
+    let d = with_arsip(&s, move |s, store| {
+        let entri = arsip_entry(s, &user, store, &aid)?;
+        let berkas = super::arsip::berkas(store, &entri.id).map_err(|m| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m))?;
+        Ok(ArsipDetail { entri, berkas })
+    })
+    .await?;
+    ok(&d)
+}
+
+#[utoipa::path(get, path = "/api/v1/arsip/{aid}/berkas/{path}", tag = "arsip",
+    params(("aid" = String, Path, description = "Id edisi arsip"), ("path" = String, Path, description = "Jalur berkas dalam arsip, mis. out/renja.ttd.pdf")),
+    responses((status = 200, description = "Isi berkas", content((Vec<u8> = "application/pdf"), (Vec<u8> = "application/octet-stream"))), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn arsip_berkas(State(s): State<S>, a: Auth, P((aid, path)): P<(String, String)>) -> R {
+    let user = a.user.clone();
+    let (aid2, path2) = (aid.clone(), path.clone());
+    let bytes = with_arsip(&s, move |s, store| {
+        let e = arsip_entry(s, &user, store, &aid2)?;
+        match super::arsip::read(store, &e.id, &path2) {
+            Ok(Some((_, b))) => Ok(b),
+            Ok(None) => Err(not_found(&format!("berkas '{}'", path2.chars().take(200).collect::<String>()))),
+            Err(m) => {
+                eprintln!("renja serve: arsip: {m}");
+                Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "berkas arsip rusak atau hilang; jalankan `renja archive verify`"))
+            }
+        }
+    })
+    .await?;
+    a.audit(&s, "unduh", &format!("arsip/{aid}/{path}"), "");
+    let ctype = if path.ends_with(".pdf") {
+        "application/pdf"
+    } else if path.ends_with(".docx") {
+        engine::Format::Docx.content_type()
+    } else {
+        "application/octet-stream"
+    };
+    let name = path.rsplit('/').next().unwrap_or("berkas").replace('"', "");
+    Ok(([(header::CONTENT_TYPE, ctype.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], bytes).into_response())
+}
+
+#[derive(Deserialize)]
+struct ArsipDiffQuery {
+    dari: String,
+    ke: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/arsip/beda", tag = "arsip", params(("dari" = String, Query, description = "Id edisi arsip awal"), ("ke" = String, Query, description = "Id edisi arsip akhir")), responses((status = 200, body = super::arsip::Beda), (status = 400, description = "Permintaan tidak sah", body = Galat), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn arsip_beda(State(s): State<S>, a: Auth, Q(q): Q<ArsipDiffQuery>) -> R {
+    let user = a.user.clone();
+    let d = with_arsip(&s, move |s, store| {
+        let (x, y) = (arsip_entry(s, &user, store, &q.dari)?, arsip_entry(s, &user, store, &q.ke)?);
+        super::arsip::diff(store, &x.id, &y.id).map_err(|m| {
+            eprintln!("renja serve: arsip: {m}");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "perbandingan arsip gagal di server")
+        })
+    })
+    .await?;
+    ok(&d)
+}
+
+#[utoipa::path(get, path = "/api/v1/arsip/{aid}/verifikasi", tag = "arsip", params(("aid" = String, Path, description = "Id edisi arsip")), responses((status = 200, body = super::arsip::Verifikasi), (status = 401, description = "Belum masuk", body = Galat), (status = 404, description = "Tidak ditemukan atau tidak boleh dibaca", body = Galat)))]
+async fn arsip_verifikasi(State(s): State<S>, a: Auth, P(aid): P<String>) -> R {
+    let user = a.user.clone();
+    let v = with_arsip(&s, move |s, store| {
+        let e = arsip_entry(s, &user, store, &aid)?;
+        super::arsip::verify(store, &e.id, &s.anchors, s.bsre.as_deref()).map_err(|m| {
+            eprintln!("renja serve: arsip: {m}");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "verifikasi arsip gagal di server")
+        })
+    })
+    .await?;
+    ok(&v)
 }
 
 // ---------------------------------------------------------------- audit

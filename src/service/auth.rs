@@ -127,6 +127,12 @@ pub fn can_read(u: &User, e: &Edition) -> bool {
     is_admin(u) || is_verifikator(u) || has_role_for(u, Role::Penyusun, e.opd) || has_role_for(u, Role::Penandatangan, e.opd)
 }
 
+/// Reads what belongs to an OPD (archive entries): as [`can_read`], for the OPD `opd` (`None`:
+/// an entry of an agency the service does not know — administrator and verifikator only).
+pub fn can_read_opd(u: &User, opd: Option<i64>) -> bool {
+    is_admin(u) || is_verifikator(u) || opd.is_some_and(|o| has_role_for(u, Role::Penyusun, o) || has_role_for(u, Role::Penandatangan, o))
+}
+
 /// Creates editions and saves revisions: the OPD's penyusun.
 pub fn can_write(u: &User, opd: i64) -> bool {
     has_role_for(u, Role::Penyusun, opd)

@@ -121,7 +121,12 @@ impl Assets {
         Assets { assets, fonts: std::sync::OnceLock::new(), fingerprint: crate::archive::sha256_hex(h.as_bytes()) }
     }
 
-    fn fonts(&self) -> Result<std::sync::Arc<crate::pdf::Fonts>, String> {
+    /// The `layouts/` folder (the signature appearance's `tte.typ` lives there).
+    pub fn layouts(&self) -> &Path {
+        &self.assets.layouts
+    }
+
+    pub fn fonts(&self) -> Result<std::sync::Arc<crate::pdf::Fonts>, String> {
         self.fonts.get_or_init(|| crate::pdf::Fonts::load(&self.assets.fonts).map(std::sync::Arc::new).map_err(|e| e.to_string())).clone()
     }
 }
@@ -146,4 +151,63 @@ pub fn render(scratch: &Path, assets: &Assets, files: &[(String, Vec<u8>)], form
     let rendered = edition.render(&mut renderer, &crate::RenderOptions::draft(formats));
     let out = if pdf { rendered.pdf } else { rendered.docx };
     out.ok_or_else(|| RenderFail::Internal(rendered.diagnostics.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; ")))
+}
+
+/// The frozen outputs of one revision: the final PDF (no draft mark, with the empty signature
+/// field), the DOCX and the computed JSON.
+pub struct Final {
+    pub pdf: Vec<u8>,
+    pub docx: Vec<u8>,
+    pub json: Vec<u8>,
+}
+
+/// Renders a revision's sources as the final document through the façade, as `renja build
+/// --final` and `renja export --json` do; a Perubahan's Sebelum columns are checked against its
+/// base edition in the service's archive `arsip` (as `renja archive add` will check them).
+pub fn render_final(scratch: &Path, assets: &Assets, files: &[(String, Vec<u8>)], arsip: &Path) -> Result<Final, RenderFail> {
+    let wd = Workdir::new(scratch, files).map_err(RenderFail::Internal)?;
+    let mut edition = crate::Edition::load(wd.path());
+    let store = crate::archive::dasar::open_configured(Some(arsip.to_path_buf()));
+    edition.check_base(|model, diags| crate::archive::dasar::check(model, crate::archive::dasar::as_base(&store), diags));
+    let errors = |d: &crate::diag::Diagnostics| d.iter().filter(|x| x.severity == crate::diag::Severity::Error).cloned().collect::<Vec<_>>();
+    if edition.document().is_none() || edition.check().has_errors() {
+        return Err(RenderFail::Sources(errors(edition.check())));
+    }
+    let fonts = assets.fonts().map_err(RenderFail::Internal)?;
+    let mut renderer = crate::Renderer::with_fonts(wd.path(), assets.assets.clone(), fonts);
+    let rendered = edition.render(&mut renderer, &crate::RenderOptions::final_(crate::Formats::ALL));
+    match (rendered.pdf, rendered.docx, rendered.json) {
+        (Some(pdf), Some(docx), Some(json)) if !rendered.diagnostics.has_errors() => Ok(Final { pdf, docx, json }),
+        _ => Err(RenderFail::Internal(rendered.diagnostics.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "))),
+    }
+}
+
+/// What reading a workbook against a revision found (`renja impor`'s report) and the data file it
+/// would write.
+pub struct WorkbookImport {
+    /// The report, row by row, as `renja impor` prints it.
+    pub laporan: String,
+    pub ditambahkan: usize,
+    pub diubah: usize,
+    pub tidak_berubah: usize,
+    pub ditolak: usize,
+    /// The data file the rows go to, relative to the edition (e.g. `data/rencana.toml`).
+    pub berkas: String,
+    /// Its new text, when something changes and no row was refused.
+    pub teks_baru: Option<String>,
+}
+
+/// Reads `workbook` (the bytes of an .xlsx, .xls or .ods; `ext` without the dot) against a
+/// revision's sources exactly as `renja impor` does, without writing anything. `Err` is the
+/// located message of a workbook or edition that cannot be read.
+pub fn import_workbook(scratch: &Path, files: &[(String, Vec<u8>)], workbook: &[u8], ext: &str, tabel: Option<String>, lembar: Option<String>) -> Result<WorkbookImport, String> {
+    let src = Workdir::new(scratch, files)?;
+    let name = format!("buku-kerja.{ext}");
+    let book = Workdir::new(scratch, &[(name.clone(), workbook.to_vec())])?;
+    let clean = |m: String| m.replace(&format!("{}/", book.path().display()), "").replace(&format!("{}/", src.path().display()), "");
+    let opsi = crate::xlsx::impor::Opsi { tabel, lembar, peta: None };
+    let rep = crate::xlsx::impor::siapkan(src.path(), &book.path().join(&name), &opsi).map_err(|g| clean(g.to_string()))?;
+    let (ditambahkan, diubah, tidak_berubah, ditolak) = rep.hitung();
+    let berkas = rep.berkas.strip_prefix(src.path()).map(|p| p.to_string_lossy().replace('\\', "/")).map_err(|_| "berkas data di luar edisi".to_string())?;
+    Ok(WorkbookImport { laporan: clean(rep.tulis()), ditambahkan, diubah, tidak_berubah, ditolak, berkas, teks_baru: rep.teks_baru })
 }

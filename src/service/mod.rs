@@ -6,11 +6,13 @@
 //! answer) → [`store::Store`] (state; [`sqlite::SqliteStore`] is the embedded backend) and
 //! [`engine`] (the one adapter to the document library). See docs/service.md.
 //!
-//! Boundary: calls the document library only through [`engine`] (today `crate::process`, `pdf`,
-//! `docx`; the façade next) and the existing archive; holds no document logic. Nothing below it
-//! (source … renderers, sign, archive) may depend on it; only `cmd` calls it.
+//! Boundary: calls the document library only through [`engine`] (the façade, `pdf`, `docx`,
+//! `xlsx` for workbook imports), the signer and the existing archive only through [`arsip`];
+//! holds no document logic. Nothing below it (source … renderers, sign, archive) may depend on
+//! it; only `cmd` calls it.
 
 pub mod api;
+pub mod arsip;
 pub mod auth;
 pub mod engine;
 pub mod names;
@@ -36,6 +38,49 @@ pub struct Config {
     pub render_workers: usize,
     /// Renders waiting beyond those; more are answered 503.
     pub render_queue: usize,
+    /// The BSrE Esign Client Service signatures go through (`--bsre URL`), besides a PKCS#12
+    /// sent with the request; its client credentials come from `bsre_config` (else
+    /// `$RENJA_BSRE_CONFIG`, else ~/.config/renja/bsre.toml), never from arguments.
+    pub bsre: Option<String>,
+    pub bsre_config: Option<PathBuf>,
+    /// Trusted root certificates (`--ca`, e.g. BSrE's root): when given, a signature whose
+    /// certificate does not chain up to one is refused, and archive verification reports trust.
+    pub ca: Vec<PathBuf>,
+}
+
+/// The BSrE client and the trusted roots of the configuration; an unreadable file is an error
+/// (checked before anything else starts: see [`check_config`]).
+type SigningSetup = (Option<Arc<crate::sign::bsre::Client>>, Vec<x509_cert::Certificate>);
+
+fn signing_setup(config: &Config) -> Result<SigningSetup, String> {
+    let bsre = bsre_client(config)?;
+    let mut anchors = Vec::new();
+    for path in &config.ca {
+        anchors.extend(crate::sign::trust::load_anchors(path)?);
+    }
+    Ok((bsre, anchors))
+}
+
+/// Checks the configuration's files (BSrE client configuration, trusted roots) before the data
+/// folder is touched (`serve --contoh` fills it first).
+pub fn check_config(config: &Config) -> Result<(), String> {
+    signing_setup(config).map(|_| ())
+}
+
+/// The BSrE client of the configuration, if one is configured.
+fn bsre_client(config: &Config) -> Result<Option<Arc<crate::sign::bsre::Client>>, String> {
+    use crate::sign::bsre::{Client, Config as BsreConfig};
+    let Some(url) = &config.bsre else { return Ok(None) };
+    let path = config
+        .bsre_config
+        .clone()
+        .or_else(BsreConfig::default_path)
+        .ok_or("tidak ada berkas konfigurasi BSrE: sebutkan --bsre-config BERKAS atau RENJA_BSRE_CONFIG")?;
+    let (cfg, warning) = BsreConfig::load(&path)?;
+    if let Some(w) = warning {
+        eprintln!("peringatan: {w}");
+    }
+    Client::new(url, cfg).map(|c| Some(Arc::new(c)))
 }
 
 /// Opens the store of a data folder.
@@ -54,7 +99,16 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
         ));
     }
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let (bsre, anchors) = signing_setup(&config)?;
+    // Scratch folders of checks, renders or archiving cut short by a kill.
+    if let Ok(rd) = std::fs::read_dir(data.join("kerja")) {
+        for e in rd.flatten() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
     let state = Arc::new(api::AppState {
+        bsre,
+        anchors,
         store,
         data: data.to_path_buf(),
         throttle: auth::Throttle::default(),

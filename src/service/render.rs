@@ -79,6 +79,33 @@ impl Queue {
         }
     }
 
+    /// Runs `job` (a final render, a signature, an archive entry) on a worker slot like a render:
+    /// it waits for a worker and counts against the queue. The job runs as its own task, so a
+    /// client that disconnects does not cut a step half way. `Err(true)`: the queue is full;
+    /// `Err(false)`: the job stopped (a panic).
+    pub async fn run<T: Send + 'static>(self: &Arc<Self>, job: impl FnOnce(&engine::Assets) -> T + Send + 'static) -> Result<T, bool> {
+        {
+            let _m = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+            if self.admitted.load(Ordering::SeqCst) >= self.limit {
+                return Err(true);
+            }
+            self.admitted.fetch_add(1, Ordering::SeqCst);
+        }
+        let me = self.clone();
+        let task = tokio::spawn(async move {
+            let out = match me.workers.acquire().await {
+                Ok(_permit) => {
+                    let me2 = me.clone();
+                    tokio::task::spawn_blocking(move || job(&me2.assets)).await.ok()
+                }
+                Err(_) => None,
+            };
+            me.admitted.fetch_sub(1, Ordering::SeqCst);
+            out
+        });
+        task.await.ok().flatten().ok_or(false)
+    }
+
     /// The cache key of a revision's manifest (`path sha256` lines) in a format.
     pub fn key(&self, manifest: &[(String, String)], format: Format) -> String {
         let mut h = format!("{}\n{}\n", self.assets.fingerprint, format.ext());

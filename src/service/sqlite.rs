@@ -88,6 +88,29 @@ CREATE TABLE IF NOT EXISTS audit (
     rincian TEXT NOT NULL,
     alamat TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS keluaran (
+    edisi INTEGER NOT NULL REFERENCES edisi(id),
+    jenis TEXT NOT NULL,
+    revisi TEXT NOT NULL REFERENCES revisi(id),
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    waktu TEXT NOT NULL,
+    pengguna INTEGER NOT NULL REFERENCES pengguna(id),
+    PRIMARY KEY (edisi, jenis)
+);
+CREATE TABLE IF NOT EXISTS diarsipkan (
+    edisi INTEGER PRIMARY KEY REFERENCES edisi(id),
+    arsip TEXT NOT NULL UNIQUE,
+    waktu TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS keluaran_tetap_ubah BEFORE UPDATE ON keluaran
+    BEGIN SELECT RAISE(ABORT, 'keluaran tidak dapat diubah'); END;
+CREATE TRIGGER IF NOT EXISTS keluaran_tetap_hapus BEFORE DELETE ON keluaran
+    BEGIN SELECT RAISE(ABORT, 'keluaran tidak dapat dihapus'); END;
+CREATE TRIGGER IF NOT EXISTS diarsipkan_tetap_ubah BEFORE UPDATE ON diarsipkan
+    BEGIN SELECT RAISE(ABORT, 'catatan arsip tidak dapat diubah'); END;
+CREATE TRIGGER IF NOT EXISTS diarsipkan_tetap_hapus BEFORE DELETE ON diarsipkan
+    BEGIN SELECT RAISE(ABORT, 'catatan arsip tidak dapat dihapus'); END;
 CREATE TRIGGER IF NOT EXISTS revisi_tetap_ubah BEFORE UPDATE ON revisi
     BEGIN SELECT RAISE(ABORT, 'revisi tidak dapat diubah'); END;
 CREATE TRIGGER IF NOT EXISTS revisi_tetap_hapus BEFORE DELETE ON revisi
@@ -491,6 +514,68 @@ impl Store for SqliteStore {
             return Err(Error::Backend(format!("objek {sha256} rusak: isinya tidak cocok dengan namanya")));
         }
         Ok(bytes)
+    }
+
+    fn advance(&self, a: Advance) -> Result<()> {
+        // Objects first, durable before anything refers to them (as a save).
+        let mut outs = Vec::new();
+        for (jenis, bytes) in &a.outputs {
+            outs.push((jenis.clone(), self.put_object(bytes)?, bytes.len() as u64));
+        }
+        let mut c = self.conn();
+        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
+        let row: Option<(String, Option<String>)> =
+            tx.query_row("SELECT status, kepala FROM edisi WHERE id = ?1", [a.edisi], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(db)?;
+        let (status, kepala) = row.ok_or_else(|| Error::NotFound("edisi tidak ditemukan".into()))?;
+        if status != a.from {
+            return Err(Error::StateChanged(format!("status edisi telah berubah menjadi '{status}'; muat ulang lalu coba lagi")));
+        }
+        if a.revisi.is_some() && a.revisi != kepala {
+            return Err(Error::StateChanged("revisi terbaru edisi telah berubah; muat ulang lalu coba lagi".into()));
+        }
+        let waktu = crate::archive::now_utc();
+        let login: String = tx.query_row("SELECT login FROM pengguna WHERE id = ?1", [a.pengguna], |r| r.get(0)).map_err(db)?;
+        tx.execute("UPDATE edisi SET status = ?1 WHERE id = ?2 AND status = ?3", params![a.to, a.edisi, a.from]).map_err(db)?;
+        let revisi = a.revisi.clone().or(kepala).ok_or_else(|| Error::StateChanged("edisi belum memiliki revisi".into()))?;
+        for (jenis, sha, size) in outs {
+            tx.execute(
+                "INSERT INTO keluaran (edisi, jenis, revisi, sha256, size, waktu, pengguna) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![a.edisi, jenis, revisi, sha, size as i64, waktu, a.pengguna],
+            )
+            .map_err(|e| unique(e, &format!("keluaran '{jenis}' edisi ini sudah ada")))?;
+        }
+        if let Some(arsip) = &a.arsip {
+            tx.execute("INSERT INTO diarsipkan (edisi, arsip, waktu) VALUES (?1, ?2, ?3)", params![a.edisi, arsip, waktu])
+                .map_err(|e| unique(e, &format!("edisi arsip {arsip} sudah tercatat")))?;
+        }
+        tx.execute(
+            "INSERT INTO audit (waktu, pengguna, aksi, objek, rincian, alamat) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![waktu, login, a.aksi, format!("edisi/{}", a.edisi), a.rincian, a.alamat],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)
+    }
+
+    fn outputs(&self, edisi: i64) -> Result<Vec<Output>> {
+        let c = self.conn();
+        let mut st = c
+            .prepare(
+                "SELECT k.jenis, k.revisi, k.sha256, k.size, k.waktu, p.login FROM keluaran k JOIN pengguna p ON p.id = k.pengguna \
+                 WHERE k.edisi = ?1 ORDER BY k.waktu, k.jenis",
+            )
+            .map_err(db)?;
+        st.query_map([edisi], |r| {
+            Ok(Output { jenis: r.get(0)?, revisi: r.get(1)?, sha256: r.get(2)?, size: r.get::<_, i64>(3)? as u64, waktu: r.get(4)?, pengguna_login: r.get(5)? })
+        })
+        .map_err(db)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db)
+    }
+
+    fn archived(&self) -> Result<Vec<(String, i64)>> {
+        let c = self.conn();
+        let mut st = c.prepare("SELECT arsip, edisi FROM diarsipkan ORDER BY edisi").map_err(db)?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db)?.collect::<rusqlite::Result<Vec<_>>>().map_err(db)
     }
 
     fn add_comment(&self, k: &NewComment) -> Result<Comment> {

@@ -175,6 +175,39 @@ pub struct NewComment {
     pub isi: String,
 }
 
+/// A frozen output of an edition: the final PDF, DOCX and computed JSON of the approved
+/// revision (`pdf`, `docx`, `json`), then the signed PDF (`pdf_ttd`). Content-addressed like the
+/// revisions' files; recorded once, never changed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Output {
+    /// `pdf`, `docx`, `json` or `pdf_ttd`.
+    pub jenis: String,
+    /// The revision it was built from.
+    pub revisi: String,
+    pub sha256: String,
+    pub size: u64,
+    pub waktu: String,
+    pub pengguna_login: String,
+}
+
+/// A workflow step that records something with it, atomically: the status moves `from` → `to`
+/// only if the edition is still in `from` (and, when `revisi` is set, its head is still that
+/// revision); the outputs, the archive id and the audit line commit together with it.
+pub struct Advance {
+    pub edisi: i64,
+    pub from: String,
+    pub to: String,
+    pub revisi: Option<String>,
+    /// (jenis, bytes): stored as objects first, then recorded.
+    pub outputs: Vec<(String, Vec<u8>)>,
+    /// The id of the edition in the archive (`arsipkan`).
+    pub arsip: Option<String>,
+    pub pengguna: i64,
+    pub aksi: String,
+    pub rincian: String,
+    pub alamat: String,
+}
+
 /// One line of the audit log.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditEntry {
@@ -245,6 +278,14 @@ pub trait Store: Send + Sync {
     fn revision(&self, edisi: i64, id: &str) -> Result<Option<Revision>>;
     fn files(&self, revision: &str) -> Result<Vec<FileRef>>;
     fn object(&self, sha256: &str) -> Result<Vec<u8>>;
+
+    /// A workflow step with what it records ([`Advance`]); `Error::StateChanged` when the status
+    /// (or head) is no longer the expected one.
+    fn advance(&self, a: Advance) -> Result<()>;
+    /// The frozen outputs of an edition (none before `finalkan`).
+    fn outputs(&self, edisi: i64) -> Result<Vec<Output>>;
+    /// Every (archive id, edition) the service archived.
+    fn archived(&self) -> Result<Vec<(String, i64)>>;
 
     // Comments
     fn add_comment(&self, c: &NewComment) -> Result<Comment>;

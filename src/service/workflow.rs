@@ -18,9 +18,15 @@ pub enum Step {
     Perbaiki,
     /// The verifikator approves it.
     Setujui,
+    /// The penyusun freezes the approved revision: final PDF, DOCX and JSON (own endpoint).
+    Finalkan,
+    /// The penandatangan signs the final PDF (own endpoint: the key comes with the request).
+    Tandatangani,
+    /// The penandatangan puts the signed edition into the archive (own endpoint).
+    Arsipkan,
 }
 
-pub const STEPS: [Step; 4] = [Step::Ajukan, Step::Kembalikan, Step::Perbaiki, Step::Setujui];
+pub const STEPS: [Step; 7] = [Step::Ajukan, Step::Kembalikan, Step::Perbaiki, Step::Setujui, Step::Finalkan, Step::Tandatangani, Step::Arsipkan];
 
 impl Step {
     pub fn as_str(self) -> &'static str {
@@ -29,7 +35,15 @@ impl Step {
             Step::Kembalikan => "kembalikan",
             Step::Perbaiki => "perbaiki",
             Step::Setujui => "setujui",
+            Step::Finalkan => "finalkan",
+            Step::Tandatangani => "tandatangani",
+            Step::Arsipkan => "arsipkan",
         }
+    }
+    /// Steps that do more than change the state have an endpoint of their own
+    /// (`POST /edisi/{id}/<step>`), not `POST /edisi/{id}/langkah`.
+    pub fn has_endpoint(self) -> bool {
+        matches!(self, Step::Finalkan | Step::Tandatangani | Step::Arsipkan)
     }
     /// (from, to) states.
     pub fn states(self) -> (&'static str, &'static str) {
@@ -38,13 +52,22 @@ impl Step {
             Step::Kembalikan => ("diajukan", "dikembalikan"),
             Step::Perbaiki => ("dikembalikan", "draf"),
             Step::Setujui => ("diajukan", "disetujui"),
+            Step::Finalkan => ("disetujui", "final"),
+            Step::Tandatangani => ("final", "ditandatangani"),
+            Step::Arsipkan => ("ditandatangani", "diarsipkan"),
         }
     }
     /// Whether `u` holds the role that moves this step for an edition of `opd`.
+    ///
+    /// `finalkan` is the OPD's penyusun: the agency prepares its own document for its head, and
+    /// freezing changes no content (the verifikator's part ends with the approval).
+    /// `tandatangani` and `arsipkan` are the OPD's penandatangan: the head signs, and files what
+    /// they signed without waiting for anyone (the administrator manages accounts, not documents).
     pub fn allowed(self, u: &User, opd: i64) -> bool {
         match self {
-            Step::Ajukan | Step::Perbaiki => has_role_for(u, Role::Penyusun, opd),
+            Step::Ajukan | Step::Perbaiki | Step::Finalkan => has_role_for(u, Role::Penyusun, opd),
             Step::Kembalikan | Step::Setujui => is_verifikator(u),
+            Step::Tandatangani | Step::Arsipkan => has_role_for(u, Role::Penandatangan, opd),
         }
     }
     /// Whether the step needs notes (a returned edition says why).
@@ -71,6 +94,14 @@ mod tests {
             s = to;
         }
         assert_eq!(s, "disetujui");
+        for step in [Step::Finalkan, Step::Tandatangani, Step::Arsipkan] {
+            let (from, to) = step.states();
+            assert_eq!(from, s, "{step:?}");
+            assert!(step.has_endpoint());
+            s = to;
+        }
+        assert_eq!(s, "diarsipkan");
         assert!(!editable("diajukan") && editable("draf"));
+        assert!(STEPS.iter().all(|st| !editable(st.states().1) || *st == Step::Perbaiki));
     }
 }

@@ -48,24 +48,7 @@ pub fn load(source: &KeySource, password: &mut dyn FnMut() -> Result<String, Str
         KeySource::Pkcs12(path) => {
             let data = read(path, "berkas PKCS#12")?;
             let pw = password()?;
-            let store = p12_keystore::KeyStore::from_pkcs12(&data, &pw).map_err(|e| match e {
-                p12_keystore::error::Error::MacError(_) => format!("kata sandi berkas PKCS#12 '{}' salah", path.display()),
-                _ => format!("berkas PKCS#12 '{}' tidak dapat dibuka (kata sandi salah atau berkas rusak)", path.display()),
-            })?;
-            let (_, chain) = store
-                .private_key_chain()
-                .ok_or_else(|| format!("berkas PKCS#12 '{}' tidak berisi kunci privat dengan sertifikatnya", path.display()))?;
-            let key = RsaPrivateKey::from_pkcs8_der(chain.key())
-                .map_err(|_| format!("kunci privat dalam '{}' bukan kunci RSA yang didukung", path.display()))?;
-            let mut certs = Vec::new();
-            for c in chain.chain() {
-                certs.push(Certificate::from_der(c.as_der()).map_err(|_| format!("sertifikat dalam '{}' tidak dapat dibaca", path.display()))?);
-            }
-            if certs.is_empty() {
-                return Err(format!("berkas PKCS#12 '{}' tidak berisi sertifikat penandatangan", path.display()).into());
-            }
-            let cert = certs.remove(0);
-            Credentials { key, cert, chain: certs }
+            pkcs12(&data, &pw, &format!("berkas PKCS#12 '{}'", path.display()))?
         }
         KeySource::Pem { key, cert, chain } => {
             let key_text =
@@ -95,6 +78,32 @@ pub fn load(source: &KeySource, password: &mut dyn FnMut() -> Result<String, Str
     };
     check(&creds, now)?;
     Ok(creds)
+}
+
+/// Loads and checks credentials from the bytes of a PKCS#12 file (e.g. one sent to the service
+/// for one request, never written to disk). `label` names the file in messages.
+pub fn from_pkcs12(data: &[u8], password: &str, label: &str, now: SystemTime) -> Result<Credentials, LoadError> {
+    let creds = pkcs12(data, password, label)?;
+    check(&creds, now)?;
+    Ok(creds)
+}
+
+fn pkcs12(data: &[u8], pw: &str, label: &str) -> Result<Credentials, String> {
+    let store = p12_keystore::KeyStore::from_pkcs12(data, pw).map_err(|e| match e {
+        p12_keystore::error::Error::MacError(_) => format!("kata sandi {label} salah"),
+        _ => format!("{label} tidak dapat dibuka (kata sandi salah atau berkas rusak)"),
+    })?;
+    let (_, chain) = store.private_key_chain().ok_or_else(|| format!("{label} tidak berisi kunci privat dengan sertifikatnya"))?;
+    let key = RsaPrivateKey::from_pkcs8_der(chain.key()).map_err(|_| format!("kunci privat dalam {label} bukan kunci RSA yang didukung"))?;
+    let mut certs = Vec::new();
+    for c in chain.chain() {
+        certs.push(Certificate::from_der(c.as_der()).map_err(|_| format!("sertifikat dalam {label} tidak dapat dibaca"))?);
+    }
+    if certs.is_empty() {
+        return Err(format!("{label} tidak berisi sertifikat penandatangan"));
+    }
+    let cert = certs.remove(0);
+    Ok(Credentials { key, cert, chain: certs })
 }
 
 /// The certificate's common name (or the whole subject when there is none).

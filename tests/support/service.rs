@@ -31,6 +31,21 @@ pub struct Server {
 impl Server {
     /// Starts `renja serve --data DATA --listen 127.0.0.1:0 EXTRA…` and waits for its address.
     pub fn start(data: &Path, extra: &[&str]) -> Server {
+        Self::spawn(data, extra, None)
+    }
+
+    /// As [`Server::start`], with everything the server prints (standard output and error) kept
+    /// in `log` (to assert what never appears there).
+    pub fn start_logged(data: &Path, extra: &[&str], log: &Path) -> Server {
+        Self::spawn(data, extra, Some(log))
+    }
+
+    fn spawn(data: &Path, extra: &[&str], log: Option<&Path>) -> Server {
+        let stderr = match log {
+            Some(p) => Stdio::from(std::fs::File::create(p).unwrap()),
+            None => Stdio::inherit(),
+        };
+        let mut copy = log.map(|p| std::fs::OpenOptions::new().append(true).open(p).unwrap());
         let mut child = renja()
             .args(["serve", "--data"])
             .arg(data)
@@ -38,7 +53,7 @@ impl Server {
             .args(extra)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let mut reader = BufReader::new(child.stdout.take().unwrap());
@@ -54,10 +69,14 @@ impl Server {
             }
             preamble.push(line.trim_end().to_string());
         };
-        // Keep draining stdout so the server never blocks on a full pipe.
+        // Keep draining stdout so the server never blocks on a full pipe (into the log, if any).
         std::thread::spawn(move || {
+            use std::io::Write;
             let mut sink = String::new();
             while reader.read_line(&mut sink).unwrap_or(0) > 0 {
+                if let Some(f) = copy.as_mut() {
+                    let _ = f.write_all(sink.as_bytes());
+                }
                 sink.clear();
             }
         });
@@ -227,4 +246,50 @@ pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     }
     out.sort();
     out
+}
+
+/// A POST of a `len`-byte body (spaces) that reads the answer while it writes: a server that
+/// refuses by size answers and closes the connection once the limit is passed, and a client that
+/// only reads after writing the whole body would get EPIPE instead of the answer (a race on a
+/// loaded machine). Write errors after the answer are expected and ignored. Returns status and
+/// body text.
+pub fn post_huge(base: &str, path: &str, cookie: Option<&str>, content_type: &str, len: usize) -> (u16, String) {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&host).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut head = format!("POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\nContent-Length: {len}\r\nConnection: close\r\n");
+    if let Some(c) = cookie {
+        head.push_str(&format!("Cookie: {c}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut w = s.try_clone().unwrap();
+    let writer = std::thread::spawn(move || {
+        if w.write_all(head.as_bytes()).is_err() {
+            return;
+        }
+        let chunk = vec![b' '; 64 * 1024];
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(chunk.len());
+            if w.write_all(&chunk[..n]).is_err() {
+                return;
+            }
+            left -= n;
+        }
+    });
+    let mut buf = Vec::new();
+    let mut part = [0u8; 16 * 1024];
+    loop {
+        match s.read(&mut part) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&part[..n]),
+            Err(_) => break,
+        }
+    }
+    let _ = writer.join();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("no HTTP answer: {text:?}"));
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
 }
