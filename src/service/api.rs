@@ -283,6 +283,7 @@ pub fn router(state: S) -> Router {
         .fallback(|| async { not_found("alamat API") });
     Router::new()
         .nest("/api/v1", api)
+        .merge(super::web::routes())
         .fallback(|| async { not_found("halaman") })
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), guard))

@@ -6,6 +6,8 @@
 //! answer) → [`store::Store`] (state; [`sqlite::SqliteStore`] is the embedded backend) and
 //! [`engine`] (the one adapter to the document library). See docs/service.md.
 //!
+//! The browser interface ([`web`]) is served by the same router.
+//!
 //! Boundary: calls the document library only through [`engine`] (today `crate::process`, `pdf`,
 //! `docx`; the façade next) and the existing archive; holds no document logic. Nothing below it
 //! (source … renderers, sign, archive) may depend on it; only `cmd` calls it.
@@ -17,6 +19,7 @@ pub mod names;
 pub mod render;
 pub mod sqlite;
 pub mod store;
+pub mod web;
 pub mod workflow;
 
 use std::net::SocketAddr;
