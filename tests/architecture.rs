@@ -27,7 +27,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("docx", &["diag", "format", "model", "source", "document"]),
     // sign lays out the visible signature with pdf's typst World; pdf never calls sign.
     ("sign", &["diag", "format", "pdf"]),
-    ("service", &["diag", "source", "pdf", "docx", "archive", "output", "facade"]),
+    ("service", &["diag", "source", "pdf", "docx", "archive", "output", "facade", "preview"]),
     ("xlsx", &["diag", "format", "model", "model::value", "source", "compute", "document", "output"]),
     ("facade", &["diag", "source", "model", "compute", "document", "pdf", "docx", "sign"]),
     ("archive", &["diag", "format", "model", "model::value", "source", "compute", "document", "sign", "facade", "output"]),

@@ -2,10 +2,14 @@
 //! web/build.sh makes from the lock file, the pages and the preview socket answer as they should
 //! over HTTP, and the whole workspace works in real headless chromium (tests/e2e/web.mjs).
 
+#[path = "support/service.rs"]
+mod support;
 mod common;
 
+use serde_json::json;
 use std::path::Path;
 use std::process::Command;
+use support::*;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -33,4 +37,172 @@ fn committed_assets_match_the_build() {
     // The bundle holds CodeMirror (from npm), not a stub.
     let js = String::from_utf8(std::fs::read(committed.join("app.js")).unwrap()).unwrap();
     assert!(js.contains("cm-editor") && js.contains("cm-lintRange"), "CodeMirror and its lint extension are bundled");
+}
+
+/// The demo accounts printed by `--contoh`.
+fn demo_accounts(server: &Server) -> std::collections::BTreeMap<String, String> {
+    let mut accounts = std::collections::BTreeMap::new();
+    for line in &server.preamble {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        if w.len() == 3 && ["admin", "penyusun", "verifikator", "penandatangan"].contains(&w[0]) {
+            accounts.insert(w[0].to_string(), w[2].to_string());
+        }
+    }
+    accounts
+}
+
+/// A `--contoh` server with a second OPD and its author `lain`; the id of the sample Perubahan
+/// 2022 edition (content/).
+fn server_with_other_opd(dir: &Path) -> (Server, std::collections::BTreeMap<String, String>, i64) {
+    let server = Server::start(&dir.join("data"), &["--contoh"]);
+    let mut accounts = demo_accounts(&server);
+    let mut admin = server.login("admin", &accounts["admin"]);
+    let opd = admin.post("/api/v1/opd", &json!({ "kode": "9.99.0.00.0.00.01.0000", "nama": "Dinas Lain", "kepala": "" }));
+    assert_eq!(opd.status, 201, "{}", opd.text());
+    let opd = opd.json()["id"].as_i64().unwrap();
+    let sandi = "sandi-penyusun-lain-123";
+    let u = admin.post("/api/v1/pengguna", &json!({ "login": "lain", "nama": "Penyusun Dinas Lain", "nip": "", "sandi": sandi, "peran": [{ "peran": "penyusun", "opd": opd }] }));
+    assert_eq!(u.status, 201, "{}", u.text());
+    accounts.insert("lain".into(), sandi.into());
+    let list = admin.get("/api/v1/edisi").json();
+    let id = list.as_array().unwrap().iter().find(|e| e["jenis"] == "perubahan" && e["tahun"] == 2022).expect("the sample Perubahan 2022")["id"].as_i64().unwrap();
+    (server, accounts, id)
+}
+
+/// The pages and the socket over plain HTTP: who gets what.
+#[test]
+fn pages_and_socket_are_authorised_on_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let mut anon = server.client();
+    // Not signed in: the login page; the others send there.
+    let r = anon.get("/masuk");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("data-halaman=\"masuk\"") && r.text().contains("/aset/app.js"));
+    assert!(r.header("content-security-policy").is_some_and(|c| c.contains("script-src 'self'")));
+    for p in ["/dasbor", &format!("/edisi/{id}")] {
+        let r = anon.get(p);
+        assert_eq!(r.status, 303, "{p}");
+        assert!(r.header("location").unwrap().starts_with("/masuk?lanjut=/"), "{p}");
+    }
+    assert_eq!(anon.get("/").header("location"), Some("/dasbor"));
+    let js = anon.get("/aset/app.js");
+    assert_eq!(js.status, 200);
+    assert!(js.header("content-type").unwrap().starts_with("text/javascript"));
+    assert_eq!(js.body, std::fs::read(Path::new(ROOT).join("assets/web/app.js")).unwrap(), "the embedded bundle is the committed one");
+    assert_eq!(anon.get(&format!("/api/v1/edisi/{id}/pratinjau")).status, 401);
+
+    // The author of the OPD: the workspace.
+    let mut penyusun = server.login("penyusun", &accounts["penyusun"]);
+    let r = penyusun.get(&format!("/edisi/{id}"));
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains(&format!("data-edisi=\"{id}\"")));
+    // The socket wants a WebSocket handshake from this server's own page.
+    let host = server.base.trim_start_matches("http://").to_string();
+    let ws = |c: &mut Client, origin: Option<&str>| {
+        c.extra = vec![
+            ("Connection".into(), "Upgrade".into()),
+            ("Upgrade".into(), "websocket".into()),
+            ("Sec-WebSocket-Version".into(), "13".into()),
+            ("Sec-WebSocket-Key".into(), "dGhlIHNhbXBsZSBub25jZQ==".into()),
+        ];
+        if let Some(o) = origin {
+            c.extra.push(("Origin".into(), o.into()));
+        }
+        let r = c.get(&format!("/api/v1/edisi/{id}/pratinjau"));
+        c.extra.clear();
+        r.status
+    };
+    assert_eq!(ws(&mut penyusun, Some("http://evil.example")), 403, "a foreign Origin is refused");
+    assert_eq!(ws(&mut penyusun, None), 403, "no Origin is refused");
+    assert_eq!(ws(&mut penyusun, Some(&format!("http://{host}"))), 101, "its own page is accepted");
+
+    // An author of another OPD: 404 for the page, the socket and the API, and not in the list.
+    let mut lain = server.login("lain", &accounts["lain"]);
+    let r = lain.get(&format!("/edisi/{id}"));
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("tidak ditemukan"));
+    assert_eq!(lain.get("/edisi/999999").text(), r.text(), "the same page as for an edition that does not exist");
+    assert_eq!(ws(&mut lain, Some(&format!("http://{host}"))), 404);
+    assert_eq!(lain.get(&format!("/api/v1/edisi/{id}")).status, 404);
+    assert!(lain.get("/api/v1/edisi").json().as_array().unwrap().is_empty());
+    // The verifikator reads every OPD.
+    let mut verifikator = server.login("verifikator", &accounts["verifikator"]);
+    assert_eq!(verifikator.get(&format!("/edisi/{id}")).status, 200);
+}
+
+/// Starts `renja serve --contoh` with extra environment variables.
+fn start_with_env(data: &Path, env: &[(&str, &str)]) -> Server {
+    use std::io::{BufRead, BufReader};
+    let mut cmd = renja();
+    cmd.args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--data"]).arg(data).current_dir(ROOT).stdout(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut preamble = Vec::new();
+    let base = loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "server exited: {preamble:?}");
+        if let Some(rest) = line.trim().strip_prefix("Layanan renja: ") {
+            break rest.trim_end_matches("/api/v1/").to_string();
+        }
+        preamble.push(line.trim_end().to_string());
+    };
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while reader.read_line(&mut sink).unwrap_or(0) > 0 {
+            sink.clear();
+        }
+    });
+    Server { child, base, data: data.to_path_buf(), preamble }
+}
+
+/// A WebSocket handshake on a raw connection (kept open when it succeeds): the status line.
+fn handshake(base: &str, path: &str, cookie: &str) -> (u16, std::net::TcpStream) {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\nCookie: {cookie}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut b = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && s.read(&mut b).unwrap_or(0) == 1 {
+        head.push(b[0]);
+    }
+    let line = String::from_utf8_lossy(&head).lines().next().unwrap_or("").to_string();
+    (line.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0), s)
+}
+
+/// At most RENJA_PRATINJAU_MAKS previews are open at once; a closed one frees its place.
+#[test]
+fn preview_sockets_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(&dir.path().join("data"), &[("RENJA_PRATINJAU_MAKS", "1")]);
+    let accounts = demo_accounts(&server);
+    let mut penyusun = server.login("penyusun", &accounts["penyusun"]);
+    let id = penyusun.get("/api/v1/edisi").json()[0]["id"].as_i64().unwrap();
+    let cookie = penyusun.cookie.clone().unwrap();
+    let path = format!("/api/v1/edisi/{id}/pratinjau");
+    let (first, conn) = handshake(&server.base, &path, &cookie);
+    assert_eq!(first, 101);
+    let (second, _) = handshake(&server.base, &path, &cookie);
+    assert_eq!(second, 503, "a second preview beyond the limit is refused");
+    drop(conn);
+    // The place is given back once the first preview's compiler has ended.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let (again, _c) = handshake(&server.base, &path, &cookie);
+        if again == 101 {
+            break;
+        }
+        assert_eq!(again, 503);
+        assert!(std::time::Instant::now() < deadline, "the closed preview never freed its place");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
 }

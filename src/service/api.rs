@@ -280,6 +280,7 @@ pub fn router(state: S) -> Router {
         .route("/edisi/{id}/komentar", get(komentar_list).post(komentar_baru))
         .route("/audit", get(audit_list))
         .route("/openapi.json", get(openapi_json))
+        .route("/edisi/{id}/pratinjau", get(super::pratinjau::socket))
         .fallback(|| async { not_found("alamat API") });
     Router::new()
         .nest("/api/v1", api)

@@ -6,16 +6,19 @@
 //! answer) → [`store::Store`] (state; [`sqlite::SqliteStore`] is the embedded backend) and
 //! [`engine`] (the one adapter to the document library). See docs/service.md.
 //!
-//! The browser interface ([`web`]) is served by the same router.
+//! The browser interface ([`web`]) and the workspace's live preview ([`pratinjau`], on the
+//! preview's incremental compiler) are served by the same router.
 //!
 //! Boundary: calls the document library only through [`engine`] (today `crate::process`, `pdf`,
-//! `docx`; the façade next) and the existing archive; holds no document logic. Nothing below it
-//! (source … renderers, sign, archive) may depend on it; only `cmd` calls it.
+//! `docx`; the façade next), the live preview through `crate::preview`'s compiler, and the
+//! existing archive; holds no document logic. Nothing below it (source … renderers, sign,
+//! archive) may depend on it; only `cmd` calls it.
 
 pub mod api;
 pub mod auth;
 pub mod engine;
 pub mod names;
+pub mod pratinjau;
 pub mod render;
 pub mod sqlite;
 pub mod store;

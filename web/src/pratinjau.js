@@ -51,7 +51,7 @@ export class Pratinjau {
       if (m.part === m.parts - 1) this.onDiagnostics(m.errors, m.warnings);
     };
     ws.onclose = (ev) => {
-      if (ev.code === 4404 || ev.code === 1008) { this.status.textContent = "Pratinjau tidak tersedia."; return; }
+      if (ev.code === 4401) { this.status.textContent = "Sesi berakhir; muat ulang halaman untuk masuk lagi."; return; }
       this.status.textContent = "Terputus, menyambung ulang…";
       setTimeout(() => this.open(), this.retry);
       this.retry = Math.min(this.retry * 2, 8000);
