@@ -206,3 +206,35 @@ fn preview_sockets_are_bounded() {
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
 }
+
+/// The workspace in real headless chromium (tests/e2e/web.mjs): typing reaches the preview
+/// (latency measured), save, local draft, the conflict view, inline diagnostics, another OPD.
+/// Screenshots at 1366x768 go to target/web-shots/.
+#[cfg_attr(not(renja_tools = "browser"), ignore = "needs chromium, node and playwright-core (tests/run.sh installs them)")]
+#[test]
+fn workspace_in_headless_chromium() {
+    common::require(&["browser"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let e2e = Path::new(ROOT).join("tests/e2e");
+    let shots = Path::new(ROOT).join("target/web-shots");
+    let o = Command::new("node")
+        .arg(e2e.join("web.mjs"))
+        .arg(&server.base)
+        .arg(id.to_string())
+        .arg(&shots)
+        .env("WEB_AKUN", serde_json::to_string(&accounts).unwrap())
+        .env("CHROMIUM", std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))
+        .current_dir(&e2e)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    println!("{stdout}");
+    assert!(o.status.success(), "e2e failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    for step in ["typing:", "local draft", "stale save", "invalid TOML", "another OPD"] {
+        assert!(stdout.contains(step), "step {step:?} ran:\n{stdout}");
+    }
+    assert!(stdout.contains("p50") && stdout.contains("p95"), "latency printed");
+    drop(server);
+}
