@@ -232,7 +232,7 @@ fn workspace_in_headless_chromium() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     println!("{stdout}");
     assert!(o.status.success(), "e2e failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
-    for step in ["typing:", "local draft", "stale save", "invalid TOML", "another OPD"] {
+    for step in ["typing:", "local draft", "stale save", "on top of the newest revision", "invalid TOML", "workflow:", "another OPD"] {
         assert!(stdout.contains(step), "step {step:?} ran:\n{stdout}");
     }
     assert!(stdout.contains("p50") && stdout.contains("p95"), "latency printed");

@@ -127,6 +127,9 @@ try {
     prev = word;
   }
   assert((await tab.evaluate(() => window.__noReload)) === "still here", "no reload while typing");
+  // Keyboard: Tab leaves the editor (no trap) and reaches the next control.
+  await tab.keyboard.press("Tab");
+  assert(await tab.evaluate(() => !document.activeElement.closest(".cm-editor")), "Tab moves the focus out of the editor");
   const f = (x) => x.toFixed(0);
   console.log(`# preview latency over ${EDITS} edits (last keystroke -> page message, includes the ${pause} ms typing pause): p50 ${f(pct(lat, 50))} ms, p95 ${f(pct(lat, 95))} ms, min ${f(Math.min(...lat))} ms, max ${f(Math.max(...lat))} ms`);
   console.log(`# without the pause: p50 ${f(pct(lat, 50) - pause)} ms, p95 ${f(pct(lat, 95) - pause)} ms`);
@@ -165,6 +168,7 @@ try {
   assert(conflict.includes(CH), "the conflict names the file");
   assert((await tab.locator("#konflik .teks-mereka").textContent()).includes(B), "the other author's text is shown");
   assert((await tab.locator("#konflik .teks-saya").textContent()).includes(A), "the author's own text is shown");
+  assert((await tab.locator("#konflik .beda .tambah").allTextContents()).some((l) => l.includes(B)), "the diff of what changed meanwhile shows the other author's line");
   assert((await editorText(tab)).includes(A), "the editor still holds the author's text");
   assert((await tab.evaluate((k) => localStorage.getItem(k), `renja:draf:${id}`)).includes(A), "the draft still holds it");
   await shot(tab, "05-konflik");
@@ -174,10 +178,30 @@ try {
   const copies = await tab.evaluate((id) => Object.keys(localStorage).filter((k) => k.startsWith(`renja:salinan:${id}:`)).map((k) => localStorage.getItem(k)), id);
   assert(copies.some((c) => c.includes(A)), "a copy of the author's text is kept in the browser");
   step("stale save: conflict view with both texts; reload kept a copy of the author's text");
+  // Saving one's own version on top of the newest revision keeps what the other author changed
+  // in other files (the editor takes them from the new revision).
+  const C = "Katasayac", D = "Kataorangd", PENGANTAR = "bab/00-kata-pengantar.md";
+  await select(tab, B);
+  await tab.keyboard.type(C);
+  await openFile(tab2, PENGANTAR);
+  await select(tab2, "Puji");
+  await tab2.keyboard.type(D);
+  await tab2.locator("#simpan").click();
+  await tab2.waitForFunction(() => document.getElementById("info").textContent.startsWith("Tersimpan"));
+  await tab.locator("#simpan").click();
+  await tab.locator("#konflik").waitFor({ state: "visible" });
+  assert((await tab.locator("#konflik").textContent()).includes(PENGANTAR), "the conflict names the other file");
+  await tab.locator("#konflik-pakai-saya").click();
+  await tab.waitForFunction(() => document.getElementById("info").textContent.startsWith("Tersimpan"));
+  assert((await editorText(tab)).includes(C), "the author's text is saved");
+  await openFile(tab, PENGANTAR);
+  assert((await editorText(tab)).includes(D), "the other author's change to another file is in the editor after saving on top");
+  await openFile(tab, CH);
+  step("saving one's own version on top of the newest revision kept the other author's change to another file");
   await tab2.context().close();
 
   // --- 4. invalid TOML: inline diagnostic, last good pages stay -------------------------------
-  await tab.waitForFunction((w) => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes(w)), B);
+  await tab.waitForFunction((w) => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes(w)), C);
   const DATA = "data/rencana.toml";
   await openFile(tab, DATA);
   const text = await editorText(tab);

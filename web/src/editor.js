@@ -1,8 +1,9 @@
 // The CodeMirror 6 editor: Markdown and TOML highlighting, line numbers, search, undo history,
-// lint markers for diagnostics. One EditorState per file (each keeps its own undo history).
+// lint markers for diagnostics. Tab is not bound: it moves the focus on, as everywhere else on
+// the page (no keyboard trap). One EditorState per file (each keeps its own undo history).
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from "@codemirror/view";
 import { EditorState } from "@codemirror/state";
-import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { search, searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import { syntaxHighlighting, defaultHighlightStyle, StreamLanguage, bracketMatching } from "@codemirror/language";
 import { markdown } from "@codemirror/lang-markdown";
@@ -33,7 +34,7 @@ export function newState(path, text, onChange, readOnly) {
       EditorState.phrases.of(phrases),
       EditorState.readOnly.of(!!readOnly),
       EditorView.contentAttributes.of({ "aria-label": "Isi berkas " + path }),
-      keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap, ...lintKeymap, indentWithTab]),
+      keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap, ...lintKeymap]),
       EditorView.updateListener.of((u) => { if (u.docChanged) onChange(path, u.state); }),
     ],
   });

@@ -82,7 +82,7 @@ export class Pratinjau {
     this.base = base;
     this.unsaved = { ...unsaved };
     this.pending = {};
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ revisi: base, berkas: this.unsaved, semula: true }));
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ revisi: base, berkas: this.unsaved }));
   }
 
   apply(m) {

@@ -174,9 +174,16 @@ export async function ruang(root, data) {
     say("Menyimpan…");
     try {
       const r = await api("POST", `/edisi/${id}/revisi`, { dasar: overBase || base, pesan: message, berkas });
-      base = r.revisi.id;
       for (const [p, text] of Object.entries(berkas)) saved.set(p, text);
       dirty.clear();
+      if (overBase && overBase !== base) {
+        // Saved on top of a newer revision: the files the others changed are taken from it, so
+        // the next save cannot silently undo their work.
+        await loadRevision(r.revisi.id);
+        for (const [p, st] of [...states]) if (st.doc.toString() !== saved.get(p)) states.delete(p);
+        if (current && !states.has(current)) view.setState(stateOf(current));
+      }
+      base = r.revisi.id;
       konflik.hidden = true;
       localStorage.removeItem(draftKey);
       pesan.value = "";
@@ -200,11 +207,26 @@ export async function ruang(root, data) {
     await Promise.all(clash.map(async (p) => {
       try { theirs[p] = await api("GET", `/edisi/${id}/revisi/${kepala}/berkas/${p}`); } catch (_) { theirs[p] = null; }
     }));
+    // What changed meanwhile, as unified diffs from the author's base to the newest revision.
+    let diffs = {};
+    try {
+      const b = await api("GET", `/edisi/${id}/beda?dari=${encodeURIComponent(base)}&ke=${encodeURIComponent(kepala)}`);
+      diffs = Object.fromEntries(b.berkas.map((f) => [f.path, f]));
+    } catch (_) { /* the texts below still show both versions */ }
+    const diffView = (p) => {
+      const f = diffs[p];
+      if (!f || !f.beda) return null;
+      return h("details", { open: true }, h("summary", {}, "Yang diubah orang lain sejak revisi dasar Anda"),
+        h("pre", { class: "beda", tabindex: "0" }, f.beda.split("\n").map((l) =>
+          h("span", { class: l.startsWith("+") && !l.startsWith("+++") ? "tambah" : l.startsWith("-") && !l.startsWith("---") ? "hapus" : "" }, l + "\n"))));
+    };
     const blocks = clash.map((p) => h("div", { class: "banding" },
       h("h3", {}, p),
-      h("div", { class: "dua" },
-        h("div", {}, h("h4", {}, "Versi tersimpan terbaru"), h("pre", { class: "teks-mereka", tabindex: "0" }, theirs[p] ?? "(berkas dihapus)")),
-        h("div", {}, h("h4", {}, "Versi Anda (belum disimpan)"), h("pre", { class: "teks-saya", tabindex: "0" }, mine[p])))));
+      diffView(p),
+      h("details", { open: !diffs[p] }, h("summary", {}, "Bandingkan teks lengkap"),
+        h("div", { class: "dua" },
+          h("div", {}, h("h4", {}, "Versi tersimpan terbaru"), h("pre", { class: "teks-mereka", tabindex: "0" }, theirs[p] ?? "(berkas dihapus)")),
+          h("div", {}, h("h4", {}, "Versi Anda (belum disimpan)"), h("pre", { class: "teks-saya", tabindex: "0" }, mine[p]))))));
     const muatUlang = async () => {
       // Keep a copy of the author's texts before loading the newest revision.
       localStorage.setItem(`renja:salinan:${id}:${Date.now()}`, JSON.stringify({ dasar: base, berkas: mine }));
@@ -223,7 +245,7 @@ export async function ruang(root, data) {
       await simpan(kepala);
     };
     konflik.replaceChildren(
-      h("h2", { id: "judul-konflik" }, "Konflik penyimpanan"),
+      h("h2", { id: "judul-konflik", tabindex: "-1" }, "Konflik penyimpanan"),
       h("p", {}, `Sejak Anda mulai, revisi ${kepala.slice(0, 12)} disimpan dan mengubah: ${berubah.join(", ") || "(tidak diketahui)"}. `,
         clash.length ? "Berkas berikut juga Anda ubah:" : "Berkas yang Anda ubah tidak ikut berubah."),
       ...blocks,
@@ -232,7 +254,8 @@ export async function ruang(root, data) {
         h("button", { type: "button", id: "konflik-pakai-saya", onclick: pakaiSaya }, "Simpan versi saya di atas revisi terbaru"),
         h("button", { type: "button", id: "konflik-tutup", onclick: () => { konflik.hidden = true; } }, "Tutup (tetap menyunting)")));
     konflik.hidden = false;
-    konflik.querySelector("button").focus();
+    konflik.scrollTop = 0;
+    konflik.querySelector("h2").focus();
   }
   tombolSimpan.addEventListener("click", () => simpan());
   editorEl.addEventListener("keydown", (ev) => {
