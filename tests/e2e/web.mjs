@@ -201,7 +201,8 @@ try {
   await tab2.context().close();
 
   // --- 4. invalid TOML: inline diagnostic, last good pages stay -------------------------------
-  await tab.waitForFunction((w) => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes(w)), C);
+  // The preview shows the saved revision (both authors' words) before the next step measures it.
+  for (const w of [C, D]) await tab.waitForFunction((w) => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes(w)), w);
   const DATA = "data/rencana.toml";
   await openFile(tab, DATA);
   const text = await editorText(tab);
