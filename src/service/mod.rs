@@ -80,6 +80,7 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
             use std::io::Write;
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "Layanan renja: http://{local}/api/v1/");
+            let _ = writeln!(out, "Antarmuka web: http://{local}/");
             let _ = writeln!(out, "Tekan Ctrl-C untuk berhenti.");
             let _ = out.flush();
         }

@@ -143,7 +143,7 @@ try {
   const A = "Kataditulisa";
   await select(tab, prev);
   await tab.keyboard.type(A);
-  await tab.waitForFunction((k) => (localStorage.getItem(k) || "").includes("Kataditulisa"), `renja:draf:${id}`);
+  await tab.waitForFunction((k) => (localStorage.getItem(k) || "").includes("Kataditulisa"), `renja:draf:${id}:penyusun`);
   await tab.reload();
   await tab.waitForFunction(() => window.__ruang && window.__ruang.ready);
   await openFile(tab, CH);
@@ -170,12 +170,12 @@ try {
   assert((await tab.locator("#konflik .teks-saya").textContent()).includes(A), "the author's own text is shown");
   assert((await tab.locator("#konflik .beda .tambah").allTextContents()).some((l) => l.includes(B)), "the diff of what changed meanwhile shows the other author's line");
   assert((await editorText(tab)).includes(A), "the editor still holds the author's text");
-  assert((await tab.evaluate((k) => localStorage.getItem(k), `renja:draf:${id}`)).includes(A), "the draft still holds it");
+  assert((await tab.evaluate((k) => localStorage.getItem(k), `renja:draf:${id}:penyusun`)).includes(A), "the draft still holds it");
   await shot(tab, "05-konflik");
   await tab.locator("#konflik-muat-ulang").click();
   await tab.locator("#konflik").waitFor({ state: "hidden" });
   assert((await editorText(tab)).includes(B), "after reload the editor shows the newest revision");
-  const copies = await tab.evaluate((id) => Object.keys(localStorage).filter((k) => k.startsWith(`renja:salinan:${id}:`)).map((k) => localStorage.getItem(k)), id);
+  const copies = await tab.evaluate((id) => Object.keys(localStorage).filter((k) => k.startsWith(`renja:salinan:${id}:penyusun:`)).map((k) => localStorage.getItem(k)), id);
   assert(copies.some((c) => c.includes(A)), "a copy of the author's text is kept in the browser");
   step("stale save: conflict view with both texts; reload kept a copy of the author's text");
   // Saving one's own version on top of the newest revision keeps what the other author changed

@@ -19,7 +19,8 @@ export async function ruang(root, data) {
   const [user, edisi] = await Promise.all([api("GET", "/sesi"), api("GET", `/edisi/${id}`)]);
   const opd = (await api("GET", "/opd")).find((o) => o.id === edisi.opd);
   const judul = `${JENIS[edisi.jenis] || edisi.jenis} ${edisi.tahun}${edisi.revisi ? " ke-" + edisi.revisi : ""} — ${opd ? opd.nama : "OPD " + edisi.opd}`;
-  const draftKey = `renja:draf:${id}`;
+  // Per edition and user: two people sharing a browser never get each other's drafts.
+  const draftKey = `renja:draf:${id}:${user.login}`;
 
   // --- state ------------------------------------------------------------------------------
   let base = edisi.kepala;            // the revision the edits are based on
@@ -229,7 +230,7 @@ export async function ruang(root, data) {
           h("div", {}, h("h4", {}, "Versi Anda (belum disimpan)"), h("pre", { class: "teks-saya", tabindex: "0" }, mine[p]))))));
     const muatUlang = async () => {
       // Keep a copy of the author's texts before loading the newest revision.
-      localStorage.setItem(`renja:salinan:${id}:${Date.now()}`, JSON.stringify({ dasar: base, berkas: mine }));
+      localStorage.setItem(`renja:salinan:${id}:${user.login}:${Date.now()}`, JSON.stringify({ dasar: base, berkas: mine }));
       localStorage.removeItem(draftKey);
       states.clear(); dirty.clear();
       await loadRevision(kepala);
