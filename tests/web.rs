@@ -207,6 +207,92 @@ fn preview_sockets_are_bounded() {
     }
 }
 
+/// Writes one masked WebSocket frame (a client's frames are masked; the mask here is fixed).
+fn ws_frame(s: &mut std::net::TcpStream, opcode: u8, payload: &[u8], declared: Option<u64>) {
+    use std::io::Write;
+    let mask = [0x12u8, 0x34, 0x56, 0x78];
+    let len = declared.unwrap_or(payload.len() as u64);
+    let mut out = vec![0x80 | opcode];
+    if len < 126 {
+        out.push(0x80 | len as u8);
+    } else if len <= u16::MAX as u64 {
+        out.push(0x80 | 126);
+        out.extend_from_slice(&(len as u16).to_be_bytes());
+    } else {
+        out.push(0x80 | 127);
+        out.extend_from_slice(&len.to_be_bytes());
+    }
+    out.extend_from_slice(&mask);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    s.write_all(&out).unwrap();
+}
+
+/// Reads one server frame: (opcode, payload); None when the connection ended.
+fn ws_read(s: &mut std::net::TcpStream) -> Option<(u8, Vec<u8>)> {
+    use std::io::Read;
+    let mut h = [0u8; 2];
+    s.read_exact(&mut h).ok()?;
+    let mut len = (h[1] & 0x7f) as u64;
+    if len == 126 {
+        let mut b = [0u8; 2];
+        s.read_exact(&mut b).ok()?;
+        len = u16::from_be_bytes(b) as u64;
+    } else if len == 127 {
+        let mut b = [0u8; 8];
+        s.read_exact(&mut b).ok()?;
+        len = u64::from_be_bytes(b);
+    }
+    let mut payload = vec![0u8; len as usize];
+    s.read_exact(&mut payload).ok()?;
+    Some((h[0] & 0x0f, payload))
+}
+
+/// The socket's protocol bounds: a message naming a path outside the edition's layout is refused
+/// with a message (the socket stays), and a frame larger than the limit closes the socket.
+#[test]
+fn preview_socket_refuses_bad_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &["--contoh"]);
+    let accounts = demo_accounts(&server);
+    let mut penyusun = server.login("penyusun", &accounts["penyusun"]);
+    let id = penyusun.get("/api/v1/edisi").json()[0]["id"].as_i64().unwrap();
+    let cookie = penyusun.cookie.clone().unwrap();
+    let path = format!("/api/v1/edisi/{id}/pratinjau");
+    let (status, mut conn) = handshake(&server.base, &path, &cookie);
+    assert_eq!(status, 101);
+    // The first message is the (empty) snapshot of version 0.
+    let (op, first) = ws_read(&mut conn).expect("a snapshot");
+    assert_eq!(op, 1);
+    let first: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(first["type"], "snapshot");
+    for bad in [r#"{"berkas":{"../../etc/passwd.md":"x"}}"#, r#"{"berkas":{"gambar.png":"x"}}"#, r#"{"revisi":"0000","berkas":{}}"#, "bukan json"] {
+        ws_frame(&mut conn, 1, bad.as_bytes(), None);
+        let galat = loop {
+            let (op, body) = ws_read(&mut conn).expect("an answer");
+            if op != 1 {
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            if let Some(g) = v.get("galat") {
+                break g.as_str().unwrap().to_string();
+            }
+        };
+        assert!(!galat.is_empty(), "{bad}: refused with a message");
+    }
+    // A frame declaring more than the limit (2 MiB) ends the connection.
+    ws_frame(&mut conn, 1, b"{}", Some(3 * 1024 * 1024));
+    // A close frame or the end of the connection, well before the 60 s read timeout.
+    let start = std::time::Instant::now();
+    let ended = loop {
+        match ws_read(&mut conn) {
+            Some((8, _)) => break true,
+            Some(_) => continue,
+            None => break start.elapsed() < std::time::Duration::from_secs(50),
+        }
+    };
+    assert!(ended, "the oversized message ended the connection");
+}
+
 /// The workspace in real headless chromium (tests/e2e/web.mjs): typing reaches the preview
 /// (latency measured), save, local draft, the conflict view, inline diagnostics, another OPD.
 /// Screenshots at 1366x768 go to target/web-shots/.
