@@ -110,6 +110,14 @@ try {
     document.getElementById("editor").addEventListener("keydown", () => { window.__lastKey = performance.now(); }, true);
   });
   let prev = "Adapun";
+  // Scroll the preview to the page holding the word; updates must keep that position.
+  const scrollBefore = await tab.evaluate((w) => {
+    const pane = document.querySelector(".pratinjau");
+    const page = [...document.querySelectorAll("#halaman .halaman")].find((p) => p.querySelector(".teks").textContent.includes(w));
+    pane.scrollTop = page.offsetTop - 40;
+    return pane.scrollTop;
+  }, prev);
+  assert(scrollBefore > 200, `the preview pane scrolled to the page (${scrollBefore})`);
   const lat = [];
   for (let i = 0; i < EDITS; i++) {
     const word = "Ujikata" + String.fromCharCode(97 + (i % 26)) + String.fromCharCode(97 + Math.floor(i / 26));
@@ -127,13 +135,15 @@ try {
     prev = word;
   }
   assert((await tab.evaluate(() => window.__noReload)) === "still here", "no reload while typing");
+  const scrollAfter = await tab.evaluate(() => document.querySelector(".pratinjau").scrollTop);
+  assert(Math.abs(scrollAfter - scrollBefore) <= 1, `the preview kept its scroll position (${scrollBefore} -> ${scrollAfter})`);
   // Keyboard: Tab leaves the editor (no trap) and reaches the next control.
   await tab.keyboard.press("Tab");
   assert(await tab.evaluate(() => !document.activeElement.closest(".cm-editor")), "Tab moves the focus out of the editor");
   const f = (x) => x.toFixed(0);
   console.log(`# preview latency over ${EDITS} edits (last keystroke -> page message, includes the ${pause} ms typing pause): p50 ${f(pct(lat, 50))} ms, p95 ${f(pct(lat, 95))} ms, min ${f(Math.min(...lat))} ms, max ${f(Math.max(...lat))} ms`);
   console.log(`# without the pause: p50 ${f(pct(lat, 50) - pause)} ms, p95 ${f(pct(lat, 95) - pause)} ms`);
-  step(`typing: "${prev}" appeared in the preview without reload (${EDITS} edits)`);
+  step(`typing: "${prev}" appeared in the preview without reload (${EDITS} edits), scroll kept`);
   await shot(tab, "04-ruang-kerja-diketik");
 
   // --- 2. save; a draft survives a reload -------------------------------------------------------
