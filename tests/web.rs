@@ -89,6 +89,13 @@ fn pages_and_socket_are_authorised_on_the_server() {
     let js = anon.get("/aset/app.js");
     assert_eq!(js.status, 200);
     assert!(js.header("content-type").unwrap().starts_with("text/javascript"));
+    assert_eq!(js.header("cache-control"), Some("no-cache"), "unversioned: revalidated");
+    // The pages name the assets by version; that URL may be cached for good.
+    let page = anon.get("/masuk").text();
+    let versioned = page.split("src=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert!(versioned.starts_with("/aset/app.js?v="), "{versioned}");
+    assert_eq!(anon.get(&versioned).header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert_eq!(anon.get("/masuk").header("cache-control"), Some("no-store"), "pages are not cached");
     assert_eq!(js.body, std::fs::read(Path::new(ROOT).join("assets/web/app.js")).unwrap(), "the embedded bundle is the committed one");
     assert_eq!(anon.get(&format!("/api/v1/edisi/{id}/pratinjau")).status, 401);
 

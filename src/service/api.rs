@@ -210,7 +210,11 @@ async fn guard(State(s): State<S>, ConnectInfo(peer): ConnectInfo<SocketAddr>, m
     let mut resp = next.run(req).await;
     let hs = resp.headers_mut();
     hs.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    hs.insert("cache-control", HeaderValue::from_static("no-store"));
+    // Everything is private and current, except what a handler marks cacheable (the web
+    // interface's versioned assets).
+    if !hs.contains_key("cache-control") {
+        hs.insert("cache-control", HeaderValue::from_static("no-store"));
+    }
     resp
 }
 

@@ -8,7 +8,7 @@
 
 use super::api::{ApiError, AppState, Auth};
 use super::auth::can_read;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -32,12 +32,25 @@ pub fn routes() -> Router<S> {
         .route("/masuk", get(masuk))
         .route("/dasbor", get(dasbor))
         .route("/edisi/{id}", get(edisi))
-        .route("/aset/app.js", get(|| async { asset(APP_JS, "text/javascript; charset=utf-8") }))
-        .route("/aset/app.css", get(|| async { asset(APP_CSS, "text/css; charset=utf-8") }))
+        .route("/aset/app.js", get(|q: RawQuery| async move { asset(APP_JS, "text/javascript; charset=utf-8", q) }))
+        .route("/aset/app.css", get(|q: RawQuery| async move { asset(APP_CSS, "text/css; charset=utf-8", q) }))
 }
 
-fn asset(bytes: &'static [u8], ctype: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, ctype)], bytes).into_response()
+/// The assets' version: a hash of both, in the pages' asset URLs (`?v=…`), so a browser may keep
+/// them for good and a new renja is fetched anew.
+fn version() -> &'static str {
+    static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        let mut both = APP_JS.to_vec();
+        both.extend_from_slice(APP_CSS);
+        crate::archive::sha256_hex(&both)[..16].to_string()
+    })
+}
+
+/// An asset; cached for a year when asked for by the current version, else not at all.
+fn asset(bytes: &'static [u8], ctype: &'static str, RawQuery(q): RawQuery) -> Response {
+    let cache = if q.as_deref() == Some(&format!("v={}", version())) { "public, max-age=31536000, immutable" } else { "no-cache" };
+    ([(header::CONTENT_TYPE, ctype), (header::CACHE_CONTROL, cache)], bytes).into_response()
 }
 
 fn escape(s: &str) -> String {
@@ -50,9 +63,10 @@ fn page(status: StatusCode, title: &str, halaman: &str, data: &[(&str, String)],
     let attrs: String = data.iter().map(|(k, v)| format!(" data-{k}=\"{}\"", escape(v))).collect();
     let html = format!(
         "<!doctype html>\n<html lang=\"id\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>{} · renja</title>\n<link rel=\"stylesheet\" href=\"/aset/app.css\">\n<script type=\"module\" src=\"/aset/app.js\"></script>\n</head>\n\
+<title>{} · renja</title>\n<link rel=\"stylesheet\" href=\"/aset/app.css?v={v}\">\n<script type=\"module\" src=\"/aset/app.js?v={v}\"></script>\n</head>\n\
 <body data-halaman=\"{halaman}\"{attrs}>\n<div id=\"app\">{body}</div>\n</body>\n</html>\n",
-        escape(title)
+        escape(title),
+        v = version()
     );
     let mut r = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
     r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
