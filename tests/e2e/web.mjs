@@ -103,6 +103,14 @@ try {
   const CH = "bab/01-pendahuluan.md";
   await openFile(tab, CH);
   assert(await tab.getByRole("button", { name: "Ajukan" }).isVisible(), "the author has the Ajukan button");
+  // Downloads of the saved revision: the computed JSON (fast; PDF and DOCX are the same route).
+  const json = await tab.evaluate(async () => {
+    const a = document.getElementById("unduh-json");
+    const r = await fetch(a.href);
+    return { status: r.status, pdf: document.getElementById("unduh-pdf").href, keys: Object.keys(await r.json()) };
+  });
+  assert(json.status === 200 && json.keys.length > 3, `the JSON download works: ${JSON.stringify(json)}`);
+  assert(/\/susun\/pdf$/.test(json.pdf), "a PDF download link");
   await shot(tab, "03-ruang-kerja");
   const pause = await tab.evaluate(() => window.__ruang.jeda);
   await tab.evaluate(() => {

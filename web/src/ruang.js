@@ -45,6 +45,13 @@ export async function ruang(root, data) {
   const editorEl = h("div", { class: "editor", id: "editor" });
   const konflik = h("section", { id: "konflik", class: "konflik", role: "alertdialog", "aria-labelledby": "judul-konflik", hidden: true });
   const dialog = h("dialog", { id: "dialog-catatan", "aria-labelledby": "judul-catatan" });
+  // Downloads of the saved revision (the draft renders of GET …/susun/{format}).
+  const unduh = h("p", { class: "unduh", id: "unduh" });
+  function renderUnduh() {
+    unduh.replaceChildren(...(base ? [["pdf", "PDF"], ["docx", "DOCX"], ["json", "JSON"]].flatMap(([f, label], i) => [
+      i ? " · " : "",
+      h("a", { href: `/api/v1/edisi/${id}/revisi/${base}/susun/${f}`, id: "unduh-" + f, download: "" }, label)]) : ["Belum ada revisi."]));
+  }
   const pratinjauEl = h("section", { class: "pratinjau", "aria-label": "Pratinjau dokumen" });
   root.replaceChildren(
     header(user, judul),
@@ -53,6 +60,7 @@ export async function ruang(root, data) {
         h("div", { class: "kepala-edisi" }, h("span", {}, "Status: "), statusEl),
         alur,
         h("h2", {}, "Berkas"), daftarBerkas,
+        h("h2", {}, "Unduh revisi tersimpan"), unduh,
         h("h2", {}, "Diagnostik (", jumlahDiag, ")"), daftarDiag),
       h("section", { class: "tengah-ruang", "aria-label": "Penyunting" },
         h("div", { class: "alat" }, namaBerkas,
@@ -76,6 +84,7 @@ export async function ruang(root, data) {
   // --- files --------------------------------------------------------------------------------
   async function loadRevision(rev) {
     base = rev;
+    renderUnduh();
     saved.clear();
     files = [];
     if (!rev) return;
@@ -185,6 +194,7 @@ export async function ruang(root, data) {
         if (current && !states.has(current)) view.setState(stateOf(current));
       }
       base = r.revisi.id;
+      renderUnduh();
       konflik.hidden = true;
       localStorage.removeItem(draftKey);
       pesan.value = "";
