@@ -58,7 +58,12 @@ impl Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        OPEN.fetch_sub(1, Ordering::SeqCst);
+        // The last preview closed (its World is gone): drop typst's memoised results and give
+        // the memory back; the next preview starts cold (a few seconds for its first render).
+        if OPEN.fetch_sub(1, Ordering::SeqCst) == 1 {
+            comemo::evict(0);
+            crate::preview::compiler::trim_heap();
+        }
     }
 }
 
