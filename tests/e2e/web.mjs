@@ -103,6 +103,18 @@ try {
   const CH = "bab/01-pendahuluan.md";
   await openFile(tab, CH);
   assert(await tab.getByRole("button", { name: "Ajukan" }).isVisible(), "the author has the Ajukan button");
+  // Line numbers, and search (Ctrl-F) with Indonesian labels.
+  assert((await tab.locator(".cm-lineNumbers .cm-gutterElement").count()) > 5, "line numbers");
+  await tab.locator(".cm-content").click();
+  await tab.keyboard.press("Control+f");
+  const cari = tab.locator(".cm-search input[name=search]");
+  await cari.waitFor();
+  assert((await cari.getAttribute("placeholder")) === "Cari", "the search field is in Bahasa Indonesia");
+  await cari.pressSequentially("Latar Belakang");
+  await cari.press("Enter");
+  const found = await tab.evaluate(() => { const v = window.__ruang.view; const r = v.state.selection.main; return v.state.sliceDoc(r.from, r.to); });
+  assert(found === "Latar Belakang", `search selects the match (${found})`);
+  await tab.keyboard.press("Escape");
   // Downloads of the saved revision: the computed JSON (fast; PDF and DOCX are the same route).
   const json = await tab.evaluate(async () => {
     const a = document.getElementById("unduh-json");
