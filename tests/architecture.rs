@@ -27,8 +27,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("docx", &["diag", "format", "model", "source", "document"]),
     // sign lays out the visible signature with pdf's typst World; pdf never calls sign.
     ("sign", &["diag", "format", "pdf"]),
-    // service signs through sign (PKCS#12 per request, or BSrE) and reads workbooks with xlsx.
-    ("service", &["diag", "source", "pdf", "docx", "xlsx", "sign", "archive", "output", "facade"]),
+    // service signs through sign (PKCS#12 per request, or BSrE), reads workbooks with xlsx and
+    // runs the workspace's live preview on preview's compiler.
+    ("service", &["diag", "source", "pdf", "docx", "xlsx", "sign", "archive", "output", "facade", "preview"]),
     ("xlsx", &["diag", "format", "model", "model::value", "source", "compute", "document", "output"]),
     ("facade", &["diag", "source", "model", "compute", "document", "pdf", "docx", "sign"]),
     ("archive", &["diag", "format", "model", "model::value", "source", "compute", "document", "sign", "facade", "output"]),

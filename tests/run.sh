@@ -23,7 +23,9 @@ command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
 # Excel tests (tests/excel.rs): LibreOffice Calc recalculates the exported workbook.
 dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || dpkg -s libreoffice-calc >/dev/null 2>&1 || need_apt+=(libreoffice-calc-nogui)
 # Preview end-to-end test (tests/preview.rs, tests/e2e/preview.mjs): Debian's chromium driven by
-# playwright-core from npm (no browser download), with node and npm.
+# playwright-core from npm (no browser download), with node and npm. The web interface uses the
+# same (tests/web.rs, tests/e2e/web.mjs), and npm for its asset script (web/build.sh: npm ci +
+# esbuild, compared with the committed assets/web/).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
@@ -94,7 +96,7 @@ fi
 # Tests needing a tool that is missing are reported as ignored (never as passed): build.rs turns
 # each installed tool group (tests/common/tools.rs) into a cfg, and re-checks when this list of
 # what is installed changes. Under CI=true they always run.
-RENJA_TOOLS_SEEN="$(for t in pdftotext pdfinfo pdftoppm pdfimages pdffonts openssl pdfsig certutil qpdf pyhanko st python3 soffice zbarimg node chromium; do command -v "$t" || true; done | tr '\n' ' ')"
+RENJA_TOOLS_SEEN="$(for t in pdftotext pdfinfo pdftoppm pdfimages pdffonts openssl pdfsig certutil qpdf pyhanko st python3 soffice zbarimg node npm chromium; do command -v "$t" || true; done | tr '\n' ' ')"
 python3 -c "import docx" >/dev/null 2>&1 && RENJA_TOOLS_SEEN+=" python-docx"
 [ -d tests/e2e/node_modules/playwright-core ] && RENJA_TOOLS_SEEN+=" playwright-core"
 export RENJA_TOOLS_SEEN

@@ -121,7 +121,7 @@ pub fn resident_kib() -> Option<u64> {
 }
 
 /// Returns freed heap memory to the system, so the resident size reflects what is in use.
-fn trim_heap() {
+pub fn trim_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         unsafe extern "C" {

@@ -7,7 +7,8 @@
 //! axum) sends each browser tab a snapshot on connect and then only what changed.
 //!
 //! Boundary: the live preview; may use the façade, `pdf` (its warm World draws the pages),
-//! `document`, `archive` (the base-edition check's store) and `output`; nothing but `cmd` uses it.
+//! `document`, `archive` (the base-edition check's store) and `output`; used by `cmd` and by
+//! `service` (the workspace's live preview reuses [`compiler`] and [`state`]).
 
 pub mod compiler;
 pub mod server;

@@ -216,7 +216,11 @@ async fn guard(State(s): State<S>, ConnectInfo(peer): ConnectInfo<SocketAddr>, m
     let mut resp = next.run(req).await;
     let hs = resp.headers_mut();
     hs.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    hs.insert("cache-control", HeaderValue::from_static("no-store"));
+    // Everything is private and current, except what a handler marks cacheable (the web
+    // interface's versioned assets).
+    if !hs.contains_key("cache-control") {
+        hs.insert("cache-control", HeaderValue::from_static("no-store"));
+    }
     resp
 }
 
@@ -297,9 +301,11 @@ pub fn router(state: S) -> Router {
         .route("/arsip/{aid}/verifikasi", get(arsip_verifikasi))
         .route("/audit", get(audit_list))
         .route("/openapi.json", get(openapi_json))
+        .route("/edisi/{id}/pratinjau", get(super::pratinjau::socket))
         .fallback(|| async { not_found("alamat API") });
     Router::new()
         .nest("/api/v1", api)
+        .merge(super::web::routes())
         .fallback(|| async { not_found("halaman") })
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), guard))

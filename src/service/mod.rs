@@ -6,19 +6,24 @@
 //! answer) → [`store::Store`] (state; [`sqlite::SqliteStore`] is the embedded backend) and
 //! [`engine`] (the one adapter to the document library). See docs/service.md.
 //!
+//! The browser interface ([`web`]) and the workspace's live preview ([`pratinjau`], on the
+//! preview's incremental compiler) are served by the same router.
+//!
 //! Boundary: calls the document library only through [`engine`] (the façade, `pdf`, `docx`,
-//! `xlsx` for workbook imports), the signer and the existing archive only through [`arsip`];
-//! holds no document logic. Nothing below it (source … renderers, sign, archive) may depend on
-//! it; only `cmd` calls it.
+//! `xlsx` for workbook imports), the live preview through `crate::preview`'s compiler, the signer
+//! and the existing archive only through [`arsip`]; holds no document logic. Nothing below it
+//! (source … renderers, sign, archive) may depend on it; only `cmd` calls it.
 
 pub mod api;
 pub mod arsip;
 pub mod auth;
 pub mod engine;
 pub mod names;
+pub mod pratinjau;
 pub mod render;
 pub mod sqlite;
 pub mod store;
+pub mod web;
 pub mod workflow;
 
 use std::net::SocketAddr;
@@ -128,6 +133,7 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
             use std::io::Write;
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "Layanan renja: http://{local}/api/v1/");
+            let _ = writeln!(out, "Antarmuka web: http://{local}/");
             let _ = writeln!(out, "Tekan Ctrl-C untuk berhenti.");
             let _ = out.flush();
         }

@@ -19,6 +19,8 @@ pub const TOOL_GROUPS: &[(&str, &[&str])] = &[
     ("zbar", &["zbarimg"]),
     ("browser", &["chromium", "node", "path:tests/e2e/node_modules/playwright-core"]),
     ("schemathesis", &["st"]),
+    // The web interface's asset script (web/build.sh: npm ci + esbuild).
+    ("web", &["node", "npm"]),
 ];
 
 /// The tools of `group` that are not installed (all of them for an unknown group).

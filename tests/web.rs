@@ -1,0 +1,333 @@
+//! The browser interface of `renja serve` (issue #17): the committed bundle matches what
+//! web/build.sh makes from the lock file, the pages and the preview socket answer as they should
+//! over HTTP, and the whole workspace works in real headless chromium (tests/e2e/web.mjs).
+
+#[path = "support/service.rs"]
+mod support;
+mod common;
+
+use serde_json::json;
+use std::path::Path;
+use std::process::Command;
+use support::*;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// web/build.sh (npm ci + esbuild, as locked) into a temporary folder gives exactly the committed
+/// assets/web/.
+#[cfg_attr(not(renja_tools = "web"), ignore = "needs node and npm (tests/run.sh installs them)")]
+#[test]
+fn committed_assets_match_the_build() {
+    common::require(&["web"]);
+    let out = tempfile::tempdir().unwrap();
+    let o = Command::new("bash").arg(Path::new(ROOT).join("web/build.sh")).arg(out.path()).output().unwrap();
+    assert!(o.status.success(), "web/build.sh failed:\n{}", String::from_utf8_lossy(&o.stderr));
+    let committed = Path::new(ROOT).join("assets/web");
+    let mut names: Vec<String> = std::fs::read_dir(&committed).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    let mut built: Vec<String> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    built.sort();
+    assert_eq!(names, built, "the same files");
+    assert!(names.contains(&"app.js".to_string()) && names.contains(&"app.css".to_string()));
+    for n in &names {
+        let a = std::fs::read(committed.join(n)).unwrap();
+        let b = std::fs::read(out.path().join(n)).unwrap();
+        assert!(a == b, "assets/web/{n} differs from what web/build.sh makes ({} vs {} bytes): run web/build.sh and commit", a.len(), b.len());
+    }
+    // The bundle holds CodeMirror (from npm), not a stub.
+    let js = String::from_utf8(std::fs::read(committed.join("app.js")).unwrap()).unwrap();
+    assert!(js.contains("cm-editor") && js.contains("cm-lintRange"), "CodeMirror and its lint extension are bundled");
+}
+
+/// The demo accounts printed by `--contoh`.
+fn demo_accounts(server: &Server) -> std::collections::BTreeMap<String, String> {
+    let mut accounts = std::collections::BTreeMap::new();
+    for line in &server.preamble {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        if w.len() == 3 && ["admin", "penyusun", "verifikator", "penandatangan"].contains(&w[0]) {
+            accounts.insert(w[0].to_string(), w[2].to_string());
+        }
+    }
+    accounts
+}
+
+/// A `--contoh` server with a second OPD and its author `lain`; the id of the sample Perubahan
+/// 2022 edition (content/).
+fn server_with_other_opd(dir: &Path) -> (Server, std::collections::BTreeMap<String, String>, i64) {
+    let server = Server::start(&dir.join("data"), &["--contoh"]);
+    let mut accounts = demo_accounts(&server);
+    let mut admin = server.login("admin", &accounts["admin"]);
+    let opd = admin.post("/api/v1/opd", &json!({ "kode": "9.99.0.00.0.00.01.0000", "nama": "Dinas Lain", "kepala": "" }));
+    assert_eq!(opd.status, 201, "{}", opd.text());
+    let opd = opd.json()["id"].as_i64().unwrap();
+    let sandi = "sandi-penyusun-lain-123";
+    let u = admin.post("/api/v1/pengguna", &json!({ "login": "lain", "nama": "Penyusun Dinas Lain", "nip": "", "sandi": sandi, "peran": [{ "peran": "penyusun", "opd": opd }] }));
+    assert_eq!(u.status, 201, "{}", u.text());
+    accounts.insert("lain".into(), sandi.into());
+    let list = admin.get("/api/v1/edisi").json();
+    let id = list.as_array().unwrap().iter().find(|e| e["jenis"] == "perubahan" && e["tahun"] == 2022).expect("the sample Perubahan 2022")["id"].as_i64().unwrap();
+    (server, accounts, id)
+}
+
+/// The pages and the socket over plain HTTP: who gets what.
+#[test]
+fn pages_and_socket_are_authorised_on_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let mut anon = server.client();
+    // Not signed in: the login page; the others send there.
+    let r = anon.get("/masuk");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("data-halaman=\"masuk\"") && r.text().contains("/aset/app.js"));
+    assert!(r.header("content-security-policy").is_some_and(|c| c.contains("script-src 'self'")));
+    for p in ["/dasbor", &format!("/edisi/{id}")] {
+        let r = anon.get(p);
+        assert_eq!(r.status, 303, "{p}");
+        assert!(r.header("location").unwrap().starts_with("/masuk?lanjut=/"), "{p}");
+    }
+    assert_eq!(anon.get("/").header("location"), Some("/dasbor"));
+    let js = anon.get("/aset/app.js");
+    assert_eq!(js.status, 200);
+    assert!(js.header("content-type").unwrap().starts_with("text/javascript"));
+    assert_eq!(js.header("cache-control"), Some("no-cache"), "unversioned: revalidated");
+    // The pages name the assets by version; that URL may be cached for good.
+    let page = anon.get("/masuk").text();
+    let versioned = page.split("src=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert!(versioned.starts_with("/aset/app.js?v="), "{versioned}");
+    assert_eq!(anon.get(&versioned).header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert_eq!(anon.get("/masuk").header("cache-control"), Some("no-store"), "pages are not cached");
+    assert_eq!(js.body, std::fs::read(Path::new(ROOT).join("assets/web/app.js")).unwrap(), "the embedded bundle is the committed one");
+    assert_eq!(anon.get(&format!("/api/v1/edisi/{id}/pratinjau")).status, 401);
+
+    // The author of the OPD: the workspace.
+    let mut penyusun = server.login("penyusun", &accounts["penyusun"]);
+    let r = penyusun.get(&format!("/edisi/{id}"));
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains(&format!("data-edisi=\"{id}\"")));
+    // The socket wants a WebSocket handshake from this server's own page.
+    let host = server.base.trim_start_matches("http://").to_string();
+    let ws = |c: &mut Client, origin: Option<&str>| {
+        c.extra = vec![
+            ("Connection".into(), "Upgrade".into()),
+            ("Upgrade".into(), "websocket".into()),
+            ("Sec-WebSocket-Version".into(), "13".into()),
+            ("Sec-WebSocket-Key".into(), "dGhlIHNhbXBsZSBub25jZQ==".into()),
+        ];
+        if let Some(o) = origin {
+            c.extra.push(("Origin".into(), o.into()));
+        }
+        let r = c.get(&format!("/api/v1/edisi/{id}/pratinjau"));
+        c.extra.clear();
+        r.status
+    };
+    assert_eq!(ws(&mut penyusun, Some("http://evil.example")), 403, "a foreign Origin is refused");
+    assert_eq!(ws(&mut penyusun, None), 403, "no Origin is refused");
+    assert_eq!(ws(&mut penyusun, Some(&format!("http://{host}"))), 101, "its own page is accepted");
+
+    // An author of another OPD: 404 for the page, the socket and the API, and not in the list.
+    let mut lain = server.login("lain", &accounts["lain"]);
+    let r = lain.get(&format!("/edisi/{id}"));
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("tidak ditemukan"));
+    assert_eq!(lain.get("/edisi/999999").text(), r.text(), "the same page as for an edition that does not exist");
+    assert_eq!(ws(&mut lain, Some(&format!("http://{host}"))), 404);
+    assert_eq!(lain.get(&format!("/api/v1/edisi/{id}")).status, 404);
+    assert!(lain.get("/api/v1/edisi").json().as_array().unwrap().is_empty());
+    // The verifikator reads every OPD.
+    let mut verifikator = server.login("verifikator", &accounts["verifikator"]);
+    assert_eq!(verifikator.get(&format!("/edisi/{id}")).status, 200);
+}
+
+/// Starts `renja serve --contoh` with extra environment variables.
+fn start_with_env(data: &Path, env: &[(&str, &str)]) -> Server {
+    use std::io::{BufRead, BufReader};
+    let mut cmd = renja();
+    cmd.args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--data"]).arg(data).current_dir(ROOT).stdout(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut preamble = Vec::new();
+    let base = loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "server exited: {preamble:?}");
+        if let Some(rest) = line.trim().strip_prefix("Layanan renja: ") {
+            break rest.trim_end_matches("/api/v1/").to_string();
+        }
+        preamble.push(line.trim_end().to_string());
+    };
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while reader.read_line(&mut sink).unwrap_or(0) > 0 {
+            sink.clear();
+        }
+    });
+    Server { child, base, data: data.to_path_buf(), preamble }
+}
+
+/// A WebSocket handshake on a raw connection (kept open when it succeeds): the status line.
+fn handshake(base: &str, path: &str, cookie: &str) -> (u16, std::net::TcpStream) {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\nCookie: {cookie}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut b = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && s.read(&mut b).unwrap_or(0) == 1 {
+        head.push(b[0]);
+    }
+    let line = String::from_utf8_lossy(&head).lines().next().unwrap_or("").to_string();
+    (line.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0), s)
+}
+
+/// At most RENJA_PRATINJAU_MAKS previews are open at once; a closed one frees its place.
+#[test]
+fn preview_sockets_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(&dir.path().join("data"), &[("RENJA_PRATINJAU_MAKS", "1")]);
+    let accounts = demo_accounts(&server);
+    let mut penyusun = server.login("penyusun", &accounts["penyusun"]);
+    let id = penyusun.get("/api/v1/edisi").json()[0]["id"].as_i64().unwrap();
+    let cookie = penyusun.cookie.clone().unwrap();
+    let path = format!("/api/v1/edisi/{id}/pratinjau");
+    let (first, conn) = handshake(&server.base, &path, &cookie);
+    assert_eq!(first, 101);
+    let (second, _) = handshake(&server.base, &path, &cookie);
+    assert_eq!(second, 503, "a second preview beyond the limit is refused");
+    drop(conn);
+    // The place is given back once the first preview's compiler has ended.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let (again, _c) = handshake(&server.base, &path, &cookie);
+        if again == 101 {
+            break;
+        }
+        assert_eq!(again, 503);
+        assert!(std::time::Instant::now() < deadline, "the closed preview never freed its place");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+}
+
+/// Writes one masked WebSocket frame (a client's frames are masked; the mask here is fixed).
+fn ws_frame(s: &mut std::net::TcpStream, opcode: u8, payload: &[u8], declared: Option<u64>) {
+    use std::io::Write;
+    let mask = [0x12u8, 0x34, 0x56, 0x78];
+    let len = declared.unwrap_or(payload.len() as u64);
+    let mut out = vec![0x80 | opcode];
+    if len < 126 {
+        out.push(0x80 | len as u8);
+    } else if len <= u16::MAX as u64 {
+        out.push(0x80 | 126);
+        out.extend_from_slice(&(len as u16).to_be_bytes());
+    } else {
+        out.push(0x80 | 127);
+        out.extend_from_slice(&len.to_be_bytes());
+    }
+    out.extend_from_slice(&mask);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    s.write_all(&out).unwrap();
+}
+
+/// Reads one server frame: (opcode, payload); None when the connection ended.
+fn ws_read(s: &mut std::net::TcpStream) -> Option<(u8, Vec<u8>)> {
+    use std::io::Read;
+    let mut h = [0u8; 2];
+    s.read_exact(&mut h).ok()?;
+    let mut len = (h[1] & 0x7f) as u64;
+    if len == 126 {
+        let mut b = [0u8; 2];
+        s.read_exact(&mut b).ok()?;
+        len = u16::from_be_bytes(b) as u64;
+    } else if len == 127 {
+        let mut b = [0u8; 8];
+        s.read_exact(&mut b).ok()?;
+        len = u64::from_be_bytes(b);
+    }
+    let mut payload = vec![0u8; len as usize];
+    s.read_exact(&mut payload).ok()?;
+    Some((h[0] & 0x0f, payload))
+}
+
+/// The socket's protocol bounds: a message naming a path outside the edition's layout is refused
+/// with a message (the socket stays), and a frame larger than the limit closes the socket.
+#[test]
+fn preview_socket_refuses_bad_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), &["--contoh"]);
+    let accounts = demo_accounts(&server);
+    let mut penyusun = server.login("penyusun", &accounts["penyusun"]);
+    let id = penyusun.get("/api/v1/edisi").json()[0]["id"].as_i64().unwrap();
+    let cookie = penyusun.cookie.clone().unwrap();
+    let path = format!("/api/v1/edisi/{id}/pratinjau");
+    let (status, mut conn) = handshake(&server.base, &path, &cookie);
+    assert_eq!(status, 101);
+    // The first message is the (empty) snapshot of version 0.
+    let (op, first) = ws_read(&mut conn).expect("a snapshot");
+    assert_eq!(op, 1);
+    let first: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(first["type"], "snapshot");
+    for bad in [r#"{"berkas":{"../../etc/passwd.md":"x"}}"#, r#"{"berkas":{"gambar.png":"x"}}"#, r#"{"revisi":"0000","berkas":{}}"#, "bukan json"] {
+        ws_frame(&mut conn, 1, bad.as_bytes(), None);
+        let galat = loop {
+            let (op, body) = ws_read(&mut conn).expect("an answer");
+            if op != 1 {
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            if let Some(g) = v.get("galat") {
+                break g.as_str().unwrap().to_string();
+            }
+        };
+        assert!(!galat.is_empty(), "{bad}: refused with a message");
+    }
+    // A frame declaring more than the limit (2 MiB) ends the connection.
+    ws_frame(&mut conn, 1, b"{}", Some(3 * 1024 * 1024));
+    // A close frame or the end of the connection, well before the 60 s read timeout.
+    let start = std::time::Instant::now();
+    let ended = loop {
+        match ws_read(&mut conn) {
+            Some((8, _)) => break true,
+            Some(_) => continue,
+            None => break start.elapsed() < std::time::Duration::from_secs(50),
+        }
+    };
+    assert!(ended, "the oversized message ended the connection");
+}
+
+/// The workspace in real headless chromium (tests/e2e/web.mjs): typing reaches the preview
+/// (latency measured), save, local draft, the conflict view, inline diagnostics, another OPD.
+/// Screenshots at 1366x768 go to target/web-shots/.
+#[cfg_attr(not(renja_tools = "browser"), ignore = "needs chromium, node and playwright-core (tests/run.sh installs them)")]
+#[test]
+fn workspace_in_headless_chromium() {
+    common::require(&["browser"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let e2e = Path::new(ROOT).join("tests/e2e");
+    let shots = Path::new(ROOT).join("target/web-shots");
+    let o = Command::new("node")
+        .arg(e2e.join("web.mjs"))
+        .arg(&server.base)
+        .arg(id.to_string())
+        .arg(&shots)
+        .env("WEB_AKUN", serde_json::to_string(&accounts).unwrap())
+        .env("CHROMIUM", std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))
+        .current_dir(&e2e)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    println!("{stdout}");
+    assert!(o.status.success(), "e2e failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    for step in ["typing:", "local draft", "stale save", "on top of the newest revision", "invalid TOML", "workflow:", "another OPD"] {
+        assert!(stdout.contains(step), "step {step:?} ran:\n{stdout}");
+    }
+    assert!(stdout.contains("p50") && stdout.contains("p95"), "latency printed");
+    drop(server);
+}

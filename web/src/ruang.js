@@ -1,0 +1,348 @@
+// The edition workspace: file list, editor, diagnostics, save (with conflict view), local
+// draft, workflow buttons and the live preview of the unsaved texts.
+import { api, h, header, hasRole, STATUS, JENIS, waktu } from "./api.js";
+import { newState, newView, showDiagnostics, goTo } from "./editor.js";
+import { Pratinjau } from "./pratinjau.js";
+
+// How long typing must pause before the texts go to the preview (ms).
+export const JEDA_KETIK_MS = 150;
+
+const KELOMPOK = [
+  ["Pengaturan edisi", (p) => !p.includes("/")],
+  ["Bab", (p) => p.startsWith("bab/")],
+  ["Data", (p) => p.startsWith("data/")],
+];
+
+export async function ruang(root, data) {
+  const id = Number(data.edisi);
+  const t = window.__ruang = { id, log: [] };
+  const [user, edisi] = await Promise.all([api("GET", "/sesi"), api("GET", `/edisi/${id}`)]);
+  const opd = (await api("GET", "/opd")).find((o) => o.id === edisi.opd);
+  const judul = `${JENIS[edisi.jenis] || edisi.jenis} ${edisi.tahun}${edisi.revisi ? " ke-" + edisi.revisi : ""} — ${opd ? opd.nama : "OPD " + edisi.opd}`;
+  // Per edition and user: two people sharing a browser never get each other's drafts.
+  const draftKey = `renja:draf:${id}:${user.login}`;
+
+  // --- state ------------------------------------------------------------------------------
+  let base = edisi.kepala;            // the revision the edits are based on
+  let files = [];                     // [{path, sha256, size}] of `base`
+  const saved = new Map();            // path -> text at `base`
+  const states = new Map();           // path -> EditorState
+  const dirty = new Set();            // paths whose text differs from `saved`
+  let current = null;                 // the open path
+  let diags = [];                     // [{file, line, col, message, severity, hint}]
+  const canWrite = hasRole(user, "penyusun", edisi.opd) && edisi.status === "draf";
+
+  // --- layout -----------------------------------------------------------------------------
+  const statusEl = h("span", { class: "status status-" + edisi.status, id: "status-edisi" }, STATUS[edisi.status] || edisi.status);
+  const alur = h("div", { class: "alur", role: "group", "aria-label": "Alur kerja" });
+  const daftarBerkas = h("nav", { class: "berkas", "aria-label": "Berkas edisi" });
+  const daftarDiag = h("ul", { id: "diagnostik", class: "diagnostik" });
+  const jumlahDiag = h("span", { id: "jumlah-diagnostik" }, "0");
+  const namaBerkas = h("h2", { id: "nama-berkas", class: "nama-berkas" }, "");
+  const pesan = h("input", { id: "pesan-simpan", placeholder: "Apa yang Anda ubah?", "aria-label": "Pesan penyimpanan", disabled: !canWrite });
+  const tombolSimpan = h("button", { type: "button", id: "simpan", disabled: true }, "Simpan");
+  const info = h("p", { id: "info", class: "info", role: "status", "aria-live": "polite" });
+  const editorEl = h("div", { class: "editor", id: "editor" });
+  const konflik = h("section", { id: "konflik", class: "konflik", role: "alertdialog", "aria-labelledby": "judul-konflik", hidden: true });
+  const dialog = h("dialog", { id: "dialog-catatan", "aria-labelledby": "judul-catatan" });
+  // Downloads of the saved revision (the draft renders of GET …/susun/{format}).
+  const unduh = h("p", { class: "unduh", id: "unduh" });
+  function renderUnduh() {
+    unduh.replaceChildren(...(base ? [["pdf", "PDF"], ["docx", "DOCX"], ["json", "JSON"]].flatMap(([f, label], i) => [
+      i ? " · " : "",
+      h("a", { href: `/api/v1/edisi/${id}/revisi/${base}/susun/${f}`, id: "unduh-" + f, download: "" }, label)]) : ["Belum ada revisi."]));
+  }
+  const pratinjauEl = h("section", { class: "pratinjau", "aria-label": "Pratinjau dokumen" });
+  root.replaceChildren(
+    header(user, judul),
+    h("div", { class: "ruang" },
+      h("aside", { class: "kiri" },
+        h("div", { class: "kepala-edisi" }, h("span", {}, "Status: "), statusEl),
+        alur,
+        h("h2", {}, "Berkas"), daftarBerkas,
+        h("h2", {}, "Unduh revisi tersimpan"), unduh,
+        h("h2", {}, "Diagnostik (", jumlahDiag, ")"), daftarDiag),
+      h("section", { class: "tengah-ruang", "aria-label": "Penyunting" },
+        h("div", { class: "alat" }, namaBerkas,
+          canWrite ? [pesan, tombolSimpan] : h("span", { class: "hanya-baca", id: "hanya-baca" }, "Hanya baca: edisi ini tidak dapat Anda ubah pada status sekarang")),
+        info, konflik, editorEl),
+      pratinjauEl),
+    dialog);
+  const view = newView(editorEl);
+  t.view = view;
+  const pratinjau = new Pratinjau(pratinjauEl, id, (errors, warnings) => {
+    // Live diagnostics of the texts as typed replace the saved revision's.
+    setDiagnostics([...errors.map((m) => parseLoc(m, "error")), ...warnings.map((m) => parseLoc(m, "warning"))]);
+  });
+  t.pratinjau = pratinjau;
+
+  function say(text, kind) {
+    info.textContent = text;
+    info.className = "info " + (kind || "");
+  }
+
+  // --- files --------------------------------------------------------------------------------
+  async function loadRevision(rev) {
+    base = rev;
+    renderUnduh();
+    saved.clear();
+    files = [];
+    if (!rev) return;
+    const r = await api("GET", `/edisi/${id}/revisi/${rev}`);
+    files = r.berkas.filter((f) => /\.(md|toml)$/.test(f.path));
+    await Promise.all(files.map(async (f) => {
+      saved.set(f.path, await api("GET", `/edisi/${id}/revisi/${rev}/berkas/${f.path}`));
+    }));
+  }
+
+  function onChange(path, state) {
+    states.set(path, state);
+    const text = state.doc.toString();
+    if (text === saved.get(path)) dirty.delete(path); else dirty.add(path);
+    markFiles();
+    writeDraft();
+    pratinjau.schedule(path, text, JEDA_KETIK_MS);
+  }
+
+  function stateOf(path) {
+    if (!states.has(path)) states.set(path, newState(path, saved.get(path) ?? "", onChange, !canWrite));
+    return states.get(path);
+  }
+
+  function open(path, line, col) {
+    if (current !== path) {
+      if (current) states.set(current, view.state);
+      current = path;
+      view.setState(stateOf(path));
+      namaBerkas.textContent = path;
+      markFiles();
+      showInline();
+    }
+    if (line) goTo(view, line, col);
+  }
+
+  function markFiles() {
+    const groups = KELOMPOK.map(([label, test]) => {
+      const items = files.filter((f) => test(f.path)).map((f) => h("li", {},
+        h("button", {
+          type: "button", class: "berkas-item" + (f.path === current ? " aktif" : ""), "aria-current": f.path === current ? "true" : null,
+          dataset: { path: f.path }, onclick: () => open(f.path),
+        }, f.path.replace(/^(bab|data)\//, ""), dirty.has(f.path) ? h("span", { class: "ubah", title: "Belum disimpan" }, " ●") : null)));
+      return items.length ? [h("h3", {}, label), h("ul", {}, items)] : [];
+    });
+    daftarBerkas.replaceChildren(...groups.flat());
+    tombolSimpan.disabled = !canWrite || dirty.size === 0;
+    tombolSimpan.textContent = dirty.size ? `Simpan (${dirty.size})` : "Simpan";
+  }
+
+  // --- local draft ----------------------------------------------------------------------------
+  function writeDraft() {
+    if (dirty.size === 0) { localStorage.removeItem(draftKey); return; }
+    const berkas = {};
+    for (const p of dirty) berkas[p] = (p === current ? view.state : states.get(p)).doc.toString();
+    localStorage.setItem(draftKey, JSON.stringify({ dasar: base, berkas, waktu: Date.now() }));
+  }
+  function readDraft() {
+    try { return JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (_) { return null; }
+  }
+
+  // --- diagnostics ----------------------------------------------------------------------------
+  function parseLoc(m, severity) {
+    const x = /^(.*):(\d+):(\d+)$/.exec(m.loc || "");
+    return x ? { file: x[1], line: Number(x[2]), col: Number(x[3]), message: m.message, hint: m.hint, severity }
+             : { file: m.loc || "", line: 1, col: 1, message: m.message, hint: m.hint, severity };
+  }
+  function setDiagnostics(list) {
+    diags = list;
+    t.diags = list;
+    jumlahDiag.textContent = String(list.length);
+    daftarDiag.replaceChildren(...list.map((d) => h("li", { class: "diag-" + d.severity },
+      h("button", { type: "button", class: "diag", onclick: () => files.some((f) => f.path === d.file) && open(d.file, d.line, d.col) },
+        h("span", { class: "lokasi" }, `${d.file}:${d.line}:${d.col}`),
+        h("span", { class: "tingkat" }, d.severity === "error" ? "Kesalahan: " : "Peringatan: "), d.message,
+        d.hint ? h("span", { class: "saran" }, ` saran: ${d.hint}`) : null))));
+    showInline();
+  }
+  function showInline() {
+    if (current) showDiagnostics(view, diags.filter((d) => d.file === current));
+  }
+  async function periksa() {
+    if (!base) return;
+    try {
+      const p = await api("GET", `/edisi/${id}/revisi/${base}/periksa`);
+      if (!pratinjau.heard) setDiagnostics(p.diagnostik);
+    } catch (e) { say(e.message, "galat"); }
+  }
+
+  // --- save and conflicts --------------------------------------------------------------------
+  async function simpan(overBase) {
+    if (current) states.set(current, view.state);
+    const berkas = {};
+    for (const p of dirty) berkas[p] = states.get(p).doc.toString();
+    const message = pesan.value.trim() || `Ubah ${[...dirty].join(", ")}`;
+    tombolSimpan.disabled = true;
+    say("Menyimpan…");
+    try {
+      const r = await api("POST", `/edisi/${id}/revisi`, { dasar: overBase || base, pesan: message, berkas });
+      for (const [p, text] of Object.entries(berkas)) saved.set(p, text);
+      dirty.clear();
+      if (overBase && overBase !== base) {
+        // Saved on top of a newer revision: the files the others changed are taken from it, so
+        // the next save cannot silently undo their work.
+        await loadRevision(r.revisi.id);
+        for (const [p, st] of [...states]) if (st.doc.toString() !== saved.get(p)) states.delete(p);
+        if (current && !states.has(current)) view.setState(stateOf(current));
+      }
+      base = r.revisi.id;
+      renderUnduh();
+      konflik.hidden = true;
+      localStorage.removeItem(draftKey);
+      pesan.value = "";
+      markFiles();
+      setDiagnostics(r.periksa.diagnostik);
+      pratinjau.setBase(base);
+      say(`Tersimpan sebagai revisi ${base.slice(0, 12)} (${r.periksa.kesalahan} kesalahan, ${r.periksa.peringatan} peringatan).`, "baik");
+    } catch (e) {
+      markFiles();
+      if (e.status === 409 && e.body.kepala) await showConflict(e.body, berkas);
+      else say(e.message, "galat");
+    }
+  }
+
+  async function showConflict(body, mine) {
+    say("Penyimpanan ditolak: edisi telah disimpan orang lain. Perubahan Anda belum hilang.", "galat");
+    const kepala = body.kepala;
+    const berubah = body.berubah || [];
+    const clash = Object.keys(mine).filter((p) => berubah.includes(p));
+    const theirs = {};
+    await Promise.all(clash.map(async (p) => {
+      try { theirs[p] = await api("GET", `/edisi/${id}/revisi/${kepala}/berkas/${p}`); } catch (_) { theirs[p] = null; }
+    }));
+    // What changed meanwhile, as unified diffs from the author's base to the newest revision.
+    let diffs = {};
+    try {
+      const b = await api("GET", `/edisi/${id}/beda?dari=${encodeURIComponent(base)}&ke=${encodeURIComponent(kepala)}`);
+      diffs = Object.fromEntries(b.berkas.map((f) => [f.path, f]));
+    } catch (_) { /* the texts below still show both versions */ }
+    const diffView = (p) => {
+      const f = diffs[p];
+      if (!f || !f.beda) return null;
+      return h("details", { open: true }, h("summary", {}, "Yang diubah orang lain sejak revisi dasar Anda"),
+        h("pre", { class: "beda", tabindex: "0" }, f.beda.split("\n").map((l) =>
+          h("span", { class: l.startsWith("+") && !l.startsWith("+++") ? "tambah" : l.startsWith("-") && !l.startsWith("---") ? "hapus" : "" }, l + "\n"))));
+    };
+    const blocks = clash.map((p) => h("div", { class: "banding" },
+      h("h3", {}, p),
+      diffView(p),
+      h("details", { open: !diffs[p] }, h("summary", {}, "Bandingkan teks lengkap"),
+        h("div", { class: "dua" },
+          h("div", {}, h("h4", {}, "Versi tersimpan terbaru"), h("pre", { class: "teks-mereka", tabindex: "0" }, theirs[p] ?? "(berkas dihapus)")),
+          h("div", {}, h("h4", {}, "Versi Anda (belum disimpan)"), h("pre", { class: "teks-saya", tabindex: "0" }, mine[p]))))));
+    const muatUlang = async () => {
+      // Keep a copy of the author's texts before loading the newest revision.
+      localStorage.setItem(`renja:salinan:${id}:${user.login}:${Date.now()}`, JSON.stringify({ dasar: base, berkas: mine }));
+      localStorage.removeItem(draftKey);
+      states.clear(); dirty.clear();
+      await loadRevision(kepala);
+      const keep = current; current = null;
+      open(files.some((f) => f.path === keep) ? keep : files[0]?.path);
+      konflik.hidden = true;
+      pratinjau.reset(base, {});
+      periksa();
+      say("Revisi terbaru dimuat. Salinan teks Anda disimpan di peramban.", "baik");
+    };
+    const pakaiSaya = async () => {
+      // The author chose, seeing both versions, to save theirs over the newest revision.
+      await simpan(kepala);
+    };
+    konflik.replaceChildren(
+      h("h2", { id: "judul-konflik", tabindex: "-1" }, "Konflik penyimpanan"),
+      h("p", {}, `Sejak Anda mulai, revisi ${kepala.slice(0, 12)} disimpan dan mengubah: ${berubah.join(", ") || "(tidak diketahui)"}. `,
+        clash.length ? "Berkas berikut juga Anda ubah:" : "Berkas yang Anda ubah tidak ikut berubah."),
+      ...blocks,
+      h("div", { class: "tombol-tombol" },
+        h("button", { type: "button", id: "konflik-muat-ulang", onclick: muatUlang }, "Muat ulang revisi terbaru"),
+        h("button", { type: "button", id: "konflik-pakai-saya", onclick: pakaiSaya }, "Simpan versi saya di atas revisi terbaru"),
+        h("button", { type: "button", id: "konflik-tutup", onclick: () => { konflik.hidden = true; } }, "Tutup (tetap menyunting)")));
+    konflik.hidden = false;
+    konflik.scrollTop = 0;
+    konflik.querySelector("h2").focus();
+  }
+  tombolSimpan.addEventListener("click", () => simpan());
+  editorEl.addEventListener("keydown", (ev) => {
+    if ((ev.ctrlKey || ev.metaKey) && ev.key === "s") { ev.preventDefault(); if (!tombolSimpan.disabled) simpan(); }
+  });
+
+  // --- workflow -----------------------------------------------------------------------------
+  function renderAlur(e) {
+    statusEl.textContent = STATUS[e.status] || e.status;
+    statusEl.className = "status status-" + e.status;
+    const steps = [];
+    const penyusun = hasRole(user, "penyusun", e.opd);
+    const verifikator = hasRole(user, "verifikator");
+    if (penyusun && e.status === "draf") steps.push(["ajukan", "Ajukan"]);
+    if (penyusun && e.status === "dikembalikan") steps.push(["perbaiki", "Perbaiki"]);
+    if (verifikator && e.status === "diajukan") steps.push(["kembalikan", "Kembalikan…"], ["setujui", "Setujui"]);
+    alur.replaceChildren(...steps.map(([langkah, label]) => h("button", { type: "button", id: "langkah-" + langkah, onclick: () => step(langkah) }, label)));
+  }
+  async function step(langkah) {
+    let catatan = "";
+    if (langkah === "kembalikan") {
+      catatan = await askNote();
+      if (catatan === null) return;
+    } else if (langkah === "ajukan" && dirty.size) {
+      say("Simpan dahulu perubahan Anda sebelum mengajukan.", "galat");
+      return;
+    }
+    try {
+      const e = await api("POST", `/edisi/${id}/langkah`, { langkah, catatan });
+      renderAlur(e);
+      say(`Langkah "${langkah}" berhasil; status sekarang ${STATUS[e.status] || e.status}.`, "baik");
+      if (e.status !== "draf") { pesan.disabled = true; tombolSimpan.disabled = true; }
+    } catch (err) { say(err.message, "galat"); }
+  }
+  function askNote() {
+    return new Promise((resolve) => {
+      const area = h("textarea", { id: "catatan", rows: "6", required: true });
+      const form = h("form", { method: "dialog" },
+        h("h2", { id: "judul-catatan" }, "Kembalikan edisi"),
+        h("label", { for: "catatan" }, "Catatan untuk penyusun (wajib)"), area,
+        h("div", { class: "tombol-tombol" },
+          h("button", { type: "submit", value: "ok" }, "Kembalikan"),
+          h("button", { type: "button", onclick: () => { dialog.close("batal"); } }, "Batal")));
+      dialog.replaceChildren(form);
+      dialog.onclose = () => resolve(dialog.returnValue === "ok" && area.value.trim() ? area.value.trim() : null);
+      dialog.returnValue = "";
+      dialog.showModal();
+      area.focus();
+    });
+  }
+
+  // --- start ----------------------------------------------------------------------------------
+  await loadRevision(base);
+  renderAlur(edisi);
+  const draft = readDraft();
+  if (draft && draft.berkas && Object.keys(draft.berkas).length) {
+    // Unsaved work from before a reload: restored on its own base, so a save still detects a
+    // conflict with anything saved since.
+    if (draft.dasar && draft.dasar !== base) await loadRevision(draft.dasar).catch(() => loadRevision(edisi.kepala));
+    for (const [p, text] of Object.entries(draft.berkas)) {
+      if (!saved.has(p)) continue;
+      const st = newState(p, text, onChange, !canWrite);
+      states.set(p, st);
+      if (text !== saved.get(p)) dirty.add(p);
+    }
+    say(`Draf lokal yang belum disimpan dipulihkan (${dirty.size} berkas).`, "baik");
+  }
+  const first = files.find((f) => f.path.startsWith("bab/")) || files[0];
+  markFiles();
+  if (first) open(first.path);
+  const unsaved = {};
+  for (const p of dirty) unsaved[p] = states.get(p).doc.toString();
+  pratinjau.connect(base, unsaved);
+  periksa();
+  t.jeda = JEDA_KETIK_MS;
+  t.ready = true;
+  t.open = open;
+  t.dirty = dirty;
+}
