@@ -304,18 +304,14 @@ fn build_xlsx(ws: &Path) -> PathBuf {
     p
 }
 
-#[test]
-fn xlsx_export_recalculated_by_libreoffice_equals_renjas_values() {
-    if !openpyxl_ready() || !require_tools(&["soffice"]) {
-        return;
-    }
-    let ws = workspace();
-    let book = build_xlsx(ws.path());
+/// `book` without its cached results, recalculated by LibreOffice, compared with the cached values
+/// and with the model in `model` (xlsx_check.py compare); returns the checker's summary line.
+fn recalculated_by_libreoffice(ws: &Path, book: &Path, model: &Path) -> String {
     // Without the cached results LibreOffice must compute every formula itself.
-    let bare = ws.path().join("bare").join("tabel.xlsx");
+    let bare = ws.join("bare").join("tabel.xlsx");
     std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
     ok(&python(&[CHECK, "strip", book.to_str().unwrap(), bare.to_str().unwrap()]), "strip cached values");
-    let profile = ws.path().join("lo-profile");
+    let profile = ws.join("lo-profile");
     std::fs::create_dir_all(profile.join("user")).unwrap();
     std::fs::write(
         profile.join("user/registrymodifications.xcu"),
@@ -326,7 +322,7 @@ fn xlsx_export_recalculated_by_libreoffice_equals_renjas_values() {
 "#,
     )
     .unwrap();
-    let outdir = ws.path().join("recalc");
+    let outdir = ws.join("recalc");
     let env = format!("-env:UserInstallation=file://{}", profile.display());
     let o = Command::new("soffice")
         .args([env.as_str(), "--headless", "--calc", "--convert-to", "xlsx", "--outdir", outdir.to_str().unwrap(), bare.to_str().unwrap()])
@@ -334,15 +330,50 @@ fn xlsx_export_recalculated_by_libreoffice_equals_renjas_values() {
         .expect("soffice");
     let recalc = outdir.join("tabel.xlsx");
     assert!(o.status.success() && recalc.is_file(), "soffice: {}", text(&o));
-    let (_, model, _) = model_file();
     let o = python(&[CHECK, "compare", book.to_str().unwrap(), recalc.to_str().unwrap(), model.to_str().unwrap()]);
     ok(&o, "recalculated values");
-    let out = String::from_utf8_lossy(&o.stdout).to_string();
-    let n: usize = out.split("formula: ").nth(1).unwrap().split(',').next().unwrap().parse().unwrap();
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn formula_count(summary: &str) -> usize {
+    summary.split("formula: ").nth(1).unwrap().split(',').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn xlsx_export_recalculated_by_libreoffice_equals_renjas_values() {
+    if !openpyxl_ready() || !require_tools(&["soffice"]) {
+        return;
+    }
+    let ws = workspace();
+    let book = build_xlsx(ws.path());
+    let (_, model, _) = model_file();
+    let out = recalculated_by_libreoffice(ws.path(), &book, model);
+    let n = formula_count(&out);
     assert!(n > 500, "only {n} formula cells: {out}");
     for sheet in ["Tabel 2.1", "Tabel 2.2", "Tabel 3.1", "Tabel 3.2", "Tabel 3.4"] {
         assert!(out.contains(sheet), "openpyxl did not read {sheet}: {out}");
     }
+}
+
+/// The murni sample's T-C.29 and T-C.33 sheets: sums, tingkat realisasi (8), realisasi capaian
+/// (10) and tingkat capaian (11) as formulas that LibreOffice recalculates to renja's values.
+#[test]
+fn murni_xlsx_export_recalculated_by_libreoffice_equals_renjas_values() {
+    if !openpyxl_ready() || !require_tools(&["soffice"]) {
+        return;
+    }
+    let ws = tempfile::tempdir().unwrap();
+    let murni = Path::new(ROOT).join("contoh/murni");
+    let o = renja(&["build", murni.to_str().unwrap(), "-o", "out", "--format", "xlsx"], ws.path());
+    ok(&o, "build --format xlsx (murni)");
+    let book = std::fs::read_dir(ws.path().join("out")).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "xlsx")).expect("the workbook");
+    let o = renja(&["export", "--json", murni.to_str().unwrap()], ws.path());
+    ok(&o, "export (murni)");
+    let model = ws.path().join("model.json");
+    std::fs::write(&model, &o.stdout).unwrap();
+    let out = recalculated_by_libreoffice(ws.path(), &book, &model);
+    let n = formula_count(&out);
+    assert!(n > 200, "only {n} formula cells: {out}");
 }
 
 #[test]

@@ -163,7 +163,92 @@ fn kolom_uang(
 
 type Ganti = BTreeMap<(usize, u16), Isi>;
 
+/// T-C.29 (the murni's evaluation of year n−2): amounts rolled up as sums, (8) = (7) ÷ (6) for K
+/// and Rp, (10) = (5) + (7) + (9) and (11) = (10) ÷ (4) as formulas where the printed values are
+/// numbers, the average row as AVERAGE. Columns (0-based): 3 target Renstra (4), 4 realisasi
+/// s/d n−3 (5), 5/6 target K/Rp (6), 7/8 realisasi K/Rp (7), 9/10 tingkat realisasi K/Rp (8),
+/// 11/12 target K/Rp n−1 (9), 13 realisasi capaian (10), 14 tingkat capaian (11).
+fn evaluasi_tc29(e: &Evaluasi, t: &TabelTampil, pos: &Tempat, doc: &Document) -> Ganti {
+    let mut o = Ganti::new();
+    let codes: Vec<&Code> = e.baris.iter().map(|r| &r.kode).collect();
+    let (kids, roots) = pohon(&codes);
+    let leaf = |i: usize| e.baris[i].tingkat == Level::SubKegiatan;
+    let rule = doc.edisi.format.predikat_celah;
+    let neg = doc.edisi.format.capaian_negatif;
+    let zero = Uang(crate::model::value::Rupiah::ZERO);
+    // Rows: 0 OPD, 1..=n the table rows, n+1 the average.
+    let amounts: [(u16, Vec<Option<Hasil>>, Option<Hasil>); 3] = [
+        (6, e.baris.iter().map(|r| Some(uang(&r.pagu))).collect(), Some(uang(&e.total.pagu))),
+        (8, e.baris.iter().map(|r| Some(uang(&r.realisasi_rp))).collect(), Some(uang(&e.total.realisasi_rp))),
+        (
+            12,
+            e.baris.iter().map(|r| Some(uang(r.tc29.as_ref().map(|x| &x.pagu_berjalan).unwrap_or(&zero)))).collect(),
+            e.total.pagu_berjalan.as_ref().map(uang),
+        ),
+    ];
+    for (col, values, total) in amounts {
+        let values: Vec<(bool, Option<Hasil>)> = values.into_iter().enumerate().map(|(i, v)| (leaf(i), v)).collect();
+        kolom_uang(&mut o, pos, 1, col, &kids, &values, RP);
+        let cells: Vec<String> = roots.iter().map(|j| a1(pos.row(1 + j), col)).collect();
+        o.insert((0, col), total.map(|h| Isi::Rumus(sum(&cells), h, RP.into())).unwrap_or(Isi::Kosong));
+    }
+    let r0 = pos.row(0);
+    o.insert((0, 10), Isi::Rumus(format!("IF({}=0,\"-\",{}/{}*100)", a1(r0, 6), a1(r0, 8), a1(r0, 6)), pct_hasil(&e.total.capaian_rp), PERSEN.into()));
+    let body = |i: usize| &t.baris[i + 1].sel;
+    for (i, r) in e.baris.iter().enumerate() {
+        let row = pos.row(1 + i);
+        let x = r.tc29.as_ref();
+        let num = |col: u16, v: &Option<Nilai>| nilai_angka(&body(i)[col as usize].teks, v);
+        let t4 = x.and_then(|x| num(3, &x.target_renstra));
+        let r5 = x.and_then(|x| num(4, &x.realisasi_renstra));
+        let tk = num(5, &r.target);
+        let rk = num(7, &r.realisasi_k);
+        let t9 = x.and_then(|x| num(11, &x.target_berjalan));
+        for (col, v) in [(3u16, &t4), (4, &r5), (5, &tk), (7, &rk), (11, &t9)] {
+            if let Some(v) = v {
+                o.insert((1 + i, col), v.clone());
+            }
+        }
+        o.insert((1 + i, 10), Isi::Rumus(format!("IF({}=0,\"-\",{}/{}*100)", a1(row, 6), a1(row, 8), a1(row, 6)), pct_hasil(&r.capaian_rp), PERSEN.into()));
+        if r.indikator.is_empty() {
+            continue;
+        }
+        if tk.is_some() && rk.is_some() {
+            o.insert((1 + i, 9), Isi::Rumus(capaian_k_rumus(&a1(row, 5), &a1(row, 7), r.sifat, neg), pct_hasil(&r.capaian_k), PERSEN.into()));
+        }
+        let Some(x) = x else { continue };
+        // (10) as the sum of the parts that are printed as numbers (as renja sums them).
+        let parts = [(4u16, &x.realisasi_renstra, &r5), (7, &r.realisasi_k, &rk), (11, &x.target_berjalan, &t9)];
+        let all_numeric = parts.iter().all(|(_, v, cell)| v.as_ref().and_then(|n| n.angka).is_none() || cell.is_some());
+        if let (Some(r10), true) = (&x.realisasi_capaian, all_numeric) {
+            let cells: Vec<String> = parts.iter().filter(|(_, _, cell)| cell.is_some()).map(|(c, _, _)| a1(row, *c)).collect();
+            let fmt = match nilai_angka(&body(i)[13].teks, &Some(r10.clone())) {
+                Some(Isi::Angka(_, f)) => f,
+                _ => "#,##0.##".to_string(),
+            };
+            o.insert((1 + i, 13), Isi::Rumus(sum(&cells), Hasil::Angka(r10.angka.map(f64_of).unwrap_or(0.0)), fmt));
+            if t4.is_some() {
+                o.insert((1 + i, 14), Isi::Rumus(capaian_k_rumus(&a1(row, 3), &a1(row, 13), r.sifat, neg), pct_hasil(&x.tingkat_capaian), PERSEN.into()));
+            }
+        }
+    }
+    // The average row: "Rata-rata …" spans columns 0–8, then the two averages at 9 and 10.
+    let s = &e.statistik;
+    let last = e.baris.len() + 1;
+    for (col, val) in [(9u16, &s.rata_rata_capaian_k), (10, &s.rata_rata_capaian_rp)] {
+        if val.is_some() {
+            let cells: Vec<String> = e.baris.iter().enumerate().filter(|(_, r)| r.tingkat == s.tingkat).map(|(i, _)| a1(pos.row(1 + i), col)).collect();
+            o.insert((last, col), Isi::Rumus(format!("AVERAGE({})", cells.join(",")), pct_hasil(val), PERSEN.into()));
+        }
+    }
+    let _ = rule;
+    o
+}
+
 fn evaluasi(e: &Evaluasi, t: &TabelTampil, pos: &Tempat, doc: &Document) -> Ganti {
+    if e.bentuk == crate::source::schema::BentukEvaluasi::Tc29 {
+        return evaluasi_tc29(e, t, pos, doc);
+    }
     let mut o = Ganti::new();
     let ncols = t.kolom.len() as u16;
     let nq = ncols - 14;
@@ -275,9 +360,21 @@ fn rencana(t: &Rencana, pos: &Tempat) -> Ganti {
     let (kids, roots) = pohon(&codes);
     let n = t.baris.len();
     let leaf = |r: &crate::compute::RencanaRow| r.tingkat == Level::SubKegiatan;
-    // The formulas below follow the Perubahan's Tabel 3.4 (Sebelum, Sesudah, Selisih). A murni's
-    // T-C.33 (one pagu per row) has other columns: its sheet keeps the document's values, without
-    // formulas, until its spec gets its own formula map.
+    // A murni's T-C.33: one pagu per row (column 9) and the prakiraan maju (column 14), rolled
+    // up as sums, the TOTAL over the roots.
+    if let Some(total_pagu) = &t.total.pagu {
+        let cols: [(u16, Vec<(bool, Option<Hasil>)>, Hasil); 2] = [
+            (9, t.baris.iter().map(|r| (leaf(r), r.pagu.as_ref().map(uang))).collect(), uang(total_pagu)),
+            (14, t.baris.iter().map(|r| (leaf(r), r.maju_pagu.as_ref().map(uang))).collect(), uang(&t.total.maju_pagu)),
+        ];
+        for (col, values, total) in cols {
+            kolom_uang(&mut o, pos, 0, col, &kids, &values, RP);
+            let cells: Vec<String> = roots.iter().map(|j| a1(pos.row(*j), col)).collect();
+            o.insert((n, col), Isi::Rumus(sum(&cells), total, RP.into()));
+        }
+        return o;
+    }
+    // The Perubahan's Tabel 3.4: Sebelum, Sesudah, Selisih.
     let (Some(total_sebelum), Some(total_sesudah), Some(total_selisih)) = (&t.total.pagu_sebelum, &t.total.pagu_sesudah, &t.total.selisih) else {
         return o;
     };

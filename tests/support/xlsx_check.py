@@ -6,7 +6,8 @@
         opens OUT must recalculate every formula itself.
     xlsx_check.py compare ORIG.xlsx RECALC.xlsx MODEL.json
         every formula cell of ORIG recalculated in RECALC equals the cached value in ORIG, and
-        the amounts, capaian and selisih of Tabel 2.1, 3.2 and 3.4 equal the computed model.
+        the amounts, capaian and selisih of the evaluation, RKPD and plan tables (Perubahan
+        or murni forms) equal the computed model.
         Prints "formula: N, model: M" on success; exits 1 with every difference otherwise.
 """
 import json
@@ -38,7 +39,8 @@ def close(a, b):
 def body_start(ws):
     """The first body row: the row after the column-number row 1, 2, 3, …"""
     for r in range(1, 15):
-        if [ws.cell(row=r, column=c).value for c in (1, 2, 3)] == [1, 2, 3]:
+        # renja's own number row holds numbers; a form's header row (T-C.29) the texts "1", "2", …
+        if [str(ws.cell(row=r, column=c).value) for c in (1, 2, 3)] == ["1", "2", "3"]:
             return r + 1
     raise SystemExit(f"{ws.title}: no column-number row")
 
@@ -73,7 +75,58 @@ def compare(orig, recalc, model_path):
             errors.append(f"{sheet}!{openpyxl.utils.get_column_letter(c)}{r} ({what}): recalculated {got!r}, renja {want!r}")
 
     num = lambda u: float(u["nilai"])
+    pct = lambda p: float(p["nilai"]) if p is not None else "-"
     d = m["data"]
+    if d["evaluasi"].get("bentuk") == "T-C.29":
+        compare_murni(d, wr, check, num, pct)
+    else:
+        compare_perubahan(d, wr, check, num, pct)
+    if errors:
+        print("\n".join(errors[:60]))
+        print(f"{len(errors)} differences")
+        sys.exit(1)
+    print(f"formula: {nformula}, model: {nmodel}, sheets: {', '.join(ws.title for ws in wr.worksheets)}")
+
+
+def compare_murni(d, wr, check, num, pct):
+    """T-C.33 (pagu and prakiraan maju, TOTAL) and T-C.29 (amounts, tingkat realisasi and capaian)."""
+    t = d["rencana"]
+    sheet = "Tabel " + t["nomor"]
+    r0 = body_start(wr[sheet])
+    for i, b in enumerate(t["baris"]):
+        if b.get("pagu") is not None:
+            check(sheet, r0 + i, 10, num(b["pagu"]), f"{b['kode']} pagu")
+        if b["maju_pagu"] is not None:
+            check(sheet, r0 + i, 15, num(b["maju_pagu"]), f"{b['kode']} prakiraan maju")
+    n = len(t["baris"])
+    check(sheet, r0 + n, 10, num(t["total"]["pagu"]), "TOTAL pagu")
+    check(sheet, r0 + n, 15, num(t["total"]["maju_pagu"]), "TOTAL prakiraan maju")
+    e = d["evaluasi"]
+    sheet = "Tabel " + e["nomor"]
+    r0 = body_start(wr[sheet])
+    check(sheet, r0, 7, num(e["total"]["pagu"]), "total pagu")
+    check(sheet, r0, 9, num(e["total"]["realisasi_rp"]), "total realisasi")
+    check(sheet, r0, 11, pct(e["total"]["capaian_rp"]), "total tingkat realisasi Rp")
+    for i, b in enumerate(e["baris"]):
+        r = r0 + 1 + i
+        check(sheet, r, 7, num(b["pagu"]), f"{b['kode']} pagu")
+        check(sheet, r, 9, num(b["realisasi_rp"]), f"{b['kode']} realisasi")
+        check(sheet, r, 11, pct(b["capaian_rp"]), f"{b['kode']} tingkat realisasi Rp (8)")
+        x = b.get("tc29")
+        if x:
+            check(sheet, r, 13, num(x["pagu_berjalan"]), f"{b['kode']} pagu n-1")
+        if b["indikator"]:
+            check(sheet, r, 10, pct(b["capaian_k"]), f"{b['kode']} tingkat realisasi K (8)")
+            if x and x["realisasi_capaian"] is not None:
+                check(sheet, r, 14, float(x["realisasi_capaian"]["angka"]), f"{b['kode']} realisasi capaian (10)")
+                check(sheet, r, 15, pct(x["tingkat_capaian"]), f"{b['kode']} tingkat capaian (11)")
+    s = e["statistik"]
+    rl = r0 + 1 + len(e["baris"])
+    check(sheet, rl, 10, pct(s["rata_rata_capaian_k"]), "rata-rata tingkat realisasi K")
+    check(sheet, rl, 11, pct(s["rata_rata_capaian_rp"]), "rata-rata tingkat realisasi Rp")
+
+
+def compare_perubahan(d, wr, check, num, pct):
     # Tabel 3.4
     t = d["rencana"]
     sheet = "Tabel " + t["nomor"]
@@ -102,7 +155,6 @@ def compare(orig, recalc, model_path):
     r0 = body_start(wr[sheet])
     ncol = wr[sheet].max_column
     nq = ncol - 14
-    pct = lambda p: float(p["nilai"]) if p is not None else "-"
     pred = lambda p: p if p is not None else "-"
     check(sheet, r0, 8, num(e["total"]["pagu"]), "total pagu")
     check(sheet, r0, 10 + nq, num(e["total"]["realisasi_rp"]), "total realisasi")
@@ -121,11 +173,6 @@ def compare(orig, recalc, model_path):
     rl = r0 + 1 + len(e["baris"])
     check(sheet, rl, 11 + nq, pct(s["rata_rata_capaian_k"]), "rata-rata capaian K")
     check(sheet, rl, 13 + nq, pred(s["predikat_k"]), "predikat rata-rata K")
-    if errors:
-        print("\n".join(errors[:60]))
-        print(f"{len(errors)} differences")
-        sys.exit(1)
-    print(f"formula: {nformula}, model: {nmodel}, sheets: {', '.join(ws.title for ws in wr.worksheets)}")
 
 
 if __name__ == "__main__":
