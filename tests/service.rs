@@ -118,6 +118,9 @@ fn sessions_cookies_csrf_and_throttling() {
     let r = evil.post("/api/v1/opd", &json!({ "kode": "9.99", "nama": "X" }));
     assert_eq!(r.status, 403, "{}", r.text());
     assert!(r.json()["galat"].as_str().unwrap().contains("asal lain"));
+    // Refused before its body was read: the server closes the connection and says so, so the
+    // client's next request (below, on the same pooled agent) does not meet a closed socket.
+    assert_eq!(r.header("connection"), Some("close"));
     let mut cross = c.clone();
     cross.extra.push(("Sec-Fetch-Site".into(), "cross-site".into()));
     assert_eq!(cross.post("/api/v1/opd", &json!({ "kode": "9.99", "nama": "X" })).status, 403);

@@ -195,7 +195,15 @@ async fn guard(State(s): State<S>, ConnectInfo(peer): ConnectInfo<SocketAddr>, m
     };
     let proto = if trust { header_str(h, "x-forwarded-proto").unwrap_or("http") } else { "http" };
     let secure = proto.eq_ignore_ascii_case("https") || s.config.public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
-    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    let has_body = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    // A request refused before its body was read leaves that body on the connection: the server
+    // then closes it, and says so (`connection: close`), so a client does not send its next
+    // request on a connection that is going away.
+    let closing = |mut r: Response| {
+        r.headers_mut().insert("connection", HeaderValue::from_static("close"));
+        r
+    };
+    if has_body {
         let host = if trust { header_str(h, "x-forwarded-host").or_else(|| header_str(h, "host")) } else { header_str(h, "host") };
         let expected = match &s.config.public_url {
             Some(u) => u.trim_end_matches('/').to_string(),
@@ -204,16 +212,20 @@ async fn guard(State(s): State<S>, ConnectInfo(peer): ConnectInfo<SocketAddr>, m
         if let Some(origin) = header_str(h, "origin") {
             if origin != expected {
                 let _ = s.store.audit(None, "csrf_ditolak", req.uri().path(), &format!("origin {origin}"), &addr);
-                return ApiError::new(StatusCode::FORBIDDEN, format!("permintaan dari asal lain ({origin}) ditolak")).into_response();
+                return closing(ApiError::new(StatusCode::FORBIDDEN, format!("permintaan dari asal lain ({origin}) ditolak")).into_response());
             }
         } else if let Some(site) = header_str(h, "sec-fetch-site")
             && !matches!(site, "same-origin" | "none")
         {
-            return ApiError::new(StatusCode::FORBIDDEN, "permintaan dari situs lain ditolak").into_response();
+            return closing(ApiError::new(StatusCode::FORBIDDEN, "permintaan dari situs lain ditolak").into_response());
         }
     }
     req.extensions_mut().insert(Client { addr, secure });
     let mut resp = next.run(req).await;
+    if has_body && (resp.status().is_client_error() || resp.status().is_server_error()) {
+        // A handler may have refused before reading the body (not signed in, too large, …).
+        resp = closing(resp);
+    }
     let hs = resp.headers_mut();
     hs.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     // Everything is private and current, except what a handler marks cacheable (the web
