@@ -3,6 +3,7 @@
 import { api, h, header, hasRole, STATUS, JENIS, waktu } from "./api.js";
 import { newState, newView, showDiagnostics, goTo } from "./editor.js";
 import { Pratinjau } from "./pratinjau.js";
+import { Grid } from "./grid.js";
 
 // How long typing must pause before the texts go to the preview (ms).
 export const JEDA_KETIK_MS = 150;
@@ -43,6 +44,13 @@ export async function ruang(root, data) {
   const tombolSimpan = h("button", { type: "button", id: "simpan", disabled: true }, "Simpan");
   const info = h("p", { id: "info", class: "info", role: "status", "aria-live": "polite" });
   const editorEl = h("div", { class: "editor", id: "editor" });
+  // The table grid of a data file (web/src/grid.js), shown instead of the editor.
+  const gridEl = h("div", { class: "grid-wadah", id: "grid", hidden: true });
+  let grid = null;
+  let modeTabel = false;
+  const tombolTeks = h("button", { type: "button", id: "mode-teks", "aria-pressed": "true", onclick: () => setMode(false) }, "Teks");
+  const tombolTabel = h("button", { type: "button", id: "mode-tabel", "aria-pressed": "false", onclick: () => setMode(true) }, "Tabel");
+  const modeEl = h("div", { class: "mode", role: "group", "aria-label": "Tampilan berkas", hidden: true }, tombolTeks, tombolTabel);
   const konflik = h("section", { id: "konflik", class: "konflik", role: "alertdialog", "aria-labelledby": "judul-konflik", hidden: true });
   const dialog = h("dialog", { id: "dialog-catatan", "aria-labelledby": "judul-catatan" });
   // Downloads of the saved revision (the draft renders of GET …/susun/{format}).
@@ -63,9 +71,9 @@ export async function ruang(root, data) {
         h("h2", {}, "Unduh revisi tersimpan"), unduh,
         h("h2", {}, "Diagnostik (", jumlahDiag, ")"), daftarDiag),
       h("section", { class: "tengah-ruang", "aria-label": "Penyunting" },
-        h("div", { class: "alat" }, namaBerkas,
+        h("div", { class: "alat" }, namaBerkas, modeEl,
           canWrite ? [pesan, tombolSimpan] : h("span", { class: "hanya-baca", id: "hanya-baca" }, "Hanya baca: edisi ini tidak dapat Anda ubah pada status sekarang")),
-        info, konflik, editorEl),
+        info, konflik, editorEl, gridEl),
       pratinjauEl),
     dialog);
   const view = newView(editorEl);
@@ -111,14 +119,51 @@ export async function ruang(root, data) {
 
   function open(path, line, col) {
     if (current !== path) {
+      if (grid) { grid.selesai(); grid = null; t.grid = null; }
       if (current) states.set(current, view.state);
       current = path;
       view.setState(stateOf(path));
       namaBerkas.textContent = path;
       markFiles();
       showInline();
+      modeEl.hidden = !isTable(path);
+      showMode();
     }
-    if (line) goTo(view, line, col);
+    if (line) { if (modeTabel && isTable(path)) setMode(false); goTo(view, line, col); }
+  }
+
+  // --- the table grid -----------------------------------------------------------------------
+  function isTable(path) { return /^data\/[a-z0-9_-]+\.toml$/.test(path || ""); }
+  async function setMode(tabel) {
+    if (grid && !tabel) await grid.selesai();
+    modeTabel = tabel;
+    showMode();
+  }
+  function showMode() {
+    const on = modeTabel && isTable(current);
+    tombolTeks.setAttribute("aria-pressed", String(!on));
+    tombolTabel.setAttribute("aria-pressed", String(on));
+    editorEl.hidden = on;
+    gridEl.hidden = !on;
+    if (on && !grid) {
+      const path = current;
+      grid = new Grid(gridEl, {
+        id, path, readOnly: !canWrite, say,
+        base: () => base,
+        getText: () => view.state.doc.toString(),
+        // The server's text goes into the editor like typing: the draft, the dot, the preview.
+        setText: (text) => {
+          if (current !== path) return;
+          const doc = view.state.doc.toString();
+          if (doc !== text) view.dispatch({ changes: { from: 0, to: doc.length, insert: text } });
+        },
+      });
+      t.grid = grid;
+      grid.load();
+    } else if (!on && grid) {
+      grid = null;
+      t.grid = null;
+    }
   }
 
   function markFiles() {
@@ -176,6 +221,7 @@ export async function ruang(root, data) {
 
   // --- save and conflicts --------------------------------------------------------------------
   async function simpan(overBase) {
+    if (grid) await grid.selesai();
     if (current) states.set(current, view.state);
     const berkas = {};
     for (const p of dirty) berkas[p] = states.get(p).doc.toString();

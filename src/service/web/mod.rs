@@ -24,6 +24,8 @@ pub const APP_CSS: &[u8] = include_bytes!("../../../assets/web/app.css");
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; \
 connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+pub mod tabel;
+
 type S = Arc<AppState>;
 
 pub fn routes() -> Router<S> {
