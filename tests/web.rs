@@ -412,3 +412,45 @@ fn table_grid_in_headless_chromium() {
     }
     drop(server);
 }
+
+/// The workflow to the end in real headless chromium (tests/e2e/alur.mjs): a reviewer comment
+/// and a return note reach the author; approve → finalise → sign in the dialog with the test
+/// PKI's PKCS#12 → archive; the archived signed PDF verifies with `renja verify`.
+#[cfg_attr(not(renja_tools = "browser"), ignore = "needs chromium, node and playwright-core (tests/run.sh installs them)")]
+#[test]
+fn workflow_to_the_archive_in_headless_chromium() {
+    common::require(&["browser"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let pki = dir.path().join("pki");
+    let pass = "sandi-kunci-uji-77";
+    let o = Command::new("bash").arg(Path::new(ROOT).join("tests/support/pki.sh")).arg(&pki).env("PKI_PASSWORD", pass).output().unwrap();
+    assert!(o.status.success(), "pki.sh: {}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.path().join("arsip.ttd.pdf");
+    let e2e = Path::new(ROOT).join("tests/e2e");
+    let o = Command::new("node")
+        .arg(e2e.join("alur.mjs"))
+        .arg(&server.base)
+        .arg(id.to_string())
+        .arg(Path::new(ROOT).join("target/web-shots"))
+        .arg(&out)
+        .env("WEB_AKUN", serde_json::to_string(&accounts).unwrap())
+        .env("WEB_P12", pki.join("signer.p12"))
+        .env("WEB_P12_SANDI", pass)
+        .env("CHROMIUM", std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))
+        .current_dir(&e2e)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    println!("{stdout}");
+    assert!(o.status.success(), "e2e failed\nstdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&o.stderr));
+    for step in ["returned with a note", "author: the return note", "finalkan", "penandatangan: signed"] {
+        assert!(stdout.contains(step), "step {step:?} ran:\n{stdout}");
+    }
+    // The real binary verifies the archived PDF against the test root.
+    let v = Command::new(env!("CARGO_BIN_EXE_renja")).arg("verify").arg(&out).arg("--ca").arg(pki.join("root.pem")).output().unwrap();
+    let text = String::from_utf8_lossy(&v.stdout);
+    assert!(v.status.success(), "renja verify: {text}{}", String::from_utf8_lossy(&v.stderr));
+    println!("renja verify:\n{text}");
+    drop(server);
+}

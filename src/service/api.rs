@@ -303,6 +303,7 @@ pub fn router(state: S) -> Router {
         .route("/openapi.json", get(openapi_json))
         .route("/edisi/{id}/pratinjau", get(super::pratinjau::socket))
         .route("/edisi/{id}/tabel/{nama}", post(tabel))
+        .route("/edisi/{id}/catatan", get(catatan_alur))
         .fallback(|| async { not_found("alamat API") });
     Router::new()
         .nest("/api/v1", api)
@@ -1616,4 +1617,32 @@ async fn tabel(State(s): State<S>, a: Auth, P((id, nama)): P<(i64, String)>, Bod
         diagnostik = d;
     }
     ok(&json!({ "berkas": path, "teks": teks, "larik": grid.larik, "kolom": grid.kolom, "baris": grid.baris, "hitung": hitung, "diagnostik": diagnostik }))
+}
+
+/// `GET /edisi/{id}/catatan`: the edition's workflow steps, newest first, with the note given
+/// (a returned edition's note for its author): `[{waktu, pengguna, langkah, dari, ke, catatan}]`,
+/// from the audit log. Whoever may read the edition.
+async fn catatan_alur(State(s): State<S>, a: Auth, P(id): P<i64>) -> R {
+    readable(&s, &a, id)?;
+    let list: Vec<Value> = s
+        .store
+        .audit_of(&format!("edisi/{id}"), 500)?
+        .into_iter()
+        .filter_map(|e| {
+            let langkah = e.aksi.strip_prefix("langkah_")?.to_string();
+            if langkah == "ditolak" {
+                return None;
+            }
+            // "dari → ke; revisi R; [arsip A; |penanda tangan …; ]catatan" (see langkah, finalkan, arsipkan)
+            let mut parts = e.rincian.splitn(3, "; ");
+            let (dari, ke) = parts.next()?.split_once(" → ")?;
+            let (dari, ke) = (dari.to_string(), ke.to_string());
+            let _revisi = parts.next();
+            let rest = parts.next().unwrap_or("");
+            let catatan = if langkah == "arsipkan" { rest.split_once("; ").map(|(_, c)| c).unwrap_or("") } else { rest };
+            let catatan = if ["ajukan", "kembalikan", "perbaiki", "setujui", "arsipkan"].contains(&langkah.as_str()) { catatan } else { "" };
+            Some(json!({ "waktu": e.waktu, "pengguna": e.pengguna, "langkah": langkah, "dari": dari, "ke": ke, "catatan": catatan }))
+        })
+        .collect();
+    ok(&list)
 }
