@@ -444,7 +444,7 @@ fn workflow_to_the_archive_in_headless_chromium() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     println!("{stdout}");
     assert!(o.status.success(), "e2e failed\nstdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&o.stderr));
-    for step in ["returned with a note", "author: the return note", "finalkan", "penandatangan: signed"] {
+    for step in ["history: ", "archive page:", "returned with a note", "author: the return note", "finalkan", "penandatangan: signed"] {
         assert!(stdout.contains(step), "step {step:?} ran:\n{stdout}");
     }
     // The real binary verifies the archived PDF against the test root.
@@ -453,4 +453,36 @@ fn workflow_to_the_archive_in_headless_chromium() {
     assert!(v.status.success(), "renja verify: {text}{}", String::from_utf8_lossy(&v.stderr));
     println!("renja verify:\n{text}");
     drop(server);
+}
+
+/// The history and archive pages and the workflow notes endpoint: sign-in first, the history
+/// of another OPD's edition is the 404 page, notes are readable by who may read the edition.
+#[test]
+fn history_and_archive_pages_are_authorised() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let mut anon = server.client();
+    for p in [format!("/edisi/{id}/riwayat"), "/arsip".to_string()] {
+        let r = anon.get(&p);
+        assert_eq!(r.status, 303, "{p}");
+        assert_eq!(r.header("location"), Some(format!("/masuk?lanjut={p}").as_str()));
+    }
+    let mut p = server.login("penyusun", &accounts["penyusun"]);
+    let r = p.get(&format!("/edisi/{id}/riwayat"));
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("data-halaman=\"riwayat\"") && r.text().contains(&format!("data-edisi=\"{id}\"")));
+    assert!(p.get("/arsip").text().contains("data-halaman=\"arsip\""));
+    // A returned edition's note, for its author.
+    assert_eq!(p.post(&format!("/api/v1/edisi/{id}/langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    let mut v = server.login("verifikator", &accounts["verifikator"]);
+    assert_eq!(v.post(&format!("/api/v1/edisi/{id}/langkah"), &json!({ "langkah": "kembalikan", "catatan": "Tabel 3.4; baris 5 kurang" })).status, 200);
+    let notes = p.get(&format!("/api/v1/edisi/{id}/catatan")).json();
+    assert_eq!(notes[0]["langkah"], "kembalikan", "{notes}");
+    assert_eq!(notes[0]["catatan"], "Tabel 3.4; baris 5 kurang", "a note with '; ' in it stays whole");
+    assert_eq!(notes[0]["pengguna"], "verifikator");
+    assert_eq!((notes[0]["dari"].as_str(), notes[0]["ke"].as_str()), (Some("diajukan"), Some("dikembalikan")));
+    assert_eq!(notes[1]["langkah"], "ajukan");
+    let mut lain = server.login("lain", &accounts["lain"]);
+    assert_eq!(lain.get(&format!("/edisi/{id}/riwayat")).status, 404);
+    assert_eq!(lain.get(&format!("/api/v1/edisi/{id}/catatan")).status, 404);
 }

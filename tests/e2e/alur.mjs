@@ -53,6 +53,13 @@ try {
   const KOMENTAR = "Sumber angka ini belum disebut.";
   // --- the author submits ------------------------------------------------------------------------
   const p = await as("penyusun");
+  // One saved change first, for the history page.
+  const WORD = "Katariwayatuji";
+  await p.locator(`button.berkas-item[data-path="${CH}"]`).click();
+  await p.evaluate((w) => { const v = window.__ruang.view; const i = v.state.doc.toString().indexOf("Adapun"); v.dispatch({ changes: { from: i, insert: w + " " } }); }, WORD);
+  await p.getByLabel("Pesan penyimpanan").fill("Tambah kata untuk riwayat");
+  await p.locator("#simpan").click();
+  await p.waitForFunction(() => document.getElementById("info").textContent.startsWith("Tersimpan"));
   await p.getByRole("button", { name: "Ajukan" }).click();
   await status(p, "Diajukan");
   // --- the verifikator comments on line 5 of the chapter and returns it with a note -----------
@@ -135,6 +142,39 @@ try {
   }, aid);
   fs.writeFileSync(outPdf, Buffer.from(b64, "base64"));
   step(`penandatangan: signed in the dialog (PKCS#12 + passphrase, nothing kept), archived as ${aid}; the archived PDF written for renja verify`);
+
+  // --- the history page -----------------------------------------------------------------------
+  await t.locator("#tautan-riwayat").click();
+  await t.waitForURL(new RegExp(`/edisi/${id}/riwayat$`));
+  await t.locator("#hasil-beda .beda").first().waitFor();
+  const revs = await t.evaluate(async (id) => (await (await fetch(`/api/v1/edisi/${id}/revisi`)).json()).length, id);
+  assert((await t.locator("#daftar-revisi tbody tr").count()) === revs && revs >= 2, `one row per revision (${revs})`);
+  const first = await t.locator("#daftar-revisi tbody tr").first().textContent();
+  assert(first.includes("penyusun") && first.includes("Tambah kata untuk riwayat") && first.includes(CH), `newest revision: author, message, files: ${first}`);
+  const added = await t.locator("#hasil-beda .beda .tambah").allTextContents();
+  assert(added.some((l) => l.includes(WORD)), "the diff of the two newest revisions shows the added word");
+  assert(await t.locator("#hasil-beda summary").first().textContent().then((s) => s.includes(CH)), "the diff names the file");
+  await shot(t, "34-riwayat");
+  step(`history: ${revs} revisions with author, message and files; the diff of the newest two shows the added word`);
+
+  // --- the archive page -------------------------------------------------------------------------
+  await t.goto(`${base}/arsip`);
+  await t.locator("#daftar-arsip").waitFor();
+  const row = t.locator(`#daftar-arsip tr[id="arsip-${aid}"]`);
+  assert(await row.count() === 1, "the archived edition is listed");
+  await row.getByRole("button", { name: "Verifikasi" }).click();
+  await t.locator("#hasil-verifikasi").waitFor();
+  const ver = await t.locator("#hasil-verifikasi").textContent();
+  assert(/: SAH/.test(ver) && ver.includes("Berkas arsip utuh: ya"), `verification: ${ver}`);
+  const dl = await row.locator('a[data-jenis="pdf_ttd"]').getAttribute("href");
+  const head = await t.evaluate(async (u) => { const r = await fetch(u); const b = new Uint8Array(await r.arrayBuffer()); return { status: r.status, magic: String.fromCharCode(...b.slice(0, 5)), size: b.length }; }, dl);
+  assert(head.status === 200 && head.magic === "%PDF-" && head.size === fs.statSync(outPdf).size, `the download is the signed PDF: ${JSON.stringify(head)}`);
+  await shot(t, "35-arsip-verifikasi");
+  await t.locator("#arsip-bandingkan").click();
+  await t.locator("#hasil-banding").waitFor();
+  const cmp = await t.locator("#hasil-banding h2").textContent();
+  assert(/0 berubah, 0 ditambah, 0 dihapus/.test(cmp), `an entry compared with itself: ${cmp}`);
+  step("archive page: listed, verified SAH, the signed PDF downloads, compare answers");
   await t.context().close();
   await p.context().close();
 } catch (e) {
