@@ -416,10 +416,10 @@ fn table_grid_in_headless_chromium() {
 /// The workflow to the end in real headless chromium (tests/e2e/alur.mjs): a reviewer comment
 /// and a return note reach the author; approve → finalise → sign in the dialog with the test
 /// PKI's PKCS#12 → archive; the archived signed PDF verifies with `renja verify`.
-#[cfg_attr(not(renja_tools = "browser"), ignore = "needs chromium, node and playwright-core (tests/run.sh installs them)")]
+#[cfg_attr(not(all(renja_tools = "browser", renja_tools = "sign")), ignore = "needs chromium, node, playwright-core and openssl (tests/run.sh installs them)")]
 #[test]
 fn workflow_to_the_archive_in_headless_chromium() {
-    common::require(&["browser"]);
+    common::require(&["browser", "sign"]);
     let dir = tempfile::tempdir().unwrap();
     let (server, accounts, id) = server_with_other_opd(dir.path());
     let pki = dir.path().join("pki");

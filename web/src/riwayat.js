@@ -3,10 +3,29 @@
 // read the API (GET …/revisi, …/beda, /arsip, /arsip/{id}, /arsip/beda, /arsip/{id}/verifikasi).
 import { api, h, header, JENIS, waktu } from "./api.js";
 
-// A unified diff as lines coloured by kind (+ added, - removed, @@ places).
+// A unified diff (the server's) as lines coloured by kind (+ added, - removed, @@ places); in a
+// removed line directly followed by an added one, the part that differs is marked, so a changed
+// word in a long paragraph line is easy to find.
 export function bedaPre(text) {
-  return h("pre", { class: "beda", tabindex: "0" }, text.split("\n").map((l) =>
-    h("span", { class: l.startsWith("+") && !l.startsWith("+++") ? "tambah" : l.startsWith("-") && !l.startsWith("---") ? "hapus" : l.startsWith("@@") ? "tempat" : "" }, l + "\n")));
+  const lines = text.split("\n");
+  const kind = (l) => (l.startsWith("+") && !l.startsWith("+++") ? "tambah" : l.startsWith("-") && !l.startsWith("---") ? "hapus" : l.startsWith("@@") ? "tempat" : "");
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i], next = lines[i + 1];
+    if (kind(l) === "hapus" && next !== undefined && kind(next) === "tambah" && kind(lines[i + 2] || "") !== "tambah" && kind(lines[i - 1] || "") !== "hapus") {
+      const a = l.slice(1), b = next.slice(1);
+      let p = 0;
+      while (p < a.length && p < b.length && a[p] === b[p]) p++;
+      let s = 0;
+      while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+      const part = (x, cls) => h("span", { class: cls }, x[0], x.slice(1, 1 + p), h("mark", {}, x.slice(1 + p, x.length - s)), x.slice(x.length - s), "\n");
+      out.push(part(l, "hapus"), part(next, "tambah"));
+      i++;
+      continue;
+    }
+    out.push(h("span", { class: kind(l) }, l + "\n"));
+  }
+  return h("pre", { class: "beda", tabindex: "0" }, out);
 }
 
 const STATUS_BERKAS = { baru: "baru", dihapus: "dihapus", diubah: "diubah" };

@@ -165,9 +165,14 @@ export async function ruang(root, data) {
         getText: () => view.state.doc.toString(),
         // The server's text goes into the editor like typing: the draft, the dot, the preview.
         setText: (text) => {
-          if (current !== path) return;
-          const doc = view.state.doc.toString();
-          if (doc !== text) view.dispatch({ changes: { from: 0, to: doc.length, insert: text } });
+          if (current === path) {
+            const doc = view.state.doc.toString();
+            if (doc !== text) view.dispatch({ changes: { from: 0, to: doc.length, insert: text } });
+          } else {
+            // The author switched files while the grid's last edit was on its way.
+            const st = stateOf(path);
+            if (st.doc.toString() !== text) onChange(path, st.update({ changes: { from: 0, to: st.doc.length, insert: text } }).state);
+          }
         },
       });
       t.grid = grid;
