@@ -85,14 +85,18 @@ try {
   await tab.keyboard.press("Enter");
   await tab.keyboard.press("Control+a");
   await tab.keyboard.type(String(old + DELTA));
+  const tEnter = Date.now();
   await tab.keyboard.press("Enter");
-  await tab.waitForFunction((t) => document.querySelector('#grid-total td[data-hitung="pagu_sesudah"]').textContent !== t, before.TOTAL);
+  await tab.waitForFunction((t) => document.querySelector('#grid-total td[data-hitung="pagu_sesudah"]').textContent !== t, before.TOTAL, { polling: 10 });
+  const msGrid = Date.now() - tEnter;
   const after = await computed();
   for (const k of Object.keys(before)) {
     assert(rupiah(after[k]) - rupiah(before[k]) === DELTA, `${k}: ${before[k]} -> ${after[k]} (+${DELTA})`);
   }
   assert(await tab.evaluate(() => document.activeElement.closest("td") && document.activeElement.closest("tr").dataset.kode), "the focus stays in the grid");
-  await tab.waitForFunction((w) => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes(w)), after.TOTAL);
+  await tab.waitForFunction((w) => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes(w)), after.TOTAL, { polling: 10 });
+  const msPreview = Date.now() - tEnter;
+  console.log(`# grid: Enter → computed cells updated ${msGrid} ms (includes the 250 ms pause), → new TOTAL in the preview ${msPreview} ms`);
   step(`grid: pagu of ${LEAF} +${titik(DELTA)} → the row, ${chain.length - 1} parents and the TOTAL (${before.TOTAL} → ${after.TOTAL}) in the grid's computed cells and in the preview`);
   // The screenshot shows the pagu and the computed columns.
   await tab.evaluate(() => { const g = document.querySelector(".grid-gulir"); g.scrollLeft = document.querySelector('table.grid thead th.dihitung').offsetLeft - 420; });
@@ -127,6 +131,7 @@ try {
   await tab.locator("#grid-tambah").click();
   await tab.waitForFunction((n) => document.querySelectorAll("table.grid tbody tr").length === n + 1, n0);
   assert(await tab.evaluate(() => document.activeElement.dataset.kolom === "jenis" && document.activeElement.closest("tr").matches(":last-child")), "the new row's first cell has the focus");
+  const tPaste = Date.now();
   const block = Array.from({ length: 40 }, (_, i) => `Peraturan Bupati Paser\t${i + 1}\t2021\tUji Tempel Nomor ${i + 1}`).join("\r\n") + "\r\n";
   await tab.evaluate((block) => {
     const dt = new DataTransfer();
@@ -134,7 +139,8 @@ try {
     document.activeElement.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
   }, block);
   await tab.waitForFunction((n) => document.querySelectorAll("table.grid tbody tr").length === n + 40, n0);
-  await tab.waitForFunction((n) => (window.__ruang.view.state.doc.toString().match(/^\[\[peraturan\]\]/gm) || []).length === n + 40, n0);
+  await tab.waitForFunction((n) => (window.__ruang.view.state.doc.toString().match(/^\[\[peraturan\]\]/gm) || []).length === n + 40, n0, { polling: 10 });
+  console.log(`# grid: paste of 40 rows → their text in the editor ${Date.now() - tPaste} ms`);
   await shot(tab, "21-tabel-tempel");
   await tab.getByLabel("Pesan penyimpanan").fill("Tempel 40 peraturan");
   await tab.locator("#simpan").click();

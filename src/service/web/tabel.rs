@@ -200,8 +200,10 @@ fn old_value<'a>(t: &'a Table, key: &str) -> Option<&'a Value> {
 fn set_position(t: &mut Table, position: Option<isize>) {
     t.set_position(position);
     for (_, item) in t.iter_mut() {
-        if let Some(sub) = item.as_table_mut() {
-            set_position(sub, position);
+        match item {
+            Item::Table(sub) => set_position(sub, position),
+            Item::ArrayOfTables(a) => a.iter_mut().for_each(|sub| set_position(sub, position)),
+            _ => {}
         }
     }
 }
@@ -300,8 +302,17 @@ mod tests {
     }
 
     #[test]
+    fn nested_arrays_move_with_their_row() {
+        let t = "[[unit]]\nnama = \"A\"\n[[unit.sub]]\nx = 1\n\n# b\n[[unit]]\nnama = \"B\"\n[[unit.sub]]\nx = 2\n";
+        let mut rows = read(t).unwrap().baris;
+        assert_eq!(write(t, &rows).unwrap(), t);
+        rows.swap(0, 1);
+        assert_eq!(write(t, &rows).unwrap(), "\n# b\n[[unit]]\nnama = \"B\"\n[[unit.sub]]\nx = 2\n[[unit]]\nnama = \"A\"\n[[unit.sub]]\nx = 1\n");
+    }
+
+    #[test]
     fn the_samples_data_files_round_trip_byte_for_byte() {
-        for f in ["rencana", "rkpd", "evaluasi", "landasan-hukum", "nomenklatur"] {
+        for f in ["rencana", "rkpd", "evaluasi", "landasan-hukum", "nomenklatur", "organisasi", "tujuan-sasaran"] {
             let text = std::fs::read_to_string(format!("content/data/{f}.toml")).unwrap();
             let g = read(&text).unwrap();
             assert!(!g.baris.is_empty(), "{f}");
