@@ -111,6 +111,28 @@ try {
   assert(changed[0][1] === `pagu_sesudah = ${old + DELTA}`, `the pagu line: ${JSON.stringify(changed[0])}`);
   const comments = a.filter((l) => l.startsWith("#"));
   assert(comments.length > 50 && comments.every((c) => b.includes(c)), `all ${comments.length} comment lines kept`);
+  // An invalid number: the cell is marked with the server's located message; the text is not
+  // changed; correcting the cell clears it.
+  const cellNow = tab.locator(`tr[data-kode="${LEAF}"] td[data-kolom="pagu_sesudah"]`);
+  await cellNow.click();
+  await tab.keyboard.press("Enter");
+  await tab.keyboard.press("Control+a");
+  await tab.keyboard.type("98 juta");
+  await tab.keyboard.press("Enter");
+  await tab.locator("#grid-galat").waitFor();
+  const galat = await tab.locator("#grid-galat").textContent();
+  const row = await tab.evaluate((k) => [...document.querySelectorAll("table.grid tbody tr")].findIndex((tr) => tr.dataset.kode === k) + 1, LEAF);
+  assert(galat.includes(`data/rencana.toml: baris ${row}, kolom pagu_sesudah: '98 juta' bukan angka`), `located message: ${galat}`);
+  assert(await tab.locator(`tr[data-kode="${LEAF}"] td[data-kolom="pagu_sesudah"]`).evaluate((td) => td.classList.contains("salah") && td.getAttribute("aria-invalid") === "true"), "the cell is marked invalid");
+  assert((await tab.evaluate(() => window.__ruang.view.state.doc.toString())) === saved, "the text is unchanged");
+  await shot(tab, "22-tabel-galat");
+  await tab.locator(`tr[data-kode="${LEAF}"] td[data-kolom="pagu_sesudah"]`).click();
+  await tab.keyboard.press("Enter");
+  await tab.keyboard.press("Control+a");
+  await tab.keyboard.type(String(old + DELTA));
+  await tab.keyboard.press("Enter");
+  await tab.locator("#grid-galat").waitFor({ state: "detached" });
+  await tab.waitForFunction(() => !document.querySelector("table.grid td.salah"));
   step(`saved: the file from the API differs from the original in one line (${changed[0][1]}); all ${comments.length} comment lines kept`);
 
   // --- 2. paste 40 rows; move a row -------------------------------------------------------------

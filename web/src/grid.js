@@ -74,7 +74,7 @@ export class Grid {
       } catch (e) {
         const m = /baris (\d+), kolom ([^:]+):/.exec(e.message);
         this.galat = m ? { r: Number(m[1]) - 1, kolom: m[2], pesan: e.message } : { pesan: e.message };
-        this.o.say(e.message, "galat");
+        this.o.say("Tabel belum dapat ditulis ke berkas; lihat sel yang ditandai.", "galat");
         this.render();
       }
     });
@@ -97,7 +97,14 @@ export class Grid {
     return { keys, byKode, total: this.hitung && this.hitung.total };
   }
 
+  // The grid is no longer shown (another file or the text view): edits still on their way reach
+  // the file, but nothing is drawn into the shared element any more.
+  close() {
+    this.closed = true;
+  }
+
   render() {
+    if (this.closed) return;
     const focused = this.el.contains(document.activeElement);
     const { keys, byKode, total } = this.dihitung();
     const kodes = this.rows.map((r) => r.sel.kode || "");

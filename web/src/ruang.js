@@ -131,7 +131,7 @@ export async function ruang(root, data) {
 
   function open(path, line, col) {
     if (current !== path) {
-      if (grid) { grid.selesai(); grid = null; t.grid = null; }
+      if (grid) { grid.selesai(); grid.close(); grid = null; t.grid = null; }
       if (current) states.set(current, view.state);
       current = path;
       view.setState(stateOf(path));
@@ -178,6 +178,7 @@ export async function ruang(root, data) {
       t.grid = grid;
       grid.load();
     } else if (!on && grid) {
+      grid.close();
       grid = null;
       t.grid = null;
     }
