@@ -331,3 +331,158 @@ fn workspace_in_headless_chromium() {
     assert!(stdout.contains("p50") && stdout.contains("p95"), "latency printed");
     drop(server);
 }
+
+/// The table grid's endpoint (`POST /api/v1/edisi/{id}/tabel/{nama}`) over HTTP: the rows of a
+/// data file, edited rows written back keeping every comment, the computed model of the draft,
+/// a bad number located by row and column, and who may do what.
+#[test]
+fn table_endpoint_writes_rows_keeping_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let mut p = server.login("penyusun", &accounts["penyusun"]);
+    let url = format!("/api/v1/edisi/{id}/tabel/rencana");
+    let r = p.post(&url, &json!({ "hitung": true }));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = r.json();
+    let text = g["teks"].as_str().unwrap().to_string();
+    let rows = g["baris"].as_array().unwrap().clone();
+    assert_eq!(rows.len(), text.matches("\n[[baris]]\n").count());
+    assert_eq!(g["kolom"][0]["nama"], "kode");
+    assert!(g["kolom"].as_array().unwrap().iter().any(|k| k["nama"] == "pagu_sesudah" && k["angka"] == true));
+    let total = |g: &serde_json::Value| g["hitung"]["total"]["pagu_sesudah"]["nilai"].as_str().unwrap().parse::<i64>().unwrap();
+    let t0 = total(&g);
+    // Change one pagu (grouped as typed), move the first sub kegiatan to the end, drop nothing.
+    let mut edited = rows.clone();
+    let i = edited.iter().position(|r| r["sel"]["kode"] == "2.07.01.2.01.0001").unwrap();
+    let old: i64 = edited[i]["sel"]["pagu_sesudah"].as_str().unwrap().parse().unwrap();
+    edited[i]["sel"]["pagu_sesudah"] = json!(format!("{}.000.000", old / 1_000_000 + 1));
+    let r = p.post(&url, &json!({ "teks": text, "baris": edited, "hitung": true }));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g2 = r.json();
+    let new_text = g2["teks"].as_str().unwrap();
+    let new_pagu = (old / 1_000_000 + 1) * 1_000_000;
+    assert!(new_text.contains(&format!("\npagu_sesudah = {new_pagu}\n")), "the number written as an integer");
+    assert_eq!(total(&g2) - t0, new_pagu - old, "the TOTAL computed for the draft");
+    for line in text.lines().filter(|l| l.starts_with('#')) {
+        assert!(new_text.contains(line), "comment kept: {line}");
+    }
+    assert_eq!(text.lines().count(), new_text.lines().count());
+    // A bad number: 422 naming the file, the row and the column; nothing computed.
+    edited[i]["sel"]["pagu_sesudah"] = json!("seratus");
+    let r = p.post(&url, &json!({ "teks": text, "baris": edited }));
+    assert_eq!(r.status, 422);
+    let m = r.json()["galat"].as_str().unwrap().to_string();
+    assert!(m.starts_with(&format!("data/rencana.toml: baris {}, kolom pagu_sesudah: 'seratus' bukan angka", i + 1)), "{m}");
+    // Not a data table: 422 with the reason; an unknown table or a bad name: 404.
+    assert_eq!(p.post(&format!("/api/v1/edisi/{id}/tabel/tidak-ada"), &json!({})).status, 404);
+    assert_eq!(p.post(&format!("/api/v1/edisi/{id}/tabel/..%2Fedisi"), &json!({})).status, 404);
+    // The verifikator reads the grid but may not write it; another OPD's author gets 404.
+    let mut v = server.login("verifikator", &accounts["verifikator"]);
+    assert_eq!(v.post(&url, &json!({})).status, 200);
+    assert_eq!(v.post(&url, &json!({ "teks": text, "baris": rows })).status, 403);
+    let mut lain = server.login("lain", &accounts["lain"]);
+    assert_eq!(lain.post(&url, &json!({})).status, 404);
+}
+
+/// The table grid in real headless chromium (tests/e2e/grid.mjs): a pagu changed in the grid
+/// changes the computed row, parents and TOTAL in the grid and the preview; the saved file keeps
+/// its comments; 40 pasted rows land in the file and check passes.
+#[cfg_attr(not(renja_tools = "browser"), ignore = "needs chromium, node and playwright-core (tests/run.sh installs them)")]
+#[test]
+fn table_grid_in_headless_chromium() {
+    common::require(&["browser"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let e2e = Path::new(ROOT).join("tests/e2e");
+    let o = Command::new("node")
+        .arg(e2e.join("grid.mjs"))
+        .arg(&server.base)
+        .arg(id.to_string())
+        .arg(Path::new(ROOT).join("target/web-shots"))
+        .env("WEB_AKUN", serde_json::to_string(&accounts).unwrap())
+        .env("CHROMIUM", std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))
+        .current_dir(&e2e)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    println!("{stdout}");
+    assert!(o.status.success(), "e2e failed\nstdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&o.stderr));
+    for step in ["grid: pagu", "saved: the file", "paste: 40"] {
+        assert!(stdout.contains(step), "step {step:?} ran:\n{stdout}");
+    }
+    drop(server);
+}
+
+/// The workflow to the end in real headless chromium (tests/e2e/alur.mjs): a reviewer comment
+/// and a return note reach the author; approve → finalise → sign in the dialog with the test
+/// PKI's PKCS#12 → archive; the archived signed PDF verifies with `renja verify`.
+#[cfg_attr(not(all(renja_tools = "browser", renja_tools = "sign")), ignore = "needs chromium, node, playwright-core and openssl (tests/run.sh installs them)")]
+#[test]
+fn workflow_to_the_archive_in_headless_chromium() {
+    common::require(&["browser", "sign"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let pki = dir.path().join("pki");
+    let pass = "sandi-kunci-uji-77";
+    let o = Command::new("bash").arg(Path::new(ROOT).join("tests/support/pki.sh")).arg(&pki).env("PKI_PASSWORD", pass).output().unwrap();
+    assert!(o.status.success(), "pki.sh: {}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.path().join("arsip.ttd.pdf");
+    let e2e = Path::new(ROOT).join("tests/e2e");
+    let o = Command::new("node")
+        .arg(e2e.join("alur.mjs"))
+        .arg(&server.base)
+        .arg(id.to_string())
+        .arg(Path::new(ROOT).join("target/web-shots"))
+        .arg(&out)
+        .env("WEB_AKUN", serde_json::to_string(&accounts).unwrap())
+        .env("WEB_P12", pki.join("signer.p12"))
+        .env("WEB_P12_SANDI", pass)
+        .env("CHROMIUM", std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))
+        .current_dir(&e2e)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    println!("{stdout}");
+    assert!(o.status.success(), "e2e failed\nstdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&o.stderr));
+    for step in ["history: ", "archive page:", "returned with a note", "author: the return note", "finalkan", "penandatangan: signed"] {
+        assert!(stdout.contains(step), "step {step:?} ran:\n{stdout}");
+    }
+    // The real binary verifies the archived PDF against the test root.
+    let v = Command::new(env!("CARGO_BIN_EXE_renja")).arg("verify").arg(&out).arg("--ca").arg(pki.join("root.pem")).output().unwrap();
+    let text = String::from_utf8_lossy(&v.stdout);
+    assert!(v.status.success(), "renja verify: {text}{}", String::from_utf8_lossy(&v.stderr));
+    println!("renja verify:\n{text}");
+    drop(server);
+}
+
+/// The history and archive pages and the workflow notes endpoint: sign-in first, the history
+/// of another OPD's edition is the 404 page, notes are readable by who may read the edition.
+#[test]
+fn history_and_archive_pages_are_authorised() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let mut anon = server.client();
+    for p in [format!("/edisi/{id}/riwayat"), "/arsip".to_string()] {
+        let r = anon.get(&p);
+        assert_eq!(r.status, 303, "{p}");
+        assert_eq!(r.header("location"), Some(format!("/masuk?lanjut={p}").as_str()));
+    }
+    let mut p = server.login("penyusun", &accounts["penyusun"]);
+    let r = p.get(&format!("/edisi/{id}/riwayat"));
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("data-halaman=\"riwayat\"") && r.text().contains(&format!("data-edisi=\"{id}\"")));
+    assert!(p.get("/arsip").text().contains("data-halaman=\"arsip\""));
+    // A returned edition's note, for its author.
+    assert_eq!(p.post(&format!("/api/v1/edisi/{id}/langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    let mut v = server.login("verifikator", &accounts["verifikator"]);
+    assert_eq!(v.post(&format!("/api/v1/edisi/{id}/langkah"), &json!({ "langkah": "kembalikan", "catatan": "Tabel 3.4; baris 5 kurang" })).status, 200);
+    let notes = p.get(&format!("/api/v1/edisi/{id}/catatan")).json();
+    assert_eq!(notes[0]["langkah"], "kembalikan", "{notes}");
+    assert_eq!(notes[0]["catatan"], "Tabel 3.4; baris 5 kurang", "a note with '; ' in it stays whole");
+    assert_eq!(notes[0]["pengguna"], "verifikator");
+    assert_eq!((notes[0]["dari"].as_str(), notes[0]["ke"].as_str()), (Some("diajukan"), Some("dikembalikan")));
+    assert_eq!(notes[1]["langkah"], "ajukan");
+    let mut lain = server.login("lain", &accounts["lain"]);
+    assert_eq!(lain.get(&format!("/edisi/{id}/riwayat")).status, 404);
+    assert_eq!(lain.get(&format!("/api/v1/edisi/{id}/catatan")).status, 404);
+}

@@ -314,6 +314,8 @@ pub fn router(state: S) -> Router {
         .route("/audit", get(audit_list))
         .route("/openapi.json", get(openapi_json))
         .route("/edisi/{id}/pratinjau", get(super::pratinjau::socket))
+        .route("/edisi/{id}/tabel/{nama}", post(tabel))
+        .route("/edisi/{id}/catatan", get(catatan_alur))
         .fallback(|| async { not_found("alamat API") });
     Router::new()
         .nest("/api/v1", api)
@@ -1566,4 +1568,93 @@ async fn audit_list(State(s): State<S>, a: Auth, Q(q): Q<AuditQuery>) -> R {
         return Err(forbidden());
     }
     ok(&s.store.audit_log(q.batas.unwrap_or(200).clamp(1, 10_000))?)
+}
+
+// ---------------------------------------------------------------- the workspace's table grid (web)
+
+#[derive(Deserialize)]
+struct TabelBody {
+    /// The revision the text is based on (default: the head); its other files are the context
+    /// the computed cells are computed in.
+    revisi: Option<String>,
+    /// The data file's text as the browser has it (default: the revision's).
+    teks: Option<String>,
+    /// The edited rows of the grid of `teks`: when given, they are written into `teks`.
+    baris: Option<Vec<super::web::tabel::Baris>>,
+    /// Also compute the model (the computed cells: parent rows and totals).
+    #[serde(default)]
+    hitung: bool,
+}
+
+/// `POST /edisi/{id}/tabel/{nama}`: the grid of `data/{nama}.toml` (rows and columns) and, with
+/// `baris`, the rows written back into the text with toml_edit (comments and order kept); with
+/// `hitung`, the computed model of that table (`data.{nama}` of the export JSON) for the
+/// revision with this text. Saves nothing: the browser puts the text into its unsaved draft.
+async fn tabel(State(s): State<S>, a: Auth, P((id, nama)): P<(i64, String)>, Body(b): Body<TabelBody>) -> R {
+    let e = readable(&s, &a, id)?;
+    if nama.is_empty() || nama.len() > 100 || !nama.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_') {
+        return Err(not_found("tabel"));
+    }
+    let path = format!("data/{nama}.toml");
+    let rev = match &b.revisi {
+        Some(r) => known_revision(&s, id, r)?.id,
+        None => e.kepala.clone().ok_or_else(|| not_found("revisi"))?,
+    };
+    let mut files = revision_files(&s, &rev)?;
+    let teks = match b.teks {
+        Some(t) => t,
+        None => files.iter().find(|(p, _)| *p == path).map(|(_, b)| String::from_utf8_lossy(b).into_owned()).ok_or_else(|| not_found("tabel"))?,
+    };
+    let teks = match &b.baris {
+        Some(rows) => {
+            may_save(&a, &e)?;
+            super::web::tabel::write(&teks, rows).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{path}: {m}")))?
+        }
+        None => teks,
+    };
+    let grid = super::web::tabel::read(&teks).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{path}: {m}")))?;
+    let mut hitung = Value::Null;
+    let mut diagnostik = Vec::new();
+    if b.hitung {
+        files.retain(|(p, _)| *p != path);
+        files.push((path.clone(), teks.clone().into_bytes()));
+        let _permit = s.checks.acquire().await.map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server sedang berhenti"))?;
+        let s2 = s.clone();
+        let (model, d) = blocking(move || engine::model(&s2.data, &files).map_err(|m| {
+            eprintln!("renja serve: model gagal: {m}");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "perhitungan gagal di server")
+        }))
+        .await?;
+        hitung = model.and_then(|m| m.get("data").and_then(|d| d.get(nama.replace('-', "_"))).cloned()).unwrap_or(Value::Null);
+        diagnostik = d;
+    }
+    ok(&json!({ "berkas": path, "teks": teks, "larik": grid.larik, "kolom": grid.kolom, "baris": grid.baris, "hitung": hitung, "diagnostik": diagnostik }))
+}
+
+/// `GET /edisi/{id}/catatan`: the edition's workflow steps, newest first, with the note given
+/// (a returned edition's note for its author): `[{waktu, pengguna, langkah, dari, ke, catatan}]`,
+/// from the audit log. Whoever may read the edition.
+async fn catatan_alur(State(s): State<S>, a: Auth, P(id): P<i64>) -> R {
+    readable(&s, &a, id)?;
+    let list: Vec<Value> = s
+        .store
+        .audit_of(&format!("edisi/{id}"), 500)?
+        .into_iter()
+        .filter_map(|e| {
+            let langkah = e.aksi.strip_prefix("langkah_")?.to_string();
+            if langkah == "ditolak" {
+                return None;
+            }
+            // "dari → ke; revisi R; [arsip A; |penanda tangan …; ]catatan" (see langkah, finalkan, arsipkan)
+            let mut parts = e.rincian.splitn(3, "; ");
+            let (dari, ke) = parts.next()?.split_once(" → ")?;
+            let (dari, ke) = (dari.to_string(), ke.to_string());
+            let _revisi = parts.next();
+            let rest = parts.next().unwrap_or("");
+            let catatan = if langkah == "arsipkan" { rest.split_once("; ").map(|(_, c)| c).unwrap_or("") } else { rest };
+            let catatan = if ["ajukan", "kembalikan", "perbaiki", "setujui", "arsipkan"].contains(&langkah.as_str()) { catatan } else { "" };
+            Some(json!({ "waktu": e.waktu, "pengguna": e.pengguna, "langkah": langkah, "dari": dari, "ke": ke, "catatan": catatan }))
+        })
+        .collect();
+    ok(&list)
 }

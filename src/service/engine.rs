@@ -153,6 +153,19 @@ pub fn render(scratch: &Path, assets: &Assets, files: &[(String, Vec<u8>)], form
     out.ok_or_else(|| RenderFail::Internal(rendered.diagnostics.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; ")))
 }
 
+/// The computed model (the export JSON's value) of a set of sources, with every diagnostic; no
+/// model when the sources cannot be read. For the workspace's table grid (computed cells).
+pub fn model(scratch: &Path, files: &[(String, Vec<u8>)]) -> Result<(Option<serde_json::Value>, Vec<Diagnostic>), String> {
+    let wd = Workdir::new(scratch, files)?;
+    let edition = crate::Edition::load(wd.path());
+    let diags = edition.check().iter().cloned().collect();
+    let model = match edition.document() {
+        Some(doc) => Some(serde_json::to_value(doc).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    Ok((model, diags))
+}
+
 /// The frozen outputs of one revision: the final PDF (no draft mark, with the empty signature
 /// field), the DOCX and the computed JSON.
 pub struct Final {

@@ -637,6 +637,17 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn audit_of(&self, objek: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+        let c = self.conn();
+        let mut st = c.prepare("SELECT id, waktu, pengguna, aksi, objek, rincian, alamat FROM audit WHERE objek = ?1 ORDER BY id DESC LIMIT ?2").map_err(db)?;
+        st.query_map(rusqlite::params![objek, limit], |r| {
+            Ok(AuditEntry { id: r.get(0)?, waktu: r.get(1)?, pengguna: r.get(2)?, aksi: r.get(3)?, objek: r.get(4)?, rincian: r.get(5)?, alamat: r.get(6)? })
+        })
+        .map_err(db)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db)
+    }
+
     fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         let c = self.conn();
         let mut st = c.prepare("SELECT id, waktu, pengguna, aksi, objek, rincian, alamat FROM audit ORDER BY id DESC LIMIT ?1").map_err(db)?;

@@ -294,4 +294,9 @@ pub trait Store: Send + Sync {
     // Audit (append-only)
     fn audit(&self, pengguna: Option<&str>, aksi: &str, objek: &str, rincian: &str, alamat: &str) -> Result<()>;
     fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>>;
+    /// The audit entries about one object (`edisi/7`), newest first (the workspace shows an
+    /// edition's workflow notes from them). A store may answer it with an indexed query.
+    fn audit_of(&self, objek: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+        Ok(self.audit_log(i64::MAX)?.into_iter().filter(|e| e.objek == objek).take(limit.max(0) as usize).collect())
+    }
 }

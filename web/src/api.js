@@ -54,6 +54,9 @@ export const STATUS = {
   diajukan: "Diajukan",
   dikembalikan: "Dikembalikan",
   disetujui: "Disetujui",
+  final: "Final",
+  ditandatangani: "Ditandatangani",
+  diarsipkan: "Diarsipkan",
 };
 export const JENIS = { murni: "Renja", perubahan: "Perubahan Renja" };
 

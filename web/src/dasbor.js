@@ -24,5 +24,5 @@ export async function dasbor(root) {
         h("thead", {}, h("tr", {}, ["OPD", "Tahun", "Jenis", "Status", "Terakhir diubah", ""].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, rows))
     : h("p", {}, "Belum ada edisi yang dapat Anda buka.");
-  root.replaceChildren(header(user, "Dasbor"), h("main", { class: "halaman-dasbor" }, h("h1", {}, "Dasbor"), table));
+  root.replaceChildren(header(user, "Dasbor"), h("main", { class: "halaman-dasbor" }, h("h1", {}, "Dasbor"), table, h("p", {}, h("a", { href: "/arsip", id: "tautan-arsip" }, "Arsip edisi bertanda tangan"))));
 }

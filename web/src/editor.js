@@ -52,7 +52,7 @@ export function showDiagnostics(view, list) {
     const line = doc.line(Math.min(Math.max(d.line || 1, 1), doc.lines));
     const from = Math.min(line.from + Math.max((d.col || 1) - 1, 0), line.to);
     const to = from < line.to ? line.to : Math.min(from + 1, doc.length);
-    out.push({ from, to: Math.max(to, from), severity: d.severity === "error" ? "error" : "warning", message: d.message + (d.hint ? ` (saran: ${d.hint})` : "") });
+    out.push({ from, to: Math.max(to, from), severity: d.severity === "error" ? "error" : d.severity === "info" ? "info" : "warning", message: d.message + (d.hint ? ` (saran: ${d.hint})` : "") });
   }
   view.dispatch(setDiagnostics(view.state, out));
 }

@@ -2,10 +2,11 @@
 import { masuk } from "./masuk.js";
 import { dasbor } from "./dasbor.js";
 import { ruang } from "./ruang.js";
+import { riwayat, arsip } from "./riwayat.js";
 import { h } from "./api.js";
 
 const root = document.getElementById("app");
-const pages = { masuk, dasbor, edisi: ruang };
+const pages = { masuk, dasbor, edisi: ruang, riwayat, arsip };
 const page = pages[document.body.dataset.halaman];
 if (page) {
   Promise.resolve(page(root, document.body.dataset)).catch((e) => {

@@ -3,6 +3,7 @@
 import { api, h, header, hasRole, STATUS, JENIS, waktu } from "./api.js";
 import { newState, newView, showDiagnostics, goTo } from "./editor.js";
 import { Pratinjau } from "./pratinjau.js";
+import { Grid } from "./grid.js";
 
 // How long typing must pause before the texts go to the preview (ms).
 export const JEDA_KETIK_MS = 150;
@@ -43,6 +44,13 @@ export async function ruang(root, data) {
   const tombolSimpan = h("button", { type: "button", id: "simpan", disabled: true }, "Simpan");
   const info = h("p", { id: "info", class: "info", role: "status", "aria-live": "polite" });
   const editorEl = h("div", { class: "editor", id: "editor" });
+  // The table grid of a data file (web/src/grid.js), shown instead of the editor.
+  const gridEl = h("div", { class: "grid-wadah", id: "grid", hidden: true });
+  let grid = null;
+  let modeTabel = false;
+  const tombolTeks = h("button", { type: "button", id: "mode-teks", "aria-pressed": "true", onclick: () => setMode(false) }, "Teks");
+  const tombolTabel = h("button", { type: "button", id: "mode-tabel", "aria-pressed": "false", onclick: () => setMode(true) }, "Tabel");
+  const modeEl = h("div", { class: "mode", role: "group", "aria-label": "Tampilan berkas", hidden: true }, tombolTeks, tombolTabel);
   const konflik = h("section", { id: "konflik", class: "konflik", role: "alertdialog", "aria-labelledby": "judul-konflik", hidden: true });
   const dialog = h("dialog", { id: "dialog-catatan", "aria-labelledby": "judul-catatan" });
   // Downloads of the saved revision (the draft renders of GET …/susun/{format}).
@@ -53,19 +61,31 @@ export async function ruang(root, data) {
       h("a", { href: `/api/v1/edisi/${id}/revisi/${base}/susun/${f}`, id: "unduh-" + f, download: "" }, label)]) : ["Belum ada revisi."]));
   }
   const pratinjauEl = h("section", { class: "pratinjau", "aria-label": "Pratinjau dokumen" });
+  // Workflow notes (a returned edition's note), reviewer comments, the final documents.
+  const catatanEl = h("div", { id: "catatan-alur", class: "catatan-alur", role: "status" });
+  const daftarKomentar = h("ul", { id: "komentar", class: "komentar" });
+  const jumlahKomentar = h("span", { id: "jumlah-komentar" }, "0");
+  const finalEl = h("p", { class: "unduh", id: "unduh-final" });
+  const canComment = hasRole(user, "verifikator") || hasRole(user, "penyusun", edisi.opd) || hasRole(user, "penandatangan", edisi.opd);
+  const tombolKomentar = canComment ? h("button", { type: "button", id: "komentar-baru", title: "Komentari baris kursor pada berkas ini" }, "Komentar…") : null;
+  let komentar = [];
   root.replaceChildren(
     header(user, judul),
     h("div", { class: "ruang" },
       h("aside", { class: "kiri" },
         h("div", { class: "kepala-edisi" }, h("span", {}, "Status: "), statusEl),
-        alur,
+        alur, catatanEl,
         h("h2", {}, "Berkas"), daftarBerkas,
         h("h2", {}, "Unduh revisi tersimpan"), unduh,
+        h("div", { id: "bagian-final", hidden: true }, h("h2", {}, "Dokumen final"), finalEl),
+        h("p", {}, h("a", { href: `/edisi/${id}/riwayat`, id: "tautan-riwayat" }, "Riwayat revisi"), " · ", h("a", { href: "/arsip", id: "tautan-arsip" }, "Arsip")),
+        h("h2", {}, "Komentar (", jumlahKomentar, ")"), daftarKomentar,
         h("h2", {}, "Diagnostik (", jumlahDiag, ")"), daftarDiag),
       h("section", { class: "tengah-ruang", "aria-label": "Penyunting" },
-        h("div", { class: "alat" }, namaBerkas,
+        h("div", { class: "alat" }, namaBerkas, modeEl,
+          tombolKomentar,
           canWrite ? [pesan, tombolSimpan] : h("span", { class: "hanya-baca", id: "hanya-baca" }, "Hanya baca: edisi ini tidak dapat Anda ubah pada status sekarang")),
-        info, konflik, editorEl),
+        info, konflik, editorEl, gridEl),
       pratinjauEl),
     dialog);
   const view = newView(editorEl);
@@ -111,14 +131,57 @@ export async function ruang(root, data) {
 
   function open(path, line, col) {
     if (current !== path) {
+      if (grid) { grid.selesai(); grid.close(); grid = null; t.grid = null; }
       if (current) states.set(current, view.state);
       current = path;
       view.setState(stateOf(path));
       namaBerkas.textContent = path;
       markFiles();
       showInline();
+      modeEl.hidden = !isTable(path);
+      showMode();
     }
-    if (line) goTo(view, line, col);
+    if (line) { if (modeTabel && isTable(path)) setMode(false); goTo(view, line, col); }
+  }
+
+  // --- the table grid -----------------------------------------------------------------------
+  function isTable(path) { return /^data\/[a-z0-9_-]+\.toml$/.test(path || ""); }
+  async function setMode(tabel) {
+    if (grid && !tabel) await grid.selesai();
+    modeTabel = tabel;
+    showMode();
+  }
+  function showMode() {
+    const on = modeTabel && isTable(current);
+    tombolTeks.setAttribute("aria-pressed", String(!on));
+    tombolTabel.setAttribute("aria-pressed", String(on));
+    editorEl.hidden = on;
+    gridEl.hidden = !on;
+    if (on && !grid) {
+      const path = current;
+      grid = new Grid(gridEl, {
+        id, path, readOnly: !canWrite, say,
+        base: () => base,
+        getText: () => view.state.doc.toString(),
+        // The server's text goes into the editor like typing: the draft, the dot, the preview.
+        setText: (text) => {
+          if (current === path) {
+            const doc = view.state.doc.toString();
+            if (doc !== text) view.dispatch({ changes: { from: 0, to: doc.length, insert: text } });
+          } else {
+            // The author switched files while the grid's last edit was on its way.
+            const st = stateOf(path);
+            if (st.doc.toString() !== text) onChange(path, st.update({ changes: { from: 0, to: st.doc.length, insert: text } }).state);
+          }
+        },
+      });
+      t.grid = grid;
+      grid.load();
+    } else if (!on && grid) {
+      grid.close();
+      grid = null;
+      t.grid = null;
+    }
   }
 
   function markFiles() {
@@ -164,7 +227,9 @@ export async function ruang(root, data) {
     showInline();
   }
   function showInline() {
-    if (current) showDiagnostics(view, diags.filter((d) => d.file === current));
+    if (!current) return;
+    const notes = komentar.filter((k) => k.berkas === current).map((k) => ({ line: k.baris, col: 1, severity: "info", message: `Komentar ${k.penulis_login}: ${k.isi}` }));
+    showDiagnostics(view, [...diags.filter((d) => d.file === current), ...notes]);
   }
   async function periksa() {
     if (!base) return;
@@ -176,6 +241,7 @@ export async function ruang(root, data) {
 
   // --- save and conflicts --------------------------------------------------------------------
   async function simpan(overBase) {
+    if (grid) await grid.selesai();
     if (current) states.set(current, view.state);
     const berkas = {};
     for (const p of dirty) berkas[p] = states.get(p).doc.toString();
@@ -283,6 +349,10 @@ export async function ruang(root, data) {
     if (penyusun && e.status === "draf") steps.push(["ajukan", "Ajukan"]);
     if (penyusun && e.status === "dikembalikan") steps.push(["perbaiki", "Perbaiki"]);
     if (verifikator && e.status === "diajukan") steps.push(["kembalikan", "Kembalikan…"], ["setujui", "Setujui"]);
+    const penandatangan = hasRole(user, "penandatangan", e.opd);
+    if (penyusun && e.status === "disetujui") steps.push(["finalkan", "Finalkan"]);
+    if (penandatangan && e.status === "final") steps.push(["tandatangani", "Tandatangani…"]);
+    if (penandatangan && e.status === "ditandatangani") steps.push(["arsipkan", "Arsipkan"]);
     alur.replaceChildren(...steps.map(([langkah, label]) => h("button", { type: "button", id: "langkah-" + langkah, onclick: () => step(langkah) }, label)));
   }
   async function step(langkah) {
@@ -294,13 +364,126 @@ export async function ruang(root, data) {
       say("Simpan dahulu perubahan Anda sebelum mengajukan.", "galat");
       return;
     }
+    if (["finalkan", "tandatangani", "arsipkan"].includes(langkah)) return langkahAkhir(langkah);
     try {
       const e = await api("POST", `/edisi/${id}/langkah`, { langkah, catatan });
       renderAlur(e);
+      muatCatatan();
       say(`Langkah "${langkah}" berhasil; status sekarang ${STATUS[e.status] || e.status}.`, "baik");
       if (e.status !== "draf") { pesan.disabled = true; tombolSimpan.disabled = true; }
     } catch (err) { say(err.message, "galat"); }
   }
+  // Finalkan, Tandatangani (a PKCS#12 key and its passphrase for this one signature: read into
+  // memory, sent once, never stored in the browser) and Arsipkan have endpoints of their own.
+  async function langkahAkhir(langkah) {
+    let body = {};
+    if (langkah === "tandatangani") {
+      body = await askKey();
+      if (!body) return;
+    }
+    for (const b of alur.querySelectorAll("button")) b.disabled = true;
+    say({ finalkan: "Menyusun dokumen final…", tandatangani: "Menandatangani PDF final…", arsipkan: "Mengarsipkan…" }[langkah]);
+    try {
+      const r = await api("POST", `/edisi/${id}/${langkah}`, body);
+      renderAlur(r.edisi);
+      renderFinal(r);
+      muatCatatan();
+      say(`Langkah "${langkah}" berhasil; status sekarang ${STATUS[r.edisi.status] || r.edisi.status}.`, "baik");
+    } catch (err) {
+      renderAlur(await api("GET", `/edisi/${id}`).catch(() => edisi));
+      say(err.message, "galat");
+    } finally {
+      body = null;
+    }
+  }
+  function askKey() {
+    return new Promise((resolve) => {
+      const berkas = h("input", { type: "file", id: "kunci-p12", accept: ".p12,.pfx,application/x-pkcs12", required: true });
+      const sandi = h("input", { type: "password", id: "sandi-kunci", autocomplete: "off", required: true });
+      const form = h("form", { method: "dialog" },
+        h("h2", { id: "judul-catatan" }, "Tandatangani dokumen final"),
+        h("p", { class: "saran" }, "Kunci dan sandinya hanya dipakai untuk tanda tangan ini; tidak disimpan di peramban maupun di server."),
+        h("label", { for: "kunci-p12" }, "Berkas kunci PKCS#12 (.p12 / .pfx)"), berkas,
+        h("label", { for: "sandi-kunci" }, "Sandi kunci"), sandi,
+        h("div", { class: "tombol-tombol" },
+          h("button", { type: "submit", value: "ok", id: "tandatangani-kirim" }, "Tandatangani"),
+          h("button", { type: "button", onclick: () => { dialog.close("batal"); } }, "Batal")));
+      dialog.replaceChildren(form);
+      dialog.onclose = async () => {
+        const file = berkas.files && berkas.files[0];
+        const pass = sandi.value;
+        berkas.value = ""; sandi.value = "";
+        dialog.replaceChildren();
+        if (dialog.returnValue !== "ok" || !file || !pass) return resolve(null);
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        let bin = "";
+        for (const b of bytes) bin += String.fromCharCode(b);
+        resolve({ p12: btoa(bin), sandi: pass });
+      };
+      dialog.returnValue = "";
+      dialog.showModal();
+      berkas.focus();
+    });
+  }
+  function renderFinal(f) {
+    const labels = { pdf: "PDF final", docx: "DOCX", json: "JSON", pdf_ttd: "PDF bertanda tangan" };
+    const order = ["pdf", "pdf_ttd", "docx", "json"];
+    const list = [...((f && f.keluaran) || [])].sort((a, b) => order.indexOf(a.jenis) - order.indexOf(b.jenis));
+    document.getElementById("bagian-final").hidden = !list.length;
+    finalEl.replaceChildren(...list.flatMap((o, i) => [i ? " · " : "",
+      h("a", { href: `/api/v1/edisi/${id}/final/${o.jenis}`, id: "final-" + o.jenis, download: "" }, labels[o.jenis] || o.jenis)]),
+      ...(f && f.arsip ? [" · ", h("a", { href: `/arsip#${encodeURIComponent(f.arsip)}`, id: "final-arsip" }, "Lihat di arsip")] : []));
+  }
+  async function muatCatatan() {
+    try {
+      const [notes, e] = await Promise.all([api("GET", `/edisi/${id}/catatan`), api("GET", `/edisi/${id}`)]);
+      const kembali = notes.find((n) => n.langkah === "kembalikan");
+      const items = [];
+      if (e.status === "dikembalikan" && kembali) {
+        items.push(h("div", { class: "catatan-kembali", id: "catatan-kembali", role: "alert" },
+          h("strong", {}, `Dikembalikan oleh ${kembali.pengguna || "verifikator"} (${waktu(kembali.waktu)}):`), h("p", {}, kembali.catatan)));
+      }
+      const lain = notes.filter((n) => n.catatan && n !== kembali).slice(0, 3);
+      if (lain.length) items.push(h("details", {}, h("summary", {}, "Catatan alur kerja lainnya"),
+        h("ul", {}, lain.map((n) => h("li", {}, `${waktu(n.waktu)} · ${n.pengguna || ""} · ${n.langkah}: ${n.catatan}`)))));
+      catatanEl.replaceChildren(...items);
+    } catch (_) { /* notes are an extra: the page works without them */ }
+  }
+  async function muatKomentar() {
+    try { komentar = await api("GET", `/edisi/${id}/komentar`); } catch (_) { komentar = []; }
+    t.komentar = komentar;
+    jumlahKomentar.textContent = String(komentar.length);
+    daftarKomentar.replaceChildren(...komentar.map((k) => h("li", {},
+      h("button", { type: "button", class: "diag komentar-item", onclick: () => files.some((f) => f.path === k.berkas) && open(k.berkas, k.baris, 1) },
+        h("span", { class: "lokasi" }, `${k.berkas}:${k.baris} · ${k.penulis_login} · ${waktu(k.waktu)}`), k.isi))));
+    showInline();
+  }
+  function askComment() {
+    if (!current || !base) return;
+    const line = view.state.doc.lineAt(view.state.selection.main.head).number;
+    const path = current;
+    const area = h("textarea", { id: "isi-komentar", rows: "5", required: true });
+    const form = h("form", { method: "dialog" },
+      h("h2", { id: "judul-catatan" }, `Komentar pada ${path} baris ${line}`),
+      h("label", { for: "isi-komentar" }, "Isi komentar"), area,
+      h("div", { class: "tombol-tombol" },
+        h("button", { type: "submit", value: "ok", id: "komentar-kirim" }, "Kirim komentar"),
+        h("button", { type: "button", onclick: () => { dialog.close("batal"); } }, "Batal")));
+    dialog.replaceChildren(form);
+    dialog.onclose = async () => {
+      if (dialog.returnValue !== "ok" || !area.value.trim()) return;
+      try {
+        await api("POST", `/edisi/${id}/komentar`, { revisi: base, berkas: path, baris: line, isi: area.value.trim() });
+        say(`Komentar pada ${path}:${line} terkirim.`, "baik");
+        await muatKomentar();
+      } catch (e) { say(e.message, "galat"); }
+    };
+    dialog.returnValue = "";
+    dialog.showModal();
+    area.focus();
+  }
+  if (tombolKomentar) tombolKomentar.addEventListener("click", askComment);
+
   function askNote() {
     return new Promise((resolve) => {
       const area = h("textarea", { id: "catatan", rows: "6", required: true });
@@ -321,6 +504,9 @@ export async function ruang(root, data) {
   // --- start ----------------------------------------------------------------------------------
   await loadRevision(base);
   renderAlur(edisi);
+  muatCatatan();
+  muatKomentar();
+  if (["final", "ditandatangani", "diarsipkan"].includes(edisi.status)) api("GET", `/edisi/${id}/final`).then(renderFinal).catch(() => {});
   const draft = readDraft();
   if (draft && draft.berkas && Object.keys(draft.berkas).length) {
     // Unsaved work from before a reload: restored on its own base, so a save still detects a

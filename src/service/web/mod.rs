@@ -24,6 +24,8 @@ pub const APP_CSS: &[u8] = include_bytes!("../../../assets/web/app.css");
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; \
 connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+pub mod tabel;
+
 type S = Arc<AppState>;
 
 pub fn routes() -> Router<S> {
@@ -32,6 +34,8 @@ pub fn routes() -> Router<S> {
         .route("/masuk", get(masuk))
         .route("/dasbor", get(dasbor))
         .route("/edisi/{id}", get(edisi))
+        .route("/edisi/{id}/riwayat", get(riwayat))
+        .route("/arsip", get(arsip))
         .route("/aset/app.js", get(|q: RawQuery| async move { asset(APP_JS, "text/javascript; charset=utf-8", q) }))
         .route("/aset/app.css", get(|q: RawQuery| async move { asset(APP_CSS, "text/css; charset=utf-8", q) }))
 }
@@ -119,5 +123,25 @@ async fn edisi(State(s): State<S>, a: Result<Auth, ApiError>, Path(id): Path<Str
         Ok(Some(e)) if can_read(&a.user, &e) => page(StatusCode::OK, "Edisi", "edisi", &[("edisi", id.to_string())], LOADING),
         Ok(_) => not_found_page(),
         Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// The history of one edition (revisions and their diffs): as the workspace, 404 when the user
+/// may not read it.
+async fn riwayat(State(s): State<S>, a: Result<Auth, ApiError>, Path(id): Path<String>) -> Response {
+    let Ok(a) = a else { return to_login(&format!("/edisi/{id}/riwayat")) };
+    let Ok(id) = id.parse::<i64>() else { return not_found_page() };
+    match s.store.edition(id) {
+        Ok(Some(e)) if can_read(&a.user, &e) => page(StatusCode::OK, "Riwayat", "riwayat", &[("edisi", id.to_string())], LOADING),
+        Ok(_) => not_found_page(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// The archive: the entries the user may see (the API filters them).
+async fn arsip(a: Result<Auth, ApiError>) -> Response {
+    match a {
+        Ok(_) => page(StatusCode::OK, "Arsip", "arsip", &[], LOADING),
+        Err(_) => to_login("/arsip"),
     }
 }
