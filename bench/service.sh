@@ -64,7 +64,8 @@ st, sc, _ = req(c, "POST", "/api/v1/sesi", {"login": "penyusun", "sandi": acc["p
 assert st == 200, st
 cookie = sc.split(";")[0]
 st, _, data = req(c, "GET", "/api/v1/edisi", cookie=cookie)
-ed = json.loads(data)[0]
+# The Perubahan sample (content/): `--contoh` also loads the murni sample, whose chapters differ.
+ed = next(e for e in json.loads(data) if e["jenis"] == "perubahan")
 eid, head = ed["id"], ed["kepala"]
 
 def run_users(users, per_user, path):
