@@ -79,20 +79,28 @@ fn init_refuses_twice_and_serve_needs_init() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     // No administrator yet: serve refuses with a hint.
-    let out = renja().args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(&data).output().unwrap();
+    let out = renja().args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(&data).args(db_args(&data)).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("renja serve init"), "{}", String::from_utf8_lossy(&out.stderr));
     // A short password is refused; the password is never an argument.
-    let out = renja().args(["serve", "init", "--data"]).arg(&data).env("RENJA_ADMIN_PASSWORD", "pendek").output().unwrap();
+    let out = renja().args(["serve", "init", "--data"]).arg(&data).args(db_args(&data)).env("RENJA_ADMIN_PASSWORD", "pendek").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("sandi paling sedikit 10 karakter"));
     init(&data);
-    let out = renja().args(["serve", "init", "--data"]).arg(&data).env("RENJA_ADMIN_PASSWORD", ADMIN_PASSWORD).output().unwrap();
+    let out = renja().args(["serve", "init", "--data"]).arg(&data).args(db_args(&data)).env("RENJA_ADMIN_PASSWORD", ADMIN_PASSWORD).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("sudah memiliki pengguna"));
     // The hash, not the password, is stored.
-    let db = std::fs::read(data.join("layanan.db")).unwrap();
-    assert!(!db.windows(ADMIN_PASSWORD.len()).any(|w| w == ADMIN_PASSWORD.as_bytes()));
+    if on_postgres() {
+        let url = db_args(&data).pop().unwrap();
+        let stored = psql(&url, "SELECT sandi FROM pengguna");
+        assert!(stored.trim().starts_with("$argon2id$"), "{stored}");
+        assert!(!stored.contains(ADMIN_PASSWORD));
+        assert!(!data.join("layanan.db").exists(), "on PostgreSQL nothing goes to the data folder's SQLite");
+    } else {
+        let db = std::fs::read(data.join("layanan.db")).unwrap();
+        assert!(!db.windows(ADMIN_PASSWORD.len()).any(|w| w == ADMIN_PASSWORD.as_bytes()));
+    }
 }
 
 #[test]
@@ -408,7 +416,7 @@ fn contoh_import_export_byte_for_byte_and_check() {
     let cli_warnings = String::from_utf8_lossy(&cli.stderr).matches(": warning: ").count();
     assert_eq!(body["periksa"]["peringatan"].as_u64().unwrap() as usize, cli_warnings);
     // Starting again on a data folder that has content: --contoh refuses.
-    let out = renja().args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--data"]).arg(&data).output().unwrap();
+    let out = renja().args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--data"]).arg(&data).args(db_args(&data)).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("folder data baru"));
 }
@@ -1284,7 +1292,7 @@ fn untrusted_signer_is_refused_when_roots_are_configured() {
     let dir = tempfile::tempdir().unwrap();
     let (pki, _) = test_pki(dir.path(), PASS);
     let data = dir.path().join("data");
-    let o = renja().args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--ca"]).arg(dir.path().join("tidak-ada.pem")).arg("--data").arg(&data).output().unwrap();
+    let o = renja().args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--ca"]).arg(dir.path().join("tidak-ada.pem")).arg("--data").arg(&data).args(db_args(&data)).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("tidak-ada.pem"));
     assert!(!data.join("layanan.db").exists(), "the data folder is not filled before the configuration is checked");
@@ -1355,3 +1363,106 @@ fn kill_during_finalkan_then_restart() {
     assert!(after.len() > before.len());
     assert_eq!(&after[after.len() - before.len()..], &before[..]);
 }
+
+/// Waits (generously) until `f` holds.
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    while !f() {
+        assert!(std::time::Instant::now() < until, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Issue #19: `serve --workers 0` on PostgreSQL renders only through `renja worker`s. A worker
+/// killed (-9) in the middle of a render loses its lease; another worker claims the job and
+/// finishes it; the client gets a PDF byte-identical to one rendered in-process, and the job is
+/// recorded done once (two claims, one result).
+#[test]
+#[cfg_attr(not(renja_tools = "postgres"), ignore = "needs psql and the PostgreSQL cluster of tests/run.sh")]
+fn worker_killed_mid_render_another_finishes_byte_identical() {
+    if !on_postgres() {
+        eprintln!("this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start(&data, &["--contoh", "--workers", "0"]);
+    let url = db_args(&data).pop().unwrap();
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let head = head_of(&mut p, ed);
+    let u = format!("/api/v1/edisi/{ed}/revisi/{head}/susun/pdf");
+    let worker = || {
+        renja()
+            .args(["worker", "--database", &url, "--sewa", "3"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let pending = {
+        let (mut c, u) = (p.clone(), u.clone());
+        std::thread::spawn(move || c.get(&u))
+    };
+    // No worker yet: the job waits.
+    wait_for("the job to be queued", || psql(&url, "SELECT status FROM susun_tugas").trim() == "menunggu");
+    let mut a = worker();
+    wait_for("worker A to claim the job", || psql(&url, "SELECT status || ' ' || percobaan FROM susun_tugas").trim() == "berjalan 1");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    a.kill().unwrap();
+    a.wait().unwrap();
+    assert_eq!(psql(&url, "SELECT status FROM susun_tugas").trim(), "berjalan", "worker A finished before the kill: the test did not cut a render");
+    let mut b = worker();
+    let r = pending.join().unwrap();
+    let _ = b.kill();
+    let _ = b.wait();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-renja-susun"), Some("baru"));
+    assert!(r.body.starts_with(b"%PDF"));
+    // Claimed twice (A's lease expired), finished once, by another worker than A.
+    assert_eq!(psql(&url, "SELECT status || ' ' || percobaan FROM susun_tugas").trim(), "selesai 2");
+    assert_eq!(psql(&url, "SELECT count(*) FROM susun_tugas").trim(), "1");
+    // The same render in-process (a restarted node with a worker slot, its cache emptied).
+    server.kill9();
+    for e in std::fs::read_dir(data.join("cache")).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    let server = Server::start(&data, &[]);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let local = p.get(&u);
+    assert_eq!(local.status, 200);
+    assert_eq!(local.header("x-renja-susun"), Some("baru"), "rendered in-process, not from a cache");
+    assert!(local.body == r.body, "the worker's PDF differs from an in-process render ({} vs {} bytes)", r.body.len(), local.body.len());
+}
+
+/// Issue #19: on PostgreSQL the immutability holds in the database itself: triggers refuse
+/// UPDATE, DELETE and TRUNCATE of revisions, their files, objects and the audit log.
+#[test]
+#[cfg_attr(not(renja_tools = "postgres"), ignore = "needs psql and the PostgreSQL cluster of tests/run.sh")]
+fn postgres_triggers_refuse_changing_history() {
+    if !on_postgres() {
+        eprintln!("this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
+        return;
+    }
+    let f = fixture();
+    let url = db_args(&f.server.data).pop().unwrap();
+    for sql in [
+        "UPDATE revisi SET pesan = 'x'",
+        "DELETE FROM revisi",
+        "UPDATE revisi_berkas SET size = 0",
+        "DELETE FROM revisi_berkas",
+        "UPDATE objek SET isi = ''",
+        "DELETE FROM objek",
+        "UPDATE audit SET aksi = 'x'",
+        "DELETE FROM audit",
+        "TRUNCATE audit",
+        "TRUNCATE revisi CASCADE",
+    ] {
+        let out = std::process::Command::new("psql").args(["-X", "-q", "-v", "ON_ERROR_STOP=1", &url, "-c", sql]).output().unwrap();
+        assert!(!out.status.success(), "{sql} was allowed");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("tidak dapat diubah atau dihapus"), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(psql(&url, &format!("SELECT count(*) FROM revisi WHERE id = '{}'", f.rev_a)).trim(), "1");
+}
+
