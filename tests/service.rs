@@ -1466,3 +1466,141 @@ fn postgres_triggers_refuse_changing_history() {
     assert_eq!(psql(&url, &format!("SELECT count(*) FROM revisi WHERE id = '{}'", f.rev_a)).trim(), "1");
 }
 
+/// A PostgreSQL cluster of the test's own (tests/support/pg_cluster.sh), to stop and start.
+struct OwnCluster {
+    url: String,
+    dir: String,
+    port: String,
+}
+
+impl OwnCluster {
+    fn sh(script: &str) -> String {
+        let out = std::process::Command::new("bash")
+            .args(["-c", &format!("set -e; source tests/support/pg_cluster.sh; {script}")])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+    fn start() -> OwnCluster {
+        let out = Self::sh("pg_cluster_start; echo \"$RENJA_TEST_PG_URL $PG_CLUSTER_DIR $PG_CLUSTER_PORT\"");
+        let v: Vec<&str> = out.split_whitespace().collect();
+        OwnCluster { url: v[0].to_string(), dir: v[1].to_string(), port: v[2].to_string() }
+    }
+    fn stop_server(&self) {
+        Self::sh(&format!("PG_CLUSTER_DIR={}; pg_cluster_ctl -m immediate -w stop >/dev/null", self.dir));
+    }
+    fn start_server(&self) {
+        Self::sh(&format!(
+            "PG_CLUSTER_DIR={d}; pg_cluster_ctl -l {d}/server.log -w -o '-p {p} -k {d} -c listen_addresses=127.0.0.1' start >/dev/null",
+            d = self.dir,
+            p = self.port
+        ));
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("bash")
+            .args(["-c", &format!("source tests/support/pg_cluster.sh; PG_CLUSTER_DIR={}; pg_cluster_stop", self.dir)])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status();
+    }
+}
+
+/// Issue #19: PostgreSQL stopped (immediate shutdown) and started again while saves keep coming:
+/// requests fail cleanly with 503 while it is down (the server neither panics nor exits), saves
+/// succeed again afterwards, and no revision is partial (one chain, every file readable, one
+/// audit line per revision).
+#[test]
+#[cfg_attr(not(renja_tools = "postgres"), ignore = "needs psql and PostgreSQL (tests/run.sh)")]
+fn postgres_restart_under_load_503_then_success() {
+    if !on_postgres() {
+        eprintln!("this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
+        return;
+    }
+    let cluster = OwnCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start_on(&data, &cluster.url, &["--contoh"]);
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let statuses = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u16>::new()));
+    let writers: Vec<_> = (0..3)
+        .map(|w| {
+            let (mut c, stop, statuses) = (p.clone(), stop.clone(), statuses.clone());
+            std::thread::spawn(move || {
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let r = c.get(&format!("/api/v1/edisi/{ed}"));
+                    statuses.lock().unwrap().push(r.status);
+                    if r.status != 200 {
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                        continue;
+                    }
+                    let head = r.json()["kepala"].as_str().unwrap().to_string();
+                    let body = json!({ "dasar": head, "pesan": format!("w{w} n{n}"), "berkas": { format!("data/w{w}.toml"): format!("n = {n}\n") } });
+                    let r = c.post(&format!("/api/v1/edisi/{ed}/revisi"), &body);
+                    statuses.lock().unwrap().push(r.status);
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    cluster.stop_server();
+    let down_from = statuses.lock().unwrap().len();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let down_to = statuses.lock().unwrap().len();
+    cluster.start_server();
+    // Wait until saves land again.
+    let mut ok_after = false;
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let s = statuses.lock().unwrap();
+        // A save (201) landed after the restart.
+        if s[down_to..].contains(&201) {
+            ok_after = true;
+            break;
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let all = statuses.lock().unwrap().clone();
+    assert!(server.child.try_wait().unwrap().is_none(), "the server exited while the database was down");
+    assert!(ok_after, "no save succeeded after PostgreSQL came back: {:?}", &all[down_to..]);
+    let during = &all[down_from..down_to];
+    assert!(during.contains(&503), "no 503 while the database was down: {during:?}");
+    // Nothing but clean answers: read (200), saved (201), a stale base lost to another writer
+    // (409) or 503.
+    for s in &all {
+        assert!([200, 201, 409, 503].contains(s), "unexpected status {s}: {all:?}");
+    }
+    // History: one chain, every file readable, one audit line per save.
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let h = p.get(&format!("/api/v1/edisi/{ed}/revisi")).json();
+    let h = h.as_array().unwrap();
+    let head = p.get(&format!("/api/v1/edisi/{ed}")).json()["kepala"].as_str().unwrap().to_string();
+    assert_eq!(h[0]["id"], head.as_str());
+    for (i, rev) in h.iter().enumerate() {
+        if i + 1 < h.len() {
+            assert_eq!(rev["induk"], h[i + 1]["id"], "history is one chain");
+        }
+        let id = rev["id"].as_str().unwrap();
+        for file in p.get(&format!("/api/v1/edisi/{ed}/revisi/{id}")).json()["berkas"].as_array().unwrap() {
+            let r = p.get(&format!("/api/v1/edisi/{ed}/revisi/{id}/berkas/{}", file["path"].as_str().unwrap()));
+            assert_eq!(r.status, 200);
+            assert_eq!(r.body.len() as u64, file["size"].as_u64().unwrap());
+        }
+    }
+    let log = server.login("admin", &acc["admin"]).get("/api/v1/audit?batas=10000").json();
+    let saves = log.as_array().unwrap().iter().filter(|e| (e["aksi"] == "simpan" || e["aksi"] == "impor") && e["objek"].as_str().unwrap().starts_with(&format!("edisi/{ed}/"))).count();
+    assert_eq!(saves, h.len());
+    server.kill9();
+}

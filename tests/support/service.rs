@@ -87,6 +87,12 @@ impl Server {
         Self::spawn(data, extra, None)
     }
 
+    /// As [`Server::start`] on the PostgreSQL database `url` (whatever the suite's backend).
+    pub fn start_on(data: &Path, url: &str, extra: &[&str]) -> Server {
+        let mut args = vec!["--database", url];
+        args.extend_from_slice(extra);
+        Self::spawn_db(data, &args, None, false)
+    }
 
     /// As [`Server::start`], with everything the server prints (standard output and error) kept
     /// in `log` (to assert what never appears there).
@@ -95,6 +101,10 @@ impl Server {
     }
 
     fn spawn(data: &Path, extra: &[&str], log: Option<&Path>) -> Server {
+        Self::spawn_db(data, extra, log, true)
+    }
+
+    fn spawn_db(data: &Path, extra: &[&str], log: Option<&Path>, suite_db: bool) -> Server {
         let stderr = match log {
             Some(p) => Stdio::from(std::fs::File::create(p).unwrap()),
             None => Stdio::inherit(),
@@ -104,7 +114,7 @@ impl Server {
             .args(["serve", "--data"])
             .arg(data)
             .args(["--listen", "127.0.0.1:0"])
-            .args(db_args(data))
+            .args(if suite_db { db_args(data) } else { Vec::new() })
             .args(extra)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())
