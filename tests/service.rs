@@ -1604,3 +1604,33 @@ fn postgres_restart_under_load_503_then_success() {
     assert_eq!(saves, h.len());
     server.kill9();
 }
+
+/// Issue #19: two web nodes on one PostgreSQL database hold no state of their own: a save on one
+/// is the head on the other at once, and a session made on one is valid on the other.
+#[test]
+#[cfg_attr(not(renja_tools = "postgres"), ignore = "needs psql and the PostgreSQL cluster of tests/run.sh")]
+fn two_nodes_share_saves_and_sessions() {
+    if !on_postgres() {
+        eprintln!("this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
+        return;
+    }
+    let f = fixture();
+    let url = db_args(&f.server.data).pop().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let other = Server::start_on(&dir.path().join("node2"), &url, &[]);
+    let mut a = f.server.login("penyusun_a", PW);
+    let mut b = Client::new(&other.base);
+    b.cookie = a.cookie.clone();
+    for n in 0..5 {
+        let head = head_of(&mut a, f.ed_a);
+        let body = json!({ "dasar": head, "pesan": format!("simpan {n}"), "berkas": { "data/catatan.toml": format!("n = {n}\n") } });
+        let r = a.post(&format!("/api/v1/edisi/{}/revisi", f.ed_a), &body);
+        assert_eq!(r.status, 201, "{}", r.text());
+        let id = r.json()["revisi"]["id"].as_str().unwrap().to_string();
+        // Read at once on the other node, with the session made on the first.
+        assert_eq!(head_of(&mut b, f.ed_a), id, "save {n} not visible on the second node");
+        let file = b.get(&format!("/api/v1/edisi/{}/revisi/{id}/berkas/data/catatan.toml", f.ed_a));
+        assert_eq!(file.status, 200);
+        assert_eq!(file.body, format!("n = {n}\n").into_bytes());
+    }
+}
