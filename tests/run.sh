@@ -35,6 +35,9 @@ command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 command -v fc-list >/dev/null 2>&1 || need_apt+=(fontconfig)
 fc-list 2>/dev/null | grep -q "/liberation/" || need_apt+=(fonts-liberation)
 fc-list 2>/dev/null | grep -q "/liberation2/" || need_apt+=(fonts-liberation2)
+# The service on PostgreSQL (issue #19): Debian's postgresql (initdb, pg_ctl, psql); the service
+# suite runs a second time against a throwaway cluster (tests/support/pg_cluster.sh).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v psql >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
@@ -78,10 +81,11 @@ fi
 # (a test that needs a missing tool would otherwise fail late, or pass only on a machine that
 # happened to have it).
 missing=()
-for cmd in python3 pdftotext pdfinfo pdffonts pdfimages pdftoppm pdfsig soffice openssl certutil qpdf zbarimg node npm pyhanko st fc-list timeout bash; do
+for cmd in python3 pdftotext pdfinfo pdffonts pdfimages pdftoppm pdfsig soffice openssl certutil qpdf zbarimg node npm pyhanko st fc-list timeout bash psql; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
 [ -x /usr/bin/chromium ] || missing+=("/usr/bin/chromium")
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=("initdb (postgresql)")
 python3 -c "import docx" >/dev/null 2>&1 || missing+=("python-docx (PyPI)")
 [ -d tests/e2e/node_modules/playwright-core ] || missing+=("playwright-core (npm, tests/e2e)")
 for family in "Liberation Sans" "Liberation Serif"; do
@@ -96,9 +100,16 @@ fi
 # Tests needing a tool that is missing are reported as ignored (never as passed): build.rs turns
 # each installed tool group (tests/common/tools.rs) into a cfg, and re-checks when this list of
 # what is installed changes. Under CI=true they always run.
-RENJA_TOOLS_SEEN="$(for t in pdftotext pdfinfo pdftoppm pdfimages pdffonts openssl pdfsig certutil qpdf pyhanko st python3 soffice zbarimg node npm chromium; do command -v "$t" || true; done | tr '\n' ' ')"
+RENJA_TOOLS_SEEN="$(for t in pdftotext pdfinfo pdftoppm pdfimages pdffonts openssl pdfsig certutil qpdf pyhanko st python3 soffice zbarimg node npm chromium psql; do command -v "$t" || true; done | tr '\n' ' ')"
 python3 -c "import docx" >/dev/null 2>&1 && RENJA_TOOLS_SEEN+=" python-docx"
 [ -d tests/e2e/node_modules/playwright-core ] && RENJA_TOOLS_SEEN+=" playwright-core"
 export RENJA_TOOLS_SEEN
 
+# A throwaway PostgreSQL cluster (own temporary folder and port), stopped at the end.
+source tests/support/pg_cluster.sh
+pg_cluster_start
+trap pg_cluster_stop EXIT
+
 cargo test --all-targets 2>&1
+# The service suite again, every test on PostgreSQL (tests/support/service.rs: RENJA_TEST_DATABASE).
+RENJA_TEST_DATABASE=postgres cargo test --test service 2>&1

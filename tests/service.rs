@@ -79,20 +79,28 @@ fn init_refuses_twice_and_serve_needs_init() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     // No administrator yet: serve refuses with a hint.
-    let out = renja().args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(&data).output().unwrap();
+    let out = renja().args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(&data).args(db_args(&data)).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("renja serve init"), "{}", String::from_utf8_lossy(&out.stderr));
     // A short password is refused; the password is never an argument.
-    let out = renja().args(["serve", "init", "--data"]).arg(&data).env("RENJA_ADMIN_PASSWORD", "pendek").output().unwrap();
+    let out = renja().args(["serve", "init", "--data"]).arg(&data).args(db_args(&data)).env("RENJA_ADMIN_PASSWORD", "pendek").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("sandi paling sedikit 10 karakter"));
     init(&data);
-    let out = renja().args(["serve", "init", "--data"]).arg(&data).env("RENJA_ADMIN_PASSWORD", ADMIN_PASSWORD).output().unwrap();
+    let out = renja().args(["serve", "init", "--data"]).arg(&data).args(db_args(&data)).env("RENJA_ADMIN_PASSWORD", ADMIN_PASSWORD).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("sudah memiliki pengguna"));
     // The hash, not the password, is stored.
-    let db = std::fs::read(data.join("layanan.db")).unwrap();
-    assert!(!db.windows(ADMIN_PASSWORD.len()).any(|w| w == ADMIN_PASSWORD.as_bytes()));
+    if on_postgres() {
+        let url = db_args(&data).pop().unwrap();
+        let stored = psql(&url, "SELECT sandi FROM pengguna");
+        assert!(stored.trim().starts_with("$argon2id$"), "{stored}");
+        assert!(!stored.contains(ADMIN_PASSWORD));
+        assert!(!data.join("layanan.db").exists(), "on PostgreSQL nothing goes to the data folder's SQLite");
+    } else {
+        let db = std::fs::read(data.join("layanan.db")).unwrap();
+        assert!(!db.windows(ADMIN_PASSWORD.len()).any(|w| w == ADMIN_PASSWORD.as_bytes()));
+    }
 }
 
 #[test]
@@ -411,7 +419,7 @@ fn contoh_import_export_byte_for_byte_and_check() {
     let cli_warnings = String::from_utf8_lossy(&cli.stderr).matches(": warning: ").count();
     assert_eq!(body["periksa"]["peringatan"].as_u64().unwrap() as usize, cli_warnings);
     // Starting again on a data folder that has content: --contoh refuses.
-    let out = renja().args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--data"]).arg(&data).output().unwrap();
+    let out = renja().args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--data"]).arg(&data).args(db_args(&data)).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("folder data baru"));
 }
@@ -1287,7 +1295,7 @@ fn untrusted_signer_is_refused_when_roots_are_configured() {
     let dir = tempfile::tempdir().unwrap();
     let (pki, _) = test_pki(dir.path(), PASS);
     let data = dir.path().join("data");
-    let o = renja().args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--ca"]).arg(dir.path().join("tidak-ada.pem")).arg("--data").arg(&data).output().unwrap();
+    let o = renja().args(["serve", "--contoh", "--listen", "127.0.0.1:0", "--ca"]).arg(dir.path().join("tidak-ada.pem")).arg("--data").arg(&data).args(db_args(&data)).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("tidak-ada.pem"));
     assert!(!data.join("layanan.db").exists(), "the data folder is not filled before the configuration is checked");
@@ -1357,4 +1365,275 @@ fn kill_during_finalkan_then_restart() {
     let (before, after) = (audit_before.as_array().unwrap(), audit_after.as_array().unwrap());
     assert!(after.len() > before.len());
     assert_eq!(&after[after.len() - before.len()..], &before[..]);
+}
+
+/// Waits (generously) until `f` holds.
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    while !f() {
+        assert!(std::time::Instant::now() < until, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Issue #19: `serve --workers 0` on PostgreSQL renders only through `renja worker`s. A worker
+/// killed (-9) in the middle of a render loses its lease; another worker claims the job and
+/// finishes it; the client gets a PDF byte-identical to one rendered in-process, and the job is
+/// recorded done once (two claims, one result).
+#[test]
+#[cfg_attr(not(renja_tools = "postgres"), ignore = "needs psql and the PostgreSQL cluster of tests/run.sh")]
+fn worker_killed_mid_render_another_finishes_byte_identical() {
+    if !on_postgres() {
+        eprintln!("this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start(&data, &["--contoh", "--workers", "0"]);
+    let url = db_args(&data).pop().unwrap();
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let head = head_of(&mut p, ed);
+    let u = format!("/api/v1/edisi/{ed}/revisi/{head}/susun/pdf");
+    let worker = || {
+        renja()
+            .args(["worker", "--database", &url, "--sewa", "3"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let pending = {
+        let (mut c, u) = (p.clone(), u.clone());
+        std::thread::spawn(move || c.get(&u))
+    };
+    // No worker yet: the job waits.
+    wait_for("the job to be queued", || psql(&url, "SELECT status FROM susun_tugas").trim() == "menunggu");
+    let mut a = worker();
+    wait_for("worker A to claim the job", || psql(&url, "SELECT status || ' ' || percobaan FROM susun_tugas").trim() == "berjalan 1");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    a.kill().unwrap();
+    a.wait().unwrap();
+    assert_eq!(psql(&url, "SELECT status FROM susun_tugas").trim(), "berjalan", "worker A finished before the kill: the test did not cut a render");
+    let mut b = worker();
+    let r = pending.join().unwrap();
+    let _ = b.kill();
+    let _ = b.wait();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-renja-susun"), Some("baru"));
+    assert!(r.body.starts_with(b"%PDF"));
+    // Claimed twice (A's lease expired), finished once, by another worker than A.
+    assert_eq!(psql(&url, "SELECT status || ' ' || percobaan FROM susun_tugas").trim(), "selesai 2");
+    assert_eq!(psql(&url, "SELECT count(*) FROM susun_tugas").trim(), "1");
+    // The same render in-process (a restarted node with a worker slot, its cache emptied).
+    server.kill9();
+    for e in std::fs::read_dir(data.join("cache")).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    let server = Server::start(&data, &[]);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let local = p.get(&u);
+    assert_eq!(local.status, 200);
+    assert_eq!(local.header("x-renja-susun"), Some("baru"), "rendered in-process, not from a cache");
+    assert!(local.body == r.body, "the worker's PDF differs from an in-process render ({} vs {} bytes)", r.body.len(), local.body.len());
+}
+
+/// Issue #19: on PostgreSQL the immutability holds in the database itself: triggers refuse
+/// UPDATE, DELETE and TRUNCATE of revisions, their files, objects and the audit log.
+#[test]
+#[cfg_attr(not(renja_tools = "postgres"), ignore = "needs psql and the PostgreSQL cluster of tests/run.sh")]
+fn postgres_triggers_refuse_changing_history() {
+    if !on_postgres() {
+        eprintln!("this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
+        return;
+    }
+    let f = fixture();
+    let url = db_args(&f.server.data).pop().unwrap();
+    for sql in [
+        "UPDATE revisi SET pesan = 'x'",
+        "DELETE FROM revisi",
+        "UPDATE revisi_berkas SET size = 0",
+        "DELETE FROM revisi_berkas",
+        "UPDATE objek SET isi = ''",
+        "DELETE FROM objek",
+        "UPDATE audit SET aksi = 'x'",
+        "DELETE FROM audit",
+        "TRUNCATE audit",
+        "TRUNCATE revisi CASCADE",
+    ] {
+        let out = std::process::Command::new("psql").args(["-X", "-q", "-v", "ON_ERROR_STOP=1", &url, "-c", sql]).output().unwrap();
+        assert!(!out.status.success(), "{sql} was allowed");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("tidak dapat diubah atau dihapus"), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(psql(&url, &format!("SELECT count(*) FROM revisi WHERE id = '{}'", f.rev_a)).trim(), "1");
+}
+
+/// A PostgreSQL cluster of the test's own (tests/support/pg_cluster.sh), to stop and start.
+struct OwnCluster {
+    url: String,
+    dir: String,
+    port: String,
+}
+
+impl OwnCluster {
+    fn sh(script: &str) -> String {
+        let out = std::process::Command::new("bash")
+            .args(["-c", &format!("set -e; source tests/support/pg_cluster.sh; {script}")])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+    fn start() -> OwnCluster {
+        let out = Self::sh("pg_cluster_start; echo \"$RENJA_TEST_PG_URL $PG_CLUSTER_DIR $PG_CLUSTER_PORT\"");
+        let v: Vec<&str> = out.split_whitespace().collect();
+        OwnCluster { url: v[0].to_string(), dir: v[1].to_string(), port: v[2].to_string() }
+    }
+    fn stop_server(&self) {
+        Self::sh(&format!("PG_CLUSTER_DIR={}; pg_cluster_ctl -m immediate -w stop >/dev/null", self.dir));
+    }
+    fn start_server(&self) {
+        Self::sh(&format!(
+            "PG_CLUSTER_DIR={d}; pg_cluster_ctl -l {d}/server.log -w -o '-p {p} -k {d} -c listen_addresses=127.0.0.1' start >/dev/null",
+            d = self.dir,
+            p = self.port
+        ));
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("bash")
+            .args(["-c", &format!("source tests/support/pg_cluster.sh; PG_CLUSTER_DIR={}; pg_cluster_stop", self.dir)])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status();
+    }
+}
+
+/// Issue #19: PostgreSQL stopped (immediate shutdown) and started again while saves keep coming:
+/// requests fail cleanly with 503 while it is down (the server neither panics nor exits), saves
+/// succeed again afterwards, and no revision is partial (one chain, every file readable, one
+/// audit line per revision).
+#[test]
+#[cfg_attr(not(renja_tools = "postgres"), ignore = "needs psql and PostgreSQL (tests/run.sh)")]
+fn postgres_restart_under_load_503_then_success() {
+    if !on_postgres() {
+        eprintln!("this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
+        return;
+    }
+    let cluster = OwnCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start_on(&data, &cluster.url, &["--contoh"]);
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let statuses = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u16>::new()));
+    let writers: Vec<_> = (0..3)
+        .map(|w| {
+            let (mut c, stop, statuses) = (p.clone(), stop.clone(), statuses.clone());
+            std::thread::spawn(move || {
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let r = c.get(&format!("/api/v1/edisi/{ed}"));
+                    statuses.lock().unwrap().push(r.status);
+                    if r.status != 200 {
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                        continue;
+                    }
+                    let head = r.json()["kepala"].as_str().unwrap().to_string();
+                    let body = json!({ "dasar": head, "pesan": format!("w{w} n{n}"), "berkas": { format!("data/w{w}.toml"): format!("n = {n}\n") } });
+                    let r = c.post(&format!("/api/v1/edisi/{ed}/revisi"), &body);
+                    statuses.lock().unwrap().push(r.status);
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    cluster.stop_server();
+    let down_from = statuses.lock().unwrap().len();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let down_to = statuses.lock().unwrap().len();
+    cluster.start_server();
+    // Wait until saves land again.
+    let mut ok_after = false;
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let s = statuses.lock().unwrap();
+        // A save (201) landed after the restart.
+        if s[down_to..].contains(&201) {
+            ok_after = true;
+            break;
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let all = statuses.lock().unwrap().clone();
+    assert!(server.child.try_wait().unwrap().is_none(), "the server exited while the database was down");
+    assert!(ok_after, "no save succeeded after PostgreSQL came back: {:?}", &all[down_to..]);
+    let during = &all[down_from..down_to];
+    assert!(during.contains(&503), "no 503 while the database was down: {during:?}");
+    // Nothing but clean answers: read (200), saved (201), a stale base lost to another writer
+    // (409) or 503.
+    for s in &all {
+        assert!([200, 201, 409, 503].contains(s), "unexpected status {s}: {all:?}");
+    }
+    // History: one chain, every file readable, one audit line per save.
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let h = p.get(&format!("/api/v1/edisi/{ed}/revisi")).json();
+    let h = h.as_array().unwrap();
+    let head = p.get(&format!("/api/v1/edisi/{ed}")).json()["kepala"].as_str().unwrap().to_string();
+    assert_eq!(h[0]["id"], head.as_str());
+    for (i, rev) in h.iter().enumerate() {
+        if i + 1 < h.len() {
+            assert_eq!(rev["induk"], h[i + 1]["id"], "history is one chain");
+        }
+        let id = rev["id"].as_str().unwrap();
+        for file in p.get(&format!("/api/v1/edisi/{ed}/revisi/{id}")).json()["berkas"].as_array().unwrap() {
+            let r = p.get(&format!("/api/v1/edisi/{ed}/revisi/{id}/berkas/{}", file["path"].as_str().unwrap()));
+            assert_eq!(r.status, 200);
+            assert_eq!(r.body.len() as u64, file["size"].as_u64().unwrap());
+        }
+    }
+    let log = server.login("admin", &acc["admin"]).get("/api/v1/audit?batas=10000").json();
+    let saves = log.as_array().unwrap().iter().filter(|e| (e["aksi"] == "simpan" || e["aksi"] == "impor") && e["objek"].as_str().unwrap().starts_with(&format!("edisi/{ed}/"))).count();
+    assert_eq!(saves, h.len());
+    server.kill9();
+}
+
+/// Issue #19: two web nodes on one PostgreSQL database hold no state of their own: a save on one
+/// is the head on the other at once, and a session made on one is valid on the other.
+#[test]
+#[cfg_attr(not(renja_tools = "postgres"), ignore = "needs psql and the PostgreSQL cluster of tests/run.sh")]
+fn two_nodes_share_saves_and_sessions() {
+    if !on_postgres() {
+        eprintln!("this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
+        return;
+    }
+    let f = fixture();
+    let url = db_args(&f.server.data).pop().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let other = Server::start_on(&dir.path().join("node2"), &url, &[]);
+    let mut a = f.server.login("penyusun_a", PW);
+    let mut b = Client::new(&other.base);
+    b.cookie = a.cookie.clone();
+    for n in 0..5 {
+        let head = head_of(&mut a, f.ed_a);
+        let body = json!({ "dasar": head, "pesan": format!("simpan {n}"), "berkas": { "data/catatan.toml": format!("n = {n}\n") } });
+        let r = a.post(&format!("/api/v1/edisi/{}/revisi", f.ed_a), &body);
+        assert_eq!(r.status, 201, "{}", r.text());
+        let id = r.json()["revisi"]["id"].as_str().unwrap().to_string();
+        // Read at once on the other node, with the session made on the first.
+        assert_eq!(head_of(&mut b, f.ed_a), id, "save {n} not visible on the second node");
+        let file = b.get(&format!("/api/v1/edisi/{}/revisi/{id}/berkas/data/catatan.toml", f.ed_a));
+        assert_eq!(file.status, 200);
+        assert_eq!(file.body, format!("n = {n}\n").into_bytes());
+    }
 }

@@ -15,6 +15,7 @@ pub mod preview;
 pub mod serve;
 pub mod sign;
 pub mod verify;
+pub mod worker;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -83,6 +84,8 @@ pub enum Command {
     Impor(impor::Args),
     /// Layanan dokumen untuk seluruh daerah: edisi, pengguna, peran, alur kerja, API.
     Serve(serve::Args),
+    /// Pekerja penyusunan dokumen untuk layanan pada PostgreSQL (boleh banyak, di mesin mana pun).
+    Worker(worker::Args),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -124,6 +127,7 @@ pub fn run() -> i32 {
         Command::Init(args) => init::run(args),
         Command::Impor(args) => impor::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Worker(args) => worker::run(args),
     }
 }
 

@@ -25,7 +25,8 @@ pub struct Args {
     #[arg(long)]
     pub public_url: Option<String>,
     /// Jumlah penyusunan dokumen yang berjalan bersamaan
-    #[arg(long, default_value_t = 1)]
+    /// (0 dengan --database postgres://…: semua penyusunan dikerjakan `renja worker`)
+    #[arg(long, visible_alias = "workers", default_value_t = 1)]
     pub render_workers: usize,
     /// Jumlah penyusunan yang boleh menunggu; lebih dari itu dijawab 503
     #[arg(long, default_value_t = 16)]
@@ -40,6 +41,10 @@ pub struct Args {
     /// berujung padanya ditolak. Boleh diulang.
     #[arg(long = "ca", value_name = "SERTIFIKAT")]
     pub ca: Vec<PathBuf>,
+    /// Basis data: postgres://pengguna@host:port/nama (bawaan: $RENJA_DATABASE_URL, lalu SQLite
+    /// di folder data). Sandi dari PGPASSWORD atau ~/.pgpass, jangan di argumen.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
 }
 
 #[derive(clap::Subcommand)]
@@ -55,6 +60,9 @@ pub enum Sub {
         /// Nama administrator
         #[arg(long, default_value = "Administrator")]
         nama: String,
+        /// Basis data (seperti `renja serve --database`)
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
     },
 }
 
@@ -75,12 +83,23 @@ fn admin_password() -> Result<String, String> {
     Ok(a)
 }
 
-fn init(data: &Path, login: &str, nama: &str) -> i32 {
+/// The database of `--database` / `$RENJA_DATABASE_URL`; warns when the argument carries a
+/// password (arguments show in `ps` and the shell history).
+pub fn database(arg: Option<&str>) -> Option<String> {
+    if let Some(url) = arg {
+        if url.parse::<tokio_postgres::Config>().is_ok_and(|c| c.get_password().is_some()) {
+            eprintln!("peringatan: sandi basis data di argumen terlihat di `ps` dan riwayat shell; pakai PGPASSWORD, ~/.pgpass atau RENJA_DATABASE_URL");
+        }
+    }
+    crate::service::database_url(arg)
+}
+
+fn init(data: &Path, database: Option<&str>, login: &str, nama: &str) -> i32 {
     let password = match admin_password() {
         Ok(p) => p,
         Err(m) => return fail(&m),
     };
-    match crate::service::init(data, login, nama, &password) {
+    match crate::service::init(data, database, login, nama, &password) {
         Ok(()) => {
             println!("Folder data {} siap; administrator '{login}' dibuat. Mulai layanan: renja serve --data {}", data.display(), data.display());
             0
@@ -90,9 +109,10 @@ fn init(data: &Path, login: &str, nama: &str) -> i32 {
 }
 
 pub fn run(args: Args) -> i32 {
-    if let Some(Sub::Init { data, login, nama }) = &args.command {
-        return init(data, login, nama);
+    if let Some(Sub::Init { data, login, nama, database: db }) = &args.command {
+        return init(data, database(db.as_deref()).as_deref(), login, nama);
     }
+    let database = database(args.database.as_deref());
     let config = crate::service::Config {
         trust_proxy: args.trust_proxy,
         public_url: args.public_url,
@@ -101,12 +121,13 @@ pub fn run(args: Args) -> i32 {
         bsre: args.bsre,
         bsre_config: args.bsre_config,
         ca: args.ca,
+        database: database.clone(),
     };
     if let Err(m) = crate::service::check_config(&config) {
         return fail(&m);
     }
     if args.contoh {
-        match crate::service::contoh(&args.data) {
+        match crate::service::contoh(&args.data, database.as_deref()) {
             Ok(accounts) => {
                 println!("Folder data {} diisi edisi contoh. Akun demo (sandi hanya ditampilkan sekali ini):", args.data.display());
                 for a in accounts {

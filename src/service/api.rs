@@ -102,6 +102,10 @@ impl From<store::Error> for ApiError {
                 "revisi dasar sudah usang: edisi telah disimpan orang lain sejak Anda mulai; gabungkan perubahan dari revisi terbaru lalu simpan lagi",
             )
             .with(json!({ "kepala": c.kepala, "berubah": c.berubah })),
+            store::Error::Unavailable(m) => {
+                eprintln!("renja serve: {m}");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "basis data sedang tidak tersedia; coba lagi sebentar lagi")
+            }
             store::Error::Backend(m) => {
                 eprintln!("renja serve: galat penyimpanan: {m}");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "galat penyimpanan di server")
@@ -711,7 +715,7 @@ async fn susun(State(s): State<S>, a: Auth, P((id, rev, format)): P<(i64, String
     let manifest: Vec<(String, String)> = s.store.files(&r.id)?.into_iter().map(|f| (f.path, f.sha256)).collect();
     let key = s.renders.key(&manifest, format);
     let (s2, rid) = (s.clone(), r.id.clone());
-    match s.renders.get(key, format, move || revision_files(&s2, &rid).map_err(|e| e.galat)).await {
+    match s.renders.get_via_jobs(key, format, r.id.clone(), move || revision_files(&s2, &rid).map_err(|e| e.galat)).await {
         super::render::Outcome::Done(bytes, origin) => {
             a.audit(&s, "unduh", &format!("edisi/{id}/revisi/{}", r.id), format.ext());
             Ok((

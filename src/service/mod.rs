@@ -18,7 +18,9 @@ pub mod api;
 pub mod arsip;
 pub mod auth;
 pub mod engine;
+pub mod jobs;
 pub mod names;
+pub mod postgres;
 pub mod pratinjau;
 pub mod render;
 pub mod sqlite;
@@ -51,6 +53,8 @@ pub struct Config {
     /// Trusted root certificates (`--ca`, e.g. BSrE's root): when given, a signature whose
     /// certificate does not chain up to one is refused, and archive verification reports trust.
     pub ca: Vec<PathBuf>,
+    /// The database (`postgres://…`, issue #19); `None`: the data folder's SQLite.
+    pub database: Option<String>,
 }
 
 /// The BSrE client and the trusted roots of the configuration; an unreadable file is an error
@@ -93,9 +97,38 @@ pub fn open(data: &Path) -> Result<Arc<dyn Store>, String> {
     sqlite::SqliteStore::open(data).map(|s| Arc::new(s) as Arc<dyn Store>).map_err(|e| format!("folder data '{}': {e}", data.display()))
 }
 
+/// The database URL of the configuration: `--database`, else `$RENJA_DATABASE_URL`; `None` (or
+/// `sqlite`) is the data folder's embedded SQLite.
+pub fn database_url(arg: Option<&str>) -> Option<String> {
+    let url = arg.map(str::to_string).or_else(|| std::env::var("RENJA_DATABASE_URL").ok().filter(|u| !u.is_empty()))?;
+    (url != "sqlite").then_some(url)
+}
+
+/// Opens the store: PostgreSQL when `database` is a `postgres://` URL (migrated at start), else
+/// the data folder's SQLite.
+pub fn open_store(data: &Path, database: Option<&str>) -> Result<Arc<dyn Store>, String> {
+    match database {
+        None => open(data),
+        Some(url) if postgres::is_postgres_url(url) => {
+            postgres::PgStore::open(url).map(|s| Arc::new(s) as Arc<dyn Store>).map_err(|e| format!("basis data PostgreSQL: {e}"))
+        }
+        Some(other) => Err(format!("--database '{other}' tidak dikenal: harus postgres://pengguna@host:port/nama (atau sqlite)")),
+    }
+}
+
 /// Runs the server on `listen` until Ctrl-C. Prints the address it listens on first.
 pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), String> {
-    let store = open(data)?;
+    // On PostgreSQL the render queue may hand renders to `renja worker`s (`--workers 0`).
+    let (store, pg): (Arc<dyn Store>, Option<Arc<postgres::PgStore>>) = match config.database.as_deref() {
+        Some(url) if postgres::is_postgres_url(url) => {
+            let pg = Arc::new(postgres::PgStore::open(url).map_err(|e| format!("basis data PostgreSQL: {e}"))?);
+            (pg.clone(), Some(pg))
+        }
+        other => (open_store(data, other)?, None),
+    };
+    if config.render_workers == 0 && pg.is_none() {
+        return Err("--workers 0 (penyusunan hanya oleh `renja worker`) memerlukan --database postgres://…".into());
+    }
     if store.count_users().map_err(|e| e.to_string())? == 0 {
         return Err(format!(
             "folder data '{}' belum memiliki administrator; jalankan dahulu: renja serve init --data {}",
@@ -118,7 +151,13 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
         data: data.to_path_buf(),
         throttle: auth::Throttle::default(),
         checks: tokio::sync::Semaphore::new(workers),
-        renders: Arc::new(render::Queue::new(data, config.render_workers, config.render_queue)),
+        renders: Arc::new({
+            let q = render::Queue::new(data, config.render_workers, config.render_queue);
+            match pg {
+                Some(pg) if config.render_workers == 0 => q.with_jobs(pg),
+                _ => q,
+            }
+        }),
         config,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -148,9 +187,12 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
 }
 
 /// `renja serve init`: creates the data folder and its first administrator.
-pub fn init(data: &Path, login: &str, nama: &str, password: &str) -> Result<(), String> {
-    let store = open(data)?;
+pub fn init(data: &Path, database: Option<&str>, login: &str, nama: &str, password: &str) -> Result<(), String> {
+    let store = open_store(data, database)?;
     if store.count_users().map_err(|e| e.to_string())? > 0 {
+        if database.is_some() {
+            return Err("basis data sudah memiliki pengguna; init hanya untuk basis data baru".into());
+        }
         return Err(format!("folder data '{}' sudah memiliki pengguna; init hanya untuk folder baru", data.display()));
     }
     let peran = vec![Grant { peran: Role::Administrator, opd: None }];
@@ -185,8 +227,8 @@ pub struct DemoAccount {
 
 /// `renja serve --contoh`: fills a fresh data folder with the sample edition(s) and one account
 /// per role. Returns the accounts with their generated passwords (shown once, never stored).
-pub fn contoh(data: &Path) -> Result<Vec<DemoAccount>, String> {
-    let store = open(data)?;
+pub fn contoh(data: &Path, database: Option<&str>) -> Result<Vec<DemoAccount>, String> {
+    let store = open_store(data, database)?;
     if store.count_users().map_err(|e| e.to_string())? > 0 {
         return Err(format!("--contoh memerlukan folder data baru; '{}' sudah berisi", data.display()));
     }

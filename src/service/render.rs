@@ -52,6 +52,8 @@ pub struct Queue {
     pub assets: engine::Assets,
     /// Renders actually run (not served from cache or coalesced), for tests and benchmarks.
     pub runs: AtomicUsize,
+    /// Draft renders go to `renja worker`s through PostgreSQL's job table (`--workers 0`).
+    jobs: Option<Arc<super::postgres::PgStore>>,
 }
 
 impl Queue {
@@ -76,6 +78,80 @@ impl Queue {
             scratch: data.to_path_buf(),
             assets: engine::Assets::locate(),
             runs: AtomicUsize::new(0),
+            jobs: None,
+        }
+    }
+
+    /// Draft renders through the job table of `store`, run by `renja worker`s (issue #19).
+    pub fn with_jobs(mut self, store: Arc<super::postgres::PgStore>) -> Queue {
+        self.jobs = Some(store);
+        self
+    }
+
+    /// As [`Queue::get`], through the job table when the queue has one: the render of `key`
+    /// (revision `revisi`) from the disk cache, else from a worker (queued once per key across
+    /// every web node, then awaited by polling its state).
+    pub async fn get_via_jobs(
+        self: &Arc<Self>,
+        key: String,
+        format: Format,
+        revisi: String,
+        files: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>, String> + Send + 'static,
+    ) -> Outcome {
+        let Some(jobs) = self.jobs.clone() else { return self.get(key, format, files).await };
+        let path = self.cache_path(&key, format);
+        if let Ok(bytes) = std::fs::read(&path) {
+            return Outcome::Done(Arc::new(bytes), Origin::Cache);
+        }
+        use super::jobs::State;
+        let internal = |e: super::store::Error| Outcome::Failed(RenderFail::Internal(e.to_string()));
+        let mut origin = Origin::Cache;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30 * 60);
+        let mut delay = std::time::Duration::from_millis(50);
+        loop {
+            let (j, k) = (jobs.clone(), key.clone());
+            let state = match tokio::task::spawn_blocking(move || j.job_state(&k)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => return internal(e),
+                Err(e) => return Outcome::Failed(RenderFail::Internal(e.to_string())),
+            };
+            match state {
+                Some(State::Done(bytes)) => {
+                    let _ = crate::output::write_atomic(&path, &bytes);
+                    return Outcome::Done(Arc::new(bytes), origin);
+                }
+                Some(State::Failed(m)) => return Outcome::Failed(RenderFail::Internal(format!("pekerja: {m}"))),
+                Some(State::SourceErrors) => {
+                    // The diagnostics, re-derived here: the sources fail their check before any
+                    // layout, so this never renders.
+                    let me = self.clone();
+                    return match tokio::task::spawn_blocking(move || -> Result<Vec<u8>, RenderFail> {
+                        let files = files().map_err(RenderFail::Internal)?;
+                        engine::render(&me.scratch, &me.assets, &files, format)
+                    })
+                    .await
+                    {
+                        Ok(Ok(b)) => Outcome::Done(Arc::new(b), Origin::New),
+                        Ok(Err(f)) => Outcome::Failed(f),
+                        Err(e) => Outcome::Failed(RenderFail::Internal(e.to_string())),
+                    };
+                }
+                Some(State::Waiting) => origin = Origin::New,
+                None => {
+                    origin = Origin::New;
+                    let (j, k, r) = (jobs.clone(), key.clone(), revisi.clone());
+                    match tokio::task::spawn_blocking(move || j.enqueue(&k, format, &r)).await {
+                        Ok(Ok(())) => continue,
+                        Ok(Err(e)) => return internal(e),
+                        Err(e) => return Outcome::Failed(RenderFail::Internal(e.to_string())),
+                    }
+                }
+            }
+            if std::time::Instant::now() > deadline {
+                return Outcome::Failed(RenderFail::Internal("tidak ada pekerja yang menyelesaikan penyusunan dalam 30 menit".into()));
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(std::time::Duration::from_millis(500));
         }
     }
 

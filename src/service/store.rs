@@ -230,12 +230,14 @@ pub enum Error {
     /// The workflow state changed meanwhile (compare-and-set failed).
     StateChanged(String),
     Backend(String),
+    /// The database cannot be reached for now (a server restart, a failover); answered 503.
+    Unavailable(String),
 }
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Error::Exists(m) | Error::NotFound(m) | Error::StateChanged(m) | Error::Backend(m) => f.write_str(m),
+            Error::Exists(m) | Error::NotFound(m) | Error::StateChanged(m) | Error::Backend(m) | Error::Unavailable(m) => f.write_str(m),
             Error::Conflict(c) => write!(f, "revisi dasar sudah usang; revisi terbaru {:?}", c.kepala),
         }
     }

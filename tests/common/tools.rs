@@ -21,6 +21,9 @@ pub const TOOL_GROUPS: &[(&str, &[&str])] = &[
     ("schemathesis", &["st"]),
     // The web interface's asset script (web/build.sh: npm ci + esbuild).
     ("web", &["node", "npm"]),
+    // The service suite's PostgreSQL run (tests/service.rs): psql makes each test's database in
+    // the throwaway cluster tests/run.sh starts (Debian's postgresql: initdb, pg_ctl).
+    ("postgres", &["psql"]),
 ];
 
 /// The tools of `group` that are not installed (all of them for an unknown group).

@@ -14,9 +14,62 @@ pub fn renja() -> Command {
     Command::new(env!("CARGO_BIN_EXE_renja"))
 }
 
+/// The backend the suite runs on: `RENJA_TEST_DATABASE=postgres` runs every service test on
+/// PostgreSQL (a database of its own per data folder in the throwaway cluster tests/run.sh starts
+/// and names in `RENJA_TEST_PG_URL`); otherwise SQLite in the data folder.
+pub fn on_postgres() -> bool {
+    match std::env::var("RENJA_TEST_DATABASE").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Ok("") | Err(_) => false,
+        Ok(other) => panic!("RENJA_TEST_DATABASE={other}: expected postgres or sqlite"),
+    }
+}
+
+/// The PostgreSQL cluster's URL (`RENJA_TEST_PG_URL`, set by tests/run.sh); required on CI.
+pub fn pg_url() -> Option<String> {
+    let url = std::env::var("RENJA_TEST_PG_URL").ok().filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true: RENJA_TEST_PG_URL is not set; tests/run.sh starts the PostgreSQL cluster the service suite needs");
+    }
+    url
+}
+
+/// Runs SQL on the cluster's maintenance database (`psql`), panicking on failure.
+pub fn psql(url: &str, sql: &str) -> String {
+    let out = Command::new("psql").args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql]).output().expect("psql (postgresql-client)");
+    assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The URL of a database `name` of its own in the cluster, created on first use.
+pub fn pg_database(name: &str) -> String {
+    static MADE: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let base = pg_url().expect("RENJA_TEST_PG_URL (tests/run.sh starts a PostgreSQL cluster)");
+    let mut made = MADE.lock().unwrap_or_else(|p| p.into_inner());
+    if !made.iter().any(|m| m == name) {
+        psql(&base, &format!("CREATE DATABASE {name}"));
+        made.push(name.to_string());
+    }
+    let (head, _) = base.rsplit_once('/').expect("postgres://…/database");
+    format!("{head}/{name}")
+}
+
+/// The `--database URL` arguments for the data folder `data` on the suite's backend (none on
+/// SQLite): each data folder has its own database, as each has its own SQLite file.
+pub fn db_args(data: &Path) -> Vec<String> {
+    if !on_postgres() {
+        return Vec::new();
+    }
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    data.hash(&mut h);
+    std::process::id().hash(&mut h);
+    vec!["--database".into(), pg_database(&format!("renja_uji_{:016x}", h.finish()))]
+}
+
 /// `renja serve init` on `data` with the password from the environment.
 pub fn init(data: &Path) {
-    let out = renja().args(["serve", "init", "--data"]).arg(data).env("RENJA_ADMIN_PASSWORD", ADMIN_PASSWORD).output().unwrap();
+    let out = renja().args(["serve", "init", "--data"]).arg(data).args(db_args(data)).env("RENJA_ADMIN_PASSWORD", ADMIN_PASSWORD).output().unwrap();
     assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -34,6 +87,13 @@ impl Server {
         Self::spawn(data, extra, None)
     }
 
+    /// As [`Server::start`] on the PostgreSQL database `url` (whatever the suite's backend).
+    pub fn start_on(data: &Path, url: &str, extra: &[&str]) -> Server {
+        let mut args = vec!["--database", url];
+        args.extend_from_slice(extra);
+        Self::spawn_db(data, &args, None, false)
+    }
+
     /// As [`Server::start`], with everything the server prints (standard output and error) kept
     /// in `log` (to assert what never appears there).
     pub fn start_logged(data: &Path, extra: &[&str], log: &Path) -> Server {
@@ -41,6 +101,10 @@ impl Server {
     }
 
     fn spawn(data: &Path, extra: &[&str], log: Option<&Path>) -> Server {
+        Self::spawn_db(data, extra, log, true)
+    }
+
+    fn spawn_db(data: &Path, extra: &[&str], log: Option<&Path>, suite_db: bool) -> Server {
         let stderr = match log {
             Some(p) => Stdio::from(std::fs::File::create(p).unwrap()),
             None => Stdio::inherit(),
@@ -50,6 +114,7 @@ impl Server {
             .args(["serve", "--data"])
             .arg(data)
             .args(["--listen", "127.0.0.1:0"])
+            .args(if suite_db { db_args(data) } else { Vec::new() })
             .args(extra)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the service tests (issue #19), sourced by tests/run.sh:
+#   pg_cluster_start   initdb + pg_ctl in a temporary folder on a free loopback port; exports
+#                      RENJA_TEST_PG_URL (postgres://renja@127.0.0.1:PORT/postgres, trust
+#                      authentication on loopback only) and PG_CLUSTER_DIR.
+#   pg_cluster_stop    stops it and removes the folder.
+# initdb refuses to run as root: as root the cluster belongs to the `postgres` user (Debian's
+# package creates it) and is run through runuser. Assumes no other server uses the port it picks.
+
+pg_cluster_bin() {
+  local d
+  d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
+}
+
+pg_cluster_start() {
+  local bin port as=()
+  bin="$(pg_cluster_bin)" || { echo "pg_cluster: initdb not found (apt-get install postgresql)" >&2; return 2; }
+  PG_CLUSTER_DIR="$(mktemp -d /tmp/renja-pg.XXXXXX)"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$PG_CLUSTER_DIR"
+    as=(runuser -u postgres --)
+  fi
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  "${as[@]}" "$bin/initdb" -D "$PG_CLUSTER_DIR/data" -U renja -A trust -E UTF8 --locale=C.UTF-8 >"$PG_CLUSTER_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_CLUSTER_DIR/initdb.log" >&2; return 2; }
+  "${as[@]}" "$bin/pg_ctl" -D "$PG_CLUSTER_DIR/data" -l "$PG_CLUSTER_DIR/server.log" -w -t 60 \
+    -o "-p $port -k $PG_CLUSTER_DIR -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c full_page_writes=off" start >/dev/null \
+    || { cat "$PG_CLUSTER_DIR/server.log" >&2; return 2; }
+  export PG_CLUSTER_DIR PG_CLUSTER_PORT="$port"
+  export RENJA_TEST_PG_URL="postgres://renja@127.0.0.1:$port/postgres"
+}
+
+pg_cluster_ctl() {
+  local as=()
+  [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+  "${as[@]}" "$(pg_cluster_bin)/pg_ctl" -D "$PG_CLUSTER_DIR/data" "$@"
+}
+
+pg_cluster_stop() {
+  [ -n "${PG_CLUSTER_DIR:-}" ] && [ -d "$PG_CLUSTER_DIR" ] || return 0
+  pg_cluster_ctl -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$PG_CLUSTER_DIR"
+}
