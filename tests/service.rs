@@ -1381,12 +1381,9 @@ fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
 /// finishes it; the client gets a PDF byte-identical to one rendered in-process, and the job is
 /// recorded done once (two claims, one result).
 #[test]
-#[cfg_attr(not(renja_tools = "postgres"), ignore = "needs psql and the PostgreSQL cluster of tests/run.sh")]
+#[ignore = "PostgreSQL only: runs in the PostgreSQL pass of tests/run.sh (RENJA_TEST_DATABASE=postgres … -- --include-ignored)"]
 fn worker_killed_mid_render_another_finishes_byte_identical() {
-    if !on_postgres() {
-        eprintln!("this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
-        return;
-    }
+    assert!(on_postgres(), "this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let mut server = Server::start(&data, &["--contoh", "--workers", "0"]);
@@ -1442,12 +1439,9 @@ fn worker_killed_mid_render_another_finishes_byte_identical() {
 /// Issue #19: on PostgreSQL the immutability holds in the database itself: triggers refuse
 /// UPDATE, DELETE and TRUNCATE of revisions, their files, objects and the audit log.
 #[test]
-#[cfg_attr(not(renja_tools = "postgres"), ignore = "needs psql and the PostgreSQL cluster of tests/run.sh")]
+#[ignore = "PostgreSQL only: runs in the PostgreSQL pass of tests/run.sh (RENJA_TEST_DATABASE=postgres … -- --include-ignored)"]
 fn postgres_triggers_refuse_changing_history() {
-    if !on_postgres() {
-        eprintln!("this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
-        return;
-    }
+    assert!(on_postgres(), "this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
     let f = fixture();
     let url = db_args(&f.server.data).pop().unwrap();
     for sql in [
@@ -1517,12 +1511,9 @@ impl Drop for OwnCluster {
 /// succeed again afterwards, and no revision is partial (one chain, every file readable, one
 /// audit line per revision).
 #[test]
-#[cfg_attr(not(renja_tools = "postgres"), ignore = "needs psql and PostgreSQL (tests/run.sh)")]
+#[ignore = "PostgreSQL only: runs in the PostgreSQL pass of tests/run.sh (RENJA_TEST_DATABASE=postgres … -- --include-ignored)"]
 fn postgres_restart_under_load_503_then_success() {
-    if !on_postgres() {
-        eprintln!("this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
-        return;
-    }
+    assert!(on_postgres(), "this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
     let cluster = OwnCluster::start();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -1611,12 +1602,9 @@ fn postgres_restart_under_load_503_then_success() {
 /// Issue #19: two web nodes on one PostgreSQL database hold no state of their own: a save on one
 /// is the head on the other at once, and a session made on one is valid on the other.
 #[test]
-#[cfg_attr(not(renja_tools = "postgres"), ignore = "needs psql and the PostgreSQL cluster of tests/run.sh")]
+#[ignore = "PostgreSQL only: runs in the PostgreSQL pass of tests/run.sh (RENJA_TEST_DATABASE=postgres … -- --include-ignored)"]
 fn two_nodes_share_saves_and_sessions() {
-    if !on_postgres() {
-        eprintln!("this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
-        return;
-    }
+    assert!(on_postgres(), "this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
     let f = fixture();
     let url = db_args(&f.server.data).pop().unwrap();
     let dir = tempfile::tempdir().unwrap();
