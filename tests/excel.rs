@@ -40,18 +40,6 @@ fn model_file() -> &'static (tempfile::TempDir, PathBuf, Value) {
     })
 }
 
-fn openpyxl_ready() -> bool {
-    let o = Command::new("python3").args(["-c", "import openpyxl, msoffcrypto"]).output();
-    let have = o.map(|o| o.status.success()).unwrap_or(false);
-    if !have && std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-        panic!("openpyxl and msoffcrypto-tool are required under CI=true (tests/run.sh installs them)");
-    }
-    if !have {
-        eprintln!("SKIPPED: openpyxl/msoffcrypto-tool not installed (tests/run.sh installs them)");
-    }
-    have
-}
-
 /// The generated SIPD-style workbook of the sample.
 fn sipd_workbook(dir: &Path) -> PathBuf {
     let (_, model, _) = model_file();
@@ -93,10 +81,9 @@ fn impor(ws: &Path, args: &[&str]) -> Output {
 }
 
 #[test]
+#[cfg_attr(not(renja_tools = "openpyxl"), ignore = "needs openpyxl and msoffcrypto-tool (tests/run.sh installs them)")]
 fn sipd_workbook_into_emptied_tables_rebuilds_the_sample_model() {
-    if !openpyxl_ready() {
-        return;
-    }
+    common::require(&["openpyxl"]);
     let ws = workspace();
     let book = sipd_workbook(ws.path());
     let c = ws.path().join("content");
@@ -157,10 +144,9 @@ fn sipd_workbook_into_emptied_tables_rebuilds_the_sample_model() {
 }
 
 #[test]
+#[cfg_attr(not(renja_tools = "openpyxl"), ignore = "needs openpyxl and msoffcrypto-tool (tests/run.sh installs them)")]
 fn changed_amount_is_reported_and_written_keeping_comments() {
-    if !openpyxl_ready() {
-        return;
-    }
+    common::require(&["openpyxl"]);
     let ws = workspace();
     let book = sipd_workbook(ws.path());
     // The planner changes one pagu in the workbook, as text.
@@ -203,10 +189,9 @@ wb.save(sys.argv[1])
 
 /// Every malformed workbook: exit 1, a located message naming the problem, nothing written.
 #[test]
+#[cfg_attr(not(renja_tools = "openpyxl"), ignore = "needs openpyxl and msoffcrypto-tool (tests/run.sh installs them)")]
 fn malformed_workbooks_are_refused_with_a_located_message_and_nothing_written() {
-    if !openpyxl_ready() {
-        return;
-    }
+    common::require(&["openpyxl"]);
     let ws = workspace();
     let (_, model, _) = model_file();
     let bad = ws.path().join("bad");
@@ -259,10 +244,9 @@ fn malformed_workbooks_are_refused_with_a_located_message_and_nothing_written() 
 }
 
 #[test]
+#[cfg_attr(not(renja_tools = "openpyxl"), ignore = "needs openpyxl and msoffcrypto-tool (tests/run.sh installs them)")]
 fn mapping_file_reads_an_unknown_layout() {
-    if !openpyxl_ready() {
-        return;
-    }
+    common::require(&["openpyxl"]);
     let ws = workspace();
     let book = ws.path().join("lain.xlsx");
     let code = r#"
@@ -340,10 +324,9 @@ fn formula_count(summary: &str) -> usize {
 }
 
 #[test]
+#[cfg_attr(not(all(renja_tools = "openpyxl", renja_tools = "libreoffice")), ignore = "needs openpyxl, msoffcrypto-tool and LibreOffice (tests/run.sh installs them)")]
 fn xlsx_export_recalculated_by_libreoffice_equals_renjas_values() {
-    if !openpyxl_ready() || !require_tools(&["soffice"]) {
-        return;
-    }
+    common::require(&["openpyxl", "libreoffice"]);
     let ws = workspace();
     let book = build_xlsx(ws.path());
     let (_, model, _) = model_file();
@@ -358,10 +341,9 @@ fn xlsx_export_recalculated_by_libreoffice_equals_renjas_values() {
 /// The murni sample's T-C.29 and T-C.33 sheets: sums, tingkat realisasi (8), realisasi capaian
 /// (10) and tingkat capaian (11) as formulas that LibreOffice recalculates to renja's values.
 #[test]
+#[cfg_attr(not(all(renja_tools = "openpyxl", renja_tools = "libreoffice")), ignore = "needs openpyxl, msoffcrypto-tool and LibreOffice (tests/run.sh installs them)")]
 fn murni_xlsx_export_recalculated_by_libreoffice_equals_renjas_values() {
-    if !openpyxl_ready() || !require_tools(&["soffice"]) {
-        return;
-    }
+    common::require(&["openpyxl", "libreoffice"]);
     let ws = tempfile::tempdir().unwrap();
     let murni = Path::new(ROOT).join("contoh/murni");
     let o = renja(&["build", murni.to_str().unwrap(), "-o", "out", "--format", "xlsx"], ws.path());
@@ -377,10 +359,9 @@ fn murni_xlsx_export_recalculated_by_libreoffice_equals_renjas_values() {
 }
 
 #[test]
+#[cfg_attr(not(renja_tools = "openpyxl"), ignore = "needs openpyxl and msoffcrypto-tool (tests/run.sh installs them)")]
 fn xlsx_export_is_formatted_like_the_document_and_reproducible() {
-    if !openpyxl_ready() {
-        return;
-    }
+    common::require(&["openpyxl"]);
     let ws = workspace();
     let book = build_xlsx(ws.path());
     let first = std::fs::read(&book).unwrap();

@@ -22,7 +22,7 @@ struct Built {
     lo_pdf: OnceLock<PathBuf>,
     dir: PathBuf,
     /// What `renja check` printed (the warnings).
-    stderr: String,
+    check_output: String,
     slug: String,
 }
 
@@ -37,9 +37,9 @@ fn build(name: &str, prepare: impl FnOnce(&Path)) -> Built {
     let e = renja(&["export", "--json", "content"], &dir);
     let model: Value = serde_json::from_slice(&e.stdout).expect("model");
     let c = renja(&["check", "content"], &dir);
-    let stderr = format!("{}{}", String::from_utf8_lossy(&c.stdout), String::from_utf8_lossy(&c.stderr));
+    let check_output = format!("{}{}", String::from_utf8_lossy(&c.stdout), String::from_utf8_lossy(&c.stderr));
     let slug = model["metadata"]["slug"].as_str().expect("slug").to_string();
-    Built { model, pdf: dir.join(format!("out/{slug}.pdf")), docx: dir.join(format!("out/{slug}.docx")), lo_pdf: OnceLock::new(), dir, stderr, slug }
+    Built { model, pdf: dir.join(format!("out/{slug}.pdf")), docx: dir.join(format!("out/{slug}.docx")), lo_pdf: OnceLock::new(), dir, check_output, slug }
 }
 
 impl Built {
@@ -226,6 +226,7 @@ fn split_words(model: &Value, pdf: &Path) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(not(renja_tools = "poppler"), ignore = "needs poppler-utils (tests/run.sh installs it)")]
 fn no_two_words_overlap_on_any_page_of_the_sample() {
     if !require_tools(&["pdftotext"]) {
         return;
@@ -235,6 +236,7 @@ fn no_two_words_overlap_on_any_page_of_the_sample() {
 }
 
 #[test]
+#[cfg_attr(not(renja_tools = "poppler"), ignore = "needs poppler-utils (tests/run.sh installs it)")]
 fn no_two_words_overlap_on_any_page_of_the_murni_sample() {
     if !require_tools(&["pdftotext"]) {
         return;
@@ -244,6 +246,7 @@ fn no_two_words_overlap_on_any_page_of_the_murni_sample() {
 }
 
 #[test]
+#[cfg_attr(not(renja_tools = "poppler"), ignore = "needs poppler-utils (tests/run.sh installs it)")]
 fn no_two_words_overlap_with_long_words_and_a_17_column_evaluation_table() {
     if !require_tools(&["pdftotext"]) {
         return;
@@ -267,7 +270,7 @@ fn no_two_words_overlap_with_long_words_and_a_17_column_evaluation_table() {
 }
 
 #[test]
-
+#[cfg_attr(not(all(renja_tools = "poppler", renja_tools = "libreoffice")), ignore = "needs poppler-utils and LibreOffice (tests/run.sh installs them)")]
 fn every_table_word_is_whole_in_the_pdf_and_in_libreoffices_pdf_of_the_docx() {
     if !require_tools(&["pdftotext", "soffice"]) {
         return;
@@ -275,14 +278,14 @@ fn every_table_word_is_whole_in_the_pdf_and_in_libreoffices_pdf_of_the_docx() {
     // The sample fits: no word marked for breaking, no layout warning.
     let s = sample();
     assert!(!cell_texts(&s.model).iter().any(|c| c.contains('\u{200B}')), "a word of the sample is marked for breaking");
-    assert!(!s.stderr.contains("tata letak Tabel"), "{}", s.stderr);
+    assert!(!s.check_output.contains("tata letak Tabel"), "{}", s.check_output);
     // The generated edition's long words do not all fit: every table with a marked word is named
     // in a warning with its column.
     let g = generated();
     for t in g.model["tabel"].as_object().unwrap().values() {
         let marked = t["baris"].as_array().unwrap().iter().any(|r| r["sel"].as_array().unwrap().iter().any(|c| c["teks"].as_str().unwrap().contains('\u{200B}')));
-        let named = g.stderr.contains(&format!("tata letak Tabel {}: kolom ", t["nomor"].as_str().unwrap()));
-        assert_eq!(marked, named, "Tabel {}: marked words {marked}, warning {named}:\n{}", t["nomor"], g.stderr);
+        let named = g.check_output.contains(&format!("tata letak Tabel {}: kolom ", t["nomor"].as_str().unwrap()));
+        assert_eq!(marked, named, "Tabel {}: marked words {marked}, warning {named}:\n{}", t["nomor"], g.check_output);
     }
     let m = murni();
     assert!(!cell_texts(&m.model).iter().any(|c| c.contains('\u{200B}')), "a word of the murni sample is marked for breaking");
@@ -319,6 +322,7 @@ fn assert_signature_with_closing_text(model: &Value, pdf: &Path, what: &str) {
 }
 
 #[test]
+#[cfg_attr(not(all(renja_tools = "poppler", renja_tools = "libreoffice")), ignore = "needs poppler-utils and LibreOffice (tests/run.sh installs them)")]
 fn the_signature_block_shares_its_page_with_the_end_of_the_closing_chapter() {
     if !require_tools(&["pdftotext", "soffice"]) {
         return;
@@ -367,7 +371,7 @@ fn caption_fonts(model: &Value, pdf: &Path) -> Vec<(String, f64, String)> {
 }
 
 #[test]
-
+#[cfg_attr(not(all(renja_tools = "poppler", renja_tools = "libreoffice")), ignore = "needs poppler-utils and LibreOffice (tests/run.sh installs them)")]
 fn captions_have_the_same_size_and_weight_in_both_outputs() {
     if !require_tools(&["pdftohtml", "soffice"]) {
         return;
@@ -400,6 +404,7 @@ fn captions_have_the_same_size_and_weight_in_both_outputs() {
 }
 
 #[test]
+#[cfg_attr(not(all(renja_tools = "poppler", renja_tools = "libreoffice")), ignore = "needs poppler-utils and LibreOffice (tests/run.sh installs them)")]
 fn pdf_and_docx_have_about_the_same_number_of_pages() {
     if !require_tools(&["pdfinfo", "soffice"]) {
         return;

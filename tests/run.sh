@@ -81,12 +81,13 @@ fi
 # (a test that needs a missing tool would otherwise fail late, or pass only on a machine that
 # happened to have it).
 missing=()
-for cmd in python3 pdftotext pdfinfo pdffonts pdfimages pdftoppm pdfsig soffice openssl certutil qpdf zbarimg node npm pyhanko st fc-list timeout bash psql; do
+for cmd in python3 pdftotext pdfinfo pdffonts pdfimages pdftoppm pdftohtml pdfsig soffice openssl certutil qpdf zbarimg node npm pyhanko st fc-list timeout bash psql; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
 [ -x /usr/bin/chromium ] || missing+=("/usr/bin/chromium")
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=("initdb (postgresql)")
 python3 -c "import docx" >/dev/null 2>&1 || missing+=("python-docx (PyPI)")
+python3 -c "import openpyxl, msoffcrypto" >/dev/null 2>&1 || missing+=("openpyxl, msoffcrypto-tool (PyPI)")
 [ -d tests/e2e/node_modules/playwright-core ] || missing+=("playwright-core (npm, tests/e2e)")
 for family in "Liberation Sans" "Liberation Serif"; do
   fc-list ":family=$family" 2>/dev/null | grep -q . || missing+=("font: $family (fonts-liberation2)")
@@ -100,8 +101,9 @@ fi
 # Tests needing a tool that is missing are reported as ignored (never as passed): build.rs turns
 # each installed tool group (tests/common/tools.rs) into a cfg, and re-checks when this list of
 # what is installed changes. Under CI=true they always run.
-RENJA_TOOLS_SEEN="$(for t in pdftotext pdfinfo pdftoppm pdfimages pdffonts openssl pdfsig certutil qpdf pyhanko st python3 soffice zbarimg node npm chromium psql; do command -v "$t" || true; done | tr '\n' ' ')"
+RENJA_TOOLS_SEEN="$(for t in pdftotext pdfinfo pdftoppm pdfimages pdffonts pdftohtml openssl pdfsig certutil qpdf pyhanko st python3 soffice zbarimg node npm chromium psql; do command -v "$t" || true; done | tr '\n' ' ')"
 python3 -c "import docx" >/dev/null 2>&1 && RENJA_TOOLS_SEEN+=" python-docx"
+python3 -c "import openpyxl, msoffcrypto" >/dev/null 2>&1 && RENJA_TOOLS_SEEN+=" openpyxl"
 [ -d tests/e2e/node_modules/playwright-core ] && RENJA_TOOLS_SEEN+=" playwright-core"
 export RENJA_TOOLS_SEEN
 

@@ -1200,13 +1200,9 @@ fn normalise_empty(v: &mut Value) {
 /// equals the sample's. A stale base, a wrong content type, a file that is not a workbook, a wrong
 /// role are refused.
 #[test]
+#[cfg_attr(not(renja_tools = "openpyxl"), ignore = "needs openpyxl and msoffcrypto-tool (tests/run.sh installs them)")]
 fn xlsx_upload_reports_then_saves_a_revision() {
-    let ready = std::process::Command::new("python3").args(["-c", "import openpyxl"]).output().map(|o| o.status.success()).unwrap_or(false);
-    if !ready {
-        assert!(std::env::var("CI").map(|v| v != "true").unwrap_or(true), "openpyxl is required under CI=true (tests/run.sh installs it)");
-        eprintln!("SKIPPED: openpyxl not installed (tests/run.sh installs it)");
-        return;
-    }
+    common::require(&["openpyxl"]);
     const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("data"), &["--contoh"]);

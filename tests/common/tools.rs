@@ -9,12 +9,14 @@
 
 /// (group, tools).
 pub const TOOL_GROUPS: &[(&str, &[&str])] = &[
-    ("poppler", &["pdftotext", "pdfinfo", "pdftoppm", "pdfimages", "pdffonts"]),
+    ("poppler", &["pdftotext", "pdfinfo", "pdftoppm", "pdfimages", "pdffonts", "pdftohtml"]),
     ("sign", &["openssl", "pdfsig", "certutil", "bash"]),
     ("pyhanko", &["pyhanko"]),
     ("qpdf", &["qpdf"]),
     ("python", &["python3"]),
     ("python-docx", &["python3", "py:docx"]),
+    // Workbooks made and read by the Excel tests (openpyxl), a password-protected one (msoffcrypto).
+    ("openpyxl", &["python3", "py:openpyxl", "py:msoffcrypto"]),
     ("libreoffice", &["soffice"]),
     ("zbar", &["zbarimg"]),
     ("browser", &["chromium", "node", "path:tests/e2e/node_modules/playwright-core"]),
