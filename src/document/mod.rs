@@ -423,11 +423,15 @@ fn fungsi_list(f: &[String], gaya: GayaDaftar) -> Blok {
 /// lists): 1., a., 1), a), i. — every level one style, every unit numbered.
 pub const GAYA_TINGKAT: [GayaDaftar; 5] = [GayaDaftar::Angka, GayaDaftar::Huruf, GayaDaftar::AngkaKurung, GayaDaftar::HurufKurung, GayaDaftar::Romawi];
 
-/// The list style of nesting `level`: the edition's `[halaman] gaya_daftar` (validated when
-/// the edition is read), else [`GAYA_TINGKAT`]; the last style repeats below the deepest level.
-fn gaya_tingkat(gaya: &[String], level: usize) -> GayaDaftar {
+/// The list styles by nesting level: the edition's `[halaman] gaya_daftar` (validated when the
+/// edition is read), else [`GAYA_TINGKAT`].
+fn gaya_tingkat_edisi(gaya: &[String]) -> Vec<GayaDaftar> {
     let own: Vec<GayaDaftar> = gaya.iter().filter_map(|g| gaya_dari(g)).collect();
-    let styles: &[GayaDaftar] = if own.is_empty() { &GAYA_TINGKAT } else { &own };
+    if own.is_empty() { GAYA_TINGKAT.to_vec() } else { own }
+}
+
+/// The style of nesting `level`; the last style repeats below the deepest level.
+fn gaya_tingkat(styles: &[GayaDaftar], level: usize) -> GayaDaftar {
     styles[level.min(styles.len() - 1)]
 }
 
@@ -446,7 +450,7 @@ fn gaya_dari(g: &str) -> Option<GayaDaftar> {
 
 /// One unit as a list item at `level`: its name, then one list at the next level holding its
 /// tugas, its fungsi (a list one level deeper) and its sub-units (each numbered like the others).
-fn unit_blocks(u: &crate::source::schema::Unit, level: usize, gaya: &[String]) -> Vec<Blok> {
+fn unit_blocks(u: &crate::source::schema::Unit, level: usize, gaya: &[GayaDaftar]) -> Vec<Blok> {
     let mut parts = Vec::new();
     if !u.tugas.is_empty() {
         parts.push(vec![para("Tugas"), para(format!("{} mempunyai tugas {}.", u.nama, u.tugas.trim().trim_end_matches('.')))]);
@@ -465,6 +469,7 @@ fn unit_blocks(u: &crate::source::schema::Unit, level: usize, gaya: &[String]) -
 }
 
 fn tugas_fungsi(ed: &Edition, diags: &mut Diagnostics) -> Blok {
+    let gaya = gaya_tingkat_edisi(&ed.meta.halaman.gaya_daftar);
     let mut butir = Vec::new();
     if let Some((file, o)) = &ed.sources.organisasi {
         let mut names: BTreeMap<String, Loc> = BTreeMap::new();
@@ -481,10 +486,10 @@ fn tugas_fungsi(ed: &Edition, diags: &mut Diagnostics) -> Blok {
                     names.insert(x.nama.to_lowercase(), loc.clone());
                 }
             }
-            butir.push(unit_blocks(u.get_ref(), 0, &ed.meta.halaman.gaya_daftar));
+            butir.push(unit_blocks(u.get_ref(), 0, &gaya));
         }
     }
-    Blok::Daftar { gaya: gaya_tingkat(&ed.meta.halaman.gaya_daftar, 0), mulai: 1, butir }
+    Blok::Daftar { gaya: gaya_tingkat(&gaya, 0), mulai: 1, butir }
 }
 
 fn fungsi_dinas(ed: &Edition) -> Blok {

@@ -100,19 +100,23 @@ impl Metrik {
 
 /// The pieces of `s` no renderer breaks: words, split after "/" and "-" (and U+200B) where a
 /// letter follows, as the Unicode line-breaking rules typst and LibreOffice follow allow.
+/// Whether a line may break after `c` when `next` follows: after "/" and "-" before a letter or
+/// "(" (the Unicode line-breaking rules typst and LibreOffice follow for these), and at U+200B.
+fn putus_setelah(c: char, next: Option<char>) -> bool {
+    match c {
+        '/' | '-' => next.is_some_and(|n| n.is_alphabetic() || n == '('),
+        ZWSP => true,
+        _ => false,
+    }
+}
+
 pub fn potongan(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for word in s.split(char::is_whitespace).filter(|w| !w.is_empty()) {
         let mut start = 0;
         let chars: Vec<(usize, char)> = word.char_indices().collect();
         for (i, &(at, c)) in chars.iter().enumerate() {
-            let next = chars.get(i + 1).map(|x| x.1);
-            let breaks = match c {
-                '/' | '-' => next.is_some_and(|n| n.is_alphabetic() || n == '('),
-                ZWSP => true,
-                _ => false,
-            };
-            if breaks {
+            if putus_setelah(c, chars.get(i + 1).map(|x| x.1)) {
                 let end = at + c.len_utf8();
                 out.push(&word[start..end]);
                 start = end;
@@ -129,23 +133,14 @@ pub fn potongan(s: &str) -> Vec<&str> {
 /// that do not break there themselves (Word and LibreOffice keep "Bulan/semesteran" whole and
 /// then break it mid-word), so every renderer breaks where the widths assumed.
 pub fn putus_eksplisit(s: &str) -> std::borrow::Cow<'_, str> {
-    let breaks = |c: char, next: Option<char>| matches!(c, '/' | '-') && next.is_some_and(|n| n.is_alphabetic() || n == '(');
-    let mut it = s.chars().peekable();
-    let mut any = false;
-    while let Some(c) = it.next() {
-        if breaks(c, it.peek().copied()) {
-            any = true;
-            break;
-        }
-    }
-    if !any {
+    if !s.contains(['/', '-']) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     let mut it = s.chars().peekable();
     while let Some(c) = it.next() {
         out.push(c);
-        if breaks(c, it.peek().copied()) {
+        if c != ZWSP && putus_setelah(c, it.peek().copied()) {
             out.push(ZWSP);
         }
     }

@@ -173,7 +173,6 @@ fn evaluasi_tc29(e: &Evaluasi, t: &TabelTampil, pos: &Tempat, doc: &Document) ->
     let codes: Vec<&Code> = e.baris.iter().map(|r| &r.kode).collect();
     let (kids, roots) = pohon(&codes);
     let leaf = |i: usize| e.baris[i].tingkat == Level::SubKegiatan;
-    let rule = doc.edisi.format.predikat_celah;
     let neg = doc.edisi.format.capaian_negatif;
     let zero = Uang(crate::model::value::Rupiah::ZERO);
     // Rows: 0 OPD, 1..=n the table rows, n+1 the average.
@@ -241,7 +240,6 @@ fn evaluasi_tc29(e: &Evaluasi, t: &TabelTampil, pos: &Tempat, doc: &Document) ->
             o.insert((last, col), Isi::Rumus(format!("AVERAGE({})", cells.join(",")), pct_hasil(val), PERSEN.into()));
         }
     }
-    let _ = rule;
     o
 }
 
