@@ -869,16 +869,27 @@ fn load_logo(path: &std::path::Path) -> Result<(Vec<u8>, u32, u32), String> {
     Ok((png.into_inner(), w, h))
 }
 
+/// Why a DOCX could not be made (messages in Indonesian, for the user).
+#[derive(Debug, thiserror::Error)]
+pub enum DocxError {
+    /// The cover logo could not be read or decoded.
+    #[error("{0}")]
+    Logo(String),
+    /// A part docx-rs wrote could not be post-processed or packed.
+    #[error(transparent)]
+    Post(#[from] post::PostError),
+}
+
 /// Renders the document as DOCX bytes: docx-rs builds the parts, [`post::finish`] adds what
 /// docx-rs lacks and packs them with deflate. `edition` is the folder the cover logo is read from.
-pub fn render(doc: &Document, edition: &std::path::Path) -> Result<Vec<u8>, String> {
+pub fn render(doc: &Document, edition: &std::path::Path) -> Result<Vec<u8>, DocxError> {
     render_with(doc, edition, None)
 }
 
 /// [`render`] with the daftar isi and daftar tabel filled in with page numbers.
-pub fn render_with(doc: &Document, edition: &std::path::Path, pages: Option<&Halaman>) -> Result<Vec<u8>, String> {
+pub fn render_with(doc: &Document, edition: &std::path::Path, pages: Option<&Halaman>) -> Result<Vec<u8>, DocxError> {
     let logo = match &doc.sampul.logo {
-        Some(rel) => Some(load_logo(&edition.join(rel))?),
+        Some(rel) => Some(load_logo(&edition.join(rel)).map_err(DocxError::Logo)?),
         None => None,
     };
     // Page numbers only when they match the entries one for one.
@@ -886,5 +897,5 @@ pub fn render_with(doc: &Document, edition: &std::path::Path, pages: Option<&Hal
     let pages = pages.filter(|p| p.isi.len() == contents.len() && p.tabel.len() == tables.len());
     let (docx, layout) = assemble(doc, logo, pages);
     let xml = docx.build();
-    post::finish(xml, doc, &layout)
+    Ok(post::finish(xml, doc, &layout)?)
 }

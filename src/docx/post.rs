@@ -3,83 +3,107 @@
 //! keywords, language), the roman page-number format of the front matter, the schema order of
 //! the property elements, unique paragraph ids, the default paragraph style, and packing the
 //! parts with deflate (docx-rs stores them uncompressed).
-//! Each transformation is a plain function on one part's text, tested below.
+//!
+//! The parts are read with quick-xml, in one streaming pass per part ([`rewrite`]): every event
+//! the pass does not change is copied from the input byte for byte (its span), so the output
+//! differs from docx-rs's only where a rule says so, and no part is held in more than two copies
+//! (input and output) at any time. Each rule is tested below on small parts.
 
 use crate::document::{Document, Metadata};
 use docx_rs::XMLDocx;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
 use std::io::{Cursor, Write};
 
 /// Placeholder written by the renderer as `w:chapStyle` of a section whose page numbers are
 /// roman; [`roman_page_numbers`] turns it into `w:fmt="lowerRoman"`.
 pub const ROMAN_MARK: &str = "RenjaRomanPageNumbers";
 
-/// Escapes text for XML content and attribute values.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+/// What can go wrong while finishing the package. The messages are the user's (Indonesian).
+#[derive(Debug, thiserror::Error)]
+pub enum PostError {
+    #[error("bagian {part} bukan XML yang sah di bait {pos}: {msg}")]
+    Xml { part: String, pos: u64, msg: String },
+    #[error("bagian {0} bukan UTF-8")]
+    NotUtf8(String),
+    #[error("tabel ke-{0} tidak ditemukan di document.xml")]
+    MissingTable(usize),
+    #[error("baris kepala tabel ke-{0} tidak ditemukan")]
+    MissingHeaderRow(usize),
+    #[error("DOCX: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    #[error("DOCX: {0}")]
+    Io(#[from] std::io::Error),
 }
 
-/// Marks the first `counts[i]` rows of the i-th table (document order, outermost tables) as
-/// header rows repeated on every page. Returns an error when the part has fewer tables or rows
-/// than the renderer laid out.
-pub fn mark_header_rows(document: &str, counts: &[usize]) -> Result<String, String> {
-    let mut out = String::with_capacity(document.len() + counts.iter().sum::<usize>() * 16);
-    let mut rest = document;
-    for (i, &n) in counts.iter().enumerate() {
-        let start = find_tag(rest, "w:tbl").ok_or_else(|| format!("tabel ke-{} tidak ditemukan di document.xml", i + 1))?;
-        out.push_str(&rest[..start]);
-        rest = &rest[start..];
-        let mut done = 0;
-        while done < n {
-            let tr = find_tag(rest, "w:tr").ok_or_else(|| format!("baris kepala tabel ke-{} tidak ditemukan", i + 1))?;
-            out.push_str(&rest[..tr]);
-            rest = &rest[tr..];
-            let row_end = rest.find("</w:tr>").ok_or("baris tabel tidak tertutup")?;
-            let row = &rest[..row_end];
-            if let Some(p) = row.find("</w:trPr>") {
-                out.push_str(&row[..p]);
-                out.push_str("<w:tblHeader />");
-                out.push_str(&row[p..]);
-            } else if let Some(p) = row.find("<w:trPr />").or_else(|| row.find("<w:trPr/>")) {
-                let len = if row[p..].starts_with("<w:trPr />") { 10 } else { 9 };
-                out.push_str(&row[..p]);
-                out.push_str("<w:trPr><w:tblHeader /></w:trPr>");
-                out.push_str(&row[p + len..]);
-            } else {
-                // No row properties: they come first in the row, after the start tag.
-                let open_end = row.find('>').ok_or("tag baris rusak")? + 1;
-                out.push_str(&row[..open_end]);
-                out.push_str("<w:trPr><w:tblHeader /></w:trPr>");
-                out.push_str(&row[open_end..]);
+/// Escapes text for XML content and attribute values (`<`, `>`, `&`, `'`, `"`).
+fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+    quick_xml::escape::escape(s)
+}
+
+/// The events of a part with the bytes each was read from. The spans tile the input, so
+/// copying the span of every event gives the input back unchanged.
+struct Events<'a> {
+    src: &'a str,
+    part: &'a str,
+    reader: Reader<&'a [u8]>,
+}
+
+impl<'a> Events<'a> {
+    fn new(src: &'a str, part: &'a str) -> Self {
+        let mut reader = Reader::from_str(src);
+        reader.config_mut().check_end_names = true;
+        Events { src, part, reader }
+    }
+
+    fn next(&mut self) -> Result<Option<(Event<'a>, &'a str)>, PostError> {
+        let from = self.reader.buffer_position() as usize;
+        match self.reader.read_event() {
+            Ok(Event::Eof) => Ok(None),
+            Ok(e) => {
+                let to = self.reader.buffer_position() as usize;
+                Ok(Some((e, &self.src[from..to])))
             }
-            rest = &rest[row_end..];
-            done += 1;
-        }
-        // Skip to the end of this table (tables are not nested in the model).
-        let end = rest.find("</w:tbl>").ok_or("tabel tidak tertutup")? + "</w:tbl>".len();
-        out.push_str(&rest[..end]);
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-/// Position of the start tag `<name>` or `<name ...>` (not `<name...` of a longer name).
-fn find_tag(s: &str, name: &str) -> Option<usize> {
-    let open = format!("<{name}");
-    let mut from = 0;
-    while let Some(p) = s[from..].find(&open) {
-        let at = from + p;
-        match s.as_bytes().get(at + open.len()) {
-            Some(b'>') | Some(b' ') | Some(b'/') => return Some(at),
-            _ => from = at + open.len(),
+            Err(e) => Err(PostError::Xml { part: self.part.to_string(), pos: self.reader.error_position(), msg: e.to_string() }),
         }
     }
-    None
 }
 
-/// Turns the renderer's roman marker into Word's roman page-number format.
-pub fn roman_page_numbers(document: &str) -> String {
-    document.replace(&format!("w:chapStyle=\"{ROMAN_MARK}\""), "w:fmt=\"lowerRoman\"")
+fn name_of<'e>(e: &'e BytesStart) -> &'e str {
+    e.name().into_inner()
+}
+
+/// The value of attribute `key` as written (not unescaped), if present.
+fn attr<'e>(e: &'e BytesStart, key: &str) -> Option<std::borrow::Cow<'e, str>> {
+    e.attributes().flatten().find(|a| a.key.as_ref() == key).map(|a| a.value)
+}
+
+/// The attributes of a tag as written (values not unescaped), in order.
+fn attrs_of(e: &BytesStart) -> Vec<(String, String)> {
+    e.attributes().flatten().map(|a| (a.key.as_ref().to_string(), a.value.into_owned())).collect()
+}
+
+/// A start or empty tag written again with the given attributes; it keeps its name and its
+/// closing (`>`, `/>` or ` />`, as in `raw`).
+fn tag(raw: &str, e: &BytesStart, attrs: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(raw.len() + 32);
+    out.push('<');
+    out.push_str(name_of(e));
+    for (k, v) in attrs {
+        out.push(' ');
+        out.push_str(k);
+        out.push_str("=\"");
+        out.push_str(v);
+        out.push('"');
+    }
+    out.push_str(if raw.ends_with(" />") {
+        " />"
+    } else if raw.ends_with("/>") {
+        "/>"
+    } else {
+        ">"
+    });
+    out
 }
 
 /// Child order of the containers docx-rs writes out of order, from the OOXML schema
@@ -126,83 +150,340 @@ fn rank(order: &[&str], name: &str) -> usize {
     order.iter().position(|n| n.split('|').any(|x| x == name)).unwrap_or(order.len())
 }
 
-/// Splits the children of an element body into top-level element slices.
-fn children(body: &str) -> Option<Vec<&str>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    let b = body.as_bytes();
-    while i < b.len() {
-        if b[i].is_ascii_whitespace() {
-            i += 1;
-            continue;
+/// The rules one pass of [`rewrite`] applies to a part.
+#[derive(Default)]
+pub struct Rules<'r> {
+    /// Sort the children of these containers into their schema order (stable; unknown
+    /// children last; a container with text of its own among the children is left as it is).
+    pub order: &'r [(&'r str, &'r [&'r str])],
+    /// Mark the first `n` rows of the i-th outermost table as header rows (`w:tblHeader`).
+    pub header_rows: Option<&'r [usize]>,
+    /// Renumber every `w14:paraId` from this counter (docx-rs draws section-break paragraphs
+    /// from the same counter after the others, which duplicates ids). Ids stay below
+    /// 0x80000000 as Word requires.
+    pub para_ids: Option<&'r mut u32>,
+    /// Turn the renderer's [`ROMAN_MARK`] into Word's roman page-number format.
+    pub roman: bool,
+    /// Drop `<w:gridSpan w:val="1" />`: one column is the default.
+    pub drop_single_grid_spans: bool,
+    /// Mark docx-rs's "Normal" style as the default paragraph style (it writes it without
+    /// `w:default`, so paragraphs without a style have none in python-docx and Word).
+    pub default_paragraph_style: bool,
+    /// Add `w:lang` with this language to the default run properties (styles.xml).
+    pub language: Option<&'r str>,
+    /// Elements added as the last children of the root element.
+    pub append_to_root: &'r str,
+}
+
+/// One container being sorted: its name, order, the children read so far (rank, bytes, or
+/// None for the text between them) and the child being read.
+struct Frame<'o> {
+    name: String,
+    order: &'o [&'o str],
+    kids: Vec<(Option<usize>, String)>,
+    open: Option<(usize, String, usize)>,
+    sortable: bool,
+}
+
+/// Where the pass writes: the open child of the innermost container, or the output.
+fn sink<'s>(frames: &'s mut [Frame<'_>], out: &'s mut String) -> &'s mut String {
+    match frames.last_mut() {
+        Some(Frame { open: Some((_, buf, _)), .. }) => buf,
+        Some(f) => {
+            f.kids.push((None, String::new()));
+            &mut f.kids.last_mut().expect("just pushed").1
         }
-        if b[i] != b'<' {
-            return None;
-        }
-        let start = i;
-        let mut depth = 0i32;
-        loop {
-            let close = body[i..].find('>')? + i;
-            let tag = &body[i..=close];
-            if tag.starts_with("</") {
-                depth -= 1;
-            } else if !tag.ends_with("/>") {
+        None => out,
+    }
+}
+
+/// Applies `rules` to one part in one streaming pass. Errors name the part.
+pub fn rewrite(src: &str, part: &str, rules: &mut Rules) -> Result<String, PostError> {
+    let mut ev = Events::new(src, part);
+    let mut out = String::with_capacity(src.len() + 1024);
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut depth = 0usize;
+    // Header rows: the outermost table being read (index, its depth, rows marked so far), and
+    // whether the row just opened still needs its mark (and where its start tag ended).
+    let mut table: Option<(usize, usize, usize)> = None;
+    let mut tables_seen = 0usize;
+    let mut row_needs_mark = false;
+    let mut in_rpr_default = false;
+    let mut normal_done = false;
+    while let Some((e, raw)) = ev.next()? {
+        // The first event after a header row's start: its properties, or anything else.
+        if row_needs_mark {
+            row_needs_mark = false;
+            match &e {
+                Event::Start(s) if name_of(s) == "w:trPr" => row_needs_mark = true,
+                Event::Empty(s) if name_of(s) == "w:trPr" => {
+                    sink(&mut frames, &mut out).push_str("<w:trPr><w:tblHeader /></w:trPr>");
+                    continue;
+                }
+                _ => sink(&mut frames, &mut out).push_str("<w:trPr><w:tblHeader /></w:trPr>"),
+            }
+            if row_needs_mark {
+                // Inside <w:trPr>: the mark goes before its end tag.
+                sink(&mut frames, &mut out).push_str(raw);
                 depth += 1;
+                loop {
+                    let Some((e2, raw2)) = ev.next()? else { break };
+                    if let Event::End(x) = &e2 {
+                        if x.name().as_ref() == "w:trPr" {
+                            let s = sink(&mut frames, &mut out);
+                            s.push_str("<w:tblHeader />");
+                            s.push_str(raw2);
+                            depth -= 1;
+                            break;
+                        }
+                    }
+                    sink(&mut frames, &mut out).push_str(raw2);
+                }
+                row_needs_mark = false;
+                continue;
             }
-            i = close + 1;
-            if depth == 0 {
-                break;
-            }
-            i = body[i..].find('<')? + i;
         }
-        out.push(&body[start..i]);
+        match &e {
+            Event::Start(s) => {
+                let name = name_of(s).to_string();
+                depth += 1;
+                if let Some(rows) = rules.header_rows {
+                    if name == "w:tbl" && table.is_none() {
+                        tables_seen += 1;
+                        if tables_seen <= rows.len() {
+                            table = Some((tables_seen - 1, depth, 0));
+                        }
+                    } else if name == "w:tr" {
+                        if let Some((i, d, marked)) = table.as_mut() {
+                            if depth == *d + 1 && *marked < rows[*i] {
+                                *marked += 1;
+                                row_needs_mark = true;
+                            }
+                        }
+                    }
+                }
+                let text = edit_tag(raw, s, rules, &mut normal_done).map_or(std::borrow::Cow::Borrowed(raw), std::borrow::Cow::Owned);
+                if name == "w:rPrDefault" {
+                    in_rpr_default = true;
+                }
+                if let Some(f) = frames.last_mut() {
+                    if f.open.is_none() {
+                        f.open = Some((rank(f.order, &name), String::new(), 0));
+                    }
+                    if let Some((_, _, d)) = f.open.as_mut() {
+                        *d += 1;
+                    }
+                }
+                sink(&mut frames, &mut out).push_str(&text);
+                if let Some((_, order)) = rules.order.iter().find(|(n, _)| *n == name) {
+                    frames.push(Frame { name, order, kids: Vec::new(), open: None, sortable: true });
+                }
+            }
+            Event::Empty(s) => {
+                let name = name_of(s);
+                if rules.drop_single_grid_spans && name == "w:gridSpan" && attr(s, "w:val").as_deref() == Some("1") {
+                    continue;
+                }
+                let text = if rules.roman && name == "w:pgNumType" && attr(s, "w:chapStyle").as_deref() == Some(ROMAN_MARK) {
+                    let mut attrs = attrs_of(s);
+                    for a in attrs.iter_mut().filter(|a| a.0 == "w:chapStyle") {
+                        *a = ("w:fmt".into(), "lowerRoman".into());
+                    }
+                    std::borrow::Cow::Owned(tag(raw, s, &attrs))
+                } else {
+                    edit_tag(raw, s, rules, &mut normal_done).map_or(std::borrow::Cow::Borrowed(raw), std::borrow::Cow::Owned)
+                };
+                match frames.last_mut() {
+                    Some(f) if f.open.is_none() => f.kids.push((Some(rank(f.order, name)), text.into_owned())),
+                    _ => sink(&mut frames, &mut out).push_str(&text),
+                }
+            }
+            Event::End(x) => {
+                let name = x.name().into_inner().to_string();
+                // The end of a container being sorted: write its children in order.
+                if frames.last().is_some_and(|f| f.open.is_none() && f.name == name) {
+                    let mut f = frames.pop().expect("checked");
+                    if in_rpr_default && name == "w:rPr" {
+                        if let Some(lang) = rules.language.take() {
+                            f.kids.push((Some(rank(f.order, "w:lang")), lang_element(lang)));
+                        }
+                    }
+                    let body = if f.sortable {
+                        let mut kids: Vec<(usize, String)> = f.kids.into_iter().filter_map(|(r, t)| r.map(|r| (r, t))).collect();
+                        kids.sort_by_key(|k| k.0);
+                        kids.into_iter().map(|k| k.1).collect::<String>()
+                    } else {
+                        f.kids.into_iter().map(|k| k.1).collect::<String>()
+                    };
+                    let s = sink(&mut frames, &mut out);
+                    s.push_str(&body);
+                    s.push_str(raw);
+                } else {
+                    let s = sink(&mut frames, &mut out);
+                    if depth == 1 {
+                        s.push_str(rules.append_to_root);
+                    }
+                    if in_rpr_default && name == "w:rPr" {
+                        if let Some(lang) = rules.language.take() {
+                            s.push_str(&lang_element(lang));
+                        }
+                    }
+                    s.push_str(raw);
+                }
+                if name == "w:rPrDefault" {
+                    in_rpr_default = false;
+                }
+                if let Some(rows) = rules.header_rows {
+                    if let Some((i, d, marked)) = table {
+                        if name == "w:tbl" && depth == d {
+                            if marked < rows[i] {
+                                return Err(PostError::MissingHeaderRow(i + 1));
+                            }
+                            table = None;
+                        }
+                    }
+                }
+                depth = depth.saturating_sub(1);
+                // Close the child of the enclosing container when its subtree ends.
+                if let Some(f) = frames.last_mut() {
+                    if let Some((r, buf, d)) = f.open.as_mut() {
+                        *d -= 1;
+                        if *d == 0 {
+                            let kid = (Some(*r), std::mem::take(buf));
+                            f.open = None;
+                            f.kids.push(kid);
+                        }
+                    }
+                }
+            }
+            Event::Text(t) => {
+                if let Some(f) = frames.last_mut() {
+                    if f.open.is_none() && !t.bytes().all(|b| b.is_ascii_whitespace()) {
+                        f.sortable = false;
+                    }
+                }
+                sink(&mut frames, &mut out).push_str(raw);
+            }
+            _ => {
+                if let Some(f) = frames.last_mut() {
+                    if f.open.is_none() {
+                        f.sortable = false;
+                    }
+                }
+                sink(&mut frames, &mut out).push_str(raw);
+            }
+        }
     }
-    Some(out)
+    if let Some(rows) = rules.header_rows {
+        if tables_seen < rows.len() {
+            return Err(PostError::MissingTable(tables_seen + 1));
+        }
+    }
+    Ok(out)
 }
 
-fn tag_name(el: &str) -> &str {
-    let end = el[1..].find([' ', '>', '/']).map(|p| p + 1).unwrap_or(el.len());
-    &el[1..end]
+/// A start or empty tag with the per-element rules applied: the paragraph id renumbered, the
+/// Normal style marked as default. None when no rule applies.
+fn edit_tag(raw: &str, s: &BytesStart, rules: &mut Rules, normal_done: &mut bool) -> Option<String> {
+    let normal = rules.default_paragraph_style
+        && !*normal_done
+        && name_of(s) == "w:style"
+        && attr(s, "w:type").as_deref() == Some("paragraph")
+        && attr(s, "w:styleId").as_deref() == Some("Normal");
+    let next = rules.para_ids.as_deref_mut().filter(|_| attr(s, "w14:paraId").is_some());
+    if !normal && next.is_none() {
+        return None;
+    }
+    *normal_done |= normal;
+    let mut attrs = attrs_of(s);
+    if let (Some(n), Some(a)) = (next, attrs.iter_mut().find(|a| a.0 == "w14:paraId")) {
+        a.1 = format!("{:08X}", *n);
+        *n += 1;
+    }
+    if normal {
+        // w:default goes between w:type and w:styleId, as Word writes it.
+        let at = attrs.iter().position(|a| a.0 == "w:type").map_or(0, |p| p + 1);
+        attrs.insert(at, ("w:default".into(), "1".into()));
+    }
+    Some(tag(raw, s, &attrs))
 }
 
-/// Sorts the children of every `container` element into `order` (stable, unknown children
-/// last). Containers of one name are not nested in what docx-rs writes.
-pub fn order_children(xml: &str, container: &str, order: &[&str]) -> String {
-    let close_tag = format!("</{container}>");
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml;
-    while let Some(p) = find_tag(rest, container) {
-        let open_end = p + rest[p..].find('>').unwrap_or(0) + 1;
-        out.push_str(&rest[..open_end]);
-        rest = &rest[open_end..];
-        if out.ends_with("/>") {
-            continue;
-        }
-        let Some(close) = rest.find(&close_tag) else { break };
-        match children(&rest[..close]) {
-            Some(mut kids) => {
-                kids.sort_by_key(|k| rank(order, tag_name(k)));
-                out.push_str(&kids.concat());
-            }
-            None => out.push_str(&rest[..close]),
-        }
-        rest = &rest[close..];
-    }
-    out.push_str(rest);
-    out
+/// `w:lang` of the default run properties: the document's language for every script.
+fn lang_element(lang: &str) -> String {
+    let lang = esc(lang);
+    format!("<w:lang w:val=\"{lang}\" w:eastAsia=\"{lang}\" w:bidi=\"{lang}\" />")
+}
+
+/// Marks the first `counts[i]` rows of the i-th table (document order, outermost tables) as
+/// header rows repeated on every page. Returns an error when the part has fewer tables or rows
+/// than the renderer laid out.
+pub fn mark_header_rows(document: &str, counts: &[usize]) -> Result<String, PostError> {
+    rewrite(document, "word/document.xml", &mut Rules { header_rows: Some(counts), ..Default::default() })
+}
+
+/// Turns the renderer's roman marker into Word's roman page-number format.
+pub fn roman_page_numbers(document: &str) -> Result<String, PostError> {
+    rewrite(document, "word/document.xml", &mut Rules { roman: true, ..Default::default() })
 }
 
 /// Puts the children of the containers docx-rs writes out of order into the schema's order
 /// (section, paragraph, run, cell and table properties, styles), so Word opens the file
 /// without offering to repair it.
-pub fn schema_order(xml: &str) -> String {
-    let mut s = xml.to_string();
-    for (name, order) in CONTAINERS {
-        if s.contains(&format!("<{name}")) {
-            s = order_children(&s, name, order);
+pub fn schema_order(xml: &str) -> Result<String, PostError> {
+    rewrite(xml, "XML", &mut Rules { order: &CONTAINERS, ..Default::default() })
+}
+
+/// Renumbers every `w14:paraId` of the given parts from `next`. Returns the part.
+pub fn renumber_para_ids(xml: &str, next: &mut u32) -> Result<String, PostError> {
+    rewrite(xml, "XML", &mut Rules { para_ids: Some(next), ..Default::default() })
+}
+
+/// Removes every empty element `tag` whose attribute `key` is `value`.
+fn drop_elements(xml: &str, part: &str, tag: &str, key: &str, value: &str) -> Result<String, PostError> {
+    let mut ev = Events::new(xml, part);
+    let mut out = String::with_capacity(xml.len());
+    while let Some((e, raw)) = ev.next()? {
+        if let Event::Empty(s) = &e {
+            if name_of(s) == tag && attr(s, key).as_deref() == Some(value) {
+                continue;
+            }
         }
+        out.push_str(raw);
     }
-    s
+    Ok(out)
+}
+
+/// Drops a part from the package's relationships and content types (it is then not packed).
+pub fn drop_part(rels: &str, content_types: &str, target: &str) -> Result<(String, String), PostError> {
+    Ok((
+        drop_elements(rels, "word/_rels/document.xml.rels", "Relationship", "Target", target)?,
+        drop_elements(content_types, "[Content_Types].xml", "Override", "PartName", &format!("/word/{target}"))?,
+    ))
+}
+
+/// Adds a `Default` content type for an extension, unless present: before the first `Default`
+/// or `Override`, or at the end.
+pub fn add_default_content_type(content_types: &str, ext: &str, ctype: &str) -> Result<String, PostError> {
+    let el = format!("<Default Extension=\"{}\" ContentType=\"{}\" />", esc(ext), esc(ctype));
+    let mut ev = Events::new(content_types, "[Content_Types].xml");
+    let mut out = String::with_capacity(content_types.len() + el.len());
+    let mut added = false;
+    while let Some((e, raw)) = ev.next()? {
+        match &e {
+            Event::Empty(s) if name_of(s) == "Default" && attr(s, "Extension").as_deref() == Some(ext) => return Ok(content_types.to_string()),
+            Event::Empty(s) | Event::Start(s) if !added && matches!(name_of(s), "Default" | "Override") => {
+                out.push_str(&el);
+                added = true;
+            }
+            Event::End(x) if !added && x.name().as_ref() == "Types" => {
+                out.push_str(&el);
+                added = true;
+            }
+            _ => {}
+        }
+        out.push_str(raw);
+    }
+    Ok(out)
 }
 
 /// The core properties part (docProps/core.xml) from the document metadata.
@@ -228,91 +509,6 @@ pub fn core_properties(m: &Metadata) -> String {
         lang = esc(m.bahasa),
         when = esc(&when),
     )
-}
-
-/// Sets the document language (w:lang of the default run properties) in styles.xml.
-pub fn default_language(styles: &str, lang: &str) -> String {
-    let tag = format!("<w:lang w:val=\"{lang}\" w:eastAsia=\"{lang}\" w:bidi=\"{lang}\" />");
-    if let Some(p) = styles.find("<w:rPrDefault><w:rPr>") {
-        let at = p + "<w:rPrDefault><w:rPr>".len();
-        if let Some(end) = styles[at..].find("</w:rPr>") {
-            // w:lang is the last child of CT_RPr that docx-rs writes here.
-            let mut s = String::with_capacity(styles.len() + tag.len());
-            s.push_str(&styles[..at + end]);
-            s.push_str(&tag);
-            s.push_str(&styles[at + end..]);
-            return s;
-        }
-    }
-    styles.to_string()
-}
-
-/// Marks docx-rs's "Normal" style as the default paragraph style (it writes it without
-/// `w:default`, so paragraphs without a style have none in python-docx and Word).
-pub fn default_paragraph_style(styles: &str) -> String {
-    styles.replacen("<w:style w:type=\"paragraph\" w:styleId=\"Normal\">", "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\">", 1)
-}
-
-/// Renumbers every `w14:paraId` of the given parts from `next` (docx-rs draws section-break
-/// paragraphs from the same counter after the others were numbered, which duplicates ids).
-/// Returns the next free id. Ids stay below 0x80000000 as Word requires.
-pub fn renumber_para_ids(xml: &str, next: &mut u32) -> String {
-    const KEY: &str = "w14:paraId=\"";
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml;
-    while let Some(p) = rest.find(KEY) {
-        let start = p + KEY.len();
-        out.push_str(&rest[..start]);
-        let Some(len) = rest[start..].find('"') else { break };
-        out.push_str(&format!("{:08X}", *next));
-        *next += 1;
-        rest = &rest[start + len..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Removes `<w:gridSpan w:val="1" />`: one column is the default, the attribute is redundant.
-pub fn drop_single_grid_spans(document: &str) -> String {
-    document.replace("<w:gridSpan w:val=\"1\" />", "").replace("<w:gridSpan w:val=\"1\"/>", "")
-}
-
-/// Removes every element `<tag ... />` (self-closing) whose text contains `needle`.
-fn drop_empty_elements(xml: &str, tag: &str, needle: &str) -> String {
-    let open = format!("<{tag} ");
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml;
-    while let Some(p) = rest.find(&open) {
-        let Some(len) = rest[p..].find("/>") else { break };
-        let el = &rest[p..p + len + 2];
-        out.push_str(&rest[..p]);
-        if !el.contains(needle) {
-            out.push_str(el);
-        }
-        rest = &rest[p + len + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Drops a part from the package's relationships and content types (it is then not packed).
-pub fn drop_part(rels: &str, content_types: &str, target: &str) -> (String, String) {
-    (
-        drop_empty_elements(rels, "Relationship", &format!("Target=\"{target}\"")),
-        drop_empty_elements(content_types, "Override", &format!("PartName=\"/word/{target}\"")),
-    )
-}
-
-/// Adds a `Default` content type for an extension, unless present.
-pub fn add_default_content_type(content_types: &str, ext: &str, ctype: &str) -> String {
-    if content_types.contains(&format!("Extension=\"{ext}\"")) {
-        return content_types.to_string();
-    }
-    let el = format!("<Default Extension=\"{ext}\" ContentType=\"{ctype}\" />");
-    match content_types.find("<Default ").or_else(|| content_types.find("<Override ")) {
-        Some(p) => format!("{}{el}{}", &content_types[..p], &content_types[p..]),
-        None => content_types.replacen("</Types>", &format!("{el}</Types>"), 1),
-    }
 }
 
 /// Child order of `w:settings` (ECMA-376 Part 1, CT_Settings); extension elements come last.
@@ -342,16 +538,13 @@ const SETTINGS: &[&str] = &[
 /// settings.xml: asks Word to update fields on opening (the TOC, page numbers), and, when fonts
 /// are embedded, says so (`w:embedTrueTypeFonts`) as Word's own "embed fonts in the file" does;
 /// children in the schema's order.
-pub fn settings(settings: &str, embedded_fonts: bool) -> String {
+pub fn settings(settings: &str, embedded_fonts: bool) -> Result<String, PostError> {
     let mut add = String::from("<w:updateFields w:val=\"true\" />");
     if embedded_fonts {
         add.push_str("<w:embedTrueTypeFonts />");
     }
-    let s = match settings.find("</w:settings>") {
-        Some(p) => format!("{}{add}{}", &settings[..p], &settings[p..]),
-        None => settings.to_string(),
-    };
-    order_children(&s, "w:settings", SETTINGS)
+    let s = rewrite(settings, "word/settings.xml", &mut Rules { append_to_root: &add, ..Default::default() })?;
+    rewrite(&s, "word/settings.xml", &mut Rules { order: &[("w:settings", SETTINGS)], ..Default::default() })
 }
 
 /// One font of the font table: its name, the font Word and LibreOffice use when it is missing
@@ -429,11 +622,41 @@ pub fn obfuscate_font(font: &[u8], key: &str) -> Vec<u8> {
 pub const WATERMARK_MARK: &str = "RenjaWatermarkShape";
 
 /// Replaces the run holding [`WATERMARK_MARK`] by a watermark as Word's Design → Watermark
-/// makes it: a VML text path behind the text, rotated, centred on the page, light grey.
-pub fn watermark(header: &str, text: &str, font: &str) -> String {
-    let Some(at) = header.find(WATERMARK_MARK) else { return header.to_string() };
-    let Some(start) = header[..at].rfind("<w:r>").or_else(|| header[..at].rfind("<w:r ")) else { return header.to_string() };
-    let Some(end) = header[at..].find("</w:r>").map(|e| at + e + "</w:r>".len()) else { return header.to_string() };
+/// makes it: a VML text path behind the text, rotated, centred on the page, light grey. The
+/// VML namespaces are declared on the root element when docx-rs did not declare them.
+pub fn watermark(header: &str, text: &str, font: &str) -> Result<String, PostError> {
+    // Find the run (its span) whose text holds the marker.
+    let mut ev = Events::new(header, "header");
+    let mut at = 0usize;
+    let mut run: Option<usize> = None;
+    let mut found = None;
+    let mut root: Option<(usize, usize, Vec<(String, String)>, String)> = None;
+    while let Some((e, raw)) = ev.next()? {
+        match &e {
+            Event::Start(s) if root.is_none() => {
+                let attrs = attrs_of(s);
+                root = Some((at, at + raw.len(), attrs, tag(raw, s, &[])));
+            }
+            Event::Start(s) if name_of(s) == "w:r" => run = Some(at),
+            Event::Text(t) if run.is_some() && found.is_none() => {
+                if t.contains(WATERMARK_MARK) {
+                    found = Some((run.unwrap_or(at), 0));
+                }
+            }
+            Event::End(x) if x.name().as_ref() == "w:r" => {
+                if let Some((start, 0)) = found {
+                    found = Some((start, at + raw.len()));
+                    break;
+                }
+                run = None;
+            }
+            _ => {}
+        }
+        at += raw.len();
+    }
+    let (Some((start, end)), Some((root_start, root_end, attrs, _))) = (found.filter(|f| f.1 > 0), root) else {
+        return Ok(header.to_string());
+    };
     let shape = format!(
         concat!(
             "<w:r><w:rPr><w:noProof /></w:rPr><w:pict>",
@@ -455,36 +678,42 @@ pub fn watermark(header: &str, text: &str, font: &str) -> String {
         font = esc(font),
         text = esc(text),
     );
-    let mut s = format!("{}{shape}{}", &header[..start], &header[end..]);
-    // The VML namespaces, on the root element, when docx-rs did not declare them.
-    for (prefix, uri) in [("v", "urn:schemas-microsoft-com:vml"), ("o", "urn:schemas-microsoft-com:office:office"), ("w10", "urn:schemas-microsoft-com:office:word")] {
-        let decl = format!("xmlns:{prefix}=\"");
-        if !s.contains(&decl) {
-            if let Some(p) = s.find("<w:hdr ") {
-                let at = p + "<w:hdr ".len();
-                s.insert_str(at, &format!("xmlns:{prefix}=\"{uri}\" "));
-            }
+    // The root's start tag again, with the VML namespaces it lacks first (w10, o, v).
+    let mut declared = Vec::new();
+    for (prefix, uri) in [("w10", "urn:schemas-microsoft-com:office:word"), ("o", "urn:schemas-microsoft-com:office:office"), ("v", "urn:schemas-microsoft-com:vml")] {
+        let key = format!("xmlns:{prefix}");
+        if !attrs.iter().any(|a| a.0 == key) {
+            declared.push((key, uri.to_string()));
         }
     }
-    s
+    let root_tag = if declared.is_empty() {
+        header[root_start..root_end].to_string()
+    } else {
+        declared.extend(attrs);
+        let mut r = Reader::from_str(&header[root_start..root_end]);
+        match r.read_event() {
+            Ok(Event::Start(s)) => tag(&header[root_start..root_end], &s, &declared),
+            _ => header[root_start..root_end].to_string(),
+        }
+    };
+    Ok(format!("{}{root_tag}{}{shape}{}", &header[..root_start], &header[root_end..start], &header[end..]))
 }
 
 /// Packs named parts into a zip with deflate.
-pub fn pack(parts: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
+pub fn pack(parts: &[(String, Vec<u8>)]) -> Result<Vec<u8>, PostError> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).last_modified_time(zip::DateTime::default());
     // Embedded fonts: the fastest deflate level (they are most of the bytes and compress little more).
     let fast = opts.compression_level(Some(1));
     for (name, bytes) in parts {
-        zip.start_file(name.as_str(), if name.ends_with(".odttf") { fast } else { opts }).map_err(|e| format!("DOCX: {e}"))?;
-        zip.write_all(bytes).map_err(|e| format!("DOCX: {e}"))?;
+        zip.start_file(name.as_str(), if name.ends_with(".odttf") { fast } else { opts })?;
+        zip.write_all(bytes)?;
     }
-    let cursor = zip.finish().map_err(|e| format!("DOCX: {e}"))?;
-    Ok(cursor.into_inner())
+    Ok(zip.finish()?.into_inner())
 }
 
-fn text(bytes: Vec<u8>, part: &str) -> Result<String, String> {
-    String::from_utf8(bytes).map_err(|_| format!("bagian {part} bukan UTF-8"))
+fn text(bytes: Vec<u8>, part: &str) -> Result<String, PostError> {
+    String::from_utf8(bytes).map_err(|_| PostError::NotUtf8(part.to_string()))
 }
 
 /// The embedded fonts of the document's family (only the bundled OFL Liberation fonts may
@@ -520,17 +749,31 @@ fn fonts(family: &str) -> (String, Option<String>, Vec<(String, Vec<u8>)>) {
     (table, embed.then(|| font_rels(&rels)), parts)
 }
 
-/// Applies every transformation and packs the package.
-pub fn finish(xml: XMLDocx, doc: &Document, layout: &super::Layout) -> Result<Vec<u8>, String> {
+/// Applies every transformation and packs the package. document.xml goes through one pass
+/// (header rows, roman page numbers, redundant grid spans, schema order, paragraph ids).
+pub fn finish(xml: XMLDocx, doc: &Document, layout: &super::Layout) -> Result<Vec<u8>, PostError> {
     let family = doc.edisi.halaman.huruf.clone();
-    let document = text(xml.document, "word/document.xml")?;
-    let document = mark_header_rows(&document, &layout.header_rows)?;
-    let document = roman_page_numbers(&document);
-    let document = drop_single_grid_spans(&document);
-    let document = schema_order(&document);
     let mut para_id = 1;
-    let document = renumber_para_ids(&document, &mut para_id);
-    let styles = schema_order(&default_paragraph_style(&default_language(&text(xml.styles, "word/styles.xml")?, doc.metadata.bahasa)));
+    let document = rewrite(
+        &text(xml.document, "word/document.xml")?,
+        "word/document.xml",
+        &mut Rules {
+            order: &CONTAINERS,
+            header_rows: Some(&layout.header_rows),
+            para_ids: Some(&mut para_id),
+            roman: true,
+            drop_single_grid_spans: true,
+            ..Default::default()
+        },
+    )?;
+    let styles = rewrite(
+        &text(xml.styles, "word/styles.xml")?,
+        "word/styles.xml",
+        &mut Rules { order: &CONTAINERS, language: Some(doc.metadata.bahasa), default_paragraph_style: true, ..Default::default() },
+    )?;
+    let ordered = |bytes: Vec<u8>, part: &str, para_id: &mut u32| -> Result<String, PostError> {
+        rewrite(&text(bytes, part)?, part, &mut Rules { order: &CONTAINERS, para_ids: Some(para_id), ..Default::default() })
+    };
     // Parts nothing refers to are left out: comments (renja writes none) and footnotes when the
     // text has no footnote.
     let mut rels = text(xml.document_rels, "word/_rels/document.xml.rels")?;
@@ -541,13 +784,14 @@ pub fn finish(xml: XMLDocx, doc: &Document, layout: &super::Layout) -> Result<Ve
         dropped.push("footnotes.xml");
     }
     for target in dropped {
-        (rels, types) = drop_part(&rels, &types, target);
+        (rels, types) = drop_part(&rels, &types, target)?;
     }
     let (font_table, font_rels, font_parts) = fonts(&family);
     if !font_parts.is_empty() {
-        types = add_default_content_type(&types, "odttf", "application/vnd.openxmlformats-officedocument.obfuscatedFont");
+        types = add_default_content_type(&types, "odttf", "application/vnd.openxmlformats-officedocument.obfuscatedFont")?;
     }
-    let settings = settings(&text(xml.settings, "word/settings.xml")?, !font_parts.is_empty());
+    let settings = settings(&text(xml.settings, "word/settings.xml")?, !font_parts.is_empty())?;
+    let numbering = rewrite(&text(xml.numberings, "word/numbering.xml")?, "word/numbering.xml", &mut Rules { order: &CONTAINERS, ..Default::default() })?;
     let mut parts: Vec<(String, Vec<u8>)> = vec![
         ("[Content_Types].xml".into(), types.into_bytes()),
         ("_rels/.rels".into(), xml.rels),
@@ -559,26 +803,27 @@ pub fn finish(xml: XMLDocx, doc: &Document, layout: &super::Layout) -> Result<Ve
         ("word/styles.xml".into(), styles.into_bytes()),
         ("word/settings.xml".into(), settings.into_bytes()),
         ("word/fontTable.xml".into(), font_table.into_bytes()),
-        ("word/numbering.xml".into(), schema_order(&text(xml.numberings, "word/numbering.xml")?).into_bytes()),
+        ("word/numbering.xml".into(), numbering.into_bytes()),
     ];
     if let Some(r) = font_rels {
         parts.push(("word/_rels/fontTable.xml.rels".into(), r.into_bytes()));
     }
     if has_footnotes {
-        parts.push(("word/footnotes.xml".into(), renumber_para_ids(&schema_order(&text(xml.footnotes, "word/footnotes.xml")?), &mut para_id).into_bytes()));
+        parts.push(("word/footnotes.xml".into(), ordered(xml.footnotes, "word/footnotes.xml", &mut para_id)?.into_bytes()));
     }
     // docx-rs emits a rels part per section; keep only those of parts that exist.
     let (nh, nf) = (xml.headers.len(), xml.footers.len());
     for (i, h) in xml.headers.into_iter().enumerate() {
-        let h = watermark(&text(h, "header")?, "RANCANGAN", &family);
-        parts.push((format!("word/header{}.xml", i + 1), renumber_para_ids(&schema_order(&h), &mut para_id).into_bytes()));
+        let name = format!("word/header{}.xml", i + 1);
+        let h = watermark(&text(h, &name)?, "RANCANGAN", &family)?;
+        parts.push((name.clone(), ordered(h.into_bytes(), &name, &mut para_id)?.into_bytes()));
     }
     for (i, r) in xml.header_rels.into_iter().enumerate().take(nh) {
         parts.push((format!("word/_rels/header{}.xml.rels", i + 1), r));
     }
     for (i, f) in xml.footers.into_iter().enumerate() {
-        let f = renumber_para_ids(&schema_order(&text(f, "footer")?), &mut para_id);
-        parts.push((format!("word/footer{}.xml", i + 1), f.into_bytes()));
+        let name = format!("word/footer{}.xml", i + 1);
+        parts.push((name.clone(), ordered(f, &name, &mut para_id)?.into_bytes()));
     }
     for (i, r) in xml.footer_rels.into_iter().enumerate().take(nf) {
         parts.push((format!("word/_rels/footer{}.xml.rels", i + 1), r));
@@ -610,13 +855,13 @@ mod tests {
     #[test]
     fn roman_marker_becomes_format() {
         let s = format!("<w:pgNumType w:start=\"1\" w:chapStyle=\"{ROMAN_MARK}\" />");
-        assert_eq!(roman_page_numbers(&s), "<w:pgNumType w:start=\"1\" w:fmt=\"lowerRoman\" />");
+        assert_eq!(roman_page_numbers(&s).unwrap(), "<w:pgNumType w:start=\"1\" w:fmt=\"lowerRoman\" />");
     }
 
     #[test]
     fn section_children_follow_the_schema() {
         let s = "<w:p><w:pPr><w:sectPr><w:pgSz w:w=\"1\" /><w:pgMar w:top=\"1\" /><w:cols w:space=\"425\" /><w:footerReference w:type=\"default\" r:id=\"rId1\" /><w:pgNumType w:start=\"1\" /></w:sectPr></w:pPr></w:p><w:sectPr/>";
-        let out = schema_order(s);
+        let out = schema_order(s).unwrap();
         assert_eq!(
             out,
             "<w:p><w:pPr><w:sectPr><w:footerReference w:type=\"default\" r:id=\"rId1\" /><w:pgSz w:w=\"1\" /><w:pgMar w:top=\"1\" /><w:pgNumType w:start=\"1\" /><w:cols w:space=\"425\" /></w:sectPr></w:pPr></w:p><w:sectPr/>"
@@ -626,26 +871,44 @@ mod tests {
     #[test]
     fn paragraph_run_cell_table_and_style_properties_follow_the_schema() {
         let p = "<w:p><w:pPr><w:rPr /><w:pStyle w:val=\"A\" /><w:jc w:val=\"left\" /><w:keepNext /></w:pPr><w:r><w:rPr><w:sz w:val=\"18\" /><w:b /></w:rPr></w:r></w:p>";
-        assert_eq!(schema_order(p), "<w:p><w:pPr><w:pStyle w:val=\"A\" /><w:keepNext /><w:jc w:val=\"left\" /><w:rPr /></w:pPr><w:r><w:rPr><w:b /><w:sz w:val=\"18\" /></w:rPr></w:r></w:p>");
+        assert_eq!(schema_order(p).unwrap(), "<w:p><w:pPr><w:pStyle w:val=\"A\" /><w:keepNext /><w:jc w:val=\"left\" /><w:rPr /></w:pPr><w:r><w:rPr><w:b /><w:sz w:val=\"18\" /></w:rPr></w:r></w:p>");
         let tc = "<w:tcPr><w:tcW w:w=\"1\" /><w:vAlign w:val=\"center\" /><w:shd w:fill=\"E6E6E6\" /></w:tcPr>";
-        assert_eq!(schema_order(tc), "<w:tcPr><w:tcW w:w=\"1\" /><w:shd w:fill=\"E6E6E6\" /><w:vAlign w:val=\"center\" /></w:tcPr>");
+        assert_eq!(schema_order(tc).unwrap(), "<w:tcPr><w:tcW w:w=\"1\" /><w:shd w:fill=\"E6E6E6\" /><w:vAlign w:val=\"center\" /></w:tcPr>");
         let tbl = "<w:tblPr><w:tblW w:w=\"1\" /><w:tblBorders><w:top /></w:tblBorders><w:tblStyle w:val=\"G\" /><w:tblLayout w:type=\"fixed\" /></w:tblPr>";
-        assert_eq!(schema_order(tbl), "<w:tblPr><w:tblStyle w:val=\"G\" /><w:tblW w:w=\"1\" /><w:tblBorders><w:top /></w:tblBorders><w:tblLayout w:type=\"fixed\" /></w:tblPr>");
+        assert_eq!(schema_order(tbl).unwrap(), "<w:tblPr><w:tblStyle w:val=\"G\" /><w:tblW w:w=\"1\" /><w:tblBorders><w:top /></w:tblBorders><w:tblLayout w:type=\"fixed\" /></w:tblPr>");
         let st = "<w:style w:styleId=\"H\"><w:name w:val=\"h\" /><w:rPr><w:b /></w:rPr><w:pPr><w:outlineLvl w:val=\"0\" /></w:pPr><w:next w:val=\"B\" /><w:qFormat /><w:basedOn w:val=\"Normal\" /></w:style>";
-        assert_eq!(schema_order(st), "<w:style w:styleId=\"H\"><w:name w:val=\"h\" /><w:basedOn w:val=\"Normal\" /><w:next w:val=\"B\" /><w:qFormat /><w:pPr><w:outlineLvl w:val=\"0\" /></w:pPr><w:rPr><w:b /></w:rPr></w:style>");
+        assert_eq!(schema_order(st).unwrap(), "<w:style w:styleId=\"H\"><w:name w:val=\"h\" /><w:basedOn w:val=\"Normal\" /><w:next w:val=\"B\" /><w:qFormat /><w:pPr><w:outlineLvl w:val=\"0\" /></w:pPr><w:rPr><w:b /></w:rPr></w:style>");
     }
 
     #[test]
-    fn children_split_nested_elements() {
-        let kids = children("<a/><b x=\"1\"><c/><d>t</d></b> <e></e>").unwrap();
-        assert_eq!(kids, vec!["<a/>", "<b x=\"1\"><c/><d>t</d></b>", "<e></e>"]);
-        assert_eq!(tag_name("<w:pgSz w:w=\"1\"/>"), "w:pgSz");
+    fn nested_containers_are_sorted_and_other_content_is_kept() {
+        // A run's properties inside a paragraph's properties; a nested child with text; whitespace
+        // between children is dropped when sorting, kept (with the order) when the container has
+        // text of its own.
+        let p = "<w:pPr> <w:rPr><w:sz w:val=\"1\" /><w:b /></w:rPr><w:jc w:val=\"x\"><w:t>a &amp; b</w:t></w:jc><w:pStyle w:val=\"A\" /></w:pPr>";
+        assert_eq!(
+            schema_order(p).unwrap(),
+            "<w:pPr><w:pStyle w:val=\"A\" /><w:jc w:val=\"x\"><w:t>a &amp; b</w:t></w:jc><w:rPr><w:b /><w:sz w:val=\"1\" /></w:rPr></w:pPr>"
+        );
+        let mixed = "<w:rPr>t<w:sz /><w:b /></w:rPr>";
+        assert_eq!(schema_order(mixed).unwrap(), mixed);
+        // Everything outside the containers comes back byte for byte.
+        let other = "<?xml version=\"1.0\"?>\n<w:document a='1'><!-- c --><w:body><w:p><w:r><w:t xml:space=\"preserve\"> x &lt; y </w:t></w:r></w:p></w:body></w:document>";
+        assert_eq!(schema_order(other).unwrap(), other);
+    }
+
+    #[test]
+    fn malformed_parts_are_errors_naming_the_part() {
+        let e = schema_order("<w:pPr><w:b></w:pPr>").unwrap_err().to_string();
+        assert!(e.contains("bukan XML yang sah"), "{e}");
+        let e = mark_header_rows("<w:tbl><w:tr></w:tr></w:tbl>", &[2]).unwrap_err().to_string();
+        assert!(e.contains("baris kepala tabel ke-1"), "{e}");
     }
 
     #[test]
     fn language_is_added_to_run_defaults() {
         let s = "<w:docDefaults><w:rPrDefault><w:rPr><w:sz w:val=\"24\" /></w:rPr></w:rPrDefault></w:docDefaults>";
-        let out = default_language(s, "id");
+        let out = rewrite(s, "styles", &mut Rules { order: &CONTAINERS, language: Some("id"), ..Default::default() }).unwrap();
         assert!(out.contains("<w:sz w:val=\"24\" /><w:lang w:val=\"id\" w:eastAsia=\"id\" w:bidi=\"id\" /></w:rPr>"), "{out}");
     }
 
@@ -679,8 +942,8 @@ mod tests {
     #[test]
     fn para_ids_become_unique_across_parts() {
         let mut next = 1;
-        let a = renumber_para_ids("<w:p w14:paraId=\"00000001\"/><w:p w14:paraId=\"00000001\"/>", &mut next);
-        let b = renumber_para_ids("<w:p w14:paraId=\"00000001\"/>", &mut next);
+        let a = renumber_para_ids("<w:p w14:paraId=\"00000001\"/><w:p w14:paraId=\"00000001\"/>", &mut next).unwrap();
+        let b = renumber_para_ids("<w:p w14:paraId=\"00000001\"/>", &mut next).unwrap();
         assert_eq!(a, "<w:p w14:paraId=\"00000001\"/><w:p w14:paraId=\"00000002\"/>");
         assert_eq!(b, "<w:p w14:paraId=\"00000003\"/>");
         assert_eq!(next, 4);
@@ -688,19 +951,19 @@ mod tests {
 
     #[test]
     fn normal_becomes_the_default_paragraph_style() {
-        let s = default_paragraph_style("<w:style w:type=\"paragraph\" w:styleId=\"Normal\"><w:name w:val=\"Normal\" /></w:style>");
+        let s = rewrite("<w:style w:type=\"paragraph\" w:styleId=\"Normal\"><w:name w:val=\"Normal\" /></w:style>", "styles", &mut Rules { default_paragraph_style: true, ..Default::default() }).unwrap();
         assert!(s.starts_with("<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\">"), "{s}");
     }
 
     #[test]
     fn settings_ask_for_field_update_and_embedded_fonts_in_schema_order() {
         let s = "<w:settings xmlns:w=\"x\"><w:defaultTabStop w:val=\"709\" /><w:zoom w:percent=\"100\" /><w:compat><w:spaceForUL /></w:compat></w:settings>";
-        let out = settings(s, true);
+        let out = settings(s, true).unwrap();
         assert_eq!(
             out,
             "<w:settings xmlns:w=\"x\"><w:zoom w:percent=\"100\" /><w:embedTrueTypeFonts /><w:defaultTabStop w:val=\"709\" /><w:updateFields w:val=\"true\" /><w:compat><w:spaceForUL /></w:compat></w:settings>"
         );
-        assert!(!settings(s, false).contains("embedTrueTypeFonts"));
+        assert!(!settings(s, false).unwrap().contains("embedTrueTypeFonts"));
     }
 
     #[test]
@@ -722,18 +985,20 @@ mod tests {
     fn unreferenced_parts_leave_rels_and_content_types() {
         let rels = "<Relationships><Relationship Id=\"rId1\" Type=\"t\" Target=\"styles.xml\" /><Relationship Id=\"rId2\" Type=\"c\" Target=\"commentsExtended.xml\" /></Relationships>";
         let types = "<Types><Override PartName=\"/word/commentsExtended.xml\" ContentType=\"c\" /><Override PartName=\"/word/styles.xml\" ContentType=\"s\" /></Types>";
-        let (r, t) = drop_part(rels, types, "commentsExtended.xml");
+        let (r, t) = drop_part(rels, types, "commentsExtended.xml").unwrap();
         assert_eq!(r, "<Relationships><Relationship Id=\"rId1\" Type=\"t\" Target=\"styles.xml\" /></Relationships>");
         assert_eq!(t, "<Types><Override PartName=\"/word/styles.xml\" ContentType=\"s\" /></Types>");
-        let t = add_default_content_type(&t, "odttf", "application/x");
+        let t = add_default_content_type(&t, "odttf", "application/x").unwrap();
+        assert_eq!(add_default_content_type(&t, "odttf", "application/y").unwrap(), t);
         assert!(t.starts_with("<Types><Default Extension=\"odttf\" ContentType=\"application/x\" /><Override"), "{t}");
-        assert_eq!(drop_single_grid_spans("<w:tcPr><w:gridSpan w:val=\"1\" /><w:gridSpan w:val=\"12\" /></w:tcPr>"), "<w:tcPr><w:gridSpan w:val=\"12\" /></w:tcPr>");
+        let spans = rewrite("<w:tcPr><w:gridSpan w:val=\"1\" /><w:gridSpan w:val=\"12\" /></w:tcPr>", "d", &mut Rules { drop_single_grid_spans: true, ..Default::default() });
+        assert_eq!(spans.unwrap(), "<w:tcPr><w:gridSpan w:val=\"12\" /></w:tcPr>");
     }
 
     #[test]
     fn the_watermark_replaces_the_marker_run() {
         let h = format!("<w:hdr xmlns:w=\"w\"><w:p><w:pPr /><w:r><w:rPr /><w:t xml:space=\"preserve\">{WATERMARK_MARK}</w:t></w:r></w:p></w:hdr>");
-        let out = watermark(&h, "RANCANGAN", "Liberation Sans");
+        let out = watermark(&h, "RANCANGAN", "Liberation Sans").unwrap();
         assert!(!out.contains(WATERMARK_MARK));
         assert!(out.contains("string=\"RANCANGAN\"") && out.contains("rotation:315") && out.contains("xmlns:v=\"urn:schemas-microsoft-com:vml\""), "{out}");
         assert!(out.starts_with("<w:hdr xmlns:") && out.ends_with("</w:pict></w:r></w:p></w:hdr>"), "{out}");
@@ -741,6 +1006,6 @@ mod tests {
 
     #[test]
     fn escapes_metadata() {
-        assert_eq!(esc("A & <B> \"c\""), "A &amp; &lt;B&gt; &quot;c&quot;");
+        assert_eq!(esc("A & <B> \"c\" 'd'"), "A &amp; &lt;B&gt; &quot;c&quot; &apos;d&apos;");
     }
 }
