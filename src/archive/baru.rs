@@ -8,6 +8,8 @@
 //! T-C.29 whose column 9 is the base's final plan, and table-title years moved on by one. Edits are made on the text, line by line, so comments and layout
 //! of the sources survive.
 
+use super::JenisEdisi;
+
 /// What the new edition is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -21,16 +23,18 @@ pub enum Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub tahun: i32,
-    pub jenis: &'static str,
+    pub jenis: JenisEdisi,
     pub revisi: u32,
     /// Years to add to dates (`[pengesahan] tanggal`, `waktu_terbit`).
     pub geser_tahun: i32,
 }
 
-pub fn plan(tahun: i32, jenis: &str, revisi: u32, target: Target) -> Plan {
+pub fn plan(tahun: i32, jenis: JenisEdisi, revisi: u32, target: Target) -> Plan {
     match target {
-        Target::TahunBerikut => Plan { tahun: tahun + 1, jenis: "murni", revisi: 0, geser_tahun: 1 },
-        Target::Perubahan => Plan { tahun, jenis: "perubahan", revisi: if jenis == "perubahan" { revisi + 1 } else { 1 }, geser_tahun: 0 },
+        Target::TahunBerikut => Plan { tahun: tahun + 1, jenis: JenisEdisi::Murni, revisi: 0, geser_tahun: 1 },
+        Target::Perubahan => {
+            Plan { tahun, jenis: JenisEdisi::Perubahan, revisi: if jenis == JenisEdisi::Perubahan { revisi + 1 } else { 1 }, geser_tahun: 0 }
+        }
     }
 }
 
@@ -118,7 +122,7 @@ pub fn clear_data(text: &str) -> String {
 /// evaluates a whole year; a new Perubahan evaluates up to quarter II); `dasar` recorded, dates
 /// moved by `geser_tahun` years.
 pub fn edit_edisi(text: &str, p: &Plan, dasar: &str) -> String {
-    let perubahan = p.jenis == "perubahan";
+    let perubahan = p.jenis == JenisEdisi::Perubahan;
     let mut out = String::with_capacity(text.len() + 64);
     let mut section = String::new();
     let mut wrote_dasar = false;
@@ -608,9 +612,9 @@ mod tests {
 
     #[test]
     fn plans() {
-        assert_eq!(plan(2022, "murni", 0, Target::TahunBerikut), Plan { tahun: 2023, jenis: "murni", revisi: 0, geser_tahun: 1 });
-        assert_eq!(plan(2022, "murni", 0, Target::Perubahan).revisi, 1);
-        assert_eq!(plan(2022, "perubahan", 1, Target::Perubahan).revisi, 2);
+        assert_eq!(plan(2022, JenisEdisi::Murni, 0, Target::TahunBerikut), Plan { tahun: 2023, jenis: JenisEdisi::Murni, revisi: 0, geser_tahun: 1 });
+        assert_eq!(plan(2022, JenisEdisi::Murni, 0, Target::Perubahan).revisi, 1);
+        assert_eq!(plan(2022, JenisEdisi::Perubahan, 1, Target::Perubahan).revisi, 2);
     }
 
     #[test]
@@ -623,7 +627,7 @@ mod tests {
     #[test]
     fn edits_edisi() {
         let src = "[edisi]\ntahun = 2022 # x\njenis = \"perubahan\"\nrevisi = 1\ntahap = \"Akhir\"\n\n[pengesahan]\ntanggal = 2022-08-25\n";
-        let p = plan(2022, "perubahan", 1, Target::TahunBerikut);
+        let p = plan(2022, JenisEdisi::Perubahan, 1, Target::TahunBerikut);
         let out = edit_edisi(src, &p, "2022-perubahan-r1-abc");
         assert_eq!(
             out,

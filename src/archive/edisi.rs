@@ -152,7 +152,6 @@ pub fn collect(dir: &Path, ttd: Option<&Path>, archive_root: Option<&Path>, revi
     let entries: Vec<FileEntry> = files.iter().map(|(e, _)| e.clone()).collect();
     let manifest = super::manifest_hash(&entries);
     let e = &out.doc.edisi;
-    let jenis = format!("{:?}", e.jenis).to_lowercase();
     let meta = Edition {
         id: String::new(),
         opd_kunci: opd_kunci(&out.doc),
@@ -160,7 +159,7 @@ pub fn collect(dir: &Path, ttd: Option<&Path>, archive_root: Option<&Path>, revi
         opd_singkatan: e.opd.singkatan.clone(),
         daerah: e.daerah.nama.clone(),
         tahun: e.tahun,
-        jenis,
+        jenis: e.jenis,
         revisi: e.revisi,
         revisi_sumber: e.revisi,
         tahap: e.tahap.clone(),

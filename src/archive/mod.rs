@@ -24,6 +24,7 @@ pub mod sqlite;
 
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
+pub use crate::source::schema::JenisEdisi;
 
 /// What a stored file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,8 +84,7 @@ pub struct Edition {
     pub opd_singkatan: Option<String>,
     pub daerah: String,
     pub tahun: i32,
-    /// `murni` or `perubahan`.
-    pub jenis: String,
+    pub jenis: JenisEdisi,
     /// The archive revision (part of the immutability key).
     pub revisi: u32,
     /// The revision written in the sources' edisi.toml.
@@ -139,7 +139,7 @@ pub enum Error {
          edisi dalam arsip tidak dapat ditimpa — naikkan `revisi` di edisi.toml atau tambahkan \
          sebagai revisi baru dengan --revisi-baru"
     )]
-    Duplicate { id: String, opd: String, tahun: i32, jenis: String, revisi: u32 },
+    Duplicate { id: String, opd: String, tahun: i32, jenis: JenisEdisi, revisi: u32 },
     #[error("edisi '{0}' tidak ada di arsip; lihat `renja archive list`")]
     NotFound(String),
     #[error("ID '{id}' tidak tunggal: cocok dengan {ids}", id = .0, ids = .1.join(", "))]
@@ -211,7 +211,7 @@ pub fn manifest_hash(files: &[FileEntry]) -> String {
 }
 
 /// The edition id: `TAHUN-JENIS-rREVISI-HASH8`.
-pub fn edition_id(tahun: i32, jenis: &str, revisi: u32, manifest: &str) -> String {
+pub fn edition_id(tahun: i32, jenis: JenisEdisi, revisi: u32, manifest: &str) -> String {
     format!("{tahun}-{jenis}-r{revisi}-{}", &manifest[..8.min(manifest.len())])
 }
 
@@ -234,7 +234,7 @@ mod tests {
     #[test]
     fn sha_and_id() {
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-        assert_eq!(edition_id(2022, "murni", 0, "ba7816bf8f01"), "2022-murni-r0-ba7816bf");
+        assert_eq!(edition_id(2022, JenisEdisi::Murni, 0, "ba7816bf8f01"), "2022-murni-r0-ba7816bf");
     }
 
     #[test]

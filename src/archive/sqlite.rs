@@ -360,7 +360,10 @@ fn row_to_edition(r: &rusqlite::Row) -> rusqlite::Result<Edition> {
         opd_singkatan: r.get(3)?,
         daerah: r.get(4)?,
         tahun: r.get(5)?,
-        jenis: r.get(6)?,
+        jenis: {
+            let s: String = r.get(6)?;
+            s.parse().map_err(|m: String| rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, m.into()))?
+        },
         revisi: r.get(7)?,
         revisi_sumber: r.get(8)?,
         tahap: r.get(9)?,
@@ -385,13 +388,10 @@ fn clean(s: &str) -> bool {
 
 /// Why a stored edition row cannot be what `insert` wrote, if it cannot.
 fn invalid_edition(e: &Edition) -> Option<String> {
-    let texts = [&e.id, &e.opd_kunci, &e.opd_nama, &e.daerah, &e.jenis, &e.slug, &e.penandatangan_nama, &e.penandatangan_nip, &e.renja_versi, &e.ditambahkan, &e.manifest];
+    let texts = [&e.id, &e.opd_kunci, &e.opd_nama, &e.daerah, &e.slug, &e.penandatangan_nama, &e.penandatangan_nip, &e.renja_versi, &e.ditambahkan, &e.manifest];
     let optional = [&e.opd_singkatan, &e.tahap, &e.waktu_ttd, &e.dasar];
     if !texts.iter().all(|t| clean(t)) || !optional.iter().all(|t| t.as_deref().is_none_or(clean)) {
         return Some("karakter kendali dalam teks".into());
-    }
-    if !matches!(e.jenis.as_str(), "murni" | "perubahan") {
-        return Some(format!("jenis {:?}", e.jenis));
     }
     if !is_hex64(&e.manifest) {
         return Some("hash manifes bukan SHA-256".into());
@@ -463,7 +463,7 @@ impl Store for SqliteStore {
 
     fn insert(&self, ed: &NewEdition) -> Result<Edition> {
         let m = &ed.meta;
-        if let Some(why) = invalid_edition(&Edition { id: super::edition_id(m.tahun, &m.jenis, m.revisi, &m.manifest), ..m.clone() }) {
+        if let Some(why) = invalid_edition(&Edition { id: super::edition_id(m.tahun, m.jenis, m.revisi, &m.manifest), ..m.clone() }) {
             return Err(Error::Io(format!("metadata edisi tidak dapat disimpan: {why}")));
         }
         // Every object must be durable before the row that names it commits.
@@ -487,7 +487,7 @@ impl Store for SqliteStore {
                 self.conn
                     .query_row(
                         "SELECT id FROM edisi WHERE opd_kunci = ?1 AND tahun = ?2 AND jenis = ?3 AND revisi = ?4",
-                        params![m.opd_kunci, m.tahun, m.jenis, revisi],
+                        params![m.opd_kunci, m.tahun, m.jenis.as_str(), revisi],
                         |r| r.get(0),
                     )
                     .optional()
@@ -498,7 +498,7 @@ impl Store for SqliteStore {
                     .conn
                     .query_row(
                         "SELECT MAX(revisi) FROM edisi WHERE opd_kunci = ?1 AND tahun = ?2 AND jenis = ?3",
-                        params![m.opd_kunci, m.tahun, m.jenis],
+                        params![m.opd_kunci, m.tahun, m.jenis.as_str()],
                         |r| r.get(0),
                     )
                     .map_err(db)?;
@@ -507,11 +507,11 @@ impl Store for SqliteStore {
                 m.revisi
             };
             if let Some(id) = existing(revisi)? {
-                return Err(Error::Duplicate { id, opd: m.opd_nama.clone(), tahun: m.tahun, jenis: m.jenis.clone(), revisi });
+                return Err(Error::Duplicate { id, opd: m.opd_nama.clone(), tahun: m.tahun, jenis: m.jenis, revisi });
             }
             let mut stored = m.clone();
             stored.revisi = revisi;
-            stored.id = super::edition_id(m.tahun, &m.jenis, revisi, &m.manifest);
+            stored.id = super::edition_id(m.tahun, m.jenis, revisi, &m.manifest);
             let inserted = self.conn.execute(
                 &format!("INSERT INTO edisi ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"),
                 params![
@@ -521,7 +521,7 @@ impl Store for SqliteStore {
                     stored.opd_singkatan,
                     stored.daerah,
                     stored.tahun,
-                    stored.jenis,
+                    stored.jenis.as_str(),
                     stored.revisi,
                     stored.revisi_sumber,
                     stored.tahap,
@@ -538,7 +538,7 @@ impl Store for SqliteStore {
             if let Err(e) = inserted {
                 // The UNIQUE key (or an identical id) as the last line of defence.
                 if let Some(id) = existing(revisi)? {
-                    return Err(Error::Duplicate { id, opd: m.opd_nama.clone(), tahun: m.tahun, jenis: m.jenis.clone(), revisi });
+                    return Err(Error::Duplicate { id, opd: m.opd_nama.clone(), tahun: m.tahun, jenis: m.jenis, revisi });
                 }
                 return Err(db(e));
             }
@@ -656,7 +656,7 @@ mod tests {
     fn edition(revisi: u32, content: &[u8], revisi_baru: bool) -> NewEdition {
         let f = FileEntry { path: "edisi.toml".into(), sha256: crate::archive::sha256_hex(content), size: content.len() as u64, kind: Kind::Sumber };
         let manifest = crate::archive::manifest_hash(std::slice::from_ref(&f));
-        let meta = Edition { opd_kunci: "kabupaten X/1".into(), opd_nama: "Dinas X".into(), tahun: 2024, jenis: "murni".into(), revisi, manifest, ..Default::default() };
+        let meta = Edition { opd_kunci: "kabupaten X/1".into(), opd_nama: "Dinas X".into(), tahun: 2024, jenis: super::super::JenisEdisi::Murni, revisi, manifest, ..Default::default() };
         NewEdition { meta, revisi_baru, files: vec![(f, content.to_vec())] }
     }
 

@@ -44,7 +44,7 @@ pub fn run(args: Args) -> i32 {
         return 2;
     }
     let target = if args.perubahan { Target::Perubahan } else { Target::TahunBerikut };
-    let plan = baru::plan(ed.tahun, &ed.jenis, ed.revisi_sumber, target);
+    let plan = baru::plan(ed.tahun, ed.jenis, ed.revisi_sumber, target);
     let files = match store.files(&ed.id) {
         Ok(f) => f,
         Err(e) => {
@@ -62,7 +62,7 @@ pub fn run(args: Args) -> i32 {
             .and_then(|f| store.read_object(&f.sha256).ok())
             .and_then(|b| serde_json::from_slice(&b).ok())
     };
-    let base_murni = ed.jenis == "murni";
+    let base_murni = ed.jenis == archive::JenisEdisi::Murni;
     // Restore, rewrite edisi.toml and clear every data file (all other .toml files) in a
     // temporary folder; it becomes DIR only when all of that succeeded.
     let mut cleared = 0;
@@ -107,7 +107,7 @@ pub fn run(args: Args) -> i32 {
         return e.exit_code();
     }
     let (_, diags) = crate::process(dir);
-    let jenis = if plan.jenis == "murni" { "Renja" } else { "Perubahan Renja" };
+    let jenis = if plan.jenis == archive::JenisEdisi::Murni { "Renja" } else { "Perubahan Renja" };
     eprintln!(
         "edisi baru di {}: {jenis} tahun {} revisi {}, dari {} (tercatat sebagai `dasar`); realisasi dan nilai dinyatakan dihapus dari {cleared} berkas data",
         dir.display(),

@@ -1264,13 +1264,16 @@ fn sign_key(b: SignBody, bsre: bool) -> R<super::arsip::Key> {
     let invalid = |m: &str| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m.to_string());
     match (b.p12, b.nik) {
         (Some(p12), None) => {
+            // The key and its password are wiped from memory when this request is done (the
+            // request body's own buffer is freed, not wiped, by the HTTP layer).
+            let p12 = zeroize::Zeroizing::new(p12);
+            let sandi = zeroize::Zeroizing::new(b.sandi.ok_or_else(|| invalid("kolom 'sandi' (kata sandi berkas PKCS#12) wajib diisi"))?);
             if b.totp.is_some() {
                 return Err(invalid("kolom 'totp' hanya untuk BSrE (bersama 'nik')"));
             }
-            let sandi = b.sandi.ok_or_else(|| invalid("kolom 'sandi' (kata sandi berkas PKCS#12) wajib diisi"))?;
-            let data = base64::engine::general_purpose::STANDARD
-                .decode(p12.trim().as_bytes())
-                .map_err(|_| invalid("kolom 'p12' bukan base64 yang sah"))?;
+            let data = zeroize::Zeroizing::new(
+                base64::engine::general_purpose::STANDARD.decode(p12.trim().as_bytes()).map_err(|_| invalid("kolom 'p12' bukan base64 yang sah"))?,
+            );
             if data.is_empty() || data.len() > super::arsip::P12_LIMIT {
                 return Err(invalid(&format!("kolom 'p12': berkas PKCS#12 1 bita sampai {} KiB", super::arsip::P12_LIMIT / 1024)));
             }

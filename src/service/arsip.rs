@@ -25,7 +25,8 @@ pub const P12_LIMIT: usize = 64 * 1024;
 /// How a signature is made: a PKCS#12 sent with the request, or the BSrE service the server is
 /// configured for. The secrets live only as long as the request.
 pub enum Key {
-    Pkcs12 { data: Vec<u8>, sandi: String },
+    /// Both wiped from memory when dropped.
+    Pkcs12 { data: zeroize::Zeroizing<Vec<u8>>, sandi: zeroize::Zeroizing<String> },
     Bsre { nik: String, secret: crate::sign::bsre::Secret },
 }
 
@@ -186,7 +187,7 @@ pub fn entri(e: &archive::Edition, edisi: Option<i64>, opd: Option<i64>) -> Entr
         opd_nama: e.opd_nama.clone(),
         daerah: e.daerah.clone(),
         tahun: e.tahun,
-        jenis: e.jenis.clone(),
+        jenis: e.jenis.as_str().into(),
         revisi: e.revisi,
         penandatangan_nama: e.penandatangan_nama.clone(),
         waktu_ttd: e.waktu_ttd.clone(),

@@ -79,16 +79,11 @@ impl ErrorKind {
 }
 
 /// A failure of the service, with an Indonesian message for the user.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
-}
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
 }
 
 fn err(kind: ErrorKind, message: impl Into<String>) -> Error {
@@ -108,6 +103,16 @@ impl std::fmt::Debug for Secret {
             Secret::Passphrase(_) => "Passphrase(***)",
             Secret::Totp(_) => "Totp(***)",
         })
+    }
+}
+
+/// The secret is wiped from memory when the request that carried it is done.
+impl Drop for Secret {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        match self {
+            Secret::Passphrase(s) | Secret::Totp(s) => s.zeroize(),
+        }
     }
 }
 

@@ -24,10 +24,13 @@ pub enum KeySource<'a> {
 }
 
 /// Why credentials could not be loaded.
+#[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// A key or certificate file could not be read (exit 2).
+    #[error("{0}")]
     Io(String),
     /// A wrong password, a bad or expired certificate, a mismatched key (exit 1).
+    #[error("{0}")]
     Invalid(String),
 }
 

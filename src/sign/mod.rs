@@ -313,12 +313,14 @@ pub fn empty_field(pdf: &[u8]) -> Result<EmptyField, String> {
 }
 
 /// Why a signing backend did not sign.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SignError {
     /// renja refused: a PDF without an empty field, a signed PDF returned by a service that
     /// fails renja's checks, a layout failure (exit 1).
+    #[error("{0}")]
     Refused(String),
     /// The BSrE service said no, or could not be asked (exit codes per [`bsre::ErrorKind`]).
+    #[error(transparent)]
     Bsre(bsre::Error),
 }
 
@@ -328,15 +330,6 @@ impl SignError {
         match self {
             SignError::Refused(_) => 1,
             SignError::Bsre(e) => e.kind.exit_code(),
-        }
-    }
-}
-
-impl std::fmt::Display for SignError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SignError::Refused(m) => f.write_str(m),
-            SignError::Bsre(e) => f.write_str(&e.message),
         }
     }
 }

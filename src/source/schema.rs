@@ -58,11 +58,41 @@ pub struct Daerah {
     pub ibu_kota: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// The kind of edition: the year's Renja ("murni", the default: a year's first edition) or its
+/// mid-year revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JenisEdisi {
+    #[default]
     Murni,
     Perubahan,
+}
+
+impl JenisEdisi {
+    /// The word used in sources, ids and the archive: `murni` or `perubahan`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JenisEdisi::Murni => "murni",
+            JenisEdisi::Perubahan => "perubahan",
+        }
+    }
+}
+
+impl std::fmt::Display for JenisEdisi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for JenisEdisi {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "murni" => Ok(JenisEdisi::Murni),
+            "perubahan" => Ok(JenisEdisi::Perubahan),
+            _ => Err(format!("jenis edisi '{s}' tidak dikenal; yang diharapkan 'murni' atau 'perubahan'")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
