@@ -24,8 +24,11 @@ pg_cluster_start() {
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   "${as[@]}" "$bin/initdb" -D "$PG_CLUSTER_DIR/data" -U renja -A trust -E UTF8 --locale=C.UTF-8 >"$PG_CLUSTER_DIR/initdb.log" 2>&1 \
     || { cat "$PG_CLUSTER_DIR/initdb.log" >&2; return 2; }
+  # Tests trade durability for speed; PG_CLUSTER_DURABLE=1 (benchmarks) keeps PostgreSQL's defaults.
+  local fast="-c fsync=off -c full_page_writes=off"
+  [ -n "${PG_CLUSTER_DURABLE:-}" ] && fast=""
   "${as[@]}" "$bin/pg_ctl" -D "$PG_CLUSTER_DIR/data" -l "$PG_CLUSTER_DIR/server.log" -w -t 60 \
-    -o "-p $port -k $PG_CLUSTER_DIR -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c full_page_writes=off" start >/dev/null \
+    -o "-p $port -k $PG_CLUSTER_DIR -c listen_addresses=127.0.0.1 -c max_connections=400 $fast" start >/dev/null \
     || { cat "$PG_CLUSTER_DIR/server.log" >&2; return 2; }
   export PG_CLUSTER_DIR PG_CLUSTER_PORT="$port"
   export RENJA_TEST_PG_URL="postgres://renja@127.0.0.1:$port/postgres"
