@@ -97,6 +97,7 @@ try {
     const m = /Ke data\/rencana\.toml: (\d+) ditambahkan, (\d+) diubah, (\d+) tidak berubah, 0 ditolak\./.exec(ringkas);
     assert(m && Number(m[1]) > 10, `the report: ${ringkas}`);
     assert((await p.locator(".buku-laporan").textContent()).includes("Renja!"), "the report locates rows by sheet and cell");
+    assert(!/\bnull\b|undefined/.test(await p.locator("#buku-laporan").textContent()), "no stray null/undefined in the report");
     const headBefore = (await api(p, `/edisi/${id}`)).kepala;
     assert(await p.locator("#buku-simpan").isEnabled(), "saving is offered when nothing was refused");
     await shot(p, "35-impor-buku");

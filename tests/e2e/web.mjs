@@ -318,8 +318,9 @@ try {
     await tab.evaluate(() => { const v = window.__ruang.view; v.focus(); v.dispatch({ selection: { anchor: v.state.doc.length }, scrollIntoView: true }); });
     await tab.keyboard.press("Enter");
     await tab.keyboard.type(prefix, { delay: 20 });
-    const opt = tab.locator(".cm-tooltip-autocomplete li", { hasText: label }).first();
-    await opt.waitFor();
+    // The list for the whole prefix (it follows the typing asynchronously): the exact label.
+    const exact = new RegExp("^" + label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$");
+    await tab.locator(".cm-tooltip-autocomplete li .cm-completionLabel", { hasText: exact }).first().waitFor();
     const labels = await tab.locator(".cm-tooltip-autocomplete li .cm-completionLabel").allTextContents();
     // Select that option, then accept it.
     console.log(`# completion of ${JSON.stringify(prefix)}: ${labels.slice(0, 6).join(", ")}${labels.length > 6 ? ", …" : ""}`);

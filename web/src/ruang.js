@@ -534,10 +534,10 @@ export async function ruang(root, data) {
       if (tabelIn.value.trim()) o.tabel = tabelIn.value.trim();
       return o;
     };
-    const tampil = (rep, galat) => laporan.replaceChildren(
+    const tampil = (rep, galat) => laporan.replaceChildren(...[
       galat ? h("p", { class: "info galat", role: "alert" }, galat) : null,
       rep && rep.berkas ? h("p", { id: "buku-ringkas" }, `Ke ${rep.berkas}: ${rep.ditambahkan} ditambahkan, ${rep.diubah} diubah, ${rep.tidak_berubah} tidak berubah, ${rep.ditolak} ditolak.`) : null,
-      rep && rep.laporan ? h("pre", { class: "buku-laporan", tabindex: "0" }, rep.laporan) : null);
+      rep && rep.laporan ? h("pre", { class: "buku-laporan", tabindex: "0" }, rep.laporan) : null].filter(Boolean));
     periksaB.addEventListener("click", async () => {
       const file = berkas.files && berkas.files[0];
       simpanB.disabled = true; siap = null;
