@@ -506,6 +506,45 @@ fn history_and_archive_pages_are_authorised() {
     assert_eq!(lain.get(&format!("/api/v1/edisi/{id}/catatan")).status, 404);
 }
 
+/// The completion vocabulary (`GET …/revisi/{rev}/kosakata`) over HTTP: computed from the
+/// revision's sources (a code added in a saved file is offered after the save), readable by whoever
+/// may read the edition, 404 for another OPD, 401 without a session.
+#[test]
+fn completion_vocabulary_comes_from_the_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let mut p = server.login("penyusun", &accounts["penyusun"]);
+    let head = p.get(&format!("/api/v1/edisi/{id}")).json()["kepala"].as_str().unwrap().to_string();
+    let url = |rev: &str| format!("/api/v1/edisi/{id}/revisi/{rev}/kosakata");
+    let r = p.get(&url(&head));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    let var = |v: &serde_json::Value, name: &str| v["variabel"].as_array().unwrap().iter().find(|x| x[0] == name).map(|x| x[1].as_str().unwrap().to_string());
+    assert_eq!(var(&v, "edisi.tahun").as_deref(), Some("2022"));
+    assert!(var(&v, "opd.nama").unwrap().contains("Tenaga Kerja"));
+    assert!(v["fungsi"].as_array().unwrap().iter().any(|f| f == "tabel"));
+    assert!(v["berkas"]["data/landasan-hukum.toml"]["kolom"].as_array().unwrap().iter().any(|k| k == "tentang"));
+    let codes = |v: &serde_json::Value| v["kode"].as_array().unwrap().iter().map(|k| k[0].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert!(!codes(&v).contains(&"2.07.01.2.01.0099".to_string()));
+    // A code added to the nomenclature is offered for the new revision, with its name.
+    let f = "data/nomenklatur.toml";
+    let text = p.get(&format!("/api/v1/edisi/{id}/revisi/{head}/berkas/{f}")).text();
+    let added = format!("{text}\n[[nomenklatur]]\nkode = \"2.07.01.2.01.0099\"\nnama = \"Sub Kegiatan Uji Kosakata\"\n");
+    let r = p.post(&format!("/api/v1/edisi/{id}/revisi"), &json!({ "dasar": head, "pesan": "kode baru", "berkas": { f: added } }));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let rev = r.json()["revisi"]["id"].as_str().unwrap().to_string();
+    let v2 = p.get(&url(&rev)).json();
+    let k = v2["kode"].as_array().unwrap().iter().find(|k| k[0] == "2.07.01.2.01.0099").expect("the new code");
+    assert_eq!(k[1], "Sub Kegiatan Uji Kosakata");
+    // Who may ask.
+    let mut v = server.login("verifikator", &accounts["verifikator"]);
+    assert_eq!(v.get(&url(&rev)).status, 200);
+    let mut lain = server.login("lain", &accounts["lain"]);
+    assert_eq!(lain.get(&url(&rev)).status, 404);
+    assert_eq!(server.client().get(&url(&rev)).status, 401);
+    assert_eq!(p.get(&url("0000")).status, 404);
+}
+
 /// The last check result of a revision is kept by revision id: a save's check fills the cache
 /// (the dashboard's column reads it without checking again), `GET …/periksa` says where its
 /// answer came from (`x-renja-periksa`), and the counts are those of the save.
