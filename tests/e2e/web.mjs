@@ -236,31 +236,40 @@ try {
   assert((await editorText(tab)).includes(D), "the other author's change to another file is in the editor after saving on top");
   await openFile(tab, CH);
   step("saving one's own version on top of the newest revision kept the other author's change to another file");
-  // Both change the same file in different places: the conflict view's merge shows the newest
-  // saved text beside the author's; the author takes the other author's chunk with its button
-  // and saves the merge: both changes are in the saved file.
+  // Both change the same chapter: the other author a word on line 10 and a heading further down,
+  // the author another word on line 10 and a heading at the end. The merge (three-way) already
+  // holds the other's heading (lines the author did not touch) and the author's own changes; the
+  // clashing line 10 keeps the author's version, and its chunk's button takes the other's.
+  // Saved: both headings and the chosen line 10; nothing silently dropped.
   await openEdition(tab2);
   await openFile(tab2, CH);
-  const E = "Kataorange", F = "Katasayaf";
+  const E = "Kataorange", H = "Kataorangh", G = "Katasayag", F = "Katasayaf";
   await select(tab2, "Berdasarkan");
   await tab2.keyboard.type(E);
+  await select(tab2, "Maksud");
+  await tab2.keyboard.type(H);
   await tab2.locator("#simpan").click();
   await tab2.waitForFunction(() => document.getElementById("info").textContent.startsWith("Tersimpan"));
+  await select(tab, "Menteri");
+  await tab.keyboard.type(G);
   await select(tab, "Sistematika");
   await tab.keyboard.type(F);
   await tab.locator("#simpan").click();
   await tab.locator("#konflik").waitFor({ state: "visible" });
   await tab.locator("#konflik .gabung .cm-mergeView").waitFor();
   const sides = await tab.evaluate((p) => { const m = window.__ruang.gabung.get(p); return { a: m.a.state.doc.toString(), b: m.b.state.doc.toString() }; }, CH);
-  assert(sides.a.includes(E) && !sides.a.includes(F) && sides.b.includes(F) && !sides.b.includes(E), "the merge shows the saved text (left) and the author's (right)");
+  assert(sides.a.includes(E) && sides.a.includes(H) && !sides.a.includes(F) && !sides.a.includes(G), "the left side is the newest saved text");
+  assert(sides.b.includes(H) && sides.b.includes(F) && sides.b.includes(G) && !sides.b.includes(E), "the right side: the other's untouched-line change merged in, the author's changes kept, the clash in the author's version");
+  const ringkas = await tab.locator("#konflik .gabung-ringkas").textContent();
+  assert(ringkas.startsWith("1 perubahan orang lain sudah digabungkan otomatis") && ringkas.includes("1 bagian diubah kedua pihak"), `the merge summary: ${ringkas}`);
   const chunks = await tab.evaluate((p) => window.__ruang.gabung.get(p).chunks.length, CH);
-  assert(chunks === 2, `two changed chunks (${chunks})`);
-  // The first chunk is the other author's change; its button takes it (buttons are drawn for the
-  // chunks in view).
+  assert(chunks === 2, `two chunks left between the sides: the clash and the author's heading (${chunks})`);
+  // The first chunk is the clash on line 10; its button takes the saved version (buttons are
+  // drawn for the chunks in view).
   const takers = tab.locator("#konflik .gabung .ambil-server");
   await takers.first().waitFor();
   await takers.first().click();
-  await tab.waitForFunction((p) => window.__ruang.gabung.get(p).b.state.doc.toString().includes("Kataorange"), CH);
+  await tab.waitForFunction(({ p, e }) => window.__ruang.gabung.get(p).b.state.doc.toString().includes(e), { p: CH, e: E });
   await shot(tab, "05b-konflik-gabung");
   await tab.locator("#konflik-gabung").click();
   await tab.waitForFunction(() => document.getElementById("info").textContent.startsWith("Tersimpan"));
@@ -269,15 +278,15 @@ try {
     const e = await (await fetch(`/api/v1/edisi/${id}`)).json();
     return (await fetch(`/api/v1/edisi/${id}/revisi/${e.kepala}/berkas/${p}`)).text();
   }, { id, p: CH });
-  assert(merged.includes(E) && merged.includes(F), "the saved merge holds both authors' changes");
+  assert(merged.includes(E) && merged.includes(H) && merged.includes(F) && !merged.includes(G), "the saved merge: the other's two changes, the author's heading; the clash as chosen");
   assert(merged.includes(C), "the earlier saved word stays");
   assert((await editorText(tab)) === merged, "the editor holds the saved merge");
-  step("merge: the other author's chunk taken with its button, the merge saved with both changes");
+  step("merge: three-way (the other's change to untouched lines merged in), the clash taken with its chunk's button, the merge saved");
   await tab2.context().close();
 
   // --- 4. invalid TOML: inline diagnostic, last good pages stay -------------------------------
   // The preview shows the saved revision (both authors' words) before the next step measures it.
-  for (const w of [C, D, E, F]) await tab.waitForFunction((w) => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes(w)), w);
+  for (const w of [C, D, E, F, H]) await tab.waitForFunction((w) => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes(w)), w);
   const DATA = "data/rencana.toml";
   await openFile(tab, DATA);
   const text = await editorText(tab);

@@ -10,7 +10,7 @@ import { markdown } from "@codemirror/lang-markdown";
 import { toml } from "@codemirror/legacy-modes/mode/toml";
 import { lintGutter, setDiagnostics, lintKeymap } from "@codemirror/lint";
 import { autocompletion } from "@codemirror/autocomplete";
-import { MergeView } from "@codemirror/merge";
+import { MergeView, diff } from "@codemirror/merge";
 
 const tomlLang = StreamLanguage.define(toml);
 
@@ -149,4 +149,36 @@ export function newMerge(parent, path, theirs, mine) {
     },
     collapseUnchanged: { margin: 2, minSize: 4 },
   });
+}
+
+// A three-way merge for the conflict view: the changes from `base` to `theirs` that touch no line
+// the author changed (base → `mine`) are applied to the author's text; the others ("bertabrakan")
+// are left to the author, chunk by chunk. Returns {text, diambil, bertabrakan}.
+export function gabungTigaArah(base, theirs, mine) {
+  const T = diff(base, theirs), M = diff(base, mine);
+  const lineStart = (p) => base.lastIndexOf("\n", p - 1) + 1;
+  const lineEnd = (p) => { const i = base.indexOf("\n", p); return i < 0 ? base.length : i; };
+  const lines = (c) => [lineStart(c.fromA), lineEnd(Math.max(c.toA - 1, c.fromA))];
+  const mine0 = M.map(lines);
+  // The others' changes grouped by the lines they touch (a character diff splits one edited word
+  // into several changes): a group is taken whole or left whole.
+  const groups = [];
+  for (const c of T) {
+    const [a, b] = lines(c);
+    const g = groups[groups.length - 1];
+    if (g && a <= g.b) { g.changes.push(c); g.b = Math.max(g.b, b); } else groups.push({ a, b, changes: [c] });
+  }
+  const diambil = [];
+  let bertabrakan = 0, diambilN = 0;
+  for (const g of groups) {
+    if (mine0.some(([x, y]) => g.a <= y && x <= g.b)) bertabrakan++; else { diambil.push(...g.changes); diambilN++; }
+  }
+  // A position of `base` outside the author's changes, in the author's text.
+  const map = (p) => M.reduce((d, c) => (c.toA <= p ? d + (c.toB - c.fromB) - (c.toA - c.fromA) : d), p);
+  let text = mine;
+  for (const c of diambil.sort((x, y) => y.fromA - x.fromA)) {
+    const from = map(c.fromA);
+    text = text.slice(0, from) + theirs.slice(c.fromB, c.toB) + text.slice(from + (c.toA - c.fromA));
+  }
+  return { text, diambil: diambilN, bertabrakan };
 }

@@ -1,7 +1,7 @@
 // The edition workspace: file list, editor, diagnostics, save (with conflict view), local
 // draft, workflow buttons and the live preview of the unsaved texts.
 import { api, h, header, hasRole, STATUS, JENIS, waktu } from "./api.js";
-import { newState, newView, showDiagnostics, goTo, kosakata, newMerge } from "./editor.js";
+import { newState, newView, showDiagnostics, goTo, kosakata, newMerge, gabungTigaArah } from "./editor.js";
 import { Pratinjau } from "./pratinjau.js";
 import { Grid } from "./grid.js";
 
@@ -317,11 +317,19 @@ export async function ruang(root, data) {
     if (t.gabung) t.gabung.forEach((m) => m.destroy());
     const gabung = new Map();
     t.gabung = gabung;
+    // The right side starts as a three-way merge: the others' changes to lines the author did
+    // not touch are already in; where both changed the same lines the author's version stands
+    // and the chunk's button takes theirs.
     const mergeView = (p) => {
       if (theirs[p] === null || theirs[p] === undefined) return null;
       const el = h("div", { class: "gabung", dataset: { path: p } });
-      gabung.set(p, newMerge(el, p, theirs[p], mine[p]));
+      const m = saved.has(p) ? gabungTigaArah(saved.get(p), theirs[p], mine[p]) : { text: mine[p], diambil: 0, bertabrakan: null };
+      gabung.set(p, newMerge(el, p, theirs[p], m.text));
+      const ringkas = m.bertabrakan === null
+        ? "Berkas ini baru di kedua versi: pilih per bagian."
+        : `${m.diambil} perubahan orang lain sudah digabungkan otomatis ke versi Anda; ${m.bertabrakan} bagian diubah kedua pihak${m.bertabrakan ? " — versi Anda dipertahankan, tombol ⇨ mengambil versi tersimpan" : ""}.`;
       return h("div", {},
+        h("p", { class: "gabung-ringkas", dataset: { diambil: m.diambil, bertabrakan: m.bertabrakan ?? "" } }, ringkas),
         h("div", { class: "gabung-judul" }, h("span", {}, "Versi tersimpan terbaru (orang lain)"), h("span", {}, "Versi Anda — hasil gabungan, dapat diubah")),
         el);
     };
