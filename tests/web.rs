@@ -325,7 +325,7 @@ fn workspace_in_headless_chromium() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     println!("{stdout}");
     assert!(o.status.success(), "e2e failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
-    for step in ["typing:", "local draft", "stale save", "on top of the newest revision", "invalid TOML", "workflow:", "another OPD"] {
+    for step in ["typing:", "local draft", "stale save", "on top of the newest revision", "merge:", "invalid TOML", "completion:", "workflow:", "another OPD"] {
         assert!(stdout.contains(step), "step {step:?} ran:\n{stdout}");
     }
     assert!(stdout.contains("p50") && stdout.contains("p95"), "latency printed");
@@ -373,6 +373,25 @@ fn table_endpoint_writes_rows_keeping_comments() {
     assert_eq!(r.status, 422);
     let m = r.json()["galat"].as_str().unwrap().to_string();
     assert!(m.starts_with(&format!("data/rencana.toml: baris {}, kolom pagu_sesudah: 'seratus' bukan angka", i + 1)), "{m}");
+    // A value the grid writes but check rejects (a negative pagu): the draft's diagnostics carry
+    // the error at the line `letak` gives for that row's pagu_sesudah cell.
+    edited[i]["sel"]["pagu_sesudah"] = json!("-5000");
+    let r = p.post(&url, &json!({ "teks": text, "baris": edited, "hitung": true }));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g3 = r.json();
+    let t3 = g3["teks"].as_str().unwrap();
+    let line = t3.lines().position(|l| l == "pagu_sesudah = -5000").expect("the negative pagu written") + 1;
+    let row = g3["baris"].as_array().unwrap().iter().position(|r| r["sel"]["pagu_sesudah"] == "-5000").unwrap();
+    let place = &g3["letak"][row];
+    assert_eq!(place["sel"]["pagu_sesudah"][0].as_u64(), Some(line as u64), "letak of the cell: {place}");
+    assert_eq!(place["sel"]["pagu_sesudah"][1].as_u64(), Some(1));
+    assert!(place["mulai"].as_u64().unwrap() < line as u64 && line as u64 <= place["akhir"].as_u64().unwrap(), "{place}");
+    assert_eq!(t3.lines().nth(place["mulai"].as_u64().unwrap() as usize - 1), Some("[[baris]]"));
+    let errors: Vec<&serde_json::Value> = g3["diagnostik"].as_array().unwrap().iter().filter(|d| d["severity"] == "error").collect();
+    assert!(
+        errors.iter().any(|d| d["file"] == "data/rencana.toml" && d["line"].as_u64() == Some(line as u64) && d["message"].as_str().unwrap().contains("negatif")),
+        "check's error at line {line}: {errors:?}"
+    );
     // Not a data table: 422 with the reason; an unknown table or a bad name: 404.
     assert_eq!(p.post(&format!("/api/v1/edisi/{id}/tabel/tidak-ada"), &json!({})).status, 404);
     assert_eq!(p.post(&format!("/api/v1/edisi/{id}/tabel/..%2Fedisi"), &json!({})).status, 404);
@@ -407,7 +426,7 @@ fn table_grid_in_headless_chromium() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     println!("{stdout}");
     assert!(o.status.success(), "e2e failed\nstdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&o.stderr));
-    for step in ["grid: pagu", "saved: the file", "paste: 40"] {
+    for step in ["grid: pagu", "saved: the file", "check's error", "paste: 40"] {
         assert!(stdout.contains(step), "step {step:?} ran:\n{stdout}");
     }
     drop(server);
@@ -485,4 +504,205 @@ fn history_and_archive_pages_are_authorised() {
     let mut lain = server.login("lain", &accounts["lain"]);
     assert_eq!(lain.get(&format!("/edisi/{id}/riwayat")).status, 404);
     assert_eq!(lain.get(&format!("/api/v1/edisi/{id}/catatan")).status, 404);
+}
+
+/// The completion vocabulary (`GET …/revisi/{rev}/kosakata`) over HTTP: computed from the
+/// revision's sources (a code added in a saved file is offered after the save), readable by whoever
+/// may read the edition, 404 for another OPD, 401 without a session.
+#[test]
+fn completion_vocabulary_comes_from_the_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let mut p = server.login("penyusun", &accounts["penyusun"]);
+    let head = p.get(&format!("/api/v1/edisi/{id}")).json()["kepala"].as_str().unwrap().to_string();
+    let url = |rev: &str| format!("/api/v1/edisi/{id}/revisi/{rev}/kosakata");
+    let r = p.get(&url(&head));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    let var = |v: &serde_json::Value, name: &str| v["variabel"].as_array().unwrap().iter().find(|x| x[0] == name).map(|x| x[1].as_str().unwrap().to_string());
+    assert_eq!(var(&v, "edisi.tahun").as_deref(), Some("2022"));
+    assert!(var(&v, "opd.nama").unwrap().contains("Tenaga Kerja"));
+    assert!(v["fungsi"].as_array().unwrap().iter().any(|f| f == "tabel"));
+    assert!(v["berkas"]["data/landasan-hukum.toml"]["kolom"].as_array().unwrap().iter().any(|k| k == "tentang"));
+    let codes = |v: &serde_json::Value| v["kode"].as_array().unwrap().iter().map(|k| k[0].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert!(!codes(&v).contains(&"2.07.01.2.01.0099".to_string()));
+    // A code added to the nomenclature is offered for the new revision, with its name.
+    let f = "data/nomenklatur.toml";
+    let text = p.get(&format!("/api/v1/edisi/{id}/revisi/{head}/berkas/{f}")).text();
+    let added = format!("{text}\n[[nomenklatur]]\nkode = \"2.07.01.2.01.0099\"\nnama = \"Sub Kegiatan Uji Kosakata\"\n");
+    let r = p.post(&format!("/api/v1/edisi/{id}/revisi"), &json!({ "dasar": head, "pesan": "kode baru", "berkas": { f: added } }));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let rev = r.json()["revisi"]["id"].as_str().unwrap().to_string();
+    let v2 = p.get(&url(&rev)).json();
+    let k = v2["kode"].as_array().unwrap().iter().find(|k| k[0] == "2.07.01.2.01.0099").expect("the new code");
+    assert_eq!(k[1], "Sub Kegiatan Uji Kosakata");
+    // Who may ask.
+    let mut v = server.login("verifikator", &accounts["verifikator"]);
+    assert_eq!(v.get(&url(&rev)).status, 200);
+    let mut lain = server.login("lain", &accounts["lain"]);
+    assert_eq!(lain.get(&url(&rev)).status, 404);
+    assert_eq!(server.client().get(&url(&rev)).status, 401);
+    assert_eq!(p.get(&url("0000")).status, 404);
+}
+
+/// The last check result of a revision is kept by revision id: a save's check fills the cache
+/// (the dashboard's column reads it without checking again), `GET …/periksa` says where its
+/// answer came from (`x-renja-periksa`), and the counts are those of the save.
+#[test]
+fn check_results_are_kept_by_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let mut p = server.login("penyusun", &accounts["penyusun"]);
+    let head = p.get(&format!("/api/v1/edisi/{id}")).json()["kepala"].as_str().unwrap().to_string();
+    let first = p.get(&format!("/api/v1/edisi/{id}/revisi/{head}/periksa"));
+    assert_eq!(first.status, 200);
+    let again = p.get(&format!("/api/v1/edisi/{id}/revisi/{head}/periksa"));
+    assert_eq!(again.header("x-renja-periksa"), Some("tembolok"), "the second answer comes from the cache");
+    assert_eq!(first.json(), again.json());
+    // A save with an error: its check is kept; the dashboard's request finds it.
+    let path = "data/rencana.toml";
+    let text = p.get(&format!("/api/v1/edisi/{id}/revisi/{head}/berkas/{path}")).text();
+    let bad = text.replacen("pagu_sesudah = 97020000", "pagu_sesudah = -1", 1);
+    assert_ne!(bad, text);
+    let r = p.post(&format!("/api/v1/edisi/{id}/revisi"), &json!({ "dasar": head, "pesan": "uji", "berkas": { path: bad } }));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let saved = r.json();
+    let rev = saved["revisi"]["id"].as_str().unwrap().to_string();
+    assert!(saved["periksa"]["kesalahan"].as_u64().unwrap() >= 1);
+    let now = p.get(&format!("/api/v1/edisi/{id}/revisi/{rev}/periksa"));
+    assert_eq!(now.header("x-renja-periksa"), Some("tembolok"), "the save's check was kept");
+    assert_eq!(now.json()["kesalahan"], saved["periksa"]["kesalahan"]);
+    assert_eq!(now.json()["peringatan"], saved["periksa"]["peringatan"]);
+    // Another OPD's author gets nothing from the cache either.
+    let mut lain = server.login("lain", &accounts["lain"]);
+    assert_eq!(lain.get(&format!("/api/v1/edisi/{id}/revisi/{rev}/periksa")).status, 404);
+}
+
+/// Runs tests/e2e/dialog.mjs in MODE against `server` with extra environment; returns stdout.
+fn run_dialog_e2e(mode: &str, server: &Server, accounts: &std::collections::BTreeMap<String, String>, id: i64, env: &[(&str, &str)]) -> String {
+    let e2e = Path::new(ROOT).join("tests/e2e");
+    let mut c = Command::new("node");
+    c.arg(e2e.join("dialog.mjs"))
+        .arg(mode)
+        .arg(&server.base)
+        .arg(id.to_string())
+        .arg(Path::new(ROOT).join("target/web-shots"))
+        .env("WEB_AKUN", serde_json::to_string(accounts).unwrap())
+        .env("CHROMIUM", std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))
+        .current_dir(&e2e);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let o = c.output().expect("run node");
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    println!("{stdout}");
+    assert!(o.status.success(), "e2e failed\nstdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&o.stderr));
+    stdout
+}
+
+/// The workbook import form in real headless chromium (tests/e2e/dialog.mjs xlsx): a SIPD-style
+/// workbook made from the sample's model (tests/support/xlsx_gen.py) into the emptied Tabel 3.4:
+/// the report first, nothing saved; then a new revision whose data/rencana.toml has the rows.
+#[cfg_attr(not(all(renja_tools = "browser", renja_tools = "openpyxl")), ignore = "needs chromium, node, playwright-core and openpyxl (tests/run.sh installs them)")]
+#[test]
+fn workbook_import_form_in_headless_chromium() {
+    common::require(&["browser", "openpyxl"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (server, accounts, id) = server_with_other_opd(dir.path());
+    let mut p = server.login("penyusun", &accounts["penyusun"]);
+    let head = p.get(&format!("/api/v1/edisi/{id}")).json()["kepala"].as_str().unwrap().to_string();
+    let model = p.get(&format!("/api/v1/edisi/{id}/revisi/{head}/susun/json"));
+    assert_eq!(model.status, 200);
+    let model_path = dir.path().join("model.json");
+    std::fs::write(&model_path, &model.body).unwrap();
+    let book = dir.path().join("sipd.xlsx");
+    let o = Command::new("python3")
+        .arg("tests/support/xlsx_gen.py")
+        .args(["sipd", model_path.to_str().unwrap(), book.to_str().unwrap()])
+        .current_dir(ROOT)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "xlsx_gen: {}", String::from_utf8_lossy(&o.stderr));
+    // Empty Tabel 3.4 (keep [tabel] and the comments above the rows).
+    let f = "data/rencana.toml";
+    let t = p.get(&format!("/api/v1/edisi/{id}/revisi/{head}/berkas/{f}")).text();
+    let cut = t.find("\n[[baris]]").expect("rows");
+    let r = p.post(&format!("/api/v1/edisi/{id}/revisi"), &json!({ "dasar": head, "pesan": "kosongkan tabel", "berkas": { f: &t[..cut + 1] } }));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let out = run_dialog_e2e("xlsx", &server, &accounts, id, &[("WEB_BUKU", book.to_str().unwrap()), ("WEB_LEMBAR", "Renja")]);
+    for step in ["xlsx: the report", "xlsx: saved as a new revision"] {
+        assert!(out.contains(step), "step {step:?} ran:\n{out}");
+    }
+}
+
+/// The sign dialog's BSrE path in real headless chromium (tests/e2e/dialog.mjs bsre): the server
+/// runs with `--bsre` against tests/support/bsre_standin.py; the final edition is signed from the
+/// dialog with NIK and passphrase after a malformed NIK and a wrong passphrase were refused; the
+/// signed PDF verifies with `renja verify`.
+#[cfg_attr(
+    not(all(renja_tools = "browser", renja_tools = "sign", renja_tools = "pyhanko")),
+    ignore = "needs chromium, node, playwright-core, openssl and pyhanko (tests/run.sh installs them)"
+)]
+#[test]
+fn bsre_sign_dialog_in_headless_chromium() {
+    common::require(&["browser", "sign", "pyhanko"]);
+    const PASSPHRASE: &str = "Frasa#Web-Bsre-5Qz";
+    const WRONG: &str = "frasaSalah-Web-2Kp";
+    const CLIENT_PASSWORD: &str = "Klien#Web-Sandi-8Wd";
+    const NIK: &str = "6301011234560002";
+    let dir = tempfile::tempdir().unwrap();
+    let pki = dir.path().join("pki");
+    let o = Command::new("bash").arg(Path::new(ROOT).join("tests/support/pki.sh")).arg(&pki).env("PKI_PASSWORD", "Pki#Web-uji-4").output().unwrap();
+    assert!(o.status.success(), "pki.sh: {}", String::from_utf8_lossy(&o.stderr));
+    let state = dir.path().join("standin");
+    std::fs::create_dir_all(&state).unwrap();
+    let config = json!({ "user": "renja-klien", "password": CLIENT_PASSWORD, "passphrase": PASSPHRASE, "totp": "482913", "nik": { NIK: "ok" } });
+    std::fs::write(state.join("config.json"), config.to_string()).unwrap();
+    let mut standin = Command::new("python3")
+        .arg(Path::new(ROOT).join("tests/support/bsre_standin.py"))
+        .arg(&pki)
+        .arg(&state)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(standin.stdout.take().unwrap()), &mut line).unwrap();
+    let _standin = Kill(standin);
+    let port = line.trim().strip_prefix("PORT ").unwrap_or_else(|| panic!("bsre_standin.py said {line:?}")).to_string();
+    let client_config = dir.path().join("bsre.toml");
+    std::fs::write(&client_config, format!("pengguna = \"renja-klien\"\nsandi = \"{CLIENT_PASSWORD}\"\nbatas_waktu_detik = 60\n")).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&client_config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let bsre_url = format!("http://127.0.0.1:{port}");
+    let server = Server::start(&dir.path().join("data"), &["--contoh", "--bsre", &bsre_url, "--bsre-config", client_config.to_str().unwrap()]);
+    let accounts = demo_accounts(&server);
+    let mut p = server.login("penyusun", &accounts["penyusun"]);
+    let mut v = server.login("verifikator", &accounts["verifikator"]);
+    let list = p.get("/api/v1/edisi").json();
+    let id = list.as_array().unwrap().iter().find(|e| e["jenis"] == "perubahan" && e["tahun"] == 2022).unwrap()["id"].as_i64().unwrap();
+    let url = |step: &str| format!("/api/v1/edisi/{id}/{step}");
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
+    let r = p.post(&url("finalkan"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let out = run_dialog_e2e("bsre", &server, &accounts, id, &[("WEB_NIK", NIK), ("WEB_FRASA", PASSPHRASE), ("WEB_FRASA_SALAH", WRONG)]);
+    for step in ["bsre: a malformed NIK refused", "bsre: signed through BSrE"] {
+        assert!(out.contains(step), "step {step:?} ran:\n{out}");
+    }
+    let signed = p.get(&url("final/pdf_ttd")).body;
+    let f = dir.path().join("bsre.ttd.pdf");
+    std::fs::write(&f, &signed).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_renja")).arg("verify").arg(&f).arg("--ca").arg(pki.join("root.pem")).output().unwrap();
+    assert!(o.status.success(), "renja verify: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::read_to_string(state.join("requests.jsonl")).unwrap().contains(NIK), "the stand-in got the NIK");
 }

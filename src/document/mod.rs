@@ -244,6 +244,26 @@ fn context(meta: &Meta, computed: &Computed, present: &[String]) -> minijinja::V
     minijinja::Value::from(map)
 }
 
+/// The names a chapter's template can use in this edition, for editors' completion: every
+/// variable of the template context with a description of its value, our filters and
+/// functions, and the tables `tabel("…")` can place.
+pub fn template_names(doc: &Document) -> TemplateNames {
+    TemplateNames {
+        variables: template::variables(&context(&doc.edisi, &doc.data, &[])),
+        filters: template::FILTERS.to_vec(),
+        functions: template::FUNCTIONS.to_vec(),
+        tables: doc.tabel.keys().cloned().collect(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TemplateNames {
+    pub variables: Vec<(String, String)>,
+    pub filters: Vec<&'static str>,
+    pub functions: Vec<&'static str>,
+    pub tables: Vec<String>,
+}
+
 /// Words that mark a template placeholder left in the text.
 const PLACEHOLDERS: [&str; 8] = ["(nama opd)", "(nama perangkat daerah)", "(nama dinas)", "[nama opd]", "[nama perangkat daerah]", "(isi ", "xxx", "<nama"];
 

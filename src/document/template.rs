@@ -143,6 +143,52 @@ pub fn escape_markdown(s: &str) -> String {
     out
 }
 
+/// Our filters and block functions (registered in [`Templates::new`]), for editors' completion;
+/// a test checks each is registered.
+pub const FILTERS: [&str; 9] = ["rupiah", "angka", "persen", "terbilang", "terbilang_angka", "romawi", "predikat_nama", "nip", "tanggal"];
+pub const FUNCTIONS: [&str; 4] = ["tabel", "landasan_hukum", "fungsi_dinas", "tugas_fungsi"];
+
+/// Every variable a template can reach in `ctx` (`edisi.tahun`, `evaluasi.total.pagu`), with a
+/// short description of its value (its text, or "daftar (N)" for a list), for editors'
+/// completion. Keys that are not identifiers (the `kode` maps' codes) are not descended into.
+pub fn variables(ctx: &Value) -> Vec<(String, String)> {
+    fn walk(v: &Value, path: &str, depth: usize, out: &mut Vec<(String, String)>) {
+        if let Some(a) = v.downcast_object_ref::<Angka>() {
+            out.push((path.to_string(), a.teks.clone()));
+            return;
+        }
+        match v.kind() {
+            minijinja::value::ValueKind::Map if depth < 5 => {
+                if !path.is_empty() {
+                    out.push((path.to_string(), "…".into()));
+                }
+                let Ok(keys) = v.try_iter() else { return };
+                for k in keys {
+                    let Some(name) = k.as_str() else { continue };
+                    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || name.starts_with(|c: char| c.is_ascii_digit()) {
+                        continue;
+                    }
+                    if let Ok(child) = v.get_item(&k) {
+                        let p = if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+                        walk(&child, &p, depth + 1, out);
+                    }
+                }
+            }
+            minijinja::value::ValueKind::Seq => out.push((path.to_string(), format!("daftar ({})", v.len().unwrap_or(0)))),
+            _ => {
+                let mut t: String = v.to_string().chars().take(60).collect();
+                if v.is_none() || v.is_undefined() {
+                    t = "(kosong)".into();
+                }
+                out.push((path.to_string(), t));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(ctx, "", 0, &mut out);
+    out
+}
+
 /// The template environment of one edition.
 pub struct Templates {
     env: Environment<'static>,
@@ -282,6 +328,24 @@ mod tests {
                          "statistik": {"predikat_k": "SR", "rata": {"nilai": "57.142857", "teks": "57,14"}}},
             "opd": {"nama": "Dinas *Tenaga* Kerja"},
         }))
+    }
+
+    #[test]
+    fn the_listed_filters_and_functions_exist() {
+        let t = Templates::new(RupiahStyle::default(), vec!["rencana".into()]);
+        for f in FILTERS {
+            if let Err(e) = t.render("x", &format!("{{{{ 1 | {f} }}}}"), &ctx()) {
+                assert!(!e.1.starts_with("filter tidak dikenal"), "{f}: {e:?}");
+            }
+        }
+        for f in FUNCTIONS {
+            let call = if f == "tabel" { "tabel(\"rencana\")".to_string() } else { format!("{f}()") };
+            assert!(t.render("x", &format!("{{{{ {call} }}}}"), &ctx()).is_ok(), "{f}");
+        }
+        // Not listed, not registered.
+        assert!(t.render("x", "{{ 1 | tidak_ada }}", &ctx()).unwrap_err().1.starts_with("filter tidak dikenal"));
+        let vars = variables(&ctx());
+        assert!(!vars.is_empty() && vars.iter().all(|(p, _)| !p.is_empty()), "{vars:?}");
     }
 
     #[test]

@@ -320,6 +320,7 @@ pub fn router(state: S) -> Router {
         .route("/edisi/{id}/pratinjau", get(super::pratinjau::socket))
         .route("/edisi/{id}/tabel/{nama}", post(tabel))
         .route("/edisi/{id}/catatan", get(catatan_alur))
+        .route("/edisi/{id}/revisi/{rev}/kosakata", get(kosakata))
         .fallback(|| async { not_found("alamat API") });
     Router::new()
         .nest("/api/v1", api)
@@ -616,6 +617,23 @@ fn revision_files(s: &AppState, rev: &str) -> R<Vec<(String, Vec<u8>)>> {
 }
 
 async fn run_check(s: &S, rev: &str) -> R<Vec<crate::diag::Diagnostic>> {
+    Ok(run_check_cached(s, rev).await?.0)
+}
+
+/// `check` of a revision, from the check cache when it was computed before (a revision id
+/// names its sources for good: the result never goes stale); `true` when it came from the cache.
+/// Saves fill the cache, so the dashboard's last check result costs nothing (see
+/// super::web::check_cache).
+async fn run_check_cached(s: &S, rev: &str) -> R<(Vec<crate::diag::Diagnostic>, bool)> {
+    if let Some(d) = super::web::check_cache::get(rev) {
+        return Ok((d, true));
+    }
+    let d = run_check_uncached(s, rev).await?;
+    super::web::check_cache::put(rev, &d);
+    Ok((d, false))
+}
+
+async fn run_check_uncached(s: &S, rev: &str) -> R<Vec<crate::diag::Diagnostic>> {
     let _permit = s.checks.acquire().await.map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server sedang berhenti"))?;
     let s2 = s.clone();
     let rev = rev.to_string();
@@ -691,8 +709,10 @@ fn diag_json(d: Vec<crate::diag::Diagnostic>) -> Periksa {
 async fn periksa(State(s): State<S>, a: Auth, P((id, rev)): P<(i64, String)>) -> R {
     readable(&s, &a, id)?;
     let r = known_revision(&s, id, &rev)?;
-    let d = run_check(&s, &r.id).await?;
-    ok(&diag_json(d))
+    let (d, cached) = run_check_cached(&s, &r.id).await?;
+    let mut res = ok(&diag_json(d))?;
+    res.headers_mut().insert(header::HeaderName::from_static("x-renja-periksa"), axum::http::HeaderValue::from_static(if cached { "tembolok" } else { "dihitung" }));
+    Ok(res)
 }
 
 #[utoipa::path(get, path = "/api/v1/edisi/{id}/revisi/{rev}/susun/{format}", tag = "revisi",
@@ -1635,7 +1655,26 @@ async fn tabel(State(s): State<S>, a: Auth, P((id, nama)): P<(i64, String)>, Bod
         hitung = model.and_then(|m| m.get("data").and_then(|d| d.get(nama.replace('-', "_"))).cloned()).unwrap_or(Value::Null);
         diagnostik = d;
     }
-    ok(&json!({ "berkas": path, "teks": teks, "larik": grid.larik, "kolom": grid.kolom, "baris": grid.baris, "hitung": hitung, "diagnostik": diagnostik }))
+    ok(&json!({ "berkas": path, "teks": teks, "larik": grid.larik, "kolom": grid.kolom, "baris": grid.baris, "letak": grid.letak, "hitung": hitung, "diagnostik": diagnostik }))
+}
+
+/// `GET /edisi/{id}/revisi/{rev}/kosakata`: the completion vocabulary of a revision for the
+/// workspace's editor (template variables, filters, functions, tables; codes; the data files' row
+/// fields), computed from its sources (super::web::kosakata). Whoever may read the edition.
+async fn kosakata(State(s): State<S>, a: Auth, P((id, rev)): P<(i64, String)>) -> R {
+    readable(&s, &a, id)?;
+    let r = known_revision(&s, id, &rev)?;
+    let _permit = s.checks.acquire().await.map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server sedang berhenti"))?;
+    let s2 = s.clone();
+    let v = blocking(move || {
+        let files = revision_files(&s2, &r.id)?;
+        super::web::kosakata::vocabulary(&s2.data, &files).map_err(|m| {
+            eprintln!("renja serve: kosakata gagal: {m}");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "kosakata tidak dapat disusun di server")
+        })
+    })
+    .await?;
+    ok(&v)
 }
 
 /// `GET /edisi/{id}/catatan`: the edition's workflow steps, newest first, with the note given

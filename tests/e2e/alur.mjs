@@ -119,6 +119,7 @@ try {
   const t = await as("penandatangan");
   assert((await t.getByRole("button", { name: "Finalkan" }).count()) === 0, "the penandatangan does not finalise");
   await t.getByRole("button", { name: "Tandatangani…" }).click();
+  assert((await t.locator("#cara-bsre").count()) === 0 && await t.locator("#bagian-bsre").isHidden(), "no BSrE choice when the server does not sign through BSrE");
   await t.getByLabel("Berkas kunci PKCS#12 (.p12 / .pfx)").setInputFiles(process.env.WEB_P12);
   await t.getByLabel("Sandi kunci").fill(process.env.WEB_P12_SANDI);
   await shot(t, "32-tandatangani");

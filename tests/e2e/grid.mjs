@@ -135,6 +135,48 @@ try {
   await tab.waitForFunction(() => !document.querySelector("table.grid td.salah"));
   step(`saved: the file from the API differs from the original in one line (${changed[0][1]}); all ${comments.length} comment lines kept`);
 
+  // --- 1b. a value the grid accepts but check rejects (a negative pagu): check's error on the
+  // cell it points to (row and column from the file's line), in the grid's list and the
+  // workspace's list; the preview keeps its last good pages; clicking the list entry selects the
+  // cell; correcting it clears everything.
+  await tab.waitForFunction(() => window.__ruang.pratinjau.log.length && window.__ruang.pratinjau.log[window.__ruang.pratinjau.log.length - 1].errors === 0);
+  await tab.waitForFunction(() => !document.getElementById("overlay") || document.getElementById("overlay").hidden);
+  const pagesBefore = await tab.evaluate(() => [...document.querySelectorAll("#halaman .halaman")].map((p) => p.dataset.hash));
+  assert(pagesBefore.length > 0, "the preview shows pages");
+  await tab.locator(`tr[data-kode="${LEAF}"] td[data-kolom="pagu_sesudah"]`).click();
+  await tab.keyboard.press("Enter");
+  await tab.keyboard.press("Control+a");
+  await tab.keyboard.type("-5000");
+  await tab.keyboard.press("Enter");
+  await tab.locator(`tr[data-kode="${LEAF}"] td.diag-galat[data-kolom="pagu_sesudah"]`).waitFor();
+  const textNeg = await tab.evaluate(() => window.__ruang.view.state.doc.toString());
+  const negLine = textNeg.split("\n").indexOf("pagu_sesudah = -5000") + 1;
+  assert(negLine > 0, "the negative pagu is in the editor's text");
+  const marked = await tab.evaluate(() => [...document.querySelectorAll("table.grid td.diag-galat")].map((td) => `${td.closest("tr").dataset.kode}/${td.dataset.kolom}`));
+  assert(marked.length === 1 && marked[0] === `${LEAF}/pagu_sesudah`, `only the pagu cell of ${LEAF} is marked: ${marked.join(", ")}`);
+  const cellDiag = await tab.locator(`tr[data-kode="${LEAF}"] td[data-kolom="pagu_sesudah"]`).evaluate((td) => ({ title: td.title, invalid: td.getAttribute("aria-invalid") }));
+  assert(cellDiag.invalid === "true" && cellDiag.title.includes(`baris ${negLine}`) && /negatif/.test(cellDiag.title), `the cell carries check's message at line ${negLine}: ${JSON.stringify(cellDiag)}`);
+  const gridList = await tab.locator("#grid-periksa").textContent();
+  assert(gridList.includes(`Baris ${row}, kolom pagu_sesudah`) && /negatif/.test(gridList), `the grid's list names row ${row} and the column: ${gridList}`);
+  // The workspace's list (from the preview) has it at the same line; the preview keeps its pages.
+  await tab.waitForFunction((l) => (window.__ruang.diags || []).some((d) => d.severity === "error" && d.file === "data/rencana.toml" && d.line === l), negLine);
+  await tab.locator("#overlay").waitFor({ state: "visible" });
+  const pagesDuring = await tab.evaluate(() => [...document.querySelectorAll("#halaman .halaman")].map((p) => p.dataset.hash));
+  assert(JSON.stringify(pagesDuring) === JSON.stringify(pagesBefore), "the preview keeps its last good pages");
+  // The workspace's list entry selects the cell in the grid (not the text view).
+  await tab.locator(`tr[data-kode="${LEAF}"] td[data-kolom="kode"]`).click();
+  await tab.locator("#diagnostik .diag-error button").first().click();
+  assert(await tab.locator("#grid").isVisible(), "the grid stays open");
+  assert(await tab.evaluate((k) => document.activeElement.dataset.kolom === "pagu_sesudah" && document.activeElement.closest("tr").dataset.kode === k, LEAF), "clicking the finding selects its cell");
+  await shot(tab, "23-tabel-periksa");
+  await tab.keyboard.press("Enter");
+  await tab.keyboard.press("Control+a");
+  await tab.keyboard.type(String(old + DELTA));
+  await tab.keyboard.press("Enter");
+  await tab.waitForFunction(() => !document.querySelector("table.grid .diag-galat") && !document.querySelector("#grid-periksa .diag-error"));
+  await tab.locator("#overlay").waitFor({ state: "hidden" });
+  step(`check's error (negative pagu) on the cell ${LEAF}/pagu_sesudah (text line ${negLine}), in both lists; the preview kept its last good pages; corrected`);
+
   // --- 2. paste 40 rows; move a row -------------------------------------------------------------
   const HUKUM = "data/landasan-hukum.toml";
   const hukum0 = await api(`/edisi/${id}/revisi/${await head()}/berkas/${HUKUM}`);

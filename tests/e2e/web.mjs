@@ -92,6 +92,14 @@ try {
   const dash = await tab.locator("table.daftar").textContent();
   assert(dash.includes("2022") && /Draf/.test(dash), `dashboard shows year and status: ${dash}`);
   assert(dash.includes("penyusun"), "dashboard shows who changed it last");
+  // The last check result of each edition's head: the numbers of GET …/periksa.
+  for (const e of await tab.evaluate(async () => (await fetch("/api/v1/edisi")).json())) {
+    if (!e.kepala) continue;
+    const pk = await tab.evaluate(async (u) => (await fetch(u)).json(), `/api/v1/edisi/${e.id}/revisi/${e.kepala}/periksa`);
+    const cell = (await tab.locator(`tr:has(a[href="/edisi/${e.id}"]) td.periksa`).textContent()).trim();
+    assert(cell === `${pk.kesalahan} kesalahan, ${pk.peringatan} peringatan`, `edition ${e.id}: the check column says "${cell}", the API ${pk.kesalahan}/${pk.peringatan}`);
+  }
+  assert((await tab.locator("thead th").allTextContents()).includes("Pemeriksaan terakhir"), "the check column is labelled");
   await shot(tab, "02-dasbor");
   await tab.locator(`a[href="/edisi/${id}"]`).click();
   await tab.waitForURL(new RegExp(`/edisi/${id}$`));
@@ -228,11 +236,57 @@ try {
   assert((await editorText(tab)).includes(D), "the other author's change to another file is in the editor after saving on top");
   await openFile(tab, CH);
   step("saving one's own version on top of the newest revision kept the other author's change to another file");
+  // Both change the same chapter: the other author a word on line 10 and a heading further down,
+  // the author another word on line 10 and a heading at the end. The merge (three-way) already
+  // holds the other's heading (lines the author did not touch) and the author's own changes; the
+  // clashing line 10 keeps the author's version, and its chunk's button takes the other's.
+  // Saved: both headings and the chosen line 10; nothing silently dropped.
+  await openEdition(tab2);
+  await openFile(tab2, CH);
+  const E = "Kataorange", H = "Kataorangh", G = "Katasayag", F = "Katasayaf";
+  await select(tab2, "Berdasarkan");
+  await tab2.keyboard.type(E);
+  await select(tab2, "Maksud");
+  await tab2.keyboard.type(H);
+  await tab2.locator("#simpan").click();
+  await tab2.waitForFunction(() => document.getElementById("info").textContent.startsWith("Tersimpan"));
+  await select(tab, "Menteri");
+  await tab.keyboard.type(G);
+  await select(tab, "Sistematika");
+  await tab.keyboard.type(F);
+  await tab.locator("#simpan").click();
+  await tab.locator("#konflik").waitFor({ state: "visible" });
+  await tab.locator("#konflik .gabung .cm-mergeView").waitFor();
+  const sides = await tab.evaluate((p) => { const m = window.__ruang.gabung.get(p); return { a: m.a.state.doc.toString(), b: m.b.state.doc.toString() }; }, CH);
+  assert(sides.a.includes(E) && sides.a.includes(H) && !sides.a.includes(F) && !sides.a.includes(G), "the left side is the newest saved text");
+  assert(sides.b.includes(H) && sides.b.includes(F) && sides.b.includes(G) && !sides.b.includes(E), "the right side: the other's untouched-line change merged in, the author's changes kept, the clash in the author's version");
+  const ringkas = await tab.locator("#konflik .gabung-ringkas").textContent();
+  assert(ringkas.startsWith("1 perubahan orang lain sudah digabungkan otomatis") && ringkas.includes("1 bagian diubah kedua pihak"), `the merge summary: ${ringkas}`);
+  const chunks = await tab.evaluate((p) => window.__ruang.gabung.get(p).chunks.length, CH);
+  assert(chunks === 2, `two chunks left between the sides: the clash and the author's heading (${chunks})`);
+  // The first chunk is the clash on line 10; its button takes the saved version (buttons are
+  // drawn for the chunks in view).
+  const takers = tab.locator("#konflik .gabung .ambil-server");
+  await takers.first().waitFor();
+  await takers.first().click();
+  await tab.waitForFunction(({ p, e }) => window.__ruang.gabung.get(p).b.state.doc.toString().includes(e), { p: CH, e: E });
+  await shot(tab, "05b-konflik-gabung");
+  await tab.locator("#konflik-gabung").click();
+  await tab.waitForFunction(() => document.getElementById("info").textContent.startsWith("Tersimpan"));
+  await tab.locator("#konflik").waitFor({ state: "hidden" });
+  const merged = await tab.evaluate(async ({ id, p }) => {
+    const e = await (await fetch(`/api/v1/edisi/${id}`)).json();
+    return (await fetch(`/api/v1/edisi/${id}/revisi/${e.kepala}/berkas/${p}`)).text();
+  }, { id, p: CH });
+  assert(merged.includes(E) && merged.includes(H) && merged.includes(F) && !merged.includes(G), "the saved merge: the other's two changes, the author's heading; the clash as chosen");
+  assert(merged.includes(C), "the earlier saved word stays");
+  assert((await editorText(tab)) === merged, "the editor holds the saved merge");
+  step("merge: three-way (the other's change to untouched lines merged in), the clash taken with its chunk's button, the merge saved");
   await tab2.context().close();
 
   // --- 4. invalid TOML: inline diagnostic, last good pages stay -------------------------------
   // The preview shows the saved revision (both authors' words) before the next step measures it.
-  for (const w of [C, D]) await tab.waitForFunction((w) => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes(w)), w);
+  for (const w of [C, D, E, F, H]) await tab.waitForFunction((w) => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes(w)), w);
   const DATA = "data/rencana.toml";
   await openFile(tab, DATA);
   const text = await editorText(tab);
@@ -265,6 +319,60 @@ try {
   await tab.locator("#overlay").waitFor({ state: "hidden" });
   assert((await tab.locator(".cm-lintRange-error").count()) === 0, "undo removed the inline error");
   step(`invalid TOML: inline error at ${DATA}:${line}, list entry jumps there, last good pages kept; undo fixed it`);
+
+  // --- 4b. completion from the server's vocabulary ----------------------------------------------
+  // Types `prefix` at the end of the open file (on a new line), waits for the completion list to
+  // offer `label`, accepts it with Enter; returns the text after.
+  async function complete(prefix, label, shotName) {
+    await tab.evaluate(() => { const v = window.__ruang.view; v.focus(); v.dispatch({ selection: { anchor: v.state.doc.length }, scrollIntoView: true }); });
+    await tab.keyboard.press("Enter");
+    await tab.keyboard.type(prefix, { delay: 20 });
+    // The list for the whole prefix (it follows the typing asynchronously): the exact label.
+    const exact = new RegExp("^" + label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$");
+    await tab.locator(".cm-tooltip-autocomplete li .cm-completionLabel", { hasText: exact }).first().waitFor();
+    const labels = await tab.locator(".cm-tooltip-autocomplete li .cm-completionLabel").allTextContents();
+    // Select that option, then accept it.
+    console.log(`# completion of ${JSON.stringify(prefix)}: ${labels.slice(0, 6).join(", ")}${labels.length > 6 ? ", …" : ""}`);
+    const at = labels.indexOf(label);
+    assert(at >= 0 && at < 20, `${label} is offered near the top for ${JSON.stringify(prefix)}: ${labels.slice(0, 20).join(", ")}`);
+    // CodeMirror ignores the list's keys for 75 ms after it changed (its interactionDelay, against
+    // accepting while typing fast): a person pauses to read the list.
+    await tab.waitForTimeout(300);
+    for (let i = 0; i < at; i++) await tab.keyboard.press("ArrowDown");
+    if (shotName) await shot(tab, shotName);
+    await tab.keyboard.press("Enter");
+    return { text: await editorText(tab), labels };
+  }
+  const restore = (text) => tab.evaluate((t) => { const v = window.__ruang.view; v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: t } }); }, text);
+  const vocab = await tab.evaluate(() => window.__ruang.kosakata);
+  assert(vocab && vocab.variabel.some(([p]) => p === "edisi.tahun") && vocab.kode.length > 10, "the vocabulary came from the server");
+  // Data file: a code (with its name from the nomenclature) and a field of the rows.
+  const dataText = await editorText(tab);
+  let lr = await complete('kode = "2.07.01.2.0', "2.07.01.2.01", "08-lengkapi-kode");
+  assert(lr.text.endsWith('kode = "2.07.01.2.01'), `accepting the code inserts it: ${JSON.stringify(lr.text.slice(-40))}`);
+  lr = await complete("pagu_seb", "pagu_sebelum");
+  assert(lr.text.endsWith("pagu_sebelum = "), `accepting the field inserts it: ${JSON.stringify(lr.text.slice(-30))}`);
+  await tab.keyboard.type("1");
+  await restore(dataText);
+  // Chapter: a template variable, a filter and a table name.
+  await openFile(tab, CH);
+  const chText = await editorText(tab);
+  lr = await complete("Tahun {{ edisi.ta", "edisi.tahun", "09-lengkapi-variabel");
+  assert(lr.text.endsWith("Tahun {{ edisi.tahun"), `accepting the variable inserts it: ${JSON.stringify(lr.text.slice(-30))}`);
+  await tab.keyboard.type(" | rom");
+  await tab.locator(".cm-tooltip-autocomplete li", { hasText: "romawi" }).first().waitFor();
+  await tab.waitForTimeout(300);
+  await tab.keyboard.press("Enter");
+  await tab.keyboard.type(" }}");
+  assert((await editorText(tab)).endsWith("Tahun {{ edisi.tahun | romawi }}"), "the filter completed");
+  // The completed template renders: "Tahun MMXXII" in the preview.
+  await tab.waitForFunction(() => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes("Tahun MMXXII")));
+  await shot(tab, "10-lengkapi-hasil");
+  lr = await complete('{{ tabel("ren', "rencana");
+  assert(lr.text.endsWith('{{ tabel("rencana'), `accepting the table name inserts it: ${JSON.stringify(lr.text.slice(-30))}`);
+  await restore(chText);
+  await tab.waitForFunction(() => window.__ruang.dirty.size === 0);
+  step("completion: a code and a field in a data file, a variable, a filter and a table name in a chapter, from the server's vocabulary");
 
   // --- 5. workflow: the author submits, the verifikator returns it with a note -----------------
   await tab.getByRole("button", { name: "Ajukan" }).click();

@@ -25,6 +25,8 @@ export class Grid {
     this.terkirim = 0;       // local edits sent
     this.timer = null;
     this.galat = null;       // {r, kolom, pesan}
+    this.letak = [];         // per row of this.teks: {mulai, akhir, sel: {kolom: [line, col]}}
+    this.periksa = [];       // check's diagnostics of this.teks in this file
     this.sibuk = Promise.resolve();
   }
 
@@ -44,6 +46,9 @@ export class Grid {
       this.kolom = r.kolom;
       this.rows = r.baris;
       this.teks = r.teks;
+      // check's diagnostics of this text, placed on the cells by the rows' lines.
+      this.letak = r.letak || [];
+      this.periksa = (r.diagnostik || []).filter((d) => d.file === this.o.path);
     }
     this.hitung = r.hitung;
     if (!this.edit) this.render();
@@ -97,6 +102,40 @@ export class Grid {
     return { keys, byKode, total: this.hitung && this.hitung.total };
   }
 
+  // check's diagnostics by cell: Map "r:kolom" (or "r:" for the row) -> [diagnostic]. A
+  // diagnostic at line L belongs to the row whose lines hold L (by the row's origin in the text)
+  // and to the cell whose key is on L (the last one starting before its column).
+  tempatkan() {
+    const out = new Map();
+    for (const d of this.periksa) {
+      const r = this.rows.findIndex((row) => row.asal !== null && row.asal !== undefined && this.letak[row.asal] && this.letak[row.asal].mulai <= d.line && d.line <= this.letak[row.asal].akhir);
+      if (r < 0) continue;
+      let kolom = "";
+      let best = 0;
+      for (const [k, [line, col]] of Object.entries(this.letak[this.rows[r].asal].sel)) {
+        if (line === d.line && (col <= d.col || !kolom) && col >= best) { kolom = k; best = col; }
+      }
+      const key = `${r}:${kolom}`;
+      if (!out.has(key)) out.set(key, []);
+      out.get(key).push(d);
+    }
+    return out;
+  }
+
+  // Selects the cell a text position (line, col) of this.teks belongs to; false if none.
+  keLokasi(line, col) {
+    const r = this.rows.findIndex((row) => row.asal !== null && row.asal !== undefined && this.letak[row.asal] && this.letak[row.asal].mulai <= line && line <= this.letak[row.asal].akhir);
+    if (r < 0) return false;
+    let c = this.aktif.c;
+    let best = 0;
+    for (const [k, [l, kc]] of Object.entries(this.letak[this.rows[r].asal].sel)) {
+      const i = this.kolom.findIndex((x) => x.nama === k);
+      if (l === line && i >= 0 && (kc <= col || best === 0) && kc >= best) { c = i; best = kc; }
+    }
+    this.pilih(r, c);
+    return true;
+  }
+
   // The grid is no longer shown (another file or the text view): edits still on their way reach
   // the file, but nothing is drawn into the shared element any more.
   close() {
@@ -110,18 +149,25 @@ export class Grid {
     const kodes = this.rows.map((r) => r.sel.kode || "");
     const induk = (kode) => kode && kodes.some((k) => k !== kode && k.startsWith(kode + "."));
     const ro = this.o.readOnly;
+    const periksa = this.tempatkan();
+    const tanda = (list) => {
+      if (!list) return {};
+      const err = list.some((d) => d.severity === "error");
+      return { kelas: err ? " diag-galat" : " diag-peringatan", judul: list.map((d) => `${err ? "Kesalahan" : "Peringatan"} (baris ${d.line}): ${d.message}${d.hint ? ` — saran: ${d.hint}` : ""}`).join("\n"), err };
+    };
     const head = h("tr", {}, h("th", { scope: "col" }, "#"),
       this.kolom.map((k) => h("th", { scope: "col", class: k.angka ? "angka" : "" }, k.nama)),
       keys.map((k) => h("th", { scope: "col", class: "angka dihitung", title: "Dihitung oleh renja; tidak dapat diubah" }, k + " (dihitung)")));
     const body = this.rows.map((row, r) => {
       const m = byKode.get(row.sel.kode);
       return h("tr", { class: induk(row.sel.kode) ? "induk" : "", dataset: { kode: row.sel.kode || "" } },
-        h("th", { scope: "row" }, String(r + 1)),
+        (() => { const t = tanda(periksa.get(`${r}:`)); return h("th", { scope: "row", class: t.kelas || null, title: t.judul || null }, String(r + 1)); })(),
         this.kolom.map((k, c) => {
           const salah = this.galat && this.galat.r === r && this.galat.kolom === k.nama;
+          const t = tanda(periksa.get(`${r}:${k.nama}`));
           return h("td", {
-            class: (k.angka ? "angka" : "") + (salah ? " salah" : ""), tabindex: "-1", role: "gridcell",
-            "aria-readonly": ro ? "true" : null, "aria-invalid": salah ? "true" : null, title: salah ? this.galat.pesan : null,
+            class: (k.angka ? "angka" : "") + (salah ? " salah" : "") + (t.kelas || ""), tabindex: "-1", role: "gridcell",
+            "aria-readonly": ro ? "true" : null, "aria-invalid": salah || t.err ? "true" : null, title: salah ? this.galat.pesan : t.judul || null,
             dataset: { r, c, kolom: k.nama },
           }, row.sel[k.nama] ?? "");
         }),
@@ -146,8 +192,17 @@ export class Grid {
       h("button", { type: "button", id: "grid-turun", disabled: ro, onclick: () => this.geser(1) }, "Turun"),
       h("span", { class: "bantuan" }, "Panah: pindah · Enter/F2: ubah · Alt+↑/↓: pindahkan baris · Ctrl+V: tempel dari Excel"));
     const galat = this.galat ? h("p", { class: "info galat", role: "alert", id: "grid-galat" }, this.galat.pesan) : null;
+    // check's findings in this file, under the toolbar: each names its row and column and selects
+    // the cell.
+    const temuan = [...periksa.entries()].flatMap(([key, list]) => {
+      const [r, kolom] = [Number(key.split(":")[0]), key.slice(key.indexOf(":") + 1)];
+      return list.map((d) => h("li", { class: "diag-" + d.severity },
+        h("button", { type: "button", class: "grid-diag", onclick: () => this.pilih(r, Math.max(0, this.kolom.findIndex((x) => x.nama === kolom))) },
+          `Baris ${r + 1}${kolom ? ", kolom " + kolom : ""}: `, d.severity === "error" ? "Kesalahan: " : "Peringatan: ", d.message)));
+    });
+    const daftar = temuan.length ? h("ul", { class: "grid-periksa", id: "grid-periksa", "aria-label": "Temuan pemeriksaan pada tabel ini" }, temuan) : null;
     this.table = table;
-    this.el.replaceChildren(alat, galat || "", h("div", { class: "grid-gulir" }, table));
+    this.el.replaceChildren(alat, galat || "", daftar || "", h("div", { class: "grid-gulir" }, table));
     this.tandai(focused);
   }
 

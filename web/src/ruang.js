@@ -1,7 +1,7 @@
 // The edition workspace: file list, editor, diagnostics, save (with conflict view), local
 // draft, workflow buttons and the live preview of the unsaved texts.
 import { api, h, header, hasRole, STATUS, JENIS, waktu } from "./api.js";
-import { newState, newView, showDiagnostics, goTo } from "./editor.js";
+import { newState, newView, showDiagnostics, goTo, kosakata, newMerge, gabungTigaArah } from "./editor.js";
 import { Pratinjau } from "./pratinjau.js";
 import { Grid } from "./grid.js";
 
@@ -77,6 +77,7 @@ export async function ruang(root, data) {
         alur, catatanEl,
         h("h2", {}, "Berkas"), daftarBerkas,
         h("h2", {}, "Unduh revisi tersimpan"), unduh,
+        canWrite ? h("p", {}, h("button", { type: "button", id: "unggah-buku", onclick: () => unggahBuku() }, "Impor buku kerja…")) : null,
         h("div", { id: "bagian-final", hidden: true }, h("h2", {}, "Dokumen final"), finalEl),
         h("p", {}, h("a", { href: `/edisi/${id}/riwayat`, id: "tautan-riwayat" }, "Riwayat revisi"), " · ", h("a", { href: "/arsip", id: "tautan-arsip" }, "Arsip")),
         h("h2", {}, "Komentar (", jumlahKomentar, ")"), daftarKomentar,
@@ -141,7 +142,12 @@ export async function ruang(root, data) {
       modeEl.hidden = !isTable(path);
       showMode();
     }
-    if (line) { if (modeTabel && isTable(path)) setMode(false); goTo(view, line, col); }
+    if (line) {
+      // In the grid a located finding selects its cell; the text view only if no row holds it.
+      if (modeTabel && isTable(path) && grid && grid.keLokasi(line, col)) return;
+      if (modeTabel && isTable(path)) setMode(false);
+      goTo(view, line, col);
+    }
   }
 
   // --- the table grid -----------------------------------------------------------------------
@@ -231,6 +237,11 @@ export async function ruang(root, data) {
     const notes = komentar.filter((k) => k.berkas === current).map((k) => ({ line: k.baris, col: 1, severity: "info", message: `Komentar ${k.penulis_login}: ${k.isi}` }));
     showDiagnostics(view, [...diags.filter((d) => d.file === current), ...notes]);
   }
+  // The completion vocabulary of the saved revision (template names, codes, field names).
+  async function muatKosakata() {
+    if (!base) return;
+    try { kosakata.v = await api("GET", `/edisi/${id}/revisi/${base}/kosakata`); t.kosakata = kosakata.v; } catch (_) { /* completion stays as it was */ }
+  }
   async function periksa() {
     if (!base) return;
     try {
@@ -267,6 +278,7 @@ export async function ruang(root, data) {
       markFiles();
       setDiagnostics(r.periksa.diagnostik);
       pratinjau.setBase(base);
+      muatKosakata();
       say(`Tersimpan sebagai revisi ${base.slice(0, 12)} (${r.periksa.kesalahan} kesalahan, ${r.periksa.peringatan} peringatan).`, "baik");
     } catch (e) {
       markFiles();
@@ -293,14 +305,39 @@ export async function ruang(root, data) {
     const diffView = (p) => {
       const f = diffs[p];
       if (!f || !f.beda) return null;
-      return h("details", { open: true }, h("summary", {}, "Yang diubah orang lain sejak revisi dasar Anda"),
+      // Folded when the merge below shows the same changes side by side.
+      return h("details", { open: theirs[p] === null || theirs[p] === undefined }, h("summary", {}, "Yang diubah orang lain sejak revisi dasar Anda"),
         h("pre", { class: "beda", tabindex: "0" }, f.beda.split("\n").map((l) =>
           h("span", { class: l.startsWith("+") && !l.startsWith("+++") ? "tambah" : l.startsWith("-") && !l.startsWith("---") ? "hapus" : "" }, l + "\n"))));
+    };
+    // The merge: for each file both changed, the newest saved text (left, read-only) beside the
+    // author's (right, editable); each changed chunk has a button taking the saved version of it
+    // into the author's text. "Simpan hasil gabungan" saves the right side on top of the newest
+    // revision.
+    if (t.gabung) t.gabung.forEach((m) => m.destroy());
+    const gabung = new Map();
+    t.gabung = gabung;
+    // The right side starts as a three-way merge: the others' changes to lines the author did
+    // not touch are already in; where both changed the same lines the author's version stands
+    // and the chunk's button takes theirs.
+    const mergeView = (p) => {
+      if (theirs[p] === null || theirs[p] === undefined) return null;
+      const el = h("div", { class: "gabung", dataset: { path: p } });
+      const m = saved.has(p) ? gabungTigaArah(saved.get(p), theirs[p], mine[p]) : { text: mine[p], diambil: 0, bertabrakan: null };
+      gabung.set(p, newMerge(el, p, theirs[p], m.text));
+      const ringkas = m.bertabrakan === null
+        ? "Berkas ini baru di kedua versi: pilih per bagian."
+        : `${m.diambil} perubahan orang lain sudah digabungkan otomatis ke versi Anda; ${m.bertabrakan} bagian diubah kedua pihak${m.bertabrakan ? " — versi Anda dipertahankan, tombol ⇨ mengambil versi tersimpan" : ""}.`;
+      return h("div", {},
+        h("p", { class: "gabung-ringkas", dataset: { diambil: m.diambil, bertabrakan: m.bertabrakan ?? "" } }, ringkas),
+        h("div", { class: "gabung-judul" }, h("span", {}, "Versi tersimpan terbaru (orang lain)"), h("span", {}, "Versi Anda — hasil gabungan, dapat diubah")),
+        el);
     };
     const blocks = clash.map((p) => h("div", { class: "banding" },
       h("h3", {}, p),
       diffView(p),
-      h("details", { open: !diffs[p] }, h("summary", {}, "Bandingkan teks lengkap"),
+      mergeView(p),
+      h("details", { open: false }, h("summary", {}, "Bandingkan teks lengkap"),
         h("div", { class: "dua" },
           h("div", {}, h("h4", {}, "Versi tersimpan terbaru"), h("pre", { class: "teks-mereka", tabindex: "0" }, theirs[p] ?? "(berkas dihapus)")),
           h("div", {}, h("h4", {}, "Versi Anda (belum disimpan)"), h("pre", { class: "teks-saya", tabindex: "0" }, mine[p]))))));
@@ -315,7 +352,23 @@ export async function ruang(root, data) {
       konflik.hidden = true;
       pratinjau.reset(base, {});
       periksa();
+      muatKosakata();
       say("Revisi terbaru dimuat. Salinan teks Anda disimpan di peramban.", "baik");
+    };
+    const simpanGabungan = async () => {
+      // The merged texts replace the author's (like typing: undo, draft), then they are saved on
+      // top of the newest revision.
+      for (const [p, m] of gabung) {
+        const text = m.b.state.doc.toString();
+        if (p === current) {
+          const doc = view.state.doc.toString();
+          if (doc !== text) view.dispatch({ changes: { from: 0, to: doc.length, insert: text } });
+        } else {
+          const st = stateOf(p);
+          if (st.doc.toString() !== text) onChange(p, st.update({ changes: { from: 0, to: st.doc.length, insert: text } }).state);
+        }
+      }
+      await simpan(kepala);
     };
     const pakaiSaya = async () => {
       // The author chose, seeing both versions, to save theirs over the newest revision.
@@ -328,7 +381,8 @@ export async function ruang(root, data) {
       ...blocks,
       h("div", { class: "tombol-tombol" },
         h("button", { type: "button", id: "konflik-muat-ulang", onclick: muatUlang }, "Muat ulang revisi terbaru"),
-        h("button", { type: "button", id: "konflik-pakai-saya", onclick: pakaiSaya }, "Simpan versi saya di atas revisi terbaru"),
+        gabung.size ? h("button", { type: "button", id: "konflik-gabung", class: "utama", onclick: simpanGabungan }, "Simpan hasil gabungan") : null,
+        h("button", { type: "button", id: "konflik-pakai-saya", onclick: pakaiSaya }, gabung.size ? "Simpan versi saya tanpa gabungan" : "Simpan versi saya di atas revisi terbaru"),
         h("button", { type: "button", id: "konflik-tutup", onclick: () => { konflik.hidden = true; } }, "Tutup (tetap menyunting)")));
     konflik.hidden = false;
     konflik.scrollTop = 0;
@@ -396,34 +450,154 @@ export async function ruang(root, data) {
       body = null;
     }
   }
+  // The key for one signature: a PKCS#12 file and its password, or — when the server signs
+  // through BSrE (`renja serve --bsre`, data-bsre on the page) — the signer's NIK with the BSrE
+  // passphrase or a TOTP code. Read into memory, sent once, never stored.
+  const bsre = data.bsre === "1";
   function askKey() {
     return new Promise((resolve) => {
-      const berkas = h("input", { type: "file", id: "kunci-p12", accept: ".p12,.pfx,application/x-pkcs12", required: true });
-      const sandi = h("input", { type: "password", id: "sandi-kunci", autocomplete: "off", required: true });
-      const form = h("form", { method: "dialog" },
-        h("h2", { id: "judul-catatan" }, "Tandatangani dokumen final"),
-        h("p", { class: "saran" }, "Kunci dan sandinya hanya dipakai untuk tanda tangan ini; tidak disimpan di peramban maupun di server."),
+      const berkas = h("input", { type: "file", id: "kunci-p12", accept: ".p12,.pfx,application/x-pkcs12" });
+      const sandi = h("input", { type: "password", id: "sandi-kunci", autocomplete: "off" });
+      const nik = h("input", { type: "text", id: "nik-bsre", inputmode: "numeric", pattern: "[0-9]{16}", maxlength: "16", autocomplete: "off" });
+      const frasa = h("input", { type: "password", id: "frasa-bsre", autocomplete: "off" });
+      const totp = h("input", { type: "text", id: "totp-bsre", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "10" });
+      const caraP12 = h("input", { type: "radio", name: "cara", id: "cara-p12", value: "p12", checked: !bsre });
+      const caraBsre = h("input", { type: "radio", name: "cara", id: "cara-bsre", value: "bsre", checked: bsre });
+      const bagianP12 = h("fieldset", { id: "bagian-p12" }, h("legend", {}, "Kunci PKCS#12"),
         h("label", { for: "kunci-p12" }, "Berkas kunci PKCS#12 (.p12 / .pfx)"), berkas,
-        h("label", { for: "sandi-kunci" }, "Sandi kunci"), sandi,
+        h("label", { for: "sandi-kunci" }, "Sandi kunci"), sandi);
+      const bagianBsre = h("fieldset", { id: "bagian-bsre" }, h("legend", {}, "BSrE (sertifikat elektronik)"),
+        h("label", { for: "nik-bsre" }, "NIK penanda tangan (16 angka)"), nik,
+        h("label", { for: "frasa-bsre" }, "Passphrase BSrE"), frasa,
+        h("label", { for: "totp-bsre" }, "atau kode TOTP (isi salah satu)"), totp);
+      const galat = h("p", { class: "info galat", role: "alert", id: "galat-kunci", hidden: true });
+      const pilih = () => { bagianP12.hidden = !caraP12.checked; bagianBsre.hidden = !caraBsre.checked; galat.hidden = true; };
+      caraP12.addEventListener("change", pilih);
+      caraBsre.addEventListener("change", pilih);
+      // novalidate: the checks below give their messages in the dialog (the browser's own bubbles
+      // would speak the browser's language).
+      const form = h("form", { method: "dialog", novalidate: true },
+        h("h2", { id: "judul-catatan" }, "Tandatangani dokumen final"),
+        h("p", { class: "saran" }, "Kunci, sandi dan passphrase hanya dipakai untuk tanda tangan ini; tidak disimpan di peramban maupun di server."),
+        bsre ? h("div", { role: "radiogroup", "aria-label": "Cara tanda tangan", class: "cara" },
+          h("label", {}, caraBsre, " BSrE"), h("label", {}, caraP12, " Berkas kunci PKCS#12")) : null,
+        bagianBsre, bagianP12, galat,
         h("div", { class: "tombol-tombol" },
           h("button", { type: "submit", value: "ok", id: "tandatangani-kirim" }, "Tandatangani"),
           h("button", { type: "button", onclick: () => { dialog.close("batal"); } }, "Batal")));
+      pilih();
+      // Checked before the dialog closes: a located message in the dialog, not a failed request.
+      form.addEventListener("submit", (ev) => {
+        let m = "";
+        if (caraBsre.checked) {
+          if (!/^[0-9]{16}$/.test(nik.value)) m = "NIK harus 16 angka.";
+          else if (!frasa.value === !totp.value) m = "Isi tepat satu: passphrase BSrE atau kode TOTP.";
+        } else if (!(berkas.files && berkas.files[0]) || !sandi.value) m = "Pilih berkas kunci PKCS#12 dan isi sandinya.";
+        if (m) { ev.preventDefault(); galat.textContent = m; galat.hidden = false; }
+      });
       dialog.replaceChildren(form);
       dialog.onclose = async () => {
         const file = berkas.files && berkas.files[0];
-        const pass = sandi.value;
-        berkas.value = ""; sandi.value = "";
+        const key = caraBsre.checked
+          ? (frasa.value ? { nik: nik.value, sandi: frasa.value } : { nik: nik.value, totp: totp.value })
+          : { sandi: sandi.value };
+        for (const i of [berkas, sandi, nik, frasa, totp]) i.value = "";
         dialog.replaceChildren();
-        if (dialog.returnValue !== "ok" || !file || !pass) return resolve(null);
+        if (dialog.returnValue !== "ok") return resolve(null);
+        if (key.nik) return resolve(key);
+        if (!file || !key.sandi) return resolve(null);
         const bytes = new Uint8Array(await file.arrayBuffer());
         let bin = "";
         for (const b of bytes) bin += String.fromCharCode(b);
-        resolve({ p12: btoa(bin), sandi: pass });
+        resolve({ p12: btoa(bin), sandi: key.sandi });
       };
       dialog.returnValue = "";
       dialog.showModal();
-      berkas.focus();
+      (bsre ? nik : berkas).focus();
     });
+  }
+  // --- workbook import (POST …/xlsx): first the report, then, when no row was refused, the
+  // rows saved as a new revision on top of the saved one ------------------------------------
+  const JENIS_BUKU = { xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ods: "application/vnd.oasis.opendocument.spreadsheet", xls: "application/vnd.ms-excel" };
+  async function kirimBuku(file, q) {
+    const ext = (file.name.split(".").pop() || "").toLowerCase();
+    const r = await fetch(`/api/v1/edisi/${id}/xlsx?` + new URLSearchParams(q), {
+      method: "POST", credentials: "same-origin", headers: { "Content-Type": JENIS_BUKU[ext] || "application/octet-stream" }, body: file,
+    });
+    const body = await r.json().catch(() => ({ galat: `galat ${r.status}` }));
+    return { status: r.status, body };
+  }
+  function unggahBuku() {
+    const berkas = h("input", { type: "file", id: "buku-berkas", accept: ".xlsx,.ods,.xls" });
+    const lembar = h("input", { type: "text", id: "buku-lembar", placeholder: "mis. Renja (kosong: dikenali sendiri)" });
+    const tabelIn = h("input", { type: "text", id: "buku-tabel", placeholder: "mis. rencana (kosong: dikenali sendiri)" });
+    const pesanIn = h("input", { type: "text", id: "buku-pesan", value: "Impor buku kerja" });
+    const laporan = h("div", { id: "buku-laporan", role: "status", "aria-live": "polite" });
+    const periksaB = h("button", { type: "button", id: "buku-periksa" }, "Periksa");
+    const simpanB = h("button", { type: "button", id: "buku-simpan", class: "utama", disabled: true }, "Simpan sebagai revisi baru");
+    let siap = null;
+    const q = () => {
+      const o = { dasar: base };
+      if (lembar.value.trim()) o.lembar = lembar.value.trim();
+      if (tabelIn.value.trim()) o.tabel = tabelIn.value.trim();
+      return o;
+    };
+    const tampil = (rep, galat) => laporan.replaceChildren(...[
+      galat ? h("p", { class: "info galat", role: "alert" }, galat) : null,
+      rep && rep.berkas ? h("p", { id: "buku-ringkas" }, `Ke ${rep.berkas}: ${rep.ditambahkan} ditambahkan, ${rep.diubah} diubah, ${rep.tidak_berubah} tidak berubah, ${rep.ditolak} ditolak.`) : null,
+      rep && rep.laporan ? h("pre", { class: "buku-laporan", tabindex: "0" }, rep.laporan) : null].filter(Boolean));
+    periksaB.addEventListener("click", async () => {
+      const file = berkas.files && berkas.files[0];
+      simpanB.disabled = true; siap = null;
+      if (!file) return tampil(null, "Pilih berkas buku kerja (.xlsx, .ods atau .xls).");
+      tampil(null, null);
+      laporan.append(h("p", {}, "Memeriksa buku kerja…"));
+      const r = await kirimBuku(file, q());
+      if (r.status !== 200) return tampil(r.body, r.body.galat);
+      const rep = r.body;
+      let galat = null;
+      if (rep.ditolak) galat = `${rep.ditolak} baris ditolak; perbaiki buku kerja lalu periksa lagi. Tidak ada yang disimpan.`;
+      else if (dirty.has(rep.berkas)) galat = `${rep.berkas} memiliki perubahan yang belum disimpan; simpan dahulu, lalu periksa lagi.`;
+      else if (!rep.ditambahkan && !rep.diubah) galat = "Tidak ada baris yang berubah; tidak ada yang perlu disimpan.";
+      tampil(rep, galat);
+      if (!galat) { siap = file; simpanB.disabled = false; }
+    });
+    simpanB.addEventListener("click", async () => {
+      if (!siap) return;
+      simpanB.disabled = true;
+      const r = await kirimBuku(siap, { ...q(), tulis: "true", pesan: pesanIn.value.trim() || "Impor buku kerja" });
+      if (r.status !== 201) return tampil(r.body, r.body.galat + (r.status === 409 ? " Muat ulang halaman untuk revisi terbaru." : ""));
+      const disimpan = r.body.disimpan;
+      // The new revision: the other unsaved texts stay, based on it.
+      if (current) states.set(current, view.state);
+      await loadRevision(disimpan.revisi.id);
+      for (const [p, st] of [...states]) {
+        if (!dirty.has(p) || st.doc.toString() === saved.get(p)) { states.delete(p); dirty.delete(p); }
+      }
+      if (current) view.setState(stateOf(current));
+      markFiles();
+      writeDraft();
+      setDiagnostics(disimpan.periksa.diagnostik);
+      const unsaved = {};
+      for (const p of dirty) unsaved[p] = states.get(p).doc.toString();
+      pratinjau.reset(base, unsaved);
+      muatKosakata();
+      dialog.close("ok");
+      say(`Buku kerja diimpor ke ${r.body.berkas}: revisi ${base.slice(0, 12)} (${disimpan.periksa.kesalahan} kesalahan, ${disimpan.periksa.peringatan} peringatan).`, "baik");
+    });
+    dialog.replaceChildren(h("form", { method: "dialog", class: "form-buku" },
+      h("h2", { id: "judul-catatan" }, "Impor buku kerja"),
+      h("p", { class: "saran" }, "Baris dari lembar SIPD atau Excel ditulis ke berkas data edisi. Periksa dahulu laporannya; simpan hanya bila tidak ada baris yang ditolak."),
+      h("label", { for: "buku-berkas" }, "Berkas buku kerja (.xlsx / .ods / .xls)"), berkas,
+      h("label", { for: "buku-lembar" }, "Lembar (opsional)"), lembar,
+      h("label", { for: "buku-tabel" }, "Tabel tujuan (opsional)"), tabelIn,
+      h("label", { for: "buku-pesan" }, "Pesan revisi"), pesanIn,
+      laporan,
+      h("div", { class: "tombol-tombol" }, periksaB, simpanB,
+        h("button", { type: "button", onclick: () => dialog.close("batal") }, "Tutup"))));
+    dialog.onclose = () => { dialog.replaceChildren(); };
+    dialog.showModal();
+    berkas.focus();
   }
   function renderFinal(f) {
     const labels = { pdf: "PDF final", docx: "DOCX", json: "JSON", pdf_ttd: "PDF bertanda tangan" };
@@ -527,6 +701,7 @@ export async function ruang(root, data) {
   for (const p of dirty) unsaved[p] = states.get(p).doc.toString();
   pratinjau.connect(base, unsaved);
   periksa();
+  muatKosakata();
   t.jeda = JEDA_KETIK_MS;
   t.ready = true;
   t.open = open;

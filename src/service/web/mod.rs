@@ -24,7 +24,47 @@ pub const APP_CSS: &[u8] = include_bytes!("../../../assets/web/app.css");
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; \
 connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+pub mod kosakata;
 pub mod tabel;
+
+/// The results of `check` by revision id, for the dashboard's last check result and the
+/// workspace's first diagnostics: filled when a save (or anyone) checks a revision. A revision id
+/// is the hash of its sources and history, so an entry never goes stale; the cache is bounded
+/// (the oldest entries go first).
+pub mod check_cache {
+    use crate::diag::Diagnostic;
+    use std::collections::{HashMap, VecDeque};
+    use std::sync::{Mutex, OnceLock};
+
+    const MAX: usize = 512;
+
+    #[derive(Default)]
+    struct Cache {
+        map: HashMap<String, Vec<Diagnostic>>,
+        order: VecDeque<String>,
+    }
+
+    fn cache() -> &'static Mutex<Cache> {
+        static C: OnceLock<Mutex<Cache>> = OnceLock::new();
+        C.get_or_init(Mutex::default)
+    }
+
+    pub fn get(rev: &str) -> Option<Vec<Diagnostic>> {
+        cache().lock().ok()?.map.get(rev).cloned()
+    }
+
+    pub fn put(rev: &str, d: &[Diagnostic]) {
+        let Ok(mut c) = cache().lock() else { return };
+        if c.map.insert(rev.to_string(), d.to_vec()).is_none() {
+            c.order.push_back(rev.to_string());
+        }
+        while c.order.len() > MAX {
+            if let Some(old) = c.order.pop_front() {
+                c.map.remove(&old);
+            }
+        }
+    }
+}
 
 type S = Arc<AppState>;
 
@@ -120,7 +160,11 @@ async fn edisi(State(s): State<S>, a: Result<Auth, ApiError>, Path(id): Path<Str
     let Ok(a) = a else { return to_login(&format!("/edisi/{id}")) };
     let Ok(id) = id.parse::<i64>() else { return not_found_page() };
     match s.store.edition(id) {
-        Ok(Some(e)) if can_read(&a.user, &e) => page(StatusCode::OK, "Edisi", "edisi", &[("edisi", id.to_string())], LOADING),
+        Ok(Some(e)) if can_read(&a.user, &e) => {
+            // data-bsre: the sign dialog offers BSrE when the server signs through it.
+            let bsre = if s.bsre.is_some() { "1" } else { "0" };
+            page(StatusCode::OK, "Edisi", "edisi", &[("edisi", id.to_string()), ("bsre", bsre.to_string())], LOADING)
+        }
         Ok(_) => not_found_page(),
         Err(e) => ApiError::from(e).into_response(),
     }

@@ -34,6 +34,70 @@ pub struct Grid {
     pub larik: String,
     pub kolom: Vec<Kolom>,
     pub baris: Vec<Baris>,
+    /// Where each row stands in the text (parallel to `baris`): for placing `check`'s located
+    /// diagnostics (file:line:col) on the grid's cells.
+    pub letak: Vec<Letak>,
+}
+
+/// A row's place in the text: its lines (1-based, from its `[[…]]` header to its last value) and
+/// each cell's key (column → [line, column], 1-based, the column counted in characters).
+#[derive(Serialize, Debug, PartialEq, Default)]
+pub struct Letak {
+    pub mulai: usize,
+    pub akhir: usize,
+    pub sel: BTreeMap<String, (usize, usize)>,
+}
+
+/// 1-based line and character column of a byte offset.
+fn line_col(text: &str, off: usize) -> (usize, usize) {
+    let before = &text[..off.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
+
+/// The rows' places in `text` (the spans of a parsed, not edited, document).
+fn places(text: &str, key: &str) -> Vec<Letak> {
+    let Ok(doc) = toml_edit::Document::parse(text) else { return Vec::new() };
+    let Some(aot) = doc.as_item().as_table().and_then(|t| t.get(key)).and_then(|i| i.as_array_of_tables()) else { return Vec::new() };
+    let mut out = Vec::new();
+    for t in aot.iter() {
+        let mut l = Letak::default();
+        let mut last = 0;
+        let mut note = |span: Option<std::ops::Range<usize>>| {
+            if let Some(s) = span {
+                last = last.max(s.end.saturating_sub(1));
+            }
+        };
+        let start = t.span().map(|s| s.start).unwrap_or(0);
+        note(t.span());
+        l.mulai = line_col(text, start).0;
+        for (k, item) in t.iter() {
+            let kspan = t.key(k).and_then(|x| x.span());
+            note(kspan.clone());
+            note(item.span());
+            let at = |s: Option<std::ops::Range<usize>>| s.map(|s| line_col(text, s.start));
+            if let Some(inner) = item.as_value().and_then(|v| v.as_inline_table()) {
+                for (k2, _) in inner.iter() {
+                    if let Some(p) = at(inner.key(k2).and_then(|x| x.span())).or_else(|| at(kspan.clone())) {
+                        l.sel.insert(format!("{k}.{k2}"), p);
+                    }
+                }
+            } else if let Some(sub) = item.as_table() {
+                for (k2, v2) in sub.iter() {
+                    note(v2.span());
+                    if let Some(p) = at(sub.key(k2).and_then(|x| x.span())) {
+                        l.sel.insert(format!("{k}.{k2}"), p);
+                    }
+                }
+            } else if let Some(p) = at(kspan) {
+                l.sel.insert(k.to_string(), p);
+            }
+        }
+        l.akhir = line_col(text, last).0.max(l.mulai);
+        out.push(l);
+    }
+    out
 }
 
 fn parse(text: &str) -> Result<DocumentMut, String> {
@@ -100,7 +164,9 @@ pub fn read(text: &str) -> Result<Grid, String> {
         }
         baris.push(Baris { asal: Some(i), sel });
     }
-    Ok(Grid { larik: key, kolom, baris })
+    let mut letak = places(text, &key);
+    letak.resize_with(baris.len(), Letak::default);
+    Ok(Grid { larik: key, kolom, baris, letak })
 }
 
 /// A number as an author types or pastes it: `97020000`, `97.020.000` or `97,020,000` (grouped),
@@ -291,6 +357,19 @@ mod tests {
             out,
             "# head\n[tabel]\nnomor = \"3.4\"\n\n# second row\n[[baris]]\nkode = \"2\"\npagu = 20\n\n# first row\n[[baris]]\nkode = \"1\"\npagu = 1500 # ten\nt = { a = \"x\", b = \"z\" }\n\n[[baris]]\nkode = \"3\"\npagu = 30\n\n[akhir]\nx = 1\n"
         );
+    }
+
+    #[test]
+    fn rows_and_cells_are_placed_at_their_lines() {
+        let g = read(T).unwrap();
+        assert_eq!(g.letak.len(), 2);
+        assert_eq!((g.letak[0].mulai, g.letak[0].akhir), (6, 9));
+        assert_eq!(g.letak[0].sel["kode"], (7, 1));
+        assert_eq!(g.letak[0].sel["pagu"], (8, 1));
+        assert_eq!(g.letak[0].sel["t.a"], (9, 7));
+        assert_eq!(g.letak[0].sel["t.b"], (9, 16));
+        assert_eq!((g.letak[1].mulai, g.letak[1].akhir), (12, 14));
+        assert_eq!(g.letak[1].sel["pagu"], (14, 1));
     }
 
     #[test]
