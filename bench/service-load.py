@@ -198,7 +198,7 @@ elif mode == "previews":
             if op != 0x1:
                 continue
             m = json.loads(body)
-            if m.get("type") in ("snapshot", "update") and m.get("part") == m.get("parts"):
+            if m.get("type") in ("snapshot", "update") and m.get("part") == m.get("parts", 0) - 1:
                 if state == "saved":
                     # The first snapshot is the saved revision; now this user's own unsaved edit.
                     s.sendall(frame(json.dumps({"berkas": {"bab/04-penutup.md": closing + f"\nSuntingan belum disimpan {i}.\n"}})))
