@@ -40,6 +40,8 @@ pub enum Stage {
     Layout,
     /// Writing the DOCX.
     Docx,
+    /// Writing the Excel workbook.
+    Xlsx,
 }
 
 impl Stage {

@@ -100,7 +100,7 @@ impl Edition {
     /// Renders the requested outputs in memory. The one render function behind `renja build`, the
     /// preview's `--write` and the archive; it writes nothing. An output is `None` when it was not
     /// requested or failed; failures are error diagnostics in [`Rendered::diagnostics`] (stage
-    /// [`Stage::Layout`] or [`Stage::Docx`]). An edition with errors renders nothing.
+    /// [`Stage::Layout`], [`Stage::Docx`] or [`Stage::Xlsx`]). An edition with errors renders nothing.
     pub fn render(&self, renderer: &mut Renderer, opts: &RenderOptions) -> Rendered {
         let mut out = Rendered::default();
         let doc = match &self.document {
@@ -141,6 +141,15 @@ impl Edition {
             }
             None => {}
         }
+        if opts.formats.xlsx {
+            match crate::xlsx::ekspor::render(doc) {
+                Ok(bytes) => out.xlsx = Some(bytes),
+                Err(msg) => {
+                    out.diagnostics.enter(Stage::Xlsx);
+                    out.diagnostics.error(self.folder_loc(), format!("XLSX gagal disusun: {msg}"));
+                }
+            }
+        }
         out
     }
 
@@ -171,11 +180,15 @@ pub struct Formats {
     pub docx: bool,
     /// The export JSON (the document model).
     pub json: bool,
+    /// The Excel workbook of the data tables (with formulas).
+    pub xlsx: bool,
 }
 
 impl Formats {
-    /// PDF, DOCX and JSON.
-    pub const ALL: Formats = Formats { pdf: true, docx: true, json: true };
+    /// PDF, DOCX and JSON: what the archive keeps of an edition.
+    pub const ALL: Formats = Formats { pdf: true, docx: true, json: true, xlsx: false };
+    /// Nothing; set the fields wanted (`Formats { pdf: true, ..Formats::NONE }`).
+    pub const NONE: Formats = Formats { pdf: false, docx: false, json: false, xlsx: false };
 }
 
 /// How to render.
@@ -205,6 +218,7 @@ pub struct Rendered {
     pub pdf: Option<Vec<u8>>,
     pub docx: Option<Vec<u8>>,
     pub json: Option<Vec<u8>>,
+    pub xlsx: Option<Vec<u8>>,
     /// Problems found while laying out the PDF or writing the DOCX (the sources' own are in
     /// [`Edition::check`]).
     pub diagnostics: Diagnostics,

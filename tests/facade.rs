@@ -142,17 +142,27 @@ fn the_facade_returns_outputs_and_staged_diagnostics_as_values() {
 
     // JSON alone: the bytes `renja export --json` prints; nothing else rendered.
     let mut renderer = Renderer::new(&dir);
-    let out = edition.render(&mut renderer, &RenderOptions::draft(Formats { pdf: false, docx: false, json: true }));
+    let out = edition.render(&mut renderer, &RenderOptions::draft(Formats { json: true, ..Formats::NONE }));
     let export = renja(&["export", "--json", "content"], Path::new(ROOT));
     assert_eq!(out.json.as_deref(), Some(export.stdout.as_slice()));
     assert!(out.pdf.is_none() && out.docx.is_none() && out.diagnostics.is_empty());
 
     // A DOCX, draft and final: the same call with other options.
-    let draft = edition.render(&mut renderer, &RenderOptions::draft(Formats { pdf: false, docx: true, json: false }));
-    let final_ = edition.render(&mut renderer, &RenderOptions { mode: Mode::Final, ..RenderOptions::draft(Formats { pdf: false, docx: true, json: false }) });
+    let draft = edition.render(&mut renderer, &RenderOptions::draft(Formats { docx: true, ..Formats::NONE }));
+    let final_ = edition.render(&mut renderer, &RenderOptions { mode: Mode::Final, ..RenderOptions::draft(Formats { docx: true, ..Formats::NONE }) });
     let (a, b) = (draft.docx.unwrap(), final_.docx.unwrap());
     assert!(a.starts_with(b"PK") && b.starts_with(b"PK"));
     assert_ne!(a, b, "the draft carries the RANCANGAN mark");
+
+    // The workbook through the same call: the bytes `renja build --format xlsx` writes.
+    let out = edition.render(&mut renderer, &RenderOptions::draft(Formats { xlsx: true, ..Formats::NONE }));
+    let xlsx = out.xlsx.expect("xlsx rendered");
+    assert!(out.pdf.is_none() && out.docx.is_none() && out.json.is_none() && out.diagnostics.is_empty());
+    let tmp = tempfile::tempdir().unwrap();
+    let built = renja(&["build", "content", "--format", "xlsx", "--out", tmp.path().to_str().unwrap()], Path::new(ROOT));
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let file = std::fs::read_dir(tmp.path()).unwrap().next().unwrap().unwrap().path();
+    assert_eq!(std::fs::read(&file).unwrap(), xlsx, "{}", file.display());
 }
 
 #[test]

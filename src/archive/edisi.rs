@@ -64,7 +64,7 @@ pub fn build_reusing(dir: &Path, candidates: &[Vec<u8>], base: super::dasar::Bas
     let reuse = crate::source::fingerprint(dir, &assets.layouts, &assets.fonts)
         .ok()
         .and_then(|fp| candidates.iter().find(|c| crate::sign::recorded_fingerprint(c).as_deref() == Some(fp.as_str())).cloned());
-    let formats = Formats { pdf: reuse.is_none(), docx: true, json: true };
+    let formats = Formats { pdf: reuse.is_none(), ..Formats::ALL };
     let rendered = edition.render(&mut renderer, &RenderOptions::final_(formats));
     if rendered.diagnostics.has_errors() {
         let msgs: Vec<String> = rendered.diagnostics.iter().map(|d| d.to_string()).collect();

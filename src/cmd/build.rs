@@ -22,14 +22,18 @@ pub fn run(dir: &Path, out: &Path, final_: bool, format: Format, arsip: Option<P
     };
     let slug = doc.metadata.slug.clone();
     let warnings = diags.count(Severity::Warning);
-    let formats = Formats { pdf: format.pdf(), docx: format.docx(), json: false };
+    let formats = Formats { pdf: format.pdf(), docx: format.docx(), json: false, xlsx: format.xlsx() };
     let mode = if final_ { Mode::Final } else { Mode::Draft };
     let rendered = edition.render(&mut Renderer::new(dir), &RenderOptions { mode, ..RenderOptions::draft(formats) });
     // The source warnings are listed by `renja check`; every message of the render stages here.
     super::print_diagnostics(&rendered.diagnostics);
     if rendered.diagnostics.has_errors() {
         let failed: Vec<&str> =
-            [(formats.pdf && rendered.pdf.is_none(), "PDF"), (formats.docx && rendered.docx.is_none(), "DOCX")].iter().filter(|x| x.0).map(|x| x.1).collect();
+            [(formats.pdf && rendered.pdf.is_none(), "PDF"), (formats.docx && rendered.docx.is_none(), "DOCX"), (formats.xlsx && rendered.xlsx.is_none(), "XLSX")]
+                .iter()
+                .filter(|x| x.0)
+                .map(|x| x.1)
+                .collect();
         let what = if failed.is_empty() { "keluaran".to_string() } else { failed.join(" dan ") };
         eprintln!("{what} gagal disusun; berkas lama tidak diubah");
         return 1;
@@ -41,14 +45,8 @@ pub fn run(dir: &Path, out: &Path, final_: bool, format: Format, arsip: Option<P
     if let Some(docx) = rendered.docx {
         outputs.push((out.join(format!("{slug}.docx")), docx));
     }
-    if format.xlsx() {
-        match crate::xlsx::ekspor::render(&doc) {
-            Ok(bytes) => outputs.push((out.join(format!("{}.xlsx", doc.metadata.slug)), bytes)),
-            Err(msg) => {
-                eprintln!("error: XLSX gagal disusun: {msg}; berkas lama tidak diubah");
-                return 1;
-            }
-        }
+    if let Some(xlsx) = rendered.xlsx {
+        outputs.push((out.join(format!("{slug}.xlsx")), xlsx));
     }
     for (path, bytes) in &outputs {
         if let Err(e) = crate::output::write_atomic(path, bytes) {

@@ -306,7 +306,7 @@ impl Compiler {
 /// on stderr; the preview goes on.
 fn write_outputs(out: &Path, renderer: &mut Renderer, edition: &Edition) {
     let Some(slug) = edition.document().map(|d| d.metadata.slug.clone()) else { return };
-    let formats = Formats { pdf: true, docx: true, json: false };
+    let formats = Formats { pdf: true, docx: true, ..Formats::NONE };
     let rendered = edition.render(renderer, &RenderOptions::draft(formats));
     for d in rendered.diagnostics.iter() {
         eprintln!("{d}");

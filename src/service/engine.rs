@@ -147,7 +147,7 @@ pub fn render(scratch: &Path, assets: &Assets, files: &[(String, Vec<u8>)], form
     let fonts = assets.fonts().map_err(RenderFail::Internal)?;
     let mut renderer = crate::Renderer::with_fonts(wd.path(), assets.assets.clone(), fonts);
     let pdf = matches!(format, Format::Pdf);
-    let formats = crate::Formats { pdf, docx: !pdf, json: false };
+    let formats = crate::Formats { pdf, docx: !pdf, ..crate::Formats::NONE };
     let rendered = edition.render(&mut renderer, &crate::RenderOptions::draft(formats));
     let out = if pdf { rendered.pdf } else { rendered.docx };
     out.ok_or_else(|| RenderFail::Internal(rendered.diagnostics.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; ")))
