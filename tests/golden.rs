@@ -27,10 +27,10 @@ use std::path::Path;
 /// (output, SHA-256 hex).
 const PINS: &[(&str, &str)] = &[
     ("draft.pdf", "da4cf1a26e2a7ba1e5350a9611478bd5119cbeabd319388bc5656176c2b3950b"),
-    ("final.pdf", "16fdcc6e8aac7e1ec9ed3a60cf093ceb0058d9d88630ab7399448c4a87075479"),
+    ("final.pdf", "714941b7f0688933ec8160be0e9b214ffa3f182a0a4cf5cc0e64f2b0b0a1d987"),
     ("draft.docx", "7be16410394bd07d6d134dd53ddb18b8262fdbd09bb6696b9ac7ae22b2ae04d6"),
     ("final.docx", "e0cb1c35530fe1979d029876e95addb990e85cf011eaf8e19427a704288071d6"),
-    ("export.json", "4d91caa1c298c5dc5e668588e2b9adad922e136c1976986100d417cc98a67f14"),
+    ("export.json", "7f4674e9b502ff99f0cda0b4f585a585e598da5c130ffa9793bbb4ee812cb5ad"),
 ];
 
 fn sha256_hex(bytes: &[u8]) -> String {

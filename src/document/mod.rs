@@ -15,7 +15,7 @@ use crate::compute::Computed;
 use crate::diag::{Diagnostics, Loc};
 use crate::format;
 use crate::model::{Edition, Meta};
-use crate::source::schema::{JenisBab, JenisEdisi, Tingkat};
+use crate::source::schema::{JenisBab, JenisEdisi, Kertas, Margin, Tingkat};
 use serde::Serialize;
 use std::collections::BTreeMap;
 pub use tables::TabelTampil;
@@ -142,12 +142,59 @@ pub struct Halaman {
     pub tabel: Vec<String>,
 }
 
+/// Page geometry and the fixed parts of the front matter, decided here once for both renderers
+/// (the typst layout and the DOCX writer only draw them).
+#[derive(Debug, Clone, Serialize)]
+pub struct TataLetak {
+    /// Paper width and height of a portrait page, in millimetres.
+    pub kertas_mm: [f64; 2],
+    /// Margins of portrait pages, in centimetres (from `[halaman] margin_cm`).
+    pub margin_tegak_cm: Margin,
+    /// Margins of landscape pages: the binding edge (the portrait left margin) at the top.
+    pub margin_mendatar_cm: Margin,
+    pub judul_daftar_isi: &'static str,
+    pub judul_daftar_tabel: &'static str,
+    /// Heading levels listed in the table of contents.
+    pub kedalaman_daftar_isi: u8,
+}
+
+impl TataLetak {
+    pub fn of(meta: &Meta) -> TataLetak {
+        let hal = &meta.halaman;
+        let kertas_mm = match hal.kertas {
+            Kertas::A4 => [210.0, 297.0],
+            Kertas::F4 => [215.0, 330.0],
+        };
+        let m = &hal.margin_cm;
+        TataLetak {
+            kertas_mm,
+            margin_tegak_cm: m.clone(),
+            margin_mendatar_cm: Margin { atas: m.kiri, bawah: m.kanan, kiri: m.atas, kanan: m.bawah },
+            judul_daftar_isi: "DAFTAR ISI",
+            judul_daftar_tabel: "DAFTAR TABEL",
+            kedalaman_daftar_isi: 3,
+        }
+    }
+
+    /// The width available to a table on a portrait or landscape page, in points.
+    pub fn lebar_pt(&self, mendatar: bool) -> f64 {
+        let [w, h] = self.kertas_mm;
+        let mm = if mendatar {
+            h - (self.margin_mendatar_cm.kiri + self.margin_mendatar_cm.kanan) * 10.0
+        } else {
+            w - (self.margin_tegak_cm.kiri + self.margin_tegak_cm.kanan) * 10.0
+        };
+        mm * 72.0 / 25.4
+    }
+}
+
 /// The render model of one edition.
 #[derive(Debug, Clone, Serialize)]
 pub struct Document {
     pub renja_versi: &'static str,
     pub metadata: Metadata,
     pub edisi: Meta,
+    pub tata: TataLetak,
     pub sampul: Sampul,
     pub bab: Vec<Bab>,
     pub tabel: BTreeMap<String, TabelTampil>,
@@ -663,6 +710,7 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
             slug: slug(meta),
         },
         edisi: meta.clone(),
+        tata: TataLetak::of(meta),
         sampul: Sampul {
             baris_judul,
             pemerintah: format!("PEMERINTAH {}", region_name(meta).to_uppercase()),

@@ -13,7 +13,6 @@
 
 use super::tables::{Kolom, Orientasi, Sel, TabelTampil};
 use crate::model::Meta;
-use crate::source::schema::Kertas;
 
 /// The font files the document uses (OFL, from `fonts/`), compiled in so the document stage
 /// stays pure; the DOCX writer embeds the same bytes.
@@ -200,18 +199,7 @@ fn start_columns(spans: &[(u32, u32)], covered: &mut [u32]) -> Vec<usize> {
 
 /// The width available to a table on its page, in points.
 pub fn lebar_halaman(meta: &Meta, orientasi: Orientasi) -> f64 {
-    let hal = &meta.halaman;
-    let (w, h) = match hal.kertas {
-        Kertas::A4 => (210.0, 297.0),
-        Kertas::F4 => (215.0, 330.0),
-    };
-    let m = &hal.margin_cm;
-    let mm = match orientasi {
-        Orientasi::Potret => w - (m.kiri + m.kanan) * 10.0,
-        // Landscape pages put the binding edge (the portrait left margin) at the top.
-        Orientasi::Lanskap => h - (m.atas + m.bawah) * 10.0,
-    };
-    mm * 72.0 / 25.4
+    super::TataLetak::of(meta).lebar_pt(orientasi == Orientasi::Lanskap)
 }
 
 /// A column that cannot hold its widest word even at the smallest font size.

@@ -14,7 +14,7 @@ pub mod post;
 
 use crate::document::tables::{Orientasi, Rata, TabelTampil};
 use crate::document::{Bab, Blok, Document, GayaDaftar, Halaman, Inline};
-use crate::source::schema::{JenisBab, Kertas};
+use crate::source::schema::JenisBab;
 use docx_rs::*;
 
 /// Twips per millimetre.
@@ -53,35 +53,26 @@ struct Geometry {
 }
 
 impl Geometry {
-    fn portrait(doc: &Document) -> Self {
-        let hal = &doc.edisi.halaman;
-        let (w, h) = match hal.kertas {
-            Kertas::A4 => (210.0, 297.0),
-            Kertas::F4 => (215.0, 330.0),
-        };
+    /// The model's portrait or landscape page in twips.
+    fn of(doc: &Document, landscape: bool) -> Self {
+        let t = &doc.tata;
+        let [w, h] = t.kertas_mm;
+        let (w, h) = if landscape { (h, w) } else { (w, h) };
+        let m = if landscape { &t.margin_mendatar_cm } else { &t.margin_tegak_cm };
         let cm = |v: f64| (v * 10.0 * TW_MM).round() as i32;
         Geometry {
             width: (w * TW_MM).round() as u32,
             height: (h * TW_MM).round() as u32,
-            top: cm(hal.margin_cm.atas),
-            bottom: cm(hal.margin_cm.bawah),
-            left: cm(hal.margin_cm.kiri),
-            right: cm(hal.margin_cm.kanan),
-            landscape: false,
+            top: cm(m.atas),
+            bottom: cm(m.bawah),
+            left: cm(m.kiri),
+            right: cm(m.kanan),
+            landscape,
         }
     }
 
-    /// Landscape as in the PDF layout: the binding edge (left of the portrait page) at the top.
-    fn landscape(self) -> Self {
-        Geometry {
-            width: self.height,
-            height: self.width,
-            top: self.left,
-            bottom: self.right,
-            left: self.top,
-            right: self.bottom,
-            landscape: true,
-        }
+    fn portrait(doc: &Document) -> Self {
+        Geometry::of(doc, false)
     }
 
     fn usable_width(&self) -> u32 {
@@ -436,7 +427,7 @@ impl<'a> Writer<'a> {
         if landscape {
             // End the portrait section before the table: the table gets its own landscape pages.
             self.end_section(SectionSpec { geometry: self.current, numbers: PageNumbers::Continue, footer: false });
-            self.current = self.portrait.landscape();
+            self.current = Geometry::of(self.doc, true);
         }
         let caption = Paragraph::new()
             .style(STYLE_CAPTION)
@@ -654,15 +645,16 @@ impl<'a> Writer<'a> {
             self.blocks(&b.blok, 0, false);
         }
         // Daftar isi: a TOC field over Heading 1–3 that Word and LibreOffice update.
-        let mut heading = Paragraph::new().style(STYLE_TOC_HEADING).add_run(Run::new().add_text("DAFTAR ISI"));
+        let mut heading = Paragraph::new().style(STYLE_TOC_HEADING).add_run(Run::new().add_text(self.doc.tata.judul_daftar_isi));
         if !first {
             heading = heading.page_break_before(true);
         }
         self.push(heading);
         let (contents, tables) = toc_entries(self.doc);
         let pages = self.pages;
-        self.toc_field("TOC \\o \"1-3\" \\h \\z \\u", &contents, pages.map(|p| p.isi.as_slice()));
-        self.push(Paragraph::new().style(STYLE_TOC_HEADING).page_break_before(true).add_run(Run::new().add_text("DAFTAR TABEL")));
+        let instr = format!("TOC \\o \"1-{}\" \\h \\z \\u", self.doc.tata.kedalaman_daftar_isi);
+        self.toc_field(&instr, &contents, pages.map(|p| p.isi.as_slice()));
+        self.push(Paragraph::new().style(STYLE_TOC_HEADING).page_break_before(true).add_run(Run::new().add_text(self.doc.tata.judul_daftar_tabel)));
         self.toc_field("TOC \\h \\z \\t \"Caption,1\"", &tables, pages.map(|p| p.tabel.as_slice()));
         self.end_section(SectionSpec { geometry: self.portrait, numbers: PageNumbers::Roman, footer: true });
 
