@@ -91,6 +91,12 @@ impl Edition {
         self.diagnostics.sort();
     }
 
+    /// The names a chapter's template can use in this edition (variables, filters, functions,
+    /// tables), for editors' completion; `None` when the edition could not be read.
+    pub fn template_names(&self) -> Option<crate::document::TemplateNames> {
+        self.document().map(crate::document::template_names)
+    }
+
     /// The export JSON: the whole document model, pretty-printed, with a final newline — the bytes
     /// `renja export --json` prints and the archive stores.
     pub fn json(&self) -> Option<Vec<u8>> {

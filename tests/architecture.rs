@@ -31,7 +31,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // runs the workspace's live preview on preview's compiler.
     ("service", &["diag", "source", "pdf", "docx", "xlsx", "sign", "archive", "output", "facade", "preview"]),
     ("xlsx", &["diag", "format", "model", "model::value", "source", "compute", "document", "output"]),
-    ("facade", &["diag", "source", "model", "compute", "document", "pdf", "docx", "sign"]),
+    ("facade", &["diag", "source", "model", "compute", "document", "pdf", "docx", "xlsx", "sign"]),
     ("archive", &["diag", "format", "model", "model::value", "source", "compute", "document", "sign", "facade", "output"]),
     ("preview", &["diag", "format", "document", "pdf", "facade", "archive", "output"]),
     ("cmd", &["diag", "format", "model", "model::value", "source", "compute", "document", "pdf", "docx", "xlsx", "sign", "facade", "archive", "preview", "service", "output"]),

@@ -1,7 +1,7 @@
 //! The completion vocabulary of one revision for the workspace's editor
 //! (`GET /api/v1/edisi/{id}/revisi/{rev}/kosakata`): what a chapter's template can use (the
 //! template context's variables, our filters and functions, the tables `tabel("…")` can place —
-//! [`crate::document::template_names`] of the revision's document) and, for the data files, the
+//! [`crate::Edition::template_names`] of the revision's document) and, for the data files, the
 //! codes (the edition's `data/nomenklatur.toml`, then every other `kode` in its data files) and the
 //! field names of each file's rows (the schema's row type, plus any key the file already uses).
 //! Everything is computed from the revision's sources by the library; the browser only filters.
@@ -98,7 +98,7 @@ fn file_fields(path: &str, grid: &tabel::Grid) -> Vec<String> {
 pub fn vocabulary(scratch: &Path, files: &[(String, Vec<u8>)]) -> Result<Value, String> {
     let wd = crate::service::engine::Workdir::new(scratch, files)?;
     let edition = crate::Edition::load(wd.path());
-    let names = edition.document().map(crate::document::template_names);
+    let names = edition.template_names();
     let mut kode: BTreeMap<String, String> = BTreeMap::new();
     let mut berkas = serde_json::Map::new();
     let mut data: Vec<&(String, Vec<u8>)> = files.iter().filter(|(p, _)| p.starts_with("data/") && p.ends_with(".toml")).collect();
