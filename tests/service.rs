@@ -1178,6 +1178,63 @@ fn tandatangani_through_bsre_standin() {
     }
 }
 
+/// `serve --tsa URL`: a PKCS#12 signature made by the service is time-stamped by that TSA
+/// (PAdES B-T): the TSA was asked, `renja verify` reports a valid time-stamp and pdfsig a valid
+/// signature. A TSA address the signer cannot use is refused at start-up.
+#[test]
+#[cfg_attr(not(renja_tools = "sign"), ignore = "needs openssl, pdfsig, certutil (tests/run.sh installs them)")]
+fn tandatangani_with_a_tsa_is_b_t() {
+    common::require(&["sign"]);
+    use base64::Engine as _;
+    use std::io::BufRead as _;
+    const PASS: &str = "Sandi#Ttd-Tsa-Layanan-8Qe";
+    let dir = tempfile::tempdir().unwrap();
+    let (pki, nss) = test_pki(dir.path(), PASS);
+    let bad = renja().args(["serve", "--data"]).arg(dir.path().join("x")).args(["--tsa", "ftp://tsa.contoh/", "--listen", "127.0.0.1:0"]).output().unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--tsa"), "{}", String::from_utf8_lossy(&bad.stderr));
+    let mut tsa = std::process::Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/tsa.py"))
+        .arg(&pki)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 tests/support/tsa.py");
+    let mut line = String::new();
+    std::io::BufReader::new(tsa.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let port = line.trim().strip_prefix("PORT ").unwrap_or_else(|| panic!("tsa.py said {line:?}")).to_string();
+    let tsa_url = format!("http://127.0.0.1:{port}/");
+    let data = dir.path().join("data");
+    let root = pki.join("root.pem");
+    let server = Server::start_logged(&data, &["--contoh", "--ca", root.to_str().unwrap(), "--tsa", &tsa_url], &dir.path().join("server.log"));
+    let acc = demo_accounts(&server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let mut v = server.login("verifikator", &acc["verifikator"]);
+    let mut t = server.login("penandatangan", &acc["penandatangan"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
+    assert_eq!(p.post(&url("finalkan"), &json!({})).status, 200);
+    let p12 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(pki.join("signer.p12")).unwrap());
+    let r = t.post(&url("tandatangani"), &json!({ "p12": p12, "sandi": PASS }));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let served = std::fs::read_to_string(pki.join("tsa.log")).unwrap_or_default();
+    assert!(served.lines().any(|l| l.starts_with("ok ")), "the TSA was never asked: {served:?}");
+    let signed = t.get(&url("final/pdf_ttd"));
+    assert_eq!(signed.status, 200);
+    let f = dir.path().join("tsa.ttd.pdf");
+    std::fs::write(&f, &signed.body).unwrap();
+    let o = renja().arg("verify").arg(&f).arg("--ca").arg(&root).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "renja verify: {text}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(text.contains("stempel waktu") && text.contains("(TSA, sah)"), "no valid time-stamp reported: {text}");
+    let o = std::process::Command::new("pdfsig").args(["-nssdir", &nss]).arg(&f).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(text.contains("Signature Validation: Signature is Valid."), "pdfsig: {text}");
+    let _ = tsa.kill();
+    let _ = tsa.wait();
+}
+
 /// An absent performance value and an empty one (`""`) print the same; a workbook cell cannot
 /// tell them apart (as in tests/excel.rs).
 fn normalise_empty(v: &mut Value) {

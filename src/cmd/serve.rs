@@ -37,6 +37,10 @@ pub struct Args {
     /// Berkas konfigurasi klien BSrE (bawaan: $RENJA_BSRE_CONFIG, lalu ~/.config/renja/bsre.toml)
     #[arg(long = "bsre-config", value_name = "BERKAS", requires = "bsre")]
     pub bsre_config: Option<PathBuf>,
+    /// Otoritas stempel waktu (RFC 3161) untuk tanda tangan dengan berkas PKCS#12: tanda tangan
+    /// menjadi PAdES B-T (waktu penandatanganan dijamin pihak ketiga)
+    #[arg(long, value_name = "URL")]
+    pub tsa: Option<String>,
     /// Sertifikat akar tepercaya (PEM/DER, mis. akar BSrE); tanda tangan yang rantainya tidak
     /// berujung padanya ditolak. Boleh diulang.
     #[arg(long = "ca", value_name = "SERTIFIKAT")]
@@ -120,6 +124,7 @@ pub fn run(args: Args) -> i32 {
         render_queue: args.render_queue,
         bsre: args.bsre,
         bsre_config: args.bsre_config,
+        tsa: args.tsa,
         ca: args.ca,
         database: database.clone(),
     };

@@ -1338,7 +1338,7 @@ async fn tandatangani(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body<
     let done = s
         .renders
         .run(move |assets| -> R<String> {
-            let (signed, signer) = match super::arsip::sign(&final_pdf, key, assets, s2.bsre.as_deref(), &s2.anchors) {
+            let (signed, signer) = match super::arsip::sign(&final_pdf, key, assets, s2.bsre.as_deref(), &s2.anchors, s2.config.tsa.as_deref()) {
                 Ok(x) => x,
                 Err(fail) => {
                     let (status, m) = match fail {

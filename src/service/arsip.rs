@@ -44,10 +44,15 @@ pub enum SignFail {
 /// valid, covering the whole file.
 /// With `anchors`, the signer's certificate must chain up to one of them (checked at the
 /// signature's time-stamp, else now).
-pub fn sign(pdf: &[u8], key: Key, assets: &Assets, bsre: Option<&crate::sign::bsre::Client>, anchors: &[Certificate]) -> Result<(Vec<u8>, String), SignFail> {
+/// With `tsa`, a PKCS#12 signature is time-stamped there (PAdES B-T); BSrE stamps its own.
+pub fn sign(pdf: &[u8], key: Key, assets: &Assets, bsre: Option<&crate::sign::bsre::Client>, anchors: &[Certificate], tsa: Option<&str>) -> Result<(Vec<u8>, String), SignFail> {
     use crate::sign::Backend;
     let fonts = assets.fonts().map_err(SignFail::Refused)?;
-    let opts = crate::sign::Options { reason: None, location: None, contact: None, tsa: None, zona: None, layouts: assets.layouts().to_path_buf(), fonts };
+    let tsa = match key {
+        Key::Pkcs12 { .. } => tsa.map(str::to_string),
+        Key::Bsre { .. } => None,
+    };
+    let opts = crate::sign::Options { reason: None, location: None, contact: None, tsa, zona: None, layouts: assets.layouts().to_path_buf(), fonts };
     let now = SystemTime::now();
     let signed = match key {
         Key::Pkcs12 { data, sandi } => {

@@ -50,6 +50,9 @@ pub struct Config {
     /// `$RENJA_BSRE_CONFIG`, else ~/.config/renja/bsre.toml), never from arguments.
     pub bsre: Option<String>,
     pub bsre_config: Option<PathBuf>,
+    /// The RFC 3161 time-stamp authority a PKCS#12 signature is time-stamped by (`--tsa URL`:
+    /// PAdES B-T); none: B-B, the signing time is the signer's claim.
+    pub tsa: Option<String>,
     /// Trusted root certificates (`--ca`, e.g. BSrE's root): when given, a signature whose
     /// certificate does not chain up to one is refused, and archive verification reports trust.
     pub ca: Vec<PathBuf>,
@@ -73,6 +76,11 @@ fn signing_setup(config: &Config) -> Result<SigningSetup, String> {
 /// Checks the configuration's files (BSrE client configuration, trusted roots) before the data
 /// folder is touched (`serve --contoh` fills it first).
 pub fn check_config(config: &Config) -> Result<(), String> {
+    if let Some(url) = &config.tsa {
+        if !url.starts_with("http://") {
+            return Err(format!("--tsa '{url}': hanya alamat http:// yang didukung (token stempel waktu sendiri sudah bertanda tangan)"));
+        }
+    }
     signing_setup(config).map(|_| ())
 }
 
