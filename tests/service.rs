@@ -1489,6 +1489,75 @@ fn worker_killed_mid_render_another_finishes_byte_identical() {
     assert!(local.body == r.body, "the worker's PDF differs from an in-process render ({} vs {} bytes)", r.body.len(), local.body.len());
 }
 
+/// Issue #19: two web nodes (`--workers 0`) on one database and 1, 2, then 3 `renja worker`s
+/// under concurrent renders from other threads (each a new revision, requested alternately on
+/// both nodes): every render is answered, each job is claimed and finished once, and a render
+/// asked again on the other node comes from the shared results, byte-identical. The throughput
+/// per worker count is printed (debug build; bench/service.sh measures the release build).
+#[test]
+#[ignore = "PostgreSQL only: runs in the PostgreSQL pass of tests/run.sh (RENJA_TEST_DATABASE=postgres … -- --include-ignored)"]
+fn renders_spread_over_two_nodes_and_three_workers() {
+    assert!(on_postgres(), "this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
+    const RENDERS: usize = 4;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Server::start(&dir.path().join("node1"), &["--contoh", "--workers", "0"]);
+    let url = db_args(&a.data).pop().unwrap();
+    let b = Server::start_on(&dir.path().join("node2"), &url, &["--workers", "0"]);
+    let acc = demo_accounts(&a);
+    let mut p = a.login("penyusun", &acc["penyusun"]);
+    let mut q = Client::new(&b.base);
+    q.cookie = p.cookie.clone();
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let mut head = head_of(&mut p, ed);
+    let closing = p.get(&format!("/api/v1/edisi/{ed}/revisi/{head}/berkas/bab/04-penutup.md")).text();
+    let mut report = Vec::new();
+    for workers in 1..=3usize {
+        let mut revs = Vec::new();
+        for i in 0..RENDERS {
+            let body = json!({ "dasar": head, "pesan": format!("uji {workers}/{i}"), "berkas": { "bab/04-penutup.md": format!("{closing}\nKalimat uji {workers}-{i}.\n") } });
+            let r = p.post(&format!("/api/v1/edisi/{ed}/revisi"), &body);
+            assert_eq!(r.status, 201, "{}", r.text());
+            head = r.json()["revisi"]["id"].as_str().unwrap().to_string();
+            revs.push(head.clone());
+        }
+        let mut procs: Vec<std::process::Child> = (0..workers)
+            .map(|_| renja().args(["worker", "--database", &url]).current_dir(env!("CARGO_MANIFEST_DIR")).stdout(std::process::Stdio::null()).spawn().unwrap())
+            .collect();
+        let t0 = std::time::Instant::now();
+        let pending: Vec<_> = revs
+            .iter()
+            .enumerate()
+            .map(|(i, rev)| {
+                let mut c = if i % 2 == 0 { p.clone() } else { q.clone() };
+                let u = format!("/api/v1/edisi/{ed}/revisi/{rev}/susun/pdf");
+                std::thread::spawn(move || c.get(&u))
+            })
+            .collect();
+        let answers: Vec<Resp> = pending.into_iter().map(|h| h.join().unwrap()).collect();
+        let wall = t0.elapsed().as_secs_f64();
+        for w in &mut procs {
+            let _ = w.kill();
+            let _ = w.wait();
+        }
+        for (r, rev) in answers.iter().zip(&revs) {
+            assert_eq!(r.status, 200, "{rev}: {}", r.text());
+            assert_eq!(r.header("x-renja-susun"), Some("baru"), "{rev}");
+            assert!(r.body.starts_with(b"%PDF"));
+        }
+        // Asked again on the other node: the stored result, the same bytes.
+        let (again_on, first) = (&mut q, &answers[0]);
+        let again = again_on.get(&format!("/api/v1/edisi/{ed}/revisi/{}/susun/pdf", revs[0]));
+        assert_eq!(again.status, 200);
+        assert_ne!(again.header("x-renja-susun"), Some("baru"), "rendered twice");
+        assert!(again.body == first.body, "the other node's answer differs");
+        report.push(format!("{workers} worker(s): {RENDERS} renders in {wall:.2} s ({:.2} renders/s)", RENDERS as f64 / wall));
+    }
+    // Every job claimed and finished exactly once.
+    assert_eq!(psql(&url, "SELECT count(*) FROM susun_tugas WHERE status <> 'selesai' OR percobaan <> 1").trim(), "0");
+    assert_eq!(psql(&url, "SELECT count(*) FROM susun_tugas").trim(), (3 * RENDERS).to_string());
+    println!("throughput (debug build, two web nodes): {}", report.join("; "));
+}
+
 /// Issue #19: on PostgreSQL the immutability holds in the database itself: triggers refuse
 /// UPDATE, DELETE and TRUNCATE of revisions, their files, objects and the audit log.
 #[test]
