@@ -10,8 +10,14 @@ use std::time::Duration;
 
 pub const ADMIN_PASSWORD: &str = "sandi-admin-uji-123";
 
+/// The renja binary the tests drive: the one cargo built, or `RENJA_TEST_BIN` (to measure the
+/// web tests' latencies with a release build: `RENJA_TEST_BIN=target/release/renja cargo test
+/// --test web workspace -- --nocapture`).
 pub fn renja() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_renja"))
+    match std::env::var_os("RENJA_TEST_BIN") {
+        Some(bin) => Command::new(bin),
+        None => Command::new(env!("CARGO_BIN_EXE_renja")),
+    }
 }
 
 /// The backend the suite runs on: `RENJA_TEST_DATABASE=postgres` runs every service test on
