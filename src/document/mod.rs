@@ -511,9 +511,23 @@ fn resolve(blocks: Vec<Blok>, placed: &[Blok]) -> Vec<Blok> {
 
 /// Builds the document: evaluates every chapter against the computed edition.
 pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Document {
-    let meta = &ed.meta;
-    let mut tabel = tables::all(computed, meta);
+    let tabel = tables_of(ed, computed, diags);
+    build_with_tables(ed, computed, tabel, diags)
+}
+
+/// The placed tables with their column widths (the first part of [`build`]). They depend only
+/// on the computed tables and the edition's settings and data files, so a caller that keeps
+/// them (the incremental load) builds the document again after a chapter edit with
+/// [`build_with_tables`], giving the warnings they gave again first, as [`build`] does.
+pub fn tables_of(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> BTreeMap<String, TabelTampil> {
+    let mut tabel = tables::all(computed, &ed.meta);
     fit_tables(ed, &mut tabel, diags);
+    tabel
+}
+
+/// [`build`] with the tables [`tables_of`] made.
+pub fn build_with_tables(ed: &Edition, computed: &Computed, tabel: BTreeMap<String, TabelTampil>, diags: &mut Diagnostics) -> Document {
+    let meta = &ed.meta;
     // Tables a chapter may place: computed ones, and those whose file exists but failed to
     // parse (already reported there; no second error at the placement).
     let mut placeable: Vec<String> = tabel.keys().cloned().collect();
