@@ -63,6 +63,22 @@ impl Edition {
     /// a chapter edit computes nothing again. The edition and its diagnostics, in order, are
     /// exactly [`Edition::load`]'s (tests/incremental.rs holds that).
     pub fn load_cached(dir: &Path, cache: &mut EditionCache) -> Edition {
+        Edition::load_cached_inner(dir, cache, None)
+    }
+
+    /// [`Edition::load_cached`] followed by [`Edition::check_base`] with `check`, in one
+    /// validation: the same edition and diagnostics as the two calls.
+    pub fn load_cached_with_base(dir: &Path, cache: &mut EditionCache, check: impl FnOnce(&crate::model::Edition, &mut Diagnostics)) -> Edition {
+        let mut check = Some(check);
+        let mut once = |model: &crate::model::Edition, found: &mut Diagnostics| {
+            if let Some(c) = check.take() {
+                c(model, found)
+            }
+        };
+        Edition::load_cached_inner(dir, cache, Some(&mut once))
+    }
+
+    fn load_cached_inner(dir: &Path, cache: &mut EditionCache, base: Option<&mut dyn FnMut(&crate::model::Edition, &mut Diagnostics)>) -> Edition {
         let t0 = std::time::Instant::now();
         let mut times = [std::time::Duration::ZERO; 4];
         let mut diags = Diagnostics::new();
@@ -76,14 +92,14 @@ impl Edition {
             diags.enter(Stage::Compute);
             // The computed tables and the placed tables with their widths, with the
             // diagnostics they gave (compute's, then the document stage's first ones).
-            let (computed, tabel) = match &cache.computed {
+            let c = match cache.computed.take() {
                 Some(c) if c.key == key => {
                     cache.computed_hits += 1;
                     diags.extend(c.compute_diags.clone());
                     times[2] = t0.elapsed();
                     diags.enter(Stage::Document);
                     diags.extend(c.table_diags.clone());
-                    (c.computed.clone(), c.tabel.clone())
+                    c
                 }
                 _ => {
                     let mut compute_diags = Diagnostics::new();
@@ -96,11 +112,20 @@ impl Edition {
                     table_diags.enter(Stage::Document);
                     let tabel = crate::document::tables_of(&ed, &computed, &mut table_diags);
                     diags.extend(table_diags.clone());
-                    cache.computed = Some(Computed { key, computed: computed.clone(), compute_diags, tabel: tabel.clone(), table_diags });
-                    (computed, tabel)
+                    let context = crate::document::context_of(&ed, &computed);
+                    Computed { key, computed, compute_diags, tabel, table_diags, context }
                 }
             };
-            crate::document::build_with_tables(&ed, &computed, tabel, &mut diags)
+            let doc = crate::document::build_from(&ed, c.computed.clone(), c.tabel.clone(), &c.context, &mut diags);
+            cache.computed = Some(c);
+            if let Some(check) = base {
+                // As check_base does: its findings after the edition's own (the sort is stable).
+                let mut found = Diagnostics::new();
+                found.enter(Stage::Base);
+                check(&ed, &mut found);
+                diags.extend(found);
+            }
+            doc
         });
         diags.sort();
         times[3] = t0.elapsed();
@@ -111,16 +136,6 @@ impl Edition {
         }
         cache.times = times;
         Edition { dir: dir.to_path_buf(), sources, document, diagnostics: diags }
-    }
-
-    /// [`Edition::check_base`] validating with `cache` (no fonts or images read again).
-    pub fn check_base_cached(&mut self, cache: &mut EditionCache, check: impl FnOnce(&crate::model::Edition, &mut Diagnostics)) {
-        let Some(model) = crate::model::validate_cached(&self.sources, &mut Some(&mut cache.model), &mut Diagnostics::new()) else { return };
-        let mut found = Diagnostics::new();
-        found.enter(Stage::Base);
-        check(&model, &mut found);
-        self.diagnostics.extend(found);
-        self.diagnostics.sort();
     }
 
     /// The edition folder.
@@ -237,6 +252,8 @@ struct Computed {
     compute_diags: Diagnostics,
     tabel: std::collections::BTreeMap<String, crate::document::TabelTampil>,
     table_diags: Diagnostics,
+    /// The chapters' template context made from them.
+    context: minijinja::Value,
 }
 
 /// What the computed tables depend on: the bytes of edisi.toml and of every data file (by

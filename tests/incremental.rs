@@ -14,13 +14,27 @@ fn outcome(e: &Edition) -> (Option<Vec<u8>>, String) {
     (e.json(), serde_json::to_string_pretty(e.check()).unwrap())
 }
 
-/// Loads `dir` through the cache and cold, asserts both are the same, and returns how many
-/// parses and computations the cached load reused and did in this step.
+/// A stand-in for the base-edition check: findings at places the edition's own diagnostics
+/// also use (their order after sorting is part of what is compared).
+fn base_check(model: &renja::model::Edition, found: &mut renja::diag::Diagnostics) {
+    let at = |file: &str| renja::diag::Loc { file: file.into(), line: 1, col: 1 };
+    found.warning(at("edisi.toml"), format!("dasar: tahun {}", model.meta.tahun));
+    found.warning(at("bab/01-pendahuluan.md"), format!("dasar: {} bab", model.chapters.len()));
+}
+
+/// Loads `dir` through the cache (with the base check, every second step without) and cold,
+/// asserts both are the same, and returns how many parses and computations the cached load
+/// reused and did in this step.
 fn step(name: &str, dir: &Path, cache: &mut EditionCache) -> (u64, u64, u64) {
     let before = cache.stats();
-    let warm = Edition::load_cached(dir, cache);
+    static STEPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let with_base = STEPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 0;
+    let warm = if with_base { Edition::load_cached_with_base(dir, cache, base_check) } else { Edition::load_cached(dir, cache) };
     let after = cache.stats();
-    let cold = Edition::load(dir);
+    let mut cold = Edition::load(dir);
+    if with_base {
+        cold.check_base(base_check);
+    }
     let (wj, wd) = outcome(&warm);
     let (cj, cd) = outcome(&cold);
     assert_eq!(wd, cd, "step '{name}': the diagnostics differ from a cold load");

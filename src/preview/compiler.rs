@@ -210,9 +210,7 @@ impl Compiler {
             e.check_base(|model, diags| crate::archive::dasar::check(model, base_store(&self.base), diags));
             e
         } else {
-            let mut e = Edition::load_cached(&self.dir, &mut self.sources);
-            e.check_base_cached(&mut self.sources, |model, diags| crate::archive::dasar::check(model, base_store(&self.base), diags));
-            e
+            Edition::load_cached_with_base(&self.dir, &mut self.sources, |model, diags| crate::archive::dasar::check(model, base_store(&self.base), diags))
         };
         let (stage, stats) = (self.sources.times(), self.sources.stats());
         let mut diags = edition.check().clone();
