@@ -135,6 +135,23 @@ fn cached_loads_equal_cold_loads_through_a_sequence_of_edits() {
     std::fs::write(&edisi, &ed).unwrap();
     step("edisi restored", &dir, &mut cache);
 
+    // A logo: missing, then a damaged PNG, then a good one, then damaged again (its check is
+    // kept by the bytes' hash, so each change must be seen).
+    edit(&edisi, "[opd]\n", "[opd]\nlogo = \"logo.png\"\n");
+    step("logo missing", &dir, &mut cache);
+    std::fs::write(dir.join("logo.png"), b"\x89PNG\r\n\x1a\nrusak").unwrap();
+    step("logo damaged", &dir, &mut cache);
+    let mut png = Vec::new();
+    image::RgbImage::new(4, 3).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    std::fs::write(dir.join("logo.png"), &png).unwrap();
+    let (_, misses, computed) = step("logo good", &dir, &mut cache);
+    assert_eq!((misses, computed), (0, 1), "no source parsed again for an image");
+    std::fs::write(dir.join("logo.png"), &png[..png.len() / 2]).unwrap();
+    step("logo cut short", &dir, &mut cache);
+    std::fs::write(&edisi, &ed).unwrap();
+    std::fs::remove_file(dir.join("logo.png")).unwrap();
+    step("logo gone", &dir, &mut cache);
+
     // A missing required file, then back.
     std::fs::remove_file(&edisi).unwrap();
     step("edisi deleted", &dir, &mut cache);
