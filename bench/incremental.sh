@@ -38,7 +38,7 @@ for f in $SIZES; do
     python3 - "$ed" "$work/err" "$N" "x$f" "$mode" "bench/results/incremental-x$f-$mode.json" <<'PY'
 import json, re, sys, time
 ed, err, n, size, mode, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
-line = re.compile(r"baca\+periksa ([\d.]+) ms \(baca ([\d.]+), validasi ([\d.]+), hitung ([\d.]+), dokumen ([\d.]+); urai ulang (\d+)\)")
+line = re.compile(r"baca\+periksa ([\d.]+) ms \(baca ([\d.]+), validasi ([\d.]+), hitung ([\d.]+), dokumen ([\d.]+); urai ulang (\d+)\)(?: \[tabel ([\d.]+), konteks ([\d.]+)\])?")
 def lines():
     return [m for m in (line.search(l) for l in open(err, errors="replace")) if m]
 def wait(count):
@@ -72,14 +72,14 @@ for i in range(n + 2):
         count += 1
         m = wait(count)
         if i >= 2:
-            results[kind].append([float(m.group(k)) for k in range(1, 6)] + [int(m.group(6))])
+            results[kind].append([float(m.group(k)) for k in range(1, 6)] + [int(m.group(6))] + [float(m.group(k) or 0) for k in (7, 8)])
         time.sleep(0.3)
 def med(xs):
     xs = sorted(xs); return xs[len(xs) // 2]
 for kind, rows in results.items():
     tot = [r[0] for r in rows]
     stages = " ".join(f"{name} {med([r[k] for r in rows]):.1f}" for k, name in ((1, "read"), (2, "validate"), (3, "compute"), (4, "document")))
-    print(f"{size:5s} {mode:11s} {kind:5s} n={len(rows):3d} read+check median {med(tot):7.1f} ms (min {min(tot):.1f}, max {max(tot):.1f}); {stages}; files parsed again {med([r[5] for r in rows])}")
+    print(f"{size:5s} {mode:11s} {kind:5s} n={len(rows):3d} read+check median {med(tot):7.1f} ms (min {min(tot):.1f}, max {max(tot):.1f}); {stages}; files parsed again {med([r[5] for r in rows])}; of the document stage: tables made {med([r[6] for r in rows]):.1f}, context made {med([r[7] for r in rows]):.1f}")
 json.dump(results, open(out, "w"))
 PY
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=

@@ -95,6 +95,7 @@ impl Edition {
             let c = match cache.computed.take() {
                 Some(c) if c.key == key => {
                     cache.computed_hits += 1;
+                    cache.made = Default::default();
                     diags.extend(c.compute_diags.clone());
                     times[2] = t0.elapsed();
                     diags.enter(Stage::Document);
@@ -110,9 +111,12 @@ impl Edition {
                     diags.enter(Stage::Document);
                     let mut table_diags = Diagnostics::new();
                     table_diags.enter(Stage::Document);
+                    let t = std::time::Instant::now();
                     let tabel = crate::document::tables_of(&ed, &computed, &mut table_diags);
                     diags.extend(table_diags.clone());
+                    let t_tables = t.elapsed();
                     let context = crate::document::context_of(&ed, &computed);
+                    cache.made = [t_tables, t.elapsed() - t_tables];
                     Computed { key, computed, compute_diags, tabel, table_diags, context }
                 }
             };
@@ -243,6 +247,9 @@ pub struct EditionCache {
     computed: Option<Computed>,
     computed_hits: u64,
     times: [std::time::Duration; 4],
+    /// Of the last load's document stage: making the placed tables and the templates' context
+    /// (zero when they were reused).
+    made: [std::time::Duration; 2],
 }
 
 /// The last computed tables and placed tables, with the key of the sources they came from.
@@ -274,6 +281,12 @@ impl EditionCache {
     /// building the document model (for timing lines).
     pub fn times(&self) -> [std::time::Duration; 4] {
         self.times
+    }
+
+    /// Of the last load's document stage: how long making the placed tables (with their
+    /// widths) and the templates' context took (zero when they were reused).
+    pub fn made(&self) -> [std::time::Duration; 2] {
+        self.made
     }
 
     fn compute_key(&self, sources: &crate::source::Sources) -> ComputeKey {

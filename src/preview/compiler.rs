@@ -212,7 +212,7 @@ impl Compiler {
         } else {
             Edition::load_cached_with_base(&self.dir, &mut self.sources, |model, diags| crate::archive::dasar::check(model, base_store(&self.base), diags))
         };
-        let (stage, stats) = (self.sources.times(), self.sources.stats());
+        let (stage, stats, made) = (self.sources.times(), self.sources.stats(), self.sources.made());
         let mut diags = edition.check().clone();
         let t_process = start.elapsed();
         let doc = match edition.document() {
@@ -296,13 +296,15 @@ impl Compiler {
         let render_ms = start.elapsed().as_millis() as u64;
         if self.timing {
             eprintln!(
-                "pratinjau: baca+periksa {:.1} ms (baca {:.1}, validasi {:.1}, hitung {:.1}, dokumen {:.1}; urai ulang {}), model {:.1} ms, tata letak {:.1} ms, SVG {} halaman {:.1} ms, total {render_ms} ms",
+                "pratinjau: baca+periksa {:.1} ms (baca {:.1}, validasi {:.1}, hitung {:.1}, dokumen {:.1}; urai ulang {}) [tabel {:.1}, konteks {:.1}], model {:.1} ms, tata letak {:.1} ms, SVG {} halaman {:.1} ms, total {render_ms} ms",
                 t_process.as_secs_f64() * 1e3,
                 stage[0].as_secs_f64() * 1e3,
                 stage[1].as_secs_f64() * 1e3,
                 stage[2].as_secs_f64() * 1e3,
                 stage[3].as_secs_f64() * 1e3,
                 stats.1 - parsed_before,
+                made[0].as_secs_f64() * 1e3,
+                made[1].as_secs_f64() * 1e3,
                 (t_layout0 - t_process).as_secs_f64() * 1e3,
                 (t_layout - t_layout0).as_secs_f64() * 1e3,
                 changed.len(),
