@@ -55,6 +55,93 @@ impl Edition {
         Edition { dir: dir.to_path_buf(), sources, document, diagnostics: diags }
     }
 
+    /// [`Edition::load`] for a caller that loads the same edition again after each change (the
+    /// preview; the service, one [`EditionCache`] per edition it keeps open). Every source file
+    /// is read, but parsed again only when its bytes changed; validation reuses the fonts'
+    /// families and the images' checks while those files are unchanged; the computed tables
+    /// (and their diagnostics) are reused while edisi.toml and the data files are unchanged, so
+    /// a chapter edit computes nothing again. The edition and its diagnostics, in order, are
+    /// exactly [`Edition::load`]'s (tests/incremental.rs holds that).
+    pub fn load_cached(dir: &Path, cache: &mut EditionCache) -> Edition {
+        Edition::load_cached_inner(dir, cache, None)
+    }
+
+    /// [`Edition::load_cached`] followed by [`Edition::check_base`] with `check`, in one
+    /// validation: the same edition and diagnostics as the two calls.
+    pub fn load_cached_with_base(dir: &Path, cache: &mut EditionCache, check: impl FnOnce(&crate::model::Edition, &mut Diagnostics)) -> Edition {
+        let mut check = Some(check);
+        let mut once = |model: &crate::model::Edition, found: &mut Diagnostics| {
+            if let Some(c) = check.take() {
+                c(model, found)
+            }
+        };
+        Edition::load_cached_inner(dir, cache, Some(&mut once))
+    }
+
+    fn load_cached_inner(dir: &Path, cache: &mut EditionCache, base: Option<&mut dyn FnMut(&crate::model::Edition, &mut Diagnostics)>) -> Edition {
+        let t0 = std::time::Instant::now();
+        let mut times = [std::time::Duration::ZERO; 4];
+        let mut diags = Diagnostics::new();
+        diags.enter(Stage::Source);
+        let sources = crate::source::load_cached(dir, &mut cache.sources, &mut diags);
+        times[0] = t0.elapsed();
+        diags.enter(Stage::Validate);
+        let key = cache.compute_key(&sources);
+        let document = crate::model::validate_cached(&sources, &mut Some(&mut cache.model), &mut diags).map(|ed| {
+            times[1] = t0.elapsed();
+            diags.enter(Stage::Compute);
+            // The computed tables and the placed tables with their widths, with the
+            // diagnostics they gave (compute's, then the document stage's first ones).
+            let c = match cache.computed.take() {
+                Some(c) if c.key == key => {
+                    cache.computed_hits += 1;
+                    cache.made = Default::default();
+                    diags.extend(c.compute_diags.clone());
+                    times[2] = t0.elapsed();
+                    diags.enter(Stage::Document);
+                    diags.extend(c.table_diags.clone());
+                    c
+                }
+                _ => {
+                    let mut compute_diags = Diagnostics::new();
+                    compute_diags.enter(Stage::Compute);
+                    let computed = crate::compute::compute(&ed, &mut compute_diags);
+                    diags.extend(compute_diags.clone());
+                    times[2] = t0.elapsed();
+                    diags.enter(Stage::Document);
+                    let mut table_diags = Diagnostics::new();
+                    table_diags.enter(Stage::Document);
+                    let t = std::time::Instant::now();
+                    let tabel = crate::document::tables_of(&ed, &computed, &mut table_diags);
+                    diags.extend(table_diags.clone());
+                    let t_tables = t.elapsed();
+                    let context = crate::document::context_of(&ed, &computed);
+                    cache.made = [t_tables, t.elapsed() - t_tables];
+                    Computed { key, computed, compute_diags, tabel, table_diags, context }
+                }
+            };
+            let doc = crate::document::build_from(&ed, c.computed.clone(), c.tabel.clone(), &c.context, &mut diags);
+            cache.computed = Some(c);
+            if let Some(check) = base {
+                // As check_base does: its findings after the edition's own (the sort is stable).
+                let mut found = Diagnostics::new();
+                found.enter(Stage::Base);
+                check(&ed, &mut found);
+                diags.extend(found);
+            }
+            doc
+        });
+        diags.sort();
+        times[3] = t0.elapsed();
+        // Cumulative instants to per-stage durations (a stage not reached took nothing).
+        for i in (1..4).rev() {
+            let prev = times[..i].iter().rev().find(|t| !t.is_zero()).copied().unwrap_or_default();
+            times[i] = times[i].saturating_sub(prev);
+        }
+        cache.times = times;
+        Edition { dir: dir.to_path_buf(), sources, document, diagnostics: diags }
+    }
+
     /// The edition folder.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -161,6 +248,65 @@ impl Edition {
 
     fn folder_loc(&self) -> Loc {
         Loc { file: Arc::from(self.dir.display().to_string().as_str()), line: 1, col: 1 }
+    }
+}
+
+/// What [`Edition::load_cached`] keeps between loads of one edition folder: the parsed source
+/// files ([`crate::source::Cache`]), validation's fonts and images ([`crate::model::Cache`]) and
+/// the last computed tables with the key of the sources they were computed from. Its size is
+/// about that of the parsed sources plus one computed model.
+#[derive(Default)]
+pub struct EditionCache {
+    sources: crate::source::Cache,
+    model: crate::model::Cache,
+    computed: Option<Computed>,
+    computed_hits: u64,
+    times: [std::time::Duration; 4],
+    /// Of the last load's document stage: making the placed tables and the templates' context
+    /// (zero when they were reused).
+    made: [std::time::Duration; 2],
+}
+
+/// The last computed tables and placed tables, with the key of the sources they came from.
+struct Computed {
+    key: ComputeKey,
+    computed: crate::compute::Computed,
+    compute_diags: Diagnostics,
+    tabel: std::collections::BTreeMap<String, crate::document::TabelTampil>,
+    table_diags: Diagnostics,
+    /// The chapters' template context made from them.
+    context: minijinja::Value,
+}
+
+/// What the computed tables depend on: the bytes of edisi.toml and of every data file (by
+/// their SHA-256, `None` when the file was not parsed) and which data files are present.
+type ComputeKey = (Vec<Option<[u8; 32]>>, Vec<String>);
+
+impl EditionCache {
+    pub fn new() -> EditionCache {
+        EditionCache::default()
+    }
+
+    /// (parses reused, parses done, computations reused) over the cache's life.
+    pub fn stats(&self) -> (u64, u64, u64) {
+        (self.sources.hits, self.sources.misses, self.computed_hits)
+    }
+
+    /// How long the last [`Edition::load_cached`] spent reading, validating, computing and
+    /// building the document model (for timing lines).
+    pub fn times(&self) -> [std::time::Duration; 4] {
+        self.times
+    }
+
+    /// Of the last load's document stage: how long making the placed tables (with their
+    /// widths) and the templates' context took (zero when they were reused).
+    pub fn made(&self) -> [std::time::Duration; 2] {
+        self.made
+    }
+
+    fn compute_key(&self, sources: &crate::source::Sources) -> ComputeKey {
+        let files = crate::source::DATA_FILES.iter().map(|rel| self.sources.hash_of(rel)).collect();
+        (files, sources.present.clone())
     }
 }
 

@@ -24,7 +24,7 @@ pub mod sign;
 pub mod source;
 pub mod xlsx;
 
-pub use facade::{Edition, Formats, Mode, RenderOptions, Rendered, Renderer};
+pub use facade::{Edition, EditionCache, Formats, Mode, RenderOptions, Rendered, Renderer};
 
 use diag::Diagnostics;
 use std::path::Path;

@@ -578,9 +578,30 @@ fn resolve(blocks: Vec<Blok>, placed: &[Blok]) -> Vec<Blok> {
 
 /// Builds the document: evaluates every chapter against the computed edition.
 pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Document {
-    let meta = &ed.meta;
-    let mut tabel = tables::all(computed, meta);
+    let tabel = tables_of(ed, computed, diags);
+    let ctx = context_of(ed, computed);
+    build_from(ed, computed.clone(), tabel, &ctx, diags)
+}
+
+/// The placed tables with their column widths (the first part of [`build`]). They, and the
+/// templates' context ([`context_of`]), depend only on the computed tables and the edition's
+/// settings and data files, so a caller that keeps them (the incremental load) builds the
+/// document again after a chapter edit with [`build_from`], giving the warnings they gave again
+/// first, as [`build`] does.
+pub fn tables_of(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> BTreeMap<String, TabelTampil> {
+    let mut tabel = tables::all(computed, &ed.meta);
     fit_tables(ed, &mut tabel, diags);
+    tabel
+}
+
+/// The values the chapters' templates see (metadata and every computed table).
+pub fn context_of(ed: &Edition, computed: &Computed) -> minijinja::Value {
+    context(&ed.meta, computed, &ed.sources.present)
+}
+
+/// [`build`] with the tables [`tables_of`] made and the context [`context_of`] made.
+pub fn build_from(ed: &Edition, computed: Computed, tabel: BTreeMap<String, TabelTampil>, ctx: &minijinja::Value, diags: &mut Diagnostics) -> Document {
+    let meta = &ed.meta;
     // Tables a chapter may place: computed ones, and those whose file exists but failed to
     // parse (already reported there; no second error at the placement).
     let mut placeable: Vec<String> = tabel.keys().cloned().collect();
@@ -590,7 +611,6 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
         }
     }
     let templates = Templates::new(meta.format.rupiah, placeable);
-    let ctx = context(meta, computed, &ed.sources.present);
     let mut bab = Vec::new();
     let mut chapter_no = 0;
     let landasan_block = landasan(ed, diags);
@@ -603,7 +623,7 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
     for ch in &ed.chapters {
         check_placeholders(ch, diags);
         let before = templates.placements.lock().expect("placements").len();
-        let rendered = match templates.render(&ch.file.name, &ch.body, &ctx) {
+        let rendered = match templates.render(&ch.file.name, &ch.body, ctx) {
             Ok(r) => r,
             Err((line, msg, detail)) => {
                 let d = diags.error(Loc { file: ch.file.name.clone(), line: ch.body_line + line - 1, col: 1 }, msg);
@@ -732,7 +752,7 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
             gambar_ttd: s.gambar_ttd.clone(),
             stempel: s.stempel.clone(),
         },
-        data: computed.clone(),
+        data: computed,
     }
 }
 

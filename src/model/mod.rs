@@ -86,7 +86,7 @@ pub fn sub_digits_for_year(year: i32) -> usize {
     if year >= 2023 { 4 } else { 2 }
 }
 
-fn meta(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> Meta {
+fn meta(file: &SourceFile, e: &EdisiFile, cache: &mut Option<&mut Cache>, diags: &mut Diagnostics) -> Meta {
     let tahun = *e.edisi.tahun.get_ref();
     if !(2000..=2100).contains(&tahun) {
         diags.error(file.loc_of(&e.edisi.tahun.span()), format!("tahun {tahun} tidak masuk akal; yang diharapkan 2000–2100"));
@@ -156,10 +156,10 @@ fn meta(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) -> Meta {
             );
         }
     }
-    check_settings(file, e, diags);
-    check_image(file, diags, e.opd.logo.as_ref(), "logo");
-    check_image(file, diags, e.penandatangan.gambar_ttd.as_ref(), "gambar tanda tangan");
-    check_image(file, diags, e.penandatangan.stempel.as_ref(), "gambar stempel");
+    check_settings(file, e, cache, diags);
+    check_image(file, diags, cache, e.opd.logo.as_ref(), "logo");
+    check_image(file, diags, cache, e.penandatangan.gambar_ttd.as_ref(), "gambar tanda tangan");
+    check_image(file, diags, cache, e.penandatangan.stempel.as_ref(), "gambar stempel");
     if e.edisi.jenis == JenisEdisi::Murni && !(tahun - 1..=tahun).contains(&tanggal.0) {
         diags.warning(
             file.loc_of(&e.pengesahan.tanggal.span()),
@@ -314,8 +314,28 @@ fn tree(file: &SourceFile, n: &NomenklaturFile, digits: usize, diags: &mut Diagn
 /// Validates the loaded sources into an [`Edition`]. Returns `None` when the metadata itself
 /// could not be read (nothing else can be interpreted without it).
 pub fn validate<'a>(sources: &'a Sources, diags: &mut Diagnostics) -> Option<Edition<'a>> {
+    validate_cached(sources, &mut None, diags)
+}
+
+/// What validation keeps between runs on one edition (the preview, the service): the font
+/// families of the fonts folder (while its files are unchanged) and whether each image named in
+/// edisi.toml decodes (by the SHA-256 of its bytes). Results are those of [`validate`].
+#[derive(Default)]
+pub struct Cache {
+    families: Option<(std::path::PathBuf, crate::source::FontsStamp, Vec<String>)>,
+    images: std::collections::HashMap<String, ([u8; 32], Option<ImageProblem>)>,
+}
+
+impl Cache {
+    pub fn new() -> Cache {
+        Cache::default()
+    }
+}
+
+/// [`validate`] with a [`Cache`] (`&mut None`: none).
+pub fn validate_cached<'a>(sources: &'a Sources, cache: &mut Option<&mut Cache>, diags: &mut Diagnostics) -> Option<Edition<'a>> {
     let (efile, edisi) = sources.edisi.as_ref()?;
-    let meta = meta(efile, edisi, diags);
+    let meta = meta(efile, edisi, cache, diags);
     let digits = meta.digit_sub_kegiatan;
     let tree = match &sources.nomenklatur {
         Some((f, n)) => tree(f, n, digits, diags),
@@ -413,7 +433,7 @@ pub fn font_families(fonts: &std::path::Path) -> Vec<String> {
 }
 
 /// Page and signer settings: ranges, a font that exists, names that are not empty.
-fn check_settings(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) {
+fn check_settings(file: &SourceFile, e: &EdisiFile, cache: &mut Option<&mut Cache>, diags: &mut Diagnostics) {
     let h = &e.halaman;
     let mut range = |table: &str, key: &str, v: f64, (lo, hi): (f64, f64), unit: &str| {
         if !(lo..=hi).contains(&v) {
@@ -440,7 +460,20 @@ fn check_settings(file: &SourceFile, e: &EdisiFile, diags: &mut Diagnostics) {
     }
     let dir = file.path.parent().unwrap_or(std::path::Path::new("."));
     let fonts = crate::source::Assets::locate(dir).fonts;
-    let families = font_families(&fonts);
+    let families = match cache.as_deref_mut() {
+        Some(c) => {
+            let stamp = crate::source::fonts_stamp(&fonts);
+            match &c.families {
+                Some((dir, s, f)) if *dir == fonts && *s == stamp => f.clone(),
+                _ => {
+                    let f = font_families(&fonts);
+                    c.families = Some((fonts.clone(), stamp, f.clone()));
+                    f
+                }
+            }
+        }
+        None => font_families(&fonts),
+    };
     if !families.is_empty() && !families.iter().any(|f| f.eq_ignore_ascii_case(h.huruf.trim())) {
         diags
             .error(key_loc(file, "halaman", "huruf"), format!("huruf '{}' tidak tersedia; huruf yang tersedia: {}", h.huruf, families.join(", ")))
@@ -465,7 +498,7 @@ const MAX_IMAGE_SIDE: u32 = 10_000;
 
 /// An image named in edisi.toml (logo, signature, stamp) must be a PNG or JPEG file inside the
 /// edition folder (also after following links), a regular file, and decode completely.
-fn check_image(file: &crate::diag::SourceFile, diags: &mut Diagnostics, image: Option<&crate::source::schema::S<String>>, what: &str) {
+fn check_image(file: &crate::diag::SourceFile, diags: &mut Diagnostics, cache: &mut Option<&mut Cache>, image: Option<&crate::source::schema::S<String>>, what: &str) {
     let Some(image) = image else { return };
     let rel = image.get_ref();
     let ok_ext = [".png", ".jpg", ".jpeg"].iter().any(|x| rel.to_lowercase().ends_with(x));
@@ -490,29 +523,68 @@ fn check_image(file: &crate::diag::SourceFile, diags: &mut Diagnostics, image: O
             return;
         }
     };
-    let reader = match image::ImageReader::new(std::io::Cursor::new(&bytes)).with_guessed_format() {
-        Ok(r) => r,
-        Err(e) => {
-            diags.error(loc, format!("berkas {what} '{rel}' tidak dapat dibaca")).with_detail(e.to_string());
-            return;
+    let problem = match cache.as_deref_mut() {
+        Some(c) => {
+            use sha2::{Digest, Sha256};
+            let hash: [u8; 32] = Sha256::digest(&bytes).into();
+            match c.images.get(rel) {
+                Some((h, p)) if *h == hash => p.clone(),
+                _ => {
+                    let p = decode_problem(&bytes);
+                    c.images.insert(rel.clone(), (hash, p.clone()));
+                    p
+                }
+            }
         }
+        None => decode_problem(&bytes),
+    };
+    match problem {
+        None => {}
+        Some(ImageProblem::Unreadable(detail)) => {
+            diags.error(loc, format!("berkas {what} '{rel}' tidak dapat dibaca")).with_detail(detail);
+        }
+        Some(ImageProblem::NotPngJpeg) => {
+            diags
+                .error(loc, format!("berkas {what} '{rel}' bukan gambar PNG atau JPEG (isinya tidak sesuai dengan namanya)"))
+                .with_hint("simpan ulang gambar sebagai PNG atau JPEG");
+        }
+        Some(ImageProblem::Decode { limits, detail }) => {
+            let msg = if limits {
+                format!("gambar {what} '{rel}' terlalu besar; paling besar {MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE} piksel")
+            } else {
+                format!("berkas {what} '{rel}' rusak: gambarnya tidak dapat dibaca sampai habis")
+            };
+            diags.error(loc, msg).with_hint("simpan ulang gambar dari aplikasi pengolah gambar").with_detail(detail);
+        }
+    }
+}
+
+/// Why an image's bytes are not a usable PNG or JPEG.
+#[derive(Debug, Clone)]
+enum ImageProblem {
+    /// The format could not be guessed (the reader's words).
+    Unreadable(String),
+    NotPngJpeg,
+    /// Decoding failed: over the size limit, or damaged (the decoder's words).
+    Decode { limits: bool, detail: String },
+}
+
+/// Decodes an image completely (within [`MAX_IMAGE_SIDE`]); `None` when it is a good PNG or JPEG.
+fn decode_problem(bytes: &[u8]) -> Option<ImageProblem> {
+    let reader = match image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format() {
+        Ok(r) => r,
+        Err(e) => return Some(ImageProblem::Unreadable(e.to_string())),
     };
     if !matches!(reader.format(), Some(image::ImageFormat::Png | image::ImageFormat::Jpeg)) {
-        diags
-            .error(loc, format!("berkas {what} '{rel}' bukan gambar PNG atau JPEG (isinya tidak sesuai dengan namanya)"))
-            .with_hint("simpan ulang gambar sebagai PNG atau JPEG");
-        return;
+        return Some(ImageProblem::NotPngJpeg);
     }
     let mut reader = reader;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
     reader.limits(limits);
-    if let Err(e) = reader.decode() {
-        let msg = match &e {
-            image::ImageError::Limits(_) => format!("gambar {what} '{rel}' terlalu besar; paling besar {MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE} piksel"),
-            _ => format!("berkas {what} '{rel}' rusak: gambarnya tidak dapat dibaca sampai habis"),
-        };
-        diags.error(loc, msg).with_hint("simpan ulang gambar dari aplikasi pengolah gambar").with_detail(e.to_string());
+    match reader.decode() {
+        Ok(_) => None,
+        Err(e) => Some(ImageProblem::Decode { limits: matches!(e, image::ImageError::Limits(_)), detail: e.to_string() }),
     }
 }

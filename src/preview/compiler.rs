@@ -11,7 +11,7 @@
 use super::state::{self, Message, Outcome, PageView, Shared};
 use crate::archive::Store;
 use crate::diag::Diagnostics;
-use crate::facade::{Edition, Formats, RenderOptions, Renderer};
+use crate::facade::{Edition, EditionCache, Formats, RenderOptions, Renderer};
 use crate::pdf::{Assets, Drawing, Fonts};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +32,11 @@ pub struct Compiler {
     /// Print each compile's phase timings on stderr (`RENJA_PREVIEW_TIMING=1`).
     timing: bool,
     cache: CachePolicy,
+    /// The parsed sources and computed tables of the last compile ([`Edition::load_cached`]).
+    sources: EditionCache,
+    /// `RENJA_PREVIEW_COLD=1`: read and check from scratch every time ([`Edition::load`]), for
+    /// measuring what the incremental load saves.
+    cold: bool,
 }
 
 /// When to evict typst's memoisation cache (comemo). `typst watch` calls `comemo::evict(10)`
@@ -145,6 +150,8 @@ impl Compiler {
             pages: Vec::new(),
             timing: std::env::var_os("RENJA_PREVIEW_TIMING").is_some(),
             cache: CachePolicy::from_env(),
+            sources: EditionCache::new(),
+            cold: std::env::var_os("RENJA_PREVIEW_COLD").is_some(),
         }
     }
 
@@ -197,9 +204,15 @@ impl Compiler {
     /// drops it after publishing) and its model (for `--write`).
     pub fn compile(&mut self) -> (Outcome, Option<(PagedDocument, Edition)>) {
         let start = Instant::now();
-        let mut edition = Edition::load(&self.dir);
-        let base = self.base.as_ref().map(|s| s.as_ref() as &dyn Store).map_err(Clone::clone);
-        edition.check_base(|model, diags| crate::archive::dasar::check(model, base, diags));
+        let parsed_before = self.sources.stats().1;
+        let edition = if self.cold {
+            let mut e = Edition::load(&self.dir);
+            e.check_base(|model, diags| crate::archive::dasar::check(model, base_store(&self.base), diags));
+            e
+        } else {
+            Edition::load_cached_with_base(&self.dir, &mut self.sources, |model, diags| crate::archive::dasar::check(model, base_store(&self.base), diags))
+        };
+        let (stage, stats, made) = (self.sources.times(), self.sources.stats(), self.sources.made());
         let mut diags = edition.check().clone();
         let t_process = start.elapsed();
         let doc = match edition.document() {
@@ -283,8 +296,15 @@ impl Compiler {
         let render_ms = start.elapsed().as_millis() as u64;
         if self.timing {
             eprintln!(
-                "pratinjau: baca+periksa {:.1} ms, model {:.1} ms, tata letak {:.1} ms, SVG {} halaman {:.1} ms, total {render_ms} ms",
+                "pratinjau: baca+periksa {:.1} ms (baca {:.1}, validasi {:.1}, hitung {:.1}, dokumen {:.1}; urai ulang {}) [tabel {:.1}, konteks {:.1}], model {:.1} ms, tata letak {:.1} ms, SVG {} halaman {:.1} ms, total {render_ms} ms",
                 t_process.as_secs_f64() * 1e3,
+                stage[0].as_secs_f64() * 1e3,
+                stage[1].as_secs_f64() * 1e3,
+                stage[2].as_secs_f64() * 1e3,
+                stage[3].as_secs_f64() * 1e3,
+                stats.1 - parsed_before,
+                made[0].as_secs_f64() * 1e3,
+                made[1].as_secs_f64() * 1e3,
                 (t_layout0 - t_process).as_secs_f64() * 1e3,
                 (t_layout - t_layout0).as_secs_f64() * 1e3,
                 changed.len(),
@@ -298,6 +318,11 @@ impl Compiler {
         let good = Some((paged, edition));
         (Outcome::Good { pages, changed, warnings, render_ms }, good)
     }
+}
+
+/// The archive for the base-edition check, as `archive::dasar::check` takes it.
+fn base_store(base: &Result<Box<dyn Store + Send>, crate::archive::Error>) -> Result<&dyn Store, crate::archive::Error> {
+    base.as_ref().map(|s| s.as_ref() as &dyn Store).map_err(Clone::clone)
 }
 
 /// `--write`: the PDF and the DOCX, rendered by [`Edition::render`] in the preview's warm World

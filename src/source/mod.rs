@@ -52,6 +52,19 @@ pub struct Sources {
     pub usulan: Option<(SourceFile, UsulanFile)>,
 }
 
+/// edisi.toml and every data file, in the order [`load`] reads them.
+pub const DATA_FILES: &[&str] = &[
+    "edisi.toml",
+    "data/nomenklatur.toml",
+    "data/evaluasi.toml",
+    "data/tujuan-sasaran.toml",
+    "data/rkpd.toml",
+    "data/rencana.toml",
+    "data/landasan-hukum.toml",
+    "data/organisasi.toml",
+    "data/usulan.toml",
+];
+
 /// The largest source file renja reads (a 20 MB chapter is well inside).
 pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -411,10 +424,25 @@ fn jenis(s: &str) -> String {
     s.to_string()
 }
 
-fn load_toml<T: DeserializeOwned>(dir: &Path, rel: &str, required: bool, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) -> Option<(SourceFile, T)> {
+fn load_toml<T: DeserializeOwned + Clone + Send + 'static>(
+    dir: &Path,
+    rel: &str,
+    required: bool,
+    glyphs: Option<&text::Glyphs>,
+    cache: &mut Option<&mut Cache>,
+    diags: &mut Diagnostics,
+) -> Option<(SourceFile, T)> {
     let file = read(dir, rel, diags, required)?;
-    let value = parse_toml_with::<T>(&file, &file.text, 0, glyphs, diags)?;
-    Some((file, value))
+    match cache {
+        Some(c) => c.parsed(file, diags, |file, d| {
+            let value = parse_toml_with::<T>(&file, &file.text, 0, glyphs, d)?;
+            Some((file, value))
+        }),
+        None => {
+            let value = parse_toml_with::<T>(&file, &file.text, 0, glyphs, diags)?;
+            Some((file, value))
+        }
+    }
 }
 
 /// Splits `+++` TOML front matter from a Markdown chapter.
@@ -458,6 +486,22 @@ fn load_chapter(file: SourceFile, glyphs: Option<&text::Glyphs>, diags: &mut Dia
 /// Reads every source of the edition in `dir`. Problems are added to `diags`; a part that could
 /// not be read is `None` (or missing from `chapters`).
 pub fn load(dir: &Path, diags: &mut Diagnostics) -> Sources {
+    load_inner(dir, None, diags)
+}
+
+/// [`load`] for a caller that reads the same edition again and again (the preview, the
+/// service): every file is still read, but parsed (and its text checked) only when its bytes
+/// changed since the last load with this `cache`; otherwise its last parse and the diagnostics
+/// it gave are reused. The result and the diagnostics, in order, are those of [`load`].
+/// Diagnostics are recorded under [`crate::diag::Stage::Source`].
+pub fn load_cached(dir: &Path, cache: &mut Cache, diags: &mut Diagnostics) -> Sources {
+    cache.begin(dir);
+    let s = load_inner(dir, Some(&mut *cache), diags);
+    cache.end();
+    s
+}
+
+fn load_inner(dir: &Path, mut cache: Option<&mut Cache>, diags: &mut Diagnostics) -> Sources {
     let mut s = Sources { dir: dir.to_path_buf(), ..Default::default() };
     if !dir.is_dir() {
         let f = SourceFile::new(&dir.display().to_string(), dir, String::new());
@@ -469,18 +513,23 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Sources {
             s.present.push(rel.to_string());
         }
     }
-    // The characters the document's fonts can draw (PDF/A refuses a missing glyph).
-    let glyphs = text::Glyphs::load(&Assets::locate(dir).fonts);
-    let glyphs = glyphs.as_ref();
-    s.edisi = load_toml(dir, "edisi.toml", true, glyphs, diags);
-    s.nomenklatur = load_toml(dir, "data/nomenklatur.toml", false, glyphs, diags);
-    s.evaluasi = load_toml(dir, "data/evaluasi.toml", false, glyphs, diags);
-    s.tujuan_sasaran = load_toml(dir, "data/tujuan-sasaran.toml", false, glyphs, diags);
-    s.rkpd = load_toml(dir, "data/rkpd.toml", false, glyphs, diags);
-    s.rencana = load_toml(dir, "data/rencana.toml", false, glyphs, diags);
-    s.landasan = load_toml(dir, "data/landasan-hukum.toml", false, glyphs, diags);
-    s.organisasi = load_toml(dir, "data/organisasi.toml", false, glyphs, diags);
-    s.usulan = load_toml(dir, "data/usulan.toml", false, glyphs, diags);
+    // The characters the document's fonts can draw (PDF/A refuses a missing glyph). A cache
+    // keeps them while the fonts folder is unchanged (and then takes them out for this load).
+    let fonts = Assets::locate(dir).fonts;
+    let glyphs = match cache.as_deref_mut() {
+        Some(c) => c.take_glyphs(&fonts),
+        None => text::Glyphs::load(&fonts),
+    };
+    let g = glyphs.as_ref();
+    s.edisi = load_toml(dir, "edisi.toml", true, g, &mut cache, diags);
+    s.nomenklatur = load_toml(dir, "data/nomenklatur.toml", false, g, &mut cache, diags);
+    s.evaluasi = load_toml(dir, "data/evaluasi.toml", false, g, &mut cache, diags);
+    s.tujuan_sasaran = load_toml(dir, "data/tujuan-sasaran.toml", false, g, &mut cache, diags);
+    s.rkpd = load_toml(dir, "data/rkpd.toml", false, g, &mut cache, diags);
+    s.rencana = load_toml(dir, "data/rencana.toml", false, g, &mut cache, diags);
+    s.landasan = load_toml(dir, "data/landasan-hukum.toml", false, g, &mut cache, diags);
+    s.organisasi = load_toml(dir, "data/organisasi.toml", false, g, &mut cache, diags);
+    s.usulan = load_toml(dir, "data/usulan.toml", false, g, &mut cache, diags);
 
     let bab_dir = dir.join("bab");
     let bab_inside = bab_dir
@@ -514,13 +563,144 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Sources {
     names.sort();
     for name in names {
         if let Some(file) = read(dir, &name, diags, true) {
-            if let Some(ch) = load_chapter(file, glyphs, diags) {
+            let ch = match cache.as_deref_mut() {
+                Some(c) => c.parsed(file, diags, |file, d| load_chapter(file, g, d)),
+                None => load_chapter(file, g, diags),
+            };
+            if let Some(ch) = ch {
                 s.chapters.push(ch);
             }
         }
     }
     s.chapters.sort_by_key(|c| (*c.front.urutan.get_ref(), c.file.name.to_string()));
+    if let (Some(c), Some(glyphs)) = (cache, glyphs) {
+        c.put_glyphs(glyphs);
+    }
     s
+}
+
+/// What [`load_cached`] keeps between loads of one edition folder: the last parse of every
+/// source file with the diagnostics it gave, keyed by the file's name and the SHA-256 of its
+/// bytes (and the fonts it was checked against), and the fonts' character coverage, kept while
+/// the fonts folder's files (names, sizes, modification times) are unchanged.
+#[derive(Default)]
+pub struct Cache {
+    dir: PathBuf,
+    /// The fonts folder's stamp and the coverage read from it.
+    glyphs: Option<(FontsStamp, Option<text::Glyphs>)>,
+    /// The stamp of the fonts the current load checks text against.
+    stamp: FontsStamp,
+    files: std::collections::HashMap<String, Parsed>,
+    /// Files read in the current load (others are dropped at its end: deleted files).
+    seen: std::collections::HashSet<String>,
+    /// Parses reused and done, over the cache's life (for tests and timing lines).
+    pub hits: u64,
+    pub misses: u64,
+}
+
+/// A fonts folder's files as (name, size, modification time), sorted.
+pub type FontsStamp = Vec<(String, u64, Option<std::time::SystemTime>)>;
+
+/// The stamp of a fonts folder: its files' names, sizes and modification times.
+pub fn fonts_stamp(dir: &Path) -> FontsStamp {
+    let mut out: FontsStamp = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let m = e.metadata().ok()?;
+                    Some((e.file_name().to_string_lossy().into_owned(), m.len(), m.modified().ok()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+struct Parsed {
+    /// SHA-256 of the file's bytes.
+    hash: [u8; 32],
+    stamp: FontsStamp,
+    value: Box<dyn std::any::Any + Send>,
+    diags: Diagnostics,
+}
+
+impl Cache {
+    pub fn new() -> Cache {
+        Cache::default()
+    }
+
+    /// The SHA-256 of `rel`'s bytes as parsed in the last load (with the fonts' stamp mixed
+    /// in), `None` if it was not parsed then (missing, unreadable, not UTF-8).
+    pub fn hash_of(&self, rel: &str) -> Option<[u8; 32]> {
+        use sha2::{Digest, Sha256};
+        let p = self.files.get(rel)?;
+        let mut h = Sha256::new();
+        h.update(p.hash);
+        h.update(format!("{:?}", p.stamp).as_bytes());
+        Some(h.finalize().into())
+    }
+
+    fn begin(&mut self, dir: &Path) {
+        if self.dir != dir {
+            // Another folder: nothing of the last one applies (locations carry its paths).
+            *self = Cache { hits: self.hits, misses: self.misses, ..Cache::default() };
+            self.dir = dir.to_path_buf();
+        }
+        self.seen.clear();
+    }
+
+    fn end(&mut self) {
+        let seen = std::mem::take(&mut self.seen);
+        self.files.retain(|k, _| seen.contains(k));
+    }
+
+    /// The fonts' coverage for this load: the kept one while the folder is unchanged.
+    fn take_glyphs(&mut self, fonts: &Path) -> Option<text::Glyphs> {
+        let stamp = fonts_stamp(fonts);
+        self.stamp = stamp.clone();
+        match self.glyphs.take() {
+            Some((s, g)) if s == stamp => g,
+            _ => {
+                self.glyphs = Some((stamp, None));
+                text::Glyphs::load(fonts)
+            }
+        }
+    }
+
+    fn put_glyphs(&mut self, glyphs: text::Glyphs) {
+        self.glyphs = Some((self.stamp.clone(), Some(glyphs)));
+    }
+
+    /// The parse of `file`: the kept one when its bytes (and the fonts) are unchanged, else
+    /// `parse`'s, kept for next time. Its diagnostics are added to `diags` either way.
+    fn parsed<T: Clone + Send + 'static>(
+        &mut self,
+        file: SourceFile,
+        diags: &mut Diagnostics,
+        parse: impl FnOnce(SourceFile, &mut Diagnostics) -> Option<T>,
+    ) -> Option<T> {
+        use sha2::{Digest, Sha256};
+        let name = file.name.to_string();
+        let hash: [u8; 32] = Sha256::digest(file.text.as_bytes()).into();
+        self.seen.insert(name.clone());
+        if let Some(p) = self.files.get(&name)
+            && p.hash == hash
+            && p.stamp == self.stamp
+            && let Some(v) = p.value.downcast_ref::<Option<T>>()
+        {
+            self.hits += 1;
+            diags.extend(p.diags.clone());
+            return v.clone();
+        }
+        self.misses += 1;
+        let mut own = Diagnostics::new();
+        own.enter(crate::diag::Stage::Source);
+        let value = parse(file, &mut own);
+        diags.extend(own.clone());
+        self.files.insert(name, Parsed { hash, stamp: self.stamp.clone(), value: Box::new(value.clone()), diags: own });
+        value
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,180 @@
+//! Incremental read and check (issue #21): `Edition::load_cached` parses a source file again
+//! only when its bytes change and computes the tables again only when edisi.toml or a data file
+//! changes, and after every edit its model and diagnostics are exactly those of a cold
+//! `Edition::load` — through edits that introduce and fix errors, a deleted and an added file.
+
+mod common;
+
+use common::workspace;
+use renja::{Edition, EditionCache};
+use std::path::Path;
+
+/// The model JSON and every diagnostic (with stage, hint and detail) of an edition.
+fn outcome(e: &Edition) -> (Option<Vec<u8>>, String) {
+    (e.json(), serde_json::to_string_pretty(e.check()).unwrap())
+}
+
+/// A stand-in for the base-edition check: findings at places the edition's own diagnostics
+/// also use (their order after sorting is part of what is compared).
+fn base_check(model: &renja::model::Edition, found: &mut renja::diag::Diagnostics) {
+    let at = |file: &str| renja::diag::Loc { file: file.into(), line: 1, col: 1 };
+    found.warning(at("edisi.toml"), format!("dasar: tahun {}", model.meta.tahun));
+    found.warning(at("bab/01-pendahuluan.md"), format!("dasar: {} bab", model.chapters.len()));
+}
+
+/// Loads `dir` through the cache (with the base check, every second step without) and cold,
+/// asserts both are the same, and returns how many parses and computations the cached load
+/// reused and did in this step.
+fn step(name: &str, dir: &Path, cache: &mut EditionCache) -> (u64, u64, u64) {
+    let before = cache.stats();
+    static STEPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let with_base = STEPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 0;
+    let warm = if with_base { Edition::load_cached_with_base(dir, cache, base_check) } else { Edition::load_cached(dir, cache) };
+    let after = cache.stats();
+    let mut cold = Edition::load(dir);
+    if with_base {
+        cold.check_base(base_check);
+    }
+    let (wj, wd) = outcome(&warm);
+    let (cj, cd) = outcome(&cold);
+    assert_eq!(wd, cd, "step '{name}': the diagnostics differ from a cold load");
+    assert!(wj == cj, "step '{name}': the model JSON differs from a cold load");
+    (after.0 - before.0, after.1 - before.1, after.2 - before.2)
+}
+
+fn edit(file: &Path, from: &str, to: &str) {
+    let s = std::fs::read_to_string(file).unwrap();
+    assert!(s.contains(from), "{} contains {from:?}", file.display());
+    std::fs::write(file, s.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn cached_loads_equal_cold_loads_through_a_sequence_of_edits() {
+    let ws = workspace();
+    let dir = ws.path().join("content");
+    let bab1 = dir.join("bab/01-pendahuluan.md");
+    let rencana = dir.join("data/rencana.toml");
+    let rkpd = dir.join("data/rkpd.toml");
+    let evaluasi = dir.join("data/evaluasi.toml");
+    let edisi = dir.join("edisi.toml");
+    let mut cache = EditionCache::new();
+
+    // First load: every file parsed, the tables computed.
+    let (hits, misses, computed) = step("first", &dir, &mut cache);
+    assert_eq!((hits, computed), (0, 0));
+    let files = misses;
+    assert!(files >= 10, "edisi, seven data files and five chapters are parsed: {files}");
+
+    // Nothing changed: nothing parsed or computed again.
+    assert_eq!(step("unchanged", &dir, &mut cache), (files, 0, 1));
+
+    // One word of a chapter: that chapter parsed again, the tables reused.
+    edit(&bab1, "Menindaklanjuti hal tersebut", "Menindaklanjuti hal itu");
+    assert_eq!(step("word", &dir, &mut cache), (files - 1, 1, 1));
+
+    // One pagu value: that data file parsed again and the tables computed again.
+    edit(&rencana, "pagu_sebelum = 97020000", "pagu_sebelum = 97021000");
+    assert_eq!(step("pagu", &dir, &mut cache), (files - 1, 1, 0));
+
+    // A TOML syntax error in a data file, then fixed.
+    edit(&rkpd, "[[baris]]", "[[baris]\n");
+    step("rkpd broken", &dir, &mut cache);
+    assert!(Edition::load_cached(&dir, &mut cache).check().has_errors());
+    edit(&rkpd, "[[baris]\n", "[[baris]]");
+    step("rkpd fixed", &dir, &mut cache);
+
+    // A schema error (a value of the wrong type), then fixed.
+    edit(&rencana, "pagu_sebelum = 97021000", "pagu_sebelum = \"banyak\"");
+    step("rencana wrong type", &dir, &mut cache);
+    edit(&rencana, "pagu_sebelum = \"banyak\"", "pagu_sebelum = 97021000");
+    step("rencana fixed", &dir, &mut cache);
+
+    // A chapter whose front matter is broken, with a control character in its text, then fixed.
+    edit(&bab1, "urutan = 1", "urutan = satu");
+    edit(&bab1, "Maksud disusunnya", "Maksud\u{1} disusunnya");
+    step("chapter broken", &dir, &mut cache);
+    edit(&bab1, "urutan = satu", "urutan = 1");
+    step("chapter front matter fixed", &dir, &mut cache);
+    edit(&bab1, "Maksud\u{1} disusunnya", "Maksud disusunnya");
+    step("chapter fixed", &dir, &mut cache);
+
+    // A chapter that is not UTF-8, then written again.
+    let good = std::fs::read(&bab1).unwrap();
+    let mut bad = good.clone();
+    bad.extend_from_slice(b"\n\xff\xfe teks\n");
+    std::fs::write(&bab1, &bad).unwrap();
+    step("chapter not UTF-8", &dir, &mut cache);
+    std::fs::write(&bab1, &good).unwrap();
+    step("chapter UTF-8 again", &dir, &mut cache);
+
+    // A deleted data file, then restored.
+    let eval = std::fs::read(&evaluasi).unwrap();
+    std::fs::remove_file(&evaluasi).unwrap();
+    let (_, misses, computed) = step("evaluasi deleted", &dir, &mut cache);
+    assert_eq!((misses, computed), (0, 0), "nothing parsed again, the tables computed again");
+    std::fs::write(&evaluasi, &eval).unwrap();
+    step("evaluasi restored", &dir, &mut cache);
+
+    // An added chapter, edited, then deleted.
+    let extra = dir.join("bab/05-lampiran.md");
+    std::fs::write(&extra, "+++\njenis = \"bab\"\nnomor = \"V\"\njudul = \"LAMPIRAN\"\nurutan = 5\n+++\n\nTeks lampiran {{ tidak_ada }}.\n").unwrap();
+    let (_, misses, computed) = step("chapter added", &dir, &mut cache);
+    assert_eq!((misses, computed), (1, 1));
+    edit(&extra, "{{ tidak_ada }}", "tanpa isian");
+    step("chapter added, fixed", &dir, &mut cache);
+    edit(&extra, "urutan = 5", "urutan = 4");
+    step("chapter added, same order as another", &dir, &mut cache);
+    std::fs::remove_file(&extra).unwrap();
+    step("chapter deleted", &dir, &mut cache);
+
+    // edisi.toml: a value that changes the model, an error, then back.
+    let ed = std::fs::read_to_string(&edisi).unwrap();
+    edit(&edisi, "revisi = 1", "revisi = 0");
+    let (_, misses, computed) = step("edisi revisi 0", &dir, &mut cache);
+    assert_eq!((misses, computed), (1, 0));
+    std::fs::write(&edisi, &ed).unwrap();
+    step("edisi restored", &dir, &mut cache);
+
+    // A logo: missing, then a damaged PNG, then a good one, then damaged again (its check is
+    // kept by the bytes' hash, so each change must be seen).
+    edit(&edisi, "[opd]\n", "[opd]\nlogo = \"logo.png\"\n");
+    step("logo missing", &dir, &mut cache);
+    std::fs::write(dir.join("logo.png"), b"\x89PNG\r\n\x1a\nrusak").unwrap();
+    step("logo damaged", &dir, &mut cache);
+    let mut png = Vec::new();
+    image::RgbImage::new(4, 3).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    std::fs::write(dir.join("logo.png"), &png).unwrap();
+    let (_, misses, computed) = step("logo good", &dir, &mut cache);
+    assert_eq!((misses, computed), (0, 1), "no source parsed again for an image");
+    std::fs::write(dir.join("logo.png"), &png[..png.len() / 2]).unwrap();
+    step("logo cut short", &dir, &mut cache);
+    std::fs::write(&edisi, &ed).unwrap();
+    std::fs::remove_file(dir.join("logo.png")).unwrap();
+    step("logo gone", &dir, &mut cache);
+
+    // A missing required file, then back.
+    std::fs::remove_file(&edisi).unwrap();
+    step("edisi deleted", &dir, &mut cache);
+    std::fs::write(&edisi, &ed).unwrap();
+    step("edisi back", &dir, &mut cache);
+
+    // Back where it started: the same as the first cold load of the original sample.
+    edit(&bab1, "Menindaklanjuti hal itu", "Menindaklanjuti hal tersebut");
+    edit(&rencana, "pagu_sebelum = 97021000", "pagu_sebelum = 97020000");
+    step("original again", &dir, &mut cache);
+    let fresh = workspace();
+    let original = Edition::load(&fresh.path().join("content"));
+    let now = Edition::load_cached(&dir, &mut cache);
+    assert!(original.json() == now.json(), "the model of the original sample again");
+}
+
+#[test]
+fn one_cache_serves_another_folder_without_mixing_them() {
+    let a = workspace();
+    let b = workspace();
+    edit(&b.path().join("content/bab/01-pendahuluan.md"), "Menindaklanjuti hal tersebut", "Menindaklanjuti hal itu");
+    let mut cache = EditionCache::new();
+    step("a", &a.path().join("content"), &mut cache);
+    step("b", &b.path().join("content"), &mut cache);
+    step("a again", &a.path().join("content"), &mut cache);
+}
