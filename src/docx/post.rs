@@ -208,39 +208,21 @@ pub fn rewrite(src: &str, part: &str, rules: &mut Rules) -> Result<String, PostE
     let mut table: Option<(usize, usize, usize)> = None;
     let mut tables_seen = 0usize;
     let mut row_needs_mark = false;
+    let mut mark_at_trpr_end = false;
     let mut in_rpr_default = false;
     let mut normal_done = false;
     while let Some((e, raw)) = ev.next()? {
-        // The first event after a header row's start: its properties, or anything else.
+        // The first event after a header row's start: its properties get the mark (before their
+        // end tag), or the row gets properties holding it.
         if row_needs_mark {
             row_needs_mark = false;
             match &e {
-                Event::Start(s) if name_of(s) == "w:trPr" => row_needs_mark = true,
+                Event::Start(s) if name_of(s) == "w:trPr" => mark_at_trpr_end = true,
                 Event::Empty(s) if name_of(s) == "w:trPr" => {
                     sink(&mut frames, &mut out).push_str("<w:trPr><w:tblHeader /></w:trPr>");
                     continue;
                 }
                 _ => sink(&mut frames, &mut out).push_str("<w:trPr><w:tblHeader /></w:trPr>"),
-            }
-            if row_needs_mark {
-                // Inside <w:trPr>: the mark goes before its end tag.
-                sink(&mut frames, &mut out).push_str(raw);
-                depth += 1;
-                loop {
-                    let Some((e2, raw2)) = ev.next()? else { break };
-                    if let Event::End(x) = &e2 {
-                        if x.name().as_ref() == "w:trPr" {
-                            let s = sink(&mut frames, &mut out);
-                            s.push_str("<w:tblHeader />");
-                            s.push_str(raw2);
-                            depth -= 1;
-                            break;
-                        }
-                    }
-                    sink(&mut frames, &mut out).push_str(raw2);
-                }
-                row_needs_mark = false;
-                continue;
             }
         }
         match &e {
@@ -327,6 +309,10 @@ pub fn rewrite(src: &str, part: &str, rules: &mut Rules) -> Result<String, PostE
                         if let Some(lang) = rules.language.take() {
                             s.push_str(&lang_element(lang));
                         }
+                    }
+                    if mark_at_trpr_end && name == "w:trPr" {
+                        s.push_str("<w:tblHeader />");
+                        mark_at_trpr_end = false;
                     }
                     s.push_str(raw);
                 }
@@ -625,27 +611,38 @@ pub const WATERMARK_MARK: &str = "RenjaWatermarkShape";
 /// makes it: a VML text path behind the text, rotated, centred on the page, light grey. The
 /// VML namespaces are declared on the root element when docx-rs did not declare them.
 pub fn watermark(header: &str, text: &str, font: &str) -> Result<String, PostError> {
-    // Find the run (its span) whose text holds the marker.
+    // The root's start tag (span and the tag again with the VML namespaces it lacks, first: w10,
+    // o, v) and the span of the run whose text holds the marker.
     let mut ev = Events::new(header, "header");
     let mut at = 0usize;
+    let mut root: Option<(usize, usize, String)> = None;
     let mut run: Option<usize> = None;
-    let mut found = None;
-    let mut root: Option<(usize, usize, Vec<(String, String)>, String)> = None;
+    let mut marked: Option<usize> = None;
+    let mut span = None;
     while let Some((e, raw)) = ev.next()? {
         match &e {
             Event::Start(s) if root.is_none() => {
                 let attrs = attrs_of(s);
-                root = Some((at, at + raw.len(), attrs, tag(raw, s, &[])));
+                let mut declared = Vec::new();
+                for (prefix, uri) in [("w10", "urn:schemas-microsoft-com:office:word"), ("o", "urn:schemas-microsoft-com:office:office"), ("v", "urn:schemas-microsoft-com:vml")] {
+                    let key = format!("xmlns:{prefix}");
+                    if !attrs.iter().any(|a| a.0 == key) {
+                        declared.push((key, uri.to_string()));
+                    }
+                }
+                let again = if declared.is_empty() {
+                    raw.to_string()
+                } else {
+                    declared.extend(attrs);
+                    tag(raw, s, &declared)
+                };
+                root = Some((at, at + raw.len(), again));
             }
             Event::Start(s) if name_of(s) == "w:r" => run = Some(at),
-            Event::Text(t) if run.is_some() && found.is_none() => {
-                if t.contains(WATERMARK_MARK) {
-                    found = Some((run.unwrap_or(at), 0));
-                }
-            }
+            Event::Text(t) if t.contains(WATERMARK_MARK) => marked = run,
             Event::End(x) if x.name().as_ref() == "w:r" => {
-                if let Some((start, 0)) = found {
-                    found = Some((start, at + raw.len()));
+                if let Some(start) = marked {
+                    span = Some((start, at + raw.len()));
                     break;
                 }
                 run = None;
@@ -654,7 +651,7 @@ pub fn watermark(header: &str, text: &str, font: &str) -> Result<String, PostErr
         }
         at += raw.len();
     }
-    let (Some((start, end)), Some((root_start, root_end, attrs, _))) = (found.filter(|f| f.1 > 0), root) else {
+    let (Some((start, end)), Some((root_start, root_end, root_tag))) = (span, root) else {
         return Ok(header.to_string());
     };
     let shape = format!(
@@ -678,24 +675,6 @@ pub fn watermark(header: &str, text: &str, font: &str) -> Result<String, PostErr
         font = esc(font),
         text = esc(text),
     );
-    // The root's start tag again, with the VML namespaces it lacks first (w10, o, v).
-    let mut declared = Vec::new();
-    for (prefix, uri) in [("w10", "urn:schemas-microsoft-com:office:word"), ("o", "urn:schemas-microsoft-com:office:office"), ("v", "urn:schemas-microsoft-com:vml")] {
-        let key = format!("xmlns:{prefix}");
-        if !attrs.iter().any(|a| a.0 == key) {
-            declared.push((key, uri.to_string()));
-        }
-    }
-    let root_tag = if declared.is_empty() {
-        header[root_start..root_end].to_string()
-    } else {
-        declared.extend(attrs);
-        let mut r = Reader::from_str(&header[root_start..root_end]);
-        match r.read_event() {
-            Ok(Event::Start(s)) => tag(&header[root_start..root_end], &s, &declared),
-            _ => header[root_start..root_end].to_string(),
-        }
-    };
     Ok(format!("{}{root_tag}{}{shape}{}", &header[..root_start], &header[root_end..start], &header[end..]))
 }
 
