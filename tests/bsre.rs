@@ -9,9 +9,8 @@
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -143,16 +142,9 @@ impl Fx {
 // The stand-in.
 
 struct StandIn {
-    child: Child,
+    _service: common::LocalService,
     url: String,
     state: PathBuf,
-}
-
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl StandIn {
@@ -165,18 +157,9 @@ impl StandIn {
             "nik": { NIK_OK: "ok", NIK_EXPIRED: "expired", NIK_REVOKED: "revoked" },
         });
         std::fs::write(state.join("config.json"), config.to_string()).unwrap();
-        let mut child = Command::new("python3")
-            .arg(Path::new(ROOT).join("tests/support/bsre_standin.py"))
-            .arg(&f.pki)
-            .arg(&state)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 tests/support/bsre_standin.py");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port = line.trim().strip_prefix("PORT ").unwrap_or_else(|| panic!("bsre_standin.py said {line:?}")).to_string();
-        StandIn { child, url: format!("http://127.0.0.1:{port}"), state }
+        let service = common::LocalService::start("bsre_standin.py", &[&f.pki, &state]);
+        let url = format!("http://127.0.0.1:{}", service.port);
+        StandIn { _service: service, url, state }
     }
 
     fn mode(&self, m: &str) {

@@ -825,6 +825,23 @@ fn perubahan_2022(eds: &serde_json::Value) -> &serde_json::Value {
         .unwrap_or_else(|| panic!("the sample Perubahan 2022 among {eds}"))
 }
 
+/// The sample Perubahan of a `--contoh` server moved to `final` by its own roles (the penyusun
+/// submits, the verifikator approves, the penyusun finalises). Returns the sessions of the
+/// penyusun, verifikator and penandatangan and the edition's id.
+fn sample_to_final(server: &Server) -> (Client, Client, Client, i64) {
+    let acc = demo_accounts(server);
+    let mut p = server.login("penyusun", &acc["penyusun"]);
+    let mut v = server.login("verifikator", &acc["verifikator"]);
+    let t = server.login("penandatangan", &acc["penandatangan"]);
+    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
+    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
+    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
+    let r = p.post(&url("finalkan"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    (p, v, t, ed)
+}
+
 /// The test PKI (tests/support/pki.sh, as tests/sign.rs makes it) in `dir`, its PKCS#12 locked
 /// with `password`, and an NSS database trusting its root for pdfsig.
 fn test_pki(dir: &Path, password: &str) -> (std::path::PathBuf, String) {
@@ -1076,25 +1093,8 @@ fn tandatangani_through_bsre_standin() {
     std::fs::create_dir_all(&state).unwrap();
     let config = json!({ "user": "renja-klien", "password": CLIENT_PASSWORD, "passphrase": PASSPHRASE, "totp": "482913", "nik": { NIK: "ok" } });
     std::fs::write(state.join("config.json"), config.to_string()).unwrap();
-    let mut standin = std::process::Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/bsre_standin.py"))
-        .arg(&pki)
-        .arg(&state)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(standin.stdout.take().unwrap()), &mut line).unwrap();
-    let _standin = Kill(standin);
-    let port = line.trim().strip_prefix("PORT ").unwrap_or_else(|| panic!("bsre_standin.py said {line:?}")).to_string();
+    let standin = common::LocalService::start("bsre_standin.py", &[&pki, &state]);
+    let port = &standin.port;
     let bsre_url = format!("http://127.0.0.1:{port}");
     let client_config = dir.path().join("bsre.toml");
     std::fs::write(&client_config, format!("pengguna = \"renja-klien\"\nsandi = \"{CLIENT_PASSWORD}\"\nbatas_waktu_detik = 60\n")).unwrap();
@@ -1106,15 +1106,8 @@ fn tandatangani_through_bsre_standin() {
     let log = dir.path().join("server.log");
     let server = Server::start_logged(&data, &["--contoh", "--bsre", &bsre_url, "--bsre-config", client_config.to_str().unwrap()], &log);
     let acc = demo_accounts(&server);
-    let mut p = server.login("penyusun", &acc["penyusun"]);
-    let mut v = server.login("verifikator", &acc["verifikator"]);
-    let mut t = server.login("penandatangan", &acc["penandatangan"]);
-    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let (_, mut v, mut t, ed) = sample_to_final(&server);
     let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
-    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
-    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
-    let r = p.post(&url("finalkan"), &json!({}));
-    assert_eq!(r.status, 200, "{}", r.text());
     let status = |c: &mut Client| c.get(&format!("/api/v1/edisi/{ed}")).json()["status"].as_str().unwrap().to_string();
     // Bad requests: a malformed NIK, both secrets, neither.
     assert_eq!(t.post(&url("tandatangani"), &json!({ "nik": "12345", "sandi": PASSPHRASE })).status, 422);
@@ -1186,35 +1179,19 @@ fn tandatangani_through_bsre_standin() {
 fn tandatangani_with_a_tsa_is_b_t() {
     common::require(&["sign"]);
     use base64::Engine as _;
-    use std::io::BufRead as _;
     const PASS: &str = "Sandi#Ttd-Tsa-Layanan-8Qe";
     let dir = tempfile::tempdir().unwrap();
     let (pki, nss) = test_pki(dir.path(), PASS);
     let bad = renja().args(["serve", "--data"]).arg(dir.path().join("x")).args(["--tsa", "ftp://tsa.contoh/", "--listen", "127.0.0.1:0"]).output().unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--tsa"), "{}", String::from_utf8_lossy(&bad.stderr));
-    let mut tsa = std::process::Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/tsa.py"))
-        .arg(&pki)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 tests/support/tsa.py");
-    let mut line = String::new();
-    std::io::BufReader::new(tsa.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.trim().strip_prefix("PORT ").unwrap_or_else(|| panic!("tsa.py said {line:?}")).to_string();
-    let tsa_url = format!("http://127.0.0.1:{port}/");
+    let tsa = common::LocalService::start("tsa.py", &[&pki]);
+    let tsa_url = format!("http://127.0.0.1:{}/", tsa.port);
     let data = dir.path().join("data");
     let root = pki.join("root.pem");
     let server = Server::start_logged(&data, &["--contoh", "--ca", root.to_str().unwrap(), "--tsa", &tsa_url], &dir.path().join("server.log"));
-    let acc = demo_accounts(&server);
-    let mut p = server.login("penyusun", &acc["penyusun"]);
-    let mut v = server.login("verifikator", &acc["verifikator"]);
-    let mut t = server.login("penandatangan", &acc["penandatangan"]);
-    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let (_, _, mut t, ed) = sample_to_final(&server);
     let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
-    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
-    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
-    assert_eq!(p.post(&url("finalkan"), &json!({})).status, 200);
     let p12 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(pki.join("signer.p12")).unwrap());
     let r = t.post(&url("tandatangani"), &json!({ "p12": p12, "sandi": PASS }));
     assert_eq!(r.status, 200, "{}", r.text());
@@ -1231,8 +1208,7 @@ fn tandatangani_with_a_tsa_is_b_t() {
     let o = std::process::Command::new("pdfsig").args(["-nssdir", &nss]).arg(&f).output().unwrap();
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(text.contains("Signature Validation: Signature is Valid."), "pdfsig: {text}");
-    let _ = tsa.kill();
-    let _ = tsa.wait();
+    drop(tsa);
 }
 
 /// An absent performance value and an empty one (`""`) print the same; a workbook cell cannot
@@ -1354,15 +1330,8 @@ fn untrusted_signer_is_refused_when_roots_are_configured() {
     assert!(!data.join("layanan.db").exists(), "the data folder is not filled before the configuration is checked");
     // Trusting only a root that issued nothing here.
     let server = Server::start(&data, &["--contoh", "--ca", pki.join("other-root.pem").to_str().unwrap()]);
-    let acc = demo_accounts(&server);
-    let mut p = server.login("penyusun", &acc["penyusun"]);
-    let mut v = server.login("verifikator", &acc["verifikator"]);
-    let mut t = server.login("penandatangan", &acc["penandatangan"]);
-    let ed = perubahan_2022(&p.get("/api/v1/edisi").json())["id"].as_i64().unwrap();
+    let (_, _, mut t, ed) = sample_to_final(&server);
     let url = |step: &str| format!("/api/v1/edisi/{ed}/{step}");
-    assert_eq!(p.post(&url("langkah"), &json!({ "langkah": "ajukan" })).status, 200);
-    assert_eq!(v.post(&url("langkah"), &json!({ "langkah": "setujui" })).status, 200);
-    assert_eq!(p.post(&url("finalkan"), &json!({})).status, 200);
     let p12 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(pki.join("signer.p12")).unwrap());
     let r = t.post(&url("tandatangani"), &json!({ "p12": p12, "sandi": PASS }));
     assert_eq!(r.status, 422, "{}", r.text());

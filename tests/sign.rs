@@ -8,9 +8,9 @@
 //! Needs openssl, poppler-utils, libnss3-tools, qpdf, pyhanko + pyhanko-cli (tests/run.sh installs
 //! them); without them these tests skip locally and fail under CI=true.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 mod common;
@@ -336,29 +336,14 @@ fn append_rotated_page(pdf: &[u8]) -> Vec<u8> {
 // The local TSA.
 
 struct Tsa {
-    child: Child,
+    _service: common::LocalService,
     url: String,
 }
 
-impl Drop for Tsa {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start_tsa() -> Tsa {
-    let mut child = Command::new("python3")
-        .arg(Path::new(ROOT).join("tests/support/tsa.py"))
-        .arg(&fx().pki)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 tests/support/tsa.py");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.trim().strip_prefix("PORT ").unwrap_or_else(|| panic!("tsa.py said {line:?}")).to_string();
-    Tsa { child, url: format!("http://127.0.0.1:{port}/") }
+    let service = common::LocalService::start("tsa.py", &[&fx().pki]);
+    let url = format!("http://127.0.0.1:{}/", service.port);
+    Tsa { _service: service, url }
 }
 
 fn tsa_served(f: &Fx) -> usize {

@@ -658,25 +658,8 @@ fn bsre_sign_dialog_in_headless_chromium() {
     std::fs::create_dir_all(&state).unwrap();
     let config = json!({ "user": "renja-klien", "password": CLIENT_PASSWORD, "passphrase": PASSPHRASE, "totp": "482913", "nik": { NIK: "ok" } });
     std::fs::write(state.join("config.json"), config.to_string()).unwrap();
-    let mut standin = Command::new("python3")
-        .arg(Path::new(ROOT).join("tests/support/bsre_standin.py"))
-        .arg(&pki)
-        .arg(&state)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(standin.stdout.take().unwrap()), &mut line).unwrap();
-    let _standin = Kill(standin);
-    let port = line.trim().strip_prefix("PORT ").unwrap_or_else(|| panic!("bsre_standin.py said {line:?}")).to_string();
+    let standin = common::LocalService::start("bsre_standin.py", &[&pki, &state]);
+    let port = &standin.port;
     let client_config = dir.path().join("bsre.toml");
     std::fs::write(&client_config, format!("pengguna = \"renja-klien\"\nsandi = \"{CLIENT_PASSWORD}\"\nbatas_waktu_detik = 60\n")).unwrap();
     {

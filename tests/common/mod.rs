@@ -104,6 +104,40 @@ pub fn require(groups: &[&str]) {
     );
 }
 
+/// A helper server of tests/support (tsa.py, bsre_standin.py) on 127.0.0.1: started with
+/// `python3 tests/support/SCRIPT ARGS…`, it prints `PORT <n>` once listening. Killed when dropped,
+/// also when the test fails.
+pub struct LocalService {
+    child: std::process::Child,
+    pub port: String,
+}
+
+impl LocalService {
+    pub fn start(script: &str, args: &[&Path]) -> LocalService {
+        use std::io::BufRead as _;
+        let mut child = Command::new("python3")
+            .arg(Path::new(ROOT).join("tests/support").join(script))
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("python3 tests/support/{script}: {e}"));
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        // Owned (and so killed) before the line is judged.
+        let mut service = LocalService { child, port: String::new() };
+        service.port = line.trim().strip_prefix("PORT ").unwrap_or_else(|| panic!("{script} said {line:?}")).to_string();
+        service
+    }
+}
+
+impl Drop for LocalService {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The former helper, kept so tests written against it still compile: fails the test when a
 /// command is missing (it no longer skips). New tests use [`require`] with a `cfg_attr` ignore.
 pub fn require_tools(cmds: &[&str]) -> bool {
