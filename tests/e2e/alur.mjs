@@ -8,42 +8,16 @@
 // it back and submits again; the verifikator approves; the author finalises; the penandatangan
 // signs in the dialog (PKCS#12 file + passphrase) and archives. The archived signed PDF is written
 // to OUT_PDF for `renja verify` (run by tests/web.rs).
-import { chromium } from "playwright-core";
 import fs from "node:fs";
-import path from "node:path";
+import { akun, assert, step, shooter, launch, timeout, workspaceAs } from "./bersama.mjs";
 
 const [base, idArg, shots, outPdf] = process.argv.slice(2);
 const id = Number(idArg);
-const akun = JSON.parse(process.env.WEB_AKUN || "{}");
-const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 120000);
-const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
-fs.mkdirSync(shots, { recursive: true });
+const TIMEOUT = timeout(120000);
+const shot = shooter(shots);
 
-function assert(cond, msg) {
-  if (!cond) throw new Error("GAGAL: " + msg);
-}
-const t0 = Date.now();
-const step = (s) => console.log(`ok - ${s} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-const shot = (tab, name) => tab.screenshot({ path: path.join(shots, name + ".png") });
-
-const browser = await chromium.launch({
-  executablePath, headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-async function as(user) {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "id-ID", bypassCSP: true });
-  const tab = await ctx.newPage();
-  tab.setDefaultTimeout(TIMEOUT);
-  tab.on("pageerror", (e) => console.log("# page error: " + e.message));
-  await tab.goto(base + "/masuk");
-  await tab.getByLabel("Nama pengguna").fill(user);
-  await tab.getByLabel("Kata sandi").fill(akun[user]);
-  await tab.getByRole("button", { name: "Masuk" }).click();
-  await tab.waitForURL(/\/dasbor$/);
-  await tab.goto(`${base}/edisi/${id}`);
-  await tab.waitForFunction(() => window.__ruang && window.__ruang.ready);
-  return tab;
-}
+const browser = await launch();
+const as = (user) => workspaceAs(browser, base, id, user, TIMEOUT);
 const status = (tab, s) => tab.waitForFunction((s) => document.getElementById("status-edisi").textContent === s, s);
 
 let failed = false;

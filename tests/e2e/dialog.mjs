@@ -8,42 +8,15 @@
 // MODE xlsx: the author imports a workbook ($WEB_BUKU, sheet $WEB_LEMBAR) into the emptied
 //   data/rencana.toml: the report first (rows added, none refused, nothing saved), then saved as
 //   a new revision whose file has the rows; the editor shows it.
-import { chromium } from "playwright-core";
-import fs from "node:fs";
-import path from "node:path";
+import { akun, assert, step, shooter, launch, timeout, workspaceAs } from "./bersama.mjs";
 
 const [mode, base, idArg, shots] = process.argv.slice(2);
 const id = Number(idArg);
-const akun = JSON.parse(process.env.WEB_AKUN || "{}");
-const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 120000);
-const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
-fs.mkdirSync(shots, { recursive: true });
+const TIMEOUT = timeout(120000);
+const shot = shooter(shots);
 
-function assert(cond, msg) {
-  if (!cond) throw new Error("GAGAL: " + msg);
-}
-const t0 = Date.now();
-const step = (s) => console.log(`ok - ${s} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-const shot = (tab, name) => tab.screenshot({ path: path.join(shots, name + ".png") });
-
-const browser = await chromium.launch({
-  executablePath, headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-async function as(user) {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "id-ID", bypassCSP: true });
-  const tab = await ctx.newPage();
-  tab.setDefaultTimeout(TIMEOUT);
-  tab.on("pageerror", (e) => console.log("# page error: " + e.message));
-  await tab.goto(base + "/masuk");
-  await tab.getByLabel("Nama pengguna").fill(user);
-  await tab.getByLabel("Kata sandi").fill(akun[user]);
-  await tab.getByRole("button", { name: "Masuk" }).click();
-  await tab.waitForURL(/\/dasbor$/);
-  await tab.goto(`${base}/edisi/${id}`);
-  await tab.waitForFunction(() => window.__ruang && window.__ruang.ready);
-  return tab;
-}
+const browser = await launch();
+const as = (user) => workspaceAs(browser, base, id, user, TIMEOUT);
 const status = (tab, s) => tab.waitForFunction((s) => document.getElementById("status-edisi").textContent === s, s);
 const api = (tab, p) => tab.evaluate(async (p) => { const r = await fetch("/api/v1" + p); return r.headers.get("content-type").includes("json") ? r.json() : r.text(); }, p);
 

@@ -9,30 +9,16 @@
 // 2. data/landasan-hukum.toml: 40 tab-separated rows pasted (as from Excel) → 40 more tables in
 //    the file, the save's check has no error. A row moved with Alt+↑ moves in the file with its
 //    comment.
-import { chromium } from "playwright-core";
-import fs from "node:fs";
-import path from "node:path";
+import { akun, assert, step, shooter, launch, timeout } from "./bersama.mjs";
 
 const [base, idArg, shots] = process.argv.slice(2);
 const id = Number(idArg);
-const akun = JSON.parse(process.env.WEB_AKUN || "{}");
-const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 90000);
-const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
-fs.mkdirSync(shots, { recursive: true });
-
-function assert(cond, msg) {
-  if (!cond) throw new Error("GAGAL: " + msg);
-}
-const t0 = Date.now();
-const step = (s) => console.log(`ok - ${s} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-const shot = (tab, name) => tab.screenshot({ path: path.join(shots, name + ".png") });
+const TIMEOUT = timeout(90000);
+const shot = shooter(shots);
 const rupiah = (s) => Number(String(s).replace(/\./g, ""));
 const titik = (n) => n.toLocaleString("id-ID");
 
-const browser = await chromium.launch({
-  executablePath, headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 let failed = false;
 try {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "id-ID", bypassCSP: true });

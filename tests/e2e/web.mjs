@@ -14,30 +14,16 @@
 // 5. An author of another OPD: the dashboard lists nothing; the edition page and the preview socket
 //    answer 404.
 // Screenshots of every page at 1366x768 go to SHOTS_DIR. One line per step; exit 0 when all passed.
-import { chromium } from "playwright-core";
-import fs from "node:fs";
-import path from "node:path";
+import { akun, assert, step, shooter, launch, timeout } from "./bersama.mjs";
 
 const [base, idArg, shots] = process.argv.slice(2);
 const id = Number(idArg);
-const akun = JSON.parse(process.env.WEB_AKUN || "{}");
 const EDITS = Number(process.env.WEB_EDITS || 30);
-const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 90000);
-const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
-fs.mkdirSync(shots, { recursive: true });
-
-function assert(cond, msg) {
-  if (!cond) throw new Error("GAGAL: " + msg);
-}
-const t0 = Date.now();
-const step = (s) => console.log(`ok - ${s} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-const shot = (tab, name) => tab.screenshot({ path: path.join(shots, name + ".png") });
+const TIMEOUT = timeout(90000);
+const shot = shooter(shots);
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
 
-const browser = await chromium.launch({
-  executablePath, headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const viewport = { width: 1366, height: 768 };
 async function newTab() {
   // bypassCSP: playwright's waitForFunction evaluates strings, which the pages' CSP forbids.
