@@ -57,6 +57,17 @@ def q(lat, p):
     return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000
 
 
+def run_all(target, argss):
+    """Runs target(*args) for each args in its own thread, all at once; returns the wall time."""
+    ts = [threading.Thread(target=target, args=a) for a in argss]
+    t0 = time.perf_counter()
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return time.perf_counter() - t0
+
+
 if mode == "throughput":
     rounds = args[0]
     revs, base_rev = [], head
@@ -73,13 +84,7 @@ if mode == "throughput":
         if s != 200:
             errs.append(s)
 
-    ts = [threading.Thread(target=one, args=(p,)) for p in paths]
-    t0 = time.perf_counter()
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    wall = time.perf_counter() - t0
+    wall = run_all(one, [(p,) for p in paths])
     assert not errs, errs
     print(f"{len(paths)} {wall:.2f} {len(paths) / wall:.2f}")
 
@@ -117,19 +122,13 @@ elif mode == "users":
                         s, _, _ = req(cc, "GET", f"/api/v1/edisi/{eid}/revisi/{head}/susun/pdf", cookie=cookie)
                 except OSError:
                     s, cc = 0, conn()
-                d = time.perf_counter() - t
+                dt = time.perf_counter() - t
                 with lock:
-                    lat[k].append(d)
+                    lat[k].append(dt)
                     if s not in (200, 201):
                         errs[k] += 1
 
-    ts = [threading.Thread(target=user, args=(u,)) for u in range(users)]
-    t0 = time.perf_counter()
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    wall = time.perf_counter() - t0
+    wall = run_all(user, [(u,) for u in range(users)])
     for k in kinds:
         v = sorted(lat[k])
         print(f"{k} {q(v, .5):.1f} {q(v, .95):.1f} {v[-1] * 1000:.1f} {len(v) / wall:.1f} {errs[k]}")
