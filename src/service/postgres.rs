@@ -739,17 +739,7 @@ impl Store for PgStore {
                 .map_err(db)?
                 .get(0);
             let login = login_of(&c, k.penulis).await?;
-            Ok(Comment {
-                id,
-                edisi: k.edisi,
-                revisi: k.revisi.clone(),
-                berkas: k.berkas.clone(),
-                baris: k.baris,
-                penulis: k.penulis,
-                penulis_login: login,
-                waktu,
-                isi: k.isi.clone(),
-            })
+            Ok(k.stored(id, login, waktu))
         })
     }
 

@@ -588,17 +588,7 @@ impl Store for SqliteStore {
         .map_err(db)?;
         let id = c.last_insert_rowid();
         let login: String = c.query_row("SELECT login FROM pengguna WHERE id = ?1", [k.penulis], |r| r.get(0)).map_err(db)?;
-        Ok(Comment {
-            id,
-            edisi: k.edisi,
-            revisi: k.revisi.clone(),
-            berkas: k.berkas.clone(),
-            baris: k.baris,
-            penulis: k.penulis,
-            penulis_login: login,
-            waktu,
-            isi: k.isi.clone(),
-        })
+        Ok(k.stored(id, login, waktu))
     }
 
     fn comments(&self, edisi: i64) -> Result<Vec<Comment>> {

@@ -175,6 +175,23 @@ pub struct NewComment {
     pub isi: String,
 }
 
+impl NewComment {
+    /// The comment as stored: its id, its author's login and time from the store.
+    pub fn stored(&self, id: i64, penulis_login: String, waktu: String) -> Comment {
+        Comment {
+            id,
+            edisi: self.edisi,
+            revisi: self.revisi.clone(),
+            berkas: self.berkas.clone(),
+            baris: self.baris,
+            penulis: self.penulis,
+            penulis_login,
+            waktu,
+            isi: self.isi.clone(),
+        }
+    }
+}
+
 /// A frozen output of an edition: the final PDF, DOCX and computed JSON of the approved
 /// revision (`pdf`, `docx`, `json`), then the signed PDF (`pdf_ttd`). Content-addressed like the
 /// revisions' files; recorded once, never changed.
