@@ -11,19 +11,33 @@ import http.server
 import os
 import subprocess
 import sys
+import contextlib
+import fcntl
 import tempfile
 import threading
 
 PKI = os.path.abspath(sys.argv[1])
 PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 0
-LOCK = threading.Lock()
+THREADS = threading.Lock()
+
+
+@contextlib.contextmanager
+def serial_lock():
+    """One reply at a time per PKI folder: openssl reads and rewrites the serial file
+    (tsa-serial), which several TSA processes of one test run share (their tests run at once)."""
+    with THREADS, open(os.path.join(PKI, "tsa.lock"), "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
         query = self.rfile.read(n)
-        with tempfile.TemporaryDirectory() as d, LOCK:
+        with tempfile.TemporaryDirectory() as d, serial_lock():
             q, r = os.path.join(d, "q.tsq"), os.path.join(d, "r.tsr")
             with open(q, "wb") as f:
                 f.write(query)
