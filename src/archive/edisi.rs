@@ -91,8 +91,23 @@ pub fn opd_kunci_meta(e: &crate::model::Meta) -> String {
 }
 
 /// Collects the edition in `dir` (and the signed PDF `ttd`, if given) for [`super::Store::insert`].
+/// The base-edition check reads the archive folder `archive_root` (else `$RENJA_ARSIP`), which is
+/// also left out of the sources when it lies inside `dir`.
 pub fn collect(dir: &Path, ttd: Option<&Path>, archive_root: Option<&Path>, revisi_baru: bool) -> Result<(NewEdition, usize), CollectError> {
-    let sources = read_sources(dir, archive_root).map_err(|e| CollectError::Io(e.to_string()))?;
+    let store = super::dasar::open_configured(archive_root.map(Path::to_path_buf));
+    collect_with(dir, ttd, super::dasar::as_base(&store), archive_root, revisi_baru)
+}
+
+/// [`collect`] with the store the base-edition check reads given (any backend); `skip` is a
+/// folder inside `dir` that is not a source (the archive folder).
+pub fn collect_with(
+    dir: &Path,
+    ttd: Option<&Path>,
+    base: super::dasar::BaseStore<'_>,
+    skip: Option<&Path>,
+    revisi_baru: bool,
+) -> Result<(NewEdition, usize), CollectError> {
+    let sources = read_sources(dir, skip).map_err(|e| CollectError::Io(e.to_string()))?;
     let signed_bytes = match ttd {
         None => None,
         Some(p) => Some(std::fs::read(p).map_err(|e| CollectError::Io(format!("{}: {e}", p.display())))?),
@@ -113,8 +128,7 @@ pub fn collect(dir: &Path, ttd: Option<&Path>, archive_root: Option<&Path>, revi
             candidates.extend(pdfs.iter().filter_map(|p| std::fs::read(p).ok()));
         }
     }
-    let store = super::dasar::open_configured(archive_root.map(Path::to_path_buf));
-    let out = build_reusing(dir, &candidates, super::dasar::as_base(&store))?;
+    let out = build_reusing(dir, &candidates, base)?;
     let mut waktu_ttd = None;
     let signed = match (ttd, signed_bytes) {
         (Some(p), Some(bytes)) => {

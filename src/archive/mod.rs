@@ -151,6 +151,9 @@ pub enum Error {
     Io(String),
     #[error("basis data arsip: {0}")]
     Db(String),
+    /// The archive's database server cannot be reached now (try again later).
+    #[error("{0}")]
+    Unavailable(String),
     /// No archive given (`--arsip`) or configured (`$RENJA_ARSIP`) where one is optional.
     #[error("tidak ada arsip yang diatur")]
     NotConfigured,
@@ -161,7 +164,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Duplicate { .. } | Error::NotFound(_) | Error::Ambiguous(..) | Error::Damaged(_) => 1,
-            Error::Io(_) | Error::Db(_) | Error::NotConfigured => 2,
+            Error::Io(_) | Error::Db(_) | Error::Unavailable(_) | Error::NotConfigured => 2,
         }
     }
 }
@@ -189,8 +192,54 @@ pub trait Store {
     fn files(&self, id: &str) -> Result<Vec<FileEntry>>;
     /// Objects present in storage that no edition references (left by an interrupted add).
     fn unreferenced(&self) -> Result<Vec<String>>;
-    /// Where the archive lives (for messages).
+    /// Where the archive lives (for messages; never carries a password).
     fn location(&self) -> PathBuf;
+    /// The backend's own consistency check of its records (SQLite's `integrity_check`); each
+    /// entry is one problem. Default: nothing to check beyond the rows themselves.
+    fn integrity(&self) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+    /// Whether the object storage is there at all (the SQLite archive's `objek/` folder); when it
+    /// is not, every file is reported missing instead of read.
+    fn objects_present(&self) -> bool {
+        true
+    }
+    /// Temporary files an interrupted add left behind (the SQLite archive's `objek/tmp/`).
+    fn leftovers(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+pub(crate) fn is_hex64(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+pub(crate) fn clean(s: &str) -> bool {
+    !s.chars().any(char::is_control)
+}
+
+/// Why a stored edition row cannot be what `insert` wrote, if it cannot (every backend reads its
+/// rows through this rule, and refuses to write metadata that breaks it).
+pub(crate) fn invalid_edition(e: &Edition) -> Option<String> {
+    let texts = [&e.id, &e.opd_kunci, &e.opd_nama, &e.daerah, &e.slug, &e.penandatangan_nama, &e.penandatangan_nip, &e.renja_versi, &e.ditambahkan, &e.manifest];
+    let optional = [&e.opd_singkatan, &e.tahap, &e.waktu_ttd, &e.dasar];
+    if !texts.iter().all(|t| clean(t)) || !optional.iter().all(|t| t.as_deref().is_none_or(clean)) {
+        return Some("karakter kendali dalam teks".into());
+    }
+    if !is_hex64(&e.manifest) {
+        return Some("hash manifes bukan SHA-256".into());
+    }
+    let prefix = format!("{}-{}-r{}-", e.tahun, e.jenis, e.revisi);
+    let suffix = e.id.strip_prefix(&prefix);
+    if !suffix.is_some_and(|h| h.len() == 8 && h.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Some(format!("ID tidak cocok dengan tahun {}, jenis dan revisi {}", e.tahun, e.revisi));
+    }
+    None
+}
+
+/// Whether a stored file row can be what `insert` wrote.
+pub(crate) fn valid_file_row(path: &str, sha256: &str, size: i64) -> bool {
+    is_hex64(sha256) && size >= 0 && clean(path) && !path.is_empty()
 }
 
 /// Lower-case hex SHA-256 of `bytes`.

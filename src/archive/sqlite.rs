@@ -19,7 +19,7 @@
 //! do not have the shape this file writes (codes, hashes, no control characters) are reported
 //! as damage, never printed as metadata.
 
-use super::{Edition, Error, FileEntry, Filter, Kind, NewEdition, ObjectState, Result, Store};
+use super::{Edition, Error, FileEntry, Filter, Kind, NewEdition, ObjectState, Result, Store, invalid_edition, valid_file_row};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -378,32 +378,6 @@ fn row_to_edition(r: &rusqlite::Row) -> rusqlite::Result<Edition> {
     })
 }
 
-fn is_hex64(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-fn clean(s: &str) -> bool {
-    !s.chars().any(char::is_control)
-}
-
-/// Why a stored edition row cannot be what `insert` wrote, if it cannot.
-fn invalid_edition(e: &Edition) -> Option<String> {
-    let texts = [&e.id, &e.opd_kunci, &e.opd_nama, &e.daerah, &e.slug, &e.penandatangan_nama, &e.penandatangan_nip, &e.renja_versi, &e.ditambahkan, &e.manifest];
-    let optional = [&e.opd_singkatan, &e.tahap, &e.waktu_ttd, &e.dasar];
-    if !texts.iter().all(|t| clean(t)) || !optional.iter().all(|t| t.as_deref().is_none_or(clean)) {
-        return Some("karakter kendali dalam teks".into());
-    }
-    if !is_hex64(&e.manifest) {
-        return Some("hash manifes bukan SHA-256".into());
-    }
-    let prefix = format!("{}-{}-r{}-", e.tahun, e.jenis, e.revisi);
-    let suffix = e.id.strip_prefix(&prefix);
-    if !suffix.is_some_and(|h| h.len() == 8 && h.bytes().all(|b| b.is_ascii_hexdigit())) {
-        return Some(format!("ID tidak cocok dengan tahun {}, jenis dan revisi {}", e.tahun, e.revisi));
-    }
-    None
-}
-
 fn check_edition(e: Edition) -> Result<Edition> {
     match invalid_edition(&e) {
         None => Ok(e),
@@ -608,7 +582,7 @@ impl Store for SqliteStore {
         rows.map(|r| {
             let (path, sha256, size, kind) = r.map_err(db)?;
             match Kind::parse(&kind) {
-                Some(kind) if is_hex64(&sha256) && size >= 0 && clean(&path) && !path.is_empty() => Ok(FileEntry { path, sha256, size: size as u64, kind }),
+                Some(kind) if valid_file_row(&path, &sha256, size) => Ok(FileEntry { path, sha256, size: size as u64, kind }),
                 _ => Err(Error::Damaged(format!(
                     "basis data arsip (arsip.db) rusak: baris berkas edisi {id} tidak sah ({:?}); jalankan `renja archive verify`",
                     path.chars().filter(|c| !c.is_control()).take(60).collect::<String>()
@@ -645,6 +619,18 @@ impl Store for SqliteStore {
 
     fn location(&self) -> PathBuf {
         self.root.clone()
+    }
+
+    fn integrity(&self) -> Result<Vec<String>> {
+        self.integrity_check()
+    }
+
+    fn objects_present(&self) -> bool {
+        self.has_objects_folder()
+    }
+
+    fn leftovers(&self) -> Vec<String> {
+        SqliteStore::leftovers(self)
     }
 }
 
