@@ -32,6 +32,9 @@ pub const SIGN_LIMIT: usize = 256 * 1024;
 
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// The archive editions are put into (`arsipkan`) and read from: the data folder's, or the
+    /// shared database's on PostgreSQL.
+    pub arsip: super::arsip::Arsip,
     pub data: PathBuf,
     pub config: Config,
     pub throttle: auth::Throttle,
@@ -1223,7 +1226,7 @@ async fn finalkan(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body<Note
         .renders
         .run(move |assets| -> R<()> {
             let files = revision_files(&s2, &rev)?;
-            let f = engine::render_final(&s2.data, assets, &files, &super::arsip::root(&s2.data)).map_err(|f| match f {
+            let f = engine::render_final(&s2.data, assets, &files, &s2.arsip).map_err(|f| match f {
                 engine::RenderFail::Sources(d) => ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     format!("dokumen final tidak dapat disusun: sumber memiliki {} kesalahan; lihat diagnostik", d.len()),
@@ -1381,8 +1384,9 @@ async fn arsipkan(State(s): State<S>, a: Auth, P(id): P<i64>, Body(b): Body<Note
         .renders
         .run(move |_| -> R<()> {
             let files = revision_files(&s2, &o.revisi)?;
-            let e = super::arsip::add(&s2.data, &super::arsip::root(&s2.data), &files, &signed).map_err(|f| match f {
+            let e = super::arsip::add(&s2.data, &s2.arsip, &files, &signed).map_err(|f| match f {
                 super::arsip::AddFail::Refused(m) => ApiError::new(StatusCode::CONFLICT, format!("arsip menolak edisi ini: {m}")),
+                super::arsip::AddFail::Unavailable(m) => arsip_err(crate::archive::Error::Unavailable(m)),
                 super::arsip::AddFail::Internal(m) => {
                     eprintln!("renja serve: pengarsipan gagal: {m}");
                     ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pengarsipan gagal di server")
@@ -1435,8 +1439,7 @@ async fn final_unduh(State(s): State<S>, a: Auth, P((id, jenis)): P<(i64, String
 }
 
 /// The archive entries this user may read (service OPD and edition resolved), in archive order.
-fn arsip_visible(s: &AppState, u: &User, store: &crate::archive::sqlite::SqliteStore) -> R<Vec<super::arsip::Entri>> {
-    use crate::archive::Store as _;
+fn arsip_visible(s: &AppState, u: &User, store: &dyn crate::archive::Store) -> R<Vec<super::arsip::Entri>> {
     let by_id: BTreeMap<String, i64> = s.store.archived()?.into_iter().collect();
     let opds = s.store.list_opd()?;
     let list = store.list(&crate::archive::Filter::default()).map_err(arsip_err)?;
@@ -1461,6 +1464,7 @@ fn arsip_visible(s: &AppState, u: &User, store: &crate::archive::sqlite::SqliteS
 fn arsip_err(e: crate::archive::Error) -> ApiError {
     match e {
         crate::archive::Error::NotFound(_) | crate::archive::Error::Ambiguous(..) => not_found("edisi arsip"),
+        crate::archive::Error::Unavailable(m) => ApiError::from(store::Error::Unavailable(m)),
         e => {
             eprintln!("renja serve: arsip: {e}");
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "galat arsip di server")
@@ -1469,24 +1473,18 @@ fn arsip_err(e: crate::archive::Error) -> ApiError {
 }
 
 /// Runs `f` on the blocking pool with the archive open (404 for any entry when there is none).
-async fn with_arsip<T: Send + 'static>(s: &S, f: impl FnOnce(&AppState, &crate::archive::sqlite::SqliteStore) -> R<T> + Send + 'static) -> R<T> {
+async fn with_arsip<T: Send + 'static>(s: &S, f: impl FnOnce(&AppState, &dyn crate::archive::Store) -> R<T> + Send + 'static) -> R<T> {
     let s2 = s.clone();
-    blocking(move || {
-        let root = super::arsip::root(&s2.data);
-        match super::arsip::open(&root) {
-            Ok(Some(store)) => f(&s2, &store),
-            Ok(None) => Err(not_found("edisi arsip")),
-            Err(m) => {
-                eprintln!("renja serve: arsip: {m}");
-                Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "galat arsip di server"))
-            }
-        }
+    blocking(move || match s2.arsip.reader() {
+        Ok(Some(store)) => f(&s2, store.as_ref()),
+        Ok(None) => Err(not_found("edisi arsip")),
+        Err(e) => Err(arsip_err(e)),
     })
     .await
 }
 
 /// One entry by its exact id, if this user may read it (else 404).
-fn arsip_entry(s: &AppState, u: &User, store: &crate::archive::sqlite::SqliteStore, aid: &str) -> R<super::arsip::Entri> {
+fn arsip_entry(s: &AppState, u: &User, store: &dyn crate::archive::Store, aid: &str) -> R<super::arsip::Entri> {
     arsip_visible(s, u, store)?.into_iter().find(|e| e.id == aid).ok_or_else(|| not_found("edisi arsip"))
 }
 

@@ -7,7 +7,7 @@
 //! signatures must hold).
 
 use super::engine::{Assets, Workdir};
-use crate::archive::{self, Kind, ObjectState, Store as _};
+use crate::archive::{self, Kind, ObjectState};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -17,6 +17,49 @@ use x509_cert::Certificate;
 /// The archive folder inside the data folder.
 pub fn root(data: &Path) -> PathBuf {
     data.join("arsip")
+}
+
+/// Where the service's archive lives: the data folder's `arsip/` (SQLite + files; one node), or
+/// the shared PostgreSQL database (any node; [`super::arsip_pg`]).
+#[derive(Clone)]
+pub enum Arsip {
+    Folder(PathBuf),
+    Postgres(super::arsip_pg::PgArchive),
+}
+
+impl Arsip {
+    /// The archive a Perubahan's base edition is read from: by the live preview, the final
+    /// render and the archiving alike, so all three judge the Sebelum columns the same way.
+    pub fn base(&self) -> archive::Result<Box<dyn archive::Store + Send>> {
+        match self {
+            Arsip::Folder(root) => archive::sqlite::SqliteStore::open(root, false).map(|s| Box::new(s) as Box<dyn archive::Store + Send>),
+            Arsip::Postgres(pg) => Ok(Box::new(pg.clone())),
+        }
+    }
+
+    /// The archive opened for reading, or `None` when nothing has been archived yet.
+    pub fn reader(&self) -> archive::Result<Option<Box<dyn archive::Store + Send>>> {
+        match self {
+            Arsip::Folder(root) if !root.join("arsip.db").is_file() => Ok(None),
+            _ => self.base().map(Some),
+        }
+    }
+
+    /// The archive opened for adding an edition.
+    pub fn writer(&self) -> archive::Result<Box<dyn archive::Store + Send>> {
+        match self {
+            Arsip::Folder(root) => archive::sqlite::SqliteStore::open(root, true).map(|s| Box::new(s) as Box<dyn archive::Store + Send>),
+            Arsip::Postgres(pg) => Ok(Box::new(pg.clone())),
+        }
+    }
+}
+
+/// [`Arsip::base`]'s result as what the base-edition check reads.
+pub fn as_base(store: &archive::Result<Box<dyn archive::Store + Send>>) -> archive::dasar::BaseStore<'_> {
+    match store {
+        Ok(s) => Ok(s.as_ref() as &dyn archive::Store),
+        Err(e) => Err(e.clone()),
+    }
 }
 
 /// Largest PKCS#12 file accepted (decoded).
@@ -107,47 +150,52 @@ pub enum AddFail {
     /// The archive refused it (sources with errors, a duplicate of another entry, a signed PDF
     /// that is not of these sources): its message.
     Refused(String),
+    /// The archive's database cannot be reached now (503: try again).
+    Unavailable(String),
     Internal(String),
 }
 
 /// Puts the approved revision's sources and its signed PDF into the archive at `arsip`, through
 /// the archive's own collect-and-insert. A duplicate that is this very signed edition (a retry
 /// after a crash between the archive's commit and the service's) is taken as done.
-pub fn add(scratch: &Path, arsip: &Path, files: &[(String, Vec<u8>)], signed: &[u8]) -> Result<archive::Edition, AddFail> {
+pub fn add(scratch: &Path, arsip: &Arsip, files: &[(String, Vec<u8>)], signed: &[u8]) -> Result<archive::Edition, AddFail> {
     use archive::edisi::CollectError;
     let src = Workdir::new(scratch, files).map_err(AddFail::Internal)?;
     let ttd = Workdir::new(scratch, &[("ttd.pdf".to_string(), signed.to_vec())]).map_err(AddFail::Internal)?;
-    let (new, _warnings) = match archive::edisi::collect(src.path(), Some(&ttd.path().join("ttd.pdf")), Some(arsip), false) {
+    let base = arsip.base();
+    let (new, _warnings) = match archive::edisi::collect_with(src.path(), Some(&ttd.path().join("ttd.pdf")), as_base(&base), None, false) {
         Ok(x) => x,
         Err(CollectError::Sources(d)) => return Err(AddFail::Refused(format!("{}; edisi tidak diarsipkan", d.summary()))),
         Err(CollectError::Refused(m)) => return Err(AddFail::Refused(strip_dir(&m, ttd.path()))),
         Err(CollectError::Io(m)) => return Err(AddFail::Internal(m)),
     };
-    let store = archive::sqlite::SqliteStore::open(arsip, true).map_err(|e| AddFail::Internal(e.to_string()))?;
+    drop(base);
+    let store = arsip.writer().map_err(AddFail::from)?;
     match store.insert(&new) {
         Ok(e) => Ok(e),
         Err(e @ archive::Error::Duplicate { .. }) => {
             let archive::Error::Duplicate { id, .. } = &e else { return Err(AddFail::Refused(e.to_string())) };
             let sha = archive::sha256_hex(signed);
             let same = store.files(id).map(|f| f.iter().any(|f| f.kind == Kind::PdfTtd && f.sha256 == sha)).unwrap_or(false);
-            if same { store.find(id).map_err(|e| AddFail::Internal(e.to_string())) } else { Err(AddFail::Refused(e.to_string())) }
+            if same { store.find(id).map_err(AddFail::from) } else { Err(AddFail::Refused(e.to_string())) }
         }
-        Err(e @ (archive::Error::Damaged(_) | archive::Error::Io(_) | archive::Error::Db(_))) => Err(AddFail::Internal(e.to_string())),
-        Err(e) => Err(AddFail::Refused(e.to_string())),
+        Err(e) => Err(AddFail::from(e)),
+    }
+}
+
+impl From<archive::Error> for AddFail {
+    fn from(e: archive::Error) -> AddFail {
+        match e {
+            archive::Error::Unavailable(m) => AddFail::Unavailable(m),
+            e @ (archive::Error::Damaged(_) | archive::Error::Io(_) | archive::Error::Db(_)) => AddFail::Internal(e.to_string()),
+            e => AddFail::Refused(e.to_string()),
+        }
     }
 }
 
 /// A message without the scratch folder's path (it means nothing to the user).
 fn strip_dir(m: &str, dir: &Path) -> String {
     m.replace(&format!("{}/", dir.display()), "")
-}
-
-/// An archive opened for reading, or `None` when nothing has been archived yet.
-pub fn open(arsip: &Path) -> Result<Option<archive::sqlite::SqliteStore>, String> {
-    if !arsip.join("arsip.db").is_file() {
-        return Ok(None);
-    }
-    archive::sqlite::SqliteStore::open(arsip, false).map(Some).map_err(|e| e.to_string())
 }
 
 /// One archived edition, as the API shows it.
@@ -204,7 +252,7 @@ pub fn entri(e: &archive::Edition, edisi: Option<i64>, opd: Option<i64>) -> Entr
     }
 }
 
-pub fn berkas(store: &archive::sqlite::SqliteStore, id: &str) -> Result<Vec<Berkas>, String> {
+pub fn berkas(store: &dyn archive::Store, id: &str) -> Result<Vec<Berkas>, String> {
     Ok(store
         .files(id)
         .map_err(|e| e.to_string())?
@@ -214,7 +262,7 @@ pub fn berkas(store: &archive::sqlite::SqliteStore, id: &str) -> Result<Vec<Berk
 }
 
 /// A stored file's bytes, checked against its hash.
-pub fn read(store: &archive::sqlite::SqliteStore, id: &str, path: &str) -> Result<Option<(Kind, Vec<u8>)>, String> {
+pub fn read(store: &dyn archive::Store, id: &str, path: &str) -> Result<Option<(Kind, Vec<u8>)>, String> {
     let Some(f) = store.files(id).map_err(|e| e.to_string())?.into_iter().find(|f| f.path == path) else { return Ok(None) };
     match store.check_object(&f.sha256, f.size) {
         ObjectState::Ok => store.read_object(&f.sha256).map(|b| Some((f.kind, b))).map_err(|e| e.to_string()),
@@ -235,7 +283,7 @@ pub struct Beda {
     pub dihapus: usize,
 }
 
-pub fn diff(store: &archive::sqlite::SqliteStore, a: &str, b: &str) -> Result<Beda, String> {
+pub fn diff(store: &dyn archive::Store, a: &str, b: &str) -> Result<Beda, String> {
     let mut docs = Vec::new();
     for id in [a, b] {
         let f = store.files(id).map_err(|e| e.to_string())?.into_iter().find(|f| f.kind == Kind::Json).ok_or_else(|| format!("{id}: model JSON tidak ada di arsip"))?;
@@ -301,7 +349,7 @@ pub struct Verifikasi {
     pub masalah: Vec<String>,
 }
 
-pub fn verify(store: &archive::sqlite::SqliteStore, id: &str, anchors: &[Certificate], bsre: Option<&crate::sign::bsre::Client>) -> Result<Verifikasi, String> {
+pub fn verify(store: &dyn archive::Store, id: &str, anchors: &[Certificate], bsre: Option<&crate::sign::bsre::Client>) -> Result<Verifikasi, String> {
     let e = store.find(id).map_err(|e| e.to_string())?;
     let files = store.files(&e.id).map_err(|e| e.to_string())?;
     let mut masalah = Vec::new();

@@ -177,11 +177,11 @@ pub struct Final {
 /// Renders a revision's sources as the final document through the façade, as `renja build
 /// --final` and `renja export --json` do; a Perubahan's Sebelum columns are checked against its
 /// base edition in the service's archive `arsip` (as `renja archive add` will check them).
-pub fn render_final(scratch: &Path, assets: &Assets, files: &[(String, Vec<u8>)], arsip: &Path) -> Result<Final, RenderFail> {
+pub fn render_final(scratch: &Path, assets: &Assets, files: &[(String, Vec<u8>)], arsip: &super::arsip::Arsip) -> Result<Final, RenderFail> {
     let wd = Workdir::new(scratch, files).map_err(RenderFail::Internal)?;
     let mut edition = crate::Edition::load(wd.path());
-    let store = crate::archive::dasar::open_configured(Some(arsip.to_path_buf()));
-    edition.check_base(|model, diags| crate::archive::dasar::check(model, crate::archive::dasar::as_base(&store), diags));
+    let store = arsip.base();
+    edition.check_base(|model, diags| crate::archive::dasar::check(model, super::arsip::as_base(&store), diags));
     let errors = |d: &crate::diag::Diagnostics| d.iter().filter(|x| x.severity == crate::diag::Severity::Error).cloned().collect::<Vec<_>>();
     if edition.document().is_none() || edition.check().has_errors() {
         return Err(RenderFail::Sources(errors(edition.check())));

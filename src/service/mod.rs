@@ -16,6 +16,7 @@
 
 pub mod api;
 pub mod arsip;
+pub mod arsip_pg;
 pub mod auth;
 pub mod engine;
 pub mod jobs;
@@ -152,10 +153,16 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
+    // On PostgreSQL the archive is the database's too, so every node reads the same one.
+    let arsip = match (&pg, config.database.as_deref()) {
+        (Some(pg), Some(url)) => arsip::Arsip::Postgres(arsip_pg::PgArchive::new(pg.clone(), url)),
+        _ => arsip::Arsip::Folder(arsip::root(data)),
+    };
     let state = Arc::new(api::AppState {
         bsre,
         anchors,
         store,
+        arsip,
         data: data.to_path_buf(),
         throttle: auth::Throttle::default(),
         checks: tokio::sync::Semaphore::new(workers),

@@ -371,7 +371,7 @@ impl PgStore {
         tx.execute("SELECT pg_advisory_xact_lock(7349027501)", &[]).await.map_err(db)?;
         tx.batch_execute("CREATE TABLE IF NOT EXISTS skema_versi (versi INTEGER PRIMARY KEY, waktu TEXT NOT NULL)").await.map_err(db)?;
         let done: i32 = tx.query_one("SELECT COALESCE(MAX(versi), 0) FROM skema_versi", &[]).await.map_err(db)?.get(0);
-        let all: Vec<&str> = MIGRATIONS.iter().chain(super::jobs::MIGRATIONS).copied().collect();
+        let all: Vec<&str> = MIGRATIONS.iter().chain(super::jobs::MIGRATIONS).chain(super::arsip_pg::MIGRATIONS).copied().collect();
         if done as usize > all.len() {
             return Err(Error::Backend(format!("skema basis data versi {done} lebih baru dari renja ini (versi {}); perbarui renja", all.len())));
         }

@@ -228,7 +228,7 @@ async fn run(mut ws: WebSocket, s: S, id: i64, session: String, mut rev: String,
     };
     let shared = Shared::new();
     let (tx, rx) = std::sync::mpsc::channel::<Instant>();
-    let base = crate::archive::dasar::open_configured(None).map(|st| Box::new(st) as Box<dyn crate::archive::Store + Send>);
+    let base = s.arsip.base();
     let compiler = Compiler::new(dir.clone(), assets, fonts, None, base);
     let comp_shared = shared.clone();
     // The compiler thread owns the scratch folder and the slot: both go when it ends (after the
