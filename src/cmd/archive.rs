@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Folder arsip (bawaan: $RENJA_ARSIP, atau arsip/)
-    #[arg(long, global = true, value_name = "DIR")]
+    /// Folder arsip, atau basis data layanan postgres://pengguna@host:port/nama (bawaan:
+    /// $RENJA_ARSIP, atau arsip/); sandi dari PGPASSWORD atau ~/.pgpass
+    #[arg(long, global = true, value_name = "DIR|URL")]
     pub arsip: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Sub,
@@ -77,9 +78,23 @@ fn fail(e: archive::Error) -> i32 {
     e.exit_code()
 }
 
-fn with_store(root: &Path, f: impl FnOnce(&SqliteStore) -> Result<i32, archive::Error>) -> i32 {
-    match SqliteStore::open(root, false) {
-        Ok(s) => f(&s).unwrap_or_else(fail),
+/// Whether the archive location names the service's PostgreSQL database.
+fn is_postgres(root: &Path) -> bool {
+    root.to_str().is_some_and(crate::service::postgres::is_postgres_url)
+}
+
+/// Opens the archive at `root`: a folder (SQLite + files; `write` creates it), or the archive in
+/// the service's PostgreSQL database (`postgres://…`, shared by every node).
+pub fn open(root: &Path, write: bool) -> Result<Box<dyn Store + Send>, archive::Error> {
+    match root.to_str() {
+        Some(url) if is_postgres(root) => crate::service::arsip_pg::PgArchive::open(url).map(|s| Box::new(s) as Box<dyn Store + Send>),
+        _ => SqliteStore::open(root, write).map(|s| Box::new(s) as Box<dyn Store + Send>),
+    }
+}
+
+fn with_store(root: &Path, f: impl FnOnce(&dyn Store) -> Result<i32, archive::Error>) -> i32 {
+    match open(root, false) {
+        Ok(s) => f(s.as_ref()).unwrap_or_else(fail),
         Err(e) => fail(e),
     }
 }
@@ -89,7 +104,20 @@ fn add(root: &Path, dir: &Path, ttd: Option<&Path>, revisi_baru: bool) -> i32 {
         eprintln!("error: folder edisi {} tidak ditemukan", dir.display());
         return 2;
     }
-    let (new, warnings) = match archive::edisi::collect(dir, ttd, Some(root), revisi_baru) {
+    // A database archive is opened first: the base-edition check reads it too.
+    let db = if is_postgres(root) {
+        match open(root, true) {
+            Ok(s) => Some(s),
+            Err(e) => return fail(e),
+        }
+    } else {
+        None
+    };
+    let collected = match &db {
+        Some(s) => archive::edisi::collect_with(dir, ttd, Ok(s.as_ref() as &dyn Store), None, revisi_baru),
+        None => archive::edisi::collect(dir, ttd, Some(root), revisi_baru),
+    };
+    let (new, warnings) = match collected {
         Ok(x) => x,
         Err(CollectError::Sources(diags)) => {
             super::print_diagnostics(&diags);
@@ -105,7 +133,7 @@ fn add(root: &Path, dir: &Path, ttd: Option<&Path>, revisi_baru: bool) -> i32 {
             return 2;
         }
     };
-    let store = match SqliteStore::open(root, true) {
+    let store = match db.map_or_else(|| open(root, true), Ok) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -133,7 +161,7 @@ fn add(root: &Path, dir: &Path, ttd: Option<&Path>, revisi_baru: bool) -> i32 {
     }
 }
 
-fn list(store: &SqliteStore, filter: &Filter) -> Result<i32, archive::Error> {
+fn list(store: &dyn Store, filter: &Filter) -> Result<i32, archive::Error> {
     let eds = store.list(filter)?;
     if eds.is_empty() {
         eprintln!("tidak ada edisi yang cocok di arsip {}", store.location().display());
@@ -171,7 +199,7 @@ fn short(hash: &str) -> &str {
     hash.char_indices().nth(16).map_or(hash, |(i, _)| &hash[..i])
 }
 
-fn show(store: &SqliteStore, id: &str) -> Result<i32, archive::Error> {
+fn show(store: &dyn Store, id: &str) -> Result<i32, archive::Error> {
     let e = store.find(id)?;
     let files = store.files(&e.id)?;
     print!("{}", describe(&e));
@@ -209,8 +237,8 @@ fn describe(e: &Edition) -> String {
 
 /// Reads an object and checks it against its hash; an altered or missing object is an error
 /// naming the file.
-fn read_checked(store: &SqliteStore, id: &str, f: &archive::FileEntry) -> Result<Vec<u8>, archive::Error> {
-    if !store.has_objects_folder() {
+fn read_checked(store: &dyn Store, id: &str, f: &archive::FileEntry) -> Result<Vec<u8>, archive::Error> {
+    if !store.objects_present() {
         return Err(archive::Error::Damaged(format!(
             "{id}: folder objek/ tidak ada di arsip {}; berkas {} tidak dapat dipulihkan",
             store.location().display(),
@@ -225,7 +253,7 @@ fn read_checked(store: &SqliteStore, id: &str, f: &archive::FileEntry) -> Result
 }
 
 /// Writes every file of edition `id` under `out` (which must not exist or be empty).
-pub fn restore(store: &SqliteStore, id: &str, out: &Path, kinds: &[Kind]) -> Result<usize, archive::Error> {
+pub fn restore(store: &dyn Store, id: &str, out: &Path, kinds: &[Kind]) -> Result<usize, archive::Error> {
     let files = store.files(id)?;
     let mut n = 0;
     for f in files.iter().filter(|f| kinds.contains(&f.kind)) {
@@ -244,7 +272,7 @@ pub fn restore(store: &SqliteStore, id: &str, out: &Path, kinds: &[Kind]) -> Res
 /// then `finish` runs on it, then it is renamed to `out` (which must be missing or empty). An
 /// error leaves no partial folder behind.
 pub fn restore_new(
-    store: &SqliteStore,
+    store: &dyn Store,
     id: &str,
     out: &Path,
     kinds: &[Kind],
@@ -272,7 +300,7 @@ pub fn restore_new(
     result
 }
 
-fn get(store: &SqliteStore, id: &str, out: &Path) -> Result<i32, archive::Error> {
+fn get(store: &dyn Store, id: &str, out: &Path) -> Result<i32, archive::Error> {
     let e = store.find(id)?;
     if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
         eprintln!("error: folder tujuan {} sudah ada dan tidak kosong; `archive get` tidak menimpa apa pun", out.display());
@@ -283,15 +311,15 @@ fn get(store: &SqliteStore, id: &str, out: &Path) -> Result<i32, archive::Error>
     Ok(0)
 }
 
-fn verify(store: &SqliteStore, id: Option<&str>) -> Result<i32, archive::Error> {
+fn verify(store: &dyn Store, id: Option<&str>) -> Result<i32, archive::Error> {
     let eds = match id {
         Some(id) => vec![store.find(id)?],
         None => store.list(&Filter::default())?,
     };
-    let mut problems: Vec<String> = store.integrity_check()?.into_iter().map(|p| format!("basis data: {p}")).collect();
+    let mut problems: Vec<String> = store.integrity()?.into_iter().map(|p| format!("basis data: {p}")).collect();
     let mut seen: HashMap<(String, u64), ObjectState> = HashMap::new();
     let mut checked = 0usize;
-    let folder = store.has_objects_folder();
+    let folder = store.objects_present();
     let mut unreadable = 0usize;
     for e in &eds {
         let files = store.files(&e.id)?;
@@ -345,7 +373,7 @@ fn verify(store: &SqliteStore, id: Option<&str>) -> Result<i32, archive::Error> 
     }
 }
 
-fn rebuild(store: &SqliteStore, id: &str) -> Result<i32, archive::Error> {
+fn rebuild(store: &dyn Store, id: &str) -> Result<i32, archive::Error> {
     let e = store.find(id)?;
     let tmp = tempfile::Builder::new().prefix("renja-rebuild-").tempdir().map_err(|x| archive::Error::Io(format!("folder sementara: {x}")))?;
     let src = tmp.path().join("edisi");
@@ -387,7 +415,7 @@ fn rebuild(store: &SqliteStore, id: &str) -> Result<i32, archive::Error> {
     Ok(if pdf_same { 0 } else { 1 })
 }
 
-fn diff(store: &SqliteStore, id1: &str, id2: &str) -> Result<i32, archive::Error> {
+fn diff(store: &dyn Store, id1: &str, id2: &str) -> Result<i32, archive::Error> {
     let mut docs = Vec::new();
     for id in [id1, id2] {
         let e = store.find(id)?;
