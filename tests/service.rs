@@ -196,7 +196,7 @@ fn authorisation_matrix() {
     // Archive entries of OPD A (content/) and OPD B (contoh/murni/), added to the service's
     // archive with the command line; each is readable as an edition of its OPD is.
     let add = |dir: &str| {
-        let o = renja().args(["archive", "--arsip"]).arg(s.data.join("arsip")).args(["add", dir]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+        let o = renja().args(["archive", "--arsip"]).arg(arsip_location(&s.data)).args(["add", dir]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
         assert!(o.status.success(), "archive add {dir}: {}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8_lossy(&o.stdout).trim().to_string()
     };
@@ -1037,11 +1037,13 @@ fn final_signed_archived_path() {
     assert!(ver["bsre"].is_null(), "no BSrE configured: {ver}");
     assert_eq!(ver["tanda_tangan"][0]["dipercaya"], true, "{ver}");
     assert_eq!(ver["tanda_tangan"][0]["rantai"], json!(["Penandatangan Uji", "Renja Uji Root CA"]), "{ver}");
-    let o = renja().args(["archive", "--arsip"]).arg(data.join("arsip")).args(["verify"]).output().unwrap();
+    // The archive the server put it in: its data folder's, or on PostgreSQL the database's.
+    let arsip_loc = arsip_location(&data);
+    let o = renja().args(["archive", "--arsip"]).arg(&arsip_loc).args(["verify"]).output().unwrap();
     assert!(o.status.success(), "renja archive verify: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     // An entry added outside the service, of an agency the service does not know (the murni
     // sample): the verifikator sees it and compares; the penandatangan does not.
-    let o = renja().args(["archive", "--arsip"]).arg(data.join("arsip")).args(["add", "contoh/murni"]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    let o = renja().args(["archive", "--arsip"]).arg(&arsip_loc).args(["add", "contoh/murni"]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
     assert!(o.status.success(), "archive add: {}", String::from_utf8_lossy(&o.stderr));
     let murni = String::from_utf8_lossy(&o.stdout).trim().to_string();
     assert_eq!(t.get(&format!("/api/v1/arsip/{murni}")).status, 404);
@@ -1148,7 +1150,7 @@ fn tandatangani_through_bsre_standin() {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, bytes).unwrap();
     }
-    let o = renja().args(["archive", "--arsip"]).arg(data.join("arsip")).arg("add").arg(&sources).arg("--ttd").arg(&f).output().unwrap();
+    let o = renja().args(["archive", "--arsip"]).arg(arsip_location(&data)).arg("add").arg(&sources).arg("--ttd").arg(&f).output().unwrap();
     assert!(o.status.success(), "archive add: {}", String::from_utf8_lossy(&o.stderr));
     let cli_id = String::from_utf8_lossy(&o.stdout).trim().to_string();
     let r = t.post(&url("arsipkan"), &json!({}));
@@ -1715,4 +1717,88 @@ fn two_nodes_share_saves_and_sessions() {
         assert_eq!(file.status, 200);
         assert_eq!(file.body, format!("n = {n}\n").into_bytes());
     }
+}
+
+/// Issue #19: the archive lives in PostgreSQL with the rest of the state. An edition signed and
+/// archived through one node is listed, downloaded byte for byte and verified through a second
+/// node with a data folder of its own (nothing is archived in the first node's folder); the
+/// database refuses to change or remove archive rows; `renja archive --arsip postgres://…` lists
+/// and verifies it; and after `pg_dump` and `pg_restore` into a new database the archive verifies
+/// whole and `archive get` restores the signed PDF byte for byte (docs/deploy.md's backup).
+#[test]
+#[ignore = "PostgreSQL only: runs in the PostgreSQL pass of tests/run.sh (RENJA_TEST_DATABASE=postgres … -- --include-ignored)"]
+fn archive_in_postgres_shared_by_nodes_and_restored_from_a_dump() {
+    assert!(on_postgres(), "this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
+    common::require(&["sign"]);
+    use base64::Engine as _;
+    const PASS: &str = "Sandi#Arsip-Pg-5Tz";
+    let dir = tempfile::tempdir().unwrap();
+    let (pki, _) = test_pki(dir.path(), PASS);
+    let data = dir.path().join("node1");
+    let server = Server::start(&data, &["--contoh"]);
+    let url = db_args(&data).pop().unwrap();
+    let (_, v, mut t, ed) = sample_to_final(&server);
+    let step = |s: &str| format!("/api/v1/edisi/{ed}/{s}");
+    let p12 = base64::engine::general_purpose::STANDARD.encode(std::fs::read(pki.join("signer.p12")).unwrap());
+    let r = t.post(&step("tandatangani"), &json!({ "p12": p12, "sandi": PASS }));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = t.post(&step("arsipkan"), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let aid = r.json()["arsip"].as_str().unwrap().to_string();
+    let signed = t.get(&step("final/pdf_ttd")).body;
+    assert!(!data.join("arsip").join("arsip.db").exists(), "archived into the node's folder instead of the database");
+
+    // A second web node with a data folder of its own reads the same archive.
+    let other = Server::start_on(&dir.path().join("node2"), &url, &[]);
+    let mut v2 = Client::new(&other.base);
+    v2.cookie = v.cookie.clone();
+    let list = v2.get("/api/v1/arsip").json();
+    assert!(list.as_array().unwrap().iter().any(|e| e["id"] == aid.as_str() && e["edisi"] == ed), "{list}");
+    let d = v2.get(&format!("/api/v1/arsip/{aid}")).json();
+    let ttd_path = d["berkas"].as_array().unwrap().iter().find(|f| f["jenis"] == "pdf_ttd").unwrap()["path"].as_str().unwrap().to_string();
+    let got = v2.get(&format!("/api/v1/arsip/{aid}/berkas/{ttd_path}"));
+    assert_eq!(got.status, 200);
+    assert!(got.body == signed, "the other node serves the signed PDF as signed");
+    let ver = v2.get(&format!("/api/v1/arsip/{aid}/verifikasi")).json();
+    for k in ["utuh", "pdf_final_cocok", "sah"] {
+        assert_eq!(ver[k], true, "{k}: {ver}");
+    }
+    assert_eq!(ver["tanda_tangan"].as_array().unwrap().len(), 1, "{ver}");
+
+    // The archive's rows cannot be changed or removed through SQL.
+    for sql in [
+        "UPDATE arsip_edisi SET opd_nama = 'x'",
+        "DELETE FROM arsip_edisi",
+        "UPDATE arsip_berkas SET size = 0",
+        "DELETE FROM arsip_berkas",
+        "TRUNCATE arsip_berkas",
+        "TRUNCATE arsip_edisi CASCADE",
+    ] {
+        let out = std::process::Command::new("psql").args(["-X", "-q", "-v", "ON_ERROR_STOP=1", &url, "-c", sql]).output().unwrap();
+        assert!(!out.status.success(), "{sql} was allowed");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("tidak dapat diubah atau dihapus"), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(psql(&url, "SELECT count(*) FROM arsip_berkas").trim(), d["berkas"].as_array().unwrap().len().to_string());
+
+    // The command line reaches the same archive.
+    let archive = |loc: &str, args: &[&str]| {
+        let o = renja().args(["archive", "--arsip", loc]).args(args).output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(o.status.success(), "renja archive {args:?}: {text}");
+        text
+    };
+    assert!(archive(&url, &["list"]).contains(&aid));
+    assert!(archive(&url, &["verify"]).contains("arsip utuh: 1 edisi"));
+
+    // Backup and restore: pg_dump, pg_restore into a new database, verify, get.
+    let dump = dir.path().join("renja.dump");
+    let o = std::process::Command::new("pg_dump").args(["--format=custom", "--file"]).arg(&dump).arg(&url).output().unwrap();
+    assert!(o.status.success(), "pg_dump: {}", String::from_utf8_lossy(&o.stderr));
+    let restored = pg_database(&format!("renja_pulih_{}", std::process::id()));
+    let o = std::process::Command::new("pg_restore").args(["--no-owner", "--dbname", &restored]).arg(&dump).output().unwrap();
+    assert!(o.status.success(), "pg_restore: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(archive(&restored, &["verify"]).contains("arsip utuh: 1 edisi"));
+    let out = dir.path().join("pulih");
+    archive(&restored, &["get", &aid, "-o", out.to_str().unwrap()]);
+    assert!(std::fs::read(out.join(&ttd_path)).unwrap() == signed, "restored signed PDF differs");
 }

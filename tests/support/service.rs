@@ -73,6 +73,15 @@ pub fn db_args(data: &Path) -> Vec<String> {
     vec!["--database".into(), pg_database(&format!("renja_uji_{:016x}", h.finish()))]
 }
 
+/// The archive the server on `data` puts editions into (`renja archive --arsip` of it): the data
+/// folder's `arsip/`, or on PostgreSQL the data folder's database.
+pub fn arsip_location(data: &Path) -> std::ffi::OsString {
+    match db_args(data).pop() {
+        Some(url) => url.into(),
+        None => data.join("arsip").into(),
+    }
+}
+
 /// `renja serve init` on `data` with the password from the environment.
 pub fn init(data: &Path) {
     let out = renja().args(["serve", "init", "--data"]).arg(data).args(db_args(data)).env("RENJA_ADMIN_PASSWORD", ADMIN_PASSWORD).output().unwrap();
