@@ -210,6 +210,14 @@ pub trait Store {
     }
 }
 
+/// Fault-testing hook of every backend's `insert`: with `RENJA_ARSIP_JEDA_MS=N` it announces the
+/// storage phase on stderr ("jeda: …") and pauses N ms before and after each object write, so a
+/// test can kill the process while an edition is being stored. Nothing else changes; unset, it
+/// costs one lookup.
+pub(crate) fn fault_delay() -> Option<std::time::Duration> {
+    std::env::var("RENJA_ARSIP_JEDA_MS").ok()?.parse::<u64>().ok().filter(|&ms| ms > 0).map(std::time::Duration::from_millis)
+}
+
 pub(crate) fn is_hex64(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }

@@ -341,13 +341,6 @@ impl SqliteStore {
     }
 }
 
-/// Fault-testing hook: with `RENJA_ARSIP_JEDA_MS=N`, `insert` announces the storage phase on
-/// stderr ("jeda: …") and pauses N ms before and after each object write, so a test can kill the
-/// process while objects are being written. Nothing else changes; unset, it costs one lookup.
-fn fault_delay() -> Option<Duration> {
-    std::env::var("RENJA_ARSIP_JEDA_MS").ok()?.parse::<u64>().ok().filter(|&ms| ms > 0).map(Duration::from_millis)
-}
-
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
 }
@@ -441,7 +434,7 @@ impl Store for SqliteStore {
             return Err(Error::Io(format!("metadata edisi tidak dapat disimpan: {why}")));
         }
         // Every object must be durable before the row that names it commits.
-        let jeda = fault_delay();
+        let jeda = super::fault_delay();
         if let Some(d) = jeda {
             eprintln!("jeda: menyimpan {} objek", ed.files.len());
             std::thread::sleep(d);

@@ -211,8 +211,16 @@ impl Store for PgArchive {
             let tx = c.transaction().await.map_err(db)?;
             // One add at a time: the next free revision is read and taken under this lock.
             tx.batch_execute("LOCK TABLE arsip_edisi IN SHARE ROW EXCLUSIVE MODE").await.map_err(db)?;
+            let jeda = archive::fault_delay();
+            if let Some(d) = jeda {
+                eprintln!("jeda: menyimpan {} objek", ed.files.len());
+                tokio::time::sleep(d).await;
+            }
             for (f, bytes) in &ed.files {
                 tx.execute("INSERT INTO objek (sha256, isi) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING", &[&f.sha256, bytes]).await.map_err(db)?;
+                if let Some(d) = jeda {
+                    tokio::time::sleep(d).await;
+                }
             }
             let revisi = if ed.revisi_baru {
                 let max: Option<i64> = tx
