@@ -1574,7 +1574,14 @@ impl OwnCluster {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
     fn start() -> OwnCluster {
-        let out = Self::sh("pg_cluster_start; echo \"$RENJA_TEST_PG_URL $PG_CLUSTER_DIR $PG_CLUSTER_PORT\"");
+        Self::start_with("")
+    }
+    /// A cluster that speaks TLS only (`PG_CLUSTER_TLS=1`); its CA is `DIR/tls/ca.pem`.
+    fn start_tls() -> OwnCluster {
+        Self::start_with("PG_CLUSTER_TLS=1")
+    }
+    fn start_with(env: &str) -> OwnCluster {
+        let out = Self::sh(&format!("{env} pg_cluster_start; echo \"$RENJA_TEST_PG_URL $PG_CLUSTER_DIR $PG_CLUSTER_PORT\""));
         let v: Vec<&str> = out.split_whitespace().collect();
         OwnCluster { url: v[0].to_string(), dir: v[1].to_string(), port: v[2].to_string() }
     }
@@ -1900,4 +1907,44 @@ fn postgres_archive_add_killed_or_racing_stays_whole() {
     let n = listed().lines().count() - 1;
     assert_eq!(n, 1 + committed + 2, "listed editions = the first + the committed + the two racers");
     eprintln!("postgres archive: {runs} kills, {interrupted} inside the transaction, {committed} committed");
+}
+
+/// Issue #19, nodes on other machines: `sslmode=require` encrypts the connection to PostgreSQL and
+/// verifies the server's certificate (against `PGSSLROOTCERT`, else the public roots). Against a
+/// cluster that refuses unencrypted connections: a plain URL is refused by the server; `require`
+/// with the cluster's CA initialises the service and reads its archive; `require` with the public
+/// roots (which do not know the cluster's CA) is refused by renja, naming the certificate; an
+/// unreadable PGSSLROOTCERT is a clear error.
+#[test]
+#[ignore = "PostgreSQL only: runs in the PostgreSQL pass of tests/run.sh (RENJA_TEST_DATABASE=postgres … -- --include-ignored)"]
+fn postgres_over_tls_verifies_the_server() {
+    assert!(on_postgres(), "this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
+    let c = OwnCluster::start_tls();
+    let ca = format!("{}/tls/ca.pem", c.dir);
+    let tmp = tempfile::tempdir().unwrap();
+    let init = |name: &str, url: &str, root: Option<&str>| {
+        let mut cmd = renja();
+        cmd.args(["serve", "init", "--data"]).arg(tmp.path().join(name)).args(["--database", url]).env("RENJA_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        match root {
+            Some(r) => cmd.env("PGSSLROOTCERT", r),
+            None => cmd.env_remove("PGSSLROOTCERT"),
+        };
+        cmd.output().unwrap()
+    };
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let plain = init("a", &c.url, None);
+    assert!(!plain.status.success(), "an unencrypted connection was accepted");
+    assert!(stderr(&plain).contains("no encryption") || stderr(&plain).contains("basis data"), "{}", stderr(&plain));
+    let secure = format!("{}?sslmode=require", c.url);
+    let o = init("b", &secure, Some(&ca));
+    assert!(o.status.success(), "TLS with the cluster's CA: {}", stderr(&o));
+    // libpq's verify-full is the same here.
+    let o = renja().args(["archive", "--arsip", &format!("{}?sslmode=verify-full", c.url), "list"]).env("PGSSLROOTCERT", &ca).output().unwrap();
+    assert!(o.status.success(), "archive list over TLS: {}", stderr(&o));
+    let o = init("c", &secure, None);
+    assert!(!o.status.success(), "a certificate the public roots do not know was accepted");
+    assert!(stderr(&o).to_lowercase().contains("certificate"), "{}", stderr(&o));
+    let o = init("d", &secure, Some("/tidak/ada/ca.pem"));
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("PGSSLROOTCERT"), "{}", stderr(&o));
 }

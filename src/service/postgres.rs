@@ -149,11 +149,65 @@ pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
+/// Whether connections are encrypted: `sslmode=require` in the URL (libpq's `verify-ca` and
+/// `verify-full` are taken as `require`, since renja always verifies); anything else, plain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tls {
+    Off,
+    Verified,
+}
+
+/// The `sslmode` the URL asks for, and the URL as tokio-postgres parses it (libpq's verify modes
+/// written as `require`).
+fn tls_mode(url: &str) -> (Tls, String) {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let mode = query.split('&').find_map(|kv| kv.strip_prefix("sslmode=")).unwrap_or("");
+    match mode {
+        "require" | "verify-ca" | "verify-full" => {
+            (Tls::Verified, url.replace("sslmode=verify-full", "sslmode=require").replace("sslmode=verify-ca", "sslmode=require"))
+        }
+        _ => (Tls::Off, url.to_string()),
+    }
+}
+
+/// The TLS connector of `sslmode=require`: rustls, verifying the server's certificate chain and
+/// name against the PEM file `PGSSLROOTCERT` names (as libpq does) when set, else the public
+/// (Mozilla) roots. Unlike libpq's `require`, an unverifiable certificate is always refused.
+fn tls_connector() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    match std::env::var_os("PGSSLROOTCERT").filter(|v| !v.is_empty()) {
+        Some(path) => {
+            let shown = std::path::Path::new(&path).display().to_string();
+            let bad = |e: &dyn std::fmt::Display| Error::Backend(format!("PGSSLROOTCERT {shown}: sertifikat akar tidak dapat dibaca: {e}"));
+            for cert in CertificateDer::pem_file_iter(&path).map_err(|e| bad(&e))? {
+                roots.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
+            }
+            if roots.is_empty() {
+                return Err(bad(&"tidak ada sertifikat PEM di dalamnya"));
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Backend(format!("TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 /// The connection settings of `url`, with the password from `PGPASSWORD` or the `.pgpass` file
 /// when the URL has none, and the user from `PGUSER`/`USER` when it names none.
 pub fn config(url: &str) -> Result<tokio_postgres::Config> {
+    let (tls, url) = tls_mode(url);
     let mut cfg: tokio_postgres::Config =
         url.parse().map_err(|e| Error::Backend(format!("alamat basis data tidak sah (harus postgres://pengguna@host:port/nama): {e}")))?;
+    // Plain unless `sslmode=require`: never "prefer" (a server offering TLS with a certificate
+    // nobody checks would otherwise be taken silently).
+    cfg.ssl_mode(if tls == Tls::Verified { tokio_postgres::config::SslMode::Require } else { tokio_postgres::config::SslMode::Disable });
     if cfg.get_user().is_none() {
         if let Some(u) = std::env::var("PGUSER").ok().or_else(|| std::env::var("USER").ok()) {
             cfg.user(&u);
@@ -229,7 +283,19 @@ impl Drop for PgStore {
 /// a backend error.
 pub(crate) fn db(e: tokio_postgres::Error) -> Error {
     if e.is_closed() || e.as_db_error().is_none() && e.code().is_none() {
-        return Error::Unavailable(format!("basis data tidak tersedia: {e}"));
+        // With its causes: "error performing TLS handshake" alone does not say the certificate
+        // was refused.
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            let part = s.to_string();
+            if !text.contains(&part) {
+                text.push_str(": ");
+                text.push_str(&part);
+            }
+            source = s.source();
+        }
+        return Error::Unavailable(format!("basis data tidak tersedia: {text}"));
     }
     match e.code() {
         Some(c) if *c == SqlState::ADMIN_SHUTDOWN || *c == SqlState::CANNOT_CONNECT_NOW || *c == SqlState::CRASH_SHUTDOWN => {
@@ -339,7 +405,11 @@ impl PgStore {
             .enable_all()
             .build()
             .map_err(|e| Error::Backend(format!("runtime basis data: {e}")))?;
-        let mgr = Manager::from_config(cfg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let mgr_config = ManagerConfig { recycling_method: RecyclingMethod::Fast };
+        let mgr = match tls_mode(url).0 {
+            Tls::Verified => Manager::from_config(cfg, tls_connector()?, mgr_config),
+            Tls::Off => Manager::from_config(cfg, NoTls, mgr_config),
+        };
         let pool = Pool::builder(mgr)
             .max_size(16)
             .runtime(deadpool_postgres::Runtime::Tokio1)

@@ -4,6 +4,8 @@
 #                      RENJA_TEST_PG_URL (postgres://renja@127.0.0.1:PORT/postgres, trust
 #                      authentication on loopback only) and PG_CLUSTER_DIR.
 #   pg_cluster_stop    stops it and removes the folder.
+# PG_CLUSTER_TLS=1: the server speaks TLS with a certificate for 127.0.0.1 from a CA of its own
+# (exported as PG_CLUSTER_CA, a PEM file) and refuses unencrypted TCP connections (hostssl only).
 # initdb refuses to run as root: as root the cluster belongs to the `postgres` user (Debian's
 # package creates it) and is run through runuser. Assumes no other server uses the port it picks.
 
@@ -27,6 +29,23 @@ pg_cluster_start() {
   # Tests trade durability for speed; PG_CLUSTER_DURABLE=1 (benchmarks) keeps PostgreSQL's defaults.
   local fast="-c fsync=off -c full_page_writes=off"
   [ -n "${PG_CLUSTER_DURABLE:-}" ] && fast=""
+  if [ -n "${PG_CLUSTER_TLS:-}" ]; then
+    local t="$PG_CLUSTER_DIR/tls"
+    mkdir -p "$t"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Renja Uji PG CA" \
+      -keyout "$t/ca.key" -out "$t/ca.pem" >/dev/null 2>&1 || { echo "pg_cluster: openssl CA failed" >&2; return 2; }
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$t/server.key" -out "$t/server.csr" >/dev/null 2>&1 \
+      || { echo "pg_cluster: openssl CSR failed" >&2; return 2; }
+    printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' >"$t/ext.cnf"
+    openssl x509 -req -in "$t/server.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial -days 2 \
+      -extfile "$t/ext.cnf" -out "$t/server.crt" >/dev/null 2>&1 || { echo "pg_cluster: openssl sign failed" >&2; return 2; }
+    chmod 600 "$t/server.key"
+    [ "$(id -u)" = 0 ] && chown -R postgres: "$t"
+    printf 'local all all trust\nhostssl all all 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 reject\n' >"$PG_CLUSTER_DIR/data/pg_hba.conf"
+    [ "$(id -u)" = 0 ] && chown postgres: "$PG_CLUSTER_DIR/data/pg_hba.conf"
+    fast="$fast -c ssl=on -c ssl_cert_file=$t/server.crt -c ssl_key_file=$t/server.key"
+    export PG_CLUSTER_CA="$t/ca.pem"
+  fi
   "${as[@]}" "$bin/pg_ctl" -D "$PG_CLUSTER_DIR/data" -l "$PG_CLUSTER_DIR/server.log" -w -t 60 \
     -o "-p $port -k $PG_CLUSTER_DIR -c listen_addresses=127.0.0.1 -c max_connections=400 $fast" start >/dev/null \
     || { cat "$PG_CLUSTER_DIR/server.log" >&2; return 2; }
