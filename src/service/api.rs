@@ -41,6 +41,8 @@ pub struct AppState {
     /// Bounds the checks running at once (each lays the sources out in a scratch folder).
     pub checks: tokio::sync::Semaphore,
     pub renders: Arc<super::render::Queue>,
+    /// Incremental checks, one cache per recently checked edition.
+    pub checker: engine::Checker,
     /// The BSrE client when the server is configured for it (`--bsre`).
     pub bsre: Option<Arc<crate::sign::bsre::Client>>,
     /// Trusted root certificates (`--ca`); empty: trust is not checked.
@@ -619,30 +621,30 @@ fn revision_files(s: &AppState, rev: &str) -> R<Vec<(String, Vec<u8>)>> {
     Ok(out)
 }
 
-async fn run_check(s: &S, rev: &str) -> R<Vec<crate::diag::Diagnostic>> {
-    Ok(run_check_cached(s, rev).await?.0)
+async fn run_check(s: &S, edisi: i64, rev: &str) -> R<Vec<crate::diag::Diagnostic>> {
+    Ok(run_check_cached(s, edisi, rev).await?.0)
 }
 
 /// `check` of a revision, from the check cache when it was computed before (a revision id
 /// names its sources for good: the result never goes stale); `true` when it came from the cache.
 /// Saves fill the cache, so the dashboard's last check result costs nothing (see
 /// super::web::check_cache).
-async fn run_check_cached(s: &S, rev: &str) -> R<(Vec<crate::diag::Diagnostic>, bool)> {
+async fn run_check_cached(s: &S, edisi: i64, rev: &str) -> R<(Vec<crate::diag::Diagnostic>, bool)> {
     if let Some(d) = super::web::check_cache::get(rev) {
         return Ok((d, true));
     }
-    let d = run_check_uncached(s, rev).await?;
+    let d = run_check_uncached(s, edisi, rev).await?;
     super::web::check_cache::put(rev, &d);
     Ok((d, false))
 }
 
-async fn run_check_uncached(s: &S, rev: &str) -> R<Vec<crate::diag::Diagnostic>> {
+async fn run_check_uncached(s: &S, edisi: i64, rev: &str) -> R<Vec<crate::diag::Diagnostic>> {
     let _permit = s.checks.acquire().await.map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server sedang berhenti"))?;
     let s2 = s.clone();
     let rev = rev.to_string();
     blocking(move || {
         let files = revision_files(&s2, &rev)?;
-        engine::check(&s2.data, &files).map_err(|m| {
+        s2.checker.check(edisi, &files).map_err(|m| {
             eprintln!("renja serve: pemeriksaan gagal: {m}");
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "pemeriksaan gagal di server")
         })
@@ -712,7 +714,7 @@ fn diag_json(d: Vec<crate::diag::Diagnostic>) -> Periksa {
 async fn periksa(State(s): State<S>, a: Auth, P((id, rev)): P<(i64, String)>) -> R {
     readable(&s, &a, id)?;
     let r = known_revision(&s, id, &rev)?;
-    let (d, cached) = run_check_cached(&s, &r.id).await?;
+    let (d, cached) = run_check_cached(&s, id, &r.id).await?;
     let mut res = ok(&diag_json(d))?;
     res.headers_mut().insert(header::HeaderName::from_static("x-renja-periksa"), axum::http::HeaderValue::from_static(if cached { "tembolok" } else { "dihitung" }));
     Ok(res)
@@ -789,7 +791,7 @@ async fn store_save(s: &S, a: &Auth, save: Save) -> R {
     let result = blocking(move || Ok(s2.store.save(save))).await?;
     match result {
         Ok(r) => {
-            let d = run_check(s, &r.id).await?;
+            let d = run_check(s, r.edisi, &r.id).await?;
             Ok(json_status(StatusCode::CREATED, &Saved { revisi: r, periksa: diag_json(d) }))
         }
         Err(e @ store::Error::Conflict(_)) => {
@@ -1145,7 +1147,7 @@ async fn xlsx_unggah(State(s): State<S>, a: Auth, P(id): P<i64>, Q(q): Q<XlsxQue
     let s3 = s.clone();
     match blocking(move || Ok(s3.store.save(save))).await? {
         Ok(r) => {
-            let d = run_check(&s, &r.id).await?;
+            let d = run_check(&s, r.edisi, &r.id).await?;
             rep.disimpan = Some(Saved { revisi: r, periksa: diag_json(d) });
             Ok(json_status(StatusCode::CREATED, &rep))
         }

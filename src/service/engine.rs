@@ -44,6 +44,110 @@ pub fn check(scratch: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<Diagnost
     Ok(diags.iter().cloned().collect())
 }
 
+/// Incremental checks (issue #21): each edition the service checks keeps a folder of its own
+/// (`DATA/kerja/periksa-<edition>/`, the last checked revision's files) and an
+/// [`crate::EditionCache`], so checking the next revision rewrites only the files that changed and
+/// parses, validates and computes again only what depends on them — a chapter save re-parses one
+/// Markdown file instead of the whole edition. The diagnostics are the same as a check from
+/// scratch ([`check`]); tests/incremental.rs holds the engine to that.
+///
+/// At most `max` editions are kept (the least recently checked goes, folder and all); one edition
+/// is checked by one thread at a time, different editions in parallel.
+pub struct Checker {
+    root: PathBuf,
+    max: usize,
+    slots: std::sync::Mutex<Vec<(i64, std::sync::Arc<std::sync::Mutex<Slot>>)>>,
+}
+
+/// One edition's folder as last written and its cache.
+struct Slot {
+    dir: PathBuf,
+    /// SHA-256 of each file written in `dir`.
+    written: std::collections::BTreeMap<String, [u8; 32]>,
+    cache: crate::EditionCache,
+}
+
+impl Checker {
+    /// Editions kept by default: the cache of the sample edition is a few MB, of the largest
+    /// (×16) some tens.
+    pub const DEFAULT_MAX: usize = 16;
+
+    pub fn new(scratch: &Path, max: usize) -> Checker {
+        Checker { root: scratch.join("kerja"), max: max.max(1), slots: std::sync::Mutex::new(Vec::new()) }
+    }
+
+    /// The slot of `edisi`, made the most recently used; an evicted one's folder is removed.
+    fn slot(&self, edisi: i64) -> std::sync::Arc<std::sync::Mutex<Slot>> {
+        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        let slot = match slots.iter().position(|(id, _)| *id == edisi) {
+            Some(i) => slots.remove(i).1,
+            None => std::sync::Arc::new(std::sync::Mutex::new(Slot {
+                dir: self.root.join(format!("periksa-{edisi}")),
+                written: Default::default(),
+                cache: crate::EditionCache::new(),
+            })),
+        };
+        slots.push((edisi, slot.clone()));
+        while slots.len() > self.max {
+            let (_, old) = slots.remove(0);
+            // Removed by whoever holds it last; a check running on it finishes first.
+            if let Ok(mut g) = old.lock() {
+                let _ = std::fs::remove_dir_all(&g.dir);
+                g.written.clear();
+                g.cache = crate::EditionCache::new();
+            }
+        }
+        slot
+    }
+
+    /// Checks one revision's sources of edition `edisi`, as [`check`] does.
+    pub fn check(&self, edisi: i64, files: &[(String, Vec<u8>)]) -> Result<Vec<Diagnostic>, String> {
+        let slot = self.slot(edisi);
+        let mut g = slot.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(m) = sync_folder(&mut g, files) {
+            // Whatever is on disk now is unknown: start over next time.
+            let _ = std::fs::remove_dir_all(&g.dir);
+            g.written.clear();
+            g.cache = crate::EditionCache::new();
+            return Err(m);
+        }
+        let Slot { dir, cache, .. } = &mut *g;
+        let edition = crate::Edition::load_cached(dir, cache);
+        Ok(edition.check().iter().cloned().collect())
+    }
+}
+
+/// Makes `slot.dir` hold exactly `files`: writes the new and changed ones, removes the others.
+fn sync_folder(slot: &mut Slot, files: &[(String, Vec<u8>)]) -> Result<(), String> {
+    use sha2::{Digest, Sha256};
+    std::fs::create_dir_all(&slot.dir).map_err(|e| format!("{}: {e}", slot.dir.display()))?;
+    let wanted: std::collections::BTreeSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    let gone: Vec<String> = slot.written.keys().filter(|p| !wanted.contains(p.as_str())).cloned().collect();
+    for rel in gone {
+        let p = slot.dir.join(&rel);
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("{}: {e}", p.display())),
+        }
+        slot.written.remove(&rel);
+    }
+    for (rel, bytes) in files {
+        let hash: [u8; 32] = Sha256::digest(bytes).into();
+        if slot.written.get(rel) == Some(&hash) {
+            continue;
+        }
+        let p = slot.dir.join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+        }
+        slot.written.remove(rel);
+        std::fs::write(&p, bytes).map_err(|e| format!("{}: {e}", p.display()))?;
+        slot.written.insert(rel.clone(), hash);
+    }
+    Ok(())
+}
+
 /// Every file of an edition folder as (relative path, bytes), for import.
 pub fn read_folder(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     crate::archive::edisi::read_sources(dir, None).map_err(|e| e.to_string())
@@ -223,4 +327,57 @@ pub fn import_workbook(scratch: &Path, files: &[(String, Vec<u8>)], workbook: &[
     let (ditambahkan, diubah, tidak_berubah, ditolak) = rep.hitung();
     let berkas = rep.berkas.strip_prefix(src.path()).map(|p| p.to_string_lossy().replace('\\', "/")).map_err(|_| "berkas data di luar edisi".to_string())?;
     Ok(WorkbookImport { laporan: clean(rep.tulis()), ditambahkan, diubah, tidak_berubah, ditolak, berkas, teks_baru: rep.teks_baru })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(d: &[Diagnostic]) -> Vec<String> {
+        d.iter().map(|x| x.to_string()).collect()
+    }
+
+    fn edit(files: &mut [(String, Vec<u8>)], rel: &str, f: impl FnOnce(String) -> String) {
+        let (_, bytes) = files.iter_mut().find(|(p, _)| p == rel).unwrap_or_else(|| panic!("{rel} in the sample"));
+        *bytes = f(String::from_utf8(std::mem::take(bytes)).unwrap()).into_bytes();
+    }
+
+    /// The incremental checker gives the from-scratch diagnostics after each kind of change, and
+    /// reuses parses between them.
+    #[test]
+    fn checker_equals_a_check_from_scratch() {
+        let scratch = tempfile::tempdir().unwrap();
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let mut files = read_folder(&sample).unwrap();
+        let checker = Checker::new(scratch.path(), 2);
+        let same = |files: &[(String, Vec<u8>)], what: &str| {
+            let inc = checker.check(7, files).unwrap();
+            let cold = check(scratch.path(), files).unwrap();
+            assert_eq!(texts(&inc), texts(&cold), "{what}");
+            inc
+        };
+        assert!(same(&files, "sample").iter().all(|d| d.severity != crate::diag::Severity::Error));
+        // A chapter edit, then a broken number in a data file, then a file gone and back.
+        edit(&mut files, "bab/01-pendahuluan.md", |t| t + "\nSatu kalimat tambahan.\n");
+        same(&files, "chapter edit");
+        edit(&mut files, "data/rencana.toml", |t| t.replacen("pagu", "pagu_salah", 1));
+        assert!(same(&files, "data error").iter().any(|d| d.severity == crate::diag::Severity::Error));
+        let removed = files.iter().position(|(p, _)| p == "bab/04-penutup.md").unwrap();
+        let penutup = files.remove(removed);
+        same(&files, "file removed");
+        assert!(!scratch.path().join("kerja/periksa-7/bab/04-penutup.md").exists(), "a removed file is gone from the folder");
+        files.push(penutup);
+        same(&files, "file back");
+        {
+            let slot = checker.slot(7);
+            let g = slot.lock().unwrap();
+            let (hits, misses, _) = g.cache.stats();
+            assert!(hits > misses, "parses reused: {hits} hits, {misses} misses");
+        }
+        // Two more editions with room for two: the least recently checked folder goes.
+        checker.check(8, &files).unwrap();
+        checker.check(9, &files).unwrap();
+        assert!(!scratch.path().join("kerja/periksa-7").exists(), "evicted edition's folder removed");
+        assert!(scratch.path().join("kerja/periksa-9/edisi.toml").exists());
+    }
 }

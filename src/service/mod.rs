@@ -166,6 +166,7 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
         data: data.to_path_buf(),
         throttle: auth::Throttle::default(),
         checks: tokio::sync::Semaphore::new(workers),
+        checker: engine::Checker::new(data, engine::Checker::DEFAULT_MAX),
         renders: Arc::new({
             let q = render::Queue::new(data, config.render_workers, config.render_queue);
             match pg {
