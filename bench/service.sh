@@ -12,7 +12,9 @@
 #
 # Usage: bench/service.sh [ROUNDS]      (RENJA_BIN=path/to/renja to choose the binary;
 #                                        default target/release/renja, built if missing;
-#                                        BACKENDS="sqlite postgres" (default), USERS="30 300")
+#                                        BACKENDS="sqlite postgres" (default), USERS="30 300",
+#                                        CHECKS="incremental cold": the service's checks
+#                                        incremental (default) and from scratch side by side)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-4}
@@ -66,19 +68,27 @@ for B in $BACKENDS; do
     PG_CLUSTER_DURABLE=1 pg_cluster_start
     trap 'cleanup; pg_cluster_stop' EXIT
   fi
+  for C in ${CHECKS:-incremental}; do
   for U in $USERS; do
+    if [ "$C" = cold ]; then export RENJA_SERVICE_CHECK_COLD=1; else unset RENJA_SERVICE_CHECK_COLD; fi
+    LABEL="$B"
+    [ "$C" = incremental ] || LABEL="$B, checks $C"
     if [ "$B" = postgres ]; then
-      DBNAME="renja_bench_$U"
+      DBNAME="renja_bench_${U}_$C"
       psql -X -q "$RENJA_TEST_PG_URL" -c "CREATE DATABASE $DBNAME" >/dev/null
       DB="${RENJA_TEST_PG_URL%/postgres}/$DBNAME"
     fi
-    start "$WORK/data-$B-$U" 2 "$DB"
+    start "$WORK/data-$B-$U-$C" 2 "$DB"
     while read -r KIND P50 P95 MAX RATE ERRS; do
-      printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$B" "$U" "$KIND" "$P50" "$P95" "$MAX" "$RATE" "$ERRS"
-    done < <($LOAD users "$URL" "$WORK/data-$B-$U.out" "$U" "$ROUNDS")
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$LABEL" "$U" "$KIND" "$P50" "$P95" "$MAX" "$RATE" "$ERRS"
+    done < <($LOAD users "$URL" "$WORK/data-$B-$U-$C.out" "$U" "$ROUNDS")
+    HWM=$(awk '/VmHWM/ {print $2}' "/proc/$PID/status")
+    printf '| %s | %s | server peak RSS %d MB | | | | | |\n' "$LABEL" "$U" $((HWM / 1024))
     kill "$PID"; wait "$PID" 2>/dev/null || true
   done
+  done
 done
+unset RENJA_SERVICE_CHECK_COLD
 
 # Memory with 30 open previews (the default cap is 8 per process; raised here).
 PREVIEWS=${PREVIEWS:-30}

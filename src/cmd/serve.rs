@@ -31,6 +31,10 @@ pub struct Args {
     /// Jumlah penyusunan yang boleh menunggu; lebih dari itu dijawab 503
     #[arg(long, default_value_t = 16)]
     pub render_queue: usize,
+    /// Jumlah edisi yang hasil pemeriksaan bertahapnya disimpan di memori (yang paling lama tidak
+    /// diperiksa dilepas)
+    #[arg(long, default_value_t = crate::service::engine::Checker::DEFAULT_MAX)]
+    pub check_cache: usize,
     /// Tanda tangan juga melalui layanan BSrE (Esign Client Service) di alamat ini
     #[arg(long, value_name = "URL")]
     pub bsre: Option<String>,
@@ -122,6 +126,7 @@ pub fn run(args: Args) -> i32 {
         public_url: args.public_url,
         render_workers: args.render_workers,
         render_queue: args.render_queue,
+        check_cache: args.check_cache,
         bsre: args.bsre,
         bsre_config: args.bsre_config,
         tsa: args.tsa,

@@ -68,9 +68,8 @@ struct Slot {
 }
 
 impl Checker {
-    /// Editions kept by default: the cache of the sample edition is a few MB, of the largest
-    /// (×16) some tens.
-    pub const DEFAULT_MAX: usize = 16;
+    /// Editions kept by default (`renja serve --check-cache`): see docs/service.md for the memory one costs.
+    pub const DEFAULT_MAX: usize = 64;
 
     pub fn new(scratch: &Path, max: usize) -> Checker {
         Checker { root: scratch.join("kerja"), max: max.max(1), slots: std::sync::Mutex::new(Vec::new()) }
@@ -100,8 +99,13 @@ impl Checker {
         slot
     }
 
-    /// Checks one revision's sources of edition `edisi`, as [`check`] does.
+    /// Checks one revision's sources of edition `edisi`, as [`check`] does. With
+    /// `RENJA_SERVICE_CHECK_COLD=1` every check is from scratch (for benchmarks side by side).
     pub fn check(&self, edisi: i64, files: &[(String, Vec<u8>)]) -> Result<Vec<Diagnostic>, String> {
+        static COLD: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        if *COLD.get_or_init(|| std::env::var("RENJA_SERVICE_CHECK_COLD").is_ok_and(|v| v == "1")) {
+            return check(self.root.parent().unwrap_or(Path::new(".")), files);
+        }
         let slot = self.slot(edisi);
         let mut g = slot.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(m) = sync_folder(&mut g, files) {

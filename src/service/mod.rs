@@ -46,6 +46,8 @@ pub struct Config {
     pub render_workers: usize,
     /// Renders waiting beyond those; more are answered 503.
     pub render_queue: usize,
+    /// Editions whose incremental check state is kept in memory (`--check-cache`).
+    pub check_cache: usize,
     /// The BSrE Esign Client Service signatures go through (`--bsre URL`), besides a PKCS#12
     /// sent with the request; its client credentials come from `bsre_config` (else
     /// `$RENJA_BSRE_CONFIG`, else ~/.config/renja/bsre.toml), never from arguments.
@@ -166,7 +168,7 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
         data: data.to_path_buf(),
         throttle: auth::Throttle::default(),
         checks: tokio::sync::Semaphore::new(workers),
-        checker: engine::Checker::new(data, engine::Checker::DEFAULT_MAX),
+        checker: engine::Checker::new(data, config.check_cache),
         renders: Arc::new({
             let q = render::Queue::new(data, config.render_workers, config.render_queue);
             match pg {
