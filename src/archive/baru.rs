@@ -164,6 +164,9 @@ fn rewrite(text: &str, edit: &mut impl Edit) -> String {
     let mut pending = String::new();
     // Elements of arrays of tables to remove once every table has been seen.
     let mut dropped: Vec<TablePath> = Vec::new();
+    // Whether the document's last line (header or `key = value`) is one of the source's, still
+    // written (kept or replaced).
+    let mut last_kept = true;
     // Puts the pending comments above a line's own.
     let above = |pending: &mut String, key: &mut Key| {
         if !pending.is_empty() {
@@ -176,6 +179,7 @@ fn rewrite(text: &str, edit: &mut impl Edit) -> String {
         let Some(t) = table_at(doc.as_table_mut(), &h.path) else { continue };
         if !h.path.is_empty() && edit.drop_table(&h.name) {
             changed = true;
+            last_kept = false;
             pending.push_str(lines_above(prefix(t.decor())));
             for (key, _) in t.iter().filter_map(|(k, i)| Some((t.key(k)?, i))).filter(|(_, i)| i.is_value()) {
                 pending.push_str(lines_above(prefix(key.leaf_decor())));
@@ -195,6 +199,7 @@ fn rewrite(text: &str, edit: &mut impl Edit) -> String {
             t.decor_mut().set_prefix(p);
             pending.clear();
         }
+        last_kept = true;
         edit.table(&h.name);
         // The table's lines are taken out and put back in order, edited.
         let keys: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
@@ -209,15 +214,18 @@ fn rewrite(text: &str, edit: &mut impl Edit) -> String {
             let indent = &own[lines_above(&own).len()..];
             match edit.line(&h.name, &key, &item, indent) {
                 Line::Keep => {
+                    last_kept = true;
                     above(&mut pending, &mut key);
                     lines.push((key, item));
                 }
                 Line::Drop => {
                     changed = true;
+                    last_kept = false;
                     pending.push_str(lines_above(&own));
                 }
                 Line::Replace(new) => {
                     changed = true;
+                    last_kept = !new.is_empty();
                     pending.push_str(lines_above(&own));
                     for (mut k, i) in new {
                         above(&mut pending, &mut k);
@@ -228,6 +236,8 @@ fn rewrite(text: &str, edit: &mut impl Edit) -> String {
         }
         for (mut k, i) in edit.end(&h.name) {
             changed = true;
+            // Added lines end with a newline, whatever the source's last line did.
+            last_kept = false;
             above(&mut pending, &mut k);
             lines.push((k, i));
         }
@@ -251,7 +261,16 @@ fn rewrite(text: &str, edit: &mut impl Edit) -> String {
             aot.remove(*i);
         }
     }
-    doc.to_string()
+    let mut out = doc.to_string();
+    // toml_edit ends every line it writes with `\n`: a last line written without one, as in the
+    // source, stays so, and a file written with `\r\n` throughout keeps them.
+    if !text.ends_with('\n') && last_kept && out.ends_with('\n') {
+        out.pop();
+    }
+    if text.contains("\r\n") && !text.replace("\r\n", "").contains('\n') {
+        out = out.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
+    out
 }
 
 fn realisasi_key(k: &str) -> bool {
@@ -834,4 +853,52 @@ mod tests {
             "[edisi]\ntahun = 2023\njenis = \"murni\"\ntahap = \"Rancangan Awal\"\ndasar = \"2022-perubahan-r1-abc\"\n\n[pengesahan]\ntanggal = 2023-08-25\n"
         );
     }
+
+    #[test]
+    fn edits_edisi_keeping_comments_and_indentation() {
+        // A murni becoming a Perubahan: revisi, triwulan and dasar added at the end of [edisi];
+        // an old dasar goes (its comment stays); the indentation of a rewritten line stays; a
+        // datetime keeps its form with the year moved.
+        let src = "[edisi]\n  tahun = 2025   # the year\njenis = \"murni\"\ntahap = \"Akhir\"\nwaktu_terbit = 2025-09-01T10:00:00+07:00 # time\n# old base\ndasar = \"x\"\n\n[pengesahan]\ntanggal = 2024-07-15 # signed\n";
+        let p = plan(2025, JenisEdisi::Murni, 0, Target::Perubahan);
+        assert_eq!(
+            edit_edisi(src, &p, "2025-murni-r0-abc"),
+            "[edisi]\n  tahun = 2025\njenis = \"perubahan\"\ntahap = \"Rancangan Awal\"\nwaktu_terbit = 2025-09-01T10:00:00+07:00\n# old base\nrevisi = 1\ntriwulan = 2\ndasar = \"2025-murni-r0-abc\"\n\n[pengesahan]\ntanggal = 2024-07-15\n"
+        );
+        let p = plan(2025, JenisEdisi::Murni, 0, Target::TahunBerikut);
+        assert_eq!(
+            edit_edisi(src, &p, "2025-murni-r0-abc"),
+            "[edisi]\n  tahun = 2026\njenis = \"murni\"\ntahap = \"Rancangan Awal\"\nwaktu_terbit = 2026-09-01T10:00:00+07:00\n# old base\ndasar = \"2025-murni-r0-abc\"\n\n[pengesahan]\ntanggal = 2025-07-15\n"
+        );
+        // Line endings: `\r\n` throughout stays so; a last line without a newline stays without.
+        let crlf = "[edisi]\r\ntahun = 2022\r\njenis = \"perubahan\"\r\nrevisi = 1\r\n";
+        assert_eq!(
+            edit_edisi(crlf, &plan(2022, JenisEdisi::Perubahan, 1, Target::Perubahan), "d"),
+            "[edisi]\r\ntahun = 2022\r\njenis = \"perubahan\"\r\nrevisi = 2\r\ndasar = \"d\"\r\ntriwulan = 2\r\n"
+        );
+        assert_eq!(clear_data("[t]\na = 1\nrealisasi = 2\nb = 3"), "[t]\na = 1\nb = 3");
+        assert_eq!(clear_data("[t]\na = 1\nrealisasi = 2"), "[t]\na = 1\n");
+    }
+
+    #[test]
+    fn fills_rows_keeping_what_is_not_theirs() {
+        let json = serde_json::json!({"edisi": {"tahun": 2025, "jenis": "murni"}, "data": {"rencana": {"baris": [
+            {"kode": "1.01.01.2.01.0001", "tingkat": "sub_kegiatan", "pagu": {"nilai": "12", "teks": "12"},
+             "target_keluaran": {"teks": "4 Dok", "angka": "4"}, "target_hasil": {"teks": "a \"q\"", "angka": null}}]}}});
+        let finals = finals_rencana(&json, true);
+        let src = "[[baris]]\nkode = \"1.01.01.2.01.0001\"\n  # indented comment\n  pagu_sebelum = 5  # five\npagu_sesudah = 6\ntarget_keluaran = { sebelum = \"1 Dok\", sesudah = \"2 Dok\" } # t\ntarget_hasil = { sebelum = \"x\", sesudah = 'y' }\ntarget_program = [\n  \"multi-line\",\n]\n[baris.dinyatakan]\npagu_sebelum = 3\n";
+        // A Perubahan from a murni base: both pagu lines and both sides of each target take the
+        // base's final value; a replaced line loses its indentation and trailing comment (the
+        // comment lines above it stay); a multi-line value and a sub-table's keys are left alone.
+        assert_eq!(
+            fill_rencana(src, &finals),
+            "[[baris]]\nkode = \"1.01.01.2.01.0001\"\n  # indented comment\npagu_sebelum = 12\npagu_sesudah = 12\ntarget_keluaran = { sebelum = \"4 Dok\", sesudah = \"4 Dok\" }\ntarget_hasil = { sebelum = 'a \"q\"', sesudah = 'a \"q\"' }\ntarget_program = [\n  \"multi-line\",\n]\n[baris.dinyatakan]\npagu_sebelum = 3\n"
+        );
+        // Next year's murni: one pagu, one value per target, no pagu_sesudah anywhere.
+        assert_eq!(
+            fill_rencana_murni(src, &finals),
+            "[[baris]]\nkode = \"1.01.01.2.01.0001\"\n  # indented comment\npagu = 12\ntarget_keluaran = \"4 Dok\"\ntarget_hasil = 'a \"q\"'\ntarget_program = [\n  \"multi-line\",\n]\n[baris.dinyatakan]\npagu_sebelum = 3\n"
+        );
+    }
+
 }
