@@ -13,8 +13,8 @@
 //! `renja new --from`, `archive diff`) never walks untyped JSON. Version 1 is the export JSON of renja 0.1,
 //! which carries no version field; an incompatible change of those parts adds `versi_model` with
 //! the next number, and a reader refuses a version newer than it knows ([`ModelTersimpan::baca`]).
-//! A test (tests/facade.rs) reads the sample's export through this contract, so writer and reader
-//! cannot drift apart unnoticed.
+//! A test (tests/archive_dasar.rs) reads both samples' exports through this contract, so writer
+//! and reader cannot drift apart unnoticed.
 
 use crate::model::code::Level;
 use crate::source::schema::{BentukEvaluasi, JenisEdisi};
