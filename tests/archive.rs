@@ -665,3 +665,27 @@ fn a_missing_objects_folder_is_named() {
     // The metadata itself is intact and still listed.
     assert!(text(&renja(&arsip, &["archive", "list"]).stdout).contains(&id));
 }
+
+#[test]
+fn diff_perubahan_revisions_shows_targets_and_indicator_texts() {
+    // Two Perubahan revisions (the typed comparison of both sides of a target and of the texts):
+    // one sub kegiatan's keluaran target after the change and its indicator text differ.
+    let tmp = tempfile::tempdir().unwrap();
+    let arsip = tmp.path().join("arsip");
+    let a = add(&arsip, &sample(), &[]);
+    let edited = variant(
+        &tmp.path().join("r2"),
+        &[
+            ("data/rencana.toml", "target_keluaran = { sebelum = \"4 Dokumen\", sesudah = \"4 Dokumen\" }", "target_keluaran = { sebelum = \"4 Dokumen\", sesudah = \"5 Dokumen\" }"),
+            ("data/rencana.toml", "keluaran = \"Tersusunnya dokumen Rentra, Renja, Statistik dan Satu Data\"", "keluaran = \"Tersusunnya dokumen Renstra dan Renja\""),
+        ],
+    );
+    let b = add(&arsip, &edited, &["--revisi-baru"]);
+    let o = renja(&arsip, &["archive", "diff", &a, &b]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let d = text(&o.stdout);
+    let expected = "\n~ 2.07.01.2.01.0001 Penyusunan Dokumen Perencanaan Perangkat Daerah\n    target keluaran (sesudah): 4 Dokumen → 5 Dokumen\n    indikator keluaran: «Tersusunnya dokumen Rentra, Renja, Statistik dan Satu Data» → «Tersusunnya dokumen Renstra dan Renja»\n";
+    assert!(d.contains(expected), "{d}");
+    assert!(d.contains("    pagu sesudah: 10.020.482.792 (tetap)\n"), "{d}");
+    assert!(d.ends_with("\n1 sub kegiatan berubah, 0 ditambah, 0 dihapus.\n"), "{d}");
+}

@@ -161,3 +161,45 @@ fn new_from_archived_edition() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(text(&unknown.stderr).contains("tidak ada di arsip"));
 }
+
+#[test]
+fn the_samples_exports_read_through_the_stored_model_contract() {
+    // What an archived edition stores as its computed model (`renja export --json`) is read by
+    // the base check, `renja new --from` and `archive diff` through one typed contract
+    // (compute::akhir::ModelTersimpan): both samples' exports must read, with the parts those
+    // readers use, so that writer and reader cannot drift apart unnoticed.
+    use renja::compute::akhir::ModelTersimpan;
+    use renja::source::schema::{BentukEvaluasi, JenisEdisi};
+    let tmp = tempfile::tempdir().unwrap();
+    let murni_sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("contoh/murni");
+    for (dir, jenis) in [(sample(), JenisEdisi::Perubahan), (murni_sample, JenisEdisi::Murni)] {
+        let o = renja(&tmp.path().join("arsip"), &["export", "--json", dir.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let m = ModelTersimpan::baca(&o.stdout).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        assert_eq!(m.edisi.jenis, jenis);
+        let leaves: Vec<_> = m.sub_kegiatan().collect();
+        assert!(!leaves.is_empty());
+        for r in &leaves {
+            assert!(r.pagu_akhir(jenis).and_then(|p| p.nilai).is_some(), "final pagu of {}", r.kode);
+            assert!(r.keluaran.as_deref().is_some_and(|k| !k.is_empty()), "keluaran of {}", r.kode);
+            assert!(r.target_keluaran.akhir(jenis).is_some(), "final keluaran target of {}", r.kode);
+        }
+        let total = m.total_rencana().expect("TOTAL row");
+        assert!(total.maju_pagu.as_ref().and_then(|p| p.nilai).is_some());
+        match jenis {
+            JenisEdisi::Murni => assert!(total.pagu.is_some() && total.pagu_sesudah.is_none()),
+            JenisEdisi::Perubahan => assert!(total.pagu.is_none() && total.pagu_sesudah.is_some() && total.selisih.is_some()),
+        }
+        assert!(m.indikator().any(|i| i.indikator.is_some() && i.target_akhir(jenis).is_some()));
+        let ev = m.data.evaluasi.as_ref().expect("evaluation table");
+        assert_eq!(ev.nomor.as_deref(), Some("2.1"));
+        assert!(!ev.baris.is_empty());
+        if jenis == JenisEdisi::Murni {
+            assert_eq!(ev.bentuk, Some(BentukEvaluasi::Tc29));
+            assert!(ev.baris.iter().all(|r| r.tc29.is_some()));
+        } else {
+            assert_eq!(ev.bentuk, None);
+            assert!(ev.baris.iter().any(|r| r.target_lalu.is_some()));
+        }
+    }
+}

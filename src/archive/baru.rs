@@ -5,10 +5,19 @@
 //! removed from the data files. Between kinds the data changes form: a Perubahan gets Sebelum =
 //! Sesudah = its base's final values and (from a T-C.29 base) a quarterly Tabel 2.1 seeded from
 //! the base's plan; next year's murni gets one value per cell (the base's final values), a new
-//! T-C.29 whose column 9 is the base's final plan, and table-title years moved on by one. Edits are made on the text, line by line, so comments and layout
-//! of the sources survive.
+//! T-C.29 whose column 9 is the base's final plan, and table-title years moved on by one.
+//!
+//! The TOML files are edited with toml_edit, which keeps comments, blank lines and the layout of
+//! everything not changed; a removed line leaves the comments above it in place. The base's values
+//! are read through the archive's typed contract ([`ModelTersimpan`]) and its one final-value
+//! rule ([`crate::compute::akhir`]), as the base check (`archive::dasar`) reads them.
 
 use super::JenisEdisi;
+use crate::compute::akhir::{ModelTersimpan, Tersimpan};
+use crate::model::code::Level;
+use crate::source::schema::BentukEvaluasi;
+use std::collections::{BTreeMap, BTreeSet};
+use toml_edit::{value, Decor, DocumentMut, InlineTable, Item, Key, Table, Value};
 
 /// What the new edition is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,239 +47,416 @@ pub fn plan(tahun: i32, jenis: JenisEdisi, revisi: u32, target: Target) -> Plan 
     }
 }
 
-/// The table header of a line (`[a.b]` or `[[a]]`), if it is one.
-fn header(line: &str) -> Option<String> {
-    let t = line.trim();
-    if !t.starts_with('[') {
-        return None;
-    }
-    let inner = t.trim_start_matches('[');
-    let end = inner.find(']')?;
-    Some(inner[..end].trim().to_string())
+/// The path from a document's root to a table: each key, with the element's index for an array
+/// of tables.
+type TablePath = Vec<(String, Option<usize>)>;
+
+/// A table as the document writes it: the root, or one under a `[header]` / `[[header]]`.
+struct Header {
+    path: TablePath,
+    /// The header's keys joined with dots (`baris.dinyatakan`); empty for the root.
+    name: String,
 }
 
-/// The key of a `key = value` line.
-fn key(line: &str) -> Option<&str> {
-    let t = line.trim_start();
-    if t.starts_with('#') || t.starts_with('[') {
-        return None;
+/// Every table of `doc` that is written with a header (and the root first), in the order of the
+/// document — the order in which toml_edit writes them back (by position, a table without one
+/// following the table before it).
+fn headers(doc: &DocumentMut) -> Vec<Header> {
+    fn visit(t: &Table, path: &mut TablePath, last: &mut isize, out: &mut Vec<(isize, Header)>) {
+        if !t.is_dotted() {
+            if let Some(p) = t.position() {
+                *last = p;
+            }
+            let element = path.last().is_some_and(|s| s.1.is_some());
+            if path.is_empty() || element || !t.is_implicit() || !t.get_values().is_empty() {
+                let name = path.iter().map(|s| s.0.as_str()).collect::<Vec<_>>().join(".");
+                out.push((*last, Header { path: path.clone(), name }));
+            }
+        }
+        for (k, item) in t.iter() {
+            match item {
+                Item::Table(sub) => {
+                    path.push((k.to_string(), None));
+                    visit(sub, path, last, out);
+                    path.pop();
+                }
+                Item::ArrayOfTables(a) => {
+                    for (i, sub) in a.iter().enumerate() {
+                        path.push((k.to_string(), Some(i)));
+                        visit(sub, path, last, out);
+                        path.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
     }
-    let eq = t.find('=')?;
-    Some(t[..eq].trim())
+    let mut out = Vec::new();
+    visit(doc.as_table(), &mut Vec::new(), &mut 0, &mut out);
+    out.sort_by_key(|(pos, h)| (!h.path.is_empty(), *pos));
+    out.into_iter().map(|(_, h)| h).collect()
 }
 
-/// Open brackets minus closed ones outside strings and comments (for multi-line values).
-fn depth(line: &str) -> i32 {
-    let mut d = 0;
-    let mut in_str: Option<char> = None;
-    let mut prev = ' ';
-    for c in line.chars() {
-        match in_str {
-            Some(q) => {
-                if c == q && prev != '\\' {
-                    in_str = None;
+fn table_at<'a>(t: &'a mut Table, path: &[(String, Option<usize>)]) -> Option<&'a mut Table> {
+    let Some(((k, i), rest)) = path.split_first() else { return Some(t) };
+    let item = t.get_mut(k)?;
+    let sub = match i {
+        Some(i) => item.as_array_of_tables_mut()?.get_mut(*i)?,
+        None => item.as_table_mut()?,
+    };
+    table_at(sub, rest)
+}
+
+fn prefix(d: &Decor) -> &str {
+    d.prefix().and_then(|r| r.as_str()).unwrap_or("")
+}
+
+/// The whole lines of a decor prefix: the comments and blank lines above a key or header, without
+/// the indentation of the key's or header's own line.
+fn lines_above(prefix: &str) -> &str {
+    &prefix[..prefix.rfind('\n').map_or(0, |i| i + 1)]
+}
+
+/// What becomes of one `key = value` line.
+enum Line {
+    Keep,
+    /// Removed; the comments and blank lines above it stay, above what follows.
+    Drop,
+    /// Replaced by these `key = value` lines (the first keeps the comments above the old one).
+    Replace(Vec<(Key, Item)>),
+}
+
+/// One rewriting of a TOML file, told every table and `key = value` line in document order.
+trait Edit {
+    /// Whether the table written under this header goes (its header and keys; comments stay).
+    fn drop_table(&mut self, _header: &str) -> bool {
+        false
+    }
+    /// A table starts.
+    fn table(&mut self, _header: &str) {}
+    /// One `key = value` line of the current table (`indent`: the whitespace before the key).
+    fn line(&mut self, header: &str, key: &Key, value: &Item, indent: &str) -> Line;
+    /// Lines added at the end of the table's own keys.
+    fn end(&mut self, _header: &str) -> Vec<(Key, Item)> {
+        Vec::new()
+    }
+}
+
+/// A `key = value` line as toml_edit writes a new one.
+fn kv(key: &str, v: impl Into<Value>) -> (Key, Item) {
+    (Key::new(key), value(v))
+}
+
+/// The same line with `indent` before its key.
+fn indented((mut key, item): (Key, Item), indent: &str) -> (Key, Item) {
+    key.leaf_decor_mut().set_prefix(indent);
+    (key, item)
+}
+
+/// Applies `edit` to `text` with toml_edit, which keeps everything it is not asked to change —
+/// comments, blank lines, layout, the form of every other value. A line that goes leaves the
+/// comments above it, which move above whatever follows (the next key, or the next header). Text
+/// that does not parse as TOML, or that the edit leaves alone, is returned as it is.
+fn rewrite(text: &str, edit: &mut impl Edit) -> String {
+    let Ok(mut doc) = text.parse::<DocumentMut>() else { return text.to_string() };
+    let mut changed = false;
+    // The comments above removed lines and headers, to go above the next line or header.
+    let mut pending = String::new();
+    // Elements of arrays of tables to remove once every table has been seen.
+    let mut dropped: Vec<TablePath> = Vec::new();
+    // Whether the document's last line (header or `key = value`) is one of the source's, still
+    // written (kept or replaced).
+    let mut last_kept = true;
+    // Puts the pending comments above a line's own.
+    let above = |pending: &mut String, key: &mut Key| {
+        if !pending.is_empty() {
+            let p = format!("{pending}{}", prefix(key.leaf_decor()));
+            key.leaf_decor_mut().set_prefix(p);
+            pending.clear();
+        }
+    };
+    for h in headers(&doc) {
+        let Some(t) = table_at(doc.as_table_mut(), &h.path) else { continue };
+        if !h.path.is_empty() && edit.drop_table(&h.name) {
+            changed = true;
+            last_kept = false;
+            pending.push_str(lines_above(prefix(t.decor())));
+            for (key, _) in t.iter().filter_map(|(k, i)| Some((t.key(k)?, i))).filter(|(_, i)| i.is_value()) {
+                pending.push_str(lines_above(prefix(key.leaf_decor())));
+            }
+            if h.path.last().is_some_and(|s| s.1.is_some()) {
+                dropped.push(h.path.clone());
+            } else {
+                // Its keys go and its header is no longer written; tables under it stay, as they
+                // have headers of their own.
+                t.retain(|_, i| i.is_array_of_tables() || i.as_table().is_some_and(|t| !t.is_dotted()));
+                t.set_implicit(true);
+            }
+            continue;
+        }
+        if !pending.is_empty() && !h.path.is_empty() {
+            let p = format!("{pending}{}", prefix(t.decor()));
+            t.decor_mut().set_prefix(p);
+            pending.clear();
+        }
+        last_kept = true;
+        edit.table(&h.name);
+        // The table's lines are taken out and put back in order, edited.
+        let keys: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
+        let mut lines: Vec<(Key, Item)> = Vec::with_capacity(keys.len() + 2);
+        for k in keys {
+            let Some((mut key, item)) = t.remove_entry(&k) else { continue };
+            if !item.is_value() {
+                lines.push((key, item));
+                continue;
+            }
+            let own = prefix(key.leaf_decor()).to_string();
+            let indent = &own[lines_above(&own).len()..];
+            match edit.line(&h.name, &key, &item, indent) {
+                Line::Keep => {
+                    last_kept = true;
+                    above(&mut pending, &mut key);
+                    lines.push((key, item));
+                }
+                Line::Drop => {
+                    changed = true;
+                    last_kept = false;
+                    pending.push_str(lines_above(&own));
+                }
+                Line::Replace(new) => {
+                    changed = true;
+                    last_kept = !new.is_empty();
+                    pending.push_str(lines_above(&own));
+                    for (mut k, i) in new {
+                        above(&mut pending, &mut k);
+                        lines.push((k, i));
+                    }
                 }
             }
-            None => match c {
-                '"' | '\'' => in_str = Some(c),
-                '#' => break,
-                '[' | '{' => d += 1,
-                ']' | '}' => d -= 1,
-                _ => {}
-            },
         }
-        prev = c;
+        for (mut k, i) in edit.end(&h.name) {
+            changed = true;
+            // Added lines end with a newline, whatever the source's last line did.
+            last_kept = false;
+            above(&mut pending, &mut k);
+            lines.push((k, i));
+        }
+        t.clear();
+        for (k, i) in lines {
+            t.insert_formatted(&k, i);
+        }
     }
-    d
+    if !changed {
+        return text.to_string();
+    }
+    if !pending.is_empty() {
+        let trailing = format!("{pending}{}", doc.trailing().as_str().unwrap_or(""));
+        doc.set_trailing(trailing);
+    }
+    // Later elements first, so that the indices of earlier ones stay right.
+    dropped.sort();
+    for path in dropped.iter().rev() {
+        let Some(((k, Some(i)), parent)) = path.split_last() else { continue };
+        if let Some(aot) = table_at(doc.as_table_mut(), parent).and_then(|p| p.get_mut(k)).and_then(Item::as_array_of_tables_mut) {
+            aot.remove(*i);
+        }
+    }
+    let mut out = doc.to_string();
+    // toml_edit ends every line it writes with `\n`: a last line written without one, as in the
+    // source, stays so, and a file written with `\r\n` throughout keeps them.
+    if !text.ends_with('\n') && last_kept && out.ends_with('\n') {
+        out.pop();
+    }
+    if text.contains("\r\n") && !text.replace("\r\n", "").contains('\n') {
+        out = out.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
+    out
 }
 
 fn realisasi_key(k: &str) -> bool {
     k == "realisasi" || k.starts_with("realisasi_")
 }
 
-/// Removes `dinyatakan` tables and keys and every realisasi key from a data file's text.
-pub fn clear_data(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut skipping_table = false;
-    let mut skip_depth = 0;
-    for line in text.split_inclusive('\n') {
-        if skip_depth > 0 {
-            skip_depth += depth(line);
-            continue;
-        }
-        if let Some(h) = header(line) {
-            skipping_table = h == "dinyatakan" || h.ends_with(".dinyatakan");
-            if skipping_table {
-                continue;
-            }
-        }
-        // In a removed table only its keys go; comments and blank lines stay (they usually
-        // describe what follows).
-        if let Some(k) = key(line)
-            && (skipping_table || k == "dinyatakan" || realisasi_key(k))
-        {
-            skip_depth = depth(line).max(0);
-            continue;
-        }
-        out.push_str(line);
+/// Clearing a data file: `[dinyatakan]` / `[….dinyatakan]` tables, `dinyatakan = …` and
+/// realisasi keys go.
+struct Clear;
+
+impl Edit for Clear {
+    fn drop_table(&mut self, header: &str) -> bool {
+        header == "dinyatakan" || header.ends_with(".dinyatakan")
     }
-    out
+    fn line(&mut self, _: &str, key: &Key, _: &Item, _: &str) -> Line {
+        if key.get() == "dinyatakan" || realisasi_key(key.get()) { Line::Drop } else { Line::Keep }
+    }
+}
+
+/// Removes `dinyatakan` tables and keys and every realisasi key from a data file's text. In a
+/// removed table only its header and keys go; comments and blank lines stay (they usually
+/// describe what follows).
+pub fn clear_data(text: &str) -> String {
+    rewrite(text, &mut Clear)
+}
+
+/// A value from its TOML text, to be written as `key = text`.
+fn literal(text: &str) -> Option<Value> {
+    let mut v: Value = text.parse().ok()?;
+    v.decor_mut().clear();
+    Some(v)
+}
+
+/// A TOML date or datetime written `YYYY-…` with its year moved by `by`; anything else as it is.
+fn shift_date(v: &Item, by: i32) -> Item {
+    let Some(mut raw) = v.as_value().cloned() else { return v.clone() };
+    raw.decor_mut().clear();
+    let text = raw.to_string();
+    match text.get(..4).and_then(|y| y.parse::<i32>().ok()) {
+        Some(y) if text.as_bytes().get(4) == Some(&b'-') => {
+            literal(&format!("{}{}", y + by, &text[4..])).map(Item::Value).unwrap_or(Item::Value(raw))
+        }
+        _ => Item::Value(raw),
+    }
+}
+
+/// Rewriting `edisi.toml` for a plan (see [`edit_edisi`]).
+struct EditEdisi<'a> {
+    plan: &'a Plan,
+    dasar: &'a str,
+    wrote_revisi: bool,
+    wrote_triwulan: bool,
+    wrote_dasar: bool,
+}
+
+impl EditEdisi<'_> {
+    fn perubahan(&self) -> bool {
+        self.plan.jenis == JenisEdisi::Perubahan
+    }
+}
+
+impl Edit for EditEdisi<'_> {
+    fn line(&mut self, header: &str, key: &Key, v: &Item, indent: &str) -> Line {
+        let p = self.plan;
+        let one = |line: (Key, Item)| Line::Replace(vec![indented(line, indent)]);
+        match (header, key.get()) {
+            ("edisi", "tahun") => one(kv("tahun", i64::from(p.tahun))),
+            ("edisi", "jenis") => one(kv("jenis", p.jenis.as_str())),
+            ("edisi", "revisi") if self.perubahan() => {
+                self.wrote_revisi = true;
+                let mut lines = vec![indented(kv("revisi", i64::from(p.revisi)), indent)];
+                if !self.wrote_dasar {
+                    self.wrote_dasar = true;
+                    lines.push(indented(kv("dasar", self.dasar), indent));
+                }
+                Line::Replace(lines)
+            }
+            ("edisi", "triwulan") if self.perubahan() => {
+                self.wrote_triwulan = true;
+                Line::Keep
+            }
+            ("edisi", "revisi" | "triwulan" | "dasar") => Line::Drop,
+            ("edisi", "tahap") => one(kv("tahap", "Rancangan Awal")),
+            ("edisi", "waktu_terbit") | ("pengesahan", "tanggal") => Line::Replace(vec![indented((Key::new(key.get()), shift_date(v, p.geser_tahun)), indent)]),
+            _ => Line::Keep,
+        }
+    }
+    fn end(&mut self, header: &str) -> Vec<(Key, Item)> {
+        let mut lines = Vec::new();
+        if header != "edisi" {
+            return lines;
+        }
+        if self.perubahan() && !self.wrote_revisi {
+            self.wrote_revisi = true;
+            lines.push(kv("revisi", i64::from(self.plan.revisi)));
+        }
+        if self.perubahan() && !self.wrote_triwulan {
+            self.wrote_triwulan = true;
+            lines.push(kv("triwulan", 2));
+        }
+        if !self.wrote_dasar {
+            self.wrote_dasar = true;
+            lines.push(kv("dasar", self.dasar));
+        }
+        lines
+    }
 }
 
 /// Rewrites `edisi.toml` for the plan: tahun, jenis and tahap in `[edisi]`; `revisi` written
 /// for a Perubahan and removed for a murni (which has none), as is `triwulan` (a murni's T-C.29
-/// evaluates a whole year; a new Perubahan evaluates up to quarter II); `dasar` recorded, dates
-/// moved by `geser_tahun` years.
+/// evaluates a whole year; a new Perubahan evaluates up to quarter II); `dasar` recorded (after
+/// `revisi`, else at the end of `[edisi]`), dates moved by `geser_tahun` years.
 pub fn edit_edisi(text: &str, p: &Plan, dasar: &str) -> String {
-    let perubahan = p.jenis == JenisEdisi::Perubahan;
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut section = String::new();
-    let mut wrote_dasar = false;
-    let mut wrote_revisi = false;
-    let mut wrote_triwulan = false;
-    let shift_date = |v: &str| -> String {
-        // A TOML date or datetime starting with YYYY-: move the year.
-        let v = v.trim();
-        match v.get(..4).and_then(|y| y.parse::<i32>().ok()) {
-            Some(y) if v.as_bytes().get(4) == Some(&b'-') => format!("{}{}", y + p.geser_tahun, &v[4..]),
-            _ => v.to_string(),
+    rewrite(text, &mut EditEdisi { plan: p, dasar, wrote_revisi: false, wrote_triwulan: false, wrote_dasar: false })
+}
+
+/// Every year (a 4-digit number from 1000 to 2999 not part of a longer one) in `s` moved by `by`.
+fn shift_years_in(s: &str, by: i32) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        let is_year = i + 4 <= b.len()
+            && b[i..i + 4].iter().all(u8::is_ascii_digit)
+            && (i == 0 || !b[i - 1].is_ascii_digit())
+            && (i + 4 == b.len() || !b[i + 4].is_ascii_digit())
+            && (b[i] == b'1' || b[i] == b'2');
+        if is_year {
+            let y: i32 = s[i..i + 4].parse().unwrap_or(0);
+            out.push_str(&(y + by).to_string());
+            i += 4;
+        } else {
+            let c = s[i..].chars().next().unwrap_or(' ');
+            out.push(c);
+            i += c.len_utf8();
         }
-    };
-    let close_edisi = |out: &mut String, wrote_dasar: &mut bool, wrote_revisi: &mut bool, wrote_triwulan: &mut bool| {
-        if !out.ends_with('\n') && !out.is_empty() {
-            out.push('\n');
-        }
-        if perubahan && !*wrote_revisi {
-            out.push_str(&format!("revisi = {}\n", p.revisi));
-            *wrote_revisi = true;
-        }
-        if perubahan && !*wrote_triwulan {
-            out.push_str("triwulan = 2\n");
-            *wrote_triwulan = true;
-        }
-        if !*wrote_dasar {
-            out.push_str(&format!("dasar = \"{dasar}\"\n"));
-            *wrote_dasar = true;
-        }
-    };
-    for line in text.split_inclusive('\n') {
-        let nl = if line.ends_with('\n') { "\n" } else { "" };
-        if let Some(h) = header(line) {
-            if section == "edisi" {
-                // Before the blank lines and comments that precede the next table.
-                let trimmed_len = out.trim_end().len();
-                let tail = out[trimmed_len..].to_string();
-                out.truncate(trimmed_len);
-                out.push('\n');
-                close_edisi(&mut out, &mut wrote_dasar, &mut wrote_revisi, &mut wrote_triwulan);
-                out.push_str(tail.trim_start_matches('\n'));
-                if tail.contains('\n') {
-                    out.push('\n');
-                }
-            }
-            section = h;
-            out.push_str(line);
-            continue;
-        }
-        let value = line.find('=').map(|i| line[i + 1..].trim_end_matches('\n').to_string());
-        let new = match (section.as_str(), key(line), value) {
-            ("edisi", Some("tahun"), _) => Some(format!("tahun = {}", p.tahun)),
-            ("edisi", Some("jenis"), _) => Some(format!("jenis = \"{}\"", p.jenis)),
-            ("edisi", Some("revisi"), _) if perubahan => {
-                wrote_revisi = true;
-                Some(format!("revisi = {}", p.revisi))
-            }
-            ("edisi", Some("revisi"), _) => Some(String::new()),
-            ("edisi", Some("triwulan"), _) if perubahan => {
-                wrote_triwulan = true;
-                None
-            }
-            ("edisi", Some("triwulan"), _) => Some(String::new()),
-            ("edisi", Some("tahap"), _) => Some("tahap = \"Rancangan Awal\"".to_string()),
-            ("edisi", Some("dasar"), _) => Some(String::new()),
-            ("edisi", Some("waktu_terbit"), Some(v)) => Some(format!("waktu_terbit = {}", shift_date(v.split('#').next().unwrap_or("")))),
-            ("pengesahan", Some("tanggal"), Some(v)) => Some(format!("tanggal = {}", shift_date(v.split('#').next().unwrap_or("")))),
-            _ => None,
-        };
-        match new {
-            Some(n) if n.is_empty() => {}
-            Some(n) => {
-                let indent = &line[..line.len() - line.trim_start().len()];
-                out.push_str(&format!("{indent}{n}{nl}"));
-                if n.starts_with("revisi =") && !wrote_dasar {
-                    out.push_str(&format!("{indent}dasar = \"{dasar}\"\n"));
-                    wrote_dasar = true;
-                }
-            }
-            None => out.push_str(line),
-        }
-    }
-    if section == "edisi" {
-        close_edisi(&mut out, &mut wrote_dasar, &mut wrote_revisi, &mut wrote_triwulan);
     }
     out
 }
 
-/// Moves every year in `judul = "…"` lines and the `tahun_maju` value by `by` years (next
-/// year's edition: its tables are about the following years).
+struct ShiftYears(i32);
+
+impl Edit for ShiftYears {
+    fn line(&mut self, _: &str, key: &Key, v: &Item, indent: &str) -> Line {
+        if !matches!(key.get(), "judul" | "tahun_maju") {
+            return Line::Keep;
+        }
+        let Some(v) = v.as_value() else { return Line::Keep };
+        // The value as written and the comment after it: years move in both.
+        let written = v.clone().decorated("", "").to_string();
+        let suffix = v.decor().suffix().and_then(|r| r.as_str()).unwrap_or("");
+        let (new, new_suffix) = (shift_years_in(&written, self.0), shift_years_in(suffix, self.0));
+        if new == written && new_suffix == suffix {
+            return Line::Keep;
+        }
+        let Ok(mut shifted) = new.parse::<Value>() else { return Line::Keep };
+        shifted.decor_mut().set_prefix(v.decor().prefix().and_then(|r| r.as_str()).unwrap_or(" "));
+        shifted.decor_mut().set_suffix(new_suffix);
+        Line::Replace(vec![indented((key.clone(), Item::Value(shifted)), indent)])
+    }
+}
+
+/// Moves every year in `judul = "…"` lines (the value and a comment after it) and the
+/// `tahun_maju` value by `by` years (next year's edition: its tables are about the following
+/// years).
 pub fn shift_years(text: &str, by: i32) -> String {
     if by == 0 {
         return text.to_string();
     }
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        match key(line) {
-            Some("judul" | "tahun_maju") => {
-                let mut l = String::new();
-                let b = line.as_bytes();
-                let mut i = 0;
-                while i < b.len() {
-                    let is_year = i + 4 <= b.len()
-                        && b[i..i + 4].iter().all(u8::is_ascii_digit)
-                        && (i == 0 || !b[i - 1].is_ascii_digit())
-                        && (i + 4 == b.len() || !b[i + 4].is_ascii_digit())
-                        && (b[i] == b'1' || b[i] == b'2');
-                    if is_year {
-                        let y: i32 = line[i..i + 4].parse().unwrap_or(0);
-                        l.push_str(&(y + by).to_string());
-                        i += 4;
-                    } else {
-                        let c = line[i..].chars().next().unwrap_or(' ');
-                        l.push(c);
-                        i += c.len_utf8();
-                    }
-                }
-                out.push_str(&l);
-            }
-            _ => out.push_str(line),
-        }
-    }
-    out
+    rewrite(text, &mut ShiftYears(by))
 }
 
-/// Removes the given keys (with multi-line values) from the tables whose header ends with
-/// `table_suffix`.
-pub fn drop_keys(text: &str, table_suffix: &str, keys: &[&str]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut inside = false;
-    let mut skip_depth = 0;
-    for line in text.split_inclusive('\n') {
-        if skip_depth > 0 {
-            skip_depth += depth(line);
-            continue;
-        }
-        if let Some(h) = header(line) {
-            inside = h.ends_with(table_suffix);
-            out.push_str(line);
-            continue;
-        }
-        if inside && key(line).is_some_and(|k| keys.contains(&k)) {
-            skip_depth = depth(line).max(0);
-            continue;
-        }
-        out.push_str(line);
+struct DropKeys<'a> {
+    table_suffix: &'a str,
+    keys: &'a [&'a str],
+}
+
+impl Edit for DropKeys<'_> {
+    fn line(&mut self, header: &str, key: &Key, _: &Item, _: &str) -> Line {
+        if !header.is_empty() && header.ends_with(self.table_suffix) && self.keys.contains(&key.get()) { Line::Drop } else { Line::Keep }
     }
-    out
+}
+
+/// Removes the given keys from the tables whose header ends with `table_suffix`.
+pub fn drop_keys(text: &str, table_suffix: &str, keys: &[&str]) -> String {
+    rewrite(text, &mut DropKeys { table_suffix, keys })
 }
 
 /// The base's final values of one sub kegiatan of Tabel 3.4 (texts as they go into TOML).
@@ -287,180 +473,187 @@ fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-/// The string value of a `key = "…"` line, parsed as TOML.
-fn string_value(line: &str) -> Option<String> {
-    let v: toml::Table = toml::from_str(line.trim()).ok()?;
-    v.values().next()?.as_str().map(str::to_string)
+/// An amount as an integer literal, when it is a whole non-negative number.
+fn integer(v: &Tersimpan) -> Option<String> {
+    v.nilai.map(|n| n.to_string()).filter(|n| n.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// Final values per row code (every level; pagu only on sub kegiatan) from the base edition's
-/// computed JSON, as a Perubahan's Sebelum (and starting Sesudah) values or next year's starting
-/// values: see [`crate::archive::dasar`] for which column is final.
-pub fn finals_rencana(json: &serde_json::Value, murni: bool) -> std::collections::BTreeMap<String, RowFinal> {
-    use serde_json::Value;
-    let pick = |row: &Value, after: &str, before: &str| -> Option<Value> {
-        // A murni model (T-C.33) holds one value: the field itself, or `pagu`.
-        if after == "sesudah" && row.get("teks").is_some() {
-            return Some(row.clone());
-        }
-        if after == "pagu_sesudah" && row.get("pagu").is_some_and(|v| !v.is_null()) {
-            return row.get("pagu").cloned();
-        }
-        let a = row.get(after).filter(|v| !v.is_null());
-        let empty = |v: &Value| {
-            v.get("teks").and_then(Value::as_str).is_some_and(|t| t.trim().is_empty())
-                || v.get("nilai").and_then(Value::as_str).is_some_and(|n| n.trim_start_matches('-').chars().all(|c| c == '0' || c == '.'))
-        };
-        if !murni {
-            return a.cloned();
-        }
-        a.filter(|v| !empty(v)).or_else(|| row.get(before).filter(|v| !v.is_null())).or(a).cloned()
-    };
-    let mut out = std::collections::BTreeMap::new();
-    for r in json.pointer("/data/rencana/baris").and_then(Value::as_array).into_iter().flatten() {
-        let leaf = r.get("tingkat").and_then(Value::as_str) == Some("sub_kegiatan");
-        let Some(kode) = r.get("kode").and_then(Value::as_str) else { continue };
-        let pagu = pick(r, "pagu_sesudah", "pagu_sebelum")
-            .filter(|_| leaf)
-            .and_then(|v| v.get("nilai").and_then(Value::as_str).map(str::to_string))
-            .filter(|n| n.chars().all(|c| c.is_ascii_digit()));
-        let mut targets: [Option<String>; 3] = Default::default();
-        for (i, k) in ["target_program", "target_keluaran", "target_hasil"].iter().enumerate() {
-            targets[i] = r
-                .get(*k)
-                .filter(|t| !t.is_null())
-                .and_then(|t| pick(t, "sesudah", "sebelum"))
-                .map(|v| v.get("teks").and_then(Value::as_str).unwrap_or("").to_string());
-        }
-        out.insert(kode.to_string(), RowFinal { pagu, targets });
-    }
-    out
+/// The base's stored model as the typed contract reads it, with its kind as the archive records
+/// it (`murni`); `None` when it cannot be read (then nothing is filled in from it).
+fn model(json: &serde_json::Value, murni: bool) -> Option<ModelTersimpan> {
+    let mut m = ModelTersimpan::dari_json(json).ok()?;
+    m.edisi.jenis = if murni { JenisEdisi::Murni } else { JenisEdisi::Perubahan };
+    Some(m)
+}
+
+/// Final values per row code (every level; pagu only on sub kegiatan) of a base edition's
+/// stored model, as a Perubahan's Sebelum (and starting Sesudah) values or next year's starting
+/// values — the one rule of [`crate::compute::akhir`].
+pub fn finals_rencana_model(m: &ModelTersimpan) -> BTreeMap<String, RowFinal> {
+    let jenis = m.edisi.jenis;
+    m.rencana()
+        .map(|r| {
+            let pagu = r.pagu_akhir(jenis).filter(|_| r.tingkat == Level::SubKegiatan).and_then(integer);
+            let targets = [&r.target_program, &r.target_keluaran, &r.target_hasil].map(|t| t.akhir(jenis).map(|v| v.teks.clone()));
+            (r.kode.clone(), RowFinal { pagu, targets })
+        })
+        .collect()
+}
+
+/// [`finals_rencana_model`] of the base's computed JSON; `murni`: the base is a murni edition.
+pub fn finals_rencana(json: &serde_json::Value, murni: bool) -> BTreeMap<String, RowFinal> {
+    model(json, murni).map(|m| finals_rencana_model(&m)).unwrap_or_default()
 }
 
 /// Fills a Perubahan's Tabel 3.4 from its base: for every sub kegiatan row the base knows, the
 /// pagu sebelum and sesudah become the base's final pagu, and each target's sebelum and sesudah
-/// the base's final target (single-line inline tables only). A murni base's `pagu = …` becomes
-/// both pagu lines.
-pub fn fill_rencana(text: &str, finals: &std::collections::BTreeMap<String, RowFinal>) -> String {
+/// the base's final target (single-line values only). A murni base's `pagu = …` becomes both
+/// pagu lines.
+pub fn fill_rencana(text: &str, finals: &BTreeMap<String, RowFinal>) -> String {
     fill_rencana_as(text, finals, false)
 }
 
 /// Next year's murni T-C.33 from a base: `pagu = final` (the `pagu_sesudah` line dropped) and
 /// each target one value, the base's final.
-pub fn fill_rencana_murni(text: &str, finals: &std::collections::BTreeMap<String, RowFinal>) -> String {
+pub fn fill_rencana_murni(text: &str, finals: &BTreeMap<String, RowFinal>) -> String {
     fill_rencana_as(text, finals, true)
 }
 
-fn fill_rencana_as(text: &str, finals: &std::collections::BTreeMap<String, RowFinal>, murni: bool) -> String {
-    // Rows that write a pagu_sesudah (a murni base's file may have none: then one is added).
-    let mut with_sesudah = std::collections::BTreeSet::new();
-    let mut code: Option<String> = None;
-    for line in text.lines() {
-        if header(line).is_some() {
-            code = None;
-        } else if key(line) == Some("kode") {
-            code = string_value(line);
-        } else if key(line) == Some("pagu_sesudah")
-            && let Some(c) = &code
-        {
-            with_sesudah.insert(c.clone());
-        }
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut current: Option<&RowFinal> = None;
-    let mut current_code = String::new();
-    for line in text.split_inclusive('\n') {
-        let nl = if line.ends_with('\n') { "\n" } else { "" };
-        if header(line).is_some() {
-            // A new row, or a sub-table (`[baris.dinyatakan]`, …) whose keys are not the row's.
-            current = None;
-            out.push_str(line);
-            continue;
-        }
-        let k = key(line);
-        if k == Some("kode") {
-            current_code = string_value(line).unwrap_or_default();
-            current = finals.get(&current_code);
-            out.push_str(line);
-            continue;
-        }
-        if murni && k == Some("pagu_sesudah") {
-            continue;
-        }
-        let replaced = match (current, k) {
-            (Some(f), Some("pagu_sebelum" | "pagu")) if murni => f.pagu.as_ref().map(|p| format!("pagu = {p}")),
-            (Some(f), Some("pagu")) => f.pagu.as_ref().map(|p| format!("pagu_sebelum = {p}")),
-            (Some(f), Some("pagu_sebelum" | "pagu_sesudah")) => f.pagu.as_ref().map(|p| format!("{} = {p}", k.unwrap_or(""))),
-            (Some(f), Some(name @ ("target_program" | "target_keluaran" | "target_hasil"))) if depth(line) == 0 => {
-                let i = ["target_program", "target_keluaran", "target_hasil"].iter().position(|x| *x == name).unwrap_or(0);
-                f.targets[i].as_ref().map(|t| if murni { format!("{name} = {}", toml_str(t)) } else { format!("{name} = {{ sebelum = {}, sesudah = {} }}", toml_str(t), toml_str(t)) })
-            }
-            _ => None,
-        };
-        match replaced {
-            Some(r) => {
-                out.push_str(&format!("{r}{nl}"));
-                if !murni && matches!(k, Some("pagu_sebelum" | "pagu")) && !with_sesudah.contains(&current_code) {
-                    out.push_str(&format!("{}{nl}", r.replacen("pagu_sebelum", "pagu_sesudah", 1)));
-                }
-            }
-            None => out.push_str(line),
-        }
-    }
-    out
+const TARGETS: [&str; 3] = ["target_program", "target_keluaran", "target_hasil"];
+
+/// The codes of the rows that write a `pagu_sesudah` (after their `kode`).
+struct WithSesudah {
+    code: Option<String>,
+    codes: BTreeSet<String>,
 }
 
-/// Final Tabel 3.1 targets per indicator text from the base's JSON (a repeated text: in order).
-pub fn finals_tujuan(json: &serde_json::Value, murni: bool) -> std::collections::BTreeMap<String, Vec<String>> {
-    use serde_json::Value;
-    let mut out: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
-    for r in json.pointer("/data/tujuan_sasaran/baris").and_then(Value::as_array).into_iter().flatten() {
-        let Some(ind) = r.get("indikator").and_then(Value::as_str) else { continue };
-        let after = r.get("target_perubahan").filter(|v| !v.is_null());
-        let teks = |v: &Value| v.get("teks").and_then(Value::as_str).unwrap_or("").to_string();
-        let v = match (after, murni) {
-            (Some(a), false) => teks(a),
-            (Some(a), true) if !teks(a).trim().is_empty() => teks(a),
-            _ => r.get("target_renja").filter(|v| !v.is_null()).map(teks).unwrap_or_default(),
+impl Edit for WithSesudah {
+    fn table(&mut self, _: &str) {
+        self.code = None;
+    }
+    fn line(&mut self, _: &str, key: &Key, v: &Item, _: &str) -> Line {
+        match key.get() {
+            "kode" => self.code = v.as_str().map(str::to_string),
+            "pagu_sesudah" => self.codes.extend(self.code.clone()),
+            _ => {}
+        }
+        Line::Keep
+    }
+}
+
+struct FillRencana<'a> {
+    finals: &'a BTreeMap<String, RowFinal>,
+    murni: bool,
+    with_sesudah: BTreeSet<String>,
+    /// The current row's code and final values (from its `kode` line on).
+    code: String,
+    current: Option<&'a RowFinal>,
+}
+
+impl Edit for FillRencana<'_> {
+    fn table(&mut self, _: &str) {
+        // A new row, or a sub-table (`[baris.dinyatakan]`, …) whose keys are not the row's.
+        self.current = None;
+    }
+    fn line(&mut self, _: &str, key: &Key, v: &Item, _: &str) -> Line {
+        let k = key.get();
+        if k == "kode" {
+            self.code = v.as_str().unwrap_or_default().to_string();
+            self.current = self.finals.get(&self.code);
+            return Line::Keep;
+        }
+        if self.murni && k == "pagu_sesudah" {
+            return Line::Drop;
+        }
+        let Some(f) = self.current else { return Line::Keep };
+        let pagu = |name: &str| f.pagu.as_deref().and_then(literal).map(|p| kv(name, p));
+        let lines = match k {
+            "pagu_sebelum" | "pagu" if self.murni => pagu("pagu").into_iter().collect(),
+            "pagu_sebelum" | "pagu" => {
+                let mut l: Vec<_> = pagu("pagu_sebelum").into_iter().collect();
+                if !l.is_empty() && !self.with_sesudah.contains(&self.code) {
+                    l.extend(pagu("pagu_sesudah"));
+                }
+                l
+            }
+            "pagu_sesudah" => pagu("pagu_sesudah").into_iter().collect(),
+            name if TARGETS.contains(&name) && v.as_value().is_some_and(|v| !v.to_string().contains('\n')) => {
+                let i = TARGETS.iter().position(|x| *x == name).unwrap_or(0);
+                let target = |t: &String| -> Item {
+                    if self.murni {
+                        value(t.as_str())
+                    } else {
+                        let mut pair = InlineTable::new();
+                        pair.insert("sebelum", t.as_str().into());
+                        pair.insert("sesudah", t.as_str().into());
+                        value(pair)
+                    }
+                };
+                f.targets[i].iter().map(|t| (Key::new(name), target(t))).collect()
+            }
+            _ => Vec::new(),
         };
+        if lines.is_empty() { Line::Keep } else { Line::Replace(lines) }
+    }
+}
+
+fn fill_rencana_as(text: &str, finals: &BTreeMap<String, RowFinal>, murni: bool) -> String {
+    // Rows that write a pagu_sesudah (a murni base's file may have none: then one is added).
+    let mut scan = WithSesudah { code: None, codes: BTreeSet::new() };
+    rewrite(text, &mut scan);
+    rewrite(text, &mut FillRencana { finals, murni, with_sesudah: scan.codes, code: String::new(), current: None })
+}
+
+/// Final Tabel 3.1 targets per indicator text of a base edition's stored model (a repeated text:
+/// in order) — the one rule of [`crate::compute::akhir`].
+pub fn finals_tujuan_model(m: &ModelTersimpan) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in m.indikator() {
+        let Some(ind) = &r.indikator else { continue };
+        let v = r.target_akhir(m.edisi.jenis).map(|t| t.teks.clone()).unwrap_or_default();
         out.entry(ind.trim().to_string()).or_default().push(v);
     }
     out
 }
 
-/// Fills a Perubahan's Tabel 3.1: each indicator's target_renja and target_perubahan become the
-/// base's final target.
-pub fn fill_tujuan(text: &str, finals: &std::collections::BTreeMap<String, Vec<String>>) -> String {
-    let mut finals = finals.clone();
-    let mut out = String::with_capacity(text.len());
-    let mut current: Option<String> = None;
-    let mut in_indikator = false;
-    for line in text.split_inclusive('\n') {
-        let nl = if line.ends_with('\n') { "\n" } else { "" };
-        if let Some(h) = header(line) {
-            in_indikator = h.ends_with("indikator");
-            if !h.ends_with("dinyatakan") {
-                current = None;
-            }
-            out.push_str(line);
-            continue;
-        }
-        let k = key(line);
-        if in_indikator && k == Some("uraian") {
-            current = string_value(line).and_then(|u| finals.get_mut(u.trim()).and_then(|l| (!l.is_empty()).then(|| l.remove(0))));
-            out.push_str(line);
-            continue;
-        }
-        match (&current, k) {
-            (Some(_), Some("target_perubahan")) if in_indikator => {}
-            (Some(t), Some("target_renja")) if in_indikator => {
-                out.push_str(&format!("target_renja = {}{nl}", toml_str(t)));
-                out.push_str(&format!("target_perubahan = {}\n", toml_str(t)));
-            }
-            _ => out.push_str(line),
+/// [`finals_tujuan_model`] of the base's computed JSON; `murni`: the base is a murni edition.
+pub fn finals_tujuan(json: &serde_json::Value, murni: bool) -> BTreeMap<String, Vec<String>> {
+    model(json, murni).map(|m| finals_tujuan_model(&m)).unwrap_or_default()
+}
+
+struct FillTujuan {
+    finals: BTreeMap<String, Vec<String>>,
+    in_indikator: bool,
+    current: Option<String>,
+}
+
+impl Edit for FillTujuan {
+    fn table(&mut self, header: &str) {
+        self.in_indikator = header.ends_with("indikator");
+        if !header.ends_with("dinyatakan") {
+            self.current = None;
         }
     }
-    out
+    fn line(&mut self, _: &str, key: &Key, v: &Item, _: &str) -> Line {
+        if !self.in_indikator {
+            return Line::Keep;
+        }
+        match (&self.current, key.get()) {
+            (_, "uraian") => {
+                self.current = v.as_str().and_then(|u| self.finals.get_mut(u.trim()).and_then(|l| (!l.is_empty()).then(|| l.remove(0))));
+                Line::Keep
+            }
+            (Some(_), "target_perubahan") => Line::Drop,
+            (Some(t), "target_renja") => Line::Replace(vec![kv("target_renja", t.as_str()), kv("target_perubahan", t.as_str())]),
+            _ => Line::Keep,
+        }
+    }
+}
+
+/// Fills a Perubahan's Tabel 3.1: each indicator's target_renja and target_perubahan become the
+/// base's final target.
+pub fn fill_tujuan(text: &str, finals: &BTreeMap<String, Vec<String>>) -> String {
+    rewrite(text, &mut FillTujuan { finals: finals.clone(), in_indikator: false, current: None })
 }
 
 /// One evaluated row carried from a base: code, indicator, and the targets/pagu it carries.
@@ -476,34 +669,35 @@ struct EvalSeed {
     pagu_lalu: Option<String>,
 }
 
-fn eval_seeds(json: &serde_json::Value, murni: bool) -> Vec<EvalSeed> {
-    use serde_json::Value;
-    let finals = finals_rencana(json, murni);
-    let tc29 = json.pointer("/data/evaluasi/bentuk").and_then(Value::as_str) == Some("T-C.29");
-    let mut before: std::collections::BTreeMap<String, (Option<String>, Option<String>)> = std::collections::BTreeMap::new();
-    for r in json.pointer("/data/evaluasi/baris").and_then(Value::as_array).into_iter().flatten() {
-        let Some(kode) = r.get("kode").and_then(Value::as_str) else { continue };
-        let leaf = r.get("tingkat").and_then(Value::as_str) == Some("sub_kegiatan");
-        let (t, p) = if tc29 { (r.pointer("/tc29/target_berjalan"), r.pointer("/tc29/pagu_berjalan")) } else { (r.get("target_lalu"), r.get("pagu_lalu")) };
-        let t = t.and_then(|v| v.get("teks")).and_then(Value::as_str).filter(|s| !s.trim().is_empty()).map(str::to_string);
-        let p = p.and_then(|v| v.get("nilai")).and_then(Value::as_str).filter(|n| leaf && n.chars().all(|c| c.is_ascii_digit())).map(str::to_string);
-        before.insert(kode.to_string(), (t, p));
+fn eval_seeds(m: &ModelTersimpan) -> Vec<EvalSeed> {
+    let finals = finals_rencana_model(m);
+    let tc29 = m.data.evaluasi.as_ref().and_then(|e| e.bentuk) == Some(BentukEvaluasi::Tc29);
+    let mut before: BTreeMap<String, (Option<String>, Option<String>)> = BTreeMap::new();
+    for r in m.evaluasi() {
+        let leaf = r.tingkat == Level::SubKegiatan;
+        let (t, p) = match (&r.tc29, tc29) {
+            (Some(c), true) => (c.target_berjalan.as_ref(), c.pagu_berjalan.as_ref()),
+            (None, true) => (None, None),
+            (_, false) => (r.target_lalu.as_ref(), r.pagu_lalu.as_ref()),
+        };
+        let t = t.map(|v| v.teks.clone()).filter(|s| !s.trim().is_empty());
+        let p = p.filter(|_| leaf).and_then(integer);
+        before.insert(r.kode.clone(), (t, p));
     }
     let mut out = Vec::new();
-    for r in json.pointer("/data/rencana/baris").and_then(Value::as_array).into_iter().flatten() {
-        let Some(kode) = r.get("kode").and_then(Value::as_str) else { continue };
-        let (ind_key, ti) = match r.get("tingkat").and_then(Value::as_str) {
-            Some("program") => ("capaian_program", 0),
-            Some("kegiatan") => ("hasil", 2),
-            Some("sub_kegiatan") => ("keluaran", 1),
+    for r in m.rencana() {
+        let (indikator, ti) = match r.tingkat {
+            Level::Program => (&r.capaian_program, 0),
+            Level::Kegiatan => (&r.hasil, 2),
+            Level::SubKegiatan => (&r.keluaran, 1),
             _ => continue,
         };
-        let f = finals.get(kode);
-        let (target_lalu, pagu_lalu) = before.get(kode).cloned().unwrap_or_default();
+        let f = finals.get(&r.kode);
+        let (target_lalu, pagu_lalu) = before.get(&r.kode).cloned().unwrap_or_default();
         out.push(EvalSeed {
-            kode: kode.to_string(),
+            kode: r.kode.clone(),
             leaf: ti == 1,
-            indikator: r.get(ind_key).and_then(Value::as_str).unwrap_or("").to_string(),
+            indikator: indikator.clone().unwrap_or_default(),
             target: f.and_then(|f| f.targets[ti].clone()).filter(|t| !t.trim().is_empty()),
             pagu: f.and_then(|f| f.pagu.clone()),
             target_lalu,
@@ -517,6 +711,15 @@ fn eval_seeds(json: &serde_json::Value, murni: bool) -> Vec<EvalSeed> {
 /// year: each row's target and pagu are the base's final plan (T-C.33 / Tabel 3.4), the previous
 /// year's columns what the base recorded for year `tahun` − 1; realisasi is left to the author.
 pub fn evaluasi_triwulan(json: &serde_json::Value, murni: bool, tahun: i32, nomor: &str) -> String {
+    triwulan(model(json, murni).as_ref().map(eval_seeds).unwrap_or_default(), tahun, nomor)
+}
+
+/// [`evaluasi_triwulan`] of the base's stored model.
+pub fn evaluasi_triwulan_model(m: &ModelTersimpan, tahun: i32, nomor: &str) -> String {
+    triwulan(eval_seeds(m), tahun, nomor)
+}
+
+fn triwulan(seeds: Vec<EvalSeed>, tahun: i32, nomor: &str) -> String {
     let mut t = format!(
         "# Tabel {nomor} — evaluasi pelaksanaan Renja tahun {tahun} s/d triwulan II (bentuk triwulan).\n\
          # Dibuat oleh `renja new --perubahan`: target dan pagu {tahun} adalah nilai akhir edisi dasar,\n\
@@ -527,7 +730,7 @@ pub fn evaluasi_triwulan(json: &serde_json::Value, murni: bool, tahun: i32, nomo
         toml_str(&format!("Evaluasi Pelaksanaan Renja Tahun {tahun} s/d Triwulan II")),
         tahun - 1
     );
-    for s in eval_seeds(json, murni) {
+    for s in seeds {
         t.push_str(&format!("\n[[baris]]\nkode = {}\nindikator = {}\n", toml_str(&s.kode), toml_str(&s.indikator)));
         if let Some(v) = &s.target_lalu {
             t.push_str(&format!("target_lalu = {}\n", toml_str(v)));
@@ -554,6 +757,15 @@ pub fn evaluasi_triwulan(json: &serde_json::Value, murni: bool, tahun: i32, nomo
 /// the evaluated year n−2) what the base recorded for that year. Realisasi (7), the Renstra
 /// columns (4, 5) and keterangan are left to the author.
 pub fn evaluasi_tc29(json: &serde_json::Value, murni: bool, tahun: i32, nomor: &str) -> String {
+    tc29(model(json, murni).as_ref().map(eval_seeds).unwrap_or_default(), tahun, nomor)
+}
+
+/// [`evaluasi_tc29`] of the base's stored model.
+pub fn evaluasi_tc29_model(m: &ModelTersimpan, tahun: i32, nomor: &str) -> String {
+    tc29(eval_seeds(m), tahun, nomor)
+}
+
+fn tc29(seeds: Vec<EvalSeed>, tahun: i32, nomor: &str) -> String {
     let mut t = format!(
         "# Tabel {nomor} — T-C.29: evaluasi hasil pelaksanaan Renja tahun {} dan pencapaian Renstra s/d tahun {}.\n\
          # Dibuat oleh `renja new`: kolom 9 (target_berjalan, pagu_berjalan) adalah nilai akhir tahun {} dari\n\
@@ -568,7 +780,7 @@ pub fn evaluasi_tc29(json: &serde_json::Value, murni: bool, tahun: i32, nomor: &
         toml_str(&format!("Rekapitulasi Evaluasi Hasil Pelaksanaan Renja dan Pencapaian Renstra s/d Tahun {}", tahun - 2)),
         tahun - 2
     );
-    for s in eval_seeds(json, murni) {
+    for s in seeds {
         t.push_str(&format!("\n[[baris]]\nkode = {}\nindikator = {}\n", toml_str(&s.kode), toml_str(&s.indikator)));
         if let Some(v) = &s.target_lalu {
             t.push_str(&format!("target = {}\n", toml_str(v)));
@@ -596,7 +808,7 @@ mod tests {
 
     #[test]
     fn fills_from_base() {
-        let json = serde_json::json!({"data": {"rencana": {"baris": [
+        let json = serde_json::json!({"edisi": {"tahun": 2022, "jenis": "perubahan"}, "data": {"rencana": {"baris": [
             {"kode": "1.01.01.2.01.0001", "tingkat": "sub_kegiatan",
              "pagu_sebelum": {"nilai": "5"}, "pagu_sesudah": {"nilai": "7"},
              "target_keluaran": {"sebelum": {"teks": "1 Dok"}, "sesudah": {"teks": "2 Dok"}}}]},
@@ -619,9 +831,16 @@ mod tests {
 
     #[test]
     fn clears_declared_and_realisasi() {
-        let src = "[dinyatakan]\npagu = 5\n\n[[baris]]\nkode = \"1\"\nrealisasi_k = 3\nrealisasi_triwulan_rp = [\n  1,\n  2,\n]\ntarget = 4\ndinyatakan = { pagu = 1 }\n[baris.dinyatakan]\npagu = 7\n[[baris]]\nkode = \"2\" # [x]\n";
+        let src = "[dinyatakan]\npagu = 5\n\n[[baris]]\nkode = \"1\"\nrealisasi_k = 3\nrealisasi_triwulan_rp = [\n  1,\n  2,\n]\ntarget = 4\n[baris.dinyatakan]\npagu = 7\n[[baris]]\nkode = \"2\" # [x]\ndinyatakan = { pagu = 1 }\n";
         let out = clear_data(src);
         assert_eq!(out, "\n[[baris]]\nkode = \"1\"\ntarget = 4\n[[baris]]\nkode = \"2\" # [x]\n");
+        // Comments above a removed header or key stay, above what follows; a trailing comment on
+        // a removed line goes with it.
+        let src = "# total\n[dinyatakan]\n# as printed\npagu = 5\n\n# row 1\n[[baris]]\nkode = \"1\"\n# what was done\nrealisasi_k = 3 # printed 3\n";
+        assert_eq!(clear_data(src), "# total\n# as printed\n\n# row 1\n[[baris]]\nkode = \"1\"\n# what was done\n");
+        // A file with nothing to remove is returned as it is, byte for byte.
+        let plain = "a = 1   # x\n[t]\nb = [ 1,2 ]\n";
+        assert_eq!(clear_data(plain), plain);
     }
 
     #[test]
@@ -634,4 +853,52 @@ mod tests {
             "[edisi]\ntahun = 2023\njenis = \"murni\"\ntahap = \"Rancangan Awal\"\ndasar = \"2022-perubahan-r1-abc\"\n\n[pengesahan]\ntanggal = 2023-08-25\n"
         );
     }
+
+    #[test]
+    fn edits_edisi_keeping_comments_and_indentation() {
+        // A murni becoming a Perubahan: revisi, triwulan and dasar added at the end of [edisi];
+        // an old dasar goes (its comment stays); the indentation of a rewritten line stays; a
+        // datetime keeps its form with the year moved.
+        let src = "[edisi]\n  tahun = 2025   # the year\njenis = \"murni\"\ntahap = \"Akhir\"\nwaktu_terbit = 2025-09-01T10:00:00+07:00 # time\n# old base\ndasar = \"x\"\n\n[pengesahan]\ntanggal = 2024-07-15 # signed\n";
+        let p = plan(2025, JenisEdisi::Murni, 0, Target::Perubahan);
+        assert_eq!(
+            edit_edisi(src, &p, "2025-murni-r0-abc"),
+            "[edisi]\n  tahun = 2025\njenis = \"perubahan\"\ntahap = \"Rancangan Awal\"\nwaktu_terbit = 2025-09-01T10:00:00+07:00\n# old base\nrevisi = 1\ntriwulan = 2\ndasar = \"2025-murni-r0-abc\"\n\n[pengesahan]\ntanggal = 2024-07-15\n"
+        );
+        let p = plan(2025, JenisEdisi::Murni, 0, Target::TahunBerikut);
+        assert_eq!(
+            edit_edisi(src, &p, "2025-murni-r0-abc"),
+            "[edisi]\n  tahun = 2026\njenis = \"murni\"\ntahap = \"Rancangan Awal\"\nwaktu_terbit = 2026-09-01T10:00:00+07:00\n# old base\ndasar = \"2025-murni-r0-abc\"\n\n[pengesahan]\ntanggal = 2025-07-15\n"
+        );
+        // Line endings: `\r\n` throughout stays so; a last line without a newline stays without.
+        let crlf = "[edisi]\r\ntahun = 2022\r\njenis = \"perubahan\"\r\nrevisi = 1\r\n";
+        assert_eq!(
+            edit_edisi(crlf, &plan(2022, JenisEdisi::Perubahan, 1, Target::Perubahan), "d"),
+            "[edisi]\r\ntahun = 2022\r\njenis = \"perubahan\"\r\nrevisi = 2\r\ndasar = \"d\"\r\ntriwulan = 2\r\n"
+        );
+        assert_eq!(clear_data("[t]\na = 1\nrealisasi = 2\nb = 3"), "[t]\na = 1\nb = 3");
+        assert_eq!(clear_data("[t]\na = 1\nrealisasi = 2"), "[t]\na = 1\n");
+    }
+
+    #[test]
+    fn fills_rows_keeping_what_is_not_theirs() {
+        let json = serde_json::json!({"edisi": {"tahun": 2025, "jenis": "murni"}, "data": {"rencana": {"baris": [
+            {"kode": "1.01.01.2.01.0001", "tingkat": "sub_kegiatan", "pagu": {"nilai": "12", "teks": "12"},
+             "target_keluaran": {"teks": "4 Dok", "angka": "4"}, "target_hasil": {"teks": "a \"q\"", "angka": null}}]}}});
+        let finals = finals_rencana(&json, true);
+        let src = "[[baris]]\nkode = \"1.01.01.2.01.0001\"\n  # indented comment\n  pagu_sebelum = 5  # five\npagu_sesudah = 6\ntarget_keluaran = { sebelum = \"1 Dok\", sesudah = \"2 Dok\" } # t\ntarget_hasil = { sebelum = \"x\", sesudah = 'y' }\ntarget_program = [\n  \"multi-line\",\n]\n[baris.dinyatakan]\npagu_sebelum = 3\n";
+        // A Perubahan from a murni base: both pagu lines and both sides of each target take the
+        // base's final value; a replaced line loses its indentation and trailing comment (the
+        // comment lines above it stay); a multi-line value and a sub-table's keys are left alone.
+        assert_eq!(
+            fill_rencana(src, &finals),
+            "[[baris]]\nkode = \"1.01.01.2.01.0001\"\n  # indented comment\npagu_sebelum = 12\npagu_sesudah = 12\ntarget_keluaran = { sebelum = \"4 Dok\", sesudah = \"4 Dok\" }\ntarget_hasil = { sebelum = 'a \"q\"', sesudah = 'a \"q\"' }\ntarget_program = [\n  \"multi-line\",\n]\n[baris.dinyatakan]\npagu_sebelum = 3\n"
+        );
+        // Next year's murni: one pagu, one value per target, no pagu_sesudah anywhere.
+        assert_eq!(
+            fill_rencana_murni(src, &finals),
+            "[[baris]]\nkode = \"1.01.01.2.01.0001\"\n  # indented comment\npagu = 12\ntarget_keluaran = \"4 Dok\"\ntarget_hasil = 'a \"q\"'\ntarget_program = [\n  \"multi-line\",\n]\n[baris.dinyatakan]\npagu_sebelum = 3\n"
+        );
+    }
+
 }

@@ -8,15 +8,16 @@
 //!
 //! **The contract.** An archived edition stores its computed model as the export JSON (the
 //! document model `renja export --json` prints). [`ModelTersimpan`] is the typed reading of the
-//! part other editions depend on — the edition's kind and year, Tabel 3.4 rows and Tabel 3.1
-//! indicators — so the archive never walks untyped JSON. Version 1 is the export JSON of renja 0.1,
+//! part other editions depend on — the edition's kind and year, Tabel 3.4 rows and TOTAL, Tabel 3.1
+//! indicators and the evaluation table's carried columns — so the archive (the base check,
+//! `renja new --from`, `archive diff`) never walks untyped JSON. Version 1 is the export JSON of renja 0.1,
 //! which carries no version field; an incompatible change of those parts adds `versi_model` with
 //! the next number, and a reader refuses a version newer than it knows ([`ModelTersimpan::baca`]).
-//! A test (tests/facade.rs) reads the sample's export through this contract, so writer and reader
-//! cannot drift apart unnoticed.
+//! A test (tests/archive_dasar.rs) reads both samples' exports through this contract, so writer
+//! and reader cannot drift apart unnoticed.
 
 use crate::model::code::Level;
-use crate::source::schema::JenisEdisi;
+use crate::source::schema::{BentukEvaluasi, JenisEdisi};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -118,6 +119,20 @@ pub struct RencanaTersimpan {
     pub target_keluaran: SebelumSesudah,
     #[serde(default)]
     pub target_hasil: SebelumSesudah,
+    /// Indicator texts: a program's capaian, a sub kegiatan's keluaran, a kegiatan's hasil.
+    #[serde(default)]
+    pub capaian_program: Option<String>,
+    #[serde(default)]
+    pub keluaran: Option<String>,
+    #[serde(default)]
+    pub hasil: Option<String>,
+    /// Prakiraan maju (the year after): tolok ukur, target and pagu.
+    #[serde(default)]
+    pub maju_tolok_ukur: Option<String>,
+    #[serde(default)]
+    pub maju_target: Option<Tersimpan>,
+    #[serde(default)]
+    pub maju_pagu: Option<Tersimpan>,
 }
 
 impl RencanaTersimpan {
@@ -154,12 +169,75 @@ pub struct Baris<T> {
     pub baris: Vec<T>,
 }
 
+/// Tabel 3.4 / T-C.33 as stored: its rows and its TOTAL row.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RencanaTabelTersimpan {
+    #[serde(default = "Vec::new")]
+    pub baris: Vec<RencanaTersimpan>,
+    #[serde(default)]
+    pub total: Option<RencanaTotalTersimpan>,
+}
+
+/// The TOTAL row of Tabel 3.4 (Perubahan: sebelum, sesudah, selisih) or T-C.33 (murni: pagu).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RencanaTotalTersimpan {
+    #[serde(default)]
+    pub pagu: Option<Tersimpan>,
+    #[serde(default)]
+    pub pagu_sebelum: Option<Tersimpan>,
+    #[serde(default)]
+    pub pagu_sesudah: Option<Tersimpan>,
+    #[serde(default)]
+    pub selisih: Option<Tersimpan>,
+    #[serde(default)]
+    pub maju_pagu: Option<Tersimpan>,
+}
+
+/// The evaluation table (Tabel 2.1 quarterly, or T-C.29) as stored: what `renja new --from`
+/// carries into the next edition's evaluation.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvaluasiTersimpan {
+    #[serde(default)]
+    pub nomor: Option<String>,
+    /// Absent for the quarterly form.
+    #[serde(default)]
+    pub bentuk: Option<BentukEvaluasi>,
+    #[serde(default = "Vec::new")]
+    pub baris: Vec<EvaluasiTersimpanBaris>,
+}
+
+/// One row of the stored evaluation table.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvaluasiTersimpanBaris {
+    pub kode: String,
+    pub tingkat: Level,
+    /// The previous year's target and pagu (quarterly form; in T-C.29 column 6).
+    #[serde(default)]
+    pub target_lalu: Option<Tersimpan>,
+    #[serde(default)]
+    pub pagu_lalu: Option<Tersimpan>,
+    /// T-C.29 only.
+    #[serde(default)]
+    pub tc29: Option<Tc29Tersimpan>,
+}
+
+/// The T-C.29 columns of a stored evaluation row that a next edition carries (column 9).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Tc29Tersimpan {
+    #[serde(default)]
+    pub target_berjalan: Option<Tersimpan>,
+    #[serde(default)]
+    pub pagu_berjalan: Option<Tersimpan>,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct DataTersimpan {
     #[serde(default)]
-    pub rencana: Option<Baris<RencanaTersimpan>>,
+    pub rencana: Option<RencanaTabelTersimpan>,
     #[serde(default)]
     pub tujuan_sasaran: Option<Baris<TujuanTersimpan>>,
+    #[serde(default)]
+    pub evaluasi: Option<EvaluasiTersimpan>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -185,19 +263,44 @@ impl ModelTersimpan {
     /// Reads a stored model; says why it cannot (not this contract, or a newer version).
     pub fn baca(json: &[u8]) -> Result<ModelTersimpan, String> {
         let m: ModelTersimpan = serde_json::from_slice(json).map_err(|e| format!("model tersimpan tidak sah: {e}"))?;
-        let v = m.versi_model.unwrap_or(1);
+        m.versi_dikenal()
+    }
+
+    /// [`baca`](Self::baca) of a model already parsed as JSON (same contract, same refusal).
+    pub fn dari_json(json: &serde_json::Value) -> Result<ModelTersimpan, String> {
+        let m = ModelTersimpan::deserialize(json).map_err(|e| format!("model tersimpan tidak sah: {e}"))?;
+        m.versi_dikenal()
+    }
+
+    fn versi_dikenal(self) -> Result<ModelTersimpan, String> {
+        let v = self.versi_model.unwrap_or(1);
         if v > VERSI_MODEL {
             return Err(format!(
                 "model tersimpan versi {v} (renja {}) lebih baru dari yang dikenal renja ini (versi {VERSI_MODEL})",
-                m.renja_versi
+                self.renja_versi
             ));
         }
-        Ok(m)
+        Ok(self)
+    }
+
+    /// Tabel 3.4's rows, every level.
+    pub fn rencana(&self) -> impl Iterator<Item = &RencanaTersimpan> {
+        self.data.rencana.iter().flat_map(|t| t.baris.iter())
     }
 
     /// Tabel 3.4's sub kegiatan rows.
     pub fn sub_kegiatan(&self) -> impl Iterator<Item = &RencanaTersimpan> {
-        self.data.rencana.iter().flat_map(|t| t.baris.iter()).filter(|r| r.tingkat == Level::SubKegiatan)
+        self.rencana().filter(|r| r.tingkat == Level::SubKegiatan)
+    }
+
+    /// Tabel 3.4's TOTAL row.
+    pub fn total_rencana(&self) -> Option<&RencanaTotalTersimpan> {
+        self.data.rencana.as_ref().and_then(|t| t.total.as_ref())
+    }
+
+    /// The evaluation table's rows.
+    pub fn evaluasi(&self) -> impl Iterator<Item = &EvaluasiTersimpanBaris> {
+        self.data.evaluasi.iter().flat_map(|t| t.baris.iter())
     }
 
     /// Tabel 3.1's indicator rows.
