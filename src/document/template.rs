@@ -80,9 +80,13 @@ pub fn to_value(v: &serde_json::Value) -> Value {
             }
             let mut out: std::collections::BTreeMap<String, Value> = map.iter().map(|(k, v)| (k.clone(), to_value(v))).collect();
             if let Some(serde_json::Value::Array(rows)) = map.get("baris") {
+                // The rows by code are the values of `baris` again (shared: minijinja values are
+                // reference-counted), not a second conversion of every row.
+                let converted: Vec<Value> = out.get("baris").and_then(|b| b.try_iter().ok()).map(|it| it.collect()).unwrap_or_default();
                 let by_code: std::collections::BTreeMap<String, Value> = rows
                     .iter()
-                    .filter_map(|r| r.get("kode").and_then(|k| k.as_str()).map(|k| (k.to_string(), to_value(r))))
+                    .zip(converted)
+                    .filter_map(|(r, v)| r.get("kode").and_then(|k| k.as_str()).map(|k| (k.to_string(), v)))
                     .collect();
                 if !by_code.is_empty() {
                     out.insert("kode".into(), Value::from(by_code));
