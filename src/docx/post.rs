@@ -942,6 +942,43 @@ mod tests {
     }
 
     #[test]
+    fn a_part_fed_in_pieces_is_rewritten_as_when_whole() {
+        let doc = format!(
+            "<?xml version=\"1.0\"?><w:document><w:body><w:p w14:paraId=\"9\"><w:pPr><w:jc w:val=\"x\" /><w:pStyle w:val=\"A\" /></w:pPr><w:r><w:t>a &lt; b</w:t></w:r></w:p>\
+             <w:tbl><w:tblPr><w:tblW w:w=\"1\" /><w:tblStyle w:val=\"G\" /></w:tblPr><w:tr><w:tc><w:tcPr><w:vAlign w:val=\"center\" /><w:gridSpan w:val=\"1\" /><w:tcW w:w=\"1\" /></w:tcPr><w:p w14:paraId=\"1\"/></w:tc></w:tr><w:tr><w:trPr /><w:tc/></w:tr><w:tr><w:tc/></w:tr></w:tbl>\
+             <w:p><w:pPr><w:sectPr><w:pgNumType w:start=\"1\" w:chapStyle=\"{ROMAN_MARK}\" /><w:pgSz w:w=\"1\" /></w:sectPr></w:pPr></w:p></w:body></w:document>"
+        );
+        let run = |pieces: &[&str]| {
+            let mut next = 1;
+            let mut rules = Rules { order: &CONTAINERS, header_rows: Some(&[2]), para_ids: Some(&mut next), roman: true, drop_single_grid_spans: true, ..Default::default() };
+            let mut pass = Rewriter::new("word/document.xml", &mut rules);
+            let mut out = String::new();
+            for p in pieces {
+                pass.feed(p, &mut out)?;
+            }
+            pass.end().map(|_| out)
+        };
+        let whole = run(&[&doc]).unwrap();
+        assert!(whole.contains("<w:tblHeader />") && whole.contains("lowerRoman") && !whole.contains("w:val=\"1\" /><w:tcW"), "{whole}");
+        // Cut between every two events, and at every second boundary.
+        let cuts: Vec<usize> = doc.match_indices('<').map(|(i, _)| i).filter(|&i| i > 0).collect();
+        for step in [1, 2, 3] {
+            let mut pieces = Vec::new();
+            let mut from = 0;
+            for &c in cuts.iter().step_by(step) {
+                pieces.push(&doc[from..c]);
+                from = c;
+            }
+            pieces.push(&doc[from..]);
+            assert_eq!(run(&pieces).unwrap(), whole, "pieces {pieces:?}");
+        }
+        // End tags are matched across pieces.
+        let e = run(&["<w:body><w:p>", "</w:body>"]).unwrap_err().to_string();
+        assert!(e.contains("bukan XML yang sah") && e.contains("expected `</w:p>`"), "{e}");
+        assert!(run(&["<w:body>", "</w:body></w:document>"]).unwrap_err().to_string().contains("does not match"));
+    }
+
+    #[test]
     fn roman_marker_becomes_format() {
         let s = format!("<w:pgNumType w:start=\"1\" w:chapStyle=\"{ROMAN_MARK}\" />");
         assert_eq!(roman_page_numbers(&s).unwrap(), "<w:pgNumType w:start=\"1\" w:fmt=\"lowerRoman\" />");
