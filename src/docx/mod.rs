@@ -54,6 +54,19 @@ struct DataTable<'a> {
 }
 
 impl DataTable<'_> {
+    /// More bytes than the table's XML takes (a cell is about 300 bytes of markup around its
+    /// text, whose characters take at most 6 bytes escaped); memory reserved for it and never
+    /// written costs nothing, so the rewritten document.xml is made in one allocation instead of
+    /// being copied as it doubles.
+    fn size_bound(&self) -> usize {
+        let t = self.t;
+        let ncol = t.kolom.len().max(1);
+        let row = |texts: usize| 400 + ncol * 700 + 6 * texts;
+        let head: usize = t.kepala.iter().map(|r| row(r.iter().map(|c| c.teks.len()).sum())).sum();
+        let body: usize = t.baris.iter().map(|r| row(r.sel.iter().map(|c| c.teks.len()).sum())).sum();
+        1024 + ncol * 64 + head + row(ncol * 4) + body
+    }
+
     /// The table's XML as docx-rs writes a `Table` of these rows, in pieces: the table's start
     /// with its properties and grid, each row, the end tag.
     fn write(&self, sink: &mut dyn FnMut(&str) -> Result<(), post::PostError>) -> Result<(), post::PostError> {
@@ -927,7 +940,8 @@ pub fn render_with(doc: &Document, edition: &std::path::Path, pages: Option<&Hal
     let skeleton = xml_string(std::mem::take(&mut xml.document))?;
     // The data tables hold plain text (no footnotes), so the skeleton tells.
     let footnotes = skeleton.contains("<w:footnoteReference");
-    Ok(post::finish_with(xml, footnotes, Box::new(|sink| write_body(&skeleton, &tables, sink)), doc, &layout)?)
+    let size = skeleton.len() + tables.iter().map(DataTable::size_bound).sum::<usize>();
+    Ok(post::finish_with(xml, footnotes, size, Box::new(|sink| write_body(&skeleton, &tables, sink)), doc, &layout)?)
 }
 
 /// document.xml from its skeleton, each [`TABLE_SLOT`] paragraph replaced by its data table, in

@@ -831,15 +831,17 @@ pub type BodyWriter<'b> = dyn FnOnce(&mut dyn FnMut(&str) -> Result<(), PostErro
 pub fn finish(mut xml: XMLDocx, doc: &Document, layout: &super::Layout) -> Result<Vec<u8>, PostError> {
     let document = text(std::mem::take(&mut xml.document), "word/document.xml")?;
     let footnotes = document.contains("<w:footnoteReference");
-    finish_with(xml, footnotes, Box::new(move |sink| sink(&document)), doc, layout)
+    let size = document.len() + 1024;
+    finish_with(xml, footnotes, size, Box::new(move |sink| sink(&document)), doc, layout)
 }
 
 /// [`finish`] with document.xml given in pieces by `body` instead of in `xml` (whose document
 /// part is ignored): each piece is rewritten as it comes, so the part as docx-rs writes it is
 /// never whole in memory, only its rewritten copy (which is deflated in one write: see
 /// [`Packer`]). `footnotes`: whether the document has a footnote reference (the footnotes part
-/// is then kept).
-pub fn finish_with(xml: XMLDocx, footnotes: bool, body: Box<BodyWriter<'_>>, doc: &Document, layout: &super::Layout) -> Result<Vec<u8>, PostError> {
+/// is then kept). `size`: room reserved for the rewritten part, best a little more than it
+/// needs (room never written takes no memory; a part outgrowing it is copied as it grows).
+pub fn finish_with(xml: XMLDocx, footnotes: bool, size: usize, body: Box<BodyWriter<'_>>, doc: &Document, layout: &super::Layout) -> Result<Vec<u8>, PostError> {
     let family = doc.edisi.halaman.huruf.clone();
     let mut para_id = 1;
     // Parts nothing refers to are left out: comments (renja writes none) and footnotes when the
@@ -874,7 +876,7 @@ pub fn finish_with(xml: XMLDocx, footnotes: bool, body: Box<BodyWriter<'_>>, doc
             ..Default::default()
         };
         let mut pass = Rewriter::new("word/document.xml", &mut rules);
-        let mut out = String::new();
+        let mut out = String::with_capacity(size);
         body(&mut |piece: &str| pass.feed(piece, &mut out))?;
         pass.end()?;
         zip.add("word/document.xml", out.as_bytes())?;
