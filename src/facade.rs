@@ -49,7 +49,7 @@ impl Edition {
             diags.enter(Stage::Compute);
             let computed = crate::compute::compute(&ed, &mut diags);
             diags.enter(Stage::Document);
-            crate::document::build(&ed, &computed, &mut diags)
+            crate::document::build_owned(&ed, computed, &mut diags)
         });
         diags.sort();
         Edition { dir: dir.to_path_buf(), sources, document, diagnostics: diags }
@@ -204,9 +204,17 @@ impl Edition {
                 return out;
             }
         };
-        let mut doc = doc.clone();
-        doc.sampul.draf = opts.mode == Mode::Draft;
-        let doc = &doc;
+        // The model as rendered: a copy only when the mode changes the draft mark (a draft
+        // render reads the edition's own model; at ×64 a copy is tens of MB).
+        let draf = opts.mode == Mode::Draft;
+        let doc: std::borrow::Cow<Document> = if doc.sampul.draf == draf {
+            std::borrow::Cow::Borrowed(doc)
+        } else {
+            let mut copy = doc.clone();
+            copy.sampul.draf = draf;
+            std::borrow::Cow::Owned(copy)
+        };
+        let doc: &Document = &doc;
         if opts.formats.json {
             // The model as rendered (a final one says `draf: false`, as the archive stores it).
             out.json = to_json(doc);

@@ -258,22 +258,35 @@ fn context(meta: &Meta, computed: &Computed, present: &[String]) -> minijinja::V
     );
     ctx.insert("pengesahan".into(), serde_json::json!({"tempat": meta.tempat, "tanggal": format::tanggal(y, mo, d)}));
     ctx.insert("penandatangan".into(), m["penandatangan"].clone());
-    let c = serde_json::to_value(computed).unwrap_or_default();
+    // What `template::to_value(&Value::Object(ctx))` gives once the computed tables are in
+    // `ctx` (none of its keys is one of to_value's special ones, `teks` and `baris`), made entry
+    // by entry: each computed table is serialised and converted on its own, and its JSON copy
+    // dropped, so at most one table exists as JSON next to the values.
+    let mut values: BTreeMap<String, minijinja::Value> = ctx.iter().map(|(k, v)| (k.clone(), template::to_value(v))).collect();
+    drop(ctx);
     let mut failed = Vec::new();
-    for (key, src, file) in [
-        ("evaluasi", "evaluasi", "data/evaluasi.toml"),
-        ("rkpd", "rkpd", "data/rkpd.toml"),
-        ("rencana", "rencana", "data/rencana.toml"),
-        ("tujuan_sasaran", "tujuan_sasaran", "data/tujuan-sasaran.toml"),
-        ("usulan", "usulan", "data/usulan.toml"),
+    for (key, file) in [
+        ("evaluasi", "data/evaluasi.toml"),
+        ("rkpd", "data/rkpd.toml"),
+        ("rencana", "data/rencana.toml"),
+        ("tujuan_sasaran", "data/tujuan-sasaran.toml"),
+        ("usulan", "data/usulan.toml"),
     ] {
-        if !c[src].is_null() {
-            ctx.insert(key.into(), c[src].clone());
+        let json = match key {
+            "evaluasi" => serde_json::to_value(&computed.evaluasi),
+            "rkpd" => serde_json::to_value(&computed.rkpd),
+            "rencana" => serde_json::to_value(&computed.rencana),
+            "tujuan_sasaran" => serde_json::to_value(&computed.tujuan_sasaran),
+            _ => serde_json::to_value(&computed.usulan),
+        }
+        .unwrap_or_default();
+        if !json.is_null() {
+            values.insert(key.into(), template::to_value(&json));
         } else if present.iter().any(|p| p == file) {
             failed.push(key);
         }
     }
-    let value = template::to_value(&serde_json::Value::Object(ctx));
+    let value = minijinja::Value::from(values);
     if failed.is_empty() {
         return value;
     }
@@ -581,6 +594,13 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
     let tabel = tables_of(ed, computed, diags);
     let ctx = context_of(ed, computed);
     build_from(ed, computed.clone(), tabel, &ctx, diags)
+}
+
+/// [`build`] taking the computed tables (the document keeps them) instead of a copy of them.
+pub fn build_owned(ed: &Edition, computed: Computed, diags: &mut Diagnostics) -> Document {
+    let tabel = tables_of(ed, &computed, diags);
+    let ctx = context_of(ed, &computed);
+    build_from(ed, computed, tabel, &ctx, diags)
 }
 
 /// The placed tables with their column widths (the first part of [`build`]). They, and the

@@ -71,6 +71,27 @@ pub enum Placement {
 /// Converts the serialised model into template values: `{nilai, teks}` and `{teks, angka}`
 /// objects become [`Angka`]; arrays of rows with `kode` also get a `kode` map.
 pub fn to_value(v: &serde_json::Value) -> Value {
+    convert(v, &mut Keys::default())
+}
+
+/// The keys of the objects converted so far, each string once: a table's rows repeat the same
+/// keys, and a map keyed by `Arc<str>` is the same template value as one keyed by `String`
+/// (minijinja turns `&str` keys into `Arc<str>` keys itself).
+#[derive(Default)]
+struct Keys(std::collections::HashSet<Arc<str>>);
+
+impl Keys {
+    fn get(&mut self, k: &str) -> Arc<str> {
+        if let Some(a) = self.0.get(k) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(k);
+        self.0.insert(a.clone());
+        a
+    }
+}
+
+fn convert(v: &serde_json::Value, keys: &mut Keys) -> Value {
     match v {
         serde_json::Value::Object(map) => {
             let num = map.get("nilai").or_else(|| map.get("angka"));
@@ -78,19 +99,23 @@ pub fn to_value(v: &serde_json::Value) -> Value {
                 let nilai = num.and_then(|n| n.as_str().map(str::to_string).or_else(|| n.as_number().map(|x| x.to_string())));
                 return Value::from_object(Angka { nilai: nilai.and_then(|s| Decimal::from_str(&s).ok()), teks: teks.to_string() });
             }
-            let mut out: std::collections::BTreeMap<String, Value> = map.iter().map(|(k, v)| (k.clone(), to_value(v))).collect();
+            let mut out: std::collections::BTreeMap<Arc<str>, Value> = map.iter().map(|(k, v)| (keys.get(k), convert(v, keys))).collect();
             if let Some(serde_json::Value::Array(rows)) = map.get("baris") {
+                // The rows by code are the values of `baris` again (shared: minijinja values are
+                // reference-counted), not a second conversion of every row.
+                let converted: Vec<Value> = out.get("baris").and_then(|b| b.try_iter().ok()).map(|it| it.collect()).unwrap_or_default();
                 let by_code: std::collections::BTreeMap<String, Value> = rows
                     .iter()
-                    .filter_map(|r| r.get("kode").and_then(|k| k.as_str()).map(|k| (k.to_string(), to_value(r))))
+                    .zip(converted)
+                    .filter_map(|(r, v)| r.get("kode").and_then(|k| k.as_str()).map(|k| (k.to_string(), v)))
                     .collect();
                 if !by_code.is_empty() {
-                    out.insert("kode".into(), Value::from(by_code));
+                    out.insert(keys.get("kode"), Value::from(by_code));
                 }
             }
             Value::from(out)
         }
-        serde_json::Value::Array(a) => Value::from(a.iter().map(to_value).collect::<Vec<_>>()),
+        serde_json::Value::Array(a) => Value::from(a.iter().map(|x| convert(x, keys)).collect::<Vec<_>>()),
         serde_json::Value::String(s) => Value::from(s.clone()),
         serde_json::Value::Number(n) => {
             if let Some(i) = n.as_i64() {

@@ -40,6 +40,166 @@ struct SpanCell<'c> {
     rata: Rata,
 }
 
+/// Style of the slot paragraph the skeleton holds in place of each data table; never written
+/// to the DOCX (the table replaces the slot's whole paragraph).
+const TABLE_SLOT: &str = "RenjaTableSlot";
+
+/// A data table of the model, written into document.xml row by row when the part is made, so the
+/// rows of every table are never all in memory as docx-rs elements or XML at once (at ×64 they
+/// are most of a 40 MB document.xml).
+struct DataTable<'a> {
+    t: &'a TabelTampil,
+    /// Column widths in twips on the table's page.
+    grid: Vec<usize>,
+}
+
+impl DataTable<'_> {
+    /// More bytes than the table's XML takes (a cell is about 300 bytes of markup around its
+    /// text, whose characters take at most 6 bytes escaped); memory reserved for it and never
+    /// written costs nothing, so the rewritten document.xml is made in one allocation instead of
+    /// being copied as it doubles.
+    fn size_bound(&self) -> usize {
+        let t = self.t;
+        let ncol = t.kolom.len().max(1);
+        let row = |texts: usize| 400 + ncol * 700 + 6 * texts;
+        let head: usize = t.kepala.iter().map(|r| row(r.iter().map(|c| c.teks.len()).sum())).sum();
+        let body: usize = t.baris.iter().map(|r| row(r.sel.iter().map(|c| c.teks.len()).sum())).sum();
+        1024 + ncol * 64 + head + row(ncol * 4) + body
+    }
+
+    /// The table's XML as docx-rs writes a `Table` of these rows, in pieces: the table's start
+    /// with its properties and grid, each row, the end tag.
+    fn write(&self, sink: &mut dyn FnMut(&str) -> Result<(), post::PostError>) -> Result<(), post::PostError> {
+        let t = self.t;
+        let grid = &self.grid;
+        let ncol = t.kolom.len().max(1);
+        let size = (t.ukuran_huruf * 2.0).round() as usize;
+        let inset = (t.inset_pt * 20.0).round() as usize;
+        let table = Table::new(Vec::new())
+            .set_grid(grid.clone())
+            .layout(TableLayoutType::Fixed)
+            .width(grid.iter().sum(), WidthType::Dxa)
+            .style("TableGrid")
+            // The model's inset (points) in twips, as the PDF pads its cells.
+            .margins(TableCellMargins::new().margin(40, inset, 40, inset));
+        // Without rows: the start tag, properties and grid, then `</w:tbl>`.
+        let head = xml_string(table.build())?;
+        sink(head.strip_suffix("</w:tbl>").unwrap_or(&head))?;
+        let mut row = |cells: Vec<TableCell>| -> Result<(), post::PostError> { sink(&xml_string(TableRow::new(cells).cant_split().build())?) };
+        // Header rows, with spans: track columns covered by a row span from above.
+        let mut covered: Vec<(usize, usize)> = vec![(0, 1); ncol]; // (rows left, colspan) at start column
+        for r in &t.kepala {
+            let specs = r.iter().map(|c| SpanCell { teks: &c.teks, kolom: c.kolom, baris: c.baris, rata: Rata::Tengah });
+            row(span_row(specs, &mut covered, grid, Some("E6E6E6"), true, size, false))?;
+        }
+        if t.nomor_kolom {
+            let cells = (0..ncol)
+                .map(|i| {
+                    TableCell::new()
+                        .add_paragraph(cell_paragraph(&(i + 1).to_string(), Rata::Tengah, false, size.saturating_sub(2).max(10)))
+                        .width(grid[i], WidthType::Dxa)
+                        .shading(Shading::new().shd_type(ShdType::Clear).color("auto").fill("F5F5F5"))
+                })
+                .collect();
+            row(cells)?;
+        }
+        // Body rows.
+        let mut covered: Vec<(usize, usize)> = vec![(0, 1); ncol];
+        for r in &t.baris {
+            let fill = match r.gaya {
+                crate::document::tables::GayaBaris::Total | crate::document::tables::GayaBaris::Ringkasan => Some("F0F0F0"),
+                crate::document::tables::GayaBaris::Opd => Some("F8F8F8"),
+                _ => None,
+            };
+            let specs = r.sel.iter().map(|c| SpanCell { teks: &c.teks, kolom: c.kolom, baris: c.baris, rata: c.rata.unwrap_or(Rata::Kiri) });
+            row(span_row(specs, &mut covered, grid, fill, r.tebal, size, true))?;
+        }
+        sink("</w:tbl>")
+    }
+}
+
+/// XML docx-rs built, as text.
+fn xml_string(bytes: Vec<u8>) -> Result<String, post::PostError> {
+    String::from_utf8(bytes).map_err(|_| post::PostError::NotUtf8("word/document.xml".into()))
+}
+
+fn cell_paragraph(text: &str, align: Rata, bold: bool, size: usize) -> Paragraph {
+    let a = match align {
+        Rata::Kiri => AlignmentType::Left,
+        Rata::Tengah => AlignmentType::Center,
+        Rata::Kanan => AlignmentType::Right,
+    };
+    let text = crate::document::widths::putus_eksplisit(text);
+    let mut r = Run::new().add_text(text.as_ref()).size(size);
+    if bold {
+        r = r.bold();
+    }
+    Paragraph::new().style(STYLE_TABLE_TEXT).align(a).add_run(r)
+}
+
+/// One table row on the column grid: each cell spans `kolom` columns and, with `baris > 1`,
+/// starts a vertical merge; columns still covered by a merge from a row above get a
+/// continuation cell. `covered` carries (rows left, colspan) per start column between rows.
+/// With `pad_short`, a row with fewer cells than columns is filled out so Word sees a full row.
+#[allow(clippy::too_many_arguments)]
+fn span_row<'c>(
+    specs: impl Iterator<Item = SpanCell<'c>>,
+    covered: &mut [(usize, usize)],
+    grid: &[usize],
+    fill: Option<&str>,
+    bold: bool,
+    size: usize,
+    pad_short: bool,
+) -> Vec<TableCell> {
+    let ncol = covered.len();
+    let mut cells = Vec::new();
+    let mut col = 0;
+    let mut it = specs;
+    while col < ncol {
+        if covered[col].0 > 0 {
+            let span = covered[col].1;
+            covered[col].0 -= 1;
+            cells.push(merged_continue(grid, col, span, fill.unwrap_or("auto")));
+            col += span;
+            continue;
+        }
+        let Some(c) = it.next() else {
+            if pad_short {
+                cells.push(TableCell::new().add_paragraph(Paragraph::new().style(STYLE_TABLE_TEXT)).grid_span(ncol - col).width(grid[col..].iter().sum(), WidthType::Dxa));
+            }
+            break;
+        };
+        let span = (c.kolom.max(1) as usize).min(ncol - col);
+        let mut cell = TableCell::new()
+            .add_paragraph(cell_paragraph(c.teks, c.rata, bold, size))
+            .grid_span(span)
+            .width(grid[col..col + span].iter().sum(), WidthType::Dxa)
+            .vertical_align(VAlignType::Center);
+        if let Some(f) = fill {
+            cell = cell.shading(Shading::new().shd_type(ShdType::Clear).color("auto").fill(f));
+        }
+        if c.baris > 1 {
+            cell = cell.vertical_merge(VMergeType::Restart);
+            covered[col] = (c.baris as usize - 1, span);
+        }
+        cells.push(cell);
+        col += span;
+    }
+    cells
+}
+
+fn merged_continue(grid: &[usize], col: usize, span: usize, fill: &str) -> TableCell {
+    let mut c = TableCell::new()
+        .add_paragraph(Paragraph::new().style(STYLE_TABLE_TEXT))
+        .grid_span(span)
+        .width(grid[col..(col + span).min(grid.len())].iter().sum(), WidthType::Dxa)
+        .vertical_merge(VMergeType::Continue);
+    if fill != "auto" {
+        c = c.shading(Shading::new().shd_type(ShdType::Clear).color("auto").fill(fill));
+    }
+    c
+}
+
 /// Page geometry in twips.
 #[derive(Debug, Clone, Copy)]
 struct Geometry {
@@ -130,6 +290,8 @@ struct Writer<'a> {
     body_size: usize,
     /// Page labels of the daftar isi and daftar tabel entries, from the typst layout.
     pages: Option<&'a Halaman>,
+    /// The data tables, in document order, each standing in the body as a [`TABLE_SLOT`].
+    tables: Vec<DataTable<'a>>,
 }
 
 
@@ -261,6 +423,7 @@ impl<'a> Writer<'a> {
             current: portrait,
             body_size: (doc.edisi.halaman.ukuran_huruf * 2.0).round() as usize,
             pages: None,
+            tables: Vec::new(),
         }
     }
 
@@ -398,7 +561,8 @@ impl<'a> Writer<'a> {
                 }
             }
             Blok::Tabel { id } => {
-                if let Some(t) = self.doc.tabel.get(id) {
+                let doc = self.doc;
+                if let Some(t) = doc.tabel.get(id) {
                     self.table(t, in_body);
                 }
             }
@@ -408,21 +572,7 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn cell_paragraph(&self, text: &str, align: Rata, bold: bool, size: usize) -> Paragraph {
-        let a = match align {
-            Rata::Kiri => AlignmentType::Left,
-            Rata::Tengah => AlignmentType::Center,
-            Rata::Kanan => AlignmentType::Right,
-        };
-        let text = crate::document::widths::putus_eksplisit(text);
-        let mut r = Run::new().add_text(text.as_ref()).size(size);
-        if bold {
-            r = r.bold();
-        }
-        Paragraph::new().style(STYLE_TABLE_TEXT).align(a).add_run(r)
-    }
-
-    fn table(&mut self, t: &TabelTampil, in_body: bool) {
+    fn table(&mut self, t: &'a TabelTampil, in_body: bool) {
         let landscape = t.orientasi == Orientasi::Lanskap && in_body;
         if landscape {
             // End the portrait section before the table: the table gets its own landscape pages.
@@ -436,124 +586,20 @@ impl<'a> Writer<'a> {
             .add_run(Run::new().add_text(t.judul.as_str()).bold());
         self.push(caption);
 
-        let ncol = t.kolom.len().max(1);
         let total_rel: f64 = t.kolom.iter().map(|k| k.lebar).sum::<f64>().max(f64::EPSILON);
         let usable = self.current.usable_width() as f64;
         let grid: Vec<usize> = t.kolom.iter().map(|k| (k.lebar / total_rel * usable).floor() as usize).collect();
-        let size = (t.ukuran_huruf * 2.0).round() as usize;
-
-        let mut rows = Vec::new();
-        // Header rows, with spans: track columns covered by a row span from above.
-        let mut covered: Vec<(usize, usize)> = vec![(0, 1); ncol]; // (rows left, colspan) at start column
-        for row in &t.kepala {
-            let specs = row.iter().map(|c| SpanCell { teks: &c.teks, kolom: c.kolom, baris: c.baris, rata: Rata::Tengah });
-            let cells = self.span_row(specs, &mut covered, &grid, Some("E6E6E6"), true, size, false);
-            rows.push(TableRow::new(cells).cant_split());
-        }
-        let mut header = t.kepala.len();
-        if t.nomor_kolom {
-            let cells = (0..ncol)
-                .map(|i| {
-                    TableCell::new()
-                        .add_paragraph(self.cell_paragraph(&(i + 1).to_string(), Rata::Tengah, false, size.saturating_sub(2).max(10)))
-                        .width(grid[i], WidthType::Dxa)
-                        .shading(Shading::new().shd_type(ShdType::Clear).color("auto").fill("F5F5F5"))
-                })
-                .collect();
-            rows.push(TableRow::new(cells).cant_split());
-            header += 1;
-        }
-        // Body rows.
-        let mut covered: Vec<(usize, usize)> = vec![(0, 1); ncol];
-        for r in &t.baris {
-            let fill = match r.gaya {
-                crate::document::tables::GayaBaris::Total | crate::document::tables::GayaBaris::Ringkasan => Some("F0F0F0"),
-                crate::document::tables::GayaBaris::Opd => Some("F8F8F8"),
-                _ => None,
-            };
-            let specs = r.sel.iter().map(|c| SpanCell { teks: &c.teks, kolom: c.kolom, baris: c.baris, rata: c.rata.unwrap_or(Rata::Kiri) });
-            let cells = self.span_row(specs, &mut covered, &grid, fill, r.tebal, size, true);
-            rows.push(TableRow::new(cells).cant_split());
-        }
-        let table = Table::new(rows)
-            .set_grid(grid.clone())
-            .layout(TableLayoutType::Fixed)
-            .width(grid.iter().sum(), WidthType::Dxa)
-            .style("TableGrid")
-            // The model's inset (points) in twips, as the PDF pads its cells.
-            .margins(TableCellMargins::new().margin(40, (t.inset_pt * 20.0).round() as usize, 40, (t.inset_pt * 20.0).round() as usize));
-        self.header_rows.push(header);
-        self.items.push(Item::Table(Box::new(table)));
+        // The table itself is written when document.xml is (see `DataTable`): in its place the
+        // skeleton gets a slot paragraph.
+        self.header_rows.push(t.kepala.len() + usize::from(t.nomor_kolom));
+        self.push(Paragraph::new().style(TABLE_SLOT));
+        self.tables.push(DataTable { t, grid });
         if landscape {
             self.end_section(SectionSpec { geometry: self.current, numbers: PageNumbers::Continue, footer: false });
             self.current = self.portrait;
         } else {
             self.push(Paragraph::new().style(STYLE_BODY));
         }
-    }
-
-    /// One table row on the column grid: each cell spans `kolom` columns and, with `baris > 1`,
-    /// starts a vertical merge; columns still covered by a merge from a row above get a
-    /// continuation cell. `covered` carries (rows left, colspan) per start column between rows.
-    /// With `pad_short`, a row with fewer cells than columns is filled out so Word sees a full row.
-    #[allow(clippy::too_many_arguments)]
-    fn span_row<'c>(
-        &self,
-        specs: impl Iterator<Item = SpanCell<'c>>,
-        covered: &mut [(usize, usize)],
-        grid: &[usize],
-        fill: Option<&str>,
-        bold: bool,
-        size: usize,
-        pad_short: bool,
-    ) -> Vec<TableCell> {
-        let ncol = covered.len();
-        let mut cells = Vec::new();
-        let mut col = 0;
-        let mut it = specs;
-        while col < ncol {
-            if covered[col].0 > 0 {
-                let span = covered[col].1;
-                covered[col].0 -= 1;
-                cells.push(self.merged_continue(grid, col, span, fill.unwrap_or("auto")));
-                col += span;
-                continue;
-            }
-            let Some(c) = it.next() else {
-                if pad_short {
-                    cells.push(TableCell::new().add_paragraph(Paragraph::new().style(STYLE_TABLE_TEXT)).grid_span(ncol - col).width(grid[col..].iter().sum(), WidthType::Dxa));
-                }
-                break;
-            };
-            let span = (c.kolom.max(1) as usize).min(ncol - col);
-            let mut cell = TableCell::new()
-                .add_paragraph(self.cell_paragraph(c.teks, c.rata, bold, size))
-                .grid_span(span)
-                .width(grid[col..col + span].iter().sum(), WidthType::Dxa)
-                .vertical_align(VAlignType::Center);
-            if let Some(f) = fill {
-                cell = cell.shading(Shading::new().shd_type(ShdType::Clear).color("auto").fill(f));
-            }
-            if c.baris > 1 {
-                cell = cell.vertical_merge(VMergeType::Restart);
-                covered[col] = (c.baris as usize - 1, span);
-            }
-            cells.push(cell);
-            col += span;
-        }
-        cells
-    }
-
-    fn merged_continue(&self, grid: &[usize], col: usize, span: usize, fill: &str) -> TableCell {
-        let mut c = TableCell::new()
-            .add_paragraph(Paragraph::new().style(STYLE_TABLE_TEXT))
-            .grid_span(span)
-            .width(grid[col..(col + span).min(grid.len())].iter().sum(), WidthType::Dxa)
-            .vertical_merge(VMergeType::Continue);
-        if fill != "auto" {
-            c = c.shading(Shading::new().shd_type(ShdType::Clear).color("auto").fill(fill));
-        }
-        c
     }
 
     fn simple_table(&mut self, kepala: &[Vec<Inline>], baris: &[Vec<Vec<Inline>>]) {
@@ -764,8 +810,10 @@ pub struct Layout {
     pub header_rows: Vec<usize>,
 }
 
-/// Builds the docx-rs document and the layout facts, without post-processing.
-fn assemble(doc: &Document, logo: Option<(Vec<u8>, u32, u32)>, pages: Option<&Halaman>) -> (Docx, Layout) {
+/// Builds the docx-rs document and the layout facts, without post-processing. The data tables
+/// are not in the document: it has a [`TABLE_SLOT`] paragraph for each, and they come back in
+/// document order, to be written in place of their slots.
+fn assemble<'a>(doc: &'a Document, logo: Option<(Vec<u8>, u32, u32)>, pages: Option<&'a Halaman>) -> (Docx, Layout, Vec<DataTable<'a>>) {
     let mut w = Writer::new(doc);
     w.logo = logo;
     w.pages = pages;
@@ -830,7 +878,7 @@ fn assemble(doc: &Document, logo: Option<(Vec<u8>, u32, u32)>, pages: Option<&Ha
     docx = docx.default_size(w.body_size).default_fonts(RunFonts::new().ascii(&doc.edisi.halaman.huruf).hi_ansi(&doc.edisi.halaman.huruf).cs(&doc.edisi.halaman.huruf));
     let m = &doc.metadata;
     docx = docx.created_at(&m.waktu_terbit).updated_at(&m.waktu_terbit);
-    (docx, Layout { header_rows: w.header_rows })
+    (docx, Layout { header_rows: w.header_rows }, w.tables)
 }
 
 fn s_with_property(s: Section, spec: &SectionSpec) -> Section {
@@ -887,7 +935,31 @@ pub fn render_with(doc: &Document, edition: &std::path::Path, pages: Option<&Hal
     // Page numbers only when they match the entries one for one.
     let (contents, tables) = toc_entries(doc);
     let pages = pages.filter(|p| p.isi.len() == contents.len() && p.tabel.len() == tables.len());
-    let (docx, layout) = assemble(doc, logo, pages);
-    let xml = docx.build();
-    Ok(post::finish(xml, doc, &layout)?)
+    let (docx, layout, tables) = assemble(doc, logo, pages);
+    let mut xml = docx.build();
+    let skeleton = xml_string(std::mem::take(&mut xml.document))?;
+    // The data tables hold plain text (no footnotes), so the skeleton tells.
+    let footnotes = skeleton.contains("<w:footnoteReference");
+    let size = skeleton.len() + tables.iter().map(DataTable::size_bound).sum::<usize>();
+    Ok(post::finish_with(xml, footnotes, size, Box::new(|sink| write_body(&skeleton, &tables, sink)), doc, &layout)?)
+}
+
+/// document.xml from its skeleton, each [`TABLE_SLOT`] paragraph replaced by its data table, in
+/// pieces: what docx-rs writes for the document with the tables in it.
+fn write_body(skeleton: &str, tables: &[DataTable], sink: &mut dyn FnMut(&str) -> Result<(), post::PostError>) -> Result<(), post::PostError> {
+    let slot = format!("<w:pStyle w:val=\"{TABLE_SLOT}\" />");
+    let mut at = 0;
+    for (i, table) in tables.iter().enumerate() {
+        // The slot's paragraph: from its start tag to its end tag (it has no nested paragraph).
+        let span = skeleton[at..].find(&slot).map(|s| at + s).and_then(|s| {
+            let start = skeleton[at..s].rfind("<w:p ")? + at;
+            let end = skeleton[s..].find("</w:p>")? + s + "</w:p>".len();
+            Some((start, end))
+        });
+        let Some((start, end)) = span else { return Err(post::PostError::MissingTable(i + 1)) };
+        sink(&skeleton[at..start])?;
+        table.write(sink)?;
+        at = end;
+    }
+    sink(&skeleton[at..])
 }

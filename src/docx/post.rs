@@ -47,13 +47,15 @@ struct Events<'a> {
     src: &'a str,
     part: &'a str,
     reader: Reader<&'a [u8]>,
+    /// Bytes of the part before `src` (when it is read in pieces), for error positions.
+    base: u64,
 }
 
 impl<'a> Events<'a> {
     fn new(src: &'a str, part: &'a str) -> Self {
         let mut reader = Reader::from_str(src);
         reader.config_mut().check_end_names = true;
-        Events { src, part, reader }
+        Events { src, part, reader, base: 0 }
     }
 
     fn next(&mut self) -> Result<Option<(Event<'a>, &'a str)>, PostError> {
@@ -64,7 +66,7 @@ impl<'a> Events<'a> {
                 let to = self.reader.buffer_position() as usize;
                 Ok(Some((e, &self.src[from..to])))
             }
-            Err(e) => Err(PostError::Xml { part: self.part.to_string(), pos: self.reader.error_position(), msg: e.to_string() }),
+            Err(e) => Err(PostError::Xml { part: self.part.to_string(), pos: self.base + self.reader.error_position(), msg: e.to_string() }),
         }
     }
 }
@@ -199,173 +201,244 @@ fn sink<'s>(frames: &'s mut [Frame<'_>], out: &'s mut String) -> &'s mut String 
 
 /// Applies `rules` to one part in one streaming pass. Errors name the part.
 pub fn rewrite(src: &str, part: &str, rules: &mut Rules) -> Result<String, PostError> {
-    let mut ev = Events::new(src, part);
     let mut out = String::with_capacity(src.len() + 1024);
-    let mut frames: Vec<Frame> = Vec::new();
-    let mut depth = 0usize;
+    let mut pass = Rewriter::new(part, rules);
+    pass.feed(src, &mut out)?;
+    pass.end()?;
+    Ok(out)
+}
+
+/// One [`rewrite`] pass fed its part in pieces (document.xml as it is made, table by table), so
+/// neither the part nor its output needs to be whole in memory. A piece ends between two XML
+/// events (never inside a tag or a text); elements may open in one piece and close in a later
+/// one. Fed the pieces of a part, it writes exactly what [`rewrite`] writes for the whole part.
+pub struct Rewriter<'a, 'r> {
+    part: &'a str,
+    rules: &'a mut Rules<'r>,
+    frames: Vec<Frame<'r>>,
+    /// Names of the open elements, end to end, and where each starts (end tags are checked
+    /// here, across pieces).
+    names: String,
+    name_starts: Vec<usize>,
+    /// Bytes fed before the current piece (for error positions).
+    fed: u64,
+    depth: usize,
     // Header rows: the outermost table being read (index, its depth, rows marked so far), and
     // whether the row just opened still needs its mark (and where its start tag ended).
-    let mut table: Option<(usize, usize, usize)> = None;
-    let mut tables_seen = 0usize;
-    let mut row_needs_mark = false;
-    let mut mark_at_trpr_end = false;
-    let mut in_rpr_default = false;
-    let mut normal_done = false;
-    while let Some((e, raw)) = ev.next()? {
-        // The first event after a header row's start: its properties get the mark (before their
-        // end tag), or the row gets properties holding it.
-        if row_needs_mark {
-            row_needs_mark = false;
+    table: Option<(usize, usize, usize)>,
+    tables_seen: usize,
+    row_needs_mark: bool,
+    mark_at_trpr_end: bool,
+    in_rpr_default: bool,
+    normal_done: bool,
+}
+
+impl<'a, 'r> Rewriter<'a, 'r> {
+    pub fn new(part: &'a str, rules: &'a mut Rules<'r>) -> Self {
+        Rewriter {
+            part,
+            rules,
+            frames: Vec::new(),
+            names: String::new(),
+            name_starts: Vec::new(),
+            fed: 0,
+            depth: 0,
+            table: None,
+            tables_seen: 0,
+            row_needs_mark: false,
+            mark_at_trpr_end: false,
+            in_rpr_default: false,
+            normal_done: false,
+        }
+    }
+
+    fn ill_formed(&self, at: u64, msg: String) -> PostError {
+        PostError::Xml { part: self.part.to_string(), pos: self.fed + at, msg: format!("ill-formed document: {msg}") }
+    }
+
+    /// Rewrites the next piece of the part, appending to `out`.
+    pub fn feed(&mut self, src: &str, out: &mut String) -> Result<(), PostError> {
+        let mut ev = Events::new(src, self.part);
+        // End tags are matched here, across pieces.
+        ev.reader.config_mut().check_end_names = false;
+        ev.reader.config_mut().allow_unmatched_ends = true;
+        ev.base = self.fed;
+        let rules = &mut *self.rules;
+        let frames = &mut self.frames;
+        loop {
+            let at = ev.reader.buffer_position();
+            let Some((e, raw)) = ev.next()? else { break };
+            // The first event after a header row's start: its properties get the mark (before their
+            // end tag), or the row gets properties holding it.
+            if self.row_needs_mark {
+                self.row_needs_mark = false;
+                match &e {
+                    Event::Start(s) if name_of(s) == "w:trPr" => self.mark_at_trpr_end = true,
+                    Event::Empty(s) if name_of(s) == "w:trPr" => {
+                        sink(frames, out).push_str("<w:trPr><w:tblHeader /></w:trPr>");
+                        continue;
+                    }
+                    _ => sink(frames, out).push_str("<w:trPr><w:tblHeader /></w:trPr>"),
+                }
+            }
             match &e {
-                Event::Start(s) if name_of(s) == "w:trPr" => mark_at_trpr_end = true,
-                Event::Empty(s) if name_of(s) == "w:trPr" => {
-                    sink(&mut frames, &mut out).push_str("<w:trPr><w:tblHeader /></w:trPr>");
-                    continue;
-                }
-                _ => sink(&mut frames, &mut out).push_str("<w:trPr><w:tblHeader /></w:trPr>"),
-            }
-        }
-        match &e {
-            Event::Start(s) => {
-                let name = name_of(s).to_string();
-                depth += 1;
-                if let Some(rows) = rules.header_rows {
-                    if name == "w:tbl" && table.is_none() {
-                        tables_seen += 1;
-                        if tables_seen <= rows.len() {
-                            table = Some((tables_seen - 1, depth, 0));
-                        }
-                    } else if name == "w:tr" {
-                        if let Some((i, d, marked)) = table.as_mut() {
-                            if depth == *d + 1 && *marked < rows[*i] {
-                                *marked += 1;
-                                row_needs_mark = true;
+                Event::Start(s) => {
+                    let name = name_of(s).to_string();
+                    self.name_starts.push(self.names.len());
+                    self.names.push_str(&name);
+                    self.depth += 1;
+                    let depth = self.depth;
+                    if let Some(rows) = rules.header_rows {
+                        if name == "w:tbl" && self.table.is_none() {
+                            self.tables_seen += 1;
+                            if self.tables_seen <= rows.len() {
+                                self.table = Some((self.tables_seen - 1, depth, 0));
+                            }
+                        } else if name == "w:tr" {
+                            if let Some((i, d, marked)) = self.table.as_mut() {
+                                if depth == *d + 1 && *marked < rows[*i] {
+                                    *marked += 1;
+                                    self.row_needs_mark = true;
+                                }
                             }
                         }
                     }
-                }
-                let text = edit_tag(raw, s, rules, &mut normal_done).map_or(std::borrow::Cow::Borrowed(raw), std::borrow::Cow::Owned);
-                if name == "w:rPrDefault" {
-                    in_rpr_default = true;
-                }
-                if let Some(f) = frames.last_mut() {
-                    if f.open.is_none() {
-                        f.open = Some((rank(f.order, &name), String::new(), 0));
+                    let text = edit_tag(raw, s, rules, &mut self.normal_done).map_or(std::borrow::Cow::Borrowed(raw), std::borrow::Cow::Owned);
+                    if name == "w:rPrDefault" {
+                        self.in_rpr_default = true;
                     }
-                    if let Some((_, _, d)) = f.open.as_mut() {
-                        *d += 1;
-                    }
-                }
-                sink(&mut frames, &mut out).push_str(&text);
-                if let Some((_, order)) = rules.order.iter().find(|(n, _)| *n == name) {
-                    frames.push(Frame { name, order, kids: Vec::new(), open: None, sortable: true });
-                }
-            }
-            Event::Empty(s) => {
-                let name = name_of(s);
-                if rules.drop_single_grid_spans && name == "w:gridSpan" && attr(s, "w:val").as_deref() == Some("1") {
-                    continue;
-                }
-                let text = if rules.roman && name == "w:pgNumType" && attr(s, "w:chapStyle").as_deref() == Some(ROMAN_MARK) {
-                    let mut attrs = attrs_of(s);
-                    for a in attrs.iter_mut().filter(|a| a.0 == "w:chapStyle") {
-                        *a = ("w:fmt".into(), "lowerRoman".into());
-                    }
-                    std::borrow::Cow::Owned(tag(raw, s, &attrs))
-                } else {
-                    edit_tag(raw, s, rules, &mut normal_done).map_or(std::borrow::Cow::Borrowed(raw), std::borrow::Cow::Owned)
-                };
-                match frames.last_mut() {
-                    Some(f) if f.open.is_none() => f.kids.push((Some(rank(f.order, name)), text.into_owned())),
-                    _ => sink(&mut frames, &mut out).push_str(&text),
-                }
-            }
-            Event::End(x) => {
-                let name = x.name().into_inner().to_string();
-                // The end of a container being sorted: write its children in order.
-                if frames.last().is_some_and(|f| f.open.is_none() && f.name == name) {
-                    let mut f = frames.pop().expect("checked");
-                    if in_rpr_default && name == "w:rPr" {
-                        if let Some(lang) = rules.language.take() {
-                            f.kids.push((Some(rank(f.order, "w:lang")), lang_element(lang)));
+                    if let Some(f) = frames.last_mut() {
+                        if f.open.is_none() {
+                            f.open = Some((rank(f.order, &name), String::new(), 0));
+                        }
+                        if let Some((_, _, d)) = f.open.as_mut() {
+                            *d += 1;
                         }
                     }
-                    let body = if f.sortable {
-                        let mut kids: Vec<(usize, String)> = f.kids.into_iter().filter_map(|(r, t)| r.map(|r| (r, t))).collect();
-                        kids.sort_by_key(|k| k.0);
-                        kids.into_iter().map(|k| k.1).collect::<String>()
+                    sink(frames, out).push_str(&text);
+                    if let Some((_, order)) = rules.order.iter().find(|(n, _)| *n == name) {
+                        frames.push(Frame { name, order, kids: Vec::new(), open: None, sortable: true });
+                    }
+                }
+                Event::Empty(s) => {
+                    let name = name_of(s);
+                    if rules.drop_single_grid_spans && name == "w:gridSpan" && attr(s, "w:val").as_deref() == Some("1") {
+                        continue;
+                    }
+                    let text = if rules.roman && name == "w:pgNumType" && attr(s, "w:chapStyle").as_deref() == Some(ROMAN_MARK) {
+                        let mut attrs = attrs_of(s);
+                        for a in attrs.iter_mut().filter(|a| a.0 == "w:chapStyle") {
+                            *a = ("w:fmt".into(), "lowerRoman".into());
+                        }
+                        std::borrow::Cow::Owned(tag(raw, s, &attrs))
                     } else {
-                        f.kids.into_iter().map(|k| k.1).collect::<String>()
+                        edit_tag(raw, s, rules, &mut self.normal_done).map_or(std::borrow::Cow::Borrowed(raw), std::borrow::Cow::Owned)
                     };
-                    let s = sink(&mut frames, &mut out);
-                    s.push_str(&body);
-                    s.push_str(raw);
-                } else {
-                    let s = sink(&mut frames, &mut out);
-                    if depth == 1 {
-                        s.push_str(rules.append_to_root);
+                    match frames.last_mut() {
+                        Some(f) if f.open.is_none() => f.kids.push((Some(rank(f.order, name)), text.into_owned())),
+                        _ => sink(frames, out).push_str(&text),
                     }
-                    if in_rpr_default && name == "w:rPr" {
-                        if let Some(lang) = rules.language.take() {
-                            s.push_str(&lang_element(lang));
+                }
+                Event::End(x) => {
+                    let name = x.name().into_inner();
+                    match self.name_starts.pop() {
+                        Some(start) if &self.names[start..] == name => self.names.truncate(start),
+                        Some(start) => {
+                            let msg = format!("expected `</{}>`, but `</{name}>` was found", &self.names[start..]);
+                            return Err(self.ill_formed(at, msg));
                         }
+                        None => return Err(self.ill_formed(at, format!("close tag `</{name}>` does not match any open tag"))),
                     }
-                    if mark_at_trpr_end && name == "w:trPr" {
-                        s.push_str("<w:tblHeader />");
-                        mark_at_trpr_end = false;
-                    }
-                    s.push_str(raw);
-                }
-                if name == "w:rPrDefault" {
-                    in_rpr_default = false;
-                }
-                if let Some(rows) = rules.header_rows {
-                    if let Some((i, d, marked)) = table {
-                        if name == "w:tbl" && depth == d {
-                            if marked < rows[i] {
-                                return Err(PostError::MissingHeaderRow(i + 1));
+                    // The end of a container being sorted: write its children in order.
+                    if frames.last().is_some_and(|f| f.open.is_none() && f.name == name) {
+                        let mut f = frames.pop().expect("checked");
+                        if self.in_rpr_default && name == "w:rPr" {
+                            if let Some(lang) = rules.language.take() {
+                                f.kids.push((Some(rank(f.order, "w:lang")), lang_element(lang)));
                             }
-                            table = None;
+                        }
+                        let s = sink(frames, out);
+                        if f.sortable {
+                            let mut kids: Vec<(usize, String)> = f.kids.into_iter().filter_map(|(r, t)| r.map(|r| (r, t))).collect();
+                            kids.sort_by_key(|k| k.0);
+                            kids.iter().for_each(|k| s.push_str(&k.1));
+                        } else {
+                            f.kids.iter().for_each(|k| s.push_str(&k.1));
+                        }
+                        s.push_str(raw);
+                    } else {
+                        let s = sink(frames, out);
+                        if self.depth == 1 {
+                            s.push_str(rules.append_to_root);
+                        }
+                        if self.in_rpr_default && name == "w:rPr" {
+                            if let Some(lang) = rules.language.take() {
+                                s.push_str(&lang_element(lang));
+                            }
+                        }
+                        if self.mark_at_trpr_end && name == "w:trPr" {
+                            s.push_str("<w:tblHeader />");
+                            self.mark_at_trpr_end = false;
+                        }
+                        s.push_str(raw);
+                    }
+                    if name == "w:rPrDefault" {
+                        self.in_rpr_default = false;
+                    }
+                    if let Some(rows) = rules.header_rows {
+                        if let Some((i, d, marked)) = self.table {
+                            if name == "w:tbl" && self.depth == d {
+                                if marked < rows[i] {
+                                    return Err(PostError::MissingHeaderRow(i + 1));
+                                }
+                                self.table = None;
+                            }
+                        }
+                    }
+                    self.depth = self.depth.saturating_sub(1);
+                    // Close the child of the enclosing container when its subtree ends.
+                    if let Some(f) = frames.last_mut() {
+                        if let Some((r, buf, d)) = f.open.as_mut() {
+                            *d -= 1;
+                            if *d == 0 {
+                                let kid = (Some(*r), std::mem::take(buf));
+                                f.open = None;
+                                f.kids.push(kid);
+                            }
                         }
                     }
                 }
-                depth = depth.saturating_sub(1);
-                // Close the child of the enclosing container when its subtree ends.
-                if let Some(f) = frames.last_mut() {
-                    if let Some((r, buf, d)) = f.open.as_mut() {
-                        *d -= 1;
-                        if *d == 0 {
-                            let kid = (Some(*r), std::mem::take(buf));
-                            f.open = None;
-                            f.kids.push(kid);
+                Event::Text(t) => {
+                    if let Some(f) = frames.last_mut() {
+                        if f.open.is_none() && !t.bytes().all(|b| b.is_ascii_whitespace()) {
+                            f.sortable = false;
                         }
                     }
+                    sink(frames, out).push_str(raw);
                 }
-            }
-            Event::Text(t) => {
-                if let Some(f) = frames.last_mut() {
-                    if f.open.is_none() && !t.bytes().all(|b| b.is_ascii_whitespace()) {
-                        f.sortable = false;
+                _ => {
+                    if let Some(f) = frames.last_mut() {
+                        if f.open.is_none() {
+                            f.sortable = false;
+                        }
                     }
+                    sink(frames, out).push_str(raw);
                 }
-                sink(&mut frames, &mut out).push_str(raw);
-            }
-            _ => {
-                if let Some(f) = frames.last_mut() {
-                    if f.open.is_none() {
-                        f.sortable = false;
-                    }
-                }
-                sink(&mut frames, &mut out).push_str(raw);
             }
         }
+        self.fed += src.len() as u64;
+        Ok(())
     }
-    if let Some(rows) = rules.header_rows {
-        if tables_seen < rows.len() {
-            return Err(PostError::MissingTable(tables_seen + 1));
+
+    /// Ends the pass: every table the rules expect must have been seen.
+    pub fn end(self) -> Result<(), PostError> {
+        if let Some(rows) = self.rules.header_rows {
+            if self.tables_seen < rows.len() {
+                return Err(PostError::MissingTable(self.tables_seen + 1));
+            }
         }
+        Ok(())
     }
-    Ok(out)
 }
 
 /// A start or empty tag with the per-element rules applied: the paragraph id renumbered, the
@@ -680,15 +753,36 @@ pub fn watermark(header: &str, text: &str, font: &str) -> Result<String, PostErr
 
 /// Packs named parts into a zip with deflate.
 pub fn pack(parts: &[(String, Vec<u8>)]) -> Result<Vec<u8>, PostError> {
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).last_modified_time(zip::DateTime::default());
-    // Embedded fonts: the fastest deflate level (they are most of the bytes and compress little more).
-    let fast = opts.compression_level(Some(1));
+    let mut zip = Packer::new();
     for (name, bytes) in parts {
-        zip.start_file(name.as_str(), if name.ends_with(".odttf") { fast } else { opts })?;
-        zip.write_all(bytes)?;
+        zip.add(name, bytes)?;
     }
-    Ok(zip.finish()?.into_inner())
+    zip.finish()
+}
+
+/// The package being written: parts are deflated into the zip as they come, one after the
+/// other, each written whole (deflate's output depends on how its input is cut into writes, so
+/// a part written in pieces would not give the same bytes).
+struct Packer {
+    zip: zip::ZipWriter<Cursor<Vec<u8>>>,
+}
+
+impl Packer {
+    fn new() -> Self {
+        Packer { zip: zip::ZipWriter::new(Cursor::new(Vec::new())) }
+    }
+
+    fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), PostError> {
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).last_modified_time(zip::DateTime::default());
+        // Embedded fonts: the fastest deflate level (they are most of the bytes and compress little more).
+        let fast = opts.compression_level(Some(1));
+        self.zip.start_file(name, if name.ends_with(".odttf") { fast } else { opts })?;
+        Ok(self.zip.write_all(bytes)?)
+    }
+
+    fn finish(self) -> Result<Vec<u8>, PostError> {
+        Ok(self.zip.finish()?.into_inner())
+    }
 }
 
 fn text(bytes: Vec<u8>, part: &str) -> Result<String, PostError> {
@@ -728,38 +822,34 @@ fn fonts(family: &str) -> (String, Option<String>, Vec<(String, Vec<u8>)>) {
     (table, embed.then(|| font_rels(&rels)), parts)
 }
 
+/// Writes the raw XML of document.xml (as docx-rs writes it) piece by piece into the sink it is
+/// given; a piece ends between two XML events.
+pub type BodyWriter<'b> = dyn FnOnce(&mut dyn FnMut(&str) -> Result<(), PostError>) -> Result<(), PostError> + 'b;
+
 /// Applies every transformation and packs the package. document.xml goes through one pass
 /// (header rows, roman page numbers, redundant grid spans, schema order, paragraph ids).
-pub fn finish(xml: XMLDocx, doc: &Document, layout: &super::Layout) -> Result<Vec<u8>, PostError> {
+pub fn finish(mut xml: XMLDocx, doc: &Document, layout: &super::Layout) -> Result<Vec<u8>, PostError> {
+    let document = text(std::mem::take(&mut xml.document), "word/document.xml")?;
+    let footnotes = document.contains("<w:footnoteReference");
+    let size = document.len() + 1024;
+    finish_with(xml, footnotes, size, Box::new(move |sink| sink(&document)), doc, layout)
+}
+
+/// [`finish`] with document.xml given in pieces by `body` instead of in `xml` (whose document
+/// part is ignored): each piece is rewritten as it comes, so the part as docx-rs writes it is
+/// never whole in memory, only its rewritten copy (which is deflated in one write: see
+/// [`Packer`]). `footnotes`: whether the document has a footnote reference (the footnotes part
+/// is then kept). `size`: room reserved for the rewritten part, best a little more than it
+/// needs (room never written takes no memory; a part outgrowing it is copied as it grows).
+pub fn finish_with(xml: XMLDocx, footnotes: bool, size: usize, body: Box<BodyWriter<'_>>, doc: &Document, layout: &super::Layout) -> Result<Vec<u8>, PostError> {
     let family = doc.edisi.halaman.huruf.clone();
     let mut para_id = 1;
-    let document = rewrite(
-        &text(xml.document, "word/document.xml")?,
-        "word/document.xml",
-        &mut Rules {
-            order: &CONTAINERS,
-            header_rows: Some(&layout.header_rows),
-            para_ids: Some(&mut para_id),
-            roman: true,
-            drop_single_grid_spans: true,
-            ..Default::default()
-        },
-    )?;
-    let styles = rewrite(
-        &text(xml.styles, "word/styles.xml")?,
-        "word/styles.xml",
-        &mut Rules { order: &CONTAINERS, language: Some(doc.metadata.bahasa), default_paragraph_style: true, ..Default::default() },
-    )?;
-    let ordered = |bytes: Vec<u8>, part: &str, para_id: &mut u32| -> Result<String, PostError> {
-        rewrite(&text(bytes, part)?, part, &mut Rules { order: &CONTAINERS, para_ids: Some(para_id), ..Default::default() })
-    };
     // Parts nothing refers to are left out: comments (renja writes none) and footnotes when the
     // text has no footnote.
     let mut rels = text(xml.document_rels, "word/_rels/document.xml.rels")?;
     let mut types = text(xml.content_type, "[Content_Types].xml")?;
     let mut dropped = vec!["comments.xml", "commentsExtended.xml"];
-    let has_footnotes = document.contains("<w:footnoteReference");
-    if !has_footnotes {
+    if !footnotes {
         dropped.push("footnotes.xml");
     }
     for target in dropped {
@@ -769,49 +859,71 @@ pub fn finish(xml: XMLDocx, doc: &Document, layout: &super::Layout) -> Result<Ve
     if !font_parts.is_empty() {
         types = add_default_content_type(&types, "odttf", "application/vnd.openxmlformats-officedocument.obfuscatedFont")?;
     }
-    let settings = settings(&text(xml.settings, "word/settings.xml")?, !font_parts.is_empty())?;
-    let numbering = rewrite(&text(xml.numberings, "word/numbering.xml")?, "word/numbering.xml", &mut Rules { order: &CONTAINERS, ..Default::default() })?;
-    let mut parts: Vec<(String, Vec<u8>)> = vec![
-        ("[Content_Types].xml".into(), types.into_bytes()),
-        ("_rels/.rels".into(), xml.rels),
-        ("docProps/app.xml".into(), xml.doc_props.app),
-        ("docProps/core.xml".into(), core_properties(&doc.metadata).into_bytes()),
-        ("docProps/custom.xml".into(), xml.doc_props.custom),
-        ("word/_rels/document.xml.rels".into(), rels.into_bytes()),
-        ("word/document.xml".into(), document.into_bytes()),
-        ("word/styles.xml".into(), styles.into_bytes()),
-        ("word/settings.xml".into(), settings.into_bytes()),
-        ("word/fontTable.xml".into(), font_table.into_bytes()),
-        ("word/numbering.xml".into(), numbering.into_bytes()),
-    ];
-    if let Some(r) = font_rels {
-        parts.push(("word/_rels/fontTable.xml.rels".into(), r.into_bytes()));
+    let mut zip = Packer::new();
+    zip.add("[Content_Types].xml", types.as_bytes())?;
+    zip.add("_rels/.rels", &xml.rels)?;
+    zip.add("docProps/app.xml", &xml.doc_props.app)?;
+    zip.add("docProps/core.xml", core_properties(&doc.metadata).as_bytes())?;
+    zip.add("docProps/custom.xml", &xml.doc_props.custom)?;
+    zip.add("word/_rels/document.xml.rels", rels.as_bytes())?;
+    {
+        let mut rules = Rules {
+            order: &CONTAINERS,
+            header_rows: Some(&layout.header_rows),
+            para_ids: Some(&mut para_id),
+            roman: true,
+            drop_single_grid_spans: true,
+            ..Default::default()
+        };
+        let mut pass = Rewriter::new("word/document.xml", &mut rules);
+        let mut out = String::with_capacity(size);
+        body(&mut |piece: &str| pass.feed(piece, &mut out))?;
+        pass.end()?;
+        zip.add("word/document.xml", out.as_bytes())?;
     }
-    if has_footnotes {
-        parts.push(("word/footnotes.xml".into(), ordered(xml.footnotes, "word/footnotes.xml", &mut para_id)?.into_bytes()));
+    let styles = rewrite(
+        &text(xml.styles, "word/styles.xml")?,
+        "word/styles.xml",
+        &mut Rules { order: &CONTAINERS, language: Some(doc.metadata.bahasa), default_paragraph_style: true, ..Default::default() },
+    )?;
+    zip.add("word/styles.xml", styles.as_bytes())?;
+    zip.add("word/settings.xml", settings(&text(xml.settings, "word/settings.xml")?, !font_parts.is_empty())?.as_bytes())?;
+    zip.add("word/fontTable.xml", font_table.as_bytes())?;
+    let numbering = rewrite(&text(xml.numberings, "word/numbering.xml")?, "word/numbering.xml", &mut Rules { order: &CONTAINERS, ..Default::default() })?;
+    zip.add("word/numbering.xml", numbering.as_bytes())?;
+    if let Some(r) = font_rels {
+        zip.add("word/_rels/fontTable.xml.rels", r.as_bytes())?;
+    }
+    let ordered = |bytes: Vec<u8>, part: &str, para_id: &mut u32| -> Result<String, PostError> {
+        rewrite(&text(bytes, part)?, part, &mut Rules { order: &CONTAINERS, para_ids: Some(para_id), ..Default::default() })
+    };
+    if footnotes {
+        zip.add("word/footnotes.xml", ordered(xml.footnotes, "word/footnotes.xml", &mut para_id)?.as_bytes())?;
     }
     // docx-rs emits a rels part per section; keep only those of parts that exist.
     let (nh, nf) = (xml.headers.len(), xml.footers.len());
     for (i, h) in xml.headers.into_iter().enumerate() {
         let name = format!("word/header{}.xml", i + 1);
         let h = watermark(&text(h, &name)?, "RANCANGAN", &family)?;
-        parts.push((name.clone(), ordered(h.into_bytes(), &name, &mut para_id)?.into_bytes()));
+        zip.add(&name, ordered(h.into_bytes(), &name, &mut para_id)?.as_bytes())?;
     }
     for (i, r) in xml.header_rels.into_iter().enumerate().take(nh) {
-        parts.push((format!("word/_rels/header{}.xml.rels", i + 1), r));
+        zip.add(&format!("word/_rels/header{}.xml.rels", i + 1), &r)?;
     }
     for (i, f) in xml.footers.into_iter().enumerate() {
         let name = format!("word/footer{}.xml", i + 1);
-        parts.push((name.clone(), ordered(f, &name, &mut para_id)?.into_bytes()));
+        zip.add(&name, ordered(f, &name, &mut para_id)?.as_bytes())?;
     }
     for (i, r) in xml.footer_rels.into_iter().enumerate().take(nf) {
-        parts.push((format!("word/_rels/footer{}.xml.rels", i + 1), r));
+        zip.add(&format!("word/_rels/footer{}.xml.rels", i + 1), &r)?;
     }
     for (name, bytes) in xml.media {
-        parts.push((format!("word/media/{name}.png"), bytes));
+        zip.add(&format!("word/media/{name}.png"), &bytes)?;
     }
-    parts.extend(font_parts);
-    pack(&parts)
+    for (name, bytes) in font_parts {
+        zip.add(&name, &bytes)?;
+    }
+    zip.finish()
 }
 
 #[cfg(test)]
@@ -829,6 +941,43 @@ mod tests {
         // <w:tblPr> is not mistaken for a table start.
         assert!(mark_header_rows("<w:tblPr/>", &[1]).is_err());
         assert!(mark_header_rows(doc, &[2, 1, 1]).is_err());
+    }
+
+    #[test]
+    fn a_part_fed_in_pieces_is_rewritten_as_when_whole() {
+        let doc = format!(
+            "<?xml version=\"1.0\"?><w:document><w:body><w:p w14:paraId=\"9\"><w:pPr><w:jc w:val=\"x\" /><w:pStyle w:val=\"A\" /></w:pPr><w:r><w:t>a &lt; b</w:t></w:r></w:p>\
+             <w:tbl><w:tblPr><w:tblW w:w=\"1\" /><w:tblStyle w:val=\"G\" /></w:tblPr><w:tr><w:tc><w:tcPr><w:vAlign w:val=\"center\" /><w:gridSpan w:val=\"1\" /><w:tcW w:w=\"1\" /></w:tcPr><w:p w14:paraId=\"1\"/></w:tc></w:tr><w:tr><w:trPr /><w:tc/></w:tr><w:tr><w:tc/></w:tr></w:tbl>\
+             <w:p><w:pPr><w:sectPr><w:pgNumType w:start=\"1\" w:chapStyle=\"{ROMAN_MARK}\" /><w:pgSz w:w=\"1\" /></w:sectPr></w:pPr></w:p></w:body></w:document>"
+        );
+        let run = |pieces: &[&str]| {
+            let mut next = 1;
+            let mut rules = Rules { order: &CONTAINERS, header_rows: Some(&[2]), para_ids: Some(&mut next), roman: true, drop_single_grid_spans: true, ..Default::default() };
+            let mut pass = Rewriter::new("word/document.xml", &mut rules);
+            let mut out = String::new();
+            for p in pieces {
+                pass.feed(p, &mut out)?;
+            }
+            pass.end().map(|_| out)
+        };
+        let whole = run(&[&doc]).unwrap();
+        assert!(whole.contains("<w:tblHeader />") && whole.contains("lowerRoman") && !whole.contains("w:val=\"1\" /><w:tcW"), "{whole}");
+        // Cut between every two events, and at every second boundary.
+        let cuts: Vec<usize> = doc.match_indices('<').map(|(i, _)| i).filter(|&i| i > 0).collect();
+        for step in [1, 2, 3] {
+            let mut pieces = Vec::new();
+            let mut from = 0;
+            for &c in cuts.iter().step_by(step) {
+                pieces.push(&doc[from..c]);
+                from = c;
+            }
+            pieces.push(&doc[from..]);
+            assert_eq!(run(&pieces).unwrap(), whole, "pieces {pieces:?}");
+        }
+        // End tags are matched across pieces.
+        let e = run(&["<w:body><w:p>", "</w:body>"]).unwrap_err().to_string();
+        assert!(e.contains("bukan XML yang sah") && e.contains("expected `</w:p>`"), "{e}");
+        assert!(run(&["<w:body>", "</w:body></w:document>"]).unwrap_err().to_string().contains("does not match"));
     }
 
     #[test]

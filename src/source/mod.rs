@@ -223,6 +223,12 @@ pub fn parse_toml_with<T: DeserializeOwned>(file: &SourceFile, text: &str, offse
         return None;
     }
     check_strings(root.get_ref(), file, offset, glyphs, diags);
+    // The first attempt takes the parsed document (no copy of it next to the values made from
+    // it); only after an error is the text parsed again, to set elements aside and retry.
+    match T::deserialize(Deserializer::from(root)) {
+        Ok(v) => return Some(v),
+        Err(_) => root = DeTable::parse_recoverable(text).0,
+    }
     let mut failed = false;
     let mut seen_spans: Vec<std::ops::Range<usize>> = Vec::new();
     for _ in 0..200 {
