@@ -160,6 +160,30 @@ fn new_from_archived_edition() {
     let unknown = renja(&arsip, &["new", tmp.path().join("x").to_str().unwrap(), "--from", "1999-murni"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(text(&unknown.stderr).contains("tidak ada di arsip"));
+
+    // A base whose stored model was altered is refused before anything is written (its final
+    // values would otherwise be silently missing from the new edition).
+    let json = arsip_object_of(&arsip, &id, "json");
+    let mut perm = std::fs::metadata(&json).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perm.set_readonly(false);
+    std::fs::set_permissions(&json, perm).unwrap();
+    std::fs::write(&json, b"{}").unwrap();
+    let q = tmp.path().join("q");
+    let o = renja(&arsip, &["new", q.to_str().unwrap(), "--from", &id, "--perubahan"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("hilang atau berubah"), "{}", text(&o.stderr));
+    assert!(!q.exists(), "nothing written");
+}
+
+/// The object file of edition `id`'s file of kind `kind` in the folder archive `arsip`.
+fn arsip_object_of(arsip: &Path, id: &str, kind: &str) -> std::path::PathBuf {
+    let o = renja(arsip, &["archive", "show", id]);
+    let line = text(&o.stdout).lines().find(|l| l.trim_start().starts_with(kind)).map(str::to_string).unwrap_or_else(|| panic!("{kind} in {}", text(&o.stdout)));
+    let path = line.split_whitespace().last().unwrap().to_string();
+    let db = rusqlite::Connection::open(arsip.join("arsip.db")).unwrap();
+    let sha: String = db.query_row("SELECT sha256 FROM berkas WHERE edisi = ?1 AND path = ?2", [id, path.as_str()], |r| r.get(0)).unwrap();
+    arsip.join("objek").join(&sha[..2]).join(&sha[2..])
 }
 
 #[test]

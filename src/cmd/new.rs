@@ -52,17 +52,26 @@ pub fn run(args: Args) -> i32 {
             return e.exit_code();
         }
     };
-    // The base's computed model: its final values become a Perubahan's Sebelum columns, or next
-    // year's plan and the T-C.29 columns of the year under way.
-    let base_json: Option<serde_json::Value> = {
-        files
-            .iter()
-            .find(|f| f.kind == Kind::Json)
-            .filter(|f| store.check_object(&f.sha256, f.size) == archive::ObjectState::Ok)
-            .and_then(|f| store.read_object(&f.sha256).ok())
-            .and_then(|b| serde_json::from_slice(&b).ok())
+    // The base's computed model, read through the typed contract (compute::akhir): its final
+    // values become a Perubahan's Sebelum columns, or next year's plan and the T-C.29 columns of
+    // the year under way. An archive entry always stores it; one that is missing, altered or of a
+    // newer renja is refused before anything is written.
+    let base = files
+        .iter()
+        .find(|f| f.kind == Kind::Json)
+        .ok_or_else(|| format!("edisi {} tidak menyimpan model JSON", ed.id))
+        .and_then(|f| match store.check_object(&f.sha256, f.size) {
+            archive::ObjectState::Ok => store.read_object(&f.sha256).map_err(|e| e.to_string()).map(|b| (f, b)),
+            _ => Err(format!("berkas {} edisi {} dalam arsip hilang atau berubah; jalankan `renja archive verify`", f.path, ed.id)),
+        })
+        .and_then(|(f, b)| crate::compute::akhir::ModelTersimpan::baca(&b).map_err(|e| format!("{}: {e}", f.path)));
+    let base = match base {
+        Ok(m) => m,
+        Err(m) => {
+            eprintln!("error: {m}; edisi baru tidak dibuat");
+            return 1;
+        }
     };
-    let base_murni = ed.jenis == archive::JenisEdisi::Murni;
     // Restore, rewrite edisi.toml and clear every data file (all other .toml files) in a
     // temporary folder; it becomes DIR only when all of that succeeded.
     let mut cleared = 0;
@@ -75,23 +84,22 @@ pub fn run(args: Args) -> i32 {
             } else {
                 baru::shift_years(&baru::clear_data(&text), plan.geser_tahun)
             };
-            if let Some(json) = &base_json {
-                let nomor = json.pointer("/data/evaluasi/nomor").and_then(serde_json::Value::as_str).unwrap_or("2.1");
-                let base_tc29 = json.pointer("/data/evaluasi/bentuk").and_then(serde_json::Value::as_str) == Some("T-C.29");
-                match (target, f.path.as_str()) {
-                    // A Perubahan starts from its base's final values (Sebelum = Sesudah = base).
-                    (Target::Perubahan, "data/rencana.toml") => new = baru::fill_rencana(&new, &baru::finals_rencana(json, base_murni)),
-                    (Target::Perubahan, "data/tujuan-sasaran.toml") => {
-                        new = baru::drop_keys(&new, "indikator", &["spm", "ikk", "proyeksi", "catatan"]);
-                        new = baru::fill_tujuan(&new, &baru::finals_tujuan(json, base_murni));
-                    }
-                    (Target::Perubahan, "data/evaluasi.toml") if base_tc29 => new = baru::evaluasi_triwulan(json, base_murni, plan.tahun, nomor),
-                    // Next year's murni: one value per cell (the base's final), T-C.29 anew.
-                    (Target::TahunBerikut, "data/rencana.toml") => new = baru::fill_rencana_murni(&new, &baru::finals_rencana(json, base_murni)),
-                    (Target::TahunBerikut, "data/tujuan-sasaran.toml") => new = baru::drop_keys(&new, "indikator", &["target_perubahan"]),
-                    (Target::TahunBerikut, "data/evaluasi.toml") => new = baru::evaluasi_tc29(json, base_murni, plan.tahun, nomor),
-                    _ => {}
+            let evaluasi = base.data.evaluasi.as_ref();
+            let nomor = evaluasi.and_then(|e| e.nomor.as_deref()).unwrap_or("2.1");
+            let base_tc29 = evaluasi.and_then(|e| e.bentuk) == Some(crate::source::schema::BentukEvaluasi::Tc29);
+            match (target, f.path.as_str()) {
+                // A Perubahan starts from its base's final values (Sebelum = Sesudah = base).
+                (Target::Perubahan, "data/rencana.toml") => new = baru::fill_rencana(&new, &baru::finals_rencana_model(&base)),
+                (Target::Perubahan, "data/tujuan-sasaran.toml") => {
+                    new = baru::drop_keys(&new, "indikator", &["spm", "ikk", "proyeksi", "catatan"]);
+                    new = baru::fill_tujuan(&new, &baru::finals_tujuan_model(&base));
                 }
+                (Target::Perubahan, "data/evaluasi.toml") if base_tc29 => new = baru::evaluasi_triwulan_model(&base, plan.tahun, nomor),
+                // Next year's murni: one value per cell (the base's final), T-C.29 anew.
+                (Target::TahunBerikut, "data/rencana.toml") => new = baru::fill_rencana_murni(&new, &baru::finals_rencana_model(&base)),
+                (Target::TahunBerikut, "data/tujuan-sasaran.toml") => new = baru::drop_keys(&new, "indikator", &["target_perubahan"]),
+                (Target::TahunBerikut, "data/evaluasi.toml") => new = baru::evaluasi_tc29_model(&base, plan.tahun, nomor),
+                _ => {}
             }
             if new != text {
                 if f.path != "edisi.toml" {
