@@ -142,7 +142,7 @@ pub fn sign(pdf: &[u8], key: Key, assets: &Assets, bsre: Option<&crate::sign::bs
 
 /// The certificate path of a checked signature to a trusted root (common names), or why none.
 fn trust(c: &crate::sign::cms::Checked, anchors: &[Certificate]) -> Result<Vec<String>, String> {
-    crate::sign::trust::judge(&c.signer_cert, &c.certificates, anchors, c.timestamp_at.unwrap_or_else(SystemTime::now))
+    crate::sign::trust::judge(&c.signer_cert, &c.certificates, anchors, c.timestamp_at.unwrap_or_else(SystemTime::now)).map_err(String::from)
 }
 
 /// Why the archive did not take an edition.
@@ -381,7 +381,7 @@ pub fn verify(store: &dyn archive::Store, id: &str, anchors: &[Certificate], bsr
                     for s in sigs {
                         let (penandatangan, penerbit, mut problems) = match &s.result {
                             Ok(c) => (Some(c.signer.clone()), Some(c.issuer.clone()), c.problems.clone()),
-                            Err(m) => (None, None, vec![m.clone()]),
+                            Err(m) => (None, None, vec![m.to_string()]),
                         };
                         let (dipercaya, rantai) = match (&s.result, anchors.is_empty()) {
                             (_, true) => (None, Vec::new()),
