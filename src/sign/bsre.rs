@@ -611,7 +611,7 @@ pub fn check_returned(sent: &[u8], returned: &[u8], slot: &Slot) -> Result<(), S
     if !sig.valid() {
         let why = match &sig.result {
             Ok(c) => c.problems.join("; "),
-            Err(e) => e.clone(),
+            Err(e) => e.to_string(),
         };
         return Err(format!("tanda tangannya tidak sah menurut pemeriksaan renja: {why}"));
     }

@@ -49,18 +49,59 @@ fn sha256_alg() -> AlgorithmIdentifierOwned {
     AlgorithmIdentifierOwned { oid: ID_SHA256, parameters: None }
 }
 
-fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, String> {
-    let values = SetOfVec::try_from(vec![value]).map_err(|e| e.to_string())?;
+/// Why a CMS signature could not be built, timestamped or read. The Display text is the
+/// Indonesian message shown to users.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CmsError {
+    #[error("struktur tanda tangan (CMS) tidak dapat disusun: {0}")]
+    Build(String),
+    /// A signed attribute whose value set could not be built.
+    #[error("{0}")]
+    Attribute(String),
+    #[error("penandatanganan RSA gagal")]
+    RsaSigning,
+    #[error("isi tanda tangan bukan CMS: {0}")]
+    NotCms(String),
+    #[error("isi tanda tangan bukan CMS SignedData")]
+    NotSignedData,
+    #[error("CMS SignedData rusak: {0}")]
+    Corrupt(String),
+    #[error("CMS tanpa SignerInfo")]
+    NoSignerInfo,
+    #[error("sertifikat penandatangan tidak ada dalam tanda tangan")]
+    SignerCertMissing,
+    #[error("tanda tangan tanpa atribut bertanda tangan")]
+    NoSignedAttributes,
+    #[error("kunci penandatangan bukan RSA (belum didukung)")]
+    SignerKeyNotRsa,
+    #[error("kunci publik sertifikat rusak")]
+    MalformedKey,
+    /// A timestamp token that is not valid for the signature (reported among the problems of
+    /// [`Checked`], not as a failed verification).
+    #[error("{0}")]
+    Timestamp(String),
+    #[error(transparent)]
+    Tsa(#[from] super::tsa::TsaError),
+}
+
+impl From<CmsError> for String {
+    fn from(e: CmsError) -> String {
+        e.to_string()
+    }
+}
+
+fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, CmsError> {
+    let values = SetOfVec::try_from(vec![value]).map_err(|e| CmsError::Attribute(e.to_string()))?;
     Ok(Attribute { oid, values })
 }
 
-fn der_err(e: der::Error) -> String {
-    format!("struktur tanda tangan (CMS) tidak dapat disusun: {e}")
+fn der_err(e: der::Error) -> CmsError {
+    CmsError::Build(e.to_string())
 }
 
 /// Builds the detached CMS SignedData (as DER ContentInfo) over `digest` (SHA-256 of the
 /// signed byte ranges).
-pub fn sign(creds: &super::credentials::Credentials, digest: &[u8]) -> Result<Vec<u8>, String> {
+pub fn sign(creds: &super::credentials::Credentials, digest: &[u8]) -> Result<Vec<u8>, CmsError> {
     let cert_der = creds.cert.to_der().map_err(der_err)?;
     let ess = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {
@@ -79,7 +120,7 @@ pub fn sign(creds: &super::credentials::Credentials, digest: &[u8]) -> Result<Ve
     .map_err(der_err)?;
     let to_sign = signed.to_der().map_err(der_err)?;
     let key = rsa::pkcs1v15::SigningKey::<Sha256>::new(creds.key.clone());
-    let signature = key.try_sign(&to_sign).map_err(|_| "penandatanganan RSA gagal".to_string())?.to_vec();
+    let signature = key.try_sign(&to_sign).map_err(|_| CmsError::RsaSigning)?.to_vec();
 
     let signer_info = SignerInfo {
         version: CmsVersion::V1,
@@ -106,25 +147,25 @@ pub fn sign(creds: &super::credentials::Credentials, digest: &[u8]) -> Result<Ve
     wrap(&signed_data)
 }
 
-fn wrap(signed_data: &SignedData) -> Result<Vec<u8>, String> {
+fn wrap(signed_data: &SignedData) -> Result<Vec<u8>, CmsError> {
     ContentInfo { content_type: ID_SIGNED_DATA, content: Any::encode_from(signed_data).map_err(der_err)? }
         .to_der()
         .map_err(der_err)
 }
 
-fn unwrap(cms_der: &[u8]) -> Result<SignedData, String> {
-    let ci = ContentInfo::from_der(cms_der).map_err(|e| format!("isi tanda tangan bukan CMS: {e}"))?;
+fn unwrap(cms_der: &[u8]) -> Result<SignedData, CmsError> {
+    let ci = ContentInfo::from_der(cms_der).map_err(|e| CmsError::NotCms(e.to_string()))?;
     if ci.content_type != ID_SIGNED_DATA {
-        return Err("isi tanda tangan bukan CMS SignedData".into());
+        return Err(CmsError::NotSignedData);
     }
-    ci.content.decode_as::<SignedData>().map_err(|e| format!("CMS SignedData rusak: {e}"))
+    ci.content.decode_as::<SignedData>().map_err(|e| CmsError::Corrupt(e.to_string()))
 }
 
 /// Asks a TSA for a timestamp over the signature value and adds it as an unsigned attribute.
-pub fn add_timestamp(cms_der: &[u8], tsa_url: &str) -> Result<Vec<u8>, String> {
+pub fn add_timestamp(cms_der: &[u8], tsa_url: &str) -> Result<Vec<u8>, CmsError> {
     let mut sd = unwrap(cms_der)?;
     let mut infos: Vec<SignerInfo> = sd.signer_infos.0.into_vec();
-    let info = infos.first_mut().ok_or("CMS tanpa SignerInfo")?;
+    let info = infos.first_mut().ok_or(CmsError::NoSignerInfo)?;
     let imprint = Sha256::digest(info.signature.as_bytes());
     let token = super::tsa::request(tsa_url, &imprint)?;
     let attr = attribute(ID_AA_TIME_STAMP_TOKEN, Any::encode_from(&token).map_err(der_err)?)?;
@@ -216,28 +257,28 @@ pub(super) fn rsa_pkcs1_verifies(spki: &spki::SubjectPublicKeyInfoOwned, hash: R
 }
 
 /// Checks the signed-attributes signature of one SignerInfo against its certificate.
-fn check_signer(info: &SignerInfo, cert: &Certificate) -> Result<bool, String> {
+fn check_signer(info: &SignerInfo, cert: &Certificate) -> Result<bool, CmsError> {
     let Some(attrs) = &info.signed_attrs else {
         return Ok(false);
     };
     let data = attrs.to_der().map_err(der_err)?;
     rsa_pkcs1_verifies(&cert.tbs_certificate.subject_public_key_info, RsaHash::Sha256, &data, info.signature.as_bytes()).map_err(|e| match e {
-        KeyProblem::NotRsa => "kunci penandatangan bukan RSA (belum didukung)".to_string(),
-        KeyProblem::Malformed => "kunci publik sertifikat rusak".to_string(),
+        KeyProblem::NotRsa => CmsError::SignerKeyNotRsa,
+        KeyProblem::Malformed => CmsError::MalformedKey,
     })
 }
 
 /// Verifies a detached CMS signature over `digest` (SHA-256 of the signed byte ranges).
-pub fn verify(cms_der: &[u8], digest: &[u8]) -> Result<Checked, String> {
+pub fn verify(cms_der: &[u8], digest: &[u8]) -> Result<Checked, CmsError> {
     let sd = unwrap(cms_der)?;
     let certs = certificates(&sd);
-    let info = sd.signer_infos.0.iter().next().ok_or("CMS tanpa SignerInfo")?;
-    let cert = find_cert(&certs, &info.sid).ok_or("sertifikat penandatangan tidak ada dalam tanda tangan")?;
+    let info = sd.signer_infos.0.iter().next().ok_or(CmsError::NoSignerInfo)?;
+    let cert = find_cert(&certs, &info.sid).ok_or(CmsError::SignerCertMissing)?;
     let mut problems = Vec::new();
     if info.digest_alg.oid != ID_SHA256 {
         problems.push("algoritma hash bukan SHA-256".to_string());
     }
-    let attrs = info.signed_attrs.as_ref().ok_or("tanda tangan tanpa atribut bertanda tangan")?;
+    let attrs = info.signed_attrs.as_ref().ok_or(CmsError::NoSignedAttributes)?;
     let digest_ok = attr_value(attrs, ID_MESSAGE_DIGEST)
         .and_then(|v| v.decode_as::<OctetString>().ok())
         .is_some_and(|d| d.as_bytes() == digest);
@@ -283,27 +324,28 @@ pub fn verify(cms_der: &[u8], digest: &[u8]) -> Result<Checked, String> {
 
 /// Checks an RFC 3161 token over `signature`: the imprint matches and the TSA's signature over
 /// its signed attributes is valid. Returns the token's time.
-fn check_timestamp(token: &Any, signature: &[u8]) -> Result<std::time::SystemTime, String> {
-    let ci: ContentInfo = token.decode_as().map_err(|e| e.to_string())?;
-    let sd = ci.content.decode_as::<SignedData>().map_err(|e| e.to_string())?;
+fn check_timestamp(token: &Any, signature: &[u8]) -> Result<std::time::SystemTime, CmsError> {
+    let ts = |m: &str| CmsError::Timestamp(m.to_string());
+    let ci: ContentInfo = token.decode_as().map_err(|e| ts(&e.to_string()))?;
+    let sd = ci.content.decode_as::<SignedData>().map_err(|e| ts(&e.to_string()))?;
     if sd.encap_content_info.econtent_type != ID_CT_TST_INFO {
-        return Err("token bukan TSTInfo".into());
+        return Err(ts("token bukan TSTInfo"));
     }
-    let content = sd.encap_content_info.econtent.as_ref().ok_or("TSTInfo kosong")?;
-    let tst_der = content.decode_as::<OctetString>().map_err(|e| e.to_string())?;
-    let tst = x509_tsp::TstInfo::from_der(tst_der.as_bytes()).map_err(|e| e.to_string())?;
+    let content = sd.encap_content_info.econtent.as_ref().ok_or_else(|| ts("TSTInfo kosong"))?;
+    let tst_der = content.decode_as::<OctetString>().map_err(|e| ts(&e.to_string()))?;
+    let tst = x509_tsp::TstInfo::from_der(tst_der.as_bytes()).map_err(|e| ts(&e.to_string()))?;
     if tst.message_imprint.hashed_message.as_bytes() != Sha256::digest(signature).as_slice() {
-        return Err("stempel waktu bukan untuk tanda tangan ini".into());
+        return Err(ts("stempel waktu bukan untuk tanda tangan ini"));
     }
-    let info = sd.signer_infos.0.iter().next().ok_or("token tanpa SignerInfo")?;
+    let info = sd.signer_infos.0.iter().next().ok_or_else(|| ts("token tanpa SignerInfo"))?;
     let certs = certificates(&sd);
-    let cert = find_cert(&certs, &info.sid).ok_or("sertifikat TSA tidak ada dalam token")?;
-    let attrs = info.signed_attrs.as_ref().ok_or("token tanpa atribut bertanda tangan")?;
+    let cert = find_cert(&certs, &info.sid).ok_or_else(|| ts("sertifikat TSA tidak ada dalam token"))?;
+    let attrs = info.signed_attrs.as_ref().ok_or_else(|| ts("token tanpa atribut bertanda tangan"))?;
     let digest_ok = attr_value(attrs, ID_MESSAGE_DIGEST)
         .and_then(|v| v.decode_as::<OctetString>().ok())
         .is_some_and(|d| d.as_bytes() == Sha256::digest(tst_der.as_bytes()).as_slice());
     if !digest_ok || !check_signer(info, cert)? {
-        return Err("tanda tangan TSA tidak sah".into());
+        return Err(ts("tanda tangan TSA tidak sah"));
     }
     Ok(tst.gen_time.to_system_time())
 }

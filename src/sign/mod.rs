@@ -466,7 +466,7 @@ pub struct SignatureInfo {
     pub sub_filter: Option<String>,
     /// SHA-256 of the revision the signature was applied to (the QR code carries it).
     pub sha256_sebelum: Option<String>,
-    pub result: Result<cms::Checked, String>,
+    pub result: Result<cms::Checked, cms::CmsError>,
 }
 
 impl SignatureInfo {
