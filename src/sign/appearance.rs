@@ -27,10 +27,44 @@ pub struct Tampilan {
     pub qr_svg: String,
 }
 
+/// Why the visible signature could not be drawn or imported. The Display text is the
+/// Indonesian message shown to users.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppearanceError {
+    #[error("kode QR tidak dapat dibuat: {0}")]
+    Qr(String),
+    /// The appearance's data could not be serialised for the layout.
+    #[error("{0}")]
+    Data(String),
+    /// The layout failed (the typst diagnostics, joined).
+    #[error("tampilan tanda tangan gagal disusun: {0}")]
+    Layout(String),
+    #[error("tampilan tanda tangan tanpa halaman")]
+    NoPage,
+    #[error("gambar tampilan tanda tangan gagal disusun: {0}")]
+    Png(String),
+    /// The PDF export failed (the first diagnostic, as `Some("…")`).
+    #[error("tampilan tanda tangan gagal diekspor: {0}")]
+    Export(String),
+    #[error("tampilan tanda tangan tidak dapat dibaca: {0}")]
+    Unreadable(String),
+    #[error("tampilan tanpa Resources")]
+    NoResources,
+    /// An object of the appearance PDF that lopdf could not read.
+    #[error("{0}")]
+    Pdf(String),
+}
+
+impl From<AppearanceError> for String {
+    fn from(e: AppearanceError) -> String {
+        e.to_string()
+    }
+}
+
 /// Encodes `payload` as a QR code (error correction M) and returns (size, dark runs).
-pub fn qr_runs(payload: &str) -> Result<(usize, Vec<(usize, usize, usize)>), String> {
+pub fn qr_runs(payload: &str) -> Result<(usize, Vec<(usize, usize, usize)>), AppearanceError> {
     let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| format!("kode QR tidak dapat dibuat: {e}"))?;
+        .map_err(|e| AppearanceError::Qr(e.to_string()))?;
     let w = code.width();
     let colors = code.to_colors();
     let mut runs = Vec::new();
@@ -52,7 +86,7 @@ pub fn qr_runs(payload: &str) -> Result<(usize, Vec<(usize, usize, usize)>), Str
 }
 
 /// The QR code of `payload` as a compact SVG: one path, one unit per module.
-pub fn qr_svg(payload: &str) -> Result<String, String> {
+pub fn qr_svg(payload: &str) -> Result<String, AppearanceError> {
     let (w, runs) = qr_runs(payload)?;
     let mut d = String::new();
     for (r, c, len) in runs {
@@ -64,23 +98,23 @@ pub fn qr_svg(payload: &str) -> Result<String, String> {
 }
 
 /// Lays out the appearance with typst (`layouts/tte.typ`).
-fn layout(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>) -> Result<(RenjaWorld, typst_layout::PagedDocument), String> {
-    let json = serde_json::to_vec(t).map_err(|e| e.to_string())?;
+fn layout(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>) -> Result<(RenjaWorld, typst_layout::PagedDocument), AppearanceError> {
+    let json = serde_json::to_vec(t).map_err(|e| AppearanceError::Data(e.to_string()))?;
     let mut world = RenjaWorld::new(fonts, layouts, layouts, json, (2000, 1, 1));
     world.set_main("/layouts/tte.typ");
     let mut diags = crate::diag::Diagnostics::new();
     let paged = crate::pdf::layout(&world, &mut diags).ok_or_else(|| {
         let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
-        format!("tampilan tanda tangan gagal disusun: {}", msgs.join("; "))
+        AppearanceError::Layout(msgs.join("; "))
     })?;
     Ok((world, paged))
 }
 
 /// Lays out the appearance and draws it as a PNG image, `pixel_per_pt` pixels per point (for a
 /// signing service that takes the visible signature as an image, as BSrE's does).
-pub fn render_png(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>, pixel_per_pt: f32) -> Result<Vec<u8>, String> {
+pub fn render_png(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>, pixel_per_pt: f32) -> Result<Vec<u8>, AppearanceError> {
     let (_, paged) = layout(t, layouts, fonts)?;
-    let page = paged.pages().first().ok_or("tampilan tanda tangan tanpa halaman")?;
+    let page = paged.pages().first().ok_or(AppearanceError::NoPage)?;
     let opts = typst_render::RenderOptions { pixel_per_pt: f64::from(pixel_per_pt).into(), ..Default::default() };
     let mut pixmap = typst_render::render(page, &opts);
     // On opaque white (premultiplied RGBA: colour + (255 - alpha)), as it shows on paper: a
@@ -92,11 +126,11 @@ pub fn render_png(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>, pixel_per_pt:
         px[2] = px[2].saturating_add(rest);
         px[3] = 255;
     }
-    pixmap.encode_png().map_err(|e| format!("gambar tampilan tanda tangan gagal disusun: {e}"))
+    pixmap.encode_png().map_err(|e| AppearanceError::Png(e.to_string()))
 }
 
 /// Lays out the appearance as a one-page PDF with typst.
-pub fn render(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>, now: std::time::SystemTime) -> Result<Vec<u8>, String> {
+pub fn render(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>, now: std::time::SystemTime) -> Result<Vec<u8>, AppearanceError> {
     let (_world, paged) = layout(t, layouts, fonts)?;
     let options = typst_pdf::PdfOptions {
         ident: typst::foundations::Smart::Custom("renja-tte".into()),
@@ -107,17 +141,17 @@ pub fn render(t: &Tampilan, layouts: &Path, fonts: Arc<Fonts>, now: std::time::S
         tagged: false,
         pretty: false,
     };
-    typst_pdf::pdf(&paged, &options).map_err(|e| format!("tampilan tanda tangan gagal diekspor: {:?}", e.first().map(|d| d.message.clone())))
+    typst_pdf::pdf(&paged, &options).map_err(|e| AppearanceError::Export(format!("{:?}", e.first().map(|d| d.message.clone()))))
 }
 
 /// Copies the first page of `pdf` into the update as a Form XObject of `width` × `height`
 /// points and returns its id.
-pub fn import(pdf: &[u8], width: f64, height: f64, update: &mut Update) -> Result<ObjectId, String> {
-    let doc = Document::load_mem(pdf).map_err(|e| format!("tampilan tanda tangan tidak dapat dibaca: {e}"))?;
-    let page_id = *doc.get_pages().get(&1).ok_or("tampilan tanda tangan tanpa halaman")?;
-    let page = doc.get_dictionary(page_id).map_err(|e| e.to_string())?;
+pub fn import(pdf: &[u8], width: f64, height: f64, update: &mut Update) -> Result<ObjectId, AppearanceError> {
+    let doc = Document::load_mem(pdf).map_err(|e| AppearanceError::Unreadable(e.to_string()))?;
+    let page_id = *doc.get_pages().get(&1).ok_or(AppearanceError::NoPage)?;
+    let page = doc.get_dictionary(page_id).map_err(|e| AppearanceError::Pdf(e.to_string()))?;
     let content = doc.get_page_content(page_id);
-    let resources = page.get(b"Resources").map_err(|_| "tampilan tanpa Resources".to_string())?.clone();
+    let resources = page.get(b"Resources").map_err(|_| AppearanceError::NoResources)?.clone();
     // Every object reachable from the resources, renumbered into the update.
     let mut map: BTreeMap<ObjectId, ObjectId> = BTreeMap::new();
     let mut stack = Vec::new();
@@ -133,7 +167,7 @@ pub fn import(pdf: &[u8], width: f64, height: f64, update: &mut Update) -> Resul
     }
     let map: HashMap<ObjectId, ObjectId> = map.into_iter().collect();
     for (old, new) in &map {
-        let obj = doc.get_object(*old).map_err(|e| e.to_string())?;
+        let obj = doc.get_object(*old).map_err(|e| AppearanceError::Pdf(e.to_string()))?;
         update.set(*new, &renumber(obj, &map));
     }
     let mut dict = Dictionary::new();

@@ -565,7 +565,7 @@ pub struct Signer<'a> {
 pub fn signature_image(field: &EmptyField, pdf: &[u8], opts: &Options, now: SystemTime) -> Result<Vec<u8>, String> {
     let doc_hash: String = Sha256::digest(pdf).iter().map(|b| format!("{b:02x}")).collect();
     let tampilan = field.tampilan("", opts, now, &doc_hash)?;
-    super::appearance::render_png(&tampilan, &opts.layouts, opts.fonts.clone(), PIXEL_PER_PT)
+    Ok(super::appearance::render_png(&tampilan, &opts.layouts, opts.fonts.clone(), PIXEL_PER_PT)?)
 }
 
 impl Backend for Signer<'_> {
