@@ -34,6 +34,41 @@ pub enum LoadError {
     Invalid(String),
 }
 
+/// Why a key and certificate are not usable: a PKCS#12 file that does not open, or a
+/// certificate that is not valid now or does not match the key. The Display text is the
+/// Indonesian message shown to users; it becomes [`LoadError::Invalid`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialError {
+    #[error("kata sandi {label} salah")]
+    WrongPassword { label: String },
+    #[error("{label} tidak dapat dibuka (kata sandi salah atau berkas rusak)")]
+    Unopenable { label: String },
+    #[error("{label} tidak berisi kunci privat dengan sertifikatnya")]
+    NoKey { label: String },
+    #[error("kunci privat dalam {label} bukan kunci RSA yang didukung")]
+    UnsupportedKey { label: String },
+    #[error("sertifikat dalam {label} tidak dapat dibaca")]
+    UnreadableCertificate { label: String },
+    #[error("{label} tidak berisi sertifikat penandatangan")]
+    NoCertificate { label: String },
+    #[error("sertifikat '{cn}' sudah kedaluwarsa sejak {until}; minta sertifikat baru, tidak ada berkas yang ditulis")]
+    Expired { cn: String, until: String },
+    #[error("sertifikat '{cn}' baru berlaku mulai {from}; tidak ada berkas yang ditulis")]
+    NotYetValid { cn: String, from: String },
+    #[error("kunci publik tidak dapat disusun")]
+    PublicKey,
+    #[error("sertifikat rusak")]
+    BrokenCertificate,
+    #[error("kunci privat tidak cocok dengan sertifikat '{cn}'; tidak ada berkas yang ditulis")]
+    KeyMismatch { cn: String },
+}
+
+impl From<CredentialError> for LoadError {
+    fn from(e: CredentialError) -> Self {
+        LoadError::Invalid(e.to_string())
+    }
+}
+
 impl From<String> for LoadError {
     fn from(msg: String) -> Self {
         LoadError::Invalid(msg)
@@ -91,19 +126,20 @@ pub fn from_pkcs12(data: &[u8], password: &str, label: &str, now: SystemTime) ->
     Ok(creds)
 }
 
-fn pkcs12(data: &[u8], pw: &str, label: &str) -> Result<Credentials, String> {
+fn pkcs12(data: &[u8], pw: &str, label: &str) -> Result<Credentials, CredentialError> {
+    let label = || label.to_string();
     let store = p12_keystore::KeyStore::from_pkcs12(data, pw).map_err(|e| match e {
-        p12_keystore::error::Error::MacError(_) => format!("kata sandi {label} salah"),
-        _ => format!("{label} tidak dapat dibuka (kata sandi salah atau berkas rusak)"),
+        p12_keystore::error::Error::MacError(_) => CredentialError::WrongPassword { label: label() },
+        _ => CredentialError::Unopenable { label: label() },
     })?;
-    let (_, chain) = store.private_key_chain().ok_or_else(|| format!("{label} tidak berisi kunci privat dengan sertifikatnya"))?;
-    let key = RsaPrivateKey::from_pkcs8_der(chain.key()).map_err(|_| format!("kunci privat dalam {label} bukan kunci RSA yang didukung"))?;
+    let (_, chain) = store.private_key_chain().ok_or_else(|| CredentialError::NoKey { label: label() })?;
+    let key = RsaPrivateKey::from_pkcs8_der(chain.key()).map_err(|_| CredentialError::UnsupportedKey { label: label() })?;
     let mut certs = Vec::new();
     for c in chain.chain() {
-        certs.push(Certificate::from_der(c.as_der()).map_err(|_| format!("sertifikat dalam {label} tidak dapat dibaca"))?);
+        certs.push(Certificate::from_der(c.as_der()).map_err(|_| CredentialError::UnreadableCertificate { label: label() })?);
     }
     if certs.is_empty() {
-        return Err(format!("{label} tidak berisi sertifikat penandatangan"));
+        return Err(CredentialError::NoCertificate { label: label() });
     }
     let cert = certs.remove(0);
     Ok(Credentials { key, cert, chain: certs })
@@ -127,25 +163,22 @@ pub fn common_name(cert: &Certificate) -> String {
 }
 
 /// Validity period and key/certificate match.
-fn check(creds: &Credentials, now: SystemTime) -> Result<(), String> {
+fn check(creds: &Credentials, now: SystemTime) -> Result<(), CredentialError> {
     let validity = &creds.cert.tbs_certificate.validity;
     let not_before = validity.not_before.to_system_time();
     let not_after = validity.not_after.to_system_time();
     let cn = common_name(&creds.cert);
     if now > not_after {
-        return Err(format!(
-            "sertifikat '{cn}' sudah kedaluwarsa sejak {}; minta sertifikat baru, tidak ada berkas yang ditulis",
-            super::time::display_utc(not_after)
-        ));
+        return Err(CredentialError::Expired { cn, until: super::time::display_utc(not_after) });
     }
     if now < not_before {
-        return Err(format!("sertifikat '{cn}' baru berlaku mulai {}; tidak ada berkas yang ditulis", super::time::display_utc(not_before)));
+        return Err(CredentialError::NotYetValid { cn, from: super::time::display_utc(not_before) });
     }
     let public = rsa::RsaPublicKey::from(&creds.key);
-    let spki = rsa::pkcs8::EncodePublicKey::to_public_key_der(&public).map_err(|_| "kunci publik tidak dapat disusun".to_string())?;
-    let cert_spki = creds.cert.tbs_certificate.subject_public_key_info.to_der().map_err(|_| "sertifikat rusak".to_string())?;
+    let spki = rsa::pkcs8::EncodePublicKey::to_public_key_der(&public).map_err(|_| CredentialError::PublicKey)?;
+    let cert_spki = creds.cert.tbs_certificate.subject_public_key_info.to_der().map_err(|_| CredentialError::BrokenCertificate)?;
     if spki.as_bytes() != cert_spki.as_slice() {
-        return Err(format!("kunci privat tidak cocok dengan sertifikat '{cn}'; tidak ada berkas yang ditulis"));
+        return Err(CredentialError::KeyMismatch { cn });
     }
     Ok(())
 }
