@@ -124,7 +124,7 @@ pub fn sign(pdf: &[u8], key: Key, assets: &Assets, bsre: Option<&crate::sign::bs
         }
     })?;
     let before = crate::sign::signatures(pdf).map(|s| s.len()).unwrap_or(0);
-    let sigs = crate::sign::signatures(&signed).map_err(SignFail::Refused)?;
+    let sigs = crate::sign::signatures(&signed).map_err(|e| SignFail::Refused(e.to_string()))?;
     let whole = sigs.last().is_some_and(|s| s.covers_whole_file());
     if !signed.starts_with(pdf) || sigs.len() != before + 1 || !sigs.iter().all(|s| s.valid()) || !whole {
         return Err(SignFail::Refused("PDF bertanda tangan tidak lolos pemeriksaan renja (tanda tangan tidak sah atau tidak mencakup seluruh berkas)".into()));
@@ -376,7 +376,7 @@ pub fn verify(store: &dyn archive::Store, id: &str, anchors: &[Certificate], bsr
                 masalah.push("PDF bertanda tangan bukan PDF final edisi ini ditambah tanda tangan".into());
             }
             match crate::sign::signatures(signed) {
-                Err(m) => masalah.push(m),
+                Err(m) => masalah.push(m.to_string()),
                 Ok(sigs) => {
                     for s in sigs {
                         let (penandatangan, penerbit, mut problems) = match &s.result {

@@ -570,7 +570,7 @@ pub fn signature_image(field: &EmptyField, pdf: &[u8], opts: &Options, now: Syst
 
 impl Backend for Signer<'_> {
     fn sign_pdf(&self, pdf: &[u8], opts: &Options, now: SystemTime) -> Result<Vec<u8>, SignError> {
-        let field = super::empty_field(pdf).map_err(SignError::Refused)?;
+        let field = super::empty_field(pdf).map_err(|e| SignError::Refused(e.to_string()))?;
         if field.slot.page == 0 || field.slot.width <= 0.0 || field.slot.height <= 0.0 {
             return Err(SignError::Refused("kolom tanda tangan tidak menyebut halaman atau ukurannya; susun ulang dengan `renja build --final`".into()));
         }

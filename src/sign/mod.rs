@@ -57,8 +57,46 @@ pub struct FieldInfo {
     pub sumber: String,
 }
 
-fn pdf_err(e: impl std::fmt::Display) -> String {
-    format!("PDF tidak dapat dibaca: {e}")
+/// Why a signature field could not be added, found or signed, or why a file's signatures could
+/// not be listed. The Display text is the Indonesian message shown to users.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PdfError {
+    #[error("PDF tidak dapat dibaca: {0}")]
+    Unreadable(String),
+    #[error("berkas bukan PDF")]
+    NotPdf,
+    #[error("PDF tanpa startxref")]
+    NoStartxref,
+    #[error("PDF tanpa katalog")]
+    NoCatalog,
+    #[error("halaman {0} tidak ada")]
+    NoPage(usize),
+    #[error("PDF ini tidak memiliki kolom tanda tangan kosong; susun dokumen final dengan `renja build --final` lalu tandatangani")]
+    NoEmptyField,
+    #[error("PDF ini sudah ditandatangani; tanda tangan tidak ditambahkan")]
+    AlreadySigned,
+    #[error("kolom tanda tangan tanpa /Rect yang sah")]
+    BadRect,
+    #[error("objek tanda tangan hilang")]
+    SignatureObjectMissing,
+    #[error("berkas terlalu besar untuk ByteRange")]
+    TooLargeForByteRange,
+    #[error("tanda tangan ({size} bita) melebihi ruang yang disediakan ({max} bita); rantai sertifikat terlalu panjang")]
+    SignatureTooLarge { size: usize, max: usize },
+    #[error(transparent)]
+    Appearance(#[from] appearance::AppearanceError),
+    #[error(transparent)]
+    Cms(#[from] cms::CmsError),
+}
+
+impl From<PdfError> for String {
+    fn from(e: PdfError) -> String {
+        e.to_string()
+    }
+}
+
+fn pdf_err(e: impl std::fmt::Display) -> PdfError {
+    PdfError::Unreadable(e.to_string())
 }
 
 fn reference(d: &Dictionary, key: &[u8]) -> Option<ObjectId> {
@@ -87,12 +125,12 @@ pub fn decode_text(bytes: &[u8]) -> String {
 
 /// Appends an incremental update with an empty signature field (and its empty appearance) at
 /// `slot`, so the document can be signed there later, by renja or any PAdES signer.
-pub fn add_signature_field(mut pdf: Vec<u8>, slot: &Slot, info: &FieldInfo) -> Result<Vec<u8>, String> {
+pub fn add_signature_field(mut pdf: Vec<u8>, slot: &Slot, info: &FieldInfo) -> Result<Vec<u8>, PdfError> {
     let doc = Document::load_mem(&pdf).map_err(pdf_err)?;
-    let prev_xref = pdfobj::last_startxref(&pdf).ok_or("PDF tanpa startxref")?;
+    let prev_xref = pdfobj::last_startxref(&pdf).ok_or(PdfError::NoStartxref)?;
     let pages = doc.get_pages();
-    let page_id = *pages.get(&(slot.page as u32)).ok_or_else(|| format!("halaman {} tidak ada", slot.page))?;
-    let root_id = reference(&doc.trailer, b"Root").ok_or("PDF tanpa katalog")?;
+    let page_id = *pages.get(&(slot.page as u32)).ok_or(PdfError::NoPage(slot.page))?;
+    let root_id = reference(&doc.trailer, b"Root").ok_or(PdfError::NoCatalog)?;
     let mut update = Update::new(doc.max_id);
 
     let mut ap = Dictionary::new();
@@ -210,7 +248,7 @@ impl EmptyField {
     }
     /// What the visible signature shows, signed at `now` by `nama` (the edition's signer when
     /// the field names one), over a document whose SHA-256 is `doc_hash`.
-    pub fn tampilan(&self, fallback_nama: &str, opts: &Options, now: SystemTime, doc_hash: &str) -> Result<appearance::Tampilan, String> {
+    pub fn tampilan(&self, fallback_nama: &str, opts: &Options, now: SystemTime, doc_hash: &str) -> Result<appearance::Tampilan, PdfError> {
         let zona = opts.zona.or(self.zona).unwrap_or(time::Zona::Wib);
         let qr_svg = appearance::qr_svg(&qr_payload(&self.edisi, self.nip.trim_start_matches("NIP ").replace(' ', "").as_str(), &time::iso(now), doc_hash))?;
         Ok(appearance::Tampilan {
@@ -234,13 +272,13 @@ struct Form {
 }
 
 /// Finds the first empty signature field of `doc`, with the document's AcroForm.
-fn find_empty_field(doc: &Document) -> Result<(Form, EmptyField), String> {
-    let root_id = reference(&doc.trailer, b"Root").ok_or("PDF tanpa katalog")?;
+fn find_empty_field(doc: &Document) -> Result<(Form, EmptyField), PdfError> {
+    let root_id = reference(&doc.trailer, b"Root").ok_or(PdfError::NoCatalog)?;
     let catalog = doc.get_dictionary(root_id).map_err(pdf_err)?;
     let (acroform_id, acroform) = match catalog.get(b"AcroForm") {
         Ok(Object::Reference(id)) => (Some(*id), doc.get_dictionary(*id).map_err(pdf_err)?.clone()),
         Ok(Object::Dictionary(d)) => (None, d.clone()),
-        _ => return Err(no_field()),
+        _ => return Err(PdfError::NoEmptyField),
     };
     let fields = match acroform.get(b"Fields") {
         Ok(Object::Array(a)) => a.clone(),
@@ -262,11 +300,7 @@ fn find_empty_field(doc: &Document) -> Result<(Form, EmptyField), String> {
         }
     }
     let Some((field_id, field)) = target else {
-        return Err(if signed_already {
-            "PDF ini sudah ditandatangani; tanda tangan tidak ditambahkan".to_string()
-        } else {
-            no_field()
-        });
+        return Err(if signed_already { PdfError::AlreadySigned } else { PdfError::NoEmptyField });
     };
     let rect: Vec<f64> = field
         .get(b"Rect")
@@ -274,7 +308,7 @@ fn find_empty_field(doc: &Document) -> Result<(Form, EmptyField), String> {
         .map(|a| a.iter().filter_map(number).collect())
         .unwrap_or_default();
     if rect.len() != 4 {
-        return Err("kolom tanda tangan tanpa /Rect yang sah".into());
+        return Err(PdfError::BadRect);
     }
     let page = match reference(&field, b"P") {
         Some(p) => doc.get_pages().into_iter().find(|(_, id)| *id == p).map(|(n, _)| n as usize).unwrap_or(0),
@@ -307,7 +341,7 @@ fn number(o: &Object) -> Option<f64> {
 }
 
 /// The empty signature field of a final renja PDF (see [`EmptyField`]).
-pub fn empty_field(pdf: &[u8]) -> Result<EmptyField, String> {
+pub fn empty_field(pdf: &[u8]) -> Result<EmptyField, PdfError> {
     let doc = Document::load_mem(pdf).map_err(pdf_err)?;
     find_empty_field(&doc).map(|(_, f)| f)
 }
@@ -346,15 +380,15 @@ pub struct LocalKey<'a>(pub &'a credentials::Credentials);
 
 impl Backend for LocalKey<'_> {
     fn sign_pdf(&self, pdf: &[u8], opts: &Options, now: SystemTime) -> Result<Vec<u8>, SignError> {
-        sign(pdf, self.0, opts, now).map_err(SignError::Refused)
+        sign(pdf, self.0, opts, now).map_err(|e| SignError::Refused(e.to_string()))
     }
 }
 
 /// Signs `pdf` (a final renja PDF with an empty signature field) and returns the signed file:
 /// the input bytes unchanged, followed by one incremental update.
-pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: SystemTime) -> Result<Vec<u8>, String> {
+pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: SystemTime) -> Result<Vec<u8>, PdfError> {
     let doc = Document::load_mem(pdf).map_err(pdf_err)?;
-    let prev_xref = pdfobj::last_startxref(pdf).ok_or("PDF tanpa startxref")?;
+    let prev_xref = pdfobj::last_startxref(pdf).ok_or(PdfError::NoStartxref)?;
     let (Form { root_id, catalog, acroform_id, acroform }, empty) = find_empty_field(&doc)?;
     let (field_id, mut field) = (empty.id, empty.dict.clone());
     let (width, height) = (empty.slot.width, empty.slot.height);
@@ -416,13 +450,13 @@ pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: S
 
     let mut out = pdf.to_vec();
     let bodies = update.append(&mut out, &doc.trailer, prev_xref);
-    let body = bodies.iter().find(|(id, _)| *id == sig_id).map(|(_, off)| *off).ok_or("objek tanda tangan hilang")?;
+    let body = bodies.iter().find(|(id, _)| *id == sig_id).map(|(_, off)| *off).ok_or(PdfError::SignatureObjectMissing)?;
     let (br, start) = (body + byte_range_at, body + contents_at);
     let end = start + CONTENTS_BYTES * 2 + 2;
     let ranges = [0, start, end, out.len() - end];
     let patched = format!("[{} {} {} {}]", ranges[0], ranges[1], ranges[2], ranges[3]);
     if patched.len() > BYTE_RANGE_PLACEHOLDER.len() {
-        return Err("berkas terlalu besar untuk ByteRange".into());
+        return Err(PdfError::TooLargeForByteRange);
     }
     let padded = format!("{patched:<width$}", width = BYTE_RANGE_PLACEHOLDER.len());
     out[br..br + padded.len()].copy_from_slice(padded.as_bytes());
@@ -436,10 +470,7 @@ pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: S
         cms_der = cms::add_timestamp(&cms_der, url)?;
     }
     if cms_der.len() > CONTENTS_BYTES {
-        return Err(format!(
-            "tanda tangan ({} bita) melebihi ruang yang disediakan ({CONTENTS_BYTES} bita); rantai sertifikat terlalu panjang",
-            cms_der.len()
-        ));
+        return Err(PdfError::SignatureTooLarge { size: cms_der.len(), max: CONTENTS_BYTES });
     }
     let hex_sig = hex(&cms_der).to_uppercase();
     out[start + 1..start + 1 + hex_sig.len()].copy_from_slice(hex_sig.as_bytes());
@@ -447,10 +478,6 @@ pub fn sign(pdf: &[u8], creds: &credentials::Credentials, opts: &Options, now: S
 }
 
 const BYTE_RANGE_PLACEHOLDER: &str = "[0 0000000000 0000000000 0000000000]";
-
-fn no_field() -> String {
-    "PDF ini tidak memiliki kolom tanda tangan kosong; susun dokumen final dengan `renja build --final` lalu tandatangani".into()
-}
 
 /// One signature found in a file, with the result of checking it.
 #[derive(Debug, Clone)]
@@ -480,9 +507,9 @@ impl SignatureInfo {
 }
 
 /// Every signature in `pdf` (found by their `/ByteRange`), checked.
-pub fn signatures(pdf: &[u8]) -> Result<Vec<SignatureInfo>, String> {
+pub fn signatures(pdf: &[u8]) -> Result<Vec<SignatureInfo>, PdfError> {
     if !pdf.starts_with(b"%PDF-") {
-        return Err("berkas bukan PDF".into());
+        return Err(PdfError::NotPdf);
     }
     let doc = Document::load_mem(pdf).ok();
     let mut out = Vec::new();
