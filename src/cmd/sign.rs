@@ -113,7 +113,7 @@ pub fn bsre_client(url: &str, config: Option<&Path>, timeout: Option<f64>) -> Re
         }
         cfg.timeout = std::time::Duration::from_secs_f64(t);
     }
-    crate::sign::bsre::Client::new(url, cfg)
+    crate::sign::bsre::Client::new(url, cfg).map_err(String::from)
 }
 
 fn run_bsre(args: Args, url: &str) -> i32 {

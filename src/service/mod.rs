@@ -100,7 +100,7 @@ fn bsre_client(config: &Config) -> Result<Option<Arc<crate::sign::bsre::Client>>
     if let Some(w) = warning {
         eprintln!("peringatan: {w}");
     }
-    Client::new(url, cfg).map(|c| Some(Arc::new(c)))
+    Client::new(url, cfg).map(|c| Some(Arc::new(c))).map_err(String::from)
 }
 
 /// Opens the store of a data folder.

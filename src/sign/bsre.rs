@@ -86,6 +86,83 @@ pub struct Error {
     pub message: String,
 }
 
+/// Why the client could not be set up: its configuration file, or the service's address. The
+/// Display text is the Indonesian message shown to users.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("konfigurasi BSrE '{path}' tidak dapat dibaca: {reason}; buat berkas itu berisi `pengguna = \"…\"` dan `sandi = \"…\"` (kredensial klien dari admin BSrE), lihat docs/signing.md")]
+    Unreadable { path: String, reason: String },
+    #[error("konfigurasi BSrE '{path}': {reason}")]
+    Syntax { path: String, reason: String },
+    #[error("konfigurasi BSrE '{path}': `pengguna` dan `sandi` tidak boleh kosong")]
+    EmptyCredentials { path: String },
+    #[error("konfigurasi BSrE '{path}': batas_waktu_detik = {seconds}; diharapkan lebih dari 0 dan paling lama 3600")]
+    BadTimeout { path: String, seconds: f64 },
+    #[error("alamat BSrE '{url}' tidak sah: diharapkan https://HOST[:PORT]")]
+    NoScheme { url: String },
+    #[error("alamat BSrE '{url}' tidak sah: tanpa nama host")]
+    NoHost { url: String },
+    #[error("alamat BSrE '{url}' memakai http:// tanpa enkripsi, padahal passphrase dan kredensial klien ikut terkirim; gunakan https://, atau (hanya di jaringan internal) tulis `izinkan_http = true` di konfigurasi BSrE")]
+    PlainHttp { url: String },
+    #[error("alamat BSrE '{url}' tidak sah: diharapkan https://")]
+    UnsupportedScheme { url: String },
+}
+
+impl From<ConfigError> for String {
+    fn from(e: ConfigError) -> String {
+        e.to_string()
+    }
+}
+
+/// Why renja does not accept the PDF a signing service returned (see [`check_returned`]). The
+/// Display text is the Indonesian reason shown to users.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ReturnedError {
+    #[error("isinya tidak diawali PDF yang dikirim: bita ke-{at} diubah (dokumen yang ditandatangani bukan dokumen renja)")]
+    ChangedByte { at: usize },
+    #[error("isinya tidak diawali PDF yang dikirim secara utuh")]
+    Truncated,
+    #[error("bukan PDF yang dapat dibaca: {0}")]
+    Unreadable(String),
+    #[error("PDF yang dikirim tidak dapat dibaca: {0}")]
+    SentUnreadable(String),
+    #[error("diharapkan tepat satu tanda tangan baru, ditemukan {new} (semua tanda tangan: {all})")]
+    SignatureCount { new: usize, all: usize },
+    #[error("tanda tangannya tidak sah menurut pemeriksaan renja: {0}")]
+    InvalidSignature(String),
+    #[error("tanda tangannya hanya mencakup {covered} dari {len} bita berkas; sisanya tidak ditandatangani")]
+    PartialCoverage { covered: usize, len: usize },
+    #[error("menambahkan {0} revisi; yang diterima hanya satu pembaruan inkremental berisi tanda tangan")]
+    Revisions(usize),
+    #[error("jumlah halamannya {new}, padahal PDF yang dikirim {old} halaman")]
+    PageCount { new: usize, old: usize },
+    #[error("susunan halamannya berbeda dari PDF yang dikirim")]
+    PagesReordered,
+    #[error("katalog dokumennya diganti")]
+    CatalogReplaced,
+    #[error("objek {} {} dihapus", .0.0, .0.1)]
+    ObjectRemoved(ObjectId),
+    #[error("objek {} {}{} diubah, padahal tanda tangan tidak perlu mengubahnya", .id.0, .id.1, .kind.as_ref().map(|k| format!(" (/{k})")).unwrap_or_default())]
+    ObjectChanged { id: ObjectId, kind: Option<String> },
+    #[error("halaman {0} mendapat anotasi baru yang bukan kolom tanda tangan")]
+    ForeignAnnotation(u32),
+    #[error("kamus tanda tangannya tidak ditemukan")]
+    NoSignatureDictionary,
+    #[error("kolom tanda tangannya tidak ditemukan")]
+    NoSignatureField,
+    /// The widget's dictionary could not be read.
+    #[error("{0}")]
+    Widget(String),
+    #[error("kolom tanda tangannya tanpa /Rect")]
+    NoRect,
+    #[error(
+        "tanda tangan tampaknya tidak berada di kotak tanda tangan renja: halaman {} [{:.1} {:.1} {:.1} {:.1}], diharapkan halaman {} [{:.1} {:.1} {:.1} {:.1}]",
+        .got.page, .got.x, .got.y, .got.x + .got.width, .got.y + .got.height,
+        .expected.page, .expected.x, .expected.y, .expected.x + .expected.width, .expected.y + .expected.height
+    )]
+    Misplaced { got: Slot, expected: Slot },
+}
+
 fn err(kind: ErrorKind, message: impl Into<String>) -> Error {
     Error { kind, message: message.into() }
 }
@@ -169,21 +246,17 @@ impl Config {
 
     /// Reads the configuration. Returns it with a warning when the file can be read by other
     /// users. Errors name the file (and the line and column of a syntax error).
-    pub fn load(path: &Path) -> Result<(Config, Option<String>), String> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            format!(
-                "konfigurasi BSrE '{}' tidak dapat dibaca: {e}; buat berkas itu berisi `pengguna = \"…\"` dan `sandi = \"…\"` (kredensial klien dari admin BSrE), lihat docs/signing.md",
-                path.display()
-            )
-        })?;
-        let file: ConfigFile = toml::from_str(&text).map_err(|e| format!("konfigurasi BSrE '{}': {}", path.display(), e.to_string().trim_end()))?;
+    pub fn load(path: &Path) -> Result<(Config, Option<String>), ConfigError> {
+        let shown = || path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable { path: shown(), reason: e.to_string() })?;
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Syntax { path: shown(), reason: e.to_string().trim_end().to_string() })?;
         if file.pengguna.trim().is_empty() || file.sandi.is_empty() {
-            return Err(format!("konfigurasi BSrE '{}': `pengguna` dan `sandi` tidak boleh kosong", path.display()));
+            return Err(ConfigError::EmptyCredentials { path: shown() });
         }
         let timeout = match file.batas_waktu_detik {
             None => DEFAULT_TIMEOUT,
             Some(s) if s > 0.0 && s <= 3600.0 => Duration::from_secs_f64(s),
-            Some(s) => return Err(format!("konfigurasi BSrE '{}': batas_waktu_detik = {s}; diharapkan lebih dari 0 dan paling lama 3600", path.display())),
+            Some(s) => return Err(ConfigError::BadTimeout { path: shown(), seconds: s }),
         };
         let warning = permission_warning(path);
         Ok((Config { user: file.pengguna, password: file.sandi, timeout, allow_http: file.izinkan_http }, warning))
@@ -271,22 +344,20 @@ pub struct Client {
 
 impl Client {
     /// A client for the service at `url` (e.g. `https://esign.example.go.id`).
-    pub fn new(url: &str, config: Config) -> Result<Client, String> {
+    pub fn new(url: &str, config: Config) -> Result<Client, ConfigError> {
         let base = url.trim_end_matches('/').to_string();
-        let (scheme, rest) = base.split_once("://").ok_or_else(|| format!("alamat BSrE '{url}' tidak sah: diharapkan https://HOST[:PORT]"))?;
+        let (scheme, rest) = base.split_once("://").ok_or_else(|| ConfigError::NoScheme { url: url.to_string() })?;
         let host = rest.split(['/', ':']).next().unwrap_or("");
         if host.is_empty() {
-            return Err(format!("alamat BSrE '{url}' tidak sah: tanpa nama host"));
+            return Err(ConfigError::NoHost { url: url.to_string() });
         }
         match scheme {
             "https" => {}
             "http" if matches!(host, "127.0.0.1" | "localhost" | "[::1]") || config.allow_http => {}
             "http" => {
-                return Err(format!(
-                    "alamat BSrE '{url}' memakai http:// tanpa enkripsi, padahal passphrase dan kredensial klien ikut terkirim; gunakan https://, atau (hanya di jaringan internal) tulis `izinkan_http = true` di konfigurasi BSrE"
-                ));
+                return Err(ConfigError::PlainHttp { url: url.to_string() });
             }
-            _ => return Err(format!("alamat BSrE '{url}' tidak sah: diharapkan https://")),
+            _ => return Err(ConfigError::UnsupportedScheme { url: url.to_string() }),
         }
         let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(config.timeout)).http_status_as_error(false).build().into();
         Ok(Client { base, config, agent })
@@ -562,7 +633,7 @@ pub struct Signer<'a> {
 }
 
 /// The visible signature for `field` as PNG, for the document `pdf` signed at `now`.
-pub fn signature_image(field: &EmptyField, pdf: &[u8], opts: &Options, now: SystemTime) -> Result<Vec<u8>, String> {
+pub fn signature_image(field: &EmptyField, pdf: &[u8], opts: &Options, now: SystemTime) -> Result<Vec<u8>, super::PdfError> {
     let doc_hash: String = Sha256::digest(pdf).iter().map(|b| format!("{b:02x}")).collect();
     let tampilan = field.tampilan("", opts, now, &doc_hash)?;
     Ok(super::appearance::render_png(&tampilan, &opts.layouts, opts.fonts.clone(), PIXEL_PER_PT)?)
@@ -574,7 +645,7 @@ impl Backend for Signer<'_> {
         if field.slot.page == 0 || field.slot.width <= 0.0 || field.slot.height <= 0.0 {
             return Err(SignError::Refused("kolom tanda tangan tidak menyebut halaman atau ukurannya; susun ulang dengan `renja build --final`".into()));
         }
-        let image = signature_image(&field, pdf, opts, now).map_err(SignError::Refused)?;
+        let image = signature_image(&field, pdf, opts, now).map_err(|e| SignError::Refused(e.to_string()))?;
         let reason = field.reason(opts);
         let location = field.location(opts);
         let req = SignRequest { nik: &self.nik, secret: &self.secret, image_png: &image, slot: field.slot, reason: &reason, location: location.as_deref() };
@@ -593,19 +664,19 @@ impl Backend for Signer<'_> {
 /// file, whose widget lies at `slot`; and the update changes no page and nothing but what a
 /// signature needs (the catalog's /AcroForm, /Metadata, /DSS; the AcroForm; a page's /Annots;
 /// the document information; signature fields). Returns the reason otherwise.
-pub fn check_returned(sent: &[u8], returned: &[u8], slot: &Slot) -> Result<(), String> {
+pub fn check_returned(sent: &[u8], returned: &[u8], slot: &Slot) -> Result<(), ReturnedError> {
     if returned.len() <= sent.len() || returned[..sent.len()] != sent[..] {
         let at = sent.iter().zip(returned).position(|(a, b)| a != b);
         return Err(match at {
-            Some(i) => format!("isinya tidak diawali PDF yang dikirim: bita ke-{i} diubah (dokumen yang ditandatangani bukan dokumen renja)"),
-            None => "isinya tidak diawali PDF yang dikirim secara utuh".to_string(),
+            Some(i) => ReturnedError::ChangedByte { at: i },
+            None => ReturnedError::Truncated,
         });
     }
     let before = super::signatures(sent).map(|s| s.len()).unwrap_or(0);
-    let sigs = super::signatures(returned).map_err(|e| format!("bukan PDF yang dapat dibaca: {e}"))?;
+    let sigs = super::signatures(returned).map_err(|e| ReturnedError::Unreadable(e.to_string()))?;
     let new: Vec<_> = sigs.iter().filter(|s| s.byte_range[1] >= sent.len()).collect();
     if new.len() != 1 || sigs.len() != before + 1 {
-        return Err(format!("diharapkan tepat satu tanda tangan baru, ditemukan {} (semua tanda tangan: {})", new.len(), sigs.len()));
+        return Err(ReturnedError::SignatureCount { new: new.len(), all: sigs.len() });
     }
     let sig = new[0];
     if !sig.valid() {
@@ -613,18 +684,18 @@ pub fn check_returned(sent: &[u8], returned: &[u8], slot: &Slot) -> Result<(), S
             Ok(c) => c.problems.join("; "),
             Err(e) => e.to_string(),
         };
-        return Err(format!("tanda tangannya tidak sah menurut pemeriksaan renja: {why}"));
+        return Err(ReturnedError::InvalidSignature(why));
     }
     if !sig.covers_whole_file() {
-        return Err(format!("tanda tangannya hanya mencakup {} dari {} bita berkas; sisanya tidak ditandatangani", sig.covered_end, sig.file_len));
+        return Err(ReturnedError::PartialCoverage { covered: sig.covered_end, len: sig.file_len });
     }
     let tail = &returned[sent.len()..];
     let revisions = tail.windows(9).filter(|w| w == b"startxref").count();
     if revisions != 1 {
-        return Err(format!("menambahkan {revisions} revisi; yang diterima hanya satu pembaruan inkremental berisi tanda tangan"));
+        return Err(ReturnedError::Revisions(revisions));
     }
-    let old = Document::load_mem(sent).map_err(|e| format!("PDF yang dikirim tidak dapat dibaca: {e}"))?;
-    let new_doc = Document::load_mem(returned).map_err(|e| format!("bukan PDF yang dapat dibaca: {e}"))?;
+    let old = Document::load_mem(sent).map_err(|e| ReturnedError::SentUnreadable(e.to_string()))?;
+    let new_doc = Document::load_mem(returned).map_err(|e| ReturnedError::Unreadable(e.to_string()))?;
     check_update(&old, &new_doc)?;
     check_widget(&new_doc, &sig.byte_range, slot)
 }
@@ -657,17 +728,17 @@ fn annots(doc: &Document, page: &Dictionary) -> (Option<ObjectId>, Vec<Object>) 
 }
 
 /// The objects the update changed, each allowed only if a signature needs to change it.
-fn check_update(old: &Document, new: &Document) -> Result<(), String> {
+fn check_update(old: &Document, new: &Document) -> Result<(), ReturnedError> {
     let (old_pages, new_pages) = (old.get_pages(), new.get_pages());
     if old_pages.len() != new_pages.len() {
-        return Err(format!("jumlah halamannya {}, padahal PDF yang dikirim {} halaman", new_pages.len(), old_pages.len()));
+        return Err(ReturnedError::PageCount { new: new_pages.len(), old: old_pages.len() });
     }
     if old_pages != new_pages {
-        return Err("susunan halamannya berbeda dari PDF yang dikirim".into());
+        return Err(ReturnedError::PagesReordered);
     }
     let root = super::reference(&old.trailer, b"Root");
     if super::reference(&new.trailer, b"Root") != root {
-        return Err("katalog dokumennya diganti".into());
+        return Err(ReturnedError::CatalogReplaced);
     }
     let info = super::reference(&old.trailer, b"Info");
     let old_catalog = root.and_then(|r| old.get_dictionary(r).ok());
@@ -682,7 +753,7 @@ fn check_update(old: &Document, new: &Document) -> Result<(), String> {
     }
     for (id, before) in &old.objects {
         let Some(after) = new.objects.get(id) else {
-            return Err(format!("objek {} {} dihapus", id.0, id.1));
+            return Err(ReturnedError::ObjectRemoved(*id));
         };
         if serialize(before) == serialize(after) {
             continue;
@@ -713,7 +784,7 @@ fn check_update(old: &Document, new: &Document) -> Result<(), String> {
         };
         if !allowed {
             let kind = before.as_dict().ok().and_then(|d| d.get(b"Type").ok()).and_then(|t| t.as_name().ok()).map(|n| String::from_utf8_lossy(n).into_owned());
-            return Err(format!("objek {} {}{} diubah, padahal tanda tangan tidak perlu mengubahnya", id.0, id.1, kind.map(|k| format!(" (/{k})")).unwrap_or_default()));
+            return Err(ReturnedError::ObjectChanged { id: *id, kind });
         }
     }
     // Annotations added to a page must be signature widgets.
@@ -730,7 +801,7 @@ fn check_update(old: &Document, new: &Document) -> Result<(), String> {
                 _ => None,
             };
             if !d.is_some_and(|d| is_sig_field(new, d)) {
-                return Err(format!("halaman {n} mendapat anotasi baru yang bukan kolom tanda tangan"));
+                return Err(ReturnedError::ForeignAnnotation(*n));
             }
         }
     }
@@ -738,7 +809,7 @@ fn check_update(old: &Document, new: &Document) -> Result<(), String> {
 }
 
 /// The new signature's widget must lie at renja's slot.
-fn check_widget(doc: &Document, byte_range: &[usize; 4], slot: &Slot) -> Result<(), String> {
+fn check_widget(doc: &Document, byte_range: &[usize; 4], slot: &Slot) -> Result<(), ReturnedError> {
     let sig_id = doc
         .objects
         .iter()
@@ -746,7 +817,7 @@ fn check_widget(doc: &Document, byte_range: &[usize; 4], slot: &Slot) -> Result<
             Object::Dictionary(d) if super::sig_matches(d, byte_range) => Some(*id),
             _ => None,
         })
-        .ok_or("kamus tanda tangannya tidak ditemukan")?;
+        .ok_or(ReturnedError::NoSignatureDictionary)?;
     let field = doc
         .objects
         .iter()
@@ -754,15 +825,15 @@ fn check_widget(doc: &Document, byte_range: &[usize; 4], slot: &Slot) -> Result<
             Object::Dictionary(d) if super::reference(d, b"V") == Some(sig_id) => Some((*id, d.clone())),
             _ => None,
         })
-        .ok_or("kolom tanda tangannya tidak ditemukan")?;
+        .ok_or(ReturnedError::NoSignatureField)?;
     // The widget is the field itself, or its first kid.
     let (widget_id, widget) = match field.1.get(b"Kids").ok().and_then(|k| k.as_array().ok()).and_then(|k| k.first()).and_then(|k| k.as_reference().ok()) {
-        Some(kid) => (kid, doc.get_dictionary(kid).map_err(|e| e.to_string())?.clone()),
+        Some(kid) => (kid, doc.get_dictionary(kid).map_err(|e| ReturnedError::Widget(e.to_string()))?.clone()),
         None => field,
     };
     let rect: Vec<f64> = widget.get(b"Rect").and_then(|r| r.as_array()).map(|a| a.iter().filter_map(super::number).collect()).unwrap_or_default();
     if rect.len() != 4 {
-        return Err("kolom tanda tangannya tanpa /Rect".into());
+        return Err(ReturnedError::NoRect);
     }
     let page = doc
         .get_pages()
@@ -772,19 +843,7 @@ fn check_widget(doc: &Document, byte_range: &[usize; 4], slot: &Slot) -> Result<
     let got = Slot { page: page.unwrap_or(0), x: rect[0].min(rect[2]), y: rect[1].min(rect[3]), width: (rect[2] - rect[0]).abs(), height: (rect[3] - rect[1]).abs() };
     let close = |a: f64, b: f64| (a - b).abs() <= SLOT_TOLERANCE;
     if got.page != slot.page || !close(got.x, slot.x) || !close(got.y, slot.y) || !close(got.width, slot.width) || !close(got.height, slot.height) {
-        return Err(format!(
-            "tanda tangan tampaknya tidak berada di kotak tanda tangan renja: halaman {} [{:.1} {:.1} {:.1} {:.1}], diharapkan halaman {} [{:.1} {:.1} {:.1} {:.1}]",
-            got.page,
-            got.x,
-            got.y,
-            got.x + got.width,
-            got.y + got.height,
-            slot.page,
-            slot.x,
-            slot.y,
-            slot.x + slot.width,
-            slot.y + slot.height
-        ));
+        return Err(ReturnedError::Misplaced { got, expected: *slot });
     }
     Ok(())
 }
@@ -816,6 +875,8 @@ mod tests {
         assert!(Client::new("http://127.0.0.1:8080", cfg(false)).is_ok());
         assert!(Client::new("https://esign.example.go.id/", cfg(false)).is_ok());
         let e = Client::new("http://10.1.2.3", cfg(false)).err().unwrap();
+        assert!(matches!(e, ConfigError::PlainHttp { .. }));
+        let e = e.to_string();
         assert!(e.contains("izinkan_http"), "{e}");
         assert!(Client::new("http://10.1.2.3", cfg(true)).is_ok());
         assert!(Client::new("ftp://x", cfg(true)).is_err());
