@@ -34,11 +34,26 @@ pub enum LoadError {
     Invalid(String),
 }
 
-/// Why a key and certificate are not usable: a PKCS#12 file that does not open, or a
+/// Why a key and certificate are not usable: a key or certificate file that does not parse, a
+/// PKCS#12 file that does not open, or a
 /// certificate that is not valid now or does not match the key. The Display text is the
 /// Indonesian message shown to users; it becomes [`LoadError::Invalid`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialError {
+    #[error("kunci privat '{path}' bukan berkas PEM")]
+    KeyNotPem { path: String },
+    #[error("kata sandi kunci privat '{path}' salah, atau kunci bukan RSA")]
+    WrongKeyPassword { path: String },
+    #[error("kunci privat '{path}' tidak dapat dibaca")]
+    UnreadablePkcs1Key { path: String },
+    #[error("kunci privat '{path}' tidak dapat dibaca (diharapkan kunci RSA dalam PEM PKCS#8 atau PKCS#1)")]
+    UnreadableKey { path: String },
+    #[error("sertifikat '{path}' bukan sertifikat X.509 dalam PEM")]
+    CertificateNotPem { path: String },
+    #[error("sertifikat '{path}' kosong")]
+    EmptyCertificate { path: String },
+    #[error("rantai sertifikat '{path}' bukan sertifikat X.509 dalam PEM")]
+    ChainNotPem { path: String },
     #[error("kata sandi {label} salah")]
     WrongPassword { label: String },
     #[error("{label} tidak dapat dibuka (kata sandi salah atau berkas rusak)")]
@@ -90,26 +105,26 @@ pub fn load(source: &KeySource, password: &mut dyn FnMut() -> Result<String, Str
         }
         KeySource::Pem { key, cert, chain } => {
             let key_text =
-                String::from_utf8(read(key, "kunci privat")?).map_err(|_| LoadError::Invalid(format!("kunci privat '{}' bukan berkas PEM", key.display())))?;
+                String::from_utf8(read(key, "kunci privat")?).map_err(|_| CredentialError::KeyNotPem { path: key.display().to_string() })?;
             let private = if key_text.contains("ENCRYPTED PRIVATE KEY") {
                 let pw = password()?;
                 RsaPrivateKey::from_pkcs8_encrypted_pem(&key_text, pw.as_bytes())
-                    .map_err(|_| format!("kata sandi kunci privat '{}' salah, atau kunci bukan RSA", key.display()))?
+                    .map_err(|_| CredentialError::WrongKeyPassword { path: key.display().to_string() })?
             } else if key_text.contains("BEGIN RSA PRIVATE KEY") {
-                RsaPrivateKey::from_pkcs1_pem(&key_text).map_err(|_| format!("kunci privat '{}' tidak dapat dibaca", key.display()))?
+                RsaPrivateKey::from_pkcs1_pem(&key_text).map_err(|_| CredentialError::UnreadablePkcs1Key { path: key.display().to_string() })?
             } else {
                 RsaPrivateKey::from_pkcs8_pem(&key_text)
-                    .map_err(|_| format!("kunci privat '{}' tidak dapat dibaca (diharapkan kunci RSA dalam PEM PKCS#8 atau PKCS#1)", key.display()))?
+                    .map_err(|_| CredentialError::UnreadableKey { path: key.display().to_string() })?
             };
             let cert_pem = read(cert, "sertifikat")?;
-            let mut certs = Certificate::load_pem_chain(&cert_pem).map_err(|_| format!("sertifikat '{}' bukan sertifikat X.509 dalam PEM", cert.display()))?;
+            let mut certs = Certificate::load_pem_chain(&cert_pem).map_err(|_| CredentialError::CertificateNotPem { path: cert.display().to_string() })?;
             if certs.is_empty() {
-                return Err(format!("sertifikat '{}' kosong", cert.display()).into());
+                return Err(CredentialError::EmptyCertificate { path: cert.display().to_string() }.into());
             }
             let signer = certs.remove(0);
             for c in chain.iter() {
                 let pem = read(c, "rantai sertifikat")?;
-                certs.extend(Certificate::load_pem_chain(&pem).map_err(|_| format!("rantai sertifikat '{}' bukan sertifikat X.509 dalam PEM", c.display()))?);
+                certs.extend(Certificate::load_pem_chain(&pem).map_err(|_| CredentialError::ChainNotPem { path: c.display().to_string() })?);
             }
             Credentials { key: private, cert: signer, chain: certs }
         }
