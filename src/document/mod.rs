@@ -265,12 +265,14 @@ fn context(meta: &Meta, computed: &Computed, present: &[String]) -> minijinja::V
     let mut values: BTreeMap<String, minijinja::Value> = ctx.iter().map(|(k, v)| (k.clone(), template::to_value(v))).collect();
     drop(ctx);
     let mut failed = Vec::new();
+    use tables::IdTabel;
+    // The computed tables' context keys and the data file each comes from.
     for (key, file) in [
-        ("evaluasi", "data/evaluasi.toml"),
-        ("rkpd", "data/rkpd.toml"),
-        ("rencana", "data/rencana.toml"),
-        ("tujuan_sasaran", "data/tujuan-sasaran.toml"),
-        ("usulan", "data/usulan.toml"),
+        ("evaluasi", IdTabel::Evaluasi.berkas()),
+        ("rkpd", IdTabel::Rkpd.berkas()),
+        ("rencana", IdTabel::Rencana.berkas()),
+        ("tujuan_sasaran", IdTabel::Kinerja.berkas()),
+        ("usulan", IdTabel::Usulan.berkas()),
     ] {
         let json = match key {
             "evaluasi" => serde_json::to_value(&computed.evaluasi),
@@ -625,9 +627,9 @@ pub fn build_from(ed: &Edition, computed: Computed, tabel: BTreeMap<String, Tabe
     // Tables a chapter may place: computed ones, and those whose file exists but failed to
     // parse (already reported there; no second error at the placement).
     let mut placeable: Vec<String> = tabel.keys().cloned().collect();
-    for (id, file) in [("evaluasi", "data/evaluasi.toml"), ("kinerja", "data/tujuan-sasaran.toml"), ("rumusan", "data/tujuan-sasaran.toml"), ("rkpd", "data/rkpd.toml"), ("rencana", "data/rencana.toml"), ("usulan", "data/usulan.toml")] {
-        if ed.sources.present.iter().any(|p| p == file) && !placeable.iter().any(|x| x == id) {
-            placeable.push(id.to_string());
+    for id in tables::IdTabel::ALL {
+        if ed.sources.present.iter().any(|p| p == id.berkas()) && !placeable.iter().any(|x| x == id.as_str()) {
+            placeable.push(id.as_str().to_string());
         }
     }
     let templates = Templates::new(meta.format.rupiah, placeable);
@@ -829,14 +831,14 @@ fn contains_table(blocks: &[Blok], id: &str) -> bool {
 
 /// The data file behind a placed table.
 fn table_source<'a>(ed: &'a Edition, id: &str) -> Option<&'a crate::diag::SourceFile> {
+    use tables::IdTabel;
     let s = ed.sources;
-    match id {
-        "evaluasi" => s.evaluasi.as_ref().map(|(f, _)| f),
-        "kinerja" | "rumusan" => s.tujuan_sasaran.as_ref().map(|(f, _)| f),
-        "rkpd" => s.rkpd.as_ref().map(|(f, _)| f),
-        "rencana" => s.rencana.as_ref().map(|(f, _)| f),
-        "usulan" => s.usulan.as_ref().map(|(f, _)| f),
-        _ => None,
+    match IdTabel::parse(id)? {
+        IdTabel::Evaluasi => s.evaluasi.as_ref().map(|(f, _)| f),
+        IdTabel::Kinerja | IdTabel::Rumusan => s.tujuan_sasaran.as_ref().map(|(f, _)| f),
+        IdTabel::Rkpd => s.rkpd.as_ref().map(|(f, _)| f),
+        IdTabel::Rencana => s.rencana.as_ref().map(|(f, _)| f),
+        IdTabel::Usulan => s.usulan.as_ref().map(|(f, _)| f),
     }
 }
 

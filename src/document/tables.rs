@@ -248,7 +248,7 @@ fn evaluasi(e: &Evaluasi, meta: &Meta) -> TabelTampil {
     baris.push(BarisTampil { gaya: GayaBaris::Ringkasan, tebal: true, sel: avg_row });
 
     TabelTampil {
-        id: "evaluasi".into(),
+        id: IdTabel::Evaluasi.as_str().into(),
         nomor: e.nomor.clone(),
         judul: e.judul.clone(),
         orientasi: Orientasi::Lanskap,
@@ -363,7 +363,7 @@ fn evaluasi_tc29(e: &Evaluasi, meta: &Meta) -> TabelTampil {
     avg.push(Sel::new(format!("Predikat: kinerja {}, anggaran {}", pred(&s.predikat_k), pred(&s.predikat_rp))).span(5).align(Rata::Kiri));
     baris.push(BarisTampil { gaya: GayaBaris::Ringkasan, tebal: true, sel: avg });
     TabelTampil {
-        id: "evaluasi".into(),
+        id: IdTabel::Evaluasi.as_str().into(),
         nomor: e.nomor.clone(),
         judul: e.judul.clone(),
         orientasi: Orientasi::Lanskap,
@@ -455,7 +455,7 @@ fn pelayanan(ts: &TujuanSasaran, years: [i32; 4]) -> Option<TabelTampil> {
         })
         .collect();
     Some(TabelTampil {
-        id: "kinerja".into(),
+        id: IdTabel::Kinerja.as_str().into(),
         nomor: info.nomor.clone(),
         judul: info.judul.clone(),
         orientasi: Orientasi::Lanskap,
@@ -494,7 +494,7 @@ fn kinerja(ts: &TujuanSasaran, meta: &Meta) -> Option<TabelTampil> {
         })
         .collect();
     Some(TabelTampil {
-        id: "kinerja".into(),
+        id: IdTabel::Kinerja.as_str().into(),
         nomor: info.nomor.clone(),
         judul: info.judul.clone(),
         orientasi: Orientasi::Potret,
@@ -523,7 +523,7 @@ fn rumusan(ts: &TujuanSasaran, meta: &Meta) -> Option<TabelTampil> {
             })
             .collect();
         return Some(TabelTampil {
-            id: "rumusan".into(),
+            id: IdTabel::Rumusan.as_str().into(),
             nomor: info.nomor.clone(),
             judul: info.judul.clone(),
             orientasi: Orientasi::Potret,
@@ -548,7 +548,7 @@ fn rumusan(ts: &TujuanSasaran, meta: &Meta) -> Option<TabelTampil> {
         })
         .collect();
     Some(TabelTampil {
-        id: "rumusan".into(),
+        id: IdTabel::Rumusan.as_str().into(),
         nomor: info.nomor.clone(),
         judul: info.judul.clone(),
         orientasi: Orientasi::Potret,
@@ -592,7 +592,7 @@ fn rkpd(t: &Rkpd) -> TabelTampil {
     sel.push(Sel::new(""));
     baris.push(BarisTampil { gaya: GayaBaris::Total, tebal: true, sel });
     TabelTampil {
-        id: "rkpd".into(),
+        id: IdTabel::Rkpd.as_str().into(),
         nomor: t.nomor.clone(),
         judul: t.judul.clone(),
         orientasi: Orientasi::Lanskap,
@@ -673,7 +673,7 @@ fn rencana_murni(t: &Rencana) -> TabelTampil {
     let sel = vec![Sel::new("TOTAL").span(9).align(Rata::Kanan), Sel::new(opt_uang(&tt.pagu)), Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))];
     baris.push(BarisTampil { gaya: GayaBaris::Total, tebal: true, sel });
     TabelTampil {
-        id: "rencana".into(),
+        id: IdTabel::Rencana.as_str().into(),
         nomor: t.nomor.clone(),
         judul: t.judul.clone(),
         orientasi: Orientasi::Lanskap,
@@ -702,7 +702,7 @@ fn usulan(u: &crate::compute::usulan::UsulanTabel) -> TabelTampil {
             sel: vec![Sel::new((i + 1).to_string()), Sel::new(x.program.clone()), Sel::new(x.lokasi.clone()), Sel::new(x.indikator.clone()), Sel::new(x.besaran.clone()), Sel::new(x.catatan.clone())],
         })
         .collect();
-    TabelTampil { id: "usulan".into(), nomor: u.nomor.clone(), judul: u.judul.clone(), orientasi: Orientasi::Potret, ukuran_huruf: 8.0, kolom, kepala: vec![r1], nomor_kolom: true, baris, inset_pt: crate::document::widths::INSET_PT }
+    TabelTampil { id: IdTabel::Usulan.as_str().into(), nomor: u.nomor.clone(), judul: u.judul.clone(), orientasi: Orientasi::Potret, ukuran_huruf: 8.0, kolom, kepala: vec![r1], nomor_kolom: true, baris, inset_pt: crate::document::widths::INSET_PT }
 }
 
 fn rencana(t: &Rencana) -> TabelTampil {
@@ -750,7 +750,7 @@ fn rencana(t: &Rencana) -> TabelTampil {
     sel.extend([Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))]);
     baris.push(BarisTampil { gaya: GayaBaris::Total, tebal: true, sel });
     TabelTampil {
-        id: "rencana".into(),
+        id: IdTabel::Rencana.as_str().into(),
         nomor: t.nomor.clone(),
         judul: t.judul.clone(),
         orientasi: Orientasi::Lanskap,
@@ -831,12 +831,76 @@ pub fn all(c: &Computed, meta: &Meta) -> BTreeMap<String, TabelTampil> {
     out
 }
 
-/// Ids a chapter may place with `{{ tabel("…") }}`.
-pub const TABLE_IDS: [&str; 6] = ["evaluasi", "kinerja", "rumusan", "rkpd", "rencana", "usulan"];
+/// The tables a chapter may place with `{{ tabel("…") }}`, each with the data file behind it:
+/// the one list of table ids and their files (the document model, the templates, the workbook
+/// export and import read it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IdTabel {
+    /// Tabel 2.1 (quarterly evaluation) or T-C.29.
+    Evaluasi,
+    /// Tabel 3.1's performance targets (tujuan/sasaran indicators).
+    Kinerja,
+    /// The goals and targets as formulated (from the same file as `kinerja`).
+    Rumusan,
+    /// Tabel 3.2, the review of the draft RKPD.
+    Rkpd,
+    /// Tabel 3.4 / T-C.33, the work plan and its funding.
+    Rencana,
+    /// Tabel 3.3, the community proposals.
+    Usulan,
+}
+
+impl IdTabel {
+    /// Every table, in the order the workbook export lists them.
+    pub const ALL: [IdTabel; 6] = [IdTabel::Evaluasi, IdTabel::Kinerja, IdTabel::Rumusan, IdTabel::Rkpd, IdTabel::Rencana, IdTabel::Usulan];
+
+    /// The id a chapter writes: `{{ tabel("rencana") }}`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            IdTabel::Evaluasi => "evaluasi",
+            IdTabel::Kinerja => "kinerja",
+            IdTabel::Rumusan => "rumusan",
+            IdTabel::Rkpd => "rkpd",
+            IdTabel::Rencana => "rencana",
+            IdTabel::Usulan => "usulan",
+        }
+    }
+
+    /// The data file behind it, relative to the edition folder.
+    pub const fn berkas(self) -> &'static str {
+        match self {
+            IdTabel::Evaluasi => "data/evaluasi.toml",
+            IdTabel::Kinerja | IdTabel::Rumusan => "data/tujuan-sasaran.toml",
+            IdTabel::Rkpd => "data/rkpd.toml",
+            IdTabel::Rencana => "data/rencana.toml",
+            IdTabel::Usulan => "data/usulan.toml",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<IdTabel> {
+        IdTabel::ALL.into_iter().find(|t| t.as_str() == id)
+    }
+}
+
+impl std::fmt::Display for IdTabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_ids_round_trip_and_name_their_files() {
+        for t in IdTabel::ALL {
+            assert_eq!(IdTabel::parse(t.as_str()), Some(t));
+            assert!(t.berkas().starts_with("data/") && t.berkas().ends_with(".toml"), "{t}");
+        }
+        assert_eq!(IdTabel::parse("tidak-ada"), None);
+        assert_eq!(IdTabel::Kinerja.berkas(), IdTabel::Rumusan.berkas());
+    }
 
     #[test]
     fn alignment_follows_the_real_column_under_rowspans() {

@@ -284,7 +284,7 @@ impl Templates {
             let p = placements.clone();
             env.add_function("tabel", move |id: String| -> Result<Value, Error> {
                 if !tables.contains(&id) {
-                    let known = crate::document::tables::TABLE_IDS.join(", ");
+                    let known = crate::document::tables::IdTabel::ALL.map(|t| t.as_str()).join(", ");
                     return Err(own_error(format!("tabel '{id}' tidak dikenal atau datanya tidak ada; tabel yang dikenal: {known}")));
                 }
                 Ok(Value::from_safe_string(place(p.clone(), Placement::Tabel(id))))

@@ -546,12 +546,13 @@ fn tulis_tabel(ws: &mut Worksheet, t: &TabelTampil, doc: &Document, g: &Gaya) ->
     let pos = Tempat { first: r };
     let body_grid = tempatkan(t.baris.iter().map(|b| b.sel.iter().map(|c| (c.kolom, c.baris)).collect()), n);
     let data = &doc.data;
-    let ganti = match t.id.as_str() {
-        "evaluasi" => data.evaluasi.as_ref().map(|e| evaluasi(e, t, &pos, doc)),
-        "rkpd" => data.rkpd.as_ref().map(|k| rkpd(k, &pos)),
-        "rencana" => data.rencana.as_ref().map(|x| rencana(x, &pos)),
-        "kinerja" => data.tujuan_sasaran.as_ref().map(|ts| kinerja(ts, t, &pos, &body_grid, doc)),
-        _ => None,
+    use crate::document::tables::IdTabel;
+    let ganti = match IdTabel::parse(&t.id) {
+        Some(IdTabel::Evaluasi) => data.evaluasi.as_ref().map(|e| evaluasi(e, t, &pos, doc)),
+        Some(IdTabel::Rkpd) => data.rkpd.as_ref().map(|k| rkpd(k, &pos)),
+        Some(IdTabel::Rencana) => data.rencana.as_ref().map(|x| rencana(x, &pos)),
+        Some(IdTabel::Kinerja) => data.tujuan_sasaran.as_ref().map(|ts| kinerja(ts, t, &pos, &body_grid, doc)),
+        Some(IdTabel::Rumusan | IdTabel::Usulan) | None => None,
     }
     .unwrap_or_default();
     for (i, b) in t.baris.iter().enumerate() {
@@ -613,8 +614,8 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
     );
     let g = Gaya { font: "Arial".into() };
     let mut any = false;
-    for id in crate::document::tables::TABLE_IDS {
-        if let Some(t) = doc.tabel.get(id) {
+    for id in crate::document::tables::IdTabel::ALL {
+        if let Some(t) = doc.tabel.get(id.as_str()) {
             let ws = wb.add_worksheet();
             tulis_tabel(ws, t, doc, &g).map_err(|e| format!("tabel {}: {e}", t.nomor))?;
             any = true;

@@ -9,6 +9,8 @@
 //! `{tahun_lalu}` and `{tahun_maju}` stand for the edition's years. When a column matches several
 //! fields, the longest pattern wins.
 
+use crate::document::tables::IdTabel;
+
 /// What a column holds, and so how its cells are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Jenis {
@@ -142,9 +144,9 @@ const RKPD: &[Bidang] = &{
 
 /// Every table rows can be imported into.
 pub const TARGETS: &[Target] = &[
-    Target { nama: "rencana", berkas: "data/rencana.toml", judul: "Tabel 3.4 (rencana kerja dan pendanaan)", bidang: RENCANA, wajib: &["pagu_sesudah"] },
-    Target { nama: "evaluasi", berkas: "data/evaluasi.toml", judul: "Tabel 2.1 (evaluasi)", bidang: EVALUASI, wajib: &["pagu", "realisasi_rp"] },
-    Target { nama: "rkpd", berkas: "data/rkpd.toml", judul: "Tabel 3.2 (review rancangan RKPD)", bidang: RKPD, wajib: &["rancangan.pagu", "analisis.pagu"] },
+    Target { nama: IdTabel::Rencana.as_str(), berkas: IdTabel::Rencana.berkas(), judul: "Tabel 3.4 (rencana kerja dan pendanaan)", bidang: RENCANA, wajib: &["pagu_sesudah"] },
+    Target { nama: IdTabel::Evaluasi.as_str(), berkas: IdTabel::Evaluasi.berkas(), judul: "Tabel 2.1 (evaluasi)", bidang: EVALUASI, wajib: &["pagu", "realisasi_rp"] },
+    Target { nama: IdTabel::Rkpd.as_str(), berkas: IdTabel::Rkpd.berkas(), judul: "Tabel 3.2 (review rancangan RKPD)", bidang: RKPD, wajib: &["rancangan.pagu", "analisis.pagu"] },
 ];
 
 pub fn target(nama: &str) -> Option<&'static Target> {
