@@ -1537,23 +1537,31 @@ fn postgres_triggers_refuse_changing_history() {
     assert!(on_postgres(), "this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
     let f = fixture();
     let url = db_args(&f.server.data).pop().unwrap();
-    for sql in [
-        "UPDATE revisi SET pesan = 'x'",
-        "DELETE FROM revisi",
-        "UPDATE revisi_berkas SET size = 0",
-        "DELETE FROM revisi_berkas",
-        "UPDATE objek SET isi = ''",
-        "DELETE FROM objek",
-        "UPDATE audit SET aksi = 'x'",
-        "DELETE FROM audit",
-        "TRUNCATE audit",
-        "TRUNCATE revisi CASCADE",
-    ] {
-        let out = std::process::Command::new("psql").args(["-X", "-q", "-v", "ON_ERROR_STOP=1", &url, "-c", sql]).output().unwrap();
+    refused_by_triggers(
+        &url,
+        &[
+            "UPDATE revisi SET pesan = 'x'",
+            "DELETE FROM revisi",
+            "UPDATE revisi_berkas SET size = 0",
+            "DELETE FROM revisi_berkas",
+            "UPDATE objek SET isi = ''",
+            "DELETE FROM objek",
+            "UPDATE audit SET aksi = 'x'",
+            "DELETE FROM audit",
+            "TRUNCATE audit",
+            "TRUNCATE revisi CASCADE",
+        ],
+    );
+    assert_eq!(psql(&url, &format!("SELECT count(*) FROM revisi WHERE id = '{}'", f.rev_a)).trim(), "1");
+}
+
+/// Each statement is refused by the immutability triggers (`renja_tetap`).
+fn refused_by_triggers(url: &str, statements: &[&str]) {
+    for sql in statements {
+        let out = std::process::Command::new("psql").args(["-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql]).output().unwrap();
         assert!(!out.status.success(), "{sql} was allowed");
         assert!(String::from_utf8_lossy(&out.stderr).contains("tidak dapat diubah atau dihapus"), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
     }
-    assert_eq!(psql(&url, &format!("SELECT count(*) FROM revisi WHERE id = '{}'", f.rev_a)).trim(), "1");
 }
 
 /// A PostgreSQL cluster of the test's own (tests/support/pg_cluster.sh), to stop and start.
@@ -1773,18 +1781,17 @@ fn archive_in_postgres_shared_by_nodes_and_restored_from_a_dump() {
     assert_eq!(ver["tanda_tangan"].as_array().unwrap().len(), 1, "{ver}");
 
     // The archive's rows cannot be changed or removed through SQL.
-    for sql in [
-        "UPDATE arsip_edisi SET opd_nama = 'x'",
-        "DELETE FROM arsip_edisi",
-        "UPDATE arsip_berkas SET size = 0",
-        "DELETE FROM arsip_berkas",
-        "TRUNCATE arsip_berkas",
-        "TRUNCATE arsip_edisi CASCADE",
-    ] {
-        let out = std::process::Command::new("psql").args(["-X", "-q", "-v", "ON_ERROR_STOP=1", &url, "-c", sql]).output().unwrap();
-        assert!(!out.status.success(), "{sql} was allowed");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("tidak dapat diubah atau dihapus"), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
-    }
+    refused_by_triggers(
+        &url,
+        &[
+            "UPDATE arsip_edisi SET opd_nama = 'x'",
+            "DELETE FROM arsip_edisi",
+            "UPDATE arsip_berkas SET size = 0",
+            "DELETE FROM arsip_berkas",
+            "TRUNCATE arsip_berkas",
+            "TRUNCATE arsip_edisi CASCADE",
+        ],
+    );
     assert_eq!(psql(&url, "SELECT count(*) FROM arsip_berkas").trim(), d["berkas"].as_array().unwrap().len().to_string());
 
     // The command line reaches the same archive.

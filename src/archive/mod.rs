@@ -250,6 +250,20 @@ pub(crate) fn valid_file_row(path: &str, sha256: &str, size: i64) -> bool {
     is_hex64(sha256) && size >= 0 && clean(path) && !path.is_empty()
 }
 
+/// The edition `id` names among `found` (the rows whose id is `id` or starts with it, in id
+/// order): the exact match, else the only one, else [`Error::Ambiguous`] or [`Error::NotFound`].
+/// Every backend's [`Store::find`] resolves a prefix this way.
+pub(crate) fn resolve_prefix(id: &str, found: Vec<Edition>) -> Result<Edition> {
+    if let Some(exact) = found.iter().find(|e| e.id == id) {
+        return Ok(exact.clone());
+    }
+    match found.len() {
+        0 => Err(Error::NotFound(id.to_string())),
+        1 => Ok(found.into_iter().next().expect("one")),
+        _ => Err(Error::Ambiguous(id.to_string(), found.into_iter().map(|e| e.id).collect())),
+    }
+}
+
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);

@@ -551,14 +551,7 @@ impl Store for SqliteStore {
             .prepare(&format!("SELECT {COLUMNS} FROM edisi WHERE id = ?1 OR substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 10"))
             .map_err(db)?;
         let found: Vec<Edition> = st.query_map(params![id], row_to_edition).map_err(db)?.map(|r| r.map_err(db).and_then(check_edition)).collect::<Result<_>>()?;
-        if let Some(exact) = found.iter().find(|e| e.id == id) {
-            return Ok(exact.clone());
-        }
-        match found.len() {
-            0 => Err(Error::NotFound(id.to_string())),
-            1 => Ok(found.into_iter().next().expect("one")),
-            _ => Err(Error::Ambiguous(id.to_string(), found.into_iter().map(|e| e.id).collect())),
-        }
+        super::resolve_prefix(id, found)
     }
 
     fn files(&self, id: &str) -> Result<Vec<FileEntry>> {

@@ -312,14 +312,7 @@ impl Store for PgArchive {
                 .map_err(db)?;
             rows.iter().map(edition_row).collect::<Result<Vec<_>>>()
         })?;
-        if let Some(exact) = found.iter().find(|e| e.id == id) {
-            return Ok(exact.clone());
-        }
-        match found.len() {
-            0 => Err(Error::NotFound(id.to_string())),
-            1 => Ok(found.into_iter().next().expect("one")),
-            _ => Err(Error::Ambiguous(id.to_string(), found.into_iter().map(|e| e.id).collect())),
-        }
+        archive::resolve_prefix(id, found)
     }
 
     fn files(&self, id: &str) -> Result<Vec<FileEntry>> {
