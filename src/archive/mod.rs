@@ -250,6 +250,11 @@ pub(crate) fn valid_file_row(path: &str, sha256: &str, size: i64) -> bool {
     is_hex64(sha256) && size >= 0 && clean(path) && !path.is_empty()
 }
 
+/// The columns of an edition row in the order every backend writes and reads them (the fields of
+/// [`Edition`] in order).
+pub(crate) const EDITION_COLUMNS: &str = "id, opd_kunci, opd_nama, opd_singkatan, daerah, tahun, jenis, revisi, revisi_sumber, tahap, slug, \
+                                          penandatangan_nama, penandatangan_nip, waktu_ttd, renja_versi, ditambahkan, dasar, manifest";
+
 /// The edition `id` names among `found` (the rows whose id is `id` or starts with it, in id
 /// order): the exact match, else the only one, else [`Error::Ambiguous`] or [`Error::NotFound`].
 /// Every backend's [`Store::find`] resolves a prefix this way.

@@ -68,8 +68,7 @@ CREATE TRIGGER IF NOT EXISTS berkas_tetap_hapus BEFORE DELETE ON berkas
     BEGIN SELECT RAISE(ABORT, 'berkas dalam arsip tidak dapat dihapus'); END;
 ";
 
-const COLUMNS: &str = "id, opd_kunci, opd_nama, opd_singkatan, daerah, tahun, jenis, revisi, revisi_sumber, tahap, slug, \
-                       penandatangan_nama, penandatangan_nip, waktu_ttd, renja_versi, ditambahkan, dasar, manifest";
+use super::EDITION_COLUMNS as COLUMNS;
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 

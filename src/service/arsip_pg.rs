@@ -67,8 +67,7 @@ CREATE TRIGGER arsip_berkas_tetap BEFORE UPDATE OR DELETE ON arsip_berkas FOR EA
 CREATE TRIGGER arsip_berkas_tetap_kosongkan BEFORE TRUNCATE ON arsip_berkas FOR EACH STATEMENT EXECUTE FUNCTION renja_tetap('berkas arsip');
 "];
 
-const COLUMNS: &str = "id, opd_kunci, opd_nama, opd_singkatan, daerah, tahun, jenis, revisi, revisi_sumber, tahap, slug, \
-                       penandatangan_nama, penandatangan_nip, waktu_ttd, renja_versi, ditambahkan, dasar, manifest";
+use crate::archive::EDITION_COLUMNS as COLUMNS;
 
 /// The archive in the service's PostgreSQL database.
 #[derive(Clone)]

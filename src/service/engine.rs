@@ -45,7 +45,7 @@ pub fn check(scratch: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<Diagnost
 }
 
 /// Incremental checks (issue #21): each edition the service checks keeps a folder of its own
-/// (`DATA/kerja/periksa-<edition>/`, the last checked revision's files) and an
+/// (`DATA/kerja/periksa-<edition>-<n>/`, the last checked revision's files) and an
 /// [`crate::EditionCache`], so checking the next revision rewrites only the files that changed and
 /// parses, validates and computes again only what depends on them — a chapter save re-parses one
 /// Markdown file instead of the whole edition. The diagnostics are the same as a check from
@@ -54,9 +54,12 @@ pub fn check(scratch: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<Diagnost
 /// At most `max` editions are kept (the least recently checked goes, folder and all); one edition
 /// is checked by one thread at a time, different editions in parallel.
 pub struct Checker {
-    root: PathBuf,
+    scratch: PathBuf,
     max: usize,
     slots: std::sync::Mutex<Vec<(i64, std::sync::Arc<std::sync::Mutex<Slot>>)>>,
+    /// Numbers each slot's folder, so a slot evicted while a check still runs on it never shares
+    /// its folder with the edition's next slot.
+    made: std::sync::atomic::AtomicU64,
 }
 
 /// One edition's folder as last written and its cache.
@@ -65,6 +68,17 @@ struct Slot {
     /// SHA-256 of each file written in `dir`.
     written: std::collections::BTreeMap<String, [u8; 32]>,
     cache: crate::EditionCache,
+    /// No longer in the list: a check that still reaches it checks from scratch instead.
+    evicted: bool,
+}
+
+impl Slot {
+    /// Forgets the folder and the cache (the folder is removed).
+    fn reset(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        self.written.clear();
+        self.cache = crate::EditionCache::new();
+    }
 }
 
 impl Checker {
@@ -72,29 +86,35 @@ impl Checker {
     pub const DEFAULT_MAX: usize = 64;
 
     pub fn new(scratch: &Path, max: usize) -> Checker {
-        Checker { root: scratch.join("kerja"), max: max.max(1), slots: std::sync::Mutex::new(Vec::new()) }
+        Checker { scratch: scratch.to_path_buf(), max: max.max(1), slots: std::sync::Mutex::new(Vec::new()), made: Default::default() }
     }
 
-    /// The slot of `edisi`, made the most recently used; an evicted one's folder is removed.
+    /// The slot of `edisi`, made the most recently used. The slots that fall out of the list are
+    /// emptied after the list's lock is released (each waits for a check running on it).
     fn slot(&self, edisi: i64) -> std::sync::Arc<std::sync::Mutex<Slot>> {
-        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-        let slot = match slots.iter().position(|(id, _)| *id == edisi) {
-            Some(i) => slots.remove(i).1,
-            None => std::sync::Arc::new(std::sync::Mutex::new(Slot {
-                dir: self.root.join(format!("periksa-{edisi}")),
-                written: Default::default(),
-                cache: crate::EditionCache::new(),
-            })),
+        let (slot, evicted) = {
+            let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+            let slot = match slots.iter().position(|(id, _)| *id == edisi) {
+                Some(i) => slots.remove(i).1,
+                None => {
+                    let n = self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    std::sync::Arc::new(std::sync::Mutex::new(Slot {
+                        dir: self.scratch.join("kerja").join(format!("periksa-{edisi}-{n}")),
+                        written: Default::default(),
+                        cache: crate::EditionCache::new(),
+                        evicted: false,
+                    }))
+                }
+            };
+            slots.push((edisi, slot.clone()));
+            let excess = slots.len().saturating_sub(self.max);
+            let evicted: Vec<_> = slots.drain(..excess).map(|(_, s)| s).collect();
+            (slot, evicted)
         };
-        slots.push((edisi, slot.clone()));
-        while slots.len() > self.max {
-            let (_, old) = slots.remove(0);
-            // Removed by whoever holds it last; a check running on it finishes first.
-            if let Ok(mut g) = old.lock() {
-                let _ = std::fs::remove_dir_all(&g.dir);
-                g.written.clear();
-                g.cache = crate::EditionCache::new();
-            }
+        for old in evicted {
+            let mut g = old.lock().unwrap_or_else(|p| p.into_inner());
+            g.evicted = true;
+            g.reset();
         }
         slot
     }
@@ -104,15 +124,17 @@ impl Checker {
     pub fn check(&self, edisi: i64, files: &[(String, Vec<u8>)]) -> Result<Vec<Diagnostic>, String> {
         static COLD: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
         if *COLD.get_or_init(|| std::env::var("RENJA_SERVICE_CHECK_COLD").is_ok_and(|v| v == "1")) {
-            return check(self.root.parent().unwrap_or(Path::new(".")), files);
+            return check(&self.scratch, files);
         }
         let slot = self.slot(edisi);
         let mut g = slot.lock().unwrap_or_else(|p| p.into_inner());
+        if g.evicted {
+            drop(g);
+            return check(&self.scratch, files);
+        }
         if let Err(m) = sync_folder(&mut g, files) {
             // Whatever is on disk now is unknown: start over next time.
-            let _ = std::fs::remove_dir_all(&g.dir);
-            g.written.clear();
-            g.cache = crate::EditionCache::new();
+            g.reset();
             return Err(m);
         }
         let Slot { dir, cache, .. } = &mut *g;
@@ -369,7 +391,8 @@ mod tests {
         let removed = files.iter().position(|(p, _)| p == "bab/04-penutup.md").unwrap();
         let penutup = files.remove(removed);
         same(&files, "file removed");
-        assert!(!scratch.path().join("kerja/periksa-7/bab/04-penutup.md").exists(), "a removed file is gone from the folder");
+        let dir7 = checker.slot(7).lock().unwrap().dir.clone();
+        assert!(dir7.join("edisi.toml").exists() && !dir7.join("bab/04-penutup.md").exists(), "a removed file is gone from the folder");
         files.push(penutup);
         same(&files, "file back");
         {
@@ -379,9 +402,14 @@ mod tests {
             assert!(hits > misses, "parses reused: {hits} hits, {misses} misses");
         }
         // Two more editions with room for two: the least recently checked folder goes.
+        let kept7 = checker.slot(7);
         checker.check(8, &files).unwrap();
         checker.check(9, &files).unwrap();
-        assert!(!scratch.path().join("kerja/periksa-7").exists(), "evicted edition's folder removed");
-        assert!(scratch.path().join("kerja/periksa-9/edisi.toml").exists());
+        assert!(!dir7.exists(), "evicted edition's folder removed");
+        assert!(kept7.lock().unwrap().evicted, "a check still holding the evicted slot checks from scratch");
+        assert_eq!(texts(&checker.check(7, &files).unwrap()), texts(&check(scratch.path(), &files).unwrap()), "7 again, in a new slot");
+        let dir9 = checker.slot(9).lock().unwrap().dir.clone();
+        assert!(dir9.join("edisi.toml").exists());
+        assert_ne!(checker.slot(7).lock().unwrap().dir, dir7, "a new slot has a folder of its own");
     }
 }
