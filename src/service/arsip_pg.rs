@@ -160,11 +160,9 @@ pub fn redact(url: &str) -> String {
 
 impl Store for PgArchive {
     fn put_object(&self, bytes: &[u8]) -> Result<String> {
-        let sha = archive::sha256_hex(bytes);
         self.pg.block(async {
             let c = self.pg.pool.get().await.map_err(pool_err)?;
-            c.execute("INSERT INTO objek (sha256, isi) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING", &[&sha, &bytes]).await.map_err(db)?;
-            Ok(sha)
+            super::postgres::put_object(&c, bytes).await.map_err(store_err)
         })
     }
 

@@ -375,7 +375,7 @@ async fn manifest(c: &impl GenericClient, revision: Option<&str>) -> Result<BTre
     })
 }
 
-async fn put_object(c: &impl GenericClient, bytes: &[u8]) -> Result<String> {
+pub(crate) async fn put_object(c: &impl GenericClient, bytes: &[u8]) -> Result<String> {
     let sha = super::sqlite::sha256_hex(bytes);
     c.execute("INSERT INTO objek (sha256, isi) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING", &[&sha, &bytes]).await.map_err(db)?;
     Ok(sha)
