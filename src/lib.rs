@@ -1,37 +1,35 @@
 //! renja — the Renja and Perubahan Renja of an Indonesian regional agency, from a folder of plain
 //! sources to one computed model, rendered as PDF and DOCX.
 //!
-//! The pipeline runs one way:
-//! `source` (read files with spans) → `model` (validate) → `compute` (every number, once) →
-//! `document` (the render model: chapters as blocks, values placed into text, tables as spec +
-//! formatted cells) → `pdf` (typst). Renderers read the document; `cmd` holds the thin
-//! command-line layer and `output` the atomic writes.
+//! The pipeline runs one way, one crate per stage or edge, so the compiler refuses a cycle:
+//!
+//! | crate | owns | may use |
+//! |---|---|---|
+//! | `renja-core` | `diag`, `format`, `output`, `source` → `model` → `compute` → `document` | — |
+//! | `renja-pdf` | the typst World and the PDF | core |
+//! | `renja-docx` | the DOCX writer | core |
+//! | `renja-xlsx` | Excel import and export | core |
+//! | `renja-sign` | PAdES signing, timestamps, BSrE | core, pdf |
+//! | `renja-edition` | the façade: [`Edition`] load → check → render | core, pdf, docx, xlsx, sign |
+//! | `renja-archive` | the immutable archive of editions | core, sign, edition |
+//! | `renja-preview` | the live preview | core, pdf, edition, archive |
+//! | `renja-service` | `renja serve` and `renja worker` | all of the above |
+//! | `renja` (this crate) | the command line (`cmd`) | all of the above |
+//!
+//! This crate holds the command line and re-exports the library crates under their module names
+//! (`renja::model`, `renja::pdf`, `renja::archive`, …), so tests and scripts name one crate.
+//!
+//! Boundary: nothing depends on this crate; it adds no document logic of its own.
 
-pub mod archive;
 pub mod cmd;
-pub mod compute;
-pub mod diag;
-pub mod document;
-pub mod docx;
-pub mod facade;
-pub mod format;
-pub mod model;
-pub mod output;
-pub mod pdf;
-pub mod preview;
-pub mod service;
-pub mod sign;
-pub mod source;
-pub mod xlsx;
 
-pub use facade::{Edition, EditionCache, Formats, Mode, RenderOptions, Rendered, Renderer};
-
-use diag::Diagnostics;
-use std::path::Path;
-
-/// Runs the pipeline on an edition folder up to the document model: [`Edition::load`] as a pair.
-/// Returns the document (when the sources could be interpreted at all) and every diagnostic. The
-/// base-edition check is not part of it (see [`Edition::check_base`]).
-pub fn process(dir: &Path) -> (Option<document::Document>, Diagnostics) {
-    Edition::load(dir).into_parts()
-}
+pub use renja_archive as archive;
+pub use renja_core::{compute, diag, document, format, model, output, source};
+pub use renja_docx as docx;
+pub use renja_edition as facade;
+pub use renja_edition::{process, Edition, EditionCache, Formats, Mode, RenderOptions, Rendered, Renderer};
+pub use renja_pdf as pdf;
+pub use renja_preview as preview;
+pub use renja_service as service;
+pub use renja_sign as sign;
+pub use renja_xlsx as xlsx;

@@ -1,19 +1,36 @@
-//! The pipeline runs one way, and this test holds it there until crate boundaries do: every
-//! `crate::…` / `super::…` path in src/ is mapped to the module it names, and each module may only
-//! use the modules the table below allows. The allowed graph itself must have no cycle, so no
-//! import cycle can come back unnoticed. (Next step, planned: one crate per row of the table —
-//! core, render, sign, store, cli — where the compiler enforces the same rules.)
+//! The pipeline runs one way, and the compiler holds it there: each stage or edge is a crate of
+//! the workspace (crates/*), and Cargo refuses a dependency cycle between crates. This test keeps
+//! the crate graph to the table below (a crate may name only the renja crates its row allows), and
+//! inside renja-core, whose modules share one crate, it maps every `crate::…` / `super::…` path to
+//! the module it names and allows only the uses of the module table.
 //!
-//! Each module's root file (mod.rs, or the single file) states its boundary in a `Boundary:`
-//! paragraph of its module docs; the test checks that paragraph exists.
+//! Each crate's lib.rs (and each core module's root file) states its boundary in a `Boundary:`
+//! paragraph of its docs; the test checks that paragraph exists.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// (module, the modules it may use). A "module" is a top-level module of src/, except
-/// `model::value` (the value types the parsed sources already hold: Rupiah, Nilai, Tercetak),
-/// which `source` uses and so sits below both `source` and the rest of `model`. `facade` is
-/// src/facade.rs plus what src/lib.rs re-exports (`renja::Edition`, `renja::process`, …).
+/// (crate folder, the renja crates it may depend on). "." is the root package (the command line).
+const CRATES: &[(&str, &[&str])] = &[
+    ("core", &[]),
+    ("pdf", &["core"]),
+    ("docx", &["core"]),
+    ("xlsx", &["core"]),
+    // sign lays out the visible signature with pdf's typst World; pdf never calls sign.
+    ("sign", &["core", "pdf"]),
+    // the façade: load → check → render; the final PDF's empty signature field comes from sign.
+    ("edition", &["core", "pdf", "docx", "xlsx", "sign"]),
+    ("archive", &["core", "sign", "edition"]),
+    ("preview", &["core", "pdf", "edition", "archive"]),
+    // service signs through sign, reads workbooks with xlsx and runs the workspace's live preview
+    // on preview's compiler.
+    ("service", &["core", "pdf", "docx", "xlsx", "sign", "edition", "archive", "preview"]),
+    (".", &["core", "pdf", "docx", "xlsx", "sign", "edition", "archive", "preview", "service"]),
+];
+
+/// (module of renja-core, the modules it may use). `model::value` (the value types the parsed
+/// sources already hold: Rupiah, Nilai, Tercetak) is used by `source` and so sits below both
+/// `source` and the rest of `model`.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("diag", &[]),
     ("format", &[]),
@@ -23,25 +40,108 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("model", &["diag", "format", "model::value", "source"]),
     ("compute", &["diag", "format", "model", "model::value", "source"]),
     ("document", &["diag", "format", "model", "model::value", "source", "compute"]),
-    ("pdf", &["diag", "format", "model", "source", "document"]),
-    ("docx", &["diag", "format", "model", "source", "document"]),
-    // sign lays out the visible signature with pdf's typst World; pdf never calls sign.
-    ("sign", &["diag", "format", "pdf"]),
-    // service signs through sign (PKCS#12 per request, or BSrE), reads workbooks with xlsx and
-    // runs the workspace's live preview on preview's compiler.
-    ("service", &["diag", "source", "pdf", "docx", "xlsx", "sign", "archive", "output", "facade", "preview"]),
-    ("xlsx", &["diag", "format", "model", "model::value", "source", "compute", "document", "output"]),
-    ("facade", &["diag", "source", "model", "compute", "document", "pdf", "docx", "xlsx", "sign"]),
-    ("archive", &["diag", "format", "model", "model::value", "source", "compute", "document", "sign", "facade", "output"]),
-    ("preview", &["diag", "format", "document", "pdf", "facade", "archive", "output"]),
-    ("cmd", &["diag", "format", "model", "model::value", "source", "compute", "document", "pdf", "docx", "xlsx", "sign", "facade", "archive", "preview", "service", "output"]),
 ];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn crate_dir(c: &str) -> PathBuf {
+    if c == "." { root() } else { root().join("crates").join(c) }
+}
+
+/// The renja crates a crate's Cargo.toml depends on (normal and dev dependencies), by folder.
+fn renja_deps(c: &str) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(crate_dir(c).join("Cargo.toml")).unwrap();
+    let manifest: toml::Table = toml::from_str(&text).unwrap();
+    let mut out = BTreeSet::new();
+    for section in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        if let Some(deps) = manifest.get(section).and_then(|d| d.as_table()) {
+            out.extend(deps.keys().filter_map(|k| k.strip_prefix("renja-")).map(str::to_string));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_crate_of_the_workspace_has_a_row() {
+    let mut dirs: Vec<String> = std::fs::read_dir(root().join("crates")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    dirs.sort();
+    let mut rows: Vec<String> = CRATES.iter().map(|(c, _)| c.to_string()).filter(|c| c != ".").collect();
+    rows.sort();
+    assert_eq!(dirs, rows, "crates/ and the table differ");
+}
+
+#[test]
+fn crates_depend_only_on_what_their_row_allows() {
+    let mut wrong = Vec::new();
+    for (c, allowed) in CRATES {
+        for d in renja_deps(c) {
+            if !allowed.contains(&d.as_str()) {
+                wrong.push(format!("{c}/Cargo.toml: depends on renja-{d}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "crate dependencies outside the table:\n{}", wrong.join("\n"));
+    // The scan reads the real manifests: the façade's row is reached.
+    assert!(renja_deps("edition").contains("pdf"));
+}
+
+#[test]
+fn the_crate_table_has_no_cycle() {
+    let graph: Vec<(&str, &[&str])> = CRATES.iter().map(|(c, d)| (if *c == "." { "renja" } else { *c }, *d)).collect();
+    assert_acyclic(&graph);
+}
+
+#[test]
+fn every_crate_documents_its_boundary() {
+    let mut missing = Vec::new();
+    for (c, _) in CRATES {
+        let lib = crate_dir(c).join("src/lib.rs");
+        if !has_boundary(&lib) {
+            missing.push(format!("{}: crate docs have no `Boundary:` paragraph", lib.display()));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+fn has_boundary(file: &Path) -> bool {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let docs: String = text.lines().take_while(|l| l.starts_with("//!") || l.trim().is_empty()).collect::<Vec<_>>().join("\n");
+    docs.contains("Boundary:")
+}
+
+/// Kahn's algorithm: a node is placed once every node it uses is placed; what is left is a cycle.
+fn assert_acyclic(graph: &[(&str, &[&str])]) {
+    let mut left: BTreeMap<&str, BTreeSet<&str>> = graph.iter().map(|(m, deps)| (*m, deps.iter().copied().collect())).collect();
+    for deps in left.values() {
+        for d in deps {
+            assert!(graph.iter().any(|(m, _)| m == d), "{d} is used but has no row");
+        }
+    }
+    loop {
+        let ready: Vec<&str> = left.iter().filter(|(_, deps)| deps.is_empty()).map(|(m, _)| *m).collect();
+        if ready.is_empty() {
+            break;
+        }
+        for m in &ready {
+            left.remove(m);
+        }
+        for deps in left.values_mut() {
+            for m in &ready {
+                deps.remove(m);
+            }
+        }
+    }
+    assert!(left.is_empty(), "these depend on each other in a cycle: {:?}", left.keys().collect::<Vec<_>>());
+}
 
 /// Sub-modules treated as modules of their own (longest prefix wins).
 const SPLIT: &[&str] = &["model::value"];
 
+/// The sources of renja-core, the one crate whose modules are checked one by one.
 fn src() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+    root().join("crates/core/src")
 }
 
 fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -75,12 +175,7 @@ fn unit(path: &[String]) -> Option<String> {
             return Some(s.to_string());
         }
     }
-    let first = path.first()?;
-    // Root items re-exported by lib.rs (`crate::Edition`, `crate::process`) are the façade's.
-    if first.chars().next().is_some_and(|c| c.is_uppercase()) || first == "process" {
-        return Some("facade".into());
-    }
-    Some(first.clone())
+    path.first().cloned()
 }
 
 /// Code without comments (doc links name modules too, but do not use them).
@@ -151,10 +246,10 @@ fn uses() -> Vec<Use> {
     for f in files {
         let here = module_path(&f);
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        if name == "main.rs" {
+        if name == "lib.rs" {
             continue;
         }
-        let from = if name == "lib.rs" { "facade".to_string() } else { unit(&here).unwrap() };
+        let from = unit(&here).unwrap();
         let text = std::fs::read_to_string(&f).unwrap();
         for (n, line) in code_lines(&text) {
             if line.trim_start().starts_with("pub mod ") || line.trim_start().starts_with("mod ") {
@@ -175,7 +270,7 @@ fn uses() -> Vec<Use> {
 fn modules_use_only_what_their_boundary_allows() {
     let allowed: BTreeMap<&str, BTreeSet<&str>> = ALLOWED.iter().map(|(m, deps)| (*m, deps.iter().copied().collect())).collect();
     let all = uses();
-    assert!(all.len() > 100, "the scanner found only {} uses; is it still reading src/?", all.len());
+    assert!(all.len() > 100, "the scanner found only {} uses; is it still reading crates/core/src?", all.len());
     let forbidden: Vec<String> = all
         .iter()
         .filter(|u| !allowed.get(u.from.as_str()).is_some_and(|a| a.contains(u.to.as_str())))
@@ -185,51 +280,33 @@ fn modules_use_only_what_their_boundary_allows() {
 }
 
 #[test]
-fn the_allowed_dependencies_have_no_cycle() {
-    // Kahn's algorithm: a module is placed once every module it uses is placed.
-    let mut left: BTreeMap<&str, BTreeSet<&str>> = ALLOWED.iter().map(|(m, deps)| (*m, deps.iter().copied().collect())).collect();
-    for deps in left.values() {
-        for d in deps {
-            assert!(ALLOWED.iter().any(|(m, _)| m == d), "{d} is used but has no row in ALLOWED");
-        }
-    }
-    loop {
-        let ready: Vec<&str> = left.iter().filter(|(_, deps)| deps.is_empty()).map(|(m, _)| *m).collect();
-        if ready.is_empty() {
-            break;
-        }
-        for m in &ready {
-            left.remove(m);
-        }
-        for deps in left.values_mut() {
-            for m in &ready {
-                deps.remove(m);
-            }
-        }
-    }
-    assert!(left.is_empty(), "these modules depend on each other in a cycle: {:?}", left.keys().collect::<Vec<_>>());
+fn the_allowed_module_dependencies_have_no_cycle() {
+    assert_acyclic(ALLOWED);
 }
 
 #[test]
 fn the_scanner_sees_a_cycle_when_there_is_one() {
     // The scanner itself: a use the table forbids is found, in every spelling the code uses.
-    let here = vec!["pdf".to_string()];
+    let here = vec!["model".to_string()];
     let found: Vec<Vec<String>> = [
-        "use crate::sign::Slot;",
-        "    let x = crate::sign::add_signature_field(pdf, &slot);",
-        "use crate::{diag::Loc, sign};",
+        "use crate::compute::Computed;",
+        "    let x = crate::compute::compute(&ed, &mut diags);",
+        "use crate::{diag::Loc, compute};",
     ]
     .iter()
     .flat_map(|l| paths(l, &here))
     .collect();
     let units: Vec<String> = found.iter().filter_map(|p| unit(p)).collect();
-    assert_eq!(units.iter().filter(|u| *u == "sign").count(), 3, "{units:?}");
+    assert_eq!(units.iter().filter(|u| *u == "compute").count(), 3, "{units:?}");
     assert!(units.contains(&"diag".to_string()));
-    // `super::` in src/archive/dasar.rs is `archive`; in src/archive/mod.rs it is the root.
-    let p = paths("use super::sqlite::SqliteStore;", &["archive".into(), "dasar".into()]);
-    assert_eq!(unit(&p[0]).as_deref(), Some("archive"));
-    let p = paths("use super::diag::Loc;", &["archive".into()]);
+    // `super::` in crates/core/src/model/nip.rs is `model`; in model/mod.rs it is the crate root.
+    let p = paths("use super::code::Code;", &["model".into(), "nip".into()]);
+    assert_eq!(unit(&p[0]).as_deref(), Some("model"));
+    let p = paths("use super::diag::Loc;", &["model".into()]);
     assert_eq!(unit(&p[0]).as_deref(), Some("diag"));
+    // `model::value` is a module of its own.
+    let p = paths("use crate::model::value::Rupiah;", &["source".into()]);
+    assert_eq!(unit(&p[0]).as_deref(), Some("model::value"));
     // Comments are not code.
     assert!(code_lines("//! see [`crate::sign`]\n/// [`crate::pdf`]\nlet a = 1; // crate::x").iter().all(|(_, l)| !l.contains("crate::")));
 }
@@ -244,9 +321,7 @@ fn every_module_documents_its_boundary() {
             missing.push(format!("{m}: no file"));
             continue;
         };
-        let text = std::fs::read_to_string(file).unwrap();
-        let docs: String = text.lines().take_while(|l| l.starts_with("//!") || l.trim().is_empty()).collect::<Vec<_>>().join("\n");
-        if !docs.contains("Boundary:") {
+        if !has_boundary(file) {
             missing.push(format!("{}: module docs have no `Boundary:` paragraph", file.display()));
         }
     }

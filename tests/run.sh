@@ -112,7 +112,7 @@ source tests/support/pg_cluster.sh
 pg_cluster_start
 trap pg_cluster_stop EXIT
 
-cargo test --all-targets 2>&1
+cargo test --workspace --all-targets 2>&1
 # The service suite again, every test on PostgreSQL (tests/support/service.rs: RENJA_TEST_DATABASE),
 # with the PostgreSQL-only tests that the first pass reports as ignored.
 RENJA_TEST_DATABASE=postgres cargo test --test service -- --include-ignored 2>&1

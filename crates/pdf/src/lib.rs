@@ -1,0 +1,239 @@
+//! The PDF renderer: the document model as `/model.json`, laid out by `layouts/renja.typ`
+//! through the typst library, exported as PDF/A-2b with metadata and a timestamp from the
+//! edition, so the same sources give byte-identical files.
+//!
+//! Boundary: reads only the document model (`document`, `model` types) and `diag`; owns the
+//! typst World and fonts. It may not depend on `sign`, `archive`, `preview`, `cmd` or the façade:
+//! the final PDF's empty signature field is added by the façade (`renja_edition::Edition::render`)
+//! from the [`Slot`] this module reports, and `sign` uses this module's World to lay out the
+//! visible signature (one direction: sign → pdf).
+
+pub mod blame;
+pub mod world;
+
+use renja_core::diag::{Diagnostics, Loc, Severity, Stage};
+use renja_core::document::Document;
+use std::path::Path;
+use std::sync::Arc;
+use typst::diag::{SourceDiagnostic, Warned};
+use typst::foundations::{Datetime, Smart};
+use typst::WorldExt;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+pub use world::{FontError, Fonts, RenjaWorld};
+
+/// Where `layouts/` and `fonts/` are: found by [`renja_core::source`], which reads every file
+/// before rendering.
+pub use renja_core::source::Assets;
+
+/// Converts typst's diagnostics to ours, located in the layout file.
+fn convert(world: &RenjaWorld, diags: &[SourceDiagnostic], out: &mut Diagnostics) {
+    for d in diags {
+        let severity = match d.severity {
+            typst::diag::Severity::Error => Severity::Error,
+            typst::diag::Severity::Warning => Severity::Warning,
+        };
+        let (file, line, col) = match d.span.id() {
+            Some(id) => {
+                let name = id.get().vpath().get_without_slash().to_string();
+                let pos = world
+                    .range(d.span)
+                    .and_then(|r| typst::World::source(world, id).ok().and_then(|s| s.lines().byte_to_line_column(r.start)));
+                match pos {
+                    Some((l, c)) => (name, l + 1, c + 1),
+                    None => (name, 1, 1),
+                }
+            }
+            None => ("layouts/renja.typ".to_string(), 1, 1),
+        };
+        // typst's own words (English) go to the secondary line.
+        let mut detail = d.message.to_string();
+        for h in &d.hints {
+            detail.push_str(&format!("; {}", h.v));
+        }
+        let msg = match severity {
+            Severity::Error => "tata letak PDF: typst tidak dapat menyusun dokumen",
+            Severity::Warning => "tata letak PDF: peringatan dari typst",
+        };
+        let d = out.push(severity, Loc { file: Arc::from(file.as_str()), line, col }, msg).with_detail(detail);
+        d.stage = Stage::Layout;
+    }
+}
+
+/// The PDF timestamp from the edition's `waktu_terbit` (RFC 3339, UTC).
+pub fn timestamp(s: &str) -> Option<Timestamp> {
+    let (date, time) = s.split_once('T').unwrap_or((s, "00:00:00Z"));
+    let d: Vec<i32> = date.split('-').filter_map(|x| x.parse().ok()).collect();
+    let t: Vec<u8> = time.trim_end_matches('Z').split(':').filter_map(|x| x.get(..2).unwrap_or(x).parse().ok()).collect();
+    let (y, mo, da) = (*d.first()?, *d.get(1)? as u8, *d.get(2)? as u8);
+    let (h, mi, se) = (t.first().copied().unwrap_or(0), t.get(1).copied().unwrap_or(0), t.get(2).copied().unwrap_or(0));
+    Datetime::from_ymd_hms(y, mo, da, h, mi, se).map(Timestamp::new_utc)
+}
+
+/// How the layout draws tables (`layouts/table.typ`). Both give the same pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drawing {
+    /// One typst table per table, every cell a table cell: the tagged PDF keeps the table's
+    /// structure. For every file renja writes.
+    Print,
+    /// Each row (or group of rows joined by a row span) drawn as one unit, so typst re-lays out
+    /// only the rows an edit changed. For the live preview's pages.
+    Preview,
+}
+
+/// The part of the document the layout reads, as `/model.json`: everything but the raw computed
+/// data (`data`, for `renja export` and templates), which the layout never draws directly. Less to
+/// serialise and for typst to parse on every (preview) compile.
+pub fn layout_json(doc: &Document, drawing: Drawing) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct View<'a> {
+        pratinjau: bool,
+        renja_versi: &'a str,
+        metadata: &'a renja_core::document::Metadata,
+        edisi: &'a renja_core::model::Meta,
+        tata: &'a renja_core::document::TataLetak,
+        sampul: &'a renja_core::document::Sampul,
+        bab: &'a [renja_core::document::Bab],
+        tabel: &'a std::collections::BTreeMap<String, renja_core::document::TabelTampil>,
+        pengesahan: &'a renja_core::document::Pengesahan,
+    }
+    let view = View {
+        pratinjau: drawing == Drawing::Preview,
+        renja_versi: doc.renja_versi,
+        metadata: &doc.metadata,
+        edisi: &doc.edisi,
+        tata: &doc.tata,
+        sampul: &doc.sampul,
+        bab: &doc.bab,
+        tabel: &doc.tabel,
+        pengesahan: &doc.pengesahan,
+    };
+    serde_json::to_vec(&view).expect("document serialises")
+}
+
+/// A laid-out, exported PDF and, for a final document, where the layout left room for the
+/// electronic signature (the caller — the façade — adds the empty signature field there).
+pub struct Exported {
+    pub pdf: Vec<u8>,
+    pub slot: Option<Slot>,
+    /// The pages of the tables-of-contents entries, for the DOCX (`None` if the layout's marks
+    /// are missing or malformed).
+    pub halaman: Option<renja_core::document::Halaman>,
+}
+
+/// The electronic-signature slot on a page, in PDF user space (points, origin bottom-left).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Slot {
+    /// 1-based page number.
+    pub page: usize,
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// Lays out and exports the document in a fresh World, tables drawn as given (tests compare the
+/// preview's drawing with print's). A final document's PDF comes without its signature field:
+/// that is `renja_edition::Edition::render`'s job.
+pub fn render_as(doc: &Document, edition: &Path, assets: &Assets, fonts: Arc<Fonts>, drawing: Drawing, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    let json = layout_json(doc, drawing);
+    let world = RenjaWorld::new(fonts, &assets.layouts, edition, json, doc.edisi.tanggal);
+    render_in(&world, doc, diags).map(|e| e.pdf)
+}
+
+/// Lays out and exports the document in a World already holding its `/model.json`; for a final
+/// document also finds the signature slot (`None` when the layout has none).
+pub fn render_in(world: &RenjaWorld, doc: &Document, diags: &mut Diagnostics) -> Option<Exported> {
+    let Some((paged, pdf)) = layout(world, diags).and_then(|paged| export(world, &paged, doc, diags).map(|pdf| (paged, pdf))) else {
+        // An error in renja's own files caused by the author's text: say where that text is.
+        blame::relocate(world, doc, Drawing::Print, diags);
+        return None;
+    };
+    let slot = if doc.sampul.draf { None } else { tte_slot(&paged, doc) };
+    Some(Exported { pdf, slot, halaman: halaman(&paged) })
+}
+
+/// The printed page label of every daftar isi and daftar tabel entry, read from the layout's
+/// `<renja-halaman>` marks (`("isi" | "tabel", "12")`) in document order.
+pub fn halaman(paged: &PagedDocument) -> Option<renja_core::document::Halaman> {
+    use typst::foundations::{Label, Selector, Value};
+    use typst::introspection::{Introspector, MetadataElem};
+    let label = Label::new(typst::utils::PicoStr::intern("renja-halaman"))?;
+    let intro = paged.introspector();
+    let mut out = renja_core::document::Halaman::default();
+    for c in Introspector::query(intro.as_ref(), &Selector::Label(label)) {
+        let Value::Array(a) = &c.to_packed::<MetadataElem>()?.value else { return None };
+        let (Some(Value::Str(kind)), Some(Value::Str(page))) = (a.at(0, None).ok(), a.at(1, None).ok()) else { return None };
+        match kind.as_str() {
+            "tabel" => out.tabel.push(page.to_string()),
+            _ => out.isi.push(page.to_string()),
+        }
+    }
+    Some(out)
+}
+
+/// Where the layout placed the electronic-signature slot (`<tte-slot>`), in PDF coordinates.
+pub fn tte_slot(paged: &PagedDocument, doc: &Document) -> Option<Slot> {
+    use typst::introspection::{DocumentPosition, Introspector};
+    let label = typst::foundations::Label::new(typst::utils::PicoStr::intern("tte-slot"))?;
+    let intro = paged.introspector();
+    let loc = intro.query_label(label).ok()?.location()?;
+    let DocumentPosition::Paged(pos) = Introspector::position(intro.as_ref(), loc)? else { return None };
+    let page = paged.pages().get(pos.page.get() - 1)?;
+    let mm = 72.0 / 25.4;
+    let (w, h) = (doc.pengesahan.tte_lebar_mm as f64 * mm, doc.pengesahan.tte_tinggi_mm as f64 * mm);
+    let page_h = page.frame.height().to_pt();
+    Some(Slot { page: pos.page.get(), x: pos.point.x.to_pt(), y: page_h - pos.point.y.to_pt() - h, width: w, height: h })
+}
+
+/// Lays the document out (typst's compile step); errors and warnings become diagnostics.
+pub fn layout(world: &RenjaWorld, diags: &mut Diagnostics) -> Option<PagedDocument> {
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
+    convert(world, &warnings, diags);
+    match output {
+        Ok(p) => Some(p),
+        Err(errors) => {
+            convert(world, &errors, diags);
+            None
+        }
+    }
+}
+
+/// Whether a laid-out document exports (for [`blame`]).
+fn export_quiet(paged: &PagedDocument, doc: &Document) -> bool {
+    typst_pdf::pdf(paged, &pdf_options(doc)).is_ok()
+}
+
+fn pdf_options(doc: &Document) -> PdfOptions {
+    let standards = PdfStandards::new(&[PdfStandard::A_2b]).expect("PDF/A-2b is supported");
+    PdfOptions {
+        ident: Smart::Custom(doc.metadata.slug.clone()),
+        creator: Smart::Custom(Some(format!("renja {}", doc.renja_versi))),
+        timestamp: timestamp(&doc.metadata.waktu_terbit),
+        page_ranges: None,
+        standards,
+        tagged: true,
+        pretty: false,
+    }
+}
+
+/// Exports a laid-out document as PDF/A-2b with the edition's metadata and timestamp.
+pub fn export(world: &RenjaWorld, paged: &PagedDocument, doc: &Document, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    match typst_pdf::pdf(paged, &pdf_options(doc)) {
+        Ok(bytes) => Some(bytes),
+        Err(errors) => {
+            convert(world, &errors, diags);
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamp_parses() {
+        assert!(super::timestamp("2022-08-25T00:00:00Z").is_some());
+        assert!(super::timestamp("2022-08-25").is_some());
+        assert!(super::timestamp("x").is_none());
+    }
+}

@@ -1,0 +1,375 @@
+//! The compiler thread: owns the one long-lived typst World (library and fonts stay alive, so
+//! typst's caches carry over), and for each batch of changes runs the pipeline: read and check
+//! the edition ([`renja_edition::Edition::load`], then the base-edition check against the archive opened
+//! once at start-up, when one is configured), put the new model JSON into the World, re-read edited layout
+//! files in place, lay out, render only the pages whose frames changed to SVG, publish, and
+//! evict old cache entries ([`CachePolicy`]). The preview's layout draws tables row by row
+//! (`pdf::Drawing::Preview`: the same pages, re-laid out much faster after a data edit). With
+//! `--write` it then renders through the one render function, [`renja_edition::Edition::render`], in the
+//! same warm World, as `renja build` does, and writes the PDF and DOCX atomically.
+
+use super::state::{self, Message, Outcome, PageView, Shared};
+use renja_archive::Store;
+use renja_core::diag::Diagnostics;
+use renja_edition::{Edition, EditionCache, Formats, RenderOptions, Renderer};
+use renja_pdf::{Assets, Drawing, Fonts};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use typst_layout::PagedDocument;
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub struct Compiler {
+    dir: PathBuf,
+    write: Option<PathBuf>,
+    /// The long-lived typst World (inside the façade's renderer, which `--write` renders with).
+    renderer: Renderer,
+    /// The archive for the base-edition check, opened once (`Err`: why there is none).
+    base: Result<Box<dyn Store + Send>, renja_archive::Error>,
+    /// The last good pages (reused when a page's frame hash is unchanged).
+    pages: Vec<PageView>,
+    /// Print each compile's phase timings on stderr (`RENJA_PREVIEW_TIMING=1`).
+    timing: bool,
+    cache: CachePolicy,
+    /// The parsed sources and computed tables of the last compile ([`Edition::load_cached`]).
+    sources: EditionCache,
+    /// `RENJA_PREVIEW_COLD=1`: read and check from scratch every time ([`Edition::load`]), for
+    /// measuring what the incremental load saves.
+    cold: bool,
+}
+
+/// When to evict typst's memoisation cache (comemo). `typst watch` calls `comemo::evict(10)`
+/// after every compile: a result not used in the last 10 compiles is dropped. In the preview
+/// that made a cliff: after 10 edits of the narrative only, the cached rows of every table were
+/// gone and the next pagu edit laid out every table again (about 700 ms on the sample, 3–4 s at
+/// ×16, against 40–60 ms otherwise).
+///
+/// Now a result stays while it was used in the last [`CachePolicy::KEEP_AGE`] compiles, so a
+/// long stretch of writing keeps the tables warm, and memory is bounded by a budget measured
+/// from the process's resident size: above [`CachePolicy::BUDGET`] times the size after the
+/// first good compile (at least [`CachePolicy::MIN_HEADROOM_KIB`] more), results unused in the
+/// last [`CachePolicy::TIGHT_AGE`] compiles are dropped too and the freed memory returned to
+/// the system (glibc's `malloc_trim`), so the size measured next time is the real one.
+///
+/// For measurements, `RENJA_PREVIEW_EVICT=N` replaces the policy by a plain `comemo::evict(N)`
+/// after every compile (`N = 10` is the old behaviour).
+#[derive(Debug, Default)]
+pub struct CachePolicy {
+    /// Resident size (KiB) after the first good compile.
+    base_kib: Option<u64>,
+    /// `RENJA_PREVIEW_EVICT`: a fixed age instead of the policy.
+    fixed_age: Option<usize>,
+    /// How many tight evictions ran (for the timing line and tests).
+    pub tight: u64,
+}
+
+/// What the policy does after one compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evict {
+    /// `comemo::evict(KEEP_AGE)`.
+    Keep,
+    /// Over budget: also `comemo::evict(TIGHT_AGE)` and return freed memory.
+    Tight,
+}
+
+impl CachePolicy {
+    pub const KEEP_AGE: usize = 100;
+    pub const TIGHT_AGE: usize = 25;
+    pub const BUDGET: f64 = 1.3;
+    pub const MIN_HEADROOM_KIB: u64 = 96 * 1024;
+
+    /// The decision for a compile after which the process holds `rss_kib` (None: unknown).
+    pub fn decide(&mut self, rss_kib: Option<u64>, good: bool) -> Evict {
+        let Some(rss) = rss_kib else { return Evict::Keep };
+        let Some(base) = self.base_kib else {
+            if good {
+                self.base_kib = Some(rss);
+            }
+            return Evict::Keep;
+        };
+        let budget = ((base as f64 * Self::BUDGET) as u64).max(base + Self::MIN_HEADROOM_KIB);
+        if rss > budget {
+            self.tight += 1;
+            Evict::Tight
+        } else {
+            Evict::Keep
+        }
+    }
+
+    /// The policy, or the fixed age given in `RENJA_PREVIEW_EVICT`.
+    pub fn from_env() -> CachePolicy {
+        let fixed_age = std::env::var("RENJA_PREVIEW_EVICT").ok().and_then(|v| v.trim().parse().ok());
+        CachePolicy { fixed_age, ..Default::default() }
+    }
+
+    /// Runs the eviction after a compile.
+    pub fn after_compile(&mut self, good: bool) -> Evict {
+        if let Some(age) = self.fixed_age {
+            comemo::evict(age);
+            return Evict::Keep;
+        }
+        comemo::evict(Self::KEEP_AGE);
+        let action = self.decide(resident_kib(), good);
+        if action == Evict::Tight {
+            comemo::evict(Self::TIGHT_AGE);
+            trim_heap();
+        }
+        action
+    }
+}
+
+/// The process's resident set size in KiB (Linux: `VmRSS` of /proc/self/status).
+pub fn resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Returns freed heap memory to the system, so the resident size reflects what is in use.
+pub fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: glibc's malloc_trim only releases free memory; it takes no pointers.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
+impl Compiler {
+    pub fn new(dir: PathBuf, assets: Assets, fonts: Arc<Fonts>, write: Option<PathBuf>, base: Result<Box<dyn Store + Send>, renja_archive::Error>) -> Self {
+        let renderer = Renderer::with_fonts(&dir, assets, fonts);
+        Compiler {
+            dir,
+            write,
+            renderer,
+            base,
+            pages: Vec::new(),
+            timing: std::env::var_os("RENJA_PREVIEW_TIMING").is_some(),
+            cache: CachePolicy::from_env(),
+            sources: EditionCache::new(),
+            cold: std::env::var_os("RENJA_PREVIEW_COLD").is_some(),
+        }
+    }
+
+    /// Compiles once per batch of change notifications until the sender is gone. Changes that
+    /// arrive while compiling are coalesced into one more compile with the latest state.
+    pub fn run(mut self, rx: Receiver<Instant>, shared: Shared) {
+        while let Ok(mut first) = rx.recv() {
+            while let Ok(t) = rx.try_recv() {
+                first = first.min(t);
+            }
+            let woke = Instant::now();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.compile()));
+            let (outcome, good) = match result {
+                Ok(r) => r,
+                Err(_) => {
+                    // Never let one bad compile end the preview: start with a fresh World next time.
+                    self.renderer.reset_world();
+                    let failed = Outcome::Failed {
+                        errors: vec![Message {
+                            loc: self.dir.display().to_string(),
+                            message: "kesalahan internal saat menyusun pratinjau; simpan ulang berkas untuk mencoba lagi".into(),
+                            hint: None,
+                        }],
+                        warnings: Vec::new(),
+                    };
+                    (failed, None)
+                }
+            };
+            let ok = matches!(outcome, Outcome::Good { .. });
+            shared.publish(outcome);
+            if self.timing {
+                let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+                eprintln!("pratinjau: perubahan → terbit {:.1} ms (menunggu {:.1} ms)", ms(first.elapsed()), ms(woke - first));
+            }
+            // Write the files after publishing, so writing never delays the view.
+            if let Some((paged, edition)) = good {
+                drop(paged);
+                if let Some(out) = &self.write {
+                    write_outputs(out, &mut self.renderer, &edition);
+                }
+            }
+            let action = self.cache.after_compile(ok);
+            if self.timing {
+                eprintln!("pratinjau: cache {action:?}, VmRSS {} MiB, pengusiran ketat {}", resident_kib().unwrap_or(0) / 1024, self.cache.tight);
+            }
+        }
+    }
+
+    /// One compile: the outcome to publish and, when good, the laid-out document (the caller
+    /// drops it after publishing) and its model (for `--write`).
+    pub fn compile(&mut self) -> (Outcome, Option<(PagedDocument, Edition)>) {
+        let start = Instant::now();
+        let parsed_before = self.sources.stats().1;
+        let edition = if self.cold {
+            let mut e = Edition::load(&self.dir);
+            e.check_base(|model, diags| renja_archive::dasar::check(model, base_store(&self.base), diags));
+            e
+        } else {
+            Edition::load_cached_with_base(&self.dir, &mut self.sources, |model, diags| renja_archive::dasar::check(model, base_store(&self.base), diags))
+        };
+        let (stage, stats, made) = (self.sources.times(), self.sources.stats(), self.sources.made());
+        let mut diags = edition.check().clone();
+        let t_process = start.elapsed();
+        let doc = match edition.document() {
+            Some(doc) if !diags.has_errors() => doc,
+            _ => {
+                if !diags.has_errors() {
+                    diags.error(
+                        renja_core::diag::Loc { file: Arc::from("edisi.toml"), line: 1, col: 1 },
+                        "edisi tidak dapat dibaca",
+                    );
+                }
+                let (errors, warnings) = state::split(&diags);
+                return (Outcome::Failed { errors, warnings }, None);
+            }
+        };
+        // A loaded edition's model is a draft (`sampul.draf`), as the preview shows it.
+        let json = renja_pdf::layout_json(doc, Drawing::Preview);
+        let world = match self.renderer.world(json, doc.edisi.tanggal) {
+            Ok(w) => w,
+            Err(msg) => {
+                diags.error(renja_core::diag::Loc { file: Arc::from("fonts"), line: 1, col: 1 }, msg.to_string());
+                let (errors, warnings) = state::split(&diags);
+                return (Outcome::Failed { errors, warnings }, None);
+            }
+        };
+        let mut layout_diags = Diagnostics::new();
+        let t_layout0 = start.elapsed();
+        let paged = renja_pdf::layout(world, &mut layout_diags);
+        let t_layout = start.elapsed();
+        diags.extend(layout_diags);
+        diags.sort();
+        let Some(paged) = paged else {
+            let (errors, warnings) = state::split(&diags);
+            return (Outcome::Failed { errors, warnings }, None);
+        };
+
+        // Reuse the SVG of every page whose content hash is already known (pages often move
+        // by one position when text grows, so look hashes up, not positions).
+        let known: HashMap<u128, &PageView> = self.pages.iter().map(|p| (p.hash, p)).collect();
+        let opts = typst_svg::SvgOptions::default();
+        // New pages are rendered to SVG (and serialised) on all cores; usually one to three.
+        let all = paged.pages();
+        let hashes: Vec<u128> = all.iter().map(typst::utils::hash128).collect();
+        let fresh: Vec<usize> = (0..all.len()).filter(|&i| !known.contains_key(&hashes[i])).collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(fresh.len()).max(1);
+        let render = |i: usize| {
+            let page = &all[i];
+            PageView::new(hashes[i], &typst_svg::svg(page, &opts), &super::text::page_text(page), page.frame.width().to_pt(), page.frame.height().to_pt())
+        };
+        let mut rendered: HashMap<usize, PageView> = HashMap::new();
+        if threads <= 1 {
+            rendered.extend(fresh.iter().map(|&i| (i, render(i))));
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let mine: Vec<usize> = fresh.iter().copied().skip(t).step_by(threads).collect();
+                        let render = &render;
+                        scope.spawn(move || mine.into_iter().map(|i| (i, render(i))).collect::<Vec<_>>())
+                    })
+                    .collect();
+                for h in handles {
+                    rendered.extend(h.join().expect("SVG thread"));
+                }
+            });
+        }
+        let mut pages = Vec::with_capacity(all.len());
+        let mut changed = Vec::new();
+        for (i, &hash) in hashes.iter().enumerate() {
+            let view = match rendered.remove(&i) {
+                Some(v) => v,
+                None => (*known[&hash]).clone(),
+            };
+            if self.pages.get(i).is_none_or(|old| old.hash != hash) {
+                changed.push(i);
+            }
+            pages.push(view);
+        }
+        drop(known);
+        self.pages = pages.clone();
+        let render_ms = start.elapsed().as_millis() as u64;
+        if self.timing {
+            eprintln!(
+                "pratinjau: baca+periksa {:.1} ms (baca {:.1}, validasi {:.1}, hitung {:.1}, dokumen {:.1}; urai ulang {}) [tabel {:.1}, konteks {:.1}], model {:.1} ms, tata letak {:.1} ms, SVG {} halaman {:.1} ms, total {render_ms} ms",
+                t_process.as_secs_f64() * 1e3,
+                stage[0].as_secs_f64() * 1e3,
+                stage[1].as_secs_f64() * 1e3,
+                stage[2].as_secs_f64() * 1e3,
+                stage[3].as_secs_f64() * 1e3,
+                stats.1 - parsed_before,
+                made[0].as_secs_f64() * 1e3,
+                made[1].as_secs_f64() * 1e3,
+                (t_layout0 - t_process).as_secs_f64() * 1e3,
+                (t_layout - t_layout0).as_secs_f64() * 1e3,
+                changed.len(),
+                (start.elapsed() - t_layout).as_secs_f64() * 1e3,
+            );
+        }
+
+        let (_, warnings) = state::split(&diags);
+        // Returned even without --write: dropping a laid-out document takes a few milliseconds,
+        // which the caller spends after publishing.
+        let good = Some((paged, edition));
+        (Outcome::Good { pages, changed, warnings, render_ms }, good)
+    }
+}
+
+/// The archive for the base-edition check, as `archive::dasar::check` takes it.
+fn base_store(base: &Result<Box<dyn Store + Send>, renja_archive::Error>) -> Result<&dyn Store, renja_archive::Error> {
+    base.as_ref().map(|s| s.as_ref() as &dyn Store).map_err(Clone::clone)
+}
+
+/// `--write`: the PDF and the DOCX, rendered by [`Edition::render`] in the preview's warm World
+/// with tables drawn for print (the preview's drawing gives the same pages but not the tagged
+/// table structure), each written atomically, as `renja build` writes them. Problems are reported
+/// on stderr; the preview goes on.
+fn write_outputs(out: &Path, renderer: &mut Renderer, edition: &Edition) {
+    let Some(slug) = edition.document().map(|d| d.metadata.slug.clone()) else { return };
+    let formats = Formats { pdf: true, docx: true, ..Formats::NONE };
+    let rendered = edition.render(renderer, &RenderOptions::draft(formats));
+    for d in rendered.diagnostics.iter() {
+        eprintln!("{d}");
+    }
+    // The DOCX first: a new PDF is the sign that both files are written.
+    for (ext, bytes) in [("docx", rendered.docx), ("pdf", rendered.pdf)] {
+        match bytes {
+            Some(bytes) => {
+                let path = out.join(format!("{slug}.{ext}"));
+                if let Err(e) = renja_core::output::write_atomic(&path, &bytes) {
+                    eprintln!("error: {} tidak dapat ditulis: {e}", path.display());
+                }
+            }
+            None => eprintln!("{} gagal disusun; berkas lama tidak diubah", ext.to_uppercase()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_policy_keeps_until_the_budget() {
+        let mut p = CachePolicy::default();
+        // Unknown size: keep. A failed first compile does not set the base.
+        assert_eq!(p.decide(None, true), Evict::Keep);
+        assert_eq!(p.decide(Some(100_000), false), Evict::Keep);
+        assert_eq!(p.decide(Some(1_000_000), true), Evict::Keep);
+        // Budget: 1.3 x 1 000 000 = 1 300 000 KiB (more than the minimum headroom).
+        assert_eq!(p.decide(Some(1_299_000), true), Evict::Keep);
+        assert_eq!(p.decide(Some(1_301_000), true), Evict::Tight);
+        assert_eq!(p.tight, 1);
+        // A small process gets at least MIN_HEADROOM_KIB.
+        let mut q = CachePolicy::default();
+        q.decide(Some(50_000), true);
+        assert_eq!(q.decide(Some(50_000 + CachePolicy::MIN_HEADROOM_KIB - 1), true), Evict::Keep);
+        assert_eq!(q.decide(Some(50_000 + CachePolicy::MIN_HEADROOM_KIB + 1), true), Evict::Tight);
+        assert!(resident_kib().is_some_and(|k| k > 0), "VmRSS is readable here");
+    }
+}
