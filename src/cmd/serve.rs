@@ -74,7 +74,7 @@ pub enum Sub {
     },
 }
 
-fn fail(msg: &str) -> i32 {
+fn fail(msg: &dyn std::fmt::Display) -> i32 {
     eprintln!("error: {msg}");
     2
 }

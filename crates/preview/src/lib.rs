@@ -37,14 +37,41 @@ pub struct Options {
     pub open: bool,
 }
 
+/// Why the preview could not start or stopped serving; bad sources never end it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("folder edisi '{}' tidak ditemukan", .0.display())]
+    FolderTidakAda(PathBuf),
+    #[error(transparent)]
+    Huruf(#[from] renja_pdf::FontError),
+    #[error("utas penyusun tidak dapat dimulai: {0}")]
+    Utas(#[source] std::io::Error),
+    #[error("pemantauan berkas tidak dapat dimulai: {0}")]
+    Pantau(#[source] notify::Error),
+    #[error("pemantauan berkas tidak dapat dimulai: {0}")]
+    PantauUtas(#[source] std::io::Error),
+    #[error("folder '{}' tidak dapat dipantau: {source}", .folder.display())]
+    Dipantau { folder: PathBuf, source: notify::Error },
+    #[error("runtime tidak dapat dimulai: {0}")]
+    Runtime(#[source] std::io::Error),
+    #[error("tidak dapat mendengarkan di {addr}: {source}")]
+    Dengar { addr: SocketAddr, source: std::io::Error },
+    #[error("server berhenti: {0}")]
+    Server(#[source] std::io::Error),
+    #[error("alamat --host '{host}' tidak dapat diuraikan: {source}")]
+    HostTidakTerurai { host: String, source: std::io::Error },
+    #[error("alamat --host '{0}' tidak mempunyai alamat IP")]
+    HostTanpaIp(String),
+}
+
 /// Runs the preview until Ctrl-C. Errors are start-up problems (folder, fonts, port) in
 /// Bahasa Indonesia; bad sources never end the server.
-pub fn serve(opts: Options) -> Result<(), String> {
+pub fn serve(opts: Options) -> Result<(), Error> {
     if !opts.dir.is_dir() {
-        return Err(format!("folder edisi '{}' tidak ditemukan", opts.dir.display()));
+        return Err(Error::FolderTidakAda(opts.dir.clone()));
     }
     let assets = renja_pdf::Assets::locate(&opts.dir);
-    let fonts = renja_pdf::Fonts::load(&assets.fonts).map(Arc::new).map_err(|e| e.to_string())?;
+    let fonts = renja_pdf::Fonts::load(&assets.fonts).map(Arc::new)?;
     let shared = state::Shared::new();
 
     let (tx, rx) = std::sync::mpsc::channel::<std::time::Instant>();
@@ -55,7 +82,7 @@ pub fn serve(opts: Options) -> Result<(), String> {
     std::thread::Builder::new()
         .name("renja-compile".into())
         .spawn(move || compiler.run(rx, comp_shared))
-        .map_err(|e| format!("utas penyusun tidak dapat dimulai: {e}"))?;
+        .map_err(Error::Utas)?;
     // The first compile, before any change.
     let _ = tx.send(std::time::Instant::now());
     let _watcher = watch::start(&opts.dir, &assets.layouts, opts.write.as_deref(), tx)?;
@@ -64,13 +91,13 @@ pub fn serve(opts: Options) -> Result<(), String> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| format!("runtime tidak dapat dimulai: {e}"))?;
+        .map_err(Error::Runtime)?;
     runtime.block_on(async move {
         let addr = SocketAddr::new(opts.host, opts.port);
         let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .map_err(|e| format!("tidak dapat mendengarkan di {addr}: {e}"))?;
-        let local = listener.local_addr().map_err(|e| e.to_string())?;
+            .map_err(|source| Error::Dengar { addr, source })?;
+        let local = listener.local_addr().map_err(|source| Error::Dengar { addr, source })?;
         let url = format!("http://{local}/");
         {
             use std::io::Write;
@@ -83,22 +110,22 @@ pub fn serve(opts: Options) -> Result<(), String> {
             open_browser(&url);
         }
         let access = server::Access::new(local, opts.names.clone());
-        server::run(listener, shared, access, server::Limits::from_env()).await.map_err(|e| format!("server berhenti: {e}"))
+        server::run(listener, shared, access, server::Limits::from_env()).await.map_err(Error::Server)
     })
 }
 
 /// Resolves `--host`: an IP address as it is, a name to its first address (and the name is
 /// then accepted in the `Host` header).
-pub fn resolve_host(host: &str) -> Result<(IpAddr, Vec<String>), String> {
+pub fn resolve_host(host: &str) -> Result<(IpAddr, Vec<String>), Error> {
     if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
         return Ok((ip, Vec::new()));
     }
     use std::net::ToSocketAddrs;
     let addr = (host, 0)
         .to_socket_addrs()
-        .map_err(|e| format!("alamat --host '{host}' tidak dapat diuraikan: {e}"))?
+        .map_err(|source| Error::HostTidakTerurai { host: host.to_string(), source })?
         .next()
-        .ok_or_else(|| format!("alamat --host '{host}' tidak mempunyai alamat IP"))?;
+        .ok_or_else(|| Error::HostTanpaIp(host.to_string()))?;
     Ok((addr.ip(), vec![host.to_string()]))
 }
 

@@ -56,7 +56,7 @@ pub fn relevant(path: &Path, ignore: &[PathBuf]) -> bool {
 
 /// Starts watching; the returned watcher must be kept alive. Each notification carries the
 /// time of the first change of its burst (for the timing line).
-pub fn start(edition: &Path, layouts: &Path, out: Option<&Path>, tx: Sender<Instant>) -> Result<RecommendedWatcher, String> {
+pub fn start(edition: &Path, layouts: &Path, out: Option<&Path>, tx: Sender<Instant>) -> Result<RecommendedWatcher, crate::Error> {
     let mut ignore = Vec::new();
     if let Some(out) = out {
         ignore.push(out.to_path_buf());
@@ -77,7 +77,7 @@ pub fn start(edition: &Path, layouts: &Path, out: Option<&Path>, tx: Sender<Inst
         }
         Err(e) => eprintln!("peringatan: pemantauan berkas: {e}"),
     })
-    .map_err(|e| format!("pemantauan berkas tidak dapat dimulai: {e}"))?;
+    .map_err(crate::Error::Pantau)?;
     // Debounce: after a change, wait until DEBOUNCE (SETTLE after a change that ends a save)
     // passes without another one.
     std::thread::Builder::new()
@@ -96,16 +96,16 @@ pub fn start(edition: &Path, layouts: &Path, out: Option<&Path>, tx: Sender<Inst
                 }
             }
         })
-        .map_err(|e| format!("pemantauan berkas tidak dapat dimulai: {e}"))?;
+        .map_err(crate::Error::PantauUtas)?;
     let edition = edition.canonicalize().unwrap_or_else(|_| edition.to_path_buf());
     watcher
         .watch(&edition, RecursiveMode::Recursive)
-        .map_err(|e| format!("folder '{}' tidak dapat dipantau: {e}", edition.display()))?;
+        .map_err(|source| crate::Error::Dipantau { folder: edition.clone(), source })?;
     let layouts = layouts.canonicalize().unwrap_or_else(|_| layouts.to_path_buf());
     if !layouts.starts_with(&edition) {
         watcher
             .watch(&layouts, RecursiveMode::Recursive)
-            .map_err(|e| format!("folder '{}' tidak dapat dipantau: {e}", layouts.display()))?;
+            .map_err(|source| crate::Error::Dipantau { folder: layouts.clone(), source })?;
     }
     Ok(watcher)
 }

@@ -63,11 +63,60 @@ pub struct Config {
     pub database: Option<String>,
 }
 
+/// Why the service (or `serve init`, `serve --contoh`, a worker) could not start or stopped: what
+/// the command line reports before exiting. Requests' own errors are answered over HTTP instead.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("--tsa '{0}': hanya alamat http:// yang didukung (token stempel waktu sendiri sudah bertanda tangan)")]
+    TsaBukanHttp(String),
+    #[error("tidak ada berkas konfigurasi BSrE: sebutkan --bsre-config BERKAS atau RENJA_BSRE_CONFIG")]
+    BsreTanpaKonfigurasi,
+    #[error(transparent)]
+    Bsre(#[from] renja_sign::bsre::ConfigError),
+    #[error(transparent)]
+    Akar(#[from] renja_sign::trust::TrustError),
+    #[error("folder data '{}': {source}", .data.display())]
+    FolderData { data: PathBuf, source: store::Error },
+    #[error("basis data PostgreSQL: {0}")]
+    Postgres(#[source] store::Error),
+    #[error("--database '{0}' tidak dikenal: harus postgres://pengguna@host:port/nama (atau sqlite)")]
+    DatabaseTidakDikenal(String),
+    #[error("--workers 0 (penyusunan hanya oleh `renja worker`) memerlukan --database postgres://…")]
+    WorkersTanpaPostgres,
+    #[error("folder data '{}' belum memiliki administrator; jalankan dahulu: renja serve init --data {}", .0.display(), .0.display())]
+    TanpaAdministrator(PathBuf),
+    #[error("basis data sudah memiliki pengguna; init hanya untuk basis data baru")]
+    BasisDataTerisi,
+    #[error("folder data '{}' sudah memiliki pengguna; init hanya untuk folder baru", .0.display())]
+    FolderTerisi(PathBuf),
+    #[error("--contoh memerlukan folder data baru; '{}' sudah berisi", .0.display())]
+    ContohPerluFolderBaru(PathBuf),
+    #[error("edisi contoh (content/) tidak ditemukan; jalankan dari folder renja")]
+    ContohTidakAda,
+    #[error("{}: edisi.toml tidak dapat dibaca", .0.display())]
+    ContohTidakTerbaca(PathBuf),
+    #[error("{}: {alasan}", .dir.display())]
+    ContohRusak { dir: PathBuf, alasan: String },
+    /// The first administrator's login, name or password breaks the rules of a new user.
+    #[error("{0}")]
+    Pengguna(String),
+    #[error("{}: {source}", .path.display())]
+    Berkas { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    #[error("runtime tidak dapat dimulai: {0}")]
+    Runtime(#[source] std::io::Error),
+    #[error("tidak dapat mendengarkan di {addr}: {source}")]
+    Dengar { addr: SocketAddr, source: std::io::Error },
+    #[error("server berhenti: {0}")]
+    Server(#[source] std::io::Error),
+}
+
 /// The BSrE client and the trusted roots of the configuration; an unreadable file is an error
 /// (checked before anything else starts: see [`check_config`]).
 type SigningSetup = (Option<Arc<renja_sign::bsre::Client>>, Vec<x509_cert::Certificate>);
 
-fn signing_setup(config: &Config) -> Result<SigningSetup, String> {
+fn signing_setup(config: &Config) -> Result<SigningSetup, Error> {
     let bsre = bsre_client(config)?;
     let mut anchors = Vec::new();
     for path in &config.ca {
@@ -78,34 +127,34 @@ fn signing_setup(config: &Config) -> Result<SigningSetup, String> {
 
 /// Checks the configuration's files (BSrE client configuration, trusted roots) before the data
 /// folder is touched (`serve --contoh` fills it first).
-pub fn check_config(config: &Config) -> Result<(), String> {
+pub fn check_config(config: &Config) -> Result<(), Error> {
     if let Some(url) = &config.tsa {
         if !url.starts_with("http://") {
-            return Err(format!("--tsa '{url}': hanya alamat http:// yang didukung (token stempel waktu sendiri sudah bertanda tangan)"));
+            return Err(Error::TsaBukanHttp(url.clone()));
         }
     }
     signing_setup(config).map(|_| ())
 }
 
 /// The BSrE client of the configuration, if one is configured.
-fn bsre_client(config: &Config) -> Result<Option<Arc<renja_sign::bsre::Client>>, String> {
+fn bsre_client(config: &Config) -> Result<Option<Arc<renja_sign::bsre::Client>>, Error> {
     use renja_sign::bsre::{Client, Config as BsreConfig};
     let Some(url) = &config.bsre else { return Ok(None) };
     let path = config
         .bsre_config
         .clone()
         .or_else(BsreConfig::default_path)
-        .ok_or("tidak ada berkas konfigurasi BSrE: sebutkan --bsre-config BERKAS atau RENJA_BSRE_CONFIG")?;
+        .ok_or(Error::BsreTanpaKonfigurasi)?;
     let (cfg, warning) = BsreConfig::load(&path)?;
     if let Some(w) = warning {
         eprintln!("peringatan: {w}");
     }
-    Client::new(url, cfg).map(|c| Some(Arc::new(c))).map_err(String::from)
+    Ok(Some(Arc::new(Client::new(url, cfg)?)))
 }
 
 /// Opens the store of a data folder.
-pub fn open(data: &Path) -> Result<Arc<dyn Store>, String> {
-    sqlite::SqliteStore::open(data).map(|s| Arc::new(s) as Arc<dyn Store>).map_err(|e| format!("folder data '{}': {e}", data.display()))
+pub fn open(data: &Path) -> Result<Arc<dyn Store>, Error> {
+    sqlite::SqliteStore::open(data).map(|s| Arc::new(s) as Arc<dyn Store>).map_err(|source| Error::FolderData { data: data.to_path_buf(), source })
 }
 
 /// The database URL of the configuration: `--database`, else `$RENJA_DATABASE_URL`; `None` (or
@@ -117,35 +166,31 @@ pub fn database_url(arg: Option<&str>) -> Option<String> {
 
 /// Opens the store: PostgreSQL when `database` is a `postgres://` URL (migrated at start), else
 /// the data folder's SQLite.
-pub fn open_store(data: &Path, database: Option<&str>) -> Result<Arc<dyn Store>, String> {
+pub fn open_store(data: &Path, database: Option<&str>) -> Result<Arc<dyn Store>, Error> {
     match database {
         None => open(data),
         Some(url) if postgres::is_postgres_url(url) => {
-            postgres::PgStore::open(url).map(|s| Arc::new(s) as Arc<dyn Store>).map_err(|e| format!("basis data PostgreSQL: {e}"))
+            postgres::PgStore::open(url).map(|s| Arc::new(s) as Arc<dyn Store>).map_err(Error::Postgres)
         }
-        Some(other) => Err(format!("--database '{other}' tidak dikenal: harus postgres://pengguna@host:port/nama (atau sqlite)")),
+        Some(other) => Err(Error::DatabaseTidakDikenal(other.to_string())),
     }
 }
 
 /// Runs the server on `listen` until Ctrl-C. Prints the address it listens on first.
-pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), String> {
+pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Error> {
     // On PostgreSQL the render queue may hand renders to `renja worker`s (`--workers 0`).
     let (store, pg): (Arc<dyn Store>, Option<Arc<postgres::PgStore>>) = match config.database.as_deref() {
         Some(url) if postgres::is_postgres_url(url) => {
-            let pg = Arc::new(postgres::PgStore::open(url).map_err(|e| format!("basis data PostgreSQL: {e}"))?);
+            let pg = Arc::new(postgres::PgStore::open(url).map_err(Error::Postgres)?);
             (pg.clone(), Some(pg))
         }
         other => (open_store(data, other)?, None),
     };
     if config.render_workers == 0 && pg.is_none() {
-        return Err("--workers 0 (penyusunan hanya oleh `renja worker`) memerlukan --database postgres://…".into());
+        return Err(Error::WorkersTanpaPostgres);
     }
-    if store.count_users().map_err(|e| e.to_string())? == 0 {
-        return Err(format!(
-            "folder data '{}' belum memiliki administrator; jalankan dahulu: renja serve init --data {}",
-            data.display(),
-            data.display()
-        ));
+    if store.count_users()? == 0 {
+        return Err(Error::TanpaAdministrator(data.to_path_buf()));
     }
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let (bsre, anchors) = signing_setup(&config)?;
@@ -182,10 +227,10 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
         .worker_threads(workers.max(2))
         .enable_all()
         .build()
-        .map_err(|e| format!("runtime tidak dapat dimulai: {e}"))?;
+        .map_err(Error::Runtime)?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("tidak dapat mendengarkan di {listen}: {e}"))?;
-        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        let listener = tokio::net::TcpListener::bind(listen).await.map_err(|source| Error::Dengar { addr: listen, source })?;
+        let local = listener.local_addr().map_err(|source| Error::Dengar { addr: listen, source })?;
         {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
@@ -200,24 +245,24 @@ pub fn serve(data: &Path, listen: SocketAddr, config: Config) -> Result<(), Stri
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await
-            .map_err(|e| format!("server berhenti: {e}"))
+            .map_err(Error::Server)
     })
 }
 
 /// `renja serve init`: creates the data folder and its first administrator.
-pub fn init(data: &Path, database: Option<&str>, login: &str, nama: &str, password: &str) -> Result<(), String> {
+pub fn init(data: &Path, database: Option<&str>, login: &str, nama: &str, password: &str) -> Result<(), Error> {
     let store = open_store(data, database)?;
-    if store.count_users().map_err(|e| e.to_string())? > 0 {
+    if store.count_users()? > 0 {
         if database.is_some() {
-            return Err("basis data sudah memiliki pengguna; init hanya untuk basis data baru".into());
+            return Err(Error::BasisDataTerisi);
         }
-        return Err(format!("folder data '{}' sudah memiliki pengguna; init hanya untuk folder baru", data.display()));
+        return Err(Error::FolderTerisi(data.to_path_buf()));
     }
     let peran = vec![Grant { peran: Role::Administrator, opd: None }];
-    api::validate_user(login, nama, password, &peran)?;
-    let hash = auth::hash_password(password)?;
-    let u = store.create_user(&NewUser { login: login.into(), nama: nama.into(), nip: String::new(), hash, peran }).map_err(|e| e.to_string())?;
-    store.audit(Some(&u.login), "init", "pengguna/1", "administrator pertama", "konsol").map_err(|e| e.to_string())?;
+    api::validate_user(login, nama, password, &peran).map_err(Error::Pengguna)?;
+    let hash = auth::hash_password(password).map_err(Error::Pengguna)?;
+    let u = store.create_user(&NewUser { login: login.into(), nama: nama.into(), nip: String::new(), hash, peran })?;
+    store.audit(Some(&u.login), "init", "pengguna/1", "administrator pertama", "konsol")?;
     Ok(())
 }
 
@@ -245,20 +290,20 @@ pub struct DemoAccount {
 
 /// `renja serve --contoh`: fills a fresh data folder with the sample edition(s) and one account
 /// per role. Returns the accounts with their generated passwords (shown once, never stored).
-pub fn contoh(data: &Path, database: Option<&str>) -> Result<Vec<DemoAccount>, String> {
+pub fn contoh(data: &Path, database: Option<&str>) -> Result<Vec<DemoAccount>, Error> {
     let store = open_store(data, database)?;
-    if store.count_users().map_err(|e| e.to_string())? > 0 {
-        return Err(format!("--contoh memerlukan folder data baru; '{}' sudah berisi", data.display()));
+    if store.count_users()? > 0 {
+        return Err(Error::ContohPerluFolderBaru(data.to_path_buf()));
     }
     let dirs = sample_dirs();
     if dirs.is_empty() {
-        return Err("edisi contoh (content/) tidak ditemukan; jalankan dari folder renja".into());
+        return Err(Error::ContohTidakAda);
     }
-    let err = |e: store::Error| e.to_string();
+    let read = |path: PathBuf| std::fs::read_to_string(&path).map_err(|source| Error::Berkas { path, source });
     // The agency of the first sample.
-    let first = std::fs::read_to_string(dirs[0].join("edisi.toml")).map_err(|e| e.to_string())?;
-    let (kode, nama, kepala, ..) = engine::edition_meta(&first).ok_or("edisi.toml contoh tidak dapat dibaca")?;
-    let opd = store.create_opd(&NewOpd { kode, nama, kepala: kepala.clone() }).map_err(err)?;
+    let first = read(dirs[0].join("edisi.toml"))?;
+    let (kode, nama, kepala, ..) = engine::edition_meta(&first).ok_or_else(|| Error::ContohTidakTerbaca(dirs[0].clone()))?;
+    let opd = store.create_opd(&NewOpd { kode, nama, kepala: kepala.clone() })?;
     let people: [(&str, &str, Role, Option<i64>); 4] = [
         ("admin", "Administrator Contoh", Role::Administrator, None),
         ("penyusun", "Penyusun Contoh", Role::Penyusun, Some(opd.id)),
@@ -270,21 +315,21 @@ pub fn contoh(data: &Path, database: Option<&str>) -> Result<Vec<DemoAccount>, S
     for (login, nama, role, opd) in people {
         let sandi = auth::new_password();
         let u = store
-            .create_user(&NewUser { login: login.into(), nama: nama.into(), nip: String::new(), hash: auth::hash_password(&sandi)?, peran: vec![Grant { peran: role, opd }] })
-            .map_err(err)?;
+            .create_user(&NewUser { login: login.into(), nama: nama.into(), nip: String::new(), hash: auth::hash_password(&sandi).map_err(Error::Pengguna)?, peran: vec![Grant { peran: role, opd }] })?;
         if role == Role::Penyusun {
             penyusun = u.id;
         }
         accounts.push(DemoAccount { login: login.into(), peran: role.as_str().into(), sandi });
     }
     for dir in dirs {
-        let text = std::fs::read_to_string(dir.join("edisi.toml")).map_err(|e| e.to_string())?;
-        let (.., tahun, jenis, revisi) = engine::edition_meta(&text).ok_or_else(|| format!("{}: edisi.toml tidak dapat dibaca", dir.display()))?;
-        let files = engine::read_folder(&dir)?;
+        let text = read(dir.join("edisi.toml"))?;
+        let (.., tahun, jenis, revisi) = engine::edition_meta(&text).ok_or_else(|| Error::ContohTidakTerbaca(dir.clone()))?;
+        let rusak = |alasan: String| Error::ContohRusak { dir: dir.clone(), alasan };
+        let files = engine::read_folder(&dir).map_err(rusak)?;
         for (p, _) in &files {
-            names::validate(p)?;
+            names::validate(p).map_err(rusak)?;
         }
-        let e = store.create_edition(&NewEdition { opd: opd.id, tahun, jenis, revisi }).map_err(err)?;
+        let e = store.create_edition(&NewEdition { opd: opd.id, tahun, jenis, revisi })?;
         store
             .save(Save {
                 edisi: e.id,
@@ -295,8 +340,7 @@ pub fn contoh(data: &Path, database: Option<&str>) -> Result<Vec<DemoAccount>, S
                 replace_all: true,
                 aksi: "impor".into(),
                 alamat: "konsol".into(),
-            })
-            .map_err(err)?;
+            })?;
     }
     Ok(accounts)
 }

@@ -260,6 +260,8 @@ impl std::fmt::Display for Error {
     }
 }
 
+impl std::error::Error for Error {}
+
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// The service's storage. Implementations are shared between request handlers (`Send + Sync`)

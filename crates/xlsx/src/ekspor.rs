@@ -600,11 +600,25 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Sel, isi: Option<&I
     Ok(())
 }
 
+/// Why the workbook could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum EksporError {
+    /// The edition's date is outside what a workbook can hold.
+    #[error("{0}")]
+    Tanggal(#[source] rust_xlsxwriter::XlsxError),
+    #[error("tabel {nomor}: {source}")]
+    Tabel { nomor: String, source: rust_xlsxwriter::XlsxError },
+    #[error("edisi tidak memiliki tabel")]
+    TanpaTabel,
+    #[error("{0}")]
+    Simpan(#[source] rust_xlsxwriter::XlsxError),
+}
+
 /// The workbook of every table of the edition, in the document's order.
-pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
+pub fn render(doc: &Document) -> Result<Vec<u8>, EksporError> {
     let mut wb = Workbook::new();
     let (y, m, d) = doc.edisi.tanggal;
-    let when = ExcelDateTime::from_ymd(y as u16, m, d).map_err(|e| e.to_string())?;
+    let when = ExcelDateTime::from_ymd(y as u16, m, d).map_err(EksporError::Tanggal)?;
     wb.set_properties(
         &DocProperties::new()
             .set_title(&doc.metadata.judul)
@@ -617,12 +631,12 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
     for id in renja_core::document::tables::IdTabel::ALL {
         if let Some(t) = doc.tabel.get(id.as_str()) {
             let ws = wb.add_worksheet();
-            tulis_tabel(ws, t, doc, &g).map_err(|e| format!("tabel {}: {e}", t.nomor))?;
+            tulis_tabel(ws, t, doc, &g).map_err(|source| EksporError::Tabel { nomor: t.nomor.to_string(), source })?;
             any = true;
         }
     }
     if !any {
-        return Err("edisi tidak memiliki tabel".into());
+        return Err(EksporError::TanpaTabel);
     }
-    wb.save_to_buffer().map_err(|e| e.to_string())
+    wb.save_to_buffer().map_err(EksporError::Simpan)
 }

@@ -502,7 +502,7 @@ fn baca_sel(d: &Data, b: &Bidang, leaf: bool) -> Result<Option<Nilai>, String> {
             Some(v) => Ok(Some(Nilai::Angka(v))),
             None => {
                 let s = baca::teks(d).trim().to_string();
-                leading_number(&s)?;
+                leading_number(&s).map_err(|e| e.to_string())?;
                 Ok(Some(Nilai::Teks(s)))
             }
         },
@@ -525,7 +525,7 @@ fn baca_sel(d: &Data, b: &Bidang, leaf: bool) -> Result<Option<Nilai>, String> {
                     }
                     v
                 }
-                None => parse_rupiah(&baca::teks(d))?,
+                None => parse_rupiah(&baca::teks(d)).map_err(|e| e.to_string())?,
             };
             Ok(Some(Nilai::Rupiah(v.trunc())))
         }

@@ -259,26 +259,30 @@ pub struct ModelTersimpan {
     pub data: DataTersimpan,
 }
 
+/// Why a stored model cannot be read: not this contract, or a newer version of it.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("model tersimpan tidak sah: {0}")]
+    TidakSah(#[source] serde_json::Error),
+    #[error("model tersimpan versi {versi} (renja {renja_versi}) lebih baru dari yang dikenal renja ini (versi {VERSI_MODEL})")]
+    LebihBaru { versi: u32, renja_versi: String },
+}
+
 impl ModelTersimpan {
-    /// Reads a stored model; says why it cannot (not this contract, or a newer version).
-    pub fn baca(json: &[u8]) -> Result<ModelTersimpan, String> {
-        let m: ModelTersimpan = serde_json::from_slice(json).map_err(|e| format!("model tersimpan tidak sah: {e}"))?;
-        m.versi_dikenal()
+    /// Reads a stored model; says why it cannot.
+    pub fn baca(json: &[u8]) -> Result<ModelTersimpan, ModelError> {
+        serde_json::from_slice::<ModelTersimpan>(json).map_err(ModelError::TidakSah)?.versi_dikenal()
     }
 
     /// [`baca`](Self::baca) of a model already parsed as JSON (same contract, same refusal).
-    pub fn dari_json(json: &serde_json::Value) -> Result<ModelTersimpan, String> {
-        let m = ModelTersimpan::deserialize(json).map_err(|e| format!("model tersimpan tidak sah: {e}"))?;
-        m.versi_dikenal()
+    pub fn dari_json(json: &serde_json::Value) -> Result<ModelTersimpan, ModelError> {
+        ModelTersimpan::deserialize(json).map_err(ModelError::TidakSah)?.versi_dikenal()
     }
 
-    fn versi_dikenal(self) -> Result<ModelTersimpan, String> {
+    fn versi_dikenal(self) -> Result<ModelTersimpan, ModelError> {
         let v = self.versi_model.unwrap_or(1);
         if v > VERSI_MODEL {
-            return Err(format!(
-                "model tersimpan versi {v} (renja {}) lebih baru dari yang dikenal renja ini (versi {VERSI_MODEL})",
-                self.renja_versi
-            ));
+            return Err(ModelError::LebihBaru { versi: v, renja_versi: self.renja_versi });
         }
         Ok(self)
     }
@@ -344,7 +348,7 @@ mod tests {
         assert_eq!(rows[0].pagu_akhir(m.edisi.jenis).and_then(|p| p.nilai), Some(Decimal::from(5)));
         assert_eq!(rows[0].target_hasil.akhir(m.edisi.jenis).map(|t| t.teks.as_str()), Some("3 Dok"));
         let newer = br#"{"versi_model": 2, "renja_versi": "9", "edisi": {"tahun": 2022, "jenis": "murni"}}"#;
-        assert!(ModelTersimpan::baca(newer).unwrap_err().contains("versi 2"));
+        assert!(ModelTersimpan::baca(newer).unwrap_err().to_string().contains("versi 2"));
         assert!(ModelTersimpan::baca(b"{}").is_err());
     }
 

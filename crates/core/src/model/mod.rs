@@ -138,7 +138,7 @@ fn meta(file: &SourceFile, e: &EdisiFile, cache: &mut Option<&mut Cache>, diags:
     let nip_digits = match nip::validate(nip_text) {
         Ok(d) => d,
         Err(msg) => {
-            diags.error(file.loc_of(&e.penandatangan.nip.span()), msg)
+            diags.error(file.loc_of(&e.penandatangan.nip.span()), msg.to_string())
                 .with_hint("NIP 18 digit: tanggal lahir YYYYMMDD, TMT CPNS YYYYMM, jenis kelamin 1/2, nomor urut 3 digit");
             nip_text.clone()
         }

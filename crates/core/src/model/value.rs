@@ -66,10 +66,37 @@ impl Persen {
     }
 }
 
+/// Why an amount or a number as the author wrote it cannot be read. The messages are the author's
+/// (Bahasa Indonesia) and name the value as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AngkaError {
+    #[error("jumlah negatif '{0}' tidak diperbolehkan; yang diharapkan rupiah ≥ 0")]
+    RupiahNegatif(String),
+    #[error(
+        "angka rupiah '{0}' tidak sah; yang diharapkan rupiah bulat seperti 9239089578 atau \
+         9.239.089.578 (titik pemisah ribuan, koma desimal)"
+    )]
+    RupiahTidakSah(String),
+    #[error("rupiah '{0}' memiliki sen; yang diharapkan rupiah bulat")]
+    RupiahBersen(String),
+    #[error(
+        "angka rupiah '{teks}' ambigu: koma adalah pemisah desimal dalam format Indonesia; tulis \
+         {int}.{frac} atau {int}{frac}"
+    )]
+    RupiahAmbigu { teks: String, int: String, frac: String },
+    #[error(
+        "angka '{0}' tidak sah; yang diharapkan format Indonesia seperti 62,5 atau 1.000 (koma \
+         desimal, titik pemisah ribuan)"
+    )]
+    AngkaTidakSah(String),
+    #[error("nilai tercetak '{0}' bukan angka")]
+    BukanAngka(String),
+}
+
 /// Parses an amount written in Indonesian format: `9239089578`, `9.239.089.578`,
 /// `Rp9.239.089.578`, `Rp 9.239.089.578,00`, `Rp. 9.239.089.578`, or with consistent comma
-/// grouping as spreadsheets export it (`7,470,241,438`). Returns an Indonesian message on error.
-pub fn parse_rupiah(text: &str) -> Result<Decimal, String> {
+/// grouping as spreadsheets export it (`7,470,241,438`).
+pub fn parse_rupiah(text: &str) -> Result<Decimal, AngkaError> {
     let original = text;
     let mut s = text.trim();
     for prefix in ["Rp.", "Rp", "rp.", "rp", "RP.", "RP"] {
@@ -80,14 +107,9 @@ pub fn parse_rupiah(text: &str) -> Result<Decimal, String> {
     }
     if let Some(rest) = s.strip_prefix('-') {
         let _ = rest;
-        return Err(format!("jumlah negatif '{original}' tidak diperbolehkan; yang diharapkan rupiah ≥ 0"));
+        return Err(AngkaError::RupiahNegatif(original.to_string()));
     }
-    let bad = || {
-        format!(
-            "angka rupiah '{original}' tidak sah; yang diharapkan rupiah bulat seperti 9239089578 \
-             atau 9.239.089.578 (titik pemisah ribuan, koma desimal)"
-        )
-    };
+    let bad = || AngkaError::RupiahTidakSah(original.to_string());
     if s.is_empty() {
         return Err(bad());
     }
@@ -101,7 +123,7 @@ pub fn parse_rupiah(text: &str) -> Result<Decimal, String> {
             return Err(bad());
         }
         if frac.bytes().any(|b| b != b'0') {
-            return Err(format!("rupiah '{original}' memiliki sen; yang diharapkan rupiah bulat"));
+            return Err(AngkaError::RupiahBersen(original.to_string()));
         }
         digits = grouped(int, '.').ok_or_else(bad)?;
     } else if has_dot {
@@ -113,13 +135,10 @@ pub fn parse_rupiah(text: &str) -> Result<Decimal, String> {
             return Err(bad());
         }
         if frac.len() == 3 {
-            return Err(format!(
-                "angka rupiah '{original}' ambigu: koma adalah pemisah desimal dalam format Indonesia; \
-                 tulis {int}.{frac} atau {int}{frac}"
-            ));
+            return Err(AngkaError::RupiahAmbigu { teks: original.to_string(), int: int.to_string(), frac: frac.to_string() });
         }
         if frac.bytes().any(|b| b != b'0') {
-            return Err(format!("rupiah '{original}' memiliki sen; yang diharapkan rupiah bulat"));
+            return Err(AngkaError::RupiahBersen(original.to_string()));
         }
         digits = int.to_string();
     } else if commas > 1 {
@@ -144,7 +163,7 @@ fn grouped(s: &str, sep: char) -> Option<String> {
 
 /// Reads the leading number of a performance value: `62,5` → 62.5, `30 C` → 30, `1.000 orang`
 /// → 1000, `Tersedia` → None. Errors on a malformed leading number such as `62.5` or `1,2,3`.
-pub fn leading_number(text: &str) -> Result<Option<Decimal>, String> {
+pub fn leading_number(text: &str) -> Result<Option<Decimal>, AngkaError> {
     let s = text.trim();
     let (sign, body) = match s.strip_prefix('-') {
         Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => (-1, rest),
@@ -157,12 +176,7 @@ pub fn leading_number(text: &str) -> Result<Option<Decimal>, String> {
     if token.is_empty() || !token.starts_with(|c: char| c.is_ascii_digit()) {
         return Ok(None);
     }
-    let bad = || {
-        format!(
-            "angka '{text}' tidak sah; yang diharapkan format Indonesia seperti 62,5 atau 1.000 \
-             (koma desimal, titik pemisah ribuan)"
-        )
-    };
+    let bad = || AngkaError::AngkaTidakSah(text.to_string());
     let (int, frac) = match token.split_once(',') {
         Some((i, f)) => {
             if f.contains(',') || f.contains('.') || f.is_empty() {
@@ -287,7 +301,7 @@ impl Tercetak {
     }
 
     /// Reads the value as an amount.
-    pub fn as_rupiah(&self) -> Result<Decimal, String> {
+    pub fn as_rupiah(&self) -> Result<Decimal, AngkaError> {
         match self {
             Tercetak::Angka(d) => Ok(*d),
             Tercetak::Teks(s) => parse_rupiah(s),
@@ -295,12 +309,12 @@ impl Tercetak {
     }
 
     /// Reads the value as a number with the number of decimals it was printed with.
-    pub fn as_number(&self) -> Result<(Decimal, u32), String> {
+    pub fn as_number(&self) -> Result<(Decimal, u32), AngkaError> {
         match self {
             Tercetak::Angka(d) => Ok((*d, d.scale())),
             Tercetak::Teks(s) => match leading_number(s)? {
                 Some(d) => Ok((d, d.scale())),
-                None => Err(format!("nilai tercetak '{s}' bukan angka")),
+                None => Err(AngkaError::BukanAngka(s.clone())),
             },
         }
     }
@@ -348,6 +362,26 @@ mod tests {
         assert_eq!(parse_rupiah("Rp. 9.239.089.578"), Ok(d("9239089578")));
         assert_eq!(parse_rupiah("7,470,241,438"), Ok(d("7470241438")));
         assert_eq!(parse_rupiah("1234,00"), Ok(d("1234")));
+    }
+
+    #[test]
+    fn errors_say_what_was_written_and_what_is_expected() {
+        assert_eq!(parse_rupiah("1,500"), Err(AngkaError::RupiahAmbigu { teks: "1,500".into(), int: "1".into(), frac: "500".into() }));
+        assert_eq!(
+            parse_rupiah("1,500").unwrap_err().to_string(),
+            "angka rupiah '1,500' ambigu: koma adalah pemisah desimal dalam format Indonesia; tulis 1.500 atau 1500"
+        );
+        assert_eq!(parse_rupiah("Rp 1.000,50"), Err(AngkaError::RupiahBersen("Rp 1.000,50".into())));
+        assert_eq!(parse_rupiah("-5"), Err(AngkaError::RupiahNegatif("-5".into())));
+        assert_eq!(
+            parse_rupiah("abc").unwrap_err().to_string(),
+            "angka rupiah 'abc' tidak sah; yang diharapkan rupiah bulat seperti 9239089578 atau 9.239.089.578 (titik pemisah ribuan, koma desimal)"
+        );
+        assert_eq!(
+            leading_number("62.5").unwrap_err().to_string(),
+            "angka '62.5' tidak sah; yang diharapkan format Indonesia seperti 62,5 atau 1.000 (koma desimal, titik pemisah ribuan)"
+        );
+        assert_eq!(Tercetak::Teks("Tersedia".into()).as_number(), Err(AngkaError::BukanAngka("Tersedia".into())));
     }
 
     #[test]
