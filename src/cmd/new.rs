@@ -89,16 +89,16 @@ pub fn run(args: Args) -> i32 {
             let base_tc29 = evaluasi.and_then(|e| e.bentuk) == Some(crate::source::schema::BentukEvaluasi::Tc29);
             match (target, f.path.as_str()) {
                 // A Perubahan starts from its base's final values (Sebelum = Sesudah = base).
-                (Target::Perubahan, "data/rencana.toml") => new = baru::fill_rencana(&new, &baru::finals_rencana_model(&base)),
+                (Target::Perubahan, "data/rencana.toml") => new = baru::fill_rencana(&new, &baru::finals_rencana(&base)),
                 (Target::Perubahan, "data/tujuan-sasaran.toml") => {
                     new = baru::drop_keys(&new, "indikator", &["spm", "ikk", "proyeksi", "catatan"]);
-                    new = baru::fill_tujuan(&new, &baru::finals_tujuan_model(&base));
+                    new = baru::fill_tujuan(&new, &baru::finals_tujuan(&base));
                 }
-                (Target::Perubahan, "data/evaluasi.toml") if base_tc29 => new = baru::evaluasi_triwulan_model(&base, plan.tahun, nomor),
+                (Target::Perubahan, "data/evaluasi.toml") if base_tc29 => new = baru::evaluasi_triwulan(&base, plan.tahun, nomor),
                 // Next year's murni: one value per cell (the base's final), T-C.29 anew.
-                (Target::TahunBerikut, "data/rencana.toml") => new = baru::fill_rencana_murni(&new, &baru::finals_rencana_model(&base)),
+                (Target::TahunBerikut, "data/rencana.toml") => new = baru::fill_rencana_murni(&new, &baru::finals_rencana(&base)),
                 (Target::TahunBerikut, "data/tujuan-sasaran.toml") => new = baru::drop_keys(&new, "indikator", &["target_perubahan"]),
-                (Target::TahunBerikut, "data/evaluasi.toml") => new = baru::evaluasi_tc29_model(&base, plan.tahun, nomor),
+                (Target::TahunBerikut, "data/evaluasi.toml") => new = baru::evaluasi_tc29(&base, plan.tahun, nomor),
                 _ => {}
             }
             if new != text {

@@ -190,12 +190,12 @@ pub fn run(args: Args) -> i32 {
     let mut ask = password;
     let creds = match credentials::load(&source, &mut ask, now) {
         Ok(c) => c,
-        Err(credentials::LoadError::Io(msg)) => {
-            eprintln!("error: {msg}; tidak ada berkas yang ditulis");
+        Err(e @ credentials::LoadError::Io { .. }) => {
+            eprintln!("error: {e}; tidak ada berkas yang ditulis");
             return 2;
         }
-        Err(credentials::LoadError::Invalid(msg)) => {
-            eprintln!("error: {msg}");
+        Err(e) => {
+            eprintln!("error: {e}");
             return 1;
         }
     };

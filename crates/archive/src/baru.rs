@@ -478,18 +478,10 @@ fn integer(v: &Tersimpan) -> Option<String> {
     v.nilai.map(|n| n.to_string()).filter(|n| n.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// The base's stored model as the typed contract reads it, with its kind as the archive records
-/// it (`murni`); `None` when it cannot be read (then nothing is filled in from it).
-fn model(json: &serde_json::Value, murni: bool) -> Option<ModelTersimpan> {
-    let mut m = ModelTersimpan::dari_json(json).ok()?;
-    m.edisi.jenis = if murni { JenisEdisi::Murni } else { JenisEdisi::Perubahan };
-    Some(m)
-}
-
 /// Final values per row code (every level; pagu only on sub kegiatan) of a base edition's
 /// stored model, as a Perubahan's Sebelum (and starting Sesudah) values or next year's starting
 /// values — the one rule of [`renja_core::compute::akhir`].
-pub fn finals_rencana_model(m: &ModelTersimpan) -> BTreeMap<String, RowFinal> {
+pub fn finals_rencana(m: &ModelTersimpan) -> BTreeMap<String, RowFinal> {
     let jenis = m.edisi.jenis;
     m.rencana()
         .map(|r| {
@@ -498,11 +490,6 @@ pub fn finals_rencana_model(m: &ModelTersimpan) -> BTreeMap<String, RowFinal> {
             (r.kode.clone(), RowFinal { pagu, targets })
         })
         .collect()
-}
-
-/// [`finals_rencana_model`] of the base's computed JSON; `murni`: the base is a murni edition.
-pub fn finals_rencana(json: &serde_json::Value, murni: bool) -> BTreeMap<String, RowFinal> {
-    model(json, murni).map(|m| finals_rencana_model(&m)).unwrap_or_default()
 }
 
 /// Fills a Perubahan's Tabel 3.4 from its base: for every sub kegiatan row the base knows, the
@@ -606,7 +593,7 @@ fn fill_rencana_as(text: &str, finals: &BTreeMap<String, RowFinal>, murni: bool)
 
 /// Final Tabel 3.1 targets per indicator text of a base edition's stored model (a repeated text:
 /// in order) — the one rule of [`renja_core::compute::akhir`].
-pub fn finals_tujuan_model(m: &ModelTersimpan) -> BTreeMap<String, Vec<String>> {
+pub fn finals_tujuan(m: &ModelTersimpan) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in m.indikator() {
         let Some(ind) = &r.indikator else { continue };
@@ -614,11 +601,6 @@ pub fn finals_tujuan_model(m: &ModelTersimpan) -> BTreeMap<String, Vec<String>> 
         out.entry(ind.trim().to_string()).or_default().push(v);
     }
     out
-}
-
-/// [`finals_tujuan_model`] of the base's computed JSON; `murni`: the base is a murni edition.
-pub fn finals_tujuan(json: &serde_json::Value, murni: bool) -> BTreeMap<String, Vec<String>> {
-    model(json, murni).map(|m| finals_tujuan_model(&m)).unwrap_or_default()
 }
 
 struct FillTujuan {
@@ -670,7 +652,7 @@ struct EvalSeed {
 }
 
 fn eval_seeds(m: &ModelTersimpan) -> Vec<EvalSeed> {
-    let finals = finals_rencana_model(m);
+    let finals = finals_rencana(m);
     let tc29 = m.data.evaluasi.as_ref().and_then(|e| e.bentuk) == Some(BentukEvaluasi::Tc29);
     let mut before: BTreeMap<String, (Option<String>, Option<String>)> = BTreeMap::new();
     for r in m.evaluasi() {
@@ -710,12 +692,7 @@ fn eval_seeds(m: &ModelTersimpan) -> Vec<EvalSeed> {
 /// The quarterly Tabel 2.1 of a new Perubahan (year `tahun`) from its base edition of the same
 /// year: each row's target and pagu are the base's final plan (T-C.33 / Tabel 3.4), the previous
 /// year's columns what the base recorded for year `tahun` − 1; realisasi is left to the author.
-pub fn evaluasi_triwulan(json: &serde_json::Value, murni: bool, tahun: i32, nomor: &str) -> String {
-    triwulan(model(json, murni).as_ref().map(eval_seeds).unwrap_or_default(), tahun, nomor)
-}
-
-/// [`evaluasi_triwulan`] of the base's stored model.
-pub fn evaluasi_triwulan_model(m: &ModelTersimpan, tahun: i32, nomor: &str) -> String {
+pub fn evaluasi_triwulan(m: &ModelTersimpan, tahun: i32, nomor: &str) -> String {
     triwulan(eval_seeds(m), tahun, nomor)
 }
 
@@ -756,12 +733,7 @@ fn triwulan(seeds: Vec<EvalSeed>, tahun: i32, nomor: &str) -> String {
 /// Renja target of year n−1 and its pagu) is the base's final plan; column 6 (target and pagu of
 /// the evaluated year n−2) what the base recorded for that year. Realisasi (7), the Renstra
 /// columns (4, 5) and keterangan are left to the author.
-pub fn evaluasi_tc29(json: &serde_json::Value, murni: bool, tahun: i32, nomor: &str) -> String {
-    tc29(model(json, murni).as_ref().map(eval_seeds).unwrap_or_default(), tahun, nomor)
-}
-
-/// [`evaluasi_tc29`] of the base's stored model.
-pub fn evaluasi_tc29_model(m: &ModelTersimpan, tahun: i32, nomor: &str) -> String {
+pub fn evaluasi_tc29(m: &ModelTersimpan, tahun: i32, nomor: &str) -> String {
     tc29(eval_seeds(m), tahun, nomor)
 }
 
@@ -806,6 +778,11 @@ fn tc29(seeds: Vec<EvalSeed>, tahun: i32, nomor: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A stored model written as JSON, read through the typed contract.
+    fn typed(json: serde_json::Value) -> ModelTersimpan {
+        ModelTersimpan::dari_json(&json).unwrap()
+    }
+
     #[test]
     fn fills_from_base() {
         let json = serde_json::json!({"edisi": {"tahun": 2022, "jenis": "perubahan"}, "data": {"rencana": {"baris": [
@@ -814,12 +791,12 @@ mod tests {
              "target_keluaran": {"sebelum": {"teks": "1 Dok"}, "sesudah": {"teks": "2 Dok"}}}]},
             "tujuan_sasaran": {"baris": [{"indikator": "IKU", "target_renja": {"teks": "1"}, "target_perubahan": {"teks": "2"}}]}}});
         let src = "[[baris]]\nkode = \"1.01.01.2.01.0001\"\ntarget_keluaran = { sebelum = \"x\", sesudah = \"y\" }\npagu_sebelum = 1\npagu_sesudah = 2\n[[baris]]\nkode = \"9\"\npagu_sebelum = 3\n";
-        let out = fill_rencana(src, &finals_rencana(&json, false));
+        let out = fill_rencana(src, &finals_rencana(&typed(json.clone())));
         assert_eq!(out, "[[baris]]\nkode = \"1.01.01.2.01.0001\"\ntarget_keluaran = { sebelum = \"2 Dok\", sesudah = \"2 Dok\" }\npagu_sebelum = 7\npagu_sesudah = 7\n[[baris]]\nkode = \"9\"\npagu_sebelum = 3\n");
         let lone = "[[baris]]\nkode = \"1.01.01.2.01.0001\"\npagu_sebelum = 1\n";
-        assert_eq!(fill_rencana(lone, &finals_rencana(&json, false)), "[[baris]]\nkode = \"1.01.01.2.01.0001\"\npagu_sebelum = 7\npagu_sesudah = 7\n");
+        assert_eq!(fill_rencana(lone, &finals_rencana(&typed(json.clone()))), "[[baris]]\nkode = \"1.01.01.2.01.0001\"\npagu_sebelum = 7\npagu_sesudah = 7\n");
         let ts = "[[tujuan.indikator]]\nuraian = \"IKU\"\ntarget_renja = \"0\"\ntarget_perubahan = \"0\"\n";
-        assert_eq!(fill_tujuan(ts, &finals_tujuan(&json, false)), "[[tujuan.indikator]]\nuraian = \"IKU\"\ntarget_renja = \"2\"\ntarget_perubahan = \"2\"\n");
+        assert_eq!(fill_tujuan(ts, &finals_tujuan(&typed(json.clone()))), "[[tujuan.indikator]]\nuraian = \"IKU\"\ntarget_renja = \"2\"\ntarget_perubahan = \"2\"\n");
     }
 
     #[test]
@@ -885,7 +862,7 @@ mod tests {
         let json = serde_json::json!({"edisi": {"tahun": 2025, "jenis": "murni"}, "data": {"rencana": {"baris": [
             {"kode": "1.01.01.2.01.0001", "tingkat": "sub_kegiatan", "pagu": {"nilai": "12", "teks": "12"},
              "target_keluaran": {"teks": "4 Dok", "angka": "4"}, "target_hasil": {"teks": "a \"q\"", "angka": null}}]}}});
-        let finals = finals_rencana(&json, true);
+        let finals = finals_rencana(&typed(json));
         let src = "[[baris]]\nkode = \"1.01.01.2.01.0001\"\n  # indented comment\n  pagu_sebelum = 5  # five\npagu_sesudah = 6\ntarget_keluaran = { sebelum = \"1 Dok\", sesudah = \"2 Dok\" } # t\ntarget_hasil = { sebelum = \"x\", sesudah = 'y' }\ntarget_program = [\n  \"multi-line\",\n]\n[baris.dinyatakan]\npagu_sebelum = 3\n";
         // A Perubahan from a murni base: both pagu lines and both sides of each target take the
         // base's final value; a replaced line loses its indentation and trailing comment (the

@@ -101,7 +101,7 @@ pub fn sign(pdf: &[u8], key: Key, assets: &Assets, bsre: Option<&renja_sign::bsr
         Key::Pkcs12 { data, sandi } => {
             let creds = match renja_sign::credentials::from_pkcs12(&data, &sandi, "berkas PKCS#12", now) {
                 Ok(c) => c,
-                Err(renja_sign::credentials::LoadError::Invalid(m) | renja_sign::credentials::LoadError::Io(m)) => return Err(SignFail::Refused(m)),
+                Err(e) => return Err(SignFail::Refused(e.to_string())),
             };
             drop(sandi);
             renja_sign::LocalKey(&creds).sign_pdf(pdf, &opts, now)
@@ -114,7 +114,6 @@ pub fn sign(pdf: &[u8], key: Key, assets: &Assets, bsre: Option<&renja_sign::bsr
         }
     };
     let signed = signed.map_err(|e| match e {
-        renja_sign::SignError::Refused(m) => SignFail::Refused(m),
         renja_sign::SignError::Bsre(b) => {
             use renja_sign::bsre::ErrorKind as K;
             // The server's side of the connection (its client credentials, the service down or
@@ -122,6 +121,7 @@ pub fn sign(pdf: &[u8], key: Key, assets: &Assets, bsre: Option<&renja_sign::bsr
             let service = matches!(b.kind, K::ClientCredentials | K::Unavailable | K::Timeout);
             SignFail::Bsre(b.message, service)
         }
+        refused => SignFail::Refused(refused.to_string()),
     })?;
     let before = renja_sign::signatures(pdf).map(|s| s.len()).unwrap_or(0);
     let sigs = renja_sign::signatures(&signed).map_err(|e| SignFail::Refused(e.to_string()))?;

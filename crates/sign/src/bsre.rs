@@ -641,17 +641,16 @@ pub fn signature_image(field: &EmptyField, pdf: &[u8], opts: &Options, now: Syst
 
 impl Backend for Signer<'_> {
     fn sign_pdf(&self, pdf: &[u8], opts: &Options, now: SystemTime) -> Result<Vec<u8>, SignError> {
-        let field = super::empty_field(pdf).map_err(|e| SignError::Refused(e.to_string()))?;
+        let field = super::empty_field(pdf)?;
         if field.slot.page == 0 || field.slot.width <= 0.0 || field.slot.height <= 0.0 {
-            return Err(SignError::Refused("kolom tanda tangan tidak menyebut halaman atau ukurannya; susun ulang dengan `renja build --final`".into()));
+            return Err(SignError::FieldWithoutPlace);
         }
-        let image = signature_image(&field, pdf, opts, now).map_err(|e| SignError::Refused(e.to_string()))?;
+        let image = signature_image(&field, pdf, opts, now)?;
         let reason = field.reason(opts);
         let location = field.location(opts);
         let req = SignRequest { nik: &self.nik, secret: &self.secret, image_png: &image, slot: field.slot, reason: &reason, location: location.as_deref() };
         let (api, returned) = self.client.sign(pdf, &req).map_err(SignError::Bsre)?;
-        check_returned(pdf, &returned, &field.slot)
-            .map_err(|why| SignError::Refused(format!("PDF bertanda tangan dari layanan BSrE ({}) ditolak: {why}", api.label())))?;
+        check_returned(pdf, &returned, &field.slot).map_err(|source| SignError::Returned { api: api.label(), source })?;
         Ok(returned)
     }
 }

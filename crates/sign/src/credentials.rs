@@ -27,11 +27,14 @@ pub enum KeySource<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// A key or certificate file could not be read (exit 2).
+    #[error("{what} '{}' tidak dapat dibaca: {source}", .path.display())]
+    Io { what: &'static str, path: std::path::PathBuf, source: std::io::Error },
+    /// The password could not be asked for: the caller's own message (no terminal, empty input).
     #[error("{0}")]
-    Io(String),
+    Password(String),
     /// A wrong password, a bad or expired certificate, a mismatched key (exit 1).
-    #[error("{0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Invalid(#[from] CredentialError),
 }
 
 /// Why a key and certificate are not usable: a key or certificate file that does not parse, a
@@ -78,20 +81,8 @@ pub enum CredentialError {
     KeyMismatch { cn: String },
 }
 
-impl From<CredentialError> for LoadError {
-    fn from(e: CredentialError) -> Self {
-        LoadError::Invalid(e.to_string())
-    }
-}
-
-impl From<String> for LoadError {
-    fn from(msg: String) -> Self {
-        LoadError::Invalid(msg)
-    }
-}
-
-fn read(path: &Path, what: &str) -> Result<Vec<u8>, LoadError> {
-    std::fs::read(path).map_err(|e| LoadError::Io(format!("{what} '{}' tidak dapat dibaca: {e}", path.display())))
+fn read(path: &Path, what: &'static str) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|source| LoadError::Io { what, path: path.to_path_buf(), source })
 }
 
 /// Loads and checks the credentials. `password` is asked for only when needed (PKCS#12, or an
@@ -100,14 +91,14 @@ pub fn load(source: &KeySource, password: &mut dyn FnMut() -> Result<String, Str
     let creds = match source {
         KeySource::Pkcs12(path) => {
             let data = read(path, "berkas PKCS#12")?;
-            let pw = password()?;
+            let pw = password().map_err(LoadError::Password)?;
             pkcs12(&data, &pw, &format!("berkas PKCS#12 '{}'", path.display()))?
         }
         KeySource::Pem { key, cert, chain } => {
             let key_text =
                 String::from_utf8(read(key, "kunci privat")?).map_err(|_| CredentialError::KeyNotPem { path: key.display().to_string() })?;
             let private = if key_text.contains("ENCRYPTED PRIVATE KEY") {
-                let pw = password()?;
+                let pw = password().map_err(LoadError::Password)?;
                 RsaPrivateKey::from_pkcs8_encrypted_pem(&key_text, pw.as_bytes())
                     .map_err(|_| CredentialError::WrongKeyPassword { path: key.display().to_string() })?
             } else if key_text.contains("BEGIN RSA PRIVATE KEY") {

@@ -349,10 +349,16 @@ pub fn empty_field(pdf: &[u8]) -> Result<EmptyField, PdfError> {
 /// Why a signing backend did not sign.
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
-    /// renja refused: a PDF without an empty field, a signed PDF returned by a service that
-    /// fails renja's checks, a layout failure (exit 1).
-    #[error("{0}")]
-    Refused(String),
+    /// renja refused the PDF: no empty field, not a PDF, the visible signature's layout failed
+    /// (exit 1).
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+    /// The empty field does not say where it is drawn (exit 1).
+    #[error("kolom tanda tangan tidak menyebut halaman atau ukurannya; susun ulang dengan `renja build --final`")]
+    FieldWithoutPlace,
+    /// The signed PDF a service returned fails renja's checks (exit 1).
+    #[error("PDF bertanda tangan dari layanan BSrE ({api}) ditolak: {source}")]
+    Returned { api: &'static str, source: bsre::ReturnedError },
     /// The BSrE service said no, or could not be asked (exit codes per [`bsre::ErrorKind`]).
     #[error(transparent)]
     Bsre(bsre::Error),
@@ -362,7 +368,7 @@ impl SignError {
     /// The process exit code `renja sign` uses for this failure.
     pub fn exit_code(&self) -> i32 {
         match self {
-            SignError::Refused(_) => 1,
+            SignError::Pdf(_) | SignError::FieldWithoutPlace | SignError::Returned { .. } => 1,
             SignError::Bsre(e) => e.kind.exit_code(),
         }
     }
@@ -380,7 +386,7 @@ pub struct LocalKey<'a>(pub &'a credentials::Credentials);
 
 impl Backend for LocalKey<'_> {
     fn sign_pdf(&self, pdf: &[u8], opts: &Options, now: SystemTime) -> Result<Vec<u8>, SignError> {
-        sign(pdf, self.0, opts, now).map_err(|e| SignError::Refused(e.to_string()))
+        Ok(sign(pdf, self.0, opts, now)?)
     }
 }
 
