@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use common::{kill_add_while_storing, Rng};
 use std::time::{Duration, Instant};
 
 mod common;
@@ -285,20 +286,6 @@ fn database_refuses_update_and_delete() {
 }
 
 /// A small deterministic pseudo-random sequence (no rand crate): xorshift seeded from the clock.
-struct Rng(u64);
-impl Rng {
-    fn new() -> Rng {
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
-        Rng(t | 1)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
-}
-
 #[test]
 fn kill_at_random_moments_leaves_the_archive_consistent() {
     let tmp = tempfile::tempdir().unwrap();
@@ -361,7 +348,6 @@ fn kill_at_random_moments_leaves_the_archive_consistent() {
 /// the kill lands at a random moment between the first object write and the commit.
 #[test]
 fn kill_during_object_writes_leaves_no_half_edition() {
-    use std::io::{BufRead, BufReader};
     let tmp = tempfile::tempdir().unwrap();
     let arsip = tmp.path().join("arsip");
     add(&arsip, &sample(), &[]);
@@ -372,28 +358,15 @@ fn kill_during_object_writes_leaves_no_half_edition() {
         let dir = variant(&tmp.path().join(format!("j{i}")), &[("edisi.toml", "revisi = 1", &format!("revisi = {}", 50 + i))]);
         // A distinct file in each, so every run has a new object to write.
         std::fs::write(dir.join("catatan.txt"), format!("run {i}")).unwrap();
-        let mut child = Command::new(&*BIN_PATH)
-            .args(["archive", "add", dir.to_str().unwrap()])
-            .env("RENJA_ARSIP", &arsip)
-            .env("RENJA_ARSIP_JEDA_MS", "20")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        err.read_line(&mut line).unwrap();
-        assert!(line.starts_with("jeda:"), "run {i}: {line}");
+        let mut add = Command::new(&*BIN_PATH);
+        add.args(["archive", "add", dir.to_str().unwrap()]).env("RENJA_ARSIP", &arsip);
         // 17 files, 18 pauses of 20 ms plus the writes: most kills land before the commit, some after.
-        std::thread::sleep(Duration::from_millis(rng.below(520)));
-        let _ = child.kill();
-        let status = child.wait().unwrap();
+        let succeeded = kill_add_while_storing(add, rng.below(520));
         let v = verify(&arsip);
         assert_eq!(v.status.code(), Some(0), "run {i}: {}", text(&v.stderr));
         let listed = text(&renja(&arsip, &["archive", "list"]).stdout);
         let in_list = listed.contains(&format!("2022-perubahan-r{}-", 50 + i));
-        assert!(!status.success() || in_list);
+        assert!(!succeeded || in_list);
         if in_list {
             committed += 1;
         } else {

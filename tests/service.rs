@@ -1843,7 +1843,6 @@ fn sample_with_revisi(dir: &Path, revisi: u32) -> std::path::PathBuf {
 #[test]
 #[ignore = "PostgreSQL only: runs in the PostgreSQL pass of tests/run.sh (RENJA_TEST_DATABASE=postgres … -- --include-ignored)"]
 fn postgres_archive_add_killed_or_racing_stays_whole() {
-    use std::io::{BufRead, BufReader};
     assert!(on_postgres(), "this test runs in the PostgreSQL pass (RENJA_TEST_DATABASE=postgres, tests/run.sh)");
     let url = pg_database(&format!("renja_arsip_uji_{}", std::process::id()));
     let tmp = tempfile::tempdir().unwrap();
@@ -1855,34 +1854,17 @@ fn postgres_archive_add_killed_or_racing_stays_whole() {
     };
     let first = archive(&["add", "content"]);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    let mut seed: u64 = 0x5eed_1905;
-    let mut below = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 33) % n
-    };
+    let mut rng = common::Rng::seeded(0x5eed_1905);
     let (runs, mut committed, mut interrupted) = (8, 0, 0);
     for i in 0..runs {
         let dir = sample_with_revisi(&tmp.path().join(format!("k{i}")), 50 + i);
         std::fs::write(dir.join("catatan.txt"), format!("run {i}")).unwrap();
-        let mut child = renja()
-            .args(["archive", "--arsip", &url, "add"])
-            .arg(&dir)
-            .env("RENJA_ARSIP_JEDA_MS", "20")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        err.read_line(&mut line).unwrap();
-        assert!(line.starts_with("jeda:"), "run {i}: {line}");
-        std::thread::sleep(std::time::Duration::from_millis(below(520)));
-        let _ = child.kill();
-        let status = child.wait().unwrap();
+        let mut add = renja();
+        add.args(["archive", "--arsip", &url, "add"]).arg(&dir);
+        let succeeded = common::kill_add_while_storing(add, rng.below(520));
         verify_ok(&format!("after kill {i}"));
         let in_list = listed().contains(&format!("2022-perubahan-r{}-", 50 + i));
-        assert!(!status.success() || in_list, "run {i}: reported success but not listed");
+        assert!(!succeeded || in_list, "run {i}: reported success but not listed");
         if in_list { committed += 1 } else { interrupted += 1 }
     }
     assert!(interrupted > 0, "at least one kill landed inside the transaction");

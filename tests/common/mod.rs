@@ -183,3 +183,48 @@ pub fn murni_of_sample(dir: &Path, sesudah: bool) {
     });
     edit("data/tujuan-sasaran.toml", &|l| if l.starts_with("target_perubahan = ") || l.starts_with("realisasi = ") { None } else { Some(l.to_string()) });
 }
+
+/// A small xorshift generator for the kill tests' random moments (seeded from the clock unless a
+/// seed is given, so a failing seed can be replayed).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new() -> Rng {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+        Rng::seeded(t)
+    }
+
+    pub fn seeded(seed: u64) -> Rng {
+        Rng(seed | 1)
+    }
+
+    /// A number in 0..n.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+/// Runs `add` (a `renja archive … add`) with the archive's fault hook (`RENJA_ARSIP_JEDA_MS=20`:
+/// it announces "jeda:" on stderr when it starts storing and pauses around each object write),
+/// waits for that announcement, kills the process (-9) `delay_ms` later and returns whether it
+/// had already finished successfully. Both archive backends' kill tests use it.
+pub fn kill_add_while_storing(mut add: Command, delay_ms: u64) -> bool {
+    use std::io::{BufRead, BufReader};
+    let mut child = add
+        .env("RENJA_ARSIP_JEDA_MS", "20")
+        .current_dir(ROOT)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run renja archive add");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    assert!(line.starts_with("jeda:"), "the add did not announce its storage phase: {line:?}");
+    std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+    let _ = child.kill();
+    child.wait().unwrap().success()
+}
