@@ -160,8 +160,8 @@ pub enum AddFail {
 /// after a crash between the archive's commit and the service's) is taken as done.
 pub fn add(scratch: &Path, arsip: &Arsip, files: &[(String, Vec<u8>)], signed: &[u8]) -> Result<archive::Edition, AddFail> {
     use archive::edisi::CollectError;
-    let src = Workdir::new(scratch, files).map_err(AddFail::Internal)?;
-    let ttd = Workdir::new(scratch, &[("ttd.pdf".to_string(), signed.to_vec())]).map_err(AddFail::Internal)?;
+    let src = Workdir::new(scratch, files).map_err(|e| AddFail::Internal(e.to_string()))?;
+    let ttd = Workdir::new(scratch, &[("ttd.pdf".to_string(), signed.to_vec())]).map_err(|e| AddFail::Internal(e.to_string()))?;
     let base = arsip.base();
     let (new, _warnings) = match archive::edisi::collect_with(src.path(), Some(&ttd.path().join("ttd.pdf")), as_base(&base), None, false) {
         Ok(x) => x,

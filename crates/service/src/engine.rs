@@ -5,6 +5,23 @@
 use renja_core::diag::Diagnostic;
 use std::path::{Path, PathBuf};
 
+/// Why the engine could not do what was asked: a scratch folder's I/O, or an edition folder that
+/// cannot be read. (Problems in the sources themselves are diagnostics, not errors.)
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{}: {source}", .path.display())]
+    Berkas { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Baca(#[from] renja_core::source::ReadError),
+    #[error("model JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// The I/O error of `path` as an [`EngineError`].
+fn at(path: &Path) -> impl FnOnce(std::io::Error) -> EngineError + '_ {
+    move |source| EngineError::Berkas { path: path.to_path_buf(), source }
+}
+
 /// A private folder holding one revision's sources, removed when dropped.
 pub struct Workdir {
     path: PathBuf,
@@ -12,16 +29,16 @@ pub struct Workdir {
 
 impl Workdir {
     /// Writes `files` (relative, already validated paths) under `parent/kerja/<random>/`.
-    pub fn new(parent: &Path, files: &[(String, Vec<u8>)]) -> Result<Workdir, String> {
+    pub fn new(parent: &Path, files: &[(String, Vec<u8>)]) -> Result<Workdir, EngineError> {
         let path = parent.join("kerja").join(super::auth::new_token());
-        std::fs::create_dir_all(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::create_dir_all(&path).map_err(at(&path))?;
         let wd = Workdir { path };
         for (rel, bytes) in files {
             let p = wd.path.join(rel);
             if let Some(dir) = p.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(at(dir))?;
             }
-            std::fs::write(&p, bytes).map_err(|e| format!("{}: {e}", p.display()))?;
+            std::fs::write(&p, bytes).map_err(at(&p))?;
         }
         Ok(wd)
     }
@@ -38,7 +55,7 @@ impl Drop for Workdir {
 
 /// Checks a revision's sources: every diagnostic, located by file:line:col relative to the
 /// edition folder.
-pub fn check(scratch: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<Diagnostic>, String> {
+pub fn check(scratch: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<Diagnostic>, EngineError> {
     let wd = Workdir::new(scratch, files)?;
     let (_, diags) = renja_edition::process(wd.path());
     Ok(diags.iter().cloned().collect())
@@ -121,7 +138,7 @@ impl Checker {
 
     /// Checks one revision's sources of edition `edisi`, as [`check`] does. With
     /// `RENJA_SERVICE_CHECK_COLD=1` every check is from scratch (for benchmarks side by side).
-    pub fn check(&self, edisi: i64, files: &[(String, Vec<u8>)]) -> Result<Vec<Diagnostic>, String> {
+    pub fn check(&self, edisi: i64, files: &[(String, Vec<u8>)]) -> Result<Vec<Diagnostic>, EngineError> {
         static COLD: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
         if *COLD.get_or_init(|| std::env::var("RENJA_SERVICE_CHECK_COLD").is_ok_and(|v| v == "1")) {
             return check(&self.scratch, files);
@@ -144,9 +161,9 @@ impl Checker {
 }
 
 /// Makes `slot.dir` hold exactly `files`: writes the new and changed ones, removes the others.
-fn sync_folder(slot: &mut Slot, files: &[(String, Vec<u8>)]) -> Result<(), String> {
+fn sync_folder(slot: &mut Slot, files: &[(String, Vec<u8>)]) -> Result<(), EngineError> {
     use sha2::{Digest, Sha256};
-    std::fs::create_dir_all(&slot.dir).map_err(|e| format!("{}: {e}", slot.dir.display()))?;
+    std::fs::create_dir_all(&slot.dir).map_err(at(&slot.dir))?;
     let wanted: std::collections::BTreeSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
     let gone: Vec<String> = slot.written.keys().filter(|p| !wanted.contains(p.as_str())).cloned().collect();
     for rel in gone {
@@ -154,7 +171,7 @@ fn sync_folder(slot: &mut Slot, files: &[(String, Vec<u8>)]) -> Result<(), Strin
         match std::fs::remove_file(&p) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(format!("{}: {e}", p.display())),
+            Err(e) => return Err(at(&p)(e)),
         }
         slot.written.remove(&rel);
     }
@@ -165,18 +182,18 @@ fn sync_folder(slot: &mut Slot, files: &[(String, Vec<u8>)]) -> Result<(), Strin
         }
         let p = slot.dir.join(rel);
         if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+            std::fs::create_dir_all(d).map_err(at(d))?;
         }
         slot.written.remove(rel);
-        std::fs::write(&p, bytes).map_err(|e| format!("{}: {e}", p.display()))?;
+        std::fs::write(&p, bytes).map_err(at(&p))?;
         slot.written.insert(rel.clone(), hash);
     }
     Ok(())
 }
 
 /// Every file of an edition folder as (relative path, bytes), for import.
-pub fn read_folder(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
-    renja_archive::edisi::read_sources(dir, None).map_err(|e| e.to_string())
+pub fn read_folder(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, EngineError> {
+    Ok(renja_archive::edisi::read_sources(dir, None)?)
 }
 
 /// What `edisi.toml` says of the agency and the edition (for `serve --contoh`): (kode, nama,
@@ -264,7 +281,7 @@ impl Assets {
 /// Renders a revision's sources as a draft (the cover says RANCANGAN) PDF, DOCX or the computed
 /// model as JSON, exactly as `renja build` / `renja export --json` would.
 pub fn render(scratch: &Path, assets: &Assets, files: &[(String, Vec<u8>)], format: Format) -> Result<Vec<u8>, RenderFail> {
-    let wd = Workdir::new(scratch, files).map_err(RenderFail::Internal)?;
+    let wd = Workdir::new(scratch, files).map_err(|e| RenderFail::Internal(e.to_string()))?;
     let edition = renja_edition::Edition::load(wd.path());
     let errors = |d: &renja_core::diag::Diagnostics| d.iter().filter(|x| x.severity == renja_core::diag::Severity::Error).cloned().collect::<Vec<_>>();
     let Some(doc) = edition.document().filter(|_| !edition.check().has_errors()) else {
@@ -285,12 +302,12 @@ pub fn render(scratch: &Path, assets: &Assets, files: &[(String, Vec<u8>)], form
 
 /// The computed model (the export JSON's value) of a set of sources, with every diagnostic; no
 /// model when the sources cannot be read. For the workspace's table grid (computed cells).
-pub fn model(scratch: &Path, files: &[(String, Vec<u8>)]) -> Result<(Option<serde_json::Value>, Vec<Diagnostic>), String> {
+pub fn model(scratch: &Path, files: &[(String, Vec<u8>)]) -> Result<(Option<serde_json::Value>, Vec<Diagnostic>), EngineError> {
     let wd = Workdir::new(scratch, files)?;
     let edition = renja_edition::Edition::load(wd.path());
     let diags = edition.check().iter().cloned().collect();
     let model = match edition.document() {
-        Some(doc) => Some(serde_json::to_value(doc).map_err(|e| e.to_string())?),
+        Some(doc) => Some(serde_json::to_value(doc)?),
         None => None,
     };
     Ok((model, diags))
@@ -308,7 +325,7 @@ pub struct Final {
 /// --final` and `renja export --json` do; a Perubahan's Sebelum columns are checked against its
 /// base edition in the service's archive `arsip` (as `renja archive add` will check them).
 pub fn render_final(scratch: &Path, assets: &Assets, files: &[(String, Vec<u8>)], arsip: &super::arsip::Arsip) -> Result<Final, RenderFail> {
-    let wd = Workdir::new(scratch, files).map_err(RenderFail::Internal)?;
+    let wd = Workdir::new(scratch, files).map_err(|e| RenderFail::Internal(e.to_string()))?;
     let mut edition = renja_edition::Edition::load(wd.path());
     let store = arsip.base();
     edition.check_base(|model, diags| renja_archive::dasar::check(model, super::arsip::as_base(&store), diags));
@@ -344,9 +361,9 @@ pub struct WorkbookImport {
 /// revision's sources exactly as `renja impor` does, without writing anything. `Err` is the
 /// located message of a workbook or edition that cannot be read.
 pub fn import_workbook(scratch: &Path, files: &[(String, Vec<u8>)], workbook: &[u8], ext: &str, tabel: Option<String>, lembar: Option<String>) -> Result<WorkbookImport, String> {
-    let src = Workdir::new(scratch, files)?;
+    let src = Workdir::new(scratch, files).map_err(|e| e.to_string())?;
     let name = format!("buku-kerja.{ext}");
-    let book = Workdir::new(scratch, &[(name.clone(), workbook.to_vec())])?;
+    let book = Workdir::new(scratch, &[(name.clone(), workbook.to_vec())]).map_err(|e| e.to_string())?;
     let clean = |m: String| m.replace(&format!("{}/", book.path().display()), "").replace(&format!("{}/", src.path().display()), "");
     let opsi = renja_xlsx::impor::Opsi { tabel, lembar, peta: None };
     let rep = renja_xlsx::impor::siapkan(src.path(), &book.path().join(&name), &opsi).map_err(|g| clean(g.to_string()))?;

@@ -325,7 +325,7 @@ pub fn contoh(data: &Path, database: Option<&str>) -> Result<Vec<DemoAccount>, E
         let text = read(dir.join("edisi.toml"))?;
         let (.., tahun, jenis, revisi) = engine::edition_meta(&text).ok_or_else(|| Error::ContohTidakTerbaca(dir.clone()))?;
         let rusak = |alasan: String| Error::ContohRusak { dir: dir.clone(), alasan };
-        let files = engine::read_folder(&dir).map_err(rusak)?;
+        let files = engine::read_folder(&dir).map_err(|e| rusak(e.to_string()))?;
         for (p, _) in &files {
             names::validate(p).map_err(rusak)?;
         }

@@ -96,7 +96,7 @@ fn file_fields(path: &str, grid: &tabel::Grid) -> Vec<String> {
 
 /// The vocabulary of the sources `files`, laid out under `scratch`.
 pub fn vocabulary(scratch: &Path, files: &[(String, Vec<u8>)]) -> Result<Value, String> {
-    let wd = crate::engine::Workdir::new(scratch, files)?;
+    let wd = crate::engine::Workdir::new(scratch, files).map_err(|e| e.to_string())?;
     let edition = renja_edition::Edition::load(wd.path());
     let names = edition.template_names();
     let mut kode: BTreeMap<String, String> = BTreeMap::new();
