@@ -181,10 +181,11 @@ impl Compiler {
                 }
             };
             let ok = matches!(outcome, Outcome::Good { .. });
+            let t_publish = Instant::now();
             shared.publish(outcome);
             if self.timing {
                 let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
-                eprintln!("pratinjau: perubahan → terbit {:.1} ms (menunggu {:.1} ms)", ms(first.elapsed()), ms(woke - first));
+                eprintln!("pratinjau: perubahan → terbit {:.1} ms (menunggu {:.1} ms, pesan {:.1} ms)", ms(first.elapsed()), ms(woke - first), ms(t_publish.elapsed()));
             }
             // Write the files after publishing, so writing never delays the view.
             if let Some((paged, edition)) = good {
@@ -255,7 +256,9 @@ impl Compiler {
         let opts = typst_svg::SvgOptions::default();
         // New pages are rendered to SVG (and serialised) on all cores; usually one to three.
         let all = paged.pages();
+        let t_hash0 = start.elapsed();
         let hashes: Vec<u128> = all.iter().map(typst::utils::hash128).collect();
+        let t_hash = start.elapsed() - t_hash0;
         let fresh: Vec<usize> = (0..all.len()).filter(|&i| !known.contains_key(&hashes[i])).collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(fresh.len()).max(1);
         let render = |i: usize| {
@@ -296,7 +299,7 @@ impl Compiler {
         let render_ms = start.elapsed().as_millis() as u64;
         if self.timing {
             eprintln!(
-                "pratinjau: baca+periksa {:.1} ms (baca {:.1}, validasi {:.1}, hitung {:.1}, dokumen {:.1}; urai ulang {}) [tabel {:.1}, konteks {:.1}], model {:.1} ms, tata letak {:.1} ms, SVG {} halaman {:.1} ms, total {render_ms} ms",
+                "pratinjau: baca+periksa {:.1} ms (baca {:.1}, validasi {:.1}, hitung {:.1}, dokumen {:.1}; urai ulang {}) [tabel {:.1}, konteks {:.1}], model {:.1} ms, tata letak {:.1} ms, SVG {} halaman {:.1} ms (hash {} halaman {:.1} ms), total {render_ms} ms",
                 t_process.as_secs_f64() * 1e3,
                 stage[0].as_secs_f64() * 1e3,
                 stage[1].as_secs_f64() * 1e3,
@@ -309,6 +312,8 @@ impl Compiler {
                 (t_layout - t_layout0).as_secs_f64() * 1e3,
                 changed.len(),
                 (start.elapsed() - t_layout).as_secs_f64() * 1e3,
+                hashes.len(),
+                t_hash.as_secs_f64() * 1e3,
             );
         }
 
