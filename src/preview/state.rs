@@ -9,7 +9,7 @@
 //! `updated_ms`/`render_ms` describe the last good render, `failed_ms` the last failed one.
 //! One change may be sent as several messages ("parts") of the same type and version, each
 //! with the header and some of the pages (at most [`PART_BYTES`] of pages, or one page; the
-//! `errors` and `warnings` only in the first and the last part, empty in the others):
+//! `warnings` only in the first and the last part, empty in the others):
 //! no WebSocket message is larger than a page, so a connection's send buffer never has to
 //! hold a whole 20 MB snapshot. The page applies each part as it comes.
 //!
@@ -145,10 +145,12 @@ fn message(state: &State, kind: &str, indices: &[usize]) -> Vec<String> {
     }
     groups.push(&pages[start..]);
     let parts = groups.len();
-    // The diagnostics go in the first and the last part only (the preview page reads the first,
+    // The warnings go in the first and the last part only (the preview page reads the first,
     // the workspace's the last): a large edition has a thousand warnings (≈ 200 KB of JSON),
-    // and repeating them in every part of an 80-page change was a quarter of its bytes.
-    let diagnostics = |part: usize| part == 0 || part + 1 == parts;
+    // and repeating them in every part of an 80-page change was a fifth of its bytes. The
+    // errors (a few, and only while the sources are invalid) stay in every part: the pages
+    // show the overlay from any part.
+    let with_warnings = |part: usize| part == 0 || part + 1 == parts;
     groups
         .into_iter()
         .enumerate()
@@ -159,8 +161,8 @@ fn message(state: &State, kind: &str, indices: &[usize]) -> Vec<String> {
                 part,
                 parts,
                 page_count: state.pages.len(),
-                errors: if diagnostics(part) { &state.errors } else { &[] },
-                warnings: if diagnostics(part) { &state.warnings } else { &[] },
+                errors: &state.errors,
+                warnings: if with_warnings(part) { &state.warnings } else { &[] },
                 updated_ms: state.updated_ms,
                 render_ms: state.render_ms,
                 failed_ms: state.failed_ms,
@@ -351,7 +353,7 @@ mod tests {
             seen.extend(m["pages"].as_array().unwrap().iter().map(|p| p["i"].as_u64().unwrap()));
         }
         assert_eq!(seen, vec![0, 1, 2, 3, 4], "every page once, in order");
-        // The diagnostics in the first and the last part only.
+        // The warnings in the first and the last part only.
         s.publish(Outcome::Good {
             pages: (1..=5).map(big).collect(),
             changed: (0..5).collect(),
