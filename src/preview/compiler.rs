@@ -263,7 +263,7 @@ impl Compiler {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(fresh.len()).max(1);
         let render = |i: usize| {
             let page = &all[i];
-            PageView::new(hashes[i], &typst_svg::svg(page, &opts), &super::text::page_text(page), page.frame.width().to_pt(), page.frame.height().to_pt())
+            PageView::new(hashes[i], &short_glyph_ids(&typst_svg::svg(page, &opts)), &super::text::page_text(page), page.frame.width().to_pt(), page.frame.height().to_pt())
         };
         let mut rendered: HashMap<usize, PageView> = HashMap::new();
         if threads <= 1 {
@@ -325,6 +325,38 @@ impl Compiler {
     }
 }
 
+/// A page's SVG with its glyph ids shortened: typst names each glyph `g` and 32 hexadecimal
+/// digits (`id="g9329E1A1…"`, `xlink:href="#g9329E1A1…"`), and a table page uses a hundred
+/// glyphs four thousand times, so the names were a fifth of its 0.5–0.7 MB. Each page is its
+/// own SVG document (the browser shows it as an image), so numbering its glyphs `g0`, `g1`, …
+/// in order of appearance changes nothing drawn. Only a `g` with exactly 32 uppercase hex digits
+/// between `"` or `#` and `"` is renamed; every occurrence of one name gets the same new name.
+pub fn short_glyph_ids(svg: &str) -> String {
+    const LEN: usize = 32;
+    let b = svg.as_bytes();
+    let mut out = String::with_capacity(svg.len());
+    let mut names: HashMap<&[u8], usize> = HashMap::new();
+    let (mut from, mut i) = (0, 1);
+    while i + LEN + 1 < b.len() {
+        if b[i] == b'g'
+            && matches!(b[i - 1], b'"' | b'#')
+            && b[i + LEN + 1] == b'"'
+            && b[i + 1..=i + LEN].iter().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+        {
+            let next = names.len();
+            let n = *names.entry(&b[i + 1..=i + LEN]).or_insert(next);
+            out.push_str(&svg[from..=i]);
+            out.push_str(&format!("{n:x}"));
+            i += LEN + 1;
+            from = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&svg[from..]);
+    out
+}
+
 /// The archive for the base-edition check, as `archive::dasar::check` takes it.
 fn base_store(base: &Result<Box<dyn Store + Send>, crate::archive::Error>) -> Result<&dyn Store, crate::archive::Error> {
     base.as_ref().map(|s| s.as_ref() as &dyn Store).map_err(Clone::clone)
@@ -358,6 +390,26 @@ fn write_outputs(out: &Path, renderer: &mut Renderer, edition: &Edition) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glyph_ids_are_shortened_consistently() {
+        let a = "A".repeat(32);
+        let b = format!("{}0", "9".repeat(31));
+        let svg = format!(
+            r##"<svg><defs><symbol id="g{a}"/><symbol id="g{b}"/></defs><use xlink:href="#g{b}" x="1"/><use xlink:href="#g{a}"/><use xlink:href="#g{b}"/><g class="typst-text"/><path d="g{a}x"/><x id="g{}"/></svg>"##,
+            "a".repeat(32)
+        );
+        let short = short_glyph_ids(&svg);
+        assert_eq!(
+            short,
+            format!(
+                r##"<svg><defs><symbol id="g0"/><symbol id="g1"/></defs><use xlink:href="#g1" x="1"/><use xlink:href="#g0"/><use xlink:href="#g1"/><g class="typst-text"/><path d="g{a}x"/><x id="g{}"/></svg>"##,
+                "a".repeat(32)
+            )
+        );
+        assert_eq!(short_glyph_ids("<svg/>"), "<svg/>");
+        assert_eq!(short_glyph_ids(""), "");
+    }
 
     #[test]
     fn cache_policy_keeps_until_the_budget() {
