@@ -126,7 +126,10 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 const tab = context.pages()[0] || (await context.newPage());
 tab.setDefaultTimeout(120000);
 await tab.goto(url);
-await tab.waitForFunction(() => window.__renja && window.__renja.log.some((e) => e.type === "snapshot" && e.part === e.parts - 1), null, { timeout: 600000 });
+// Wait for the first good render's last part: the tab may connect before the first compile
+// ends (an empty snapshot of version 0, then the first render as an update), and timing the
+// first edit against that render counted a whole first render (every page) as one edit.
+await tab.waitForFunction(() => window.__renja && window.__renja.log.some((e) => e.version >= 1 && e.errors === 0 && e.part === e.parts - 1 && e.pages.length > 0), null, { timeout: 600000 });
 await sleep(1000);
 
 // Each edit: save, then wait for the last part of the first good update that changed pages.

@@ -9,7 +9,9 @@
 # Environment: N (edits per edition), SIZES (default "1 4 16"), SEED, COMPARE=1 to also run
 # each edition with the old cache policy (`comemo::evict(10)` after every compile) in the same
 # run, BASELINE=1 to also time the PyPI `typst` Compiler (warm, like `typst watch`) after the
-# same word and pagu edits of the sample (bench/typst-recompile.py).
+# same word and pagu edits of the sample (bench/typst-recompile.py), BASE_BINARY=path to also
+# run each edition with another `renja` binary (e.g. a build of the main branch) in the same
+# run, as "base" next to this tree's "new".
 # Needs: chromium, node + `npm ci` in tests/e2e (python3 with `typst` for BASELINE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,14 +36,19 @@ add = "".join(f'\n[[nomenklatur]]\nkode = "2.07.01.2.01.{9001 + k}"\nnama = "Sub
 open(p, "w").write(s[:last.end()] + add + s[last.end():])
 PY
   "$bin" check "$ed" > /dev/null 2>&1 || { "$bin" check "$ed" | tail -5; echo "the generated edition ×$f does not pass check"; exit 1; }
-  for policy in new ${COMPARE:+old}; do
+  for policy in ${BASE_BINARY:+base} new ${COMPARE:+old}; do
     if [ "$policy" = old ]; then export RENJA_PREVIEW_EVICT=10; else unset RENJA_PREVIEW_EVICT; fi
+    if [ "$policy" = base ]; then run_bin=$(realpath "$BASE_BINARY"); else run_bin=$bin; fi
     out="bench/results/preview-x$f-$policy.json"
     load0=$(cut -d' ' -f1-3 /proc/loadavg)
+    this_bin=$bin; bin=$run_bin
     start_preview "$ed"
+    bin=$this_bin
     node bench/preview-latency.mjs "$url" "$ed" "$N" "$out" "$SEED"
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+    # With RENJA_PREVIEW_TIMING=1, the server's timing lines of this run.
+    [ -n "${RENJA_PREVIEW_TIMING:-}" ] && cp "$work/preview.err" "bench/results/preview-x$f-$policy.err"
     load1=$(cut -d' ' -f1-3 /proc/loadavg)
     python3 - "$out" "$load0" "$load1" "$rss" <<'PY'
 import json, sys

@@ -181,10 +181,11 @@ impl Compiler {
                 }
             };
             let ok = matches!(outcome, Outcome::Good { .. });
+            let t_publish = Instant::now();
             shared.publish(outcome);
             if self.timing {
                 let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
-                eprintln!("pratinjau: perubahan → terbit {:.1} ms (menunggu {:.1} ms)", ms(first.elapsed()), ms(woke - first));
+                eprintln!("pratinjau: perubahan → terbit {:.1} ms (menunggu {:.1} ms, pesan {:.1} ms)", ms(first.elapsed()), ms(woke - first), ms(t_publish.elapsed()));
             }
             // Write the files after publishing, so writing never delays the view.
             if let Some((paged, edition)) = good {
@@ -255,12 +256,14 @@ impl Compiler {
         let opts = typst_svg::SvgOptions::default();
         // New pages are rendered to SVG (and serialised) on all cores; usually one to three.
         let all = paged.pages();
+        let t_hash0 = start.elapsed();
         let hashes: Vec<u128> = all.iter().map(typst::utils::hash128).collect();
+        let t_hash = start.elapsed() - t_hash0;
         let fresh: Vec<usize> = (0..all.len()).filter(|&i| !known.contains_key(&hashes[i])).collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(fresh.len()).max(1);
         let render = |i: usize| {
             let page = &all[i];
-            PageView::new(hashes[i], &typst_svg::svg(page, &opts), &super::text::page_text(page), page.frame.width().to_pt(), page.frame.height().to_pt())
+            PageView::new(hashes[i], &short_glyph_ids(&typst_svg::svg(page, &opts)), &super::text::page_text(page), page.frame.width().to_pt(), page.frame.height().to_pt())
         };
         let mut rendered: HashMap<usize, PageView> = HashMap::new();
         if threads <= 1 {
@@ -296,7 +299,7 @@ impl Compiler {
         let render_ms = start.elapsed().as_millis() as u64;
         if self.timing {
             eprintln!(
-                "pratinjau: baca+periksa {:.1} ms (baca {:.1}, validasi {:.1}, hitung {:.1}, dokumen {:.1}; urai ulang {}) [tabel {:.1}, konteks {:.1}], model {:.1} ms, tata letak {:.1} ms, SVG {} halaman {:.1} ms, total {render_ms} ms",
+                "pratinjau: baca+periksa {:.1} ms (baca {:.1}, validasi {:.1}, hitung {:.1}, dokumen {:.1}; urai ulang {}) [tabel {:.1}, konteks {:.1}], model {:.1} ms, tata letak {:.1} ms, SVG {} halaman {:.1} ms (hash {} halaman {:.1} ms), total {render_ms} ms",
                 t_process.as_secs_f64() * 1e3,
                 stage[0].as_secs_f64() * 1e3,
                 stage[1].as_secs_f64() * 1e3,
@@ -309,6 +312,8 @@ impl Compiler {
                 (t_layout - t_layout0).as_secs_f64() * 1e3,
                 changed.len(),
                 (start.elapsed() - t_layout).as_secs_f64() * 1e3,
+                hashes.len(),
+                t_hash.as_secs_f64() * 1e3,
             );
         }
 
@@ -318,6 +323,38 @@ impl Compiler {
         let good = Some((paged, edition));
         (Outcome::Good { pages, changed, warnings, render_ms }, good)
     }
+}
+
+/// A page's SVG with its glyph ids shortened: typst names each glyph `g` and 32 hexadecimal
+/// digits (`id="g9329E1A1…"`, `xlink:href="#g9329E1A1…"`), and a table page uses a hundred
+/// glyphs four thousand times, so the names were a fifth of its 0.5–0.7 MB. Each page is its
+/// own SVG document (the browser shows it as an image), so numbering its glyphs `g0`, `g1`, …
+/// in order of appearance changes nothing drawn. Only a `g` with exactly 32 uppercase hex digits
+/// between `"` or `#` and `"` is renamed; every occurrence of one name gets the same new name.
+pub fn short_glyph_ids(svg: &str) -> String {
+    const LEN: usize = 32;
+    let b = svg.as_bytes();
+    let mut out = String::with_capacity(svg.len());
+    let mut names: HashMap<&[u8], usize> = HashMap::new();
+    let (mut from, mut i) = (0, 1);
+    while i + LEN + 1 < b.len() {
+        if b[i] == b'g'
+            && matches!(b[i - 1], b'"' | b'#')
+            && b[i + LEN + 1] == b'"'
+            && b[i + 1..=i + LEN].iter().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+        {
+            let next = names.len();
+            let n = *names.entry(&b[i + 1..=i + LEN]).or_insert(next);
+            out.push_str(&svg[from..=i]);
+            out.push_str(&format!("{n:x}"));
+            i += LEN + 1;
+            from = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&svg[from..]);
+    out
 }
 
 /// The archive for the base-edition check, as `archive::dasar::check` takes it.
@@ -353,6 +390,26 @@ fn write_outputs(out: &Path, renderer: &mut Renderer, edition: &Edition) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glyph_ids_are_shortened_consistently() {
+        let a = "A".repeat(32);
+        let b = format!("{}0", "9".repeat(31));
+        let svg = format!(
+            r##"<svg><defs><symbol id="g{a}"/><symbol id="g{b}"/></defs><use xlink:href="#g{b}" x="1"/><use xlink:href="#g{a}"/><use xlink:href="#g{b}"/><g class="typst-text"/><path d="g{a}x"/><x id="g{}"/></svg>"##,
+            "a".repeat(32)
+        );
+        let short = short_glyph_ids(&svg);
+        assert_eq!(
+            short,
+            format!(
+                r##"<svg><defs><symbol id="g0"/><symbol id="g1"/></defs><use xlink:href="#g1" x="1"/><use xlink:href="#g0"/><use xlink:href="#g1"/><g class="typst-text"/><path d="g{a}x"/><x id="g{}"/></svg>"##,
+                "a".repeat(32)
+            )
+        );
+        assert_eq!(short_glyph_ids("<svg/>"), "<svg/>");
+        assert_eq!(short_glyph_ids(""), "");
+    }
 
     #[test]
     fn cache_policy_keeps_until_the_budget() {

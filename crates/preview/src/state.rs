@@ -8,7 +8,8 @@
 //! A snapshot carries every page; an update only the pages that changed since `version - 1`.
 //! `updated_ms`/`render_ms` describe the last good render, `failed_ms` the last failed one.
 //! One change may be sent as several messages ("parts") of the same type and version, each
-//! with the full header and some of the pages (at most [`PART_BYTES`] of pages, or one page):
+//! with the header and some of the pages (at most [`PART_BYTES`] of pages, or one page; the
+//! `warnings` only in the first and the last part, empty in the others):
 //! no WebSocket message is larger than a page, so a connection's send buffer never has to
 //! hold a whole 20 MB snapshot. The page applies each part as it comes.
 //!
@@ -144,6 +145,12 @@ fn message(state: &State, kind: &str, indices: &[usize]) -> Vec<String> {
     }
     groups.push(&pages[start..]);
     let parts = groups.len();
+    // The warnings go in the first and the last part only (the preview page reads the first,
+    // the workspace's the last): a large edition has a thousand warnings (≈ 200 KB of JSON),
+    // and repeating them in every part of an 80-page change was a fifth of its bytes. The
+    // errors (a few, and only while the sources are invalid) stay in every part: the pages
+    // show the overlay from any part.
+    let with_warnings = |part: usize| part == 0 || part + 1 == parts;
     groups
         .into_iter()
         .enumerate()
@@ -155,7 +162,7 @@ fn message(state: &State, kind: &str, indices: &[usize]) -> Vec<String> {
                 parts,
                 page_count: state.pages.len(),
                 errors: &state.errors,
-                warnings: &state.warnings,
+                warnings: if with_warnings(part) { &state.warnings } else { &[] },
                 updated_ms: state.updated_ms,
                 render_ms: state.render_ms,
                 failed_ms: state.failed_ms,
@@ -346,6 +353,20 @@ mod tests {
             seen.extend(m["pages"].as_array().unwrap().iter().map(|p| p["i"].as_u64().unwrap()));
         }
         assert_eq!(seen, vec![0, 1, 2, 3, 4], "every page once, in order");
+        // The warnings in the first and the last part only.
+        s.publish(Outcome::Good {
+            pages: (1..=5).map(big).collect(),
+            changed: (0..5).collect(),
+            warnings: vec![Message { loc: "data/rencana.toml:1:1".into(), message: "awas".into(), hint: None }],
+            render_ms: 5,
+        });
+        let warned: Vec<usize> = s
+            .snapshot()
+            .parts
+            .iter()
+            .map(|p| serde_json::from_str::<serde_json::Value>(p.as_str()).unwrap()["warnings"].as_array().unwrap().len())
+            .collect();
+        assert_eq!(warned, vec![1, 0, 1]);
         // A page larger than PART_BYTES goes alone.
         let huge = PageView::new(9, &"y".repeat(PART_BYTES + 10), "t", 10.0, 20.0);
         s.publish(Outcome::Good { pages: vec![big(1), huge, big(3)], changed: vec![0, 1, 2], warnings: vec![], render_ms: 5 });
