@@ -6,7 +6,8 @@
 # editions (bench/gen-edition.py; SIZES, default "1 16").
 #
 # Bare typst reads exactly what renja's layout reads as /model.json: the model without the raw
-# computed data (`renja export --json` minus `data`, plus `pratinjau: false`, compact), not the
+# computed data (`renja export --json` minus `data`, plus `pratinjau: false`, compact; the page
+# counts of both PDFs are compared, so a layout that fails on a key missing from it shows), not the
 # whole pretty-printed export. Python is called by its real interpreter path (sys.executable),
 # not through a pyenv shim, and its own start-up (`python -c pass`, same hyperfine run) is
 # subtracted from the bare-typst time; `import typst` is reported separately (it loads typst's
@@ -31,9 +32,9 @@ for f in $SIZES; do
   "$bin" export --json "$ed" 2>/dev/null | "$py" -c '
 import json, sys
 m = json.load(sys.stdin, object_pairs_hook=dict)
+# renja_pdf::layout_json: `pratinjau` first, then every key of the export in its order but `data`.
 view = {"pratinjau": False}
-for k in ("renja_versi", "metadata", "edisi", "sampul", "bab", "tabel", "pengesahan"):
-    view[k] = m[k]
+view.update((k, v) for k, v in m.items() if k != "data")
 sys.stdout.write(json.dumps(view, ensure_ascii=False, separators=(",", ":")))
 ' > "$work/model.json"
   cat > "$work/bare.py" <<PY
@@ -47,6 +48,11 @@ PY
     -n import "$py -c 'import typst'" \
     -n python "$py -c pass" >/dev/null
   pages=$(pdfinfo "$work/out/"*.pdf 2>/dev/null | awk '/^Pages:/ {print $2}' || true)
+  bare_pages=$(pdfinfo "$work/bare.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}' || true)
+  if [ -z "$pages" ] || [ "$pages" != "$bare_pages" ]; then
+    echo "x$f: renja made ${pages:-no} pages, bare typst ${bare_pages:-no}: not the same layout" >&2
+    exit 1
+  fi
   "$py" - "bench/results/pdf-x$f.json" "$f" "${pages:-?}" "$(du -k "$work/model.json" | cut -f1)" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}

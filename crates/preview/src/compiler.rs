@@ -329,32 +329,57 @@ impl Compiler {
 /// digits (`id="g9329E1A1…"`, `xlink:href="#g9329E1A1…"`), and a table page uses a hundred
 /// glyphs four thousand times, so the names were a fifth of its 0.5–0.7 MB. Each page is its
 /// own SVG document (the browser shows it as an image), so numbering its glyphs `g0`, `g1`, …
-/// in order of appearance changes nothing drawn. Only a `g` with exactly 32 uppercase hex digits
-/// between `"` or `#` and `"` is renamed; every occurrence of one name gets the same new name.
+/// in order of appearance changes nothing drawn. One quick-xml pass: only an `id` or
+/// `xlink:href`/`href` attribute whose value is such a name (after a `#` for a reference) is
+/// rewritten, every occurrence of one name to the same new name; every other tag, text and
+/// attribute is copied as it is. A page quick-xml cannot read is returned unchanged.
 pub fn short_glyph_ids(svg: &str) -> String {
-    const LEN: usize = 32;
-    let b = svg.as_bytes();
-    let mut out = String::with_capacity(svg.len());
-    let mut names: HashMap<&[u8], usize> = HashMap::new();
-    let (mut from, mut i) = (0, 1);
-    while i + LEN + 1 < b.len() {
-        if b[i] == b'g'
-            && matches!(b[i - 1], b'"' | b'#')
-            && b[i + LEN + 1] == b'"'
-            && b[i + 1..=i + LEN].iter().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
-        {
-            let next = names.len();
-            let n = *names.entry(&b[i + 1..=i + LEN]).or_insert(next);
-            out.push_str(&svg[from..=i]);
-            out.push_str(&format!("{n:x}"));
-            i += LEN + 1;
-            from = i;
-        } else {
-            i += 1;
+    use quick_xml::events::attributes::Attribute;
+    use quick_xml::events::{BytesStart, Event};
+    /// The 32 digits of a typst glyph name (`g` + 32 uppercase hexadecimal digits).
+    fn glyph(v: &str) -> Option<&str> {
+        let digits = v.strip_prefix('g')?;
+        (digits.len() == 32 && digits.bytes().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c))).then_some(digits)
+    }
+    /// The tag with its glyph names renamed, or `None` when it names none (then it is copied).
+    fn renamed(tag: &BytesStart, names: &mut HashMap<String, usize>) -> Option<BytesStart<'static>> {
+        let mut out = BytesStart::new(tag.name().as_ref().to_string());
+        let mut changed = false;
+        for a in tag.attributes().with_checks(false) {
+            let a = a.ok()?;
+            let (hash, digits) = match a.key.as_ref() {
+                "id" => ("", glyph(&a.value)),
+                "xlink:href" | "href" => ("#", a.value.strip_prefix('#').and_then(glyph)),
+                _ => ("", None),
+            };
+            match digits {
+                Some(d) => {
+                    let next = names.len();
+                    let n = *names.entry(d.to_string()).or_insert(next);
+                    out.push_attribute(Attribute { key: a.key, value: format!("{hash}g{n:x}").into() });
+                    changed = true;
+                }
+                None => out.push_attribute(a),
+            }
+        }
+        changed.then_some(out)
+    }
+    let mut reader = quick_xml::Reader::from_str(svg);
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(svg.len()));
+    let mut names = HashMap::new();
+    loop {
+        let event = match reader.read_event() {
+            Ok(Event::Eof) => break,
+            Ok(Event::Start(tag)) => renamed(&tag, &mut names).map_or(Event::Start(tag), Event::Start),
+            Ok(Event::Empty(tag)) => renamed(&tag, &mut names).map_or(Event::Empty(tag), Event::Empty),
+            Ok(other) => other,
+            Err(_) => return svg.to_string(),
+        };
+        if writer.write_event(event).is_err() {
+            return svg.to_string();
         }
     }
-    out.push_str(&svg[from..]);
-    out
+    String::from_utf8(writer.into_inner()).unwrap_or_else(|_| svg.to_string())
 }
 
 /// The archive for the base-edition check, as `archive::dasar::check` takes it.
@@ -390,6 +415,32 @@ fn write_outputs(out: &Path, renderer: &mut Renderer, edition: &Edition) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_real_page_keeps_every_glyph_reference() {
+        // The sample's pages as typst-svg draws them: after shortening no long name is left,
+        // every reference names a glyph defined on its page, and only the names changed.
+        let dir = renja_core::checkout_dir().join("content");
+        let (doc, _) = renja_edition::process(&dir);
+        let doc = doc.expect("the sample builds");
+        let assets = Assets::locate(&dir);
+        let fonts = Arc::new(Fonts::load(&assets.fonts).unwrap());
+        let world = renja_pdf::RenjaWorld::new(fonts, &assets.layouts, &dir, renja_pdf::layout_json(&doc, Drawing::Preview), doc.edisi.tanggal);
+        let paged = renja_pdf::layout(&world, &mut Diagnostics::new()).expect("the sample lays out");
+        let long = |s: &str| s.match_indices("id=\"g").filter(|(i, _)| s[i + 5..].split('"').next().is_some_and(|n| n.len() == 32)).count();
+        for page in paged.pages().iter().take(12) {
+            let svg = typst_svg::svg(page, &typst_svg::SvgOptions::default());
+            let short = short_glyph_ids(&svg);
+            assert!(long(&svg) > 0 && long(&short) == 0);
+            assert!(short.len() < svg.len());
+            let ids: std::collections::HashSet<&str> = short.split("id=\"").skip(1).filter_map(|s| s.split('"').next()).collect();
+            for r in short.split("href=\"#").skip(1).filter_map(|s| s.split('"').next()) {
+                assert!(ids.contains(r), "a reference to {r}, which the page does not define");
+            }
+            assert_eq!(svg.matches("<use").count(), short.matches("<use").count());
+            assert_eq!(svg.matches('<').count(), short.matches('<').count());
+        }
+    }
 
     #[test]
     fn glyph_ids_are_shortened_consistently() {
