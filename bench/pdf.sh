@@ -38,9 +38,12 @@ view.update((k, v) for k, v in m.items() if k != "data")
 sys.stdout.write(json.dumps(view, ensure_ascii=False, separators=(",", ":")))
 ' > "$work/model.json"
   cat > "$work/bare.py" <<PY
-import typst
+import sys, time, typst
+t = time.perf_counter()
 typst.compile("$work/layouts/renja.typ", output="$work/bare.pdf", root="$work",
               font_paths=["$work/fonts"], ignore_system_fonts=True, pdf_standards=["a-2b"])
+# The compile alone (no interpreter start-up, no import), for the alternating runs below.
+print(f"{(time.perf_counter() - t) * 1000:.1f}", file=sys.stderr)
 PY
   hyperfine --warmup 2 --runs "$RUNS" -N --export-json "bench/results/pdf-x$f.json" \
     -n renja "$bin build $ed --format pdf -o $work/out" \
@@ -64,6 +67,24 @@ for k in ("renja", "bare", "import", "python"):
     print(f"  {k:7s} median {med[k]:7.1f} ms  (min {rng[k][0]:.1f} – max {rng[k][1]:.1f})")
 print(f"  bare typst without the interpreter's start-up: {bare:.1f} ms; ratio renja / that: {med['renja'] / bare:.2f}"
       f"  (without import typst too: {med['renja'] / (med['bare'] - med['import']):.2f})")
+PY
+  # The same two, alternating (renja, bare, renja, bare, …): the machine's speed drifts over a
+  # hyperfine block of one command, and alternating puts both under the same drift. renja is
+  # timed as a whole process; bare typst as its compile call alone.
+  for _ in $(seq "$RUNS"); do
+    s=$(date +%s%N)
+    "$bin" build "$ed" --format pdf -o "$work/out" >/dev/null 2>&1
+    e=$(date +%s%N)
+    echo "$(( (e - s) / 1000 )) $("$py" "$work/bare.py" 2>&1 >/dev/null)"
+  done > "$work/alt.txt"
+  "$py" - "$work/alt.txt" <<'PY'
+import statistics, sys
+pairs = [(float(a) / 1000, float(b)) for a, b in (l.split() for l in open(sys.argv[1]))]
+r, b = [p[0] for p in pairs], [p[1] for p in pairs]
+ratios = sorted(x / y for x, y in pairs)
+print(f"  alternating, {len(pairs)} pairs: renja median {statistics.median(r):.0f} ms ({min(r):.0f} – {max(r):.0f}), "
+      f"bare typst's compile median {statistics.median(b):.0f} ms ({min(b):.0f} – {max(b):.0f}); "
+      f"ratio of medians {statistics.median(r) / statistics.median(b):.2f}, per-pair ratios {ratios[0]:.2f} – {ratios[-1]:.2f} (median {statistics.median(ratios):.2f})")
 PY
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
