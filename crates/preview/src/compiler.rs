@@ -341,28 +341,39 @@ pub fn short_glyph_ids(svg: &str) -> String {
         let digits = v.strip_prefix('g')?;
         (digits.len() == 32 && digits.bytes().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c))).then_some(digits)
     }
-    /// The tag with its glyph names renamed, or `None` when it names none (then it is copied).
+    /// The glyph name an attribute holds ("" or "#" before it, and its digits), if it holds one.
+    fn named<'a>(a: &'a Attribute) -> Option<(&'static str, &'a str)> {
+        match a.key.as_ref() {
+            "id" => glyph(&a.value).map(|d| ("", d)),
+            "xlink:href" | "href" => a.value.strip_prefix('#').and_then(glyph).map(|d| ("#", d)),
+            _ => None,
+        }
+    }
+    /// The tag with its glyph names renamed, or `None` when it names none (then it is copied
+    /// without being rebuilt).
     fn renamed(tag: &BytesStart, names: &mut HashMap<String, usize>) -> Option<BytesStart<'static>> {
+        if !tag.attributes().with_checks(false).flatten().any(|a| named(&a).is_some()) {
+            return None;
+        }
         let mut out = BytesStart::new(tag.name().as_ref().to_string());
-        let mut changed = false;
         for a in tag.attributes().with_checks(false) {
             let a = a.ok()?;
-            let (hash, digits) = match a.key.as_ref() {
-                "id" => ("", glyph(&a.value)),
-                "xlink:href" | "href" => ("#", a.value.strip_prefix('#').and_then(glyph)),
-                _ => ("", None),
-            };
-            match digits {
-                Some(d) => {
-                    let next = names.len();
-                    let n = *names.entry(d.to_string()).or_insert(next);
+            match named(&a) {
+                Some((hash, d)) => {
+                    let n = match names.get(d) {
+                        Some(&n) => n,
+                        None => {
+                            let n = names.len();
+                            names.insert(d.to_string(), n);
+                            n
+                        }
+                    };
                     out.push_attribute(Attribute { key: a.key, value: format!("{hash}g{n:x}").into() });
-                    changed = true;
                 }
                 None => out.push_attribute(a),
             }
         }
-        changed.then_some(out)
+        Some(out)
     }
     let mut reader = quick_xml::Reader::from_str(svg);
     let mut writer = quick_xml::Writer::new(Vec::with_capacity(svg.len()));
