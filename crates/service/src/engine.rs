@@ -18,7 +18,7 @@ pub enum EngineError {
 }
 
 /// The I/O error of `path` as an [`EngineError`].
-fn at(path: &Path) -> impl FnOnce(std::io::Error) -> EngineError + '_ {
+pub(crate) fn at(path: &Path) -> impl FnOnce(std::io::Error) -> EngineError + '_ {
     move |source| EngineError::Berkas { path: path.to_path_buf(), source }
 }
 

@@ -224,7 +224,7 @@ pub struct WorkerOptions {
 /// temporary folder (removed after it).
 pub fn run_worker(url: &str, scratch: &std::path::Path, opts: WorkerOptions) -> std::result::Result<(), crate::Error> {
     let store = Arc::new(PgStore::open(url).map_err(crate::Error::Postgres)?);
-    std::fs::create_dir_all(scratch).map_err(|source| crate::Error::Berkas { path: scratch.to_path_buf(), source })?;
+    std::fs::create_dir_all(scratch).map_err(crate::engine::at(scratch))?;
     let assets = engine::Assets::locate();
     let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "pekerja".into());
     let worker = format!("{host}:{}:{}", std::process::id(), renja_archive::now_utc());

@@ -97,11 +97,13 @@ pub enum Error {
     ContohTidakTerbaca(PathBuf),
     #[error("{}: {alasan}", .dir.display())]
     ContohRusak { dir: PathBuf, alasan: String },
-    /// The first administrator's login, name or password breaks the rules of a new user.
+    /// The first administrator cannot be made: the login, name or password breaks the rules of
+    /// a new user, or the password could not be hashed.
     #[error("{0}")]
     Pengguna(String),
-    #[error("{}: {source}", .path.display())]
-    Berkas { path: PathBuf, source: std::io::Error },
+    /// A file or folder of the data folder or a sample (the path and the io::Error).
+    #[error(transparent)]
+    Engine(#[from] engine::EngineError),
     #[error(transparent)]
     Store(#[from] store::Error),
     #[error("runtime tidak dapat dimulai: {0}")]
@@ -299,7 +301,7 @@ pub fn contoh(data: &Path, database: Option<&str>) -> Result<Vec<DemoAccount>, E
     if dirs.is_empty() {
         return Err(Error::ContohTidakAda);
     }
-    let read = |path: PathBuf| std::fs::read_to_string(&path).map_err(|source| Error::Berkas { path, source });
+    let read = |path: PathBuf| std::fs::read_to_string(&path).map_err(engine::at(&path));
     // The agency of the first sample.
     let first = read(dirs[0].join("edisi.toml"))?;
     let (kode, nama, kepala, ..) = engine::edition_meta(&first).ok_or_else(|| Error::ContohTidakTerbaca(dirs[0].clone()))?;
