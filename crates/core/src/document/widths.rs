@@ -109,8 +109,6 @@ impl Metrik {
     }
 }
 
-/// The pieces of `s` no renderer breaks: words, split after "/" and "-" (and U+200B) where a
-/// letter follows, as the Unicode line-breaking rules typst and LibreOffice follow allow.
 /// Whether a line may break after `c` when `next` follows: after "/" and "-" before a letter or
 /// "(" (the Unicode line-breaking rules typst and LibreOffice follow for these), and at U+200B.
 fn putus_setelah(c: char, next: Option<char>) -> bool {
@@ -121,6 +119,8 @@ fn putus_setelah(c: char, next: Option<char>) -> bool {
     }
 }
 
+/// The pieces of `s` no renderer breaks: words, split after "/" and "-" (and U+200B) where a
+/// letter follows, as the Unicode line-breaking rules typst and LibreOffice follow allow.
 pub fn potongan(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for word in s.split(char::is_whitespace).filter(|w| !w.is_empty()) {
