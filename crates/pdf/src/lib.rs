@@ -199,6 +199,91 @@ pub fn layout(world: &RenjaWorld, diags: &mut Diagnostics) -> Option<PagedDocume
     }
 }
 
+/// The introspector of a layout, kept to seed the next layout of the same document
+/// ([`layout_seeded`]).
+pub type Seed = Arc<typst_layout::PagedIntrospector>;
+
+/// Lays the document out like [`layout`], but starts from `seed`, the introspector of the
+/// previous layout of the same edition (the preview, after each save).
+///
+/// typst's own compile starts every time from an empty introspector, so a document that asks
+/// where things are (page numbers, the daftar isi) is laid out at least twice per compile: once
+/// with nothing known, once with what the first pass found, and it then walks every frame of
+/// every page twice to build the introspectors. After an edit, the previous layout already
+/// knows almost everything the new one asks, so starting from it usually converges in one pass.
+///
+/// The result is the same document: a layout is returned only once it is a fixed point (every
+/// question it asked is answered the same by its own introspector, typst's own convergence
+/// test), and anything else (an error, no fixed point within three passes) falls back to
+/// [`layout`], so errors, warnings and pathological documents get typst's own handling.
+/// tests in the preview compare the pages with a layout from scratch after a series of edits.
+pub fn layout_seeded(world: &RenjaWorld, seed: Option<&Seed>, diags: &mut Diagnostics) -> Option<PagedDocument> {
+    layout_seeded_passes(world, seed, diags).0
+}
+
+/// [`layout_seeded`], also saying how many passes the seeded layout took (`None`: it fell back
+/// to [`layout`], or had no seed).
+pub fn layout_seeded_passes(world: &RenjaWorld, seed: Option<&Seed>, diags: &mut Diagnostics) -> (Option<PagedDocument>, Option<usize>) {
+    let Some(seed) = seed else { return (layout(world, diags), None) };
+    match seeded(world, seed) {
+        Some((paged, warnings, passes)) => {
+            convert(world, &warnings, diags);
+            (Some(paged), Some(passes))
+        }
+        None => (layout(world, diags), None),
+    }
+}
+
+/// typst's compile loop (`typst::compile`, paged target) with the first pass's introspector
+/// given; `None` for anything but a clean fixed point.
+fn seeded(world: &RenjaWorld, seed: &Seed) -> Option<(PagedDocument, typst::ecow::EcoVec<SourceDiagnostic>, usize)> {
+    use typst::comemo::{Constraint, Track};
+    use typst::engine::{Engine, Route, Sink, Traced};
+    use typst::foundations::{Output, StyleChain, Target, TargetElem};
+    use typst::introspection::Introspector;
+    use typst::World;
+    const PASSES: usize = 3;
+
+    let world: &dyn World = world;
+    let world = world.track();
+    let library = world.library();
+    let base = StyleChain::new(&library.styles);
+    let target = TargetElem::target.set(Target::Paged).wrap();
+    let styles = base.chain(&target);
+    let traced = Traced::default();
+    let mut sink = Sink::new();
+    let main = world.source(world.main()).ok()?;
+    let content = typst_eval::eval(world, library, traced.track(), sink.track_mut(), Route::default().track(), &main).ok()?.content();
+
+    let mut previous: Option<PagedDocument> = None;
+    for pass in 1..=PASSES {
+        let introspector: &dyn Introspector = match &previous {
+            Some(doc) => doc.introspector().as_ref(),
+            None => seed.as_ref(),
+        };
+        let constraint = Constraint::new();
+        let mut subsink = Sink::new();
+        let mut engine = Engine {
+            library,
+            world,
+            introspector: typst::utils::Protected::new(introspector.track_with(&constraint)),
+            traced: traced.track(),
+            sink: subsink.track_mut(),
+            route: Route::default(),
+        };
+        let document = PagedDocument::create(&mut engine, &content, styles).ok()?;
+        if constraint.validate(Output::introspector(&document)) {
+            sink.extend_from_sink(subsink);
+            if !sink.delayed().is_empty() {
+                return None;
+            }
+            return Some((document, sink.warnings(), pass));
+        }
+        previous = Some(document);
+    }
+    None
+}
+
 /// Whether a laid-out document exports (for [`blame`]).
 fn export_quiet(paged: &PagedDocument, doc: &Document) -> bool {
     typst_pdf::pdf(paged, &pdf_options(doc)).is_ok()

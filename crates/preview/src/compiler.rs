@@ -37,6 +37,11 @@ pub struct Compiler {
     /// `RENJA_PREVIEW_COLD=1`: read and check from scratch every time ([`Edition::load`]), for
     /// measuring what the incremental load saves.
     cold: bool,
+    /// The introspector of the last good layout, where the next layout starts
+    /// ([`renja_pdf::layout_seeded`]); `RENJA_PREVIEW_UNSEEDED=1` starts every layout from
+    /// nothing, as `typst::compile` does, for measuring what the seed saves.
+    seed: Option<renja_pdf::Seed>,
+    unseeded: bool,
 }
 
 /// When to evict typst's memoisation cache (comemo). `typst watch` calls `comemo::evict(10)`
@@ -152,6 +157,8 @@ impl Compiler {
             cache: CachePolicy::from_env(),
             sources: EditionCache::new(),
             cold: std::env::var_os("RENJA_PREVIEW_COLD").is_some(),
+            seed: None,
+            unseeded: std::env::var_os("RENJA_PREVIEW_UNSEEDED").is_some(),
         }
     }
 
@@ -169,6 +176,7 @@ impl Compiler {
                 Err(_) => {
                     // Never let one bad compile end the preview: start with a fresh World next time.
                     self.renderer.reset_world();
+                    self.seed = None;
                     let failed = Outcome::Failed {
                         errors: vec![Message {
                             loc: self.dir.display().to_string(),
@@ -241,8 +249,12 @@ impl Compiler {
         };
         let mut layout_diags = Diagnostics::new();
         let t_layout0 = start.elapsed();
-        let paged = renja_pdf::layout(world, &mut layout_diags);
+        let seed = if self.unseeded { None } else { self.seed.as_ref() };
+        let (paged, passes) = renja_pdf::layout_seeded_passes(world, seed, &mut layout_diags);
         let t_layout = start.elapsed();
+        if let Some(p) = &paged {
+            self.seed = Some(p.introspector().clone());
+        }
         diags.extend(layout_diags);
         diags.sort();
         let Some(paged) = paged else {
@@ -299,7 +311,7 @@ impl Compiler {
         let render_ms = start.elapsed().as_millis() as u64;
         if self.timing {
             eprintln!(
-                "pratinjau: baca+periksa {:.1} ms (baca {:.1}, validasi {:.1}, hitung {:.1}, dokumen {:.1}; urai ulang {}) [tabel {:.1}, konteks {:.1}], model {:.1} ms, tata letak {:.1} ms, SVG {} halaman {:.1} ms (hash {} halaman {:.1} ms), total {render_ms} ms",
+                "pratinjau: baca+periksa {:.1} ms (baca {:.1}, validasi {:.1}, hitung {:.1}, dokumen {:.1}; urai ulang {}) [tabel {:.1}, konteks {:.1}], model {:.1} ms, tata letak {:.1} ms ({}), SVG {} halaman {:.1} ms (hash {} halaman {:.1} ms), total {render_ms} ms",
                 t_process.as_secs_f64() * 1e3,
                 stage[0].as_secs_f64() * 1e3,
                 stage[1].as_secs_f64() * 1e3,
@@ -310,6 +322,7 @@ impl Compiler {
                 made[1].as_secs_f64() * 1e3,
                 (t_layout0 - t_process).as_secs_f64() * 1e3,
                 (t_layout - t_layout0).as_secs_f64() * 1e3,
+                passes.map_or("dari awal".to_string(), |n| format!("{n} lintasan dari tata letak sebelumnya")),
                 changed.len(),
                 (start.elapsed() - t_layout).as_secs_f64() * 1e3,
                 hashes.len(),
@@ -450,6 +463,75 @@ mod tests {
             }
             assert_eq!(svg.matches("<use").count(), short.matches("<use").count());
             assert_eq!(svg.matches('<').count(), short.matches('<').count());
+        }
+    }
+
+    /// Copies the sample edition (files only, two levels) into `to`.
+    fn copy_sample(to: &Path) -> PathBuf {
+        let from = renja_core::checkout_dir().join("content");
+        for entry in walk(&from) {
+            let dest = to.join(entry.strip_prefix(&from).unwrap());
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::copy(&entry, dest).unwrap();
+        }
+        to.to_path_buf()
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+        }
+        out
+    }
+
+    #[test]
+    fn a_seeded_layout_equals_a_layout_from_scratch() {
+        // After each edit, the layout seeded with the previous one's introspector has the same
+        // pages (frames, hashed) as typst's own compile from nothing, and a small edit takes one
+        // pass. The edits: a word (no page moves), a pagu (tables and roll-ups change), a long
+        // paragraph (every following page and the daftar isi's page numbers move), and its removal.
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = copy_sample(tmp.path());
+        let bab = dir.join("bab/02-evaluasi.md");
+        let rencana = dir.join("data/rencana.toml");
+        let (bab0, rencana0) = (std::fs::read_to_string(&bab).unwrap(), std::fs::read_to_string(&rencana).unwrap());
+        let long = "\n\nParagraf tambahan. ".to_string() + &"Kalimat yang cukup panjang untuk memenuhi halaman. ".repeat(200);
+        let edits: Vec<(&str, String, String, bool)> = vec![
+            ("kata", bab0.replacen("Pengukuran Kinerja", "Pengukuran Capaian Kinerja", 1), rencana0.clone(), true),
+            ("pagu", bab0.clone(), rencana0.replacen("pagu_sesudah = 10996370339", "pagu_sesudah = 10996370999", 1), true),
+            ("paragraf panjang", bab0.clone() + &long, rencana0.clone(), false),
+            ("paragraf dihapus", bab0.clone(), rencana0.clone(), false),
+        ];
+        let assets = Assets::locate(&dir);
+        let fonts = Arc::new(Fonts::load(&assets.fonts).unwrap());
+        let world_for = |dir: &Path| {
+            let (doc, _) = renja_edition::process(dir);
+            let doc = doc.expect("the edited sample builds");
+            renja_pdf::RenjaWorld::new(fonts.clone(), &assets.layouts, dir, renja_pdf::layout_json(&doc, Drawing::Preview), doc.edisi.tanggal)
+        };
+        let pages = |p: &PagedDocument| p.pages().iter().map(typst::utils::hash128).collect::<Vec<u128>>();
+        let first = renja_pdf::layout(&world_for(&dir), &mut Diagnostics::new()).expect("the sample lays out");
+        let mut seed = first.introspector().clone();
+        let mut count = first.pages().len();
+        for (name, b, r, one_pass) in edits {
+            std::fs::write(&bab, b).unwrap();
+            std::fs::write(&rencana, r).unwrap();
+            let world = world_for(&dir);
+            let (seeded, passes) = renja_pdf::layout_seeded_passes(&world, Some(&seed), &mut Diagnostics::new());
+            let seeded = seeded.expect("the seeded layout");
+            let fresh = renja_pdf::layout(&world, &mut Diagnostics::new()).expect("the layout from scratch");
+            assert_eq!(pages(&seeded), pages(&fresh), "{name}: the seeded layout differs from one from scratch");
+            let passes = passes.unwrap_or_else(|| panic!("{name}: the seeded layout fell back"));
+            if one_pass {
+                assert_eq!(passes, 1, "{name}");
+            }
+            if name == "paragraf panjang" {
+                assert!(seeded.pages().len() > count, "the long paragraph adds pages");
+            }
+            count = seeded.pages().len();
+            seed = seeded.introspector().clone();
         }
     }
 
