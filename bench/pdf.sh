@@ -5,8 +5,9 @@
 # compiler, 0.15; PDF/A-2b, same fonts, no system fonts), on the sample and on generated larger
 # editions (bench/gen-edition.py; SIZES, default "1 16").
 #
-# Bare typst reads exactly what renja's layout reads as /model.json: the model without the raw
-# computed data (`renja export --json` minus `data`, plus `pratinjau: false`, compact; the page
+# Bare typst reads exactly what renja's layout reads (renja_pdf::LayoutInput): /model.json, the
+# model without the raw computed data and the placed tables (`renja export --json` minus `data`
+# and `tabel`, plus `pratinjau: false`, compact), and /tabel/<id>.json per table (the page
 # counts of both PDFs are compared, so a layout that fails on a key missing from it shows), not the
 # whole pretty-printed export. Python is called by its real interpreter path (sys.executable),
 # not through a pyenv shim, and its own start-up (`python -c pass`, same hyperfine run) is
@@ -29,14 +30,21 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for f in $SIZES; do
   ed="$work/x$f"
   python3 bench/gen-edition.py "$f" "$ed" content >/dev/null
+  rm -rf "$work/tabel"
   "$bin" export --json "$ed" 2>/dev/null | "$py" -c '
-import json, sys
+import json, os, sys
 m = json.load(sys.stdin, object_pairs_hook=dict)
-# renja_pdf::layout_json: `pratinjau` first, then every key of the export in its order but `data`.
+# renja_pdf::layout_input: /model.json is `pratinjau` first, then every key of the export in its
+# order but `data` and `tabel`; each placed table is /tabel/<id>.json.
 view = {"pratinjau": False}
-view.update((k, v) for k, v in m.items() if k != "data")
+view.update((k, v) for k, v in m.items() if k not in ("data", "tabel"))
+work = sys.argv[1]
+os.makedirs(os.path.join(work, "tabel"), exist_ok=True)
+for k, t in m["tabel"].items():
+    with open(os.path.join(work, "tabel", k + ".json"), "w") as f:
+        f.write(json.dumps(t, ensure_ascii=False, separators=(",", ":")))
 sys.stdout.write(json.dumps(view, ensure_ascii=False, separators=(",", ":")))
-' > "$work/model.json"
+' "$work" > "$work/model.json"
   cat > "$work/bare.py" <<PY
 import sys, time, typst
 t = time.perf_counter()
@@ -56,7 +64,7 @@ PY
     echo "x$f: renja made ${pages:-no} pages, bare typst ${bare_pages:-no}: not the same layout" >&2
     exit 1
   fi
-  "$py" - "bench/results/pdf-x$f.json" "$f" "${pages:-?}" "$(du -k "$work/model.json" | cut -f1)" <<'PY'
+  "$py" - "bench/results/pdf-x$f.json" "$f" "${pages:-?}" "$(du -ck "$work/model.json" "$work"/tabel/*.json | tail -1 | cut -f1)" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 med = {k: v["median"] * 1000 for k, v in r.items()}

@@ -420,18 +420,18 @@ impl Renderer {
         Ok(f)
     }
 
-    /// The typst World with `model_json` as `/model.json`: created on first use, afterwards given
-    /// the new model and re-reading edited layout files (typst's caches carry over).
-    pub fn world(&mut self, model_json: Vec<u8>, today: (i32, u8, u8)) -> Result<&mut RenjaWorld, FontError> {
+    /// The typst World serving `input` ([`renja_pdf::LayoutInput`]): created on first use,
+    /// afterwards given the new model and re-reading edited layout files (typst's caches carry over).
+    pub fn world(&mut self, input: renja_pdf::LayoutInput, today: (i32, u8, u8)) -> Result<&mut RenjaWorld, FontError> {
         let fonts = self.fonts()?;
         Ok(match &mut self.world {
             Some(w) => {
-                w.set_model(model_json);
+                w.set_model(input);
                 w.set_today(today);
                 w.refresh_sources();
                 w
             }
-            none => none.insert(RenjaWorld::new(fonts, &self.assets.layouts, &self.dir, model_json, today)),
+            none => none.insert(RenjaWorld::new(fonts, &self.assets.layouts, &self.dir, input, today)),
         })
     }
 
@@ -446,7 +446,7 @@ impl Renderer {
     fn pdf(&mut self, doc: &Document, opts: &RenderOptions, diags: &mut Diagnostics) -> Option<(Vec<u8>, Option<renja_core::document::Halaman>)> {
         diags.enter(Stage::Layout);
         let at = Loc { file: Arc::from("layouts/renja.typ"), line: 1, col: 1 };
-        let json = renja_pdf::layout_json(doc, opts.drawing);
+        let json = renja_pdf::layout_input(doc, opts.drawing);
         let world = match self.world(json, doc.edisi.tanggal) {
             Ok(w) => w,
             Err(msg) => {

@@ -5,7 +5,7 @@
 //! blocks — and reports the error at that chapter's file and line instead. Only runs after a
 //! failure, so a good build pays nothing.
 
-use super::{layout_json, Drawing, RenjaWorld};
+use super::{layout_input, Drawing, RenjaWorld};
 use renja_core::diag::{Diagnostics, Loc, Severity};
 use renja_core::document::Document;
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use typst_layout::PagedDocument;
 
 /// Whether `doc` lays out and exports without error.
 fn builds(world: &RenjaWorld, doc: &Document, drawing: Drawing) -> bool {
-    let w = world.with_model(layout_json(doc, drawing));
+    let w = world.with_model(layout_input(doc, drawing));
     let Warned { output, .. } = typst::compile::<PagedDocument>(&w);
     match output {
         Ok(paged) => super::export_quiet(&paged, doc),
@@ -62,7 +62,7 @@ pub fn locate(world: &RenjaWorld, doc: &Document, drawing: Drawing) -> Option<(S
 /// causes them (the layout's words kept as the secondary detail).
 pub fn relocate(world: &RenjaWorld, doc: &Document, drawing: Drawing, diags: &mut Diagnostics) {
     let own = |d: &renja_core::diag::Diagnostic| {
-        d.severity == Severity::Error && d.message.starts_with("tata letak PDF") && (d.loc.file.starts_with("layouts/") || d.loc.file.as_ref() == "model.json")
+        d.severity == Severity::Error && d.message.starts_with("tata letak PDF") && (d.loc.file.starts_with("layouts/") || d.loc.file.starts_with("tabel/") || d.loc.file.as_ref() == "model.json")
     };
     let errors: Vec<String> = diags.iter().filter(|d| own(d)).map(|d| format!("{}: {}", d.loc, d.detail.as_deref().unwrap_or(&d.message))).collect();
     if errors.is_empty() {

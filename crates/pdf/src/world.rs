@@ -58,7 +58,10 @@ pub struct RenjaWorld {
     layouts: PathBuf,
     edition: PathBuf,
     main: FileId,
+    /// `/model.json`.
     model: Bytes,
+    /// `/tabel/<id>.json`, by id ([`crate::LayoutInput`]).
+    tables: HashMap<String, Bytes>,
     today: Datetime,
     sources: Mutex<HashMap<FileId, Source>>,
 }
@@ -70,14 +73,16 @@ pub fn project_file(path: &str) -> FileId {
 }
 
 impl RenjaWorld {
-    pub fn new(fonts: std::sync::Arc<Fonts>, layouts: &Path, edition: &Path, model_json: Vec<u8>, today: (i32, u8, u8)) -> Self {
+    pub fn new(fonts: std::sync::Arc<Fonts>, layouts: &Path, edition: &Path, input: impl Into<crate::LayoutInput>, today: (i32, u8, u8)) -> Self {
+        let input = input.into();
         RenjaWorld {
             library: LazyHash::new(Library::builder().build()),
             fonts,
             layouts: layouts.to_path_buf(),
             edition: edition.to_path_buf(),
             main: project_file("/layouts/renja.typ"),
-            model: Bytes::new(model_json),
+            model: Bytes::new(input.model),
+            tables: input.tables.into_iter().map(|(id, t)| (id, Bytes::new(t))).collect(),
             today: Datetime::from_ymd(today.0, today.1, today.2).unwrap_or(Datetime::from_ymd(2000, 1, 1).expect("valid date")),
             sources: Mutex::new(HashMap::new()),
         }
@@ -85,14 +90,16 @@ impl RenjaWorld {
 
     /// A fresh world over the same layout, fonts, edition and date with another model (for
     /// finding which part of the author's text a layout failure comes from).
-    pub fn with_model(&self, model_json: Vec<u8>) -> RenjaWorld {
+    pub fn with_model(&self, input: impl Into<crate::LayoutInput>) -> RenjaWorld {
+        let input = input.into();
         RenjaWorld {
             library: self.library.clone(),
             fonts: self.fonts.clone(),
             layouts: self.layouts.clone(),
             edition: self.edition.clone(),
             main: self.main,
-            model: Bytes::new(model_json),
+            model: Bytes::new(input.model),
+            tables: input.tables.into_iter().map(|(id, t)| (id, Bytes::new(t))).collect(),
             today: self.today,
             sources: Mutex::new(HashMap::new()),
         }
@@ -104,9 +111,22 @@ impl RenjaWorld {
         self.main = project_file(path);
     }
 
-    /// Replaces the model served as `/model.json`.
-    pub fn set_model(&mut self, model_json: Vec<u8>) {
-        self.model = Bytes::new(model_json);
+    /// Replaces the model served as `/model.json` and the tables under `/tabel/`. A file whose
+    /// bytes did not change keeps its `Bytes` (and so its cached hash, which typst's memoisation
+    /// compares on every compile).
+    pub fn set_model(&mut self, input: impl Into<crate::LayoutInput>) {
+        let input = input.into();
+        let keep = |old: Option<&Bytes>, new: Vec<u8>| match old {
+            Some(old) if old.as_slice() == new.as_slice() => old.clone(),
+            _ => Bytes::new(new),
+        };
+        self.model = keep(Some(&self.model), input.model);
+        let mut tables = HashMap::with_capacity(input.tables.len());
+        for (id, t) in input.tables {
+            let bytes = keep(self.tables.get(&id), t);
+            tables.insert(id, bytes);
+        }
+        self.tables = tables;
     }
 
     /// Replaces the date `today()` returns (the edition's date may change between compiles).
@@ -199,6 +219,13 @@ impl World for RenjaWorld {
         if id == project_file("/model.json") {
             return Ok(self.model.clone());
         }
+        let rooted = id.get();
+        if matches!(rooted.root(), VirtualRoot::Project) {
+            let text = rooted.vpath().get_with_slash();
+            if let Some(table) = text.strip_prefix("/tabel/").and_then(|t| t.strip_suffix(".json")) {
+                return self.tables.get(table).cloned().ok_or_else(|| FileError::NotFound(PathBuf::from(text)));
+            }
+        }
         let path = self.real_path(id)?;
         std::fs::read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
     }
@@ -230,11 +257,32 @@ mod tests {
         assert_eq!(w.file(project_file("/model.json")).unwrap().as_slice(), b"{}");
         assert!(w.source(project_file("/layouts/renja.typ")).is_ok());
         assert!(w.file(project_file("/edisi/edisi.toml")).is_ok());
-        for outside in ["/etc/passwd", "/layouts/../../../etc/passwd", "/src/lib.rs", "/Cargo.toml", "/edisi/../Cargo.toml"] {
+        for outside in ["/etc/passwd", "/layouts/../../../etc/passwd", "/src/lib.rs", "/Cargo.toml", "/edisi/../Cargo.toml", "/tabel/rencana.json", "/tabel/../model.json.json"] {
             let Ok(vpath) = VirtualPath::new(outside) else { continue };
             let id = RootedPath::new(VirtualRoot::Project, vpath).intern();
             assert!(w.file(id).is_err(), "{outside} must not be readable");
         }
+    }
+
+    #[test]
+    fn serves_each_table_and_keeps_unchanged_bytes() {
+        let input = |rencana: &[u8]| crate::LayoutInput {
+            model: b"{}".to_vec(),
+            tables: [("rencana".to_string(), rencana.to_vec()), ("rkpd".to_string(), b"[2]".to_vec())].into_iter().collect(),
+        };
+        let mut w = world();
+        w.set_model(input(b"[1]"));
+        let file = |w: &RenjaWorld, p: &str| w.file(project_file(p));
+        assert_eq!(file(&w, "/tabel/rencana.json").unwrap().as_slice(), b"[1]");
+        assert!(file(&w, "/tabel/evaluasi.json").is_err(), "no such table");
+        let (model, rkpd) = (file(&w, "/model.json").unwrap(), file(&w, "/tabel/rkpd.json").unwrap());
+        w.set_model(input(b"[3]"));
+        assert_eq!(file(&w, "/tabel/rencana.json").unwrap().as_slice(), b"[3]");
+        // Unchanged files keep the very same bytes object (its hash is cached in it).
+        assert!(std::ptr::eq(file(&w, "/tabel/rkpd.json").unwrap().as_slice().as_ptr(), rkpd.as_slice().as_ptr()));
+        assert!(std::ptr::eq(file(&w, "/model.json").unwrap().as_slice().as_ptr(), model.as_slice().as_ptr()));
+        w.set_model(b"{}".to_vec());
+        assert!(file(&w, "/tabel/rkpd.json").is_err(), "a table no longer placed is gone");
     }
 
     #[test]

@@ -238,7 +238,7 @@ impl Compiler {
             }
         };
         // A loaded edition's model is a draft (`sampul.draf`), as the preview shows it.
-        let json = renja_pdf::layout_json(doc, Drawing::Preview);
+        let json = renja_pdf::layout_input(doc, Drawing::Preview);
         let world = match self.renderer.world(json, doc.edisi.tanggal) {
             Ok(w) => w,
             Err(msg) => {
@@ -449,7 +449,7 @@ mod tests {
         let doc = doc.expect("the sample builds");
         let assets = Assets::locate(&dir);
         let fonts = Arc::new(Fonts::load(&assets.fonts).unwrap());
-        let world = renja_pdf::RenjaWorld::new(fonts, &assets.layouts, &dir, renja_pdf::layout_json(&doc, Drawing::Preview), doc.edisi.tanggal);
+        let world = renja_pdf::RenjaWorld::new(fonts, &assets.layouts, &dir, renja_pdf::layout_input(&doc, Drawing::Preview), doc.edisi.tanggal);
         let paged = renja_pdf::layout(&world, &mut Diagnostics::new()).expect("the sample lays out");
         let long = |s: &str| s.match_indices("id=\"g").filter(|(i, _)| s[i + 5..].split('"').next().is_some_and(|n| n.len() == 32)).count();
         for page in paged.pages().iter().take(12) {
@@ -509,7 +509,7 @@ mod tests {
         let world_for = |dir: &Path| {
             let (doc, _) = renja_edition::process(dir);
             let doc = doc.expect("the edited sample builds");
-            renja_pdf::RenjaWorld::new(fonts.clone(), &assets.layouts, dir, renja_pdf::layout_json(&doc, Drawing::Preview), doc.edisi.tanggal)
+            renja_pdf::RenjaWorld::new(fonts.clone(), &assets.layouts, dir, renja_pdf::layout_input(&doc, Drawing::Preview), doc.edisi.tanggal)
         };
         let pages = |p: &PagedDocument| p.pages().iter().map(typst::utils::hash128).collect::<Vec<u128>>();
         let first = renja_pdf::layout(&world_for(&dir), &mut Diagnostics::new()).expect("the sample lays out");
