@@ -57,6 +57,11 @@ fn cached_loads_equal_cold_loads_through_a_sequence_of_edits() {
     let rkpd = dir.join("data/rkpd.toml");
     let evaluasi = dir.join("data/evaluasi.toml");
     let edisi = dir.join("edisi.toml");
+    // A sentence that shows a computed total, so that a pagu edit must reach the narrative through
+    // the templates' context (which the cache keeps per computed table).
+    let bab3 = dir.join("bab/03-rencana-kerja.md");
+    let text = std::fs::read_to_string(&bab3).unwrap();
+    std::fs::write(&bab3, format!("{text}\nPagu sebelum perubahan seluruhnya {{{{ rencana.total.pagu_sebelum | rupiah }}}}.\n")).unwrap();
     let mut cache = EditionCache::new();
 
     // First load: every file parsed, the tables computed.
@@ -73,8 +78,12 @@ fn cached_loads_equal_cold_loads_through_a_sequence_of_edits() {
     assert_eq!(step("word", &dir, &mut cache), (files - 1, 1, 1));
 
     // One pagu value: that data file parsed again and the tables computed again.
+    let before = Edition::load(&dir).json().unwrap();
     edit(&rencana, "pagu_sebelum = 97020000", "pagu_sebelum = 97021000");
     assert_eq!(step("pagu", &dir, &mut cache), (files - 1, 1, 0));
+    let total = |json: &[u8]| String::from_utf8_lossy(json).lines().find(|l| l.contains("Pagu sebelum perubahan seluruhnya")).map(str::to_string);
+    let after = Edition::load_cached(&dir, &mut cache).json().unwrap();
+    assert!(total(&after).is_some() && total(&before) != total(&after), "the total in the narrative follows the pagu: {:?}", total(&after));
 
     // A TOML syntax error in a data file, then fixed.
     edit(&rkpd, "[[baris]]", "[[baris]\n");
@@ -161,6 +170,7 @@ fn cached_loads_equal_cold_loads_through_a_sequence_of_edits() {
     // Back where it started: the same as the first cold load of the original sample.
     edit(&bab1, "Menindaklanjuti hal itu", "Menindaklanjuti hal tersebut");
     edit(&rencana, "pagu_sebelum = 97021000", "pagu_sebelum = 97020000");
+    std::fs::write(&bab3, &text).unwrap();
     step("original again", &dir, &mut cache);
     let fresh = workspace();
     let original = Edition::load(&fresh.path().join("content"));

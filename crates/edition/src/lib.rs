@@ -112,10 +112,10 @@ impl Edition {
                     let mut table_diags = Diagnostics::new();
                     table_diags.enter(Stage::Document);
                     let t = std::time::Instant::now();
-                    let tabel = renja_core::document::tables_of(&ed, &computed, &mut table_diags);
+                    let tabel = renja_core::document::tables_reusing(&ed, &computed, &mut table_diags, &mut cache.fit_parts);
                     diags.extend(table_diags.clone());
                     let t_tables = t.elapsed();
-                    let context = renja_core::document::context_of(&ed, &computed);
+                    let context = renja_core::document::context_reusing(&ed, &computed, &mut cache.context_parts);
                     cache.made = [t_tables, t.elapsed() - t_tables];
                     Computed { key, computed, compute_diags, tabel, table_diags, context }
                 }
@@ -273,6 +273,10 @@ pub struct EditionCache {
     /// Of the last load's document stage: making the placed tables and the templates' context
     /// (zero when they were reused).
     made: [std::time::Duration; 2],
+    /// The computed tables' template-context values, reused while a table's JSON is unchanged.
+    context_parts: renja_core::document::ContextParts,
+    /// The fitted placed tables, reused while a table's unfitted JSON is unchanged.
+    fit_parts: renja_core::document::FitParts,
 }
 
 /// The last computed tables and placed tables, with the key of the sources they came from.
