@@ -92,14 +92,23 @@ impl Edition {
             diags.enter(Stage::Compute);
             // The computed tables and the placed tables with their widths, with the
             // diagnostics they gave (compute's, then the document stage's first ones).
+            // The computed tables the chapters' templates name: a chapter edit that names
+            // another one makes the context again (from the same computed tables).
+            let named = renja_core::document::named_in_templates(&ed);
             let c = match cache.computed.take() {
-                Some(c) if c.key == key => {
+                Some(mut c) if c.key == key => {
                     cache.computed_hits += 1;
                     cache.made = Default::default();
                     diags.extend(c.compute_diags.clone());
                     times[2] = t0.elapsed();
                     diags.enter(Stage::Document);
                     diags.extend(c.table_diags.clone());
+                    if c.named != named {
+                        let t = std::time::Instant::now();
+                        c.context = renja_core::document::context_reusing(&ed, &c.computed, &mut cache.context_parts, named.as_ref());
+                        c.named = named;
+                        cache.made[1] = t.elapsed();
+                    }
                     c
                 }
                 _ => {
@@ -115,9 +124,9 @@ impl Edition {
                     let tabel = renja_core::document::tables_reusing(&ed, &computed, &mut table_diags, &mut cache.fit_parts);
                     diags.extend(table_diags.clone());
                     let t_tables = t.elapsed();
-                    let context = renja_core::document::context_reusing(&ed, &computed, &mut cache.context_parts);
+                    let context = renja_core::document::context_reusing(&ed, &computed, &mut cache.context_parts, named.as_ref());
                     cache.made = [t_tables, t.elapsed() - t_tables];
-                    Computed { key, computed, compute_diags, tabel, table_diags, context }
+                    Computed { key, computed, compute_diags, tabel, table_diags, context, named }
                 }
             };
             let doc = renja_core::document::build_from(&ed, c.computed.clone(), c.tabel.clone(), &c.context, &mut diags);
@@ -286,8 +295,9 @@ struct Computed {
     compute_diags: Diagnostics,
     tabel: std::collections::BTreeMap<String, renja_core::document::TabelTampil>,
     table_diags: Diagnostics,
-    /// The chapters' template context made from them.
+    /// The chapters' template context made from them, holding the computed tables `named`.
     context: minijinja::Value,
+    named: Option<std::collections::BTreeSet<String>>,
 }
 
 /// What the computed tables depend on: the bytes of edisi.toml and of every data file (by
