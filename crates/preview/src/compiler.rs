@@ -500,7 +500,7 @@ mod tests {
         let long = "\n\nParagraf tambahan. ".to_string() + &"Kalimat yang cukup panjang untuk memenuhi halaman. ".repeat(200);
         let edits: Vec<(&str, String, String, bool)> = vec![
             ("kata", bab0.replacen("Pengukuran Kinerja", "Pengukuran Capaian Kinerja", 1), rencana0.clone(), true),
-            ("pagu", bab0.clone(), rencana0.replacen("pagu_sesudah = 10996370339", "pagu_sesudah = 10996370999", 1), true),
+            ("pagu", bab0.clone(), rencana0.replacen("pagu_sebelum = 97020000", "pagu_sebelum = 97021000", 1), true),
             ("paragraf panjang", bab0.clone() + &long, rencana0.clone(), false),
             ("paragraf dihapus", bab0.clone(), rencana0.clone(), false),
         ];
