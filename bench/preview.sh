@@ -11,7 +11,8 @@
 # run, BASELINE=1 to also time the PyPI `typst` Compiler (warm, like `typst watch`) after the
 # same word and pagu edits of the sample (bench/typst-recompile.py), BASE_BINARY=path to also
 # run each edition with another `renja` binary (e.g. a build of the main branch) in the same
-# run, as "base" next to this tree's "new".
+# run, as "base" next to this tree's "new"; BASE_LAYOUTS=folder gives it the layouts of its own
+# version (default: this tree's), in a folder of its own next to its copy of the edition.
 # Needs: chromium, node + `npm ci` in tests/e2e (python3 with `typst` for BASELINE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,13 +39,22 @@ PY
   "$bin" check "$ed" > /dev/null 2>&1 || { "$bin" check "$ed" | tail -5; echo "the generated edition ×$f does not pass check"; exit 1; }
   for policy in ${BASE_BINARY:+base} new ${COMPARE:+old}; do
     if [ "$policy" = old ]; then export RENJA_PREVIEW_EVICT=10; else unset RENJA_PREVIEW_EVICT; fi
-    if [ "$policy" = base ]; then run_bin=$(realpath "$BASE_BINARY"); else run_bin=$bin; fi
+    run_ed=$ed
+    if [ "$policy" = base ]; then
+      run_bin=$(realpath "$BASE_BINARY")
+      # The base binary finds layouts/ next to the edition first (renja_core::source::Assets).
+      rm -rf "$work/base"; mkdir -p "$work/base"
+      cp -r "$ed" "$work/base/"; cp -r "${BASE_LAYOUTS:-layouts}" "$work/base/layouts"; cp -r fonts "$work/base/"
+      run_ed="$work/base/$(basename "$ed")"
+    else
+      run_bin=$bin
+    fi
     out="bench/results/preview-x$f-$policy.json"
     load0=$(cut -d' ' -f1-3 /proc/loadavg)
     this_bin=$bin; bin=$run_bin
-    start_preview "$ed"
+    start_preview "$run_ed"
     bin=$this_bin
-    node bench/preview-latency.mjs "$url" "$ed" "$N" "$out" "$SEED"
+    node bench/preview-latency.mjs "$url" "$run_ed" "$N" "$out" "$SEED"
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
     # With RENJA_PREVIEW_TIMING=1, the server's timing lines of this run.
