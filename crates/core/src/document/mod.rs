@@ -250,6 +250,18 @@ pub fn slug(meta: &Meta) -> String {
 #[derive(Debug, Default)]
 pub struct ContextParts(BTreeMap<&'static str, (Vec<u8>, minijinja::Value)>);
 
+/// One computed table's JSON and its context value (`None` for a table not computed), the
+/// value reused from `previous` when the JSON is the same.
+fn context_part<T: serde::Serialize>(table: &T, previous: Option<&(Vec<u8>, minijinja::Value)>) -> (Vec<u8>, Option<minijinja::Value>) {
+    let bytes = serde_json::to_vec(table).unwrap_or_default();
+    if let Some((_, v)) = previous.filter(|(b, _)| *b == bytes) {
+        return (bytes, Some(v.clone()));
+    }
+    let json = serde_json::to_value(table).unwrap_or_default();
+    let value = (!json.is_null()).then(|| template::to_value(&json));
+    (bytes, value)
+}
+
 /// The top-level names the chapters' templates use (`{{ rencana.total.pagu | rupiah }}` names
 /// `rencana`), so that the context holds only the computed tables some chapter reads (at ×16
 /// converting every table took 25–55 ms and 22 MB at ×64, for chapters that read one total).
@@ -298,26 +310,14 @@ fn context(meta: &Meta, computed: &Computed, present: &[String], parts: &mut Con
         if named.is_some_and(|n| !n.contains(key)) {
             continue;
         }
-        let bytes = match key {
-            "evaluasi" => serde_json::to_vec(&computed.evaluasi),
-            "rkpd" => serde_json::to_vec(&computed.rkpd),
-            "rencana" => serde_json::to_vec(&computed.rencana),
-            "tujuan_sasaran" => serde_json::to_vec(&computed.tujuan_sasaran),
-            _ => serde_json::to_vec(&computed.usulan),
-        }
-        .unwrap_or_default();
-        let reused = parts.0.get(key).filter(|(b, _)| *b == bytes).map(|(_, v)| v.clone());
-        let value = reused.or_else(|| {
-            let json = match key {
-                "evaluasi" => serde_json::to_value(&computed.evaluasi),
-                "rkpd" => serde_json::to_value(&computed.rkpd),
-                "rencana" => serde_json::to_value(&computed.rencana),
-                "tujuan_sasaran" => serde_json::to_value(&computed.tujuan_sasaran),
-                _ => serde_json::to_value(&computed.usulan),
-            }
-            .unwrap_or_default();
-            (!json.is_null()).then(|| template::to_value(&json))
-        });
+        let previous = parts.0.get(key);
+        let (bytes, value) = match key {
+            "evaluasi" => context_part(&computed.evaluasi, previous),
+            "rkpd" => context_part(&computed.rkpd, previous),
+            "rencana" => context_part(&computed.rencana, previous),
+            "tujuan_sasaran" => context_part(&computed.tujuan_sasaran, previous),
+            _ => context_part(&computed.usulan, previous),
+        };
         match value {
             Some(v) => {
                 parts.0.insert(key, (bytes, v.clone()));
