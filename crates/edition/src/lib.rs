@@ -460,8 +460,8 @@ impl Renderer {
     fn pdf(&mut self, doc: &Document, opts: &RenderOptions, diags: &mut Diagnostics) -> Option<(Vec<u8>, Option<renja_core::document::Halaman>)> {
         diags.enter(Stage::Layout);
         let at = Loc { file: Arc::from("layouts/renja.typ"), line: 1, col: 1 };
-        let json = renja_pdf::layout_input(doc, opts.drawing);
-        let world = match self.world(json, doc.edisi.tanggal) {
+        let input = renja_pdf::layout_input(doc, opts.drawing);
+        let world = match self.world(input, doc.edisi.tanggal) {
             Ok(w) => w,
             Err(msg) => {
                 diags.error(Loc { file: Arc::from(self.assets.fonts.display().to_string().as_str()), line: 1, col: 1 }, msg.to_string());

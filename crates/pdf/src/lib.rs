@@ -235,15 +235,12 @@ pub type Seed = Arc<typst_layout::PagedIntrospector>;
 /// The result is the same document: a layout is returned only once it is a fixed point (every
 /// question it asked is answered the same by its own introspector, typst's own convergence
 /// test), and anything else (an error, no fixed point within three passes) falls back to
-/// [`layout`], so errors, warnings and pathological documents get typst's own handling.
-/// tests in the preview compare the pages with a layout from scratch after a series of edits.
-pub fn layout_seeded(world: &RenjaWorld, seed: Option<&Seed>, diags: &mut Diagnostics) -> Option<PagedDocument> {
-    layout_seeded_passes(world, seed, diags).0
-}
-
-/// [`layout_seeded`], also saying how many passes the seeded layout took (`None`: it fell back
-/// to [`layout`], or had no seed).
-pub fn layout_seeded_passes(world: &RenjaWorld, seed: Option<&Seed>, diags: &mut Diagnostics) -> (Option<PagedDocument>, Option<usize>) {
+/// [`layout`], so errors, warnings and pathological documents get typst's own handling. A
+/// test in the preview compares the pages with a layout from scratch after a series of edits.
+///
+/// Also says how many passes the seeded layout took (`None`: it fell back to [`layout`], or had
+/// no seed).
+pub fn layout_seeded(world: &RenjaWorld, seed: Option<&Seed>, diags: &mut Diagnostics) -> (Option<PagedDocument>, Option<usize>) {
     let Some(seed) = seed else { return (layout(world, diags), None) };
     match seeded(world, seed) {
         Some((paged, warnings, passes)) => {

@@ -1,6 +1,6 @@
 //! The typst World of one edition: the main layout and its imports from `layouts/`, the
-//! document model served from memory as `/model.json`, edition assets (a logo) under `/edisi/`,
-//! and the fonts in `fonts/`. Nothing else is readable: no package imports, no other files, no
+//! document model served from memory as `/model.json` and `/tabel/<id>.json`
+//! ([`crate::LayoutInput`]), edition assets (a logo) under `/edisi/`, and the fonts in `fonts/`. Nothing else is readable: no package imports, no other files, no
 //! network. The clock is the edition's date, so output is reproducible.
 
 use std::collections::HashMap;
@@ -66,6 +66,11 @@ pub struct RenjaWorld {
     sources: Mutex<HashMap<FileId, Source>>,
 }
 
+/// The files a [`crate::LayoutInput`] serves: `/model.json` and the tables by id.
+fn served(input: crate::LayoutInput) -> (Bytes, HashMap<String, Bytes>) {
+    (Bytes::new(input.model), input.tables.into_iter().map(|(id, t)| (id, Bytes::new(t))).collect())
+}
+
 /// The file id of a project path such as `/model.json`.
 pub fn project_file(path: &str) -> FileId {
     let vpath = VirtualPath::new(path).expect("valid virtual path");
@@ -74,15 +79,15 @@ pub fn project_file(path: &str) -> FileId {
 
 impl RenjaWorld {
     pub fn new(fonts: std::sync::Arc<Fonts>, layouts: &Path, edition: &Path, input: impl Into<crate::LayoutInput>, today: (i32, u8, u8)) -> Self {
-        let input = input.into();
+        let (model, tables) = served(input.into());
         RenjaWorld {
             library: LazyHash::new(Library::builder().build()),
             fonts,
             layouts: layouts.to_path_buf(),
             edition: edition.to_path_buf(),
             main: project_file("/layouts/renja.typ"),
-            model: Bytes::new(input.model),
-            tables: input.tables.into_iter().map(|(id, t)| (id, Bytes::new(t))).collect(),
+            model,
+            tables,
             today: Datetime::from_ymd(today.0, today.1, today.2).unwrap_or(Datetime::from_ymd(2000, 1, 1).expect("valid date")),
             sources: Mutex::new(HashMap::new()),
         }
@@ -91,15 +96,15 @@ impl RenjaWorld {
     /// A fresh world over the same layout, fonts, edition and date with another model (for
     /// finding which part of the author's text a layout failure comes from).
     pub fn with_model(&self, input: impl Into<crate::LayoutInput>) -> RenjaWorld {
-        let input = input.into();
+        let (model, tables) = served(input.into());
         RenjaWorld {
             library: self.library.clone(),
             fonts: self.fonts.clone(),
             layouts: self.layouts.clone(),
             edition: self.edition.clone(),
             main: self.main,
-            model: Bytes::new(input.model),
-            tables: input.tables.into_iter().map(|(id, t)| (id, Bytes::new(t))).collect(),
+            model,
+            tables,
             today: self.today,
             sources: Mutex::new(HashMap::new()),
         }

@@ -238,8 +238,8 @@ impl Compiler {
             }
         };
         // A loaded edition's model is a draft (`sampul.draf`), as the preview shows it.
-        let json = renja_pdf::layout_input(doc, Drawing::Preview);
-        let world = match self.renderer.world(json, doc.edisi.tanggal) {
+        let input = renja_pdf::layout_input(doc, Drawing::Preview);
+        let world = match self.renderer.world(input, doc.edisi.tanggal) {
             Ok(w) => w,
             Err(msg) => {
                 diags.error(renja_core::diag::Loc { file: Arc::from("fonts"), line: 1, col: 1 }, msg.to_string());
@@ -250,7 +250,7 @@ impl Compiler {
         let mut layout_diags = Diagnostics::new();
         let t_layout0 = start.elapsed();
         let seed = if self.unseeded { None } else { self.seed.as_ref() };
-        let (paged, passes) = renja_pdf::layout_seeded_passes(world, seed, &mut layout_diags);
+        let (paged, passes) = renja_pdf::layout_seeded(world, seed, &mut layout_diags);
         let t_layout = start.elapsed();
         if let Some(p) = &paged {
             self.seed = Some(p.introspector().clone());
@@ -519,7 +519,7 @@ mod tests {
             std::fs::write(&bab, b).unwrap();
             std::fs::write(&rencana, r).unwrap();
             let world = world_for(&dir);
-            let (seeded, passes) = renja_pdf::layout_seeded_passes(&world, Some(&seed), &mut Diagnostics::new());
+            let (seeded, passes) = renja_pdf::layout_seeded(&world, Some(&seed), &mut Diagnostics::new());
             let seeded = seeded.expect("the seeded layout");
             let fresh = renja_pdf::layout(&world, &mut Diagnostics::new()).expect("the layout from scratch");
             assert_eq!(pages(&seeded), pages(&fresh), "{name}: the seeded layout differs from one from scratch");
