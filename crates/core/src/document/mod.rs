@@ -240,9 +240,6 @@ pub fn slug(meta: &Meta) -> String {
     format!("renja-{jenis}-{}-{}-{}", meta.tahun, clean(&opd), clean(&meta.daerah.nama))
 }
 
-/// The template context: metadata and every computed table. A table whose data file is present
-/// but could not be read or computed is a [`template::Gagal`]: its errors are reported in the
-/// data file, and the chapters that use it stay silent.
 /// The context values of the computed tables, by context key, each with the JSON it was made
 /// from, so that the next context ([`context_reusing`]) converts again only the tables whose
 /// JSON changed (a pagu edit changes `rencana`, not `evaluasi` or `rkpd`; at ×16 converting
@@ -250,16 +247,25 @@ pub fn slug(meta: &Meta) -> String {
 #[derive(Debug, Default)]
 pub struct ContextParts(BTreeMap<&'static str, (Vec<u8>, minijinja::Value)>);
 
-/// One computed table's JSON and its context value (`None` for a table not computed), the
-/// value reused from `previous` when the JSON is the same.
-fn context_part<T: serde::Serialize>(table: &T, previous: Option<&(Vec<u8>, minijinja::Value)>) -> (Vec<u8>, Option<minijinja::Value>) {
+/// One computed table's context value (`None` for a table not computed). With `parts`, the
+/// value kept there under `key` is reused while the table's JSON is the same, and the new one
+/// kept; without (a one-off context), no JSON is made or kept.
+fn context_part<T: serde::Serialize>(table: &T, key: &'static str, parts: Option<&mut ContextParts>) -> Option<minijinja::Value> {
+    let convert = || {
+        let json = serde_json::to_value(table).unwrap_or_default();
+        (!json.is_null()).then(|| template::to_value(&json))
+    };
+    let Some(parts) = parts else { return convert() };
     let bytes = serde_json::to_vec(table).unwrap_or_default();
-    if let Some((_, v)) = previous.filter(|(b, _)| *b == bytes) {
-        return (bytes, Some(v.clone()));
+    if let Some((_, v)) = parts.0.get(key).filter(|(b, _)| *b == bytes) {
+        return Some(v.clone());
     }
-    let json = serde_json::to_value(table).unwrap_or_default();
-    let value = (!json.is_null()).then(|| template::to_value(&json));
-    (bytes, value)
+    let value = convert();
+    match &value {
+        Some(v) => parts.0.insert(key, (bytes, v.clone())),
+        None => parts.0.remove(key),
+    };
+    value
 }
 
 /// The top-level names the chapters' templates use (`{{ rencana.total.pagu | rupiah }}` names
@@ -276,7 +282,11 @@ pub fn named_in_templates(ed: &Edition) -> Option<std::collections::BTreeSet<Str
     Some(names)
 }
 
-fn context(meta: &Meta, computed: &Computed, present: &[String], parts: &mut ContextParts, named: Option<&std::collections::BTreeSet<String>>) -> minijinja::Value {
+/// The template context: metadata and the computed tables `named` (all of them without). A
+/// table whose data file is present but could not be read or computed is a
+/// [`template::Gagal`]: its errors are reported in the data file, and the chapters that use it
+/// stay silent. `parts`: see [`context_part`].
+fn context(meta: &Meta, computed: &Computed, present: &[String], mut parts: Option<&mut ContextParts>, named: Option<&std::collections::BTreeSet<String>>) -> minijinja::Value {
     let mut ctx = serde_json::Map::new();
     let m = serde_json::to_value(meta).unwrap_or_default();
     ctx.insert("opd".into(), m["opd"].clone());
@@ -310,25 +320,20 @@ fn context(meta: &Meta, computed: &Computed, present: &[String], parts: &mut Con
         if named.is_some_and(|n| !n.contains(key)) {
             continue;
         }
-        let previous = parts.0.get(key);
-        let (bytes, value) = match key {
-            "evaluasi" => context_part(&computed.evaluasi, previous),
-            "rkpd" => context_part(&computed.rkpd, previous),
-            "rencana" => context_part(&computed.rencana, previous),
-            "tujuan_sasaran" => context_part(&computed.tujuan_sasaran, previous),
-            _ => context_part(&computed.usulan, previous),
+        let parts = parts.as_deref_mut();
+        let value = match key {
+            "evaluasi" => context_part(&computed.evaluasi, key, parts),
+            "rkpd" => context_part(&computed.rkpd, key, parts),
+            "rencana" => context_part(&computed.rencana, key, parts),
+            "tujuan_sasaran" => context_part(&computed.tujuan_sasaran, key, parts),
+            _ => context_part(&computed.usulan, key, parts),
         };
         match value {
             Some(v) => {
-                parts.0.insert(key, (bytes, v.clone()));
                 values.insert(key.into(), v);
             }
-            None => {
-                parts.0.remove(key);
-                if present.iter().any(|p| p == file) {
-                    failed.push(key);
-                }
-            }
+            None if present.iter().any(|p| p == file) => failed.push(key),
+            None => {}
         }
     }
     let value = minijinja::Value::from(values);
@@ -354,7 +359,7 @@ fn context(meta: &Meta, computed: &Computed, present: &[String], parts: &mut Con
 /// functions, and the tables `tabel("…")` can place.
 pub fn template_names(doc: &Document) -> TemplateNames {
     TemplateNames {
-        variables: template::variables(&context(&doc.edisi, &doc.data, &[], &mut ContextParts::default(), None)),
+        variables: template::variables(&context(&doc.edisi, &doc.data, &[], None, None)),
         filters: template::FILTERS.to_vec(),
         functions: template::FUNCTIONS.to_vec(),
         tables: doc.tabel.keys().cloned().collect(),
@@ -654,7 +659,7 @@ pub fn build_owned(ed: &Edition, computed: Computed, diags: &mut Diagnostics) ->
 /// document again after a chapter edit with [`build_from`], giving the warnings they gave again
 /// first, as [`build`] does.
 pub fn tables_of(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> BTreeMap<String, TabelTampil> {
-    tables_reusing(ed, computed, diags, &mut FitParts::default())
+    fit_tables(ed, computed, diags, None)
 }
 
 /// Each placed table as it was before fitting (its JSON, with the page width and the font it
@@ -667,38 +672,57 @@ pub struct FitParts(BTreeMap<String, (Vec<u8>, TabelTampil, Vec<widths::TidakMua
 /// are unchanged (the incremental load keeps `parts` from one load to the next). The same tables
 /// and warnings.
 pub fn tables_reusing(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, parts: &mut FitParts) -> BTreeMap<String, TabelTampil> {
+    fit_tables(ed, computed, diags, Some(parts))
+}
+
+/// Column widths and font size of every table from its cells ([`widths`]); a column that cannot
+/// hold its widest word even at the smallest allowed size is a warning naming table and column.
+/// With `parts`, a table whose unfitted JSON, page width and font are those kept there is not
+/// fitted again; without (a one-off build), no JSON is made or kept.
+fn fit_tables(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, mut parts: Option<&mut FitParts>) -> BTreeMap<String, TabelTampil> {
     let mut tabel = tables::all(computed, &ed.meta);
     let metrik = std::sync::OnceLock::new();
     let mut kept = BTreeMap::new();
     for (id, t) in tabel.iter_mut() {
         let lebar = widths::lebar_halaman(&ed.meta, t.orientasi);
-        let mut key = serde_json::to_vec(&*t).unwrap_or_default();
-        key.extend_from_slice(format!("\n{lebar}\n{}", ed.meta.halaman.huruf).as_bytes());
-        let problems = match parts.0.remove(id) {
-            Some((k, fitted, problems)) if k == key => {
+        let key = parts.is_some().then(|| {
+            let mut key = serde_json::to_vec(&*t).unwrap_or_default();
+            key.extend_from_slice(format!("\n{lebar}\n{}", ed.meta.halaman.huruf).as_bytes());
+            key
+        });
+        let reused = match (parts.as_deref_mut(), &key) {
+            (Some(parts), Some(key)) => parts.0.remove(id).filter(|(k, _, _)| k == key),
+            _ => None,
+        };
+        let problems = match reused {
+            Some((_, fitted, problems)) => {
                 *t = fitted;
                 problems
             }
-            _ => widths::atur(t, metrik.get_or_init(|| widths::Metrik::new(&ed.meta.halaman.huruf)), lebar),
+            None => widths::atur(t, metrik.get_or_init(|| widths::Metrik::new(&ed.meta.halaman.huruf)), lebar),
         };
         report_unfit(ed, t, &problems, diags);
-        kept.insert(id.clone(), (key, t.clone(), problems));
+        if let Some(key) = key {
+            kept.insert(id.clone(), (key, t.clone(), problems));
+        }
     }
-    parts.0 = kept;
+    if let Some(parts) = parts {
+        parts.0 = kept;
+    }
     tabel
 }
 
 /// The values the chapters' templates see (metadata and every computed table).
 /// Holds only the computed tables the chapters name ([`named_in_templates`]).
 pub fn context_of(ed: &Edition, computed: &Computed) -> minijinja::Value {
-    context(&ed.meta, computed, &ed.sources.present, &mut ContextParts::default(), named_in_templates(ed).as_ref())
+    context(&ed.meta, computed, &ed.sources.present, None, named_in_templates(ed).as_ref())
 }
 
 /// [`context_of`] for the tables `named` ([`named_in_templates`] of `ed`), reusing the values of
 /// the tables whose JSON is the same as when `parts` last made them (the incremental load keeps
 /// `parts` from one load to the next). The same context.
 pub fn context_reusing(ed: &Edition, computed: &Computed, parts: &mut ContextParts, named: Option<&std::collections::BTreeSet<String>>) -> minijinja::Value {
-    context(&ed.meta, computed, &ed.sources.present, parts, named)
+    context(&ed.meta, computed, &ed.sources.present, Some(parts), named)
 }
 
 /// [`build`] with the tables [`tables_of`] made and the context [`context_of`] made.
@@ -876,8 +900,6 @@ fn placement_loc(ch: &crate::source::ChapterSource, id: &str, k: usize) -> Loc {
     }
 }
 
-/// Column widths and font size of every table from its cells ([`widths`]); a column that cannot
-/// hold its widest word even at the smallest allowed size is a warning naming table and column.
 /// The warnings for a table's columns that cannot hold a word ([`widths::atur`]).
 fn report_unfit(ed: &Edition, t: &TabelTampil, problems: &[widths::TidakMuat], diags: &mut Diagnostics) {
     for p in problems {
