@@ -126,10 +126,80 @@ pub fn layout_input(doc: &Document, drawing: Drawing) -> LayoutInput {
         bab: &doc.bab,
         pengesahan: &doc.pengesahan,
     };
-    LayoutInput {
-        model: serde_json::to_vec(&view).expect("document serialises"),
-        tables: doc.tabel.iter().map(|(id, t)| (id.clone(), serde_json::to_vec(t).expect("table serialises"))).collect(),
+    let mut tables = std::collections::BTreeMap::new();
+    for (id, t) in &doc.tabel {
+        match drawing {
+            Drawing::Print => {
+                tables.insert(id.clone(), serde_json::to_vec(t).expect("table serialises"));
+            }
+            Drawing::Preview => preview_table(id, t, &mut tables),
+        }
     }
+    LayoutInput { model: serde_json::to_vec(&view).expect("document serialises"), tables }
+}
+
+/// About how many rows one file of a table's rows holds in the preview's drawing.
+const PIECE_ROWS: usize = 32;
+
+/// A placed table as the preview draws it: `/tabel/<id>.json` holds the table without its rows
+/// and the names of the files that hold them, `/tabel/<id>@<k>.json` (`potongan`), each a list
+/// of about [`PIECE_ROWS`] rows in groups that a row span holds together (most groups are one
+/// row). typst evaluates a piece again only when its file changed, so a pagu edit in a table of
+/// 700 rows reads and draws a few dozen rows again, not all of them (docs/preview.md).
+fn preview_table(id: &str, t: &renja_core::document::TabelTampil, tables: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+    use renja_core::document::tables::BarisTampil;
+    // The table's fields but its rows (layouts/table.typ reads them; tests/pdf.rs compares the
+    // drawings, so a field missing here fails there).
+    #[derive(serde::Serialize)]
+    struct Spec<'a> {
+        id: &'a str,
+        nomor: &'a str,
+        judul: &'a str,
+        orientasi: &'a renja_core::document::tables::Orientasi,
+        ukuran_huruf: f64,
+        kolom: &'a [renja_core::document::tables::Kolom],
+        kepala: &'a [Vec<renja_core::document::tables::SelKepala>],
+        nomor_kolom: bool,
+        inset_pt: f64,
+        potongan: Vec<String>,
+    }
+    let groups = row_groups(&t.baris);
+    let mut pieces: Vec<Vec<&[BarisTampil]>> = Vec::new();
+    let mut rows = PIECE_ROWS;
+    for g in groups {
+        if rows >= PIECE_ROWS {
+            pieces.push(Vec::new());
+            rows = 0;
+        }
+        rows += g.len();
+        pieces.last_mut().expect("a piece was started").push(g);
+    }
+    let names: Vec<String> = (0..pieces.len()).map(|k| format!("{id}@{k}")).collect();
+    for (name, piece) in names.iter().zip(&pieces) {
+        tables.insert(name.clone(), serde_json::to_vec(piece).expect("rows serialise"));
+    }
+    let spec = Spec { id: &t.id, nomor: &t.nomor, judul: &t.judul, orientasi: &t.orientasi, ukuran_huruf: t.ukuran_huruf, kolom: &t.kolom, kepala: &t.kepala, nomor_kolom: t.nomor_kolom, inset_pt: t.inset_pt, potongan: names };
+    tables.insert(id.to_string(), serde_json::to_vec(&spec).expect("table serialises"));
+}
+
+/// A table's rows in the groups that a row span holds together: a group ends at the first row
+/// where no span that started in it reaches further down.
+fn row_groups(rows: &[renja_core::document::tables::BarisTampil]) -> Vec<&[renja_core::document::tables::BarisTampil]> {
+    let mut groups = Vec::new();
+    let (mut start, mut until) = (0, 0);
+    for (i, r) in rows.iter().enumerate() {
+        for c in &r.sel {
+            until = until.max(i + (c.baris.max(1) as usize) - 1);
+        }
+        if i >= until {
+            groups.push(&rows[start..=i]);
+            start = i + 1;
+        }
+    }
+    if start < rows.len() {
+        groups.push(&rows[start..]);
+    }
+    groups
 }
 
 /// A laid-out, exported PDF and, for a final document, where the layout left room for the
@@ -337,5 +407,57 @@ mod tests {
         assert!(super::timestamp("2022-08-25T00:00:00Z").is_some());
         assert!(super::timestamp("2022-08-25").is_some());
         assert!(super::timestamp("x").is_none());
+    }
+
+    /// The preview's pieces of a table hold every row once, in order, never split a group that
+    /// a row span holds together, and hold about `PIECE_ROWS` rows each.
+    #[test]
+    fn preview_pieces_keep_rows_in_order_and_spans_together() {
+        use renja_core::document::tables::{BarisTampil, GayaBaris, Sel};
+        let row = |i: usize, span: u32| BarisTampil {
+            gaya: GayaBaris::SubKegiatan,
+            tebal: false,
+            sel: vec![Sel { teks: i.to_string(), kolom: 1, baris: span, rata: None, pecahan: None }],
+        };
+        // 100 rows; a row span of 3 starts at row 30 (rows 30–32 go together), one of 2 at 95.
+        let rows: Vec<BarisTampil> = (0..100).map(|i| row(i, if i == 30 { 3 } else if i == 95 { 2 } else { 1 })).collect();
+        let groups = super::row_groups(&rows);
+        assert_eq!(groups.iter().map(|g| g.len()).sum::<usize>(), 100);
+        assert!(groups.iter().any(|g| g.len() == 3 && g[0].sel[0].teks == "30"));
+        assert!(groups.iter().any(|g| g.len() == 2 && g[0].sel[0].teks == "95"));
+
+        let mut tables = std::collections::BTreeMap::new();
+        let t = renja_core::document::TabelTampil {
+            id: "rencana".into(),
+            nomor: "3.4".into(),
+            judul: "Rencana".into(),
+            orientasi: renja_core::document::tables::Orientasi::Lanskap,
+            ukuran_huruf: 8.0,
+            kolom: Vec::new(),
+            kepala: Vec::new(),
+            nomor_kolom: true,
+            inset_pt: 4.0,
+            baris: rows,
+        };
+        super::preview_table("rencana", &t, &mut tables);
+        let spec: serde_json::Value = serde_json::from_slice(&tables["rencana"]).unwrap();
+        assert!(spec.get("baris").is_none(), "the rows are in the pieces only");
+        let names: Vec<String> = serde_json::from_value(spec["potongan"].clone()).unwrap();
+        assert_eq!(names.len(), 4, "{names:?}");
+        let mut seen = Vec::new();
+        for name in &names {
+            let piece: Vec<Vec<serde_json::Value>> = serde_json::from_slice(&tables[name]).unwrap();
+            let n: usize = piece.iter().map(|g| g.len()).sum();
+            assert!((super::PIECE_ROWS..super::PIECE_ROWS + 3).contains(&n) || name == names.last().unwrap(), "{name}: {n} rows");
+            for g in piece {
+                let first = g[0]["sel"][0]["teks"].as_str().unwrap().to_string();
+                // A group of a row span is whole in one piece.
+                if first == "30" {
+                    assert_eq!(g.len(), 3);
+                }
+                seen.extend(g.iter().map(|r| r["sel"][0]["teks"].as_str().unwrap().parse::<usize>().unwrap()));
+            }
+        }
+        assert_eq!(seen, (0..100).collect::<Vec<_>>());
     }
 }

@@ -512,7 +512,8 @@ mod tests {
             renja_pdf::RenjaWorld::new(fonts.clone(), &assets.layouts, dir, renja_pdf::layout_input(&doc, Drawing::Preview), doc.edisi.tanggal)
         };
         let pages = |p: &PagedDocument| p.pages().iter().map(typst::utils::hash128).collect::<Vec<u128>>();
-        let first = renja_pdf::layout(&world_for(&dir), &mut Diagnostics::new()).expect("the sample lays out");
+        let mut diags = Diagnostics::new();
+        let first = renja_pdf::layout(&world_for(&dir), &mut diags).unwrap_or_else(|| panic!("the sample lays out: {diags:?}"));
         let mut seed = first.introspector().clone();
         let mut count = first.pages().len();
         for (name, b, r, one_pass) in edits {
