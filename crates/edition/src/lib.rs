@@ -126,7 +126,7 @@ impl Edition {
                     let t_tables = t.elapsed();
                     let context = renja_core::document::context_reusing(&ed, &computed, &mut cache.context_parts, named.as_ref());
                     cache.made = [t_tables, t.elapsed() - t_tables];
-                    Computed { key, computed, compute_diags, tabel, table_diags, context, named }
+                    Computed { key, computed: std::sync::Arc::new(computed), compute_diags, tabel: std::sync::Arc::new(tabel), table_diags, context, named }
                 }
             };
             let doc = renja_core::document::build_from(&ed, c.computed.clone(), c.tabel.clone(), &c.context, &mut diags);
@@ -291,9 +291,9 @@ pub struct EditionCache {
 /// The last computed tables and placed tables, with the key of the sources they came from.
 struct Computed {
     key: ComputeKey,
-    computed: renja_core::compute::Computed,
+    computed: std::sync::Arc<renja_core::compute::Computed>,
     compute_diags: Diagnostics,
-    tabel: std::collections::BTreeMap<String, renja_core::document::TabelTampil>,
+    tabel: std::sync::Arc<std::collections::BTreeMap<String, renja_core::document::TabelTampil>>,
     table_diags: Diagnostics,
     /// The chapters' template context made from them, holding the computed tables `named`.
     context: minijinja::Value,

@@ -42,6 +42,8 @@ pub struct Compiler {
     /// nothing, as `typst::compile` does, for measuring what the seed saves.
     seed: Option<renja_pdf::Seed>,
     unseeded: bool,
+    /// The tables' layout files of the last compile, made again only when the tables changed.
+    input: renja_pdf::InputCache,
 }
 
 /// When to evict typst's memoisation cache (comemo). `typst watch` calls `comemo::evict(10)`
@@ -158,6 +160,7 @@ impl Compiler {
             sources: EditionCache::new(),
             cold: std::env::var_os("RENJA_PREVIEW_COLD").is_some(),
             seed: None,
+            input: Default::default(),
             unseeded: std::env::var_os("RENJA_PREVIEW_UNSEEDED").is_some(),
         }
     }
@@ -177,6 +180,7 @@ impl Compiler {
                     // Never let one bad compile end the preview: start with a fresh World next time.
                     self.renderer.reset_world();
                     self.seed = None;
+                    self.input = Default::default();
                     let failed = Outcome::Failed {
                         errors: vec![Message {
                             loc: self.dir.display().to_string(),
@@ -238,7 +242,7 @@ impl Compiler {
             }
         };
         // A loaded edition's model is a draft (`sampul.draf`), as the preview shows it.
-        let input = renja_pdf::layout_input(doc, Drawing::Preview);
+        let input = renja_pdf::layout_input_reusing(doc, Drawing::Preview, &mut self.input);
         let world = match self.renderer.world(input, doc.edisi.tanggal) {
             Ok(w) => w,
             Err(msg) => {

@@ -18,6 +18,7 @@ use crate::model::{Edition, Meta};
 use crate::source::schema::{JenisBab, JenisEdisi, Kertas, Margin, Tingkat};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 pub use tables::TabelTampil;
 use template::{Placement, Templates};
 
@@ -197,9 +198,12 @@ pub struct Document {
     pub tata: TataLetak,
     pub sampul: Sampul,
     pub bab: Vec<Bab>,
-    pub tabel: BTreeMap<String, TabelTampil>,
+    /// Shared with the cache that made them (`renja_edition::EditionCache`): an edit that does not
+    /// change the computed tables makes a document without copying them, and the preview knows
+    /// unchanged tables by pointer (`Arc::ptr_eq`).
+    pub tabel: Arc<BTreeMap<String, TabelTampil>>,
     pub pengesahan: Pengesahan,
-    pub data: Computed,
+    pub data: Arc<Computed>,
 }
 
 fn region_name(meta: &Meta) -> String {
@@ -643,14 +647,14 @@ fn resolve(blocks: Vec<Blok>, placed: &[Blok]) -> Vec<Blok> {
 pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Document {
     let tabel = tables_of(ed, computed, diags);
     let ctx = context_of(ed, computed);
-    build_from(ed, computed.clone(), tabel, &ctx, diags)
+    build_from(ed, Arc::new(computed.clone()), Arc::new(tabel), &ctx, diags)
 }
 
 /// [`build`] taking the computed tables (the document keeps them) instead of a copy of them.
 pub fn build_owned(ed: &Edition, computed: Computed, diags: &mut Diagnostics) -> Document {
     let tabel = tables_of(ed, &computed, diags);
     let ctx = context_of(ed, &computed);
-    build_from(ed, computed, tabel, &ctx, diags)
+    build_from(ed, Arc::new(computed), Arc::new(tabel), &ctx, diags)
 }
 
 /// The placed tables with their column widths (the first part of [`build`]). They, and the
@@ -726,7 +730,7 @@ pub fn context_reusing(ed: &Edition, computed: &Computed, parts: &mut ContextPar
 }
 
 /// [`build`] with the tables [`tables_of`] made and the context [`context_of`] made.
-pub fn build_from(ed: &Edition, computed: Computed, tabel: BTreeMap<String, TabelTampil>, ctx: &minijinja::Value, diags: &mut Diagnostics) -> Document {
+pub fn build_from(ed: &Edition, computed: Arc<Computed>, tabel: Arc<BTreeMap<String, TabelTampil>>, ctx: &minijinja::Value, diags: &mut Diagnostics) -> Document {
     let meta = &ed.meta;
     // Tables a chapter may place: computed ones, and those whose file exists but failed to
     // parse (already reported there; no second error at the placement).
