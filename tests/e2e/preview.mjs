@@ -103,7 +103,11 @@ try {
   assert(after.lastUpdate.pages.length < pageCount, `only changed pages were sent (${after.lastUpdate.pages.length} of ${pageCount})`);
   assert(Math.abs(after.scrollY - scrollBefore) <= 1, `scroll position kept (${scrollBefore} → ${after.scrollY})`);
   assert(!(await tab.evaluate((o) => [...document.querySelectorAll("#halaman .teks")].some((t) => t.textContent.includes(o)), OLD)), "the old word is gone");
-  step(`word change: page ${target.i + 1} re-rendered in place, ${after.lastUpdate.pages.length} page(s) sent, scroll kept`);
+  // The word changed no warning: the update did not repeat them, and the side panel keeps them.
+  assert(after.lastUpdate.warningsUnchanged && after.lastUpdate.warnings === 0, `the update repeated unchanged warnings: ${JSON.stringify(after.lastUpdate)}`);
+  assert(Number(await tab.locator("#jumlah-peringatan").textContent()) === warnings, "the side panel keeps the warnings after an update without them");
+  assert(await tab.locator("#daftar-peringatan li").count() === warnings, "the warning list is still whole");
+  step(`word change: page ${target.i + 1} re-rendered in place, ${after.lastUpdate.pages.length} page(s) sent, scroll kept, warnings not sent again`);
 
   // --- 2. break a TOML value --------------------------------------------------------------
   const data = path.join(edition, "data", "rencana.toml");

@@ -16,6 +16,7 @@ export class Pratinjau {
     this.log = [];            // received messages (for tests): {type, version, part, parts, pages, errors, received}
     this.sent = [];           // {at, version_before}
     this.version = -1;
+    this.warnings = [];       // the last warnings received
     this.status = h("span", { id: "status-pratinjau", class: "status-pratinjau", role: "status" }, "Menghubungkan…");
     this.pages = h("div", { id: "halaman", class: "halaman-halaman" });
     this.errors = h("ul", { id: "daftar-kesalahan" });
@@ -48,7 +49,9 @@ export class Pratinjau {
       this.heard = true;
       this.log.push({ type: m.type, version: m.version, part: m.part, parts: m.parts, pages: m.pages.map((p) => p.i), errors: m.errors.length, received });
       if (this.log.length > 2000) this.log.splice(0, 1000);
-      if (m.part === m.parts - 1) this.onDiagnostics(m.errors, m.warnings);
+      // An update whose warnings are those of the version before does not repeat them.
+      if (!m.warnings_unchanged && m.part === m.parts - 1) this.warnings = m.warnings;
+      if (m.part === m.parts - 1) this.onDiagnostics(m.errors, this.warnings);
     };
     ws.onclose = (ev) => {
       if (ev.code === 4401) { this.status.textContent = "Sesi berakhir; muat ulang halaman untuk masuk lagi."; return; }

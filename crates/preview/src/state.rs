@@ -9,7 +9,8 @@
 //! `updated_ms`/`render_ms` describe the last good render, `failed_ms` the last failed one.
 //! One change may be sent as several messages ("parts") of the same type and version, each
 //! with the header and some of the pages (at most [`PART_BYTES`] of pages, or one page; the
-//! `warnings` only in the first and the last part, empty in the others):
+//! `warnings` only in the first and the last part, empty in the others; an update whose
+//! warnings are those of the version before carries none and `warnings_unchanged: true`):
 //! no WebSocket message is larger than a page, so a connection's send buffer never has to
 //! hold a whole 20 MB snapshot. The page applies each part as it comes.
 //!
@@ -80,6 +81,9 @@ pub struct State {
     pub pages: Vec<PageView>,
     pub errors: Vec<Message>,
     pub warnings: Vec<Message>,
+    /// Whether the last change changed the warnings (an update whose warnings are those of the
+    /// version before says so instead of repeating them).
+    pub warnings_changed: bool,
     /// Unix time (ms) of the last good render, and how long it took.
     pub updated_ms: u64,
     pub render_ms: u64,
@@ -123,6 +127,8 @@ struct MsgJson<'a> {
     page_count: usize,
     errors: &'a [Message],
     warnings: &'a [Message],
+    /// The warnings are those of the version before (an update only; `warnings` is then empty).
+    warnings_unchanged: bool,
     updated_ms: u64,
     render_ms: u64,
     failed_ms: u64,
@@ -150,7 +156,11 @@ fn message(state: &State, kind: &str, indices: &[usize]) -> Vec<String> {
     // and repeating them in every part of an 80-page change was a fifth of its bytes. The
     // errors (a few, and only while the sources are invalid) stay in every part: the pages
     // show the overlay from any part.
-    let with_warnings = |part: usize| part == 0 || part + 1 == parts;
+    // An update whose warnings are those of the version before carries none and says so
+    // (`warnings_unchanged`): every tab has seen that version (a tab that fell behind gets a
+    // snapshot, which always carries them), and at ×16 they were 190 KB of every update.
+    let unchanged = kind == "update" && !state.warnings_changed;
+    let with_warnings = |part: usize| !unchanged && (part == 0 || part + 1 == parts);
     groups
         .into_iter()
         .enumerate()
@@ -163,6 +173,7 @@ fn message(state: &State, kind: &str, indices: &[usize]) -> Vec<String> {
                 page_count: state.pages.len(),
                 errors: &state.errors,
                 warnings: if with_warnings(part) { &state.warnings } else { &[] },
+                warnings_unchanged: unchanged,
                 updated_ms: state.updated_ms,
                 render_ms: state.render_ms,
                 failed_ms: state.failed_ms,
@@ -229,6 +240,7 @@ impl Shared {
             Outcome::Good { pages, changed, warnings, render_ms } => {
                 st.pages = pages;
                 st.errors.clear();
+                st.warnings_changed = st.warnings != warnings;
                 st.warnings = warnings;
                 st.updated_ms = now_ms();
                 st.render_ms = render_ms;
@@ -237,6 +249,7 @@ impl Shared {
             }
             Outcome::Failed { errors, warnings } => {
                 st.errors = errors;
+                st.warnings_changed = st.warnings != warnings;
                 st.warnings = warnings;
                 st.failed_ms = now_ms();
                 Vec::new()
@@ -334,6 +347,34 @@ mod tests {
         assert_eq!(m["version"], 3);
         assert_eq!(m["pages"].as_array().unwrap().len(), 2);
         assert_eq!(m["errors"].as_array().unwrap().len(), 1);
+    }
+
+    /// An update repeats no warnings that the version before had; a snapshot always has them.
+    #[test]
+    fn unchanged_warnings_are_not_sent_again() {
+        let s = Shared::new();
+        let page = |h: u128| PageView::new(h, "<svg/>", "t", 10.0, 20.0);
+        let w = |m: &str| Message { loc: "data/rencana.toml:1:1".into(), message: m.into(), hint: None };
+        let (_, mut rx) = s.subscribe();
+        let mut next = || serde_json::from_str::<serde_json::Value>(rx.try_recv().unwrap().parts[0].as_str()).unwrap();
+        s.publish(Outcome::Good { pages: vec![page(1)], changed: vec![0], warnings: vec![w("awas")], render_ms: 5 });
+        let m = next();
+        assert_eq!((m["warnings"].as_array().unwrap().len(), m["warnings_unchanged"].as_bool()), (1, Some(false)));
+        // The same warnings: none sent, and said so.
+        s.publish(Outcome::Good { pages: vec![page(2)], changed: vec![0], warnings: vec![w("awas")], render_ms: 5 });
+        let m = next();
+        assert_eq!((m["warnings"].as_array().unwrap().len(), m["warnings_unchanged"].as_bool()), (0, Some(true)));
+        let snap: serde_json::Value = serde_json::from_str(s.snapshot().parts[0].as_str()).unwrap();
+        assert_eq!((snap["warnings"].as_array().unwrap().len(), snap["warnings_unchanged"].as_bool()), (1, Some(false)));
+        // Other warnings, then none at all (a change too), and a failed compile with the same.
+        s.publish(Outcome::Good { pages: vec![page(2)], changed: vec![], warnings: vec![w("lain")], render_ms: 5 });
+        let m = next();
+        assert_eq!((m["warnings"][0]["message"].as_str(), m["warnings_unchanged"].as_bool()), (Some("lain"), Some(false)));
+        s.publish(Outcome::Good { pages: vec![page(2)], changed: vec![], warnings: vec![], render_ms: 5 });
+        assert_eq!(next()["warnings_unchanged"].as_bool(), Some(false));
+        s.publish(Outcome::Failed { errors: vec![w("salah")], warnings: vec![] });
+        let m = next();
+        assert_eq!((m["errors"].as_array().unwrap().len(), m["warnings_unchanged"].as_bool()), (1, Some(true)));
     }
 
     #[test]
