@@ -196,3 +196,46 @@ fn one_cache_serves_another_folder_without_mixing_them() {
     step("b", &b.path().join("content"), &mut cache);
     step("a again", &a.path().join("content"), &mut cache);
 }
+
+/// A data edit computes again only the parts that read the edited file (issue #21): a pagu edit
+/// keeps the evaluation's, the goals' and the RKPD review's placed tables (the very same shared
+/// values) and makes Tabel 3.4's again; an edit of tujuan-sasaran.toml reaches the evaluation,
+/// whose title years are checked against the Renstra's years it holds. Every step equals a cold
+/// load.
+#[test]
+fn a_data_edit_computes_again_only_the_parts_that_read_it() {
+    let ws = tempfile::tempdir().unwrap();
+    let dir = ws.path().join("murni");
+    common::copy_dir(&Path::new(common::ROOT).join("contoh/murni"), &dir);
+    let tables = |dir: &Path, cache: &mut EditionCache| Edition::load_cached(dir, cache).document().map(|d| (*d.tabel).clone()).unwrap();
+    let same = |a: &renja::document::Tabel, b: &renja::document::Tabel, id: &str| std::sync::Arc::ptr_eq(&a[id], &b[id]);
+    let mut cache = EditionCache::new();
+    step("first", &dir, &mut cache);
+    let before = tables(&dir, &mut cache);
+    assert!(["evaluasi", "kinerja", "rkpd", "rencana"].iter().all(|id| before.contains_key(*id)), "{:?}", before.keys());
+
+    edit(&dir.join("data/rencana.toml"), "pagu = 95000000", "pagu = 95500000");
+    step("pagu", &dir, &mut cache);
+    let after = tables(&dir, &mut cache);
+    assert!(!same(&before, &after, "rencana"), "Tabel 3.4 is made again");
+    for id in ["evaluasi", "kinerja", "rkpd"] {
+        assert!(same(&before, &after, id), "{id} is kept through a pagu edit");
+    }
+
+    // A year in the evaluation's title that only the Renstra's years allow (n = 2025; n−3…n
+    // and the Renstra 2023–2027); then the Renstra moves to 2022–2026 (in tujuan-sasaran.toml)
+    // and the title's year is an error in evaluasi.toml.
+    let evaluasi = dir.join("data/evaluasi.toml");
+    edit(&evaluasi, "s/d Tahun 2023\"", "s/d Tahun 2023 (Renstra s/d 2027)\"");
+    step("title year of the Renstra", &dir, &mut cache);
+    let errors = |cache: &mut EditionCache| Edition::load_cached(&dir, cache).check().iter().filter(|d| d.severity == renja::diag::Severity::Error).map(|d| format!("{}: {}", d.loc.file, d.message)).collect::<Vec<_>>();
+    assert_eq!(errors(&mut cache), Vec::<String>::new());
+    let before = tables(&dir, &mut cache);
+    edit(&dir.join("data/tujuan-sasaran.toml"), "tahun_renstra = [2023, 2024, 2025, 2026, 2027]", "tahun_renstra = [2022, 2023, 2024, 2025, 2026]");
+    step("renstra moved", &dir, &mut cache);
+    let e = errors(&mut cache);
+    assert!(e.len() == 1 && e[0].starts_with("data/evaluasi.toml") && e[0].contains("2027"), "the evaluation sees the Renstra's years: {e:?}");
+    let after = tables(&dir, &mut cache);
+    assert!(!same(&before, &after, "evaluasi") && !same(&before, &after, "kinerja"), "both parts that read tujuan-sasaran.toml are computed again");
+    assert!(same(&before, &after, "rencana") && same(&before, &after, "rkpd"), "the others are kept");
+}

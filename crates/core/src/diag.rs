@@ -178,6 +178,11 @@ impl Diagnostics {
         self.stage = stage;
     }
 
+    /// The stage new diagnostics are recorded under.
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
     /// The diagnostics found in `stage`.
     pub fn of_stage(&self, stage: Stage) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter().filter(move |d| d.stage == stage)

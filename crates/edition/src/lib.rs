@@ -111,10 +111,15 @@ impl Edition {
                     }
                     c
                 }
-                _ => {
+                prev => {
+                    // The parts whose files are unchanged are kept (a pagu edit computes Tabel
+                    // 3.4's part again, not the evaluation's or the RKPD review's).
+                    let part_keys = renja_core::compute::Part::ALL.map(|p| cache.part_key(p, &sources));
+                    let keep = std::array::from_fn(|i| prev.as_ref().is_some_and(|c| c.part_keys[i] == part_keys[i]));
                     let mut compute_diags = Diagnostics::new();
                     compute_diags.enter(Stage::Compute);
-                    let computed = renja_core::compute::compute(&ed, &mut compute_diags);
+                    let kept = renja_core::compute::compute_reusing(&ed, &mut compute_diags, prev.as_ref().map(|c| &c.kept), keep);
+                    let computed = kept.computed.clone();
                     diags.extend(compute_diags.clone());
                     times[2] = t0.elapsed();
                     diags.enter(Stage::Document);
@@ -126,7 +131,7 @@ impl Edition {
                     let t_tables = t.elapsed();
                     let context = renja_core::document::context_reusing(&ed, &computed, &mut cache.context_parts, named.as_ref());
                     cache.made = [t_tables, t.elapsed() - t_tables];
-                    Computed { key, computed: std::sync::Arc::new(computed), compute_diags, tabel: std::sync::Arc::new(tabel), table_diags, context, named }
+                    Computed { key, part_keys, kept, computed: std::sync::Arc::new(computed), compute_diags, tabel: std::sync::Arc::new(tabel), table_diags, context, named }
                 }
             };
             let doc = renja_core::document::build_from(&ed, c.computed.clone(), c.tabel.clone(), &c.context, &mut diags);
@@ -291,9 +296,13 @@ pub struct EditionCache {
 /// The last computed tables and placed tables, with the key of the sources they came from.
 struct Computed {
     key: ComputeKey,
+    /// Each part's own key ([`EditionCache::part_key`]), in `Part::ALL`'s order.
+    part_keys: [ComputeKey; 5],
+    /// The parts with their diagnostics, for the next load to keep the unchanged ones.
+    kept: renja_core::compute::Kept,
     computed: std::sync::Arc<renja_core::compute::Computed>,
     compute_diags: Diagnostics,
-    tabel: std::sync::Arc<std::collections::BTreeMap<String, renja_core::document::TabelTampil>>,
+    tabel: std::sync::Arc<renja_core::document::Tabel>,
     table_diags: Diagnostics,
     /// The chapters' template context made from them, holding the computed tables `named`.
     context: minijinja::Value,
@@ -328,6 +337,13 @@ impl EditionCache {
 
     fn compute_key(&self, sources: &renja_core::source::Sources) -> ComputeKey {
         let files = renja_core::source::DATA_FILES.iter().map(|rel| self.sources.hash_of(rel)).collect();
+        (files, sources.present.clone())
+    }
+
+    /// What one computed part depends on: [`EditionCache::compute_key`] without the other
+    /// parts' files ([`renja_core::compute::Part::depends_on`]).
+    fn part_key(&self, part: renja_core::compute::Part, sources: &renja_core::source::Sources) -> ComputeKey {
+        let files = renja_core::source::DATA_FILES.iter().map(|rel| if part.depends_on(rel) { self.sources.hash_of(rel) } else { None }).collect();
         (files, sources.present.clone())
     }
 }

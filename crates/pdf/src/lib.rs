@@ -138,33 +138,47 @@ fn layout_input_model(doc: &Document, drawing: Drawing) -> Vec<u8> {
 fn table_files(doc: &Document, drawing: Drawing) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut tables = std::collections::BTreeMap::new();
     for (id, t) in doc.tabel.iter() {
-        match drawing {
-            Drawing::Print => {
-                tables.insert(id.clone(), serde_json::to_vec(t).expect("table serialises"));
-            }
-            Drawing::Preview => preview_table(id, t, &mut tables),
-        }
+        one_table_files(id, t, drawing, &mut tables);
     }
     tables
 }
 
-/// The last tables [`layout_input_reusing`] serialised, known by pointer.
-#[derive(Default)]
-pub struct InputCache {
-    last: Option<(Arc<std::collections::BTreeMap<String, renja_core::document::TabelTampil>>, Drawing, std::collections::BTreeMap<String, Vec<u8>>)>,
+/// The files of one placed table (its own, and in the preview's drawing its pieces).
+fn one_table_files(id: &str, t: &renja_core::document::TabelTampil, drawing: Drawing, tables: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+    match drawing {
+        Drawing::Print => {
+            tables.insert(id.to_string(), serde_json::to_vec(t).expect("table serialises"));
+        }
+        Drawing::Preview => preview_table(id, t, tables),
+    }
 }
 
-/// [`layout_input`] for a sequence of documents (the live preview): the tables' files are
-/// serialised again only when `doc` holds other tables than the last call's document. An edit
-/// that leaves the computed tables alone (a chapter edit) shares them (`Document::tabel` is the
-/// edition cache's `Arc`), so only `/model.json` is made again; at ×16 the tables are 1.8 MB of
-/// JSON, 3–7 ms to serialise.
+/// The files [`layout_input_reusing`] last made for each table, known by the table's pointer.
+#[derive(Default)]
+pub struct InputCache {
+    last: std::collections::BTreeMap<String, (Arc<renja_core::document::TabelTampil>, Drawing, std::collections::BTreeMap<String, Vec<u8>>)>,
+}
+
+/// [`layout_input`] for a sequence of documents (the live preview): a table's files are
+/// serialised again only when `doc` holds another table under its id than the last call's
+/// document. The edition cache shares each table (`Document::tabel` holds the `Arc`s it keeps):
+/// a chapter edit changes no table, a pagu edit only Tabel 3.4, so only `/model.json` and the
+/// changed tables are made again (at ×16 the tables are 1.8 MB of JSON, 3–7 ms to serialise).
 pub fn layout_input_reusing(doc: &Document, drawing: Drawing, cache: &mut InputCache) -> LayoutInput {
-    let reuse = cache.last.as_ref().is_some_and(|(tabel, d, _)| Arc::ptr_eq(tabel, &doc.tabel) && *d == drawing);
-    if !reuse {
-        cache.last = Some((doc.tabel.clone(), drawing, table_files(doc, drawing)));
+    let mut last = std::mem::take(&mut cache.last);
+    let mut tables = std::collections::BTreeMap::new();
+    for (id, t) in doc.tabel.iter() {
+        let files = match last.remove(id) {
+            Some((kept, d, files)) if Arc::ptr_eq(&kept, t) && d == drawing => files,
+            _ => {
+                let mut files = std::collections::BTreeMap::new();
+                one_table_files(id, t, drawing, &mut files);
+                files
+            }
+        };
+        tables.extend(files.iter().map(|(k, v)| (k.clone(), v.clone())));
+        cache.last.insert(id.clone(), (t.clone(), drawing, files));
     }
-    let tables = cache.last.as_ref().map(|(_, _, files)| files.clone()).unwrap_or_default();
     LayoutInput { model: layout_input_model(doc, drawing), tables }
 }
 

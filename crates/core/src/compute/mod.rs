@@ -28,6 +28,7 @@ use crate::source::schema::{CapaianNegatif, Sifat};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// An amount with its printed form (`9.239.089.578`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,27 +79,122 @@ impl Serialize for Pct {
     }
 }
 
-/// The computed edition.
+/// The computed edition. Each table's part is shared (`Arc`): an incremental load
+/// ([`compute_reusing`]) keeps the parts whose inputs did not change, and the document's
+/// tables made from a kept part are kept with it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Computed {
-    pub evaluasi: Option<Evaluasi>,
-    pub tujuan_sasaran: Option<TujuanSasaran>,
-    pub rkpd: Option<Rkpd>,
-    pub rencana: Option<Rencana>,
+    pub evaluasi: Option<Arc<Evaluasi>>,
+    pub tujuan_sasaran: Option<Arc<TujuanSasaran>>,
+    pub rkpd: Option<Arc<Rkpd>>,
+    pub rencana: Option<Arc<Rencana>>,
     /// T-C.32 (data/usulan.toml), when the edition has it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub usulan: Option<usulan::UsulanTabel>,
+    pub usulan: Option<Arc<usulan::UsulanTabel>>,
+}
+
+/// The parts of [`Computed`], one per table data file, in the order [`compute`] computes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Evaluasi,
+    TujuanSasaran,
+    Rkpd,
+    Rencana,
+    Usulan,
+}
+
+impl Part {
+    pub const ALL: [Part; 5] = [Part::Evaluasi, Part::TujuanSasaran, Part::Rkpd, Part::Rencana, Part::Usulan];
+
+    /// The data file (relative to the edition folder) the part is computed from.
+    pub fn file(self) -> &'static str {
+        match self {
+            Part::Evaluasi => "data/evaluasi.toml",
+            Part::TujuanSasaran => "data/tujuan-sasaran.toml",
+            Part::Rkpd => "data/rkpd.toml",
+            Part::Rencana => "data/rencana.toml",
+            Part::Usulan => "data/usulan.toml",
+        }
+    }
+
+    /// The parts' data files this part reads: its own, and for the evaluation the Renstra's
+    /// years ([`renstra_years`], from tujuan-sasaran.toml). Besides these a part reads only
+    /// edisi.toml and the shared files (nomenclature, organisation, legal basis), so an edit of
+    /// another part's file leaves it as it is ([`compute_reusing`]).
+    pub fn reads(self) -> &'static [&'static str] {
+        match self {
+            Part::Evaluasi => &["data/evaluasi.toml", "data/tujuan-sasaran.toml"],
+            Part::TujuanSasaran => &["data/tujuan-sasaran.toml"],
+            Part::Rkpd => &["data/rkpd.toml"],
+            Part::Rencana => &["data/rencana.toml"],
+            Part::Usulan => &["data/usulan.toml"],
+        }
+    }
+
+    /// Whether the part's value can depend on the source file `rel` (one of
+    /// [`crate::source::DATA_FILES`]): a shared file, or a part's file it [`reads`](Part::reads).
+    pub fn depends_on(self, rel: &str) -> bool {
+        Part::ALL.iter().all(|p| p.file() != rel) || self.reads().contains(&rel)
+    }
+}
+
+impl Computed {
+    /// The value of `part` as a shared reference of any type: two loads gave the same part
+    /// when these are the same pointer (the document stage keeps its tables then).
+    pub fn part_ref(&self, part: Part) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
+        fn any<T: std::any::Any + Send + Sync>(v: &Option<Arc<T>>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
+            v.clone().map(|v| v as Arc<dyn std::any::Any + Send + Sync>)
+        }
+        match part {
+            Part::Evaluasi => any(&self.evaluasi),
+            Part::TujuanSasaran => any(&self.tujuan_sasaran),
+            Part::Rkpd => any(&self.rkpd),
+            Part::Rencana => any(&self.rencana),
+            Part::Usulan => any(&self.usulan),
+        }
+    }
+}
+
+/// A computed edition with each part's diagnostics, kept from one incremental load to the next.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    pub computed: Computed,
+    pub diags: [Diagnostics; 5],
 }
 
 /// Computes every table of the edition, reporting inconsistencies into `diags`.
 pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Computed {
-    Computed {
-        evaluasi: evaluasi::compute(ed, diags),
-        tujuan_sasaran: tujuan::compute(ed, diags),
-        rkpd: rkpd::compute(ed, diags),
-        rencana: rencana::compute(ed, diags),
-        usulan: usulan::compute(ed, diags),
+    compute_reusing(ed, diags, None, [false; 5]).computed
+}
+
+/// [`compute`], taking from `prev` the parts `keep` marks (in [`Part::ALL`]'s order) with the
+/// diagnostics they gave: the caller marks a part only when its inputs are unchanged. The same
+/// values and diagnostics, in the same order, as [`compute`].
+pub fn compute_reusing(ed: &Edition, diags: &mut Diagnostics, prev: Option<&Kept>, keep: [bool; 5]) -> Kept {
+    fn part<T>(i: usize, ed: &Edition, diags: &mut Diagnostics, prev: Option<(&Option<Arc<T>>, &Diagnostics)>, kept: &mut [Diagnostics; 5], f: fn(&Edition, &mut Diagnostics) -> Option<T>) -> Option<Arc<T>> {
+        let (value, found) = match prev {
+            Some((value, found)) => (value.clone(), found.clone()),
+            None => {
+                let mut found = Diagnostics::new();
+                found.enter(diags.stage());
+                let value = f(ed, &mut found).map(Arc::new);
+                (value, found)
+            }
+        };
+        diags.extend(found.clone());
+        kept[i] = found;
+        value
     }
+    let mut kept: [Diagnostics; 5] = Default::default();
+    let from = |i: usize| prev.filter(|_| keep[i]);
+    let computed = Computed {
+        evaluasi: part(0, ed, diags, from(0).map(|p| (&p.computed.evaluasi, &p.diags[0])), &mut kept, evaluasi::compute),
+        tujuan_sasaran: part(1, ed, diags, from(1).map(|p| (&p.computed.tujuan_sasaran, &p.diags[1])), &mut kept, tujuan::compute),
+        rkpd: part(2, ed, diags, from(2).map(|p| (&p.computed.rkpd, &p.diags[2])), &mut kept, rkpd::compute),
+        rencana: part(3, ed, diags, from(3).map(|p| (&p.computed.rencana, &p.diags[3])), &mut kept, rencana::compute),
+        usulan: part(4, ed, diags, from(4).map(|p| (&p.computed.usulan, &p.diags[4])), &mut kept, usulan::compute),
+    };
+    Kept { computed, diags: kept }
 }
 
 /// Capaian of a performance value: realisasi ÷ target × 100 for a positive indicator, the

@@ -201,7 +201,7 @@ pub struct Document {
     /// Shared with the cache that made them (`renja_edition::EditionCache`): an edit that does not
     /// change the computed tables makes a document without copying them, and the preview knows
     /// unchanged tables by pointer (`Arc::ptr_eq`).
-    pub tabel: Arc<BTreeMap<String, TabelTampil>>,
+    pub tabel: Arc<Tabel>,
     pub pengesahan: Pengesahan,
     pub data: Arc<Computed>,
 }
@@ -662,58 +662,73 @@ pub fn build_owned(ed: &Edition, computed: Computed, diags: &mut Diagnostics) ->
 /// settings and data files, so a caller that keeps them (the incremental load) builds the
 /// document again after a chapter edit with [`build_from`], giving the warnings they gave again
 /// first, as [`build`] does.
-pub fn tables_of(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> BTreeMap<String, TabelTampil> {
+pub fn tables_of(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Tabel {
     fit_tables(ed, computed, diags, None)
 }
 
-/// Each placed table as it was before fitting (its JSON, with the page width and the font it
-/// was fitted for), fitted, and the columns that could not hold a word: [`tables_reusing`] fits
-/// again only the tables whose JSON changed (at ×16 fitting every table took 15–25 ms).
-#[derive(Debug, Default)]
-pub struct FitParts(BTreeMap<String, (Vec<u8>, TabelTampil, Vec<widths::TidakMuat>)>);
+/// The placed tables, each shared: a table made from a computed part that an incremental load
+/// kept is the same `Arc` in the next document.
+pub type Tabel = BTreeMap<String, Arc<TabelTampil>>;
 
-/// [`tables_of`], reusing the fitted tables of `parts` whose unfitted JSON, page width and font
-/// are unchanged (the incremental load keeps `parts` from one load to the next). The same tables
-/// and warnings.
-pub fn tables_reusing(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, parts: &mut FitParts) -> BTreeMap<String, TabelTampil> {
+/// The fitted tables of each computed part ([`crate::compute::Part`], in `Part::ALL`'s order)
+/// with the part they were made from and the columns that could not hold a word:
+/// [`tables_reusing`] makes and fits again only the tables of a part that is not the very value
+/// kept here (at ×16 making and fitting every table took 13–24 ms per pagu edit; now only Tabel
+/// 3.4's). A part's value changes whenever its inputs, edisi.toml included, do.
+#[derive(Default)]
+pub struct FitParts([Option<FittedPart>; 5]);
+
+/// One part's value and its fitted tables with their unfit columns.
+type FittedPart = (Arc<dyn std::any::Any + Send + Sync>, Vec<(Arc<TabelTampil>, Vec<widths::TidakMuat>)>);
+
+impl std::fmt::Debug for FitParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|p| p.as_ref().map(|(_, ts)| ts.iter().map(|(t, _)| t.id.as_str()).collect::<Vec<_>>()))).finish()
+    }
+}
+
+/// [`tables_of`], keeping the fitted tables of `parts` whose computed part is the same value
+/// (the incremental load keeps `parts` from one load to the next). The same tables and warnings.
+pub fn tables_reusing(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, parts: &mut FitParts) -> Tabel {
     fit_tables(ed, computed, diags, Some(parts))
 }
 
 /// Column widths and font size of every table from its cells ([`widths`]); a column that cannot
-/// hold its widest word even at the smallest allowed size is a warning naming table and column.
-/// With `parts`, a table whose unfitted JSON, page width and font are those kept there is not
-/// fitted again; without (a one-off build), no JSON is made or kept.
-fn fit_tables(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, mut parts: Option<&mut FitParts>) -> BTreeMap<String, TabelTampil> {
-    let mut tabel = tables::all(computed, &ed.meta);
+/// hold its widest word even at the smallest allowed size is a warning naming table and column
+/// (in the order of the tables' ids). With `parts`, the tables of a part kept there are not made
+/// or fitted again.
+fn fit_tables(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, mut parts: Option<&mut FitParts>) -> Tabel {
+    use crate::compute::Part;
     let metrik = std::sync::OnceLock::new();
-    let mut kept = BTreeMap::new();
-    for (id, t) in tabel.iter_mut() {
-        let lebar = widths::lebar_halaman(&ed.meta, t.orientasi);
-        let key = parts.is_some().then(|| {
-            let mut key = serde_json::to_vec(&*t).unwrap_or_default();
-            key.extend_from_slice(format!("\n{lebar}\n{}", ed.meta.halaman.huruf).as_bytes());
-            key
-        });
-        let reused = match (parts.as_deref_mut(), &key) {
-            (Some(parts), Some(key)) => parts.0.remove(id).filter(|(k, _, _)| k == key),
-            _ => None,
+    let mut tabel: BTreeMap<String, (Arc<TabelTampil>, Vec<widths::TidakMuat>)> = BTreeMap::new();
+    for (i, part) in Part::ALL.into_iter().enumerate() {
+        let value = computed.part_ref(part);
+        let kept = parts.as_deref_mut().and_then(|p| p.0[i].take()).filter(|(v, _)| value.as_ref().is_some_and(|value| std::ptr::addr_eq(Arc::as_ptr(v), Arc::as_ptr(value))));
+        let fitted = match kept {
+            Some((_, fitted)) => fitted,
+            None => tables::of_part(part, computed, &ed.meta)
+                .into_iter()
+                .map(|mut t| {
+                    let lebar = widths::lebar_halaman(&ed.meta, t.orientasi);
+                    let problems = widths::atur(&mut t, metrik.get_or_init(|| widths::Metrik::new(&ed.meta.halaman.huruf)), lebar);
+                    (Arc::new(t), problems)
+                })
+                .collect(),
         };
-        let problems = match reused {
-            Some((_, fitted, problems)) => {
-                *t = fitted;
-                problems
-            }
-            None => widths::atur(t, metrik.get_or_init(|| widths::Metrik::new(&ed.meta.halaman.huruf)), lebar),
-        };
-        report_unfit(ed, t, &problems, diags);
-        if let Some(key) = key {
-            kept.insert(id.clone(), (key, t.clone(), problems));
+        for (t, problems) in &fitted {
+            tabel.insert(t.id.clone(), (t.clone(), problems.clone()));
+        }
+        if let (Some(parts), Some(value)) = (parts.as_deref_mut(), value) {
+            parts.0[i] = Some((value, fitted));
         }
     }
-    if let Some(parts) = parts {
-        parts.0 = kept;
-    }
     tabel
+        .into_iter()
+        .map(|(id, (t, problems))| {
+            report_unfit(ed, &t, &problems, diags);
+            (id, t)
+        })
+        .collect()
 }
 
 /// The values the chapters' templates see (metadata and every computed table).
@@ -730,7 +745,7 @@ pub fn context_reusing(ed: &Edition, computed: &Computed, parts: &mut ContextPar
 }
 
 /// [`build`] with the tables [`tables_of`] made and the context [`context_of`] made.
-pub fn build_from(ed: &Edition, computed: Arc<Computed>, tabel: Arc<BTreeMap<String, TabelTampil>>, ctx: &minijinja::Value, diags: &mut Diagnostics) -> Document {
+pub fn build_from(ed: &Edition, computed: Arc<Computed>, tabel: Arc<Tabel>, ctx: &minijinja::Value, diags: &mut Diagnostics) -> Document {
     let meta = &ed.meta;
     // Tables a chapter may place: computed ones, and those whose file exists but failed to
     // parse (already reported there; no second error at the placement).

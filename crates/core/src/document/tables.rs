@@ -803,31 +803,22 @@ fn resolve_alignment(t: &mut TabelTampil) {
 
 /// Every placed table of the edition, by id.
 pub fn all(c: &Computed, meta: &Meta) -> BTreeMap<String, TabelTampil> {
-    let mut out = BTreeMap::new();
-    let mut put = |mut t: TabelTampil| {
-        resolve_alignment(&mut t);
-        out.insert(t.id.clone(), t);
+    crate::compute::Part::ALL.into_iter().flat_map(|p| of_part(p, c, meta)).map(|t| (t.id.clone(), t)).collect()
+}
+
+/// The placed tables made from one computed part (none when the edition lacks it): the table
+/// of its data file, and for the goals and targets the performance table and the goals as
+/// formulated.
+pub fn of_part(part: crate::compute::Part, c: &Computed, meta: &Meta) -> Vec<TabelTampil> {
+    use crate::compute::Part;
+    let mut out: Vec<TabelTampil> = match part {
+        Part::Evaluasi => c.evaluasi.iter().map(|e| evaluasi(e, meta)).collect(),
+        Part::TujuanSasaran => c.tujuan_sasaran.iter().flat_map(|ts| [kinerja(ts, meta), rumusan(ts, meta)]).flatten().collect(),
+        Part::Rkpd => c.rkpd.iter().map(|r| rkpd(r)).collect(),
+        Part::Rencana => c.rencana.iter().map(|r| rencana(r)).collect(),
+        Part::Usulan => c.usulan.iter().map(|u| usulan(u)).collect(),
     };
-    if let Some(e) = &c.evaluasi {
-        put(evaluasi(e, meta));
-    }
-    if let Some(ts) = &c.tujuan_sasaran {
-        if let Some(t) = kinerja(ts, meta) {
-            put(t);
-        }
-        if let Some(t) = rumusan(ts, meta) {
-            put(t);
-        }
-    }
-    if let Some(r) = &c.rkpd {
-        put(rkpd(r));
-    }
-    if let Some(r) = &c.rencana {
-        put(rencana(r));
-    }
-    if let Some(u) = &c.usulan {
-        put(usulan(u));
-    }
+    out.iter_mut().for_each(resolve_alignment);
     out
 }
 
