@@ -79,7 +79,7 @@ fn load(id: &str, store: &dyn Store) -> Result<(super::Edition, ModelTersimpan),
 /// Checks the Sebelum columns of `ed` against its base edition, if it names one, in `store`
 /// (`Err` says why there is no archive to read: the check is skipped with a warning).
 pub fn check(ed: &Edition, store: BaseStore<'_>, diags: &mut Diagnostics) {
-    let Some((file, src)) = ed.sources.edisi.as_ref() else { return };
+    let Some((file, src)) = ed.sources.edisi.as_deref() else { return };
     let Some(dasar) = src.edisi.dasar.as_ref() else { return };
     let at = file.loc_of(&dasar.span());
     if ed.meta.jenis != JenisEdisi::Perubahan {
@@ -114,7 +114,7 @@ fn mismatch(diags: &mut Diagnostics, loc: Loc, what: String, here: &str, there: 
 }
 
 fn check_rencana(ed: &Edition, model: &ModelTersimpan, base: &str, diags: &mut Diagnostics) {
-    let Some((file, _)) = ed.sources.rencana.as_ref() else { return };
+    let Some((file, _)) = ed.sources.rencana.as_deref() else { return };
     let jenis = model.edisi.jenis;
     let rows: BTreeMap<String, &RencanaTersimpan> = model.sub_kegiatan().map(|r| (r.kode.clone(), r)).collect();
     let mut seen = std::collections::BTreeSet::new();
@@ -157,7 +157,7 @@ fn check_rencana(ed: &Edition, model: &ModelTersimpan, base: &str, diags: &mut D
 }
 
 fn check_tujuan(ed: &Edition, model: &ModelTersimpan, base: &str, diags: &mut Diagnostics) {
-    let Some((file, src)) = ed.sources.tujuan_sasaran.as_ref() else { return };
+    let Some((file, src)) = ed.sources.tujuan_sasaran.as_deref() else { return };
     // The base's indicators in order, by their text (a repeated text pairs in order).
     let mut by_text: BTreeMap<String, Vec<&TujuanTersimpan>> = BTreeMap::new();
     for r in model.indikator() {

@@ -706,8 +706,8 @@ pub fn siapkan(dir: &Path, workbook: &Path, opsi: &Opsi) -> Result<Laporan, Gaga
         },
         None => lembar.iter().collect(),
     };
-    let tahun_maju = sources.rencana.as_ref().and_then(|(_, r)| r.tabel.tahun_maju.as_ref().map(|t| *t.get_ref())).unwrap_or(ed.meta.tahun + 1);
-    let tahun_lalu = sources.evaluasi.as_ref().and_then(|(_, e)| e.tabel.tahun_lalu.as_ref().map(|t| *t.get_ref())).unwrap_or(ed.meta.tahun - 1);
+    let tahun_maju = sources.rencana.as_deref().and_then(|(_, r)| r.tabel.tahun_maju.as_ref().map(|t| *t.get_ref())).unwrap_or(ed.meta.tahun + 1);
+    let tahun_lalu = sources.evaluasi.as_deref().and_then(|(_, e)| e.tabel.tahun_lalu.as_ref().map(|t| *t.get_ref())).unwrap_or(ed.meta.tahun - 1);
     let th = Tahun { tahun: ed.meta.tahun, tahun_lalu, tahun_maju };
 
     // The best (sheet, table) pair: complete layouts first, then the most recognised fields.

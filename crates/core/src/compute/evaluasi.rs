@@ -120,7 +120,7 @@ const BERJALAN: usize = 3 + TW;
 /// The evaluation form of the edition: written in `[tabel] bentuk`, else T-C.29 for a murni and
 /// the quarterly form for a Perubahan.
 pub fn bentuk(ed: &Edition) -> BentukEvaluasi {
-    let written = ed.sources.evaluasi.as_ref().and_then(|(_, e)| e.tabel.bentuk.as_ref()).map(|b| *b.get_ref());
+    let written = ed.sources.evaluasi.as_deref().and_then(|(_, e)| e.tabel.bentuk.as_ref()).map(|b| *b.get_ref());
     written.unwrap_or(match ed.meta.jenis {
         JenisEdisi::Murni => BentukEvaluasi::Tc29,
         JenisEdisi::Perubahan => BentukEvaluasi::Triwulan,
@@ -163,7 +163,7 @@ fn check_form_fields(ed: &Edition, file: &crate::diag::SourceFile, src: &crate::
                     }
                 }
             }
-            if let (Some((efile, e)), Some(t)) = (ed.sources.edisi.as_ref(), ed.sources.edisi.as_ref().and_then(|(_, e)| e.edisi.triwulan.as_ref())) {
+            if let (Some((efile, e)), Some(t)) = (ed.sources.edisi.as_deref(), ed.sources.edisi.as_deref().and_then(|(_, e)| e.edisi.triwulan.as_ref())) {
                 let _ = e;
                 diags
                     .error(efile.loc_of(&t.span()), format!("triwulan = {} tidak berlaku: evaluasi edisi ini berbentuk T-C.29 (tahun {}), bukan evaluasi triwulan", t.get_ref(), n - 2))
@@ -228,7 +228,7 @@ fn check_years(ed: &Edition, file: &crate::diag::SourceFile, src: &crate::source
 }
 
 pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
-    let (file, src) = ed.sources.evaluasi.as_ref()?;
+    let (file, src) = ed.sources.evaluasi.as_deref()?;
     let form = bentuk(ed);
     check_form_fields(ed, file, src, form, diags);
     check_years(ed, file, src, form, diags);

@@ -278,7 +278,7 @@ pub(crate) fn refuse_parent_amounts<T>(file: &crate::diag::SourceFile, code: &Co
 
 /// The Renstra period's years (`tahun_renstra` of data/tujuan-sasaran.toml), if given.
 pub fn renstra_years(ed: &Edition) -> Vec<i32> {
-    ed.sources.tujuan_sasaran.as_ref().map(|(_, t)| t.tahun_renstra.get_ref().clone()).unwrap_or_default()
+    ed.sources.tujuan_sasaran.as_deref().map(|(_, t)| t.tahun_renstra.get_ref().clone()).unwrap_or_default()
 }
 
 /// Every four-digit year (1900–2199) written in a text.

@@ -148,7 +148,7 @@ fn target_of(t: &Option<toml::Spanned<TargetRencana>>, murni: bool) -> Target {
 }
 
 pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rencana> {
-    let (file, src) = ed.sources.rencana.as_ref()?;
+    let (file, src) = ed.sources.rencana.as_deref()?;
     let n = ed.meta.tahun;
     let murni = ed.meta.jenis == JenisEdisi::Murni;
     check_kind_fields(file, src, ed.meta.jenis, diags);

@@ -45,7 +45,7 @@ pub struct RkpdTotal {
 }
 
 pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rkpd> {
-    let (file, src) = ed.sources.rkpd.as_ref()?;
+    let (file, src) = ed.sources.rkpd.as_deref()?;
     if ed.meta.jenis == crate::source::schema::JenisEdisi::Murni {
         // T-C.31 reviews the draft RKPD of year n itself.
         let n = ed.meta.tahun;

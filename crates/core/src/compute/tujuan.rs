@@ -103,7 +103,7 @@ fn check_kind_fields(file: &crate::diag::SourceFile, x: &IndikatorTS, n: i32, mu
 }
 
 pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<TujuanSasaran> {
-    let (file, src) = ed.sources.tujuan_sasaran.as_ref()?;
+    let (file, src) = ed.sources.tujuan_sasaran.as_deref()?;
     let years = src.tahun_renstra.get_ref().clone();
     let n = ed.meta.tahun;
     let murni = ed.meta.jenis == JenisEdisi::Murni;

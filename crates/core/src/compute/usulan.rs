@@ -14,7 +14,7 @@ pub struct UsulanTabel {
 }
 
 pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<UsulanTabel> {
-    let (file, src) = ed.sources.usulan.as_ref()?;
+    let (file, src) = ed.sources.usulan.as_deref()?;
     for u in &src.usulan {
         if u.get_ref().program.trim().is_empty() {
             diags.error(file.loc_of(&u.span()), "usulan tanpa program/kegiatan; tulis program = \"…\"");

@@ -244,29 +244,38 @@ pub fn slug(meta: &Meta) -> String {
     format!("renja-{jenis}-{}-{}-{}", meta.tahun, clean(&opd), clean(&meta.daerah.nama))
 }
 
-/// The context values of the computed tables, by context key, each with the JSON it was made
-/// from, so that the next context ([`context_reusing`]) converts again only the tables whose
-/// JSON changed (a pagu edit changes `rencana`, not `evaluasi` or `rkpd`; at ×16 converting
-/// all of them took 25–55 ms).
-#[derive(Debug, Default)]
-pub struct ContextParts(BTreeMap<&'static str, (Vec<u8>, minijinja::Value)>);
+/// The context values of the computed tables, by context key, each with the computed part it
+/// was made from, so that the next context ([`context_reusing`]) converts again only the parts
+/// that are not the very value kept here (a pagu edit changes `rencana`, not `evaluasi` or
+/// `rkpd`; at ×16 converting all of them took 25–55 ms, and serialising them to compare 3 ms).
+#[derive(Default)]
+pub struct ContextParts(BTreeMap<&'static str, (Arc<dyn std::any::Any + Send + Sync>, minijinja::Value)>);
+
+impl std::fmt::Debug for ContextParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
+}
 
 /// One computed table's context value (`None` for a table not computed). With `parts`, the
-/// value kept there under `key` is reused while the table's JSON is the same, and the new one
-/// kept; without (a one-off context), no JSON is made or kept.
-fn context_part<T: serde::Serialize>(table: &T, key: &'static str, parts: Option<&mut ContextParts>) -> Option<minijinja::Value> {
+/// value kept there under `key` is reused while the part is the same value, and the new one
+/// kept; without (a one-off context), nothing is kept.
+fn context_part<T: serde::Serialize + Send + Sync + 'static>(table: &Option<Arc<T>>, key: &'static str, parts: Option<&mut ContextParts>) -> Option<minijinja::Value> {
     let convert = || {
         let json = serde_json::to_value(table).unwrap_or_default();
         (!json.is_null()).then(|| template::to_value(&json))
     };
     let Some(parts) = parts else { return convert() };
-    let bytes = serde_json::to_vec(table).unwrap_or_default();
-    if let Some((_, v)) = parts.0.get(key).filter(|(b, _)| *b == bytes) {
+    let Some(part) = table else {
+        parts.0.remove(key);
+        return None;
+    };
+    if let Some((_, v)) = parts.0.get(key).filter(|(kept, _)| std::ptr::addr_eq(Arc::as_ptr(kept), Arc::as_ptr(part))) {
         return Some(v.clone());
     }
     let value = convert();
     match &value {
-        Some(v) => parts.0.insert(key, (bytes, v.clone())),
+        Some(v) => parts.0.insert(key, (part.clone(), v.clone())),
         None => parts.0.remove(key),
     };
     value
@@ -501,7 +510,7 @@ fn para(s: impl Into<String>) -> Blok {
 /// The legal bases as a numbered list; a regulation listed twice is a warning.
 fn landasan(ed: &Edition, diags: &mut Diagnostics) -> Blok {
     let mut items = Vec::new();
-    let Some((file, l)) = &ed.sources.landasan else {
+    let Some((file, l)) = ed.sources.landasan.as_deref() else {
         return Blok::Daftar { gaya: GayaDaftar::Angka, mulai: 1, butir: items };
     };
     let mut seen: BTreeMap<(String, String, i32), (usize, Loc)> = BTreeMap::new();
@@ -605,7 +614,7 @@ fn unit_blocks(u: &crate::source::schema::Unit, level: usize, gaya: &[GayaDaftar
 fn tugas_fungsi(ed: &Edition, diags: &mut Diagnostics) -> Blok {
     let gaya = gaya_tingkat_edisi(&ed.meta.halaman.gaya_daftar);
     let mut butir = Vec::new();
-    if let Some((file, o)) = &ed.sources.organisasi {
+    if let Some((file, o)) = ed.sources.organisasi.as_deref() {
         let mut names: BTreeMap<String, Loc> = BTreeMap::new();
         for u in &o.unit {
             let loc = file.loc_of(&u.span());
@@ -627,7 +636,7 @@ fn tugas_fungsi(ed: &Edition, diags: &mut Diagnostics) -> Blok {
 }
 
 fn fungsi_dinas(ed: &Edition) -> Blok {
-    let f = ed.sources.organisasi.as_ref().and_then(|(_, o)| o.dinas.as_ref()).map(|d| d.fungsi.clone()).unwrap_or_default();
+    let f = ed.sources.organisasi.as_deref().and_then(|(_, o)| o.dinas.as_ref()).map(|d| d.fungsi.clone()).unwrap_or_default();
     fungsi_list(&f, GayaDaftar::Huruf)
 }
 
@@ -952,11 +961,11 @@ fn table_source<'a>(ed: &'a Edition, id: &str) -> Option<&'a crate::diag::Source
     use tables::IdTabel;
     let s = ed.sources;
     match IdTabel::parse(id)? {
-        IdTabel::Evaluasi => s.evaluasi.as_ref().map(|(f, _)| f),
-        IdTabel::Kinerja | IdTabel::Rumusan => s.tujuan_sasaran.as_ref().map(|(f, _)| f),
-        IdTabel::Rkpd => s.rkpd.as_ref().map(|(f, _)| f),
-        IdTabel::Rencana => s.rencana.as_ref().map(|(f, _)| f),
-        IdTabel::Usulan => s.usulan.as_ref().map(|(f, _)| f),
+        IdTabel::Evaluasi => s.evaluasi.as_deref().map(|(f, _)| f),
+        IdTabel::Kinerja | IdTabel::Rumusan => s.tujuan_sasaran.as_deref().map(|(f, _)| f),
+        IdTabel::Rkpd => s.rkpd.as_deref().map(|(f, _)| f),
+        IdTabel::Rencana => s.rencana.as_deref().map(|(f, _)| f),
+        IdTabel::Usulan => s.usulan.as_deref().map(|(f, _)| f),
     }
 }
 

@@ -334,10 +334,10 @@ impl Cache {
 
 /// [`validate`] with a [`Cache`] (`&mut None`: none).
 pub fn validate_cached<'a>(sources: &'a Sources, cache: &mut Option<&mut Cache>, diags: &mut Diagnostics) -> Option<Edition<'a>> {
-    let (efile, edisi) = sources.edisi.as_ref()?;
+    let (efile, edisi) = sources.edisi.as_deref()?;
     let meta = meta(efile, edisi, cache, diags);
     let digits = meta.digit_sub_kegiatan;
-    let tree = match &sources.nomenklatur {
+    let tree = match sources.nomenklatur.as_deref() {
         Some((f, n)) => tree(f, n, digits, diags),
         None => BTreeMap::new(),
     };
@@ -346,15 +346,15 @@ pub fn validate_cached<'a>(sources: &'a Sources, cache: &mut Option<&mut Cache>,
     if needs_tree && sources.nomenklatur.is_none() && !nomen_present {
         diags.error(efile.start(), "data/nomenklatur.toml tidak ada, padahal tabel program memerlukannya");
     }
-    let evaluasi = match &sources.evaluasi {
+    let evaluasi = match sources.evaluasi.as_deref() {
         Some((f, e)) => rows(f, &e.baris, |b| &b.kode, &tree, digits, diags),
         None => Vec::new(),
     };
-    let rkpd = match &sources.rkpd {
+    let rkpd = match sources.rkpd.as_deref() {
         Some((f, e)) => rows(f, &e.baris, |b| &b.kode, &tree, digits, diags),
         None => Vec::new(),
     };
-    let rencana = match &sources.rencana {
+    let rencana = match sources.rencana.as_deref() {
         Some((f, e)) => rows(f, &e.baris, |b| &b.kode, &tree, digits, diags),
         None => Vec::new(),
     };

@@ -40,17 +40,21 @@ pub struct Sources {
     pub dir: PathBuf,
     /// Data files present on disk (even when they failed to parse), by path relative to `dir`.
     pub present: Vec<String>,
-    pub edisi: Option<(SourceFile, EdisiFile)>,
+    pub edisi: Option<Loaded<EdisiFile>>,
     pub chapters: Vec<ChapterSource>,
-    pub nomenklatur: Option<(SourceFile, NomenklaturFile)>,
-    pub evaluasi: Option<(SourceFile, EvaluasiFile)>,
-    pub tujuan_sasaran: Option<(SourceFile, TujuanSasaranFile)>,
-    pub rkpd: Option<(SourceFile, RkpdFile)>,
-    pub rencana: Option<(SourceFile, RencanaFile)>,
-    pub landasan: Option<(SourceFile, LandasanFile)>,
-    pub organisasi: Option<(SourceFile, OrganisasiFile)>,
-    pub usulan: Option<(SourceFile, UsulanFile)>,
+    pub nomenklatur: Option<Loaded<NomenklaturFile>>,
+    pub evaluasi: Option<Loaded<EvaluasiFile>>,
+    pub tujuan_sasaran: Option<Loaded<TujuanSasaranFile>>,
+    pub rkpd: Option<Loaded<RkpdFile>>,
+    pub rencana: Option<Loaded<RencanaFile>>,
+    pub landasan: Option<Loaded<LandasanFile>>,
+    pub organisasi: Option<Loaded<OrganisasiFile>>,
+    pub usulan: Option<Loaded<UsulanFile>>,
 }
+
+/// A parsed source file with its text, shared: an incremental load ([`load_cached`]) gives the
+/// kept parse of an unchanged file without copying it.
+pub type Loaded<T> = std::sync::Arc<(SourceFile, T)>;
 
 /// edisi.toml and every data file, in the order [`load`] reads them.
 pub const DATA_FILES: &[&str] = &[
@@ -430,23 +434,23 @@ fn jenis(s: &str) -> String {
     s.to_string()
 }
 
-fn load_toml<T: DeserializeOwned + Clone + Send + 'static>(
+fn load_toml<T: DeserializeOwned + Send + Sync + 'static>(
     dir: &Path,
     rel: &str,
     required: bool,
     glyphs: Option<&text::Glyphs>,
     cache: &mut Option<&mut Cache>,
     diags: &mut Diagnostics,
-) -> Option<(SourceFile, T)> {
+) -> Option<Loaded<T>> {
     let file = read(dir, rel, diags, required)?;
     match cache {
         Some(c) => c.parsed(file, diags, |file, d| {
             let value = parse_toml_with::<T>(&file, &file.text, 0, glyphs, d)?;
-            Some((file, value))
+            Some(std::sync::Arc::new((file, value)))
         }),
         None => {
             let value = parse_toml_with::<T>(&file, &file.text, 0, glyphs, diags)?;
-            Some((file, value))
+            Some(std::sync::Arc::new((file, value)))
         }
     }
 }

@@ -93,6 +93,11 @@ pub fn check(text: &str) -> Vec<Problem> {
 /// [`check`], and characters no font of the document can draw.
 pub fn check_with(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
     let mut out = Vec::new();
+    // Most values are short printable ASCII (codes, amounts, Indonesian words): no control
+    // character, every glyph in the fonts, no word longer than the whole. One pass over bytes.
+    if text.len() <= MAX_WORD && text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return out;
+    }
     let mut line_reported = false;
     let mut word_start = 0;
     let mut word_len = 0usize;
@@ -145,7 +150,8 @@ pub fn check_with(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
 /// [`check_with`] for one TOML value, plus its total length.
 pub fn check_value(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
     let mut out = check_with(text, glyphs);
-    let units: usize = text.chars().map(char::len_utf16).sum();
+    // A character takes no more UTF-16 units than UTF-8 bytes, so a short text needs no count.
+    let units: usize = if text.len() <= MAX_VALUE { 0 } else { text.chars().map(char::len_utf16).sum() };
     if units > MAX_VALUE {
         out.push(Problem {
             offset: 0,
