@@ -123,21 +123,27 @@ fn putus_setelah(c: char, next: Option<char>) -> bool {
 /// letter follows, as the Unicode line-breaking rules typst and LibreOffice follow allow.
 pub fn potongan(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
+    each_potongan(s, |p| out.push(p));
+    out
+}
+
+/// Calls `f` with each of [`potongan`]'s pieces of `s`, in order, without collecting them (a
+/// large table measures tens of thousands of cells after every data edit).
+fn each_potongan<'a>(s: &'a str, mut f: impl FnMut(&'a str)) {
     for word in s.split(char::is_whitespace).filter(|w| !w.is_empty()) {
         let mut start = 0;
-        let chars: Vec<(usize, char)> = word.char_indices().collect();
-        for (i, &(at, c)) in chars.iter().enumerate() {
-            if putus_setelah(c, chars.get(i + 1).map(|x| x.1)) {
+        let mut chars = word.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            if putus_setelah(c, chars.peek().map(|x| x.1)) {
                 let end = at + c.len_utf8();
-                out.push(&word[start..end]);
+                f(&word[start..end]);
                 start = end;
             }
         }
         if start < word.len() {
-            out.push(&word[start..]);
+            f(&word[start..]);
         }
     }
-    out
 }
 
 /// `s` with a U+200B after every "/" and "-" where [`potongan`] lets a line break, for renderers
@@ -167,7 +173,8 @@ struct Kebutuhan {
 
 /// Text widths of one cell at 1 pt: (widest piece, longest line).
 fn ukur(m: &Metrik, teks: &str, bold: bool) -> Kebutuhan {
-    let min = potongan(teks).iter().map(|p| m.lebar(p, bold)).fold(0.0, f64::max);
+    let mut min = 0.0;
+    each_potongan(teks, |p| min = f64::max(min, m.lebar(p, bold)));
     let alami = teks.lines().map(|l| m.lebar(l.trim(), bold)).fold(0.0, f64::max);
     Kebutuhan { min, alami }
 }

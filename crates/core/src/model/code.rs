@@ -87,6 +87,14 @@ pub struct Parsed {
 impl Code {
     /// Reads a code as authors write it and returns its canonical form. `sub_digits` is 2 or 4.
     pub fn parse(written: &str, sub_digits: usize) -> Result<Parsed, CodeError> {
+        if Code::is_canonical(written, sub_digits) {
+            return Ok(Parsed { code: Code(written.to_string()), normalised: false });
+        }
+        Code::parse_written(written, sub_digits)
+    }
+
+    /// [`Code::parse`] without the shortcut for a canonical code.
+    fn parse_written(written: &str, sub_digits: usize) -> Result<Parsed, CodeError> {
         let compact: String = written.chars().filter(|c| !c.is_whitespace()).collect();
         let compact = compact.trim_end_matches('.');
         if compact.is_empty() {
@@ -121,6 +129,22 @@ impl Code {
         Ok(Parsed { code: Code(canonical), normalised })
     }
 
+    /// Whether `written` is already its own canonical form: a valid number of parts, each of
+    /// exactly its width in ASCII digits, with a level digit of 1 or 2. [`Code::parse`] then
+    /// gives it back unchanged, so it is taken as it is (a large edition reads thousands of
+    /// codes at every data edit).
+    fn is_canonical(written: &str, sub_digits: usize) -> bool {
+        let widths = [1usize, 2, 2, 1, 2, sub_digits];
+        let mut n = 0;
+        for part in written.split('.') {
+            if n >= widths.len() || part.len() != widths[n] || !part.bytes().all(|b| b.is_ascii_digit()) || (n == 3 && part != "1" && part != "2") {
+                return false;
+            }
+            n += 1;
+        }
+        Level::from_parts(n).is_some()
+    }
+
     /// Wraps a string already known to be canonical (as produced by [`Code::parse`]).
     pub fn as_str(&self) -> &str {
         &self.0
@@ -131,7 +155,7 @@ impl Code {
     }
 
     pub fn level(&self) -> Level {
-        Level::from_parts(self.parts().len()).expect("canonical code has a valid part count")
+        Level::from_parts(self.0.bytes().filter(|&b| b == b'.').count() + 1).expect("canonical code has a valid part count")
     }
 
     /// The parent code: the code minus its last part (minus two for a kegiatan).
@@ -196,6 +220,25 @@ mod tests {
         let p = Code::parse("2.07.01.2.01.0006", 2).unwrap();
         assert_eq!(p.code.as_str(), "2.07.01.2.01.06");
         assert!(matches!(Code::parse("2.07.01.2.01.0106", 2), Err(CodeError::TooWide { .. })));
+    }
+
+    #[test]
+    fn the_canonical_shortcut_gives_what_the_full_reading_gives() {
+        let written = [
+            "2", "2.07", "2.07.01", "2.07.01.2.01", "2.07.01.2.01.0006", "2.07.01.2.01.06", "2.07.01.1.01.0001", "0.00.00.1.00.0000",
+            "2.07.01.3.01.0006", "2.07.01.0.01.0006", "2.7", "2.07.1", "02.07", "2.07.", " 2.07", "2.07 ", "2.07.01.2", "2.07.01.2.01.0006.1",
+            "2.07.01.2.01.00006", "2.07.01.2.01.006", "2.07.01.2.01.x006", "2.07.01.2.01.", "", ".", "2..07", "٢.07", "2.07.01.2.01.6",
+        ];
+        for w in written {
+            for digits in [2, 4] {
+                let shortcut = Code::is_canonical(w, digits);
+                let full = Code::parse_written(w, digits);
+                assert_eq!(Code::parse(w, digits), full, "{w:?} with {digits} digits");
+                if shortcut {
+                    assert_eq!(full, Ok(Parsed { code: Code(w.to_string()), normalised: false }), "{w:?} is canonical");
+                }
+            }
+        }
     }
 
     #[test]
