@@ -1,7 +1,8 @@
 //! Incremental read and check (issue #21): `Edition::load_cached` parses a source file again
 //! only when its bytes change and computes the tables again only when edisi.toml or a data file
-//! changes, and after every edit its model and diagnostics are exactly those of a cold
-//! `Edition::load` — through edits that introduce and fix errors, a deleted and an added file.
+//! changes (then only the parts that read it), and after every edit its model and diagnostics
+//! are exactly those of a cold `Edition::load` — through edits that introduce and fix errors, a
+//! deleted and an added file.
 
 mod common;
 

@@ -60,7 +60,9 @@ impl Edition {
     /// is read, but parsed again only when its bytes changed; validation reuses the fonts'
     /// families and the images' checks while those files are unchanged; the computed tables
     /// (and their diagnostics) are reused while edisi.toml and the data files are unchanged, so
-    /// a chapter edit computes nothing again. The edition and its diagnostics, in order, are
+    /// a chapter edit computes nothing again, and a data edit computes again only the parts
+    /// that read the edited file (`renja_core::compute::compute_reusing`), whose placed tables
+    /// and template values alone are made again. The edition and its diagnostics, in order, are
     /// exactly [`Edition::load`]'s (tests/incremental.rs holds that).
     pub fn load_cached(dir: &Path, cache: &mut EditionCache) -> Edition {
         Edition::load_cached_inner(dir, cache, None)
@@ -287,9 +289,9 @@ pub struct EditionCache {
     /// Of the last load's document stage: making the placed tables and the templates' context
     /// (zero when they were reused).
     made: [std::time::Duration; 2],
-    /// The computed tables' template-context values, reused while a table's JSON is unchanged.
+    /// The computed parts' template-context values, reused while a part is kept.
     context_parts: renja_core::document::ContextParts,
-    /// The fitted placed tables, reused while a table's unfitted JSON is unchanged.
+    /// The fitted placed tables of each computed part, reused while the part is kept.
     fit_parts: renja_core::document::FitParts,
 }
 

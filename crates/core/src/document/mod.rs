@@ -747,8 +747,8 @@ pub fn context_of(ed: &Edition, computed: &Computed) -> minijinja::Value {
 }
 
 /// [`context_of`] for the tables `named` ([`named_in_templates`] of `ed`), reusing the values of
-/// the tables whose JSON is the same as when `parts` last made them (the incremental load keeps
-/// `parts` from one load to the next). The same context.
+/// the computed parts that are the very values `parts` last made them from (the incremental load
+/// keeps `parts` from one load to the next). The same context.
 pub fn context_reusing(ed: &Edition, computed: &Computed, parts: &mut ContextParts, named: Option<&std::collections::BTreeSet<String>>) -> minijinja::Value {
     context(&ed.meta, computed, &ed.sources.present, Some(parts), named)
 }
