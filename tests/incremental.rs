@@ -240,3 +240,30 @@ fn a_data_edit_computes_again_only_the_parts_that_read_it() {
     assert!(!same(&before, &after, "evaluasi") && !same(&before, &after, "kinerja"), "both parts that read tujuan-sasaran.toml are computed again");
     assert!(same(&before, &after, "rencana") && same(&before, &after, "rkpd"), "the others are kept");
 }
+
+/// `renja check` loads without keeping a document (`Edition::load_for_check`: each placed table
+/// drops its rows once fitted): the same diagnostics, in the same order, as a full load, on both
+/// samples; the document stage's own warnings (tables placed twice or not at all, columns too
+/// narrow for a word) are among them.
+#[test]
+fn the_check_only_load_reports_what_a_full_load_reports() {
+    for dir in ["content", "contoh/murni"] {
+        let dir = Path::new(common::ROOT).join(dir);
+        let full = Edition::load(&dir);
+        let check = Edition::load_for_check(&dir);
+        assert!(check.document().is_none() && full.document().is_some());
+        assert_eq!(outcome(&check).1, outcome(&full).1, "{}", dir.display());
+        let document_stage = full.check().of_stage(renja::diag::Stage::Document).count();
+        assert!(document_stage > 0 || dir.ends_with("murni"), "{}: {document_stage} document-stage diagnostics", dir.display());
+    }
+    // Columns too narrow for a word: the check reports them as the full load does.
+    let ws = tempfile::tempdir().unwrap();
+    let dir = ws.path().join("sempit");
+    common::copy_dir(&Path::new(common::ROOT).join("content"), &dir);
+    let long = "Penyelenggaraanpelayanankesejahteraansosialtenagakerjatransmigrasidanketahananpangan";
+    edit(&dir.join("data/rencana.toml"), "tolok_ukur = \"", &format!("tolok_ukur = \"{long} "));
+    let full = Edition::load(&dir);
+    let check = Edition::load_for_check(&dir);
+    assert!(full.check().iter().any(|d| d.message.contains("tidak cukup lebar")), "the long word is reported: {}", outcome(&full).1);
+    assert_eq!(outcome(&check).1, outcome(&full).1);
+}

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 pub fn run(dir: &Path, arsip: Option<PathBuf>) -> i32 {
-    let mut edition = crate::Edition::load(dir);
+    // Only the diagnostics are needed: no document is kept (less memory for a large edition).
+    let mut edition = crate::Edition::load_for_check(dir);
     super::check_base(&mut edition, arsip);
     let diags = edition.check();
     super::print_diagnostics(diags);

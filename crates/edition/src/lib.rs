@@ -41,6 +41,11 @@ impl Edition {
     /// Reads, validates and computes the edition in `dir` and builds its document model. Bad
     /// sources never fail the call: every problem is a located diagnostic (see [`Edition::check`]).
     pub fn load(dir: &Path) -> Edition {
+        Edition::load_building(dir, renja_core::document::build_owned)
+    }
+
+    /// [`Edition::load`] with the document stage `build`.
+    fn load_building(dir: &Path, build: fn(&renja_core::model::Edition<'_>, renja_core::compute::Computed, &mut Diagnostics) -> Document) -> Edition {
         let mut diags = Diagnostics::new();
         diags.enter(Stage::Source);
         let sources = renja_core::source::load(dir, &mut diags);
@@ -49,10 +54,20 @@ impl Edition {
             diags.enter(Stage::Compute);
             let computed = renja_core::compute::compute(&ed, &mut diags);
             diags.enter(Stage::Document);
-            renja_core::document::build_owned(&ed, computed, &mut diags)
+            build(&ed, computed, &mut diags)
         });
         diags.sort();
         Edition { dir: dir.to_path_buf(), sources, document, diagnostics: diags }
+    }
+
+    /// [`Edition::load`] for `renja check`: the same sources and diagnostics, in the same order,
+    /// but no document. Only reporting, it lets each placed table drop its rows once fitted
+    /// (`renja_core::document::build_for_check`), so the check of a large edition never holds
+    /// every table's rows at once.
+    pub fn load_for_check(dir: &Path) -> Edition {
+        let mut e = Edition::load_building(dir, renja_core::document::build_for_check);
+        e.document = None;
+        e
     }
 
     /// [`Edition::load`] for a caller that loads the same edition again after each change (the

@@ -661,8 +661,11 @@ pub fn build(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Docu
 
 /// [`build`] taking the computed tables (the document keeps them) instead of a copy of them.
 pub fn build_owned(ed: &Edition, computed: Computed, diags: &mut Diagnostics) -> Document {
-    let tabel = tables_of(ed, &computed, diags);
+    // The context first (it reports nothing): converting a table for the templates holds its
+    // JSON for a moment, which then does not add to the fitted tables' memory (at ×64, 12 MB
+    // of `renja check`'s peak).
     let ctx = context_of(ed, &computed);
+    let tabel = tables_of(ed, &computed, diags);
     build_from(ed, Arc::new(computed), Arc::new(tabel), &ctx, diags)
 }
 
@@ -672,7 +675,17 @@ pub fn build_owned(ed: &Edition, computed: Computed, diags: &mut Diagnostics) ->
 /// document again after a chapter edit with [`build_from`], giving the warnings they gave again
 /// first, as [`build`] does.
 pub fn tables_of(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> Tabel {
-    fit_tables(ed, computed, diags, None)
+    fit_tables(ed, computed, diags, None, true)
+}
+
+/// [`build_owned`] for a caller that only reports (`renja check`): the same diagnostics, in the
+/// same order, but each placed table drops its rows as soon as it is fitted and its unfit
+/// columns are reported, so the rows of every table are never held at once (at ×64, 19 MB of
+/// the check's peak). The document's tables have no rows: it must not be rendered.
+pub fn build_for_check(ed: &Edition, computed: Computed, diags: &mut Diagnostics) -> Document {
+    let ctx = context_of(ed, &computed);
+    let tabel = fit_tables(ed, &computed, diags, None, false);
+    build_from(ed, Arc::new(computed), Arc::new(tabel), &ctx, diags)
 }
 
 /// The placed tables, each shared: a table made from a computed part that an incremental load
@@ -699,14 +712,14 @@ impl std::fmt::Debug for FitParts {
 /// [`tables_of`], keeping the fitted tables of `parts` whose computed part is the same value
 /// (the incremental load keeps `parts` from one load to the next). The same tables and warnings.
 pub fn tables_reusing(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, parts: &mut FitParts) -> Tabel {
-    fit_tables(ed, computed, diags, Some(parts))
+    fit_tables(ed, computed, diags, Some(parts), true)
 }
 
 /// Column widths and font size of every table from its cells ([`widths`]); a column that cannot
 /// hold its widest word even at the smallest allowed size is a warning naming table and column
 /// (in the order of the tables' ids). With `parts`, the tables of a part kept there are not made
-/// or fitted again.
-fn fit_tables(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, mut parts: Option<&mut FitParts>) -> Tabel {
+/// or fitted again. Without `rows`, each table drops its rows once fitted ([`build_for_check`]).
+fn fit_tables(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, mut parts: Option<&mut FitParts>, rows: bool) -> Tabel {
     use crate::compute::Part;
     let metrik = std::sync::OnceLock::new();
     let mut tabel: BTreeMap<String, (Arc<TabelTampil>, Vec<widths::TidakMuat>)> = BTreeMap::new();
@@ -720,6 +733,9 @@ fn fit_tables(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, mut pa
                 .map(|mut t| {
                     let lebar = widths::lebar_halaman(&ed.meta, t.orientasi);
                     let problems = widths::atur(&mut t, metrik.get_or_init(|| widths::Metrik::new(&ed.meta.halaman.huruf)), lebar);
+                    if !rows {
+                        t.baris = Vec::new();
+                    }
                     (Arc::new(t), problems)
                 })
                 .collect(),
