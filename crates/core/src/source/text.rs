@@ -102,7 +102,26 @@ pub fn check_with(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
     let mut word_start = 0;
     let mut word_len = 0usize;
     let mut word_reported = false;
+    // A line of nothing but invisible characters (zero-width space, soft hyphen, …) before a
+    // line break: typst draws it with glyphs the fonts lack, and PDF/A refuses the document.
+    let mut line_visible = false;
+    let mut line_invisible: Option<(usize, char)> = None;
     for (i, c) in text.char_indices() {
+        if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
+            if let (Some((at, inv)), false, false) = (line_invisible, line_visible, line_reported) {
+                out.push(Problem {
+                    offset: at,
+                    message: format!("baris ini hanya berisi karakter tak terlihat ({}); tidak dapat dicetak", char_name(inv)),
+                    hint: "hapus karakter itu (biasanya terbawa saat menyalin dari aplikasi lain), atau tulis teks di baris itu",
+                });
+            }
+            line_visible = false;
+            line_invisible = None;
+        } else if invisible(c) {
+            line_invisible = line_invisible.or(Some((i, c)));
+        } else if !c.is_whitespace() {
+            line_visible = true;
+        }
         if c == '\n' {
             line_reported = false;
         }
@@ -148,6 +167,12 @@ pub fn check_with(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
 }
 
 /// [`check_with`] for one TOML value, plus its total length.
+/// Characters that draw nothing (format characters): zero-width space and joiners, soft hyphen,
+/// direction marks and embeddings, word joiner and invisible operators, byte order mark.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
 pub fn check_value(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
     let mut out = check_with(text, glyphs);
     // A character takes no more UTF-16 units than UTF-8 bytes, so a short text needs no count.
@@ -165,6 +190,19 @@ pub fn check_value(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_of_only_invisible_characters_before_a_break() {
+        // What made the PDF/A export fail after check passed (tests/check_build.rs found it).
+        for bad in ["\u{200B}\u{AD}\u{2028}", "\u{AD}\u{2028}teks", "kata\n \u{200B}\n", "\u{FEFF}\r\n"] {
+            let p = check(bad);
+            assert_eq!(p.len(), 1, "{bad:?}: {p:?}");
+            assert!(p[0].message.contains("tak terlihat"), "{p:?}");
+        }
+        for good in ["\u{200B}\u{AD}", "A\u{AD}\u{2028}B", "kata\u{200B}lain\n", "A\u{200B}\u{2028}", "\n\n", " \u{2028} "] {
+            assert!(check(good).is_empty(), "{good:?}: {:?}", check(good));
+        }
+    }
 
     #[test]
     fn control_characters_and_marker() {
