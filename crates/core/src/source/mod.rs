@@ -6,6 +6,7 @@
 //! sources' fingerprint ([`fingerprint`], over [`read_tree`]); may use `diag`, `format` and
 //! `model::value`, never `model`'s validation, `compute`, a renderer or `archive`.
 
+mod chunks;
 pub mod schema;
 pub mod text;
 
@@ -213,7 +214,14 @@ pub fn parse_toml_with<T: DeserializeOwned>(file: &SourceFile, text: &str, offse
             d.with_detail(x);
         }
     };
-    let (mut root, errors) = DeTable::parse_recoverable(text);
+    // A large data file's long array of tables is parsed element by element (`chunks`: the
+    // same table, without the whole document's token and event vectors); a smaller file, any
+    // other shape and any syntax error take the whole-document parse.
+    let chunked = if text.len() >= chunks::FROM_BYTES { chunks::parse(text) } else { None };
+    let (mut root, errors) = match chunked {
+        Some(root) => (root, Vec::new()),
+        None => DeTable::parse_recoverable(text),
+    };
     if !errors.is_empty() {
         // Syntax errors; the parser recovers and names each (a few at most are useful).
         let mut seen = Vec::new();
