@@ -11,7 +11,7 @@
 //! quoted header key, another table after the array, a syntax error in any piece) gives `None`
 //! and the caller parses the whole document, which reports syntax errors as before.
 
-use toml::de::{DeArray, DeTable, DeValue};
+use toml::de::{DeTable, DeValue};
 
 /// The size from which a file is parsed in pieces. Below it the whole parse's transient
 /// vectors stay under ~11 MB, and a file the preview parses again after each edit (rencana.toml
@@ -126,7 +126,9 @@ pub(super) fn parse(text: &str) -> Option<Spanned<DeTable<'_>>> {
         return None;
     }
     let mut root = prologue;
-    let mut items: Option<(Spanned<toml::de::DeString<'_>>, std::ops::Range<usize>, DeArray<'_>)> = None;
+    // The first piece's array, moved into place, becomes the file's (its span is its first
+    // header's, as the whole parse gives); each later piece adds its one element to it.
+    let mut array: Option<(Spanned<toml::de::DeString<'_>>, Spanned<DeValue<'_>>)> = None;
     for (i, &s) in starts.iter().enumerate() {
         let e = starts.get(i + 1).copied().unwrap_or(text.len());
         let (piece, errors) = DeTable::parse_recoverable(&text[s..e]);
@@ -138,22 +140,20 @@ pub(super) fn parse(text: &str) -> Option<Spanned<DeTable<'_>>> {
             return None;
         }
         let (k, v) = piece.into_iter().next()?;
-        let (vspan, DeValue::Array(mut a)) = (v.span(), v.into_inner()) else { return None };
+        let (span, DeValue::Array(mut a)) = (v.span(), v.into_inner()) else { return None };
         if a.len() != 1 {
             return None;
         }
-        let element = shift_value(std::mem::replace(&mut (*a)[0], Spanned::new(0..0, DeValue::Boolean(false))), s);
-        match &mut items {
-            None => {
-                (*a)[0] = element;
-                items = Some((shift_key(k, s), vspan.start + s..vspan.end + s, a));
+        match &mut array {
+            None => array = Some((shift_key(k, s), shift_value(Spanned::new(span, DeValue::Array(a)), s))),
+            Some((_, acc)) => {
+                let DeValue::Array(acc) = acc.get_mut() else { return None };
+                acc.push(shift_value(std::mem::replace(&mut (*a)[0], Spanned::new(0..0, DeValue::Boolean(false))), s));
             }
-            // The array's span is its first header's, as the whole parse gives.
-            Some((_, _, acc)) => acc.push(element),
         }
     }
-    let (k, span, a) = items?;
-    root.get_mut().insert(k, Spanned::new(span, DeValue::Array(a)));
+    let (k, v) = array?;
+    root.get_mut().insert(k, v);
     Some(root)
 }
 

@@ -166,13 +166,13 @@ pub fn check_with(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
     out
 }
 
-/// [`check_with`] for one TOML value, plus its total length.
 /// Characters that draw nothing (format characters): zero-width space and joiners, soft hyphen,
 /// direction marks and embeddings, word joiner and invisible operators, byte order mark.
 fn invisible(c: char) -> bool {
     matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
+/// [`check_with`] for one TOML value, plus its total length.
 pub fn check_value(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
     let mut out = check_with(text, glyphs);
     // A character takes no more UTF-16 units than UTF-8 bytes, so a short text needs no count.
