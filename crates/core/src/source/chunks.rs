@@ -1,15 +1,18 @@
-//! Parsing a data file one `[[baris]]` element at a time. The `toml` parser lexes a whole
-//! document into a token vector and an event vector before it builds the table: for a 2.2 MB
-//! rencana.toml (×64 of the sample, a third of it comments) that is 24 MB held at once, the
-//! peak of `renja check` at ×64. A data file is a few tables followed by one long array of
-//! tables, so it is parsed here as its prologue and then each element on its own, with the
-//! elements' spans moved to their place in the file: the same table as the whole-document
-//! parse (tests below compare every span), with transient memory of one element.
+//! Reading a data file one `[[baris]]` element at a time. The `toml` parser lexes a whole
+//! document into a token vector and an event vector before it builds the table, and the table
+//! of a 2.2 MB rencana.toml (×64 of the sample, a third of it comments) with every value's span
+//! is 20 MB more: the peak of `renja check` at ×64. A data file is a few tables followed by one
+//! long array of tables, so it is parsed here as its prologue and then each element on its own,
+//! with the element's spans moved to their place in the file, and deserialised straight into
+//! the file's value ([`deserialize`]): each element's table exists only while its row is made.
+//! The elements are the whole-document parse's (tests below compare every span), and so is the
+//! value.
 //!
 //! Only a file of that simple shape is split: a prologue without the array's key, then nothing
 //! but `[[X]]` headers and the headers of X's sub-tables (`[X.y]`, `[[X.y]]`). Anything else (a
-//! quoted header key, another table after the array, a syntax error in any piece) gives `None`
-//! and the caller parses the whole document, which reports syntax errors as before.
+//! quoted header key, another table after the array, a syntax error in any piece, a value that
+//! does not deserialise) gives `None` and the caller parses the whole document, which reports
+//! every problem as before.
 
 use toml::de::{DeTable, DeValue};
 
@@ -104,8 +107,16 @@ fn headers(text: &str) -> Option<Vec<Header>> {
     Some(out)
 }
 
-/// The document parsed piece by piece as described above, or `None` (see the module).
-pub(super) fn parse(text: &str) -> Option<Spanned<DeTable<'_>>> {
+/// A file split as described above: its prologue, parsed, and where each element starts.
+pub(super) struct Pieces<'i> {
+    text: &'i str,
+    key: &'i str,
+    prologue: Spanned<DeTable<'i>>,
+    starts: Vec<usize>,
+}
+
+/// `text` split into its prologue and elements, or `None` (see the module).
+pub(super) fn split(text: &str) -> Option<Pieces<'_>> {
     let headers = headers(text)?;
     let first = headers.iter().position(|h| h.array && h.single)?;
     let key = &text[headers[first].first.clone()];
@@ -125,13 +136,16 @@ pub(super) fn parse(text: &str) -> Option<Spanned<DeTable<'_>>> {
     if !errors.is_empty() || prologue.get_ref().iter().any(|(k, _)| k.get_ref() == key) {
         return None;
     }
-    let mut root = prologue;
-    // The first piece's array, moved into place, becomes the file's (its span is its first
-    // header's, as the whole parse gives); each later piece adds its one element to it.
-    let mut array: Option<(Spanned<toml::de::DeString<'_>>, Spanned<DeValue<'_>>)> = None;
-    for (i, &s) in starts.iter().enumerate() {
-        let e = starts.get(i + 1).copied().unwrap_or(text.len());
-        let (piece, errors) = DeTable::parse_recoverable(&text[s..e]);
+    Some(Pieces { text, key, prologue, starts })
+}
+
+impl<'i> Pieces<'i> {
+    /// Element `i` of the array, with its spans at their place in the file (as the whole parse
+    /// gives them), or `None` when its piece is not exactly one element of the array.
+    fn element(&self, i: usize) -> Option<Spanned<DeValue<'i>>> {
+        let s = self.starts[i];
+        let e = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        let (piece, errors) = DeTable::parse_recoverable(&self.text[s..e]);
         if !errors.is_empty() {
             return None;
         }
@@ -139,21 +153,161 @@ pub(super) fn parse(text: &str) -> Option<Spanned<DeTable<'_>>> {
         if piece.len() != 1 {
             return None;
         }
-        let (k, v) = piece.into_iter().next()?;
-        let (span, DeValue::Array(mut a)) = (v.span(), v.into_inner()) else { return None };
+        let (_, v) = piece.into_iter().next()?;
+        let DeValue::Array(mut a) = v.into_inner() else { return None };
         if a.len() != 1 {
             return None;
         }
-        match &mut array {
-            None => array = Some((shift_key(k, s), shift_value(Spanned::new(span, DeValue::Array(a)), s))),
-            Some((_, acc)) => {
-                let DeValue::Array(acc) = acc.get_mut() else { return None };
-                acc.push(shift_value(std::mem::replace(&mut (*a)[0], Spanned::new(0..0, DeValue::Boolean(false))), s));
+        Some(shift_value(std::mem::replace(&mut (*a)[0], Spanned::new(0..0, DeValue::Boolean(false))), s))
+    }
+}
+
+/// The file's value deserialised from its pieces, each element parsed only when its row is made;
+/// `check` sees the prologue's table and then each element's table once parsed (the tables
+/// the whole-document parse holds, in the same order). `None` when a piece does not parse to
+/// one element or the value does not deserialise: the whole parse then decides (and reports).
+pub(super) fn deserialize<T: serde::de::DeserializeOwned>(pieces: Pieces<'_>, check: &mut dyn FnMut(&DeTable<'_>)) -> Option<T> {
+    check(pieces.prologue.get_ref());
+    // The array's key is a bare key (`headers`), which the text check never faults.
+    let mut de = Document { pieces, check, next: 0, key_given: false, value: None, array_given: false };
+    let value = T::deserialize(&mut de).ok()?;
+    (de.array_given && de.next == de.pieces.starts.len()).then_some(value)
+}
+
+/// The deserialiser of a split file: a map of the prologue's entries and then the array, whose
+/// elements are parsed one by one as the array's visitor asks for them.
+struct Document<'i, 'c> {
+    pieces: Pieces<'i>,
+    check: &'c mut dyn FnMut(&DeTable<'_>),
+    /// The next element to parse.
+    next: usize,
+    key_given: bool,
+    /// The prologue entry whose key was given last.
+    value: Option<Spanned<DeValue<'i>>>,
+    array_given: bool,
+}
+
+type Error = toml::de::Error;
+
+fn split_error() -> Error {
+    <Error as serde::de::Error>::custom("bentuk berkas tidak dapat dibaca per bagian")
+}
+
+impl<'de> serde::Deserializer<'de> for &mut Document<'de, '_> {
+    type Error = Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_map(Entries { doc: self, prologue: None })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// The map access of a [`Document`]: the prologue's entries (taken from the document on the
+/// first key), then the array's key.
+struct Entries<'a, 'i, 'c> {
+    doc: &'a mut Document<'i, 'c>,
+    prologue: Option<<DeTable<'i> as IntoIterator>::IntoIter>,
+}
+
+impl<'de> serde::de::MapAccess<'de> for Entries<'_, 'de, '_> {
+    type Error = Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+        use serde::de::IntoDeserializer;
+        let doc = &mut *self.doc;
+        let prologue = self.prologue.get_or_insert_with(|| std::mem::take(doc.pieces.prologue.get_mut()).into_iter());
+        if let Some((k, v)) = prologue.next() {
+            doc.value = Some(v);
+            return seed.deserialize(k.into_inner().into_deserializer()).map(Some);
+        }
+        if doc.key_given {
+            return Ok(None);
+        }
+        doc.key_given = true;
+        seed.deserialize(serde::de::value::BorrowedStrDeserializer::new(doc.pieces.key)).map(Some)
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        match self.doc.value.take() {
+            Some(v) => seed.deserialize(toml::de::ValueDeserializer::from(v)),
+            None if self.doc.key_given && !self.doc.array_given => {
+                self.doc.array_given = true;
+                seed.deserialize(Array(&mut *self.doc))
             }
+            None => Err(split_error()),
         }
     }
-    let (k, v) = array?;
-    root.get_mut().insert(k, v);
+}
+
+/// The array of a [`Document`], as a sequence.
+struct Array<'a, 'i, 'c>(&'a mut Document<'i, 'c>);
+
+impl<'de> serde::Deserializer<'de> for Array<'_, 'de, '_> {
+    type Error = Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_seq(self)
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_some(self)
+    }
+
+    /// An ignored array is still parsed and its strings checked, as the whole parse does.
+    fn deserialize_ignored_any<V: serde::de::Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, Error> {
+        while serde::de::SeqAccess::next_element::<serde::de::IgnoredAny>(&mut self)?.is_some() {}
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+    }
+}
+
+impl<'de> serde::de::SeqAccess<'de> for Array<'_, 'de, '_> {
+    type Error = Error;
+
+    fn next_element_seed<T: serde::de::DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+        let doc = &mut *self.0;
+        if doc.next == doc.pieces.starts.len() {
+            return Ok(None);
+        }
+        let element = doc.pieces.element(doc.next).ok_or_else(split_error)?;
+        doc.next += 1;
+        match element.get_ref() {
+            DeValue::Table(t) => (doc.check)(t),
+            _ => return Err(split_error()),
+        }
+        seed.deserialize(toml::de::ValueDeserializer::from(element)).map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.pieces.starts.len() - self.0.next)
+    }
+}
+
+/// The pieces assembled into the document's table (what the tests compare with the whole parse).
+#[cfg(test)]
+fn parse(text: &str) -> Option<Spanned<DeTable<'_>>> {
+    let pieces = split(text)?;
+    // The first piece's array (its key, span and kind as the whole parse gives them) with
+    // every element as `element` parses it.
+    let by = pieces.starts[0];
+    let end = pieces.starts.get(1).copied().unwrap_or(text.len());
+    let (k, v) = DeTable::parse_recoverable(&text[by..end]).0.into_inner().into_iter().next()?;
+    let (key, mut array) = (shift_key(k, by), shift_value(v, by));
+    let DeValue::Array(a) = array.get_mut() else { return None };
+    *a.first_mut()? = pieces.element(0)?;
+    for i in 1..pieces.starts.len() {
+        a.push(pieces.element(i)?);
+    }
+    let mut root = pieces.prologue;
+    root.get_mut().insert(key, array);
     Some(root)
 }
 
@@ -253,23 +407,77 @@ mod tests {
         assert!(split >= 5, "only {split} files were split");
     }
 
-    #[test]
-    fn a_large_data_file_deserialises_to_what_the_whole_parse_gives() {
-        use serde::Deserialize;
-        // The sample's Tabel 3.4 with its rows repeated past the size that is parsed in pieces.
+    /// The sample's Tabel 3.4 with its rows repeated past the size that is read in pieces, with
+    /// `edit` applied to the copy of the rows at about a third and at two thirds of the file.
+    fn big_rencana(edit: impl Fn(&str) -> String) -> String {
         let text = std::fs::read_to_string(crate::checkout_dir().join("content/data/rencana.toml")).unwrap();
         let at = text.find("\n[[baris]]").unwrap() + 1;
         let mut big = text.clone();
+        let mut copies = 0;
         while big.len() < FROM_BYTES {
-            big.push_str(&text[at..]);
+            copies += 1;
+            let rows = &text[at..];
+            big.push_str(&if copies % 8 == 0 { edit(rows) } else { rows.to_string() });
         }
-        let file = crate::diag::SourceFile::new("data/rencana.toml", std::path::Path::new("data/rencana.toml"), big.clone());
-        let mut diags = crate::diag::Diagnostics::new();
-        let pieces: crate::source::schema::RencanaFile = crate::source::parse_toml(&file, &big, 0, &mut diags).unwrap();
-        assert!(!diags.has_errors());
+        big
+    }
+
+    /// `parse_toml` and the whole-document parse on `text`: the value (Debug, `None` when it
+    /// failed) and the diagnostics of each.
+    fn both(text: &str) -> [(Option<String>, String); 2] {
+        use crate::source::schema::RencanaFile;
+        let file = crate::diag::SourceFile::new("data/rencana.toml", std::path::Path::new("data/rencana.toml"), text.to_string());
+        let glyphs = crate::source::text::Glyphs::load(&crate::checkout_dir().join("fonts"));
+        let run = |whole: bool| {
+            let mut diags = crate::diag::Diagnostics::new();
+            let v: Option<RencanaFile> = if whole {
+                crate::source::parse_whole(&file, text, 0, glyphs.as_ref(), &mut diags)
+            } else {
+                crate::source::parse_toml_with(&file, text, 0, glyphs.as_ref(), &mut diags)
+            };
+            (v.map(|v| format!("{v:?}")), serde_json::to_string_pretty(&diags).unwrap())
+        };
+        [run(false), run(true)]
+    }
+
+    #[test]
+    fn a_large_data_file_deserialises_to_what_the_whole_parse_gives() {
+        use serde::Deserialize;
+        let big = big_rencana(str::to_string);
+        // Read in pieces, not by the whole parse after a failed attempt.
+        let pieces: crate::source::schema::RencanaFile = deserialize(split(&big).unwrap(), &mut |_| {}).unwrap();
         let whole = crate::source::schema::RencanaFile::deserialize(toml::de::Deserializer::from(DeTable::parse(&big).unwrap())).unwrap();
         assert!(pieces.baris.len() > 1000);
         assert_eq!(format!("{pieces:?}"), format!("{whole:?}"));
+        let [p, w] = both(&big);
+        assert!(p.0.is_some() && p.1 == "[]", "{}", p.1);
+        assert_eq!(p, w);
+    }
+
+    #[test]
+    fn a_large_data_files_text_problems_are_the_whole_parses() {
+        // A character the fonts lack and a line of invisible characters, in rows far apart: the
+        // value is still read in pieces, with the same errors at the same places.
+        let big = big_rencana(|rows| rows.replacen("tolok_ukur = \"", "tolok_ukur = \"\u{1F600} \u{200b}\u{2028}", 2));
+        assert!(deserialize::<crate::source::schema::RencanaFile>(split(&big).unwrap(), &mut |_| {}).is_some());
+        let [p, w] = both(&big);
+        assert!(p.1.matches("U+1F600").count() >= 4, "{}", p.1);
+        assert_eq!(p, w);
+    }
+
+    #[test]
+    fn a_large_data_file_that_does_not_deserialise_is_reported_as_the_whole_parse_does() {
+        // An unknown field and a wrong type far down: the pieces give up, the whole parse reports
+        // both and sets the rows aside.
+        let big = big_rencana(|rows| {
+            let second = rows[1..].find("[[baris]]\n").unwrap() + 1;
+            let rows = format!("{}{}", &rows[..second], rows[second..].replacen("[[baris]]\n", "[[baris]]\nkolom_asing = 1\n", 1));
+            rows.replacen("kode = \"", "kode = 7\nx = \"", 1)
+        });
+        assert!(deserialize::<crate::source::schema::RencanaFile>(split(&big).unwrap(), &mut |_| {}).is_none());
+        let [p, w] = both(&big);
+        assert!(p.1.contains("kolom tidak dikenal 'kolom_asing'") && p.1.contains("bilangan bulat `7`"), "{}", p.1);
+        assert_eq!(p, w);
     }
 
     #[test]

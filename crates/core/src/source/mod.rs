@@ -53,6 +53,29 @@ pub struct Sources {
     pub usulan: Option<Loaded<UsulanFile>>,
 }
 
+impl Sources {
+    /// The sources without the rows of the data files: each of nomenklatur.toml, evaluasi.toml,
+    /// rkpd.toml, rencana.toml and usulan.toml keeps its name, path and table settings, but not
+    /// its text or rows (at ×64, 15 MB of `renja check`'s memory). Once the tables are computed,
+    /// the document stage reads no more than this (`renja_edition::Edition::check_dir`).
+    pub fn without_rows(self) -> Sources {
+        fn thin<T>(l: Option<Loaded<T>>, keep: impl FnOnce(&T) -> T) -> Option<Loaded<T>> {
+            l.map(|l| {
+                let (file, value) = &*l;
+                std::sync::Arc::new((SourceFile::new(&file.name, &file.path, String::new()), keep(value)))
+            })
+        }
+        Sources {
+            nomenklatur: thin(self.nomenklatur, |_| NomenklaturFile { nomenklatur: Vec::new() }),
+            evaluasi: thin(self.evaluasi, |e| EvaluasiFile { tabel: e.tabel.clone(), dinyatakan: e.dinyatakan.clone(), baris: Vec::new() }),
+            rkpd: thin(self.rkpd, |r| RkpdFile { tabel: r.tabel.clone(), baris: Vec::new() }),
+            rencana: thin(self.rencana, |r| RencanaFile { tabel: r.tabel.clone(), dinyatakan: r.dinyatakan.clone(), baris: Vec::new() }),
+            usulan: thin(self.usulan, |u| UsulanFile { tabel: u.tabel.clone(), usulan: Vec::new() }),
+            ..self
+        }
+    }
+}
+
 /// A parsed source file with its text, shared: an incremental load ([`load_cached`]) gives the
 /// kept parse of an unchanged file without copying it.
 pub type Loaded<T> = std::sync::Arc<(SourceFile, T)>;
@@ -202,6 +225,24 @@ pub fn parse_toml<T: DeserializeOwned>(file: &SourceFile, text: &str, offset: us
 
 /// [`parse_toml`], checking that the document's fonts draw every character of every text value.
 pub fn parse_toml_with<T: DeserializeOwned>(file: &SourceFile, text: &str, offset: usize, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) -> Option<T> {
+    // A large data file's long array of tables is read element by element (`chunks`: the same
+    // value and text diagnostics, without the whole document's table or its token and event
+    // vectors); a smaller file, any other shape and any problem take the whole-document parse.
+    if text.len() >= chunks::FROM_BYTES {
+        if let Some(pieces) = chunks::split(text) {
+            let mut found = Diagnostics::new();
+            found.enter(diags.stage());
+            if let Some(v) = chunks::deserialize(pieces, &mut |t| check_strings(t, file, offset, glyphs, &mut found)) {
+                diags.extend(found);
+                return Some(v);
+            }
+        }
+    }
+    parse_whole(file, text, offset, glyphs, diags)
+}
+
+/// [`parse_toml_with`] through the whole-document parse.
+pub(super) fn parse_whole<T: DeserializeOwned>(file: &SourceFile, text: &str, offset: usize, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) -> Option<T> {
     use toml::de::{DeTable, Deserializer};
     let report = |diags: &mut Diagnostics, e: &toml::de::Error| {
         let at = e.span().map(|s| s.start).unwrap_or(0) + offset;
@@ -214,14 +255,7 @@ pub fn parse_toml_with<T: DeserializeOwned>(file: &SourceFile, text: &str, offse
             d.with_detail(x);
         }
     };
-    // A large data file's long array of tables is parsed element by element (`chunks`: the
-    // same table, without the whole document's token and event vectors); a smaller file, any
-    // other shape and any syntax error take the whole-document parse.
-    let chunked = if text.len() >= chunks::FROM_BYTES { chunks::parse(text) } else { None };
-    let (mut root, errors) = match chunked {
-        Some(root) => (root, Vec::new()),
-        None => DeTable::parse_recoverable(text),
-    };
+    let (mut root, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         // Syntax errors; the parser recovers and names each (a few at most are useful).
         let mut seen = Vec::new();
