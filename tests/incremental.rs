@@ -241,18 +241,27 @@ fn a_data_edit_computes_again_only_the_parts_that_read_it() {
     assert!(same(&before, &after, "rencana") && same(&before, &after, "rkpd"), "the others are kept");
 }
 
-/// `renja check` loads without keeping a document (`Edition::load_for_check`: each placed table
-/// drops its rows once fitted): the same diagnostics, in the same order, as a full load, on both
-/// samples; the document stage's own warnings (tables placed twice or not at all, columns too
-/// narrow for a word) are among them.
+/// `renja check` loads without keeping the edition (`Edition::check_dir`: the base check on the
+/// validated model, the data files' rows dropped once computed, each placed table's rows dropped
+/// once fitted): the same diagnostics, in the same order, as a full load followed by the base
+/// check, on both samples, with and without a base check; the document stage's own warnings
+/// (tables placed twice or not at all, columns too narrow for a word) are among them.
 #[test]
 fn the_check_only_load_reports_what_a_full_load_reports() {
+    let json = |d: &renja::diag::Diagnostics| serde_json::to_string_pretty(d).unwrap();
+    let check_like_full = |dir: &Path| {
+        let full = Edition::load(dir);
+        assert_eq!(json(&Edition::check_dir(dir, None::<fn(&renja::model::Edition, &mut renja::diag::Diagnostics)>)), outcome(&full).1, "{}", dir.display());
+        let mut based = Edition::load(dir);
+        based.check_base(base_check);
+        let with_base = Edition::check_dir(dir, Some(base_check));
+        assert!(with_base.iter().any(|d| d.message.starts_with("dasar:")), "the base check ran");
+        assert_eq!(json(&with_base), outcome(&based).1, "{} with the base check", dir.display());
+        full
+    };
     for dir in ["content", "contoh/murni"] {
         let dir = Path::new(common::ROOT).join(dir);
-        let full = Edition::load(&dir);
-        let check = Edition::load_for_check(&dir);
-        assert!(check.document().is_none() && full.document().is_some());
-        assert_eq!(outcome(&check).1, outcome(&full).1, "{}", dir.display());
+        let full = check_like_full(&dir);
         let document_stage = full.check().of_stage(renja::diag::Stage::Document).count();
         assert!(document_stage > 0 || dir.ends_with("murni"), "{}: {document_stage} document-stage diagnostics", dir.display());
     }
@@ -262,8 +271,6 @@ fn the_check_only_load_reports_what_a_full_load_reports() {
     common::copy_dir(&Path::new(common::ROOT).join("content"), &dir);
     let long = "Penyelenggaraanpelayanankesejahteraansosialtenagakerjatransmigrasidanketahananpangan";
     edit(&dir.join("data/rencana.toml"), "tolok_ukur = \"", &format!("tolok_ukur = \"{long} "));
-    let full = Edition::load(&dir);
-    let check = Edition::load_for_check(&dir);
+    let full = check_like_full(&dir);
     assert!(full.check().iter().any(|d| d.message.contains("tidak cukup lebar")), "the long word is reported: {}", outcome(&full).1);
-    assert_eq!(outcome(&check).1, outcome(&full).1);
 }

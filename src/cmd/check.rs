@@ -4,10 +4,9 @@
 use std::path::{Path, PathBuf};
 
 pub fn run(dir: &Path, arsip: Option<PathBuf>) -> i32 {
-    // Only the diagnostics are needed: no document is kept (less memory for a large edition).
-    let mut edition = crate::Edition::load_for_check(dir);
-    super::check_base(&mut edition, arsip);
-    let diags = edition.check();
+    // Only the diagnostics are needed: nothing of the edition is kept (less memory for a large
+    // edition).
+    let diags = &crate::Edition::check_dir(dir, Some(super::base_check(arsip)));
     super::print_diagnostics(diags);
     eprintln!("{}", diags.summary());
     if diags.has_errors() { 1 } else { 0 }

@@ -146,13 +146,19 @@ pub fn print_diagnostics(diags: &crate::diag::Diagnostics) {
 /// Perubahan naming its base edition has its Sebelum columns compared with it.
 /// The archive may also be the service's PostgreSQL database (`postgres://…`).
 pub fn check_base(edition: &mut crate::Edition, arsip: Option<PathBuf>) {
+    edition.check_base(base_check(arsip));
+}
+
+/// [`check_base`]'s comparison, with the archive opened, for a caller that loads the edition
+/// itself (`renja check`: `Edition::check_dir`).
+pub fn base_check(arsip: Option<PathBuf>) -> impl FnOnce(&crate::model::Edition, &mut crate::diag::Diagnostics) {
     let configured = arsip.clone().or_else(|| std::env::var_os("RENJA_ARSIP").filter(|v| !v.is_empty()).map(PathBuf::from));
     let store = match configured {
         Some(url) if url.to_str().is_some_and(crate::service::postgres::is_postgres_url) => archive::open(&url, false),
         _ => crate::archive::dasar::open_configured(arsip).map(|s| Box::new(s) as Box<dyn crate::archive::Store + Send>),
     };
-    edition.check_base(|model, diags| {
+    move |model, diags| {
         let base = store.as_ref().map(|s| s.as_ref() as &dyn crate::archive::Store).map_err(Clone::clone);
         crate::archive::dasar::check(model, base, diags)
-    });
+    }
 }

@@ -60,14 +60,39 @@ impl Edition {
         Edition { dir: dir.to_path_buf(), sources, document, diagnostics: diags }
     }
 
-    /// [`Edition::load`] for `renja check`: the same sources and diagnostics, in the same order,
-    /// but no document. Only reporting, it lets each placed table drop its rows once fitted
-    /// (`renja_core::document::build_for_check`), so the check of a large edition never holds
-    /// every table's rows at once.
-    pub fn load_for_check(dir: &Path) -> Edition {
-        let mut e = Edition::load_building(dir, renja_core::document::build_for_check);
-        e.document = None;
-        e
+    /// `renja check`: the diagnostics of [`Edition::load`] followed by [`Edition::check_base`]
+    /// with `base` (when given), in the same order, without keeping the edition. Only reporting,
+    /// it holds less of a large edition at once: the base check runs on the validated model
+    /// right away; once the tables are computed, the data files' rows and text are dropped
+    /// (`renja_core::source::Sources::without_rows`: the document stage reads only their names
+    /// and table settings); and each placed table drops its rows once fitted
+    /// (`renja_core::document::build_for_check`).
+    pub fn check_dir(dir: &Path, base: Option<impl FnOnce(&renja_core::model::Edition, &mut Diagnostics)>) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        diags.enter(Stage::Source);
+        let sources = renja_core::source::load(dir, &mut diags);
+        diags.enter(Stage::Validate);
+        let mut found = Diagnostics::new();
+        found.enter(Stage::Base);
+        let computed = renja_core::model::validate(&sources, &mut diags).map(|ed| {
+            if let Some(base) = base {
+                base(&ed, &mut found);
+            }
+            diags.enter(Stage::Compute);
+            let computed = renja_core::compute::compute(&ed, &mut diags);
+            (ed.chapter_order(), ed.meta, computed)
+        });
+        if let Some((order, meta, computed)) = computed {
+            let sources = sources.without_rows();
+            let ed = renja_core::model::Edition::without_rows(meta, &sources, &order);
+            diags.enter(Stage::Document);
+            renja_core::document::build_for_check(&ed, computed, &mut diags);
+        }
+        // As `load` then `check_base`: the base check's findings after the others' sorting.
+        diags.sort();
+        diags.extend(found);
+        diags.sort();
+        diags
     }
 
     /// [`Edition::load`] for a caller that loads the same edition again after each change (the

@@ -81,6 +81,22 @@ pub struct Edition<'a> {
     pub chapters: Vec<&'a ChapterSource>,
 }
 
+impl<'a> Edition<'a> {
+    /// Where each chapter, in the edition's order, is in `sources.chapters` (validation orders
+    /// them by their front matter's `urutan`).
+    pub fn chapter_order(&self) -> Vec<usize> {
+        self.chapters.iter().filter_map(|c| self.sources.chapters.iter().position(|s| std::ptr::eq(s, *c))).collect()
+    }
+
+    /// An edition of `meta` and the chapters of `sources` at `order` ([`Edition::chapter_order`])
+    /// with no nomenclature tree and no rows: what the document stage reads once the tables are
+    /// computed, over the sources [`Sources::without_rows`] left (`renja check`'s document stage).
+    pub fn without_rows(meta: Meta, sources: &'a Sources, order: &[usize]) -> Edition<'a> {
+        let chapters = order.iter().filter_map(|&i| sources.chapters.get(i)).collect();
+        Edition { sources, meta, tree: BTreeMap::new(), evaluasi: Vec::new(), rkpd: Vec::new(), rencana: Vec::new(), chapters }
+    }
+}
+
 /// Default sub kegiatan width by nomenclature year: 2 digits before 2023, 4 from then on.
 pub fn sub_digits_for_year(year: i32) -> usize {
     if year >= 2023 { 4 } else { 2 }
