@@ -78,10 +78,10 @@ pub fn to_value(v: &serde_json::Value) -> Value {
 /// keys, and a map keyed by `Arc<str>` is the same template value as one keyed by `String`
 /// (minijinja turns `&str` keys into `Arc<str>` keys itself).
 #[derive(Default)]
-struct Keys(std::collections::HashSet<Arc<str>>);
+pub(super) struct Keys(std::collections::HashSet<Arc<str>>);
 
 impl Keys {
-    fn get(&mut self, k: &str) -> Arc<str> {
+    pub(super) fn get(&mut self, k: &str) -> Arc<str> {
         if let Some(a) = self.0.get(k) {
             return a.clone();
         }
@@ -91,13 +91,18 @@ impl Keys {
     }
 }
 
+/// An [`Angka`] of `teks` and the number written `nilai`.
+pub(super) fn angka(nilai: Option<String>, teks: String) -> Value {
+    Value::from_object(Angka { nilai: nilai.and_then(|s| Decimal::from_str(&s).ok()), teks })
+}
+
 fn convert(v: &serde_json::Value, keys: &mut Keys) -> Value {
     match v {
         serde_json::Value::Object(map) => {
             let num = map.get("nilai").or_else(|| map.get("angka"));
             if let (Some(teks), true) = (map.get("teks").and_then(|t| t.as_str()), map.len() <= 2) {
                 let nilai = num.and_then(|n| n.as_str().map(str::to_string).or_else(|| n.as_number().map(|x| x.to_string())));
-                return Value::from_object(Angka { nilai: nilai.and_then(|s| Decimal::from_str(&s).ok()), teks: teks.to_string() });
+                return angka(nilai, teks.to_string());
             }
             let mut out: std::collections::BTreeMap<Arc<str>, Value> = map.iter().map(|(k, v)| (keys.get(k), convert(v, keys))).collect();
             if let Some(serde_json::Value::Array(rows)) = map.get("baris") {
