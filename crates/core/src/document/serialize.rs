@@ -1,12 +1,13 @@
-//! Template values made straight from a computed table's `Serialize`: the value
-//! [`super::template::to_value`] gives for the table's JSON (`serde_json::to_value`), without
-//! the JSON. At ×64 the evaluation table's JSON was 10 MB next to its values, the heap peak of
-//! `renja check`. The JSON's rules are kept: a map is an object with string keys (a later
-//! duplicate key replaces the earlier value), `None`, unit and non-finite floats are null,
-//! integers beyond `i64` are floats, an enum variant with data is a one-entry map; then
-//! [`super::template::to_value`]'s own rules: an object of `teks` and at most one more key is an
-//! [`super::template::Angka`] (its number from `nilai`, else `angka`), an object with a `baris`
-//! array also gets a `kode` map of the rows by their `kode`.
+//! Template values made from the model's `Serialize`: every value the chapters' templates see.
+//! They are made straight from the value, not through its JSON (at ×64 the evaluation table's
+//! JSON was 10 MB next to its values, the heap peak of `renja check`), but as from its JSON
+//! (`serde_json::to_value`): a map is an object with string keys (a later duplicate key
+//! replaces the earlier value), `None`, unit and non-finite floats are null, integers beyond
+//! `i64` are floats, an enum variant with data is a one-entry map. Then the templates' own
+//! rules: an object of `teks` and at most one more key is an [`super::template::Angka`] (its
+//! number from `nilai`, else `angka`), an object with a `baris` array also gets a `kode` map of
+//! the rows by their `kode`. The tests hold this against the conversion of the JSON itself
+//! (`template::to_value`, kept for them).
 
 use super::template::{angka, Keys};
 use minijinja::Value;
@@ -14,8 +15,7 @@ use serde::ser::{self, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// `v` as a template value, or `None` where its JSON would be null or fail (as
-/// `serde_json::to_value(v)` then [`super::template::to_value`], with null read as absent).
+/// `v` as a template value, or `None` where its JSON would be null or fail.
 pub fn value_of<T: Serialize + ?Sized>(v: &T) -> Option<Value> {
     let out = v.serialize(Conv { keys: &mut Keys::default() }).ok()?;
     (!matches!(out.json, Json::Null)).then_some(out.value)
@@ -101,10 +101,10 @@ impl<'k> ser::Serializer for Conv<'k> {
     type SerializeSeq = Seq<'k>;
     type SerializeTuple = Seq<'k>;
     type SerializeTupleStruct = Seq<'k>;
-    type SerializeTupleVariant = Variant<'k, Seq<'k>>;
+    type SerializeTupleVariant = Variant<Seq<'k>>;
     type SerializeMap = Object<'k>;
     type SerializeStruct = Object<'k>;
-    type SerializeStructVariant = Variant<'k, Object<'k>>;
+    type SerializeStructVariant = Variant<Object<'k>>;
 
     fn serialize_bool(self, v: bool) -> Result<Out, Error> {
         out(Value::from(v), Json::Other)
@@ -190,8 +190,8 @@ impl<'k> ser::Serializer for Conv<'k> {
     fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Seq<'k>, Error> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, variant: &'static str, len: usize) -> Result<Variant<'k, Seq<'k>>, Error> {
-        Ok(Variant { variant, inner: self.serialize_seq(Some(len))?, _keys: std::marker::PhantomData })
+    fn serialize_tuple_variant(self, _: &'static str, _: u32, variant: &'static str, len: usize) -> Result<Variant<Seq<'k>>, Error> {
+        Ok(Variant { variant, inner: self.serialize_seq(Some(len))? })
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Object<'k>, Error> {
         Ok(Object::new(self.keys))
@@ -199,8 +199,8 @@ impl<'k> ser::Serializer for Conv<'k> {
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Object<'k>, Error> {
         Ok(Object::new(self.keys))
     }
-    fn serialize_struct_variant(self, _: &'static str, _: u32, variant: &'static str, _: usize) -> Result<Variant<'k, Object<'k>>, Error> {
-        Ok(Variant { variant, inner: Object::new(self.keys), _keys: std::marker::PhantomData })
+    fn serialize_struct_variant(self, _: &'static str, _: u32, variant: &'static str, _: usize) -> Result<Variant<Object<'k>>, Error> {
+        Ok(Variant { variant, inner: Object::new(self.keys) })
     }
 }
 
@@ -222,8 +222,9 @@ impl Seq<'_> {
         Ok(())
     }
 
-    fn finish(self) -> Result<Out, Error> {
-        out(Value::from(self.items), Json::Array(self.kodes))
+    /// The array's value (its items taken: the key table stays for an enclosing variant).
+    fn finish(&mut self) -> Result<Out, Error> {
+        out(Value::from(std::mem::take(&mut self.items)), Json::Array(std::mem::take(&mut self.kodes)))
     }
 }
 
@@ -236,7 +237,7 @@ macro_rules! seq_impl {
             fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
                 self.push(v)
             }
-            fn end(self) -> Result<Out, Error> {
+            fn end(mut self) -> Result<Out, Error> {
                 self.finish()
             }
         }
@@ -270,11 +271,13 @@ impl<'k> Object<'k> {
         Ok(())
     }
 
-    /// The object's value under `to_value`'s rules.
-    fn finish(self) -> Result<Out, Error> {
-        let get = |name: &str| self.entries.iter().find(|(k, _)| k == name).map(|(_, o)| o);
+    /// The object's value under the module's rules (its entries taken: the key table stays for an
+    /// enclosing variant).
+    fn finish(&mut self) -> Result<Out, Error> {
+        let entries = std::mem::take(&mut self.entries);
+        let get = |name: &str| entries.iter().find(|(k, _)| k == name).map(|(_, o)| o);
         let kode = get("kode").filter(|o| matches!(o.json, Json::Str)).and_then(|o| o.value.as_str().map(str::to_string));
-        if let (Some(teks), true) = (get("teks").filter(|o| matches!(o.json, Json::Str)), self.entries.len() <= 2) {
+        if let (Some(teks), true) = (get("teks").filter(|o| matches!(o.json, Json::Str)), entries.len() <= 2) {
             let nilai = get("nilai").or_else(|| get("angka")).and_then(|n| match &n.json {
                 Json::Str => n.value.as_str().map(str::to_string),
                 Json::Num(text) => Some(text.clone()),
@@ -291,7 +294,7 @@ impl<'k> Object<'k> {
             _ => None,
         };
         let mut map: BTreeMap<Arc<str>, Value> = BTreeMap::new();
-        for (k, o) in self.entries {
+        for (k, o) in entries {
             map.insert(self.keys.get(&k), o.value);
         }
         if let Some(by_code) = by_code.filter(|m| !m.is_empty()) {
@@ -312,7 +315,7 @@ impl ser::SerializeMap for Object<'_> {
         let key = self.key.take().ok_or_else(|| ser::Error::custom("value without a key"))?;
         self.insert(key, v)
     }
-    fn end(self) -> Result<Out, Error> {
+    fn end(mut self) -> Result<Out, Error> {
         self.finish()
     }
 }
@@ -323,16 +326,15 @@ impl ser::SerializeStruct for Object<'_> {
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
         self.insert(key.to_string(), v)
     }
-    fn end(self) -> Result<Out, Error> {
+    fn end(mut self) -> Result<Out, Error> {
         self.finish()
     }
 }
 
 /// An enum variant with data: a one-entry object of the variant's name and its data.
-struct Variant<'k, I> {
+struct Variant<I> {
     variant: &'static str,
     inner: I,
-    _keys: std::marker::PhantomData<&'k ()>,
 }
 
 /// The one-entry object of an enum variant's name and its data.
@@ -342,30 +344,27 @@ fn wrap(variant: &'static str, keys: &mut Keys, inner: Out) -> Result<Out, Error
     o.finish()
 }
 
-impl<'k> ser::SerializeTupleVariant for Variant<'k, Seq<'k>> {
+impl ser::SerializeTupleVariant for Variant<Seq<'_>> {
     type Ok = Out;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
         self.inner.push(v)
     }
-    fn end(self) -> Result<Out, Error> {
-        let Seq { keys, items, kodes } = self.inner;
-        let inner = out(Value::from(items), Json::Array(kodes))?;
-        wrap(self.variant, keys, inner)
+    fn end(mut self) -> Result<Out, Error> {
+        let inner = self.inner.finish()?;
+        wrap(self.variant, self.inner.keys, inner)
     }
 }
 
-impl<'k> ser::SerializeStructVariant for Variant<'k, Object<'k>> {
+impl ser::SerializeStructVariant for Variant<Object<'_>> {
     type Ok = Out;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
         self.inner.insert(key.to_string(), v)
     }
-    fn end(self) -> Result<Out, Error> {
-        // The inner object is finished with the same key table, then wrapped.
-        let Object { keys, entries, key } = self.inner;
-        let inner = Object { keys: &mut *keys, entries, key }.finish()?;
-        wrap(self.variant, keys, inner)
+    fn end(mut self) -> Result<Out, Error> {
+        let inner = self.inner.finish()?;
+        wrap(self.variant, self.inner.keys, inner)
     }
 }
 
