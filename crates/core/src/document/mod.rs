@@ -314,11 +314,9 @@ fn context(meta: &Meta, computed: &Computed, present: &[String], mut parts: Opti
     );
     ctx.insert("pengesahan".into(), serde_json::json!({"tempat": meta.tempat, "tanggal": format::tanggal(y, mo, d)}));
     ctx.insert("penandatangan".into(), m["penandatangan"].clone());
-    // What `template::to_value(&Value::Object(ctx))` gives once the computed tables are in
-    // `ctx` (none of its keys is one of to_value's special ones, `teks` and `baris`), made entry
-    // by entry: each computed table is serialised and converted on its own, and its JSON copy
-    // dropped, so at most one table exists as JSON next to the values.
-    let mut values: BTreeMap<String, minijinja::Value> = ctx.iter().map(|(k, v)| (k.clone(), template::to_value(v))).collect();
+    // The values of `ctx` and the computed tables as one object's would be (none of the keys is
+    // one of the special ones, `teks` and `baris`), made entry by entry.
+    let mut values: BTreeMap<String, minijinja::Value> = ctx.iter().map(|(k, v)| (k.clone(), serialize::value_of(v).unwrap_or_else(|| minijinja::Value::from(())))).collect();
     drop(ctx);
     let mut failed = Vec::new();
     use tables::IdTabel;

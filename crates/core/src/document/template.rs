@@ -68,9 +68,12 @@ pub enum Placement {
     TugasFungsi,
 }
 
-/// Converts the serialised model into template values: `{nilai, teks}` and `{teks, angka}`
-/// objects become [`Angka`]; arrays of rows with `kode` also get a `kode` map.
-pub fn to_value(v: &serde_json::Value) -> Value {
+/// Converts the serialised model's JSON into template values: `{nilai, teks}` and `{teks,
+/// angka}` objects become [`Angka`]; arrays of rows with `kode` also get a `kode` map. The
+/// reference the tests hold `serialize::value_of` (which makes the values without the JSON)
+/// against.
+#[cfg(test)]
+pub(super) fn to_value(v: &serde_json::Value) -> Value {
     convert(v, &mut Keys::default())
 }
 
@@ -96,6 +99,7 @@ pub(super) fn angka(nilai: Option<String>, teks: String) -> Value {
     Value::from_object(Angka { nilai: nilai.and_then(|s| Decimal::from_str(&s).ok()), teks })
 }
 
+#[cfg(test)]
 fn convert(v: &serde_json::Value, keys: &mut Keys) -> Value {
     match v {
         serde_json::Value::Object(map) => {
