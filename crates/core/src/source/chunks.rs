@@ -169,9 +169,10 @@ impl<'i> Pieces<'i> {
 pub(super) fn deserialize<T: serde::de::DeserializeOwned>(pieces: Pieces<'_>, check: &mut dyn FnMut(&DeTable<'_>)) -> Option<T> {
     check(pieces.prologue.get_ref());
     // The array's key is a bare key (`headers`), which the text check never faults.
-    let mut de = Document { pieces, check, next: 0, key_given: false, value: None, array_given: false };
+    let mut de = Document { pieces, check, next: 0, key_given: false, value: None };
     let value = T::deserialize(&mut de).ok()?;
-    (de.array_given && de.next == de.pieces.starts.len()).then_some(value)
+    // Every element was read (there is at least one, so the array was).
+    (de.next == de.pieces.starts.len()).then_some(value)
 }
 
 /// The deserialiser of a split file: a map of the prologue's entries and then the array, whose
@@ -184,7 +185,6 @@ struct Document<'i, 'c> {
     key_given: bool,
     /// The prologue entry whose key was given last.
     value: Option<Spanned<DeValue<'i>>>,
-    array_given: bool,
 }
 
 type Error = toml::de::Error;
@@ -234,10 +234,7 @@ impl<'de> serde::de::MapAccess<'de> for Entries<'_, 'de, '_> {
     fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         match self.doc.value.take() {
             Some(v) => seed.deserialize(toml::de::ValueDeserializer::from(v)),
-            None if self.doc.key_given && !self.doc.array_given => {
-                self.doc.array_given = true;
-                seed.deserialize(Array(&mut *self.doc))
-            }
+            None if self.doc.key_given => seed.deserialize(Array(&mut *self.doc)),
             None => Err(split_error()),
         }
     }
