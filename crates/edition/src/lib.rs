@@ -41,11 +41,6 @@ impl Edition {
     /// Reads, validates and computes the edition in `dir` and builds its document model. Bad
     /// sources never fail the call: every problem is a located diagnostic (see [`Edition::check`]).
     pub fn load(dir: &Path) -> Edition {
-        Edition::load_building(dir, renja_core::document::build_owned)
-    }
-
-    /// [`Edition::load`] with the document stage `build`.
-    fn load_building(dir: &Path, build: fn(&renja_core::model::Edition<'_>, renja_core::compute::Computed, &mut Diagnostics) -> Document) -> Edition {
         let mut diags = Diagnostics::new();
         diags.enter(Stage::Source);
         let sources = renja_core::source::load(dir, &mut diags);
@@ -54,7 +49,7 @@ impl Edition {
             diags.enter(Stage::Compute);
             let computed = renja_core::compute::compute(&ed, &mut diags);
             diags.enter(Stage::Document);
-            build(&ed, computed, &mut diags)
+            renja_core::document::build_owned(&ed, computed, &mut diags)
         });
         diags.sort();
         Edition { dir: dir.to_path_buf(), sources, document, diagnostics: diags }
