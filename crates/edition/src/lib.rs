@@ -65,7 +65,8 @@ impl Edition {
     pub fn check_dir(dir: &Path, base: Option<impl FnOnce(&renja_core::model::Edition, &mut Diagnostics)>) -> Diagnostics {
         let mut diags = Diagnostics::new();
         diags.enter(Stage::Source);
-        let sources = renja_core::source::load(dir, &mut diags);
+        let mut sources = renja_core::source::load(dir, &mut diags);
+        sources.forget_data_text();
         diags.enter(Stage::Validate);
         let mut found = Diagnostics::new();
         found.enter(Stage::Base);

@@ -54,6 +54,25 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// Forgets the text of every data file (not edisi.toml's, nor the chapters'), keeping the
+    /// parsed values and the same locations ([`SourceFile::forget_text`]): at ×64, 5 MB of
+    /// `renja check`'s peak. A file shared with another holder keeps its text.
+    pub fn forget_data_text(&mut self) {
+        fn forget<T>(l: &mut Option<Loaded<T>>) {
+            if let Some((file, _)) = l.as_mut().and_then(std::sync::Arc::get_mut) {
+                file.forget_text();
+            }
+        }
+        forget(&mut self.nomenklatur);
+        forget(&mut self.evaluasi);
+        forget(&mut self.tujuan_sasaran);
+        forget(&mut self.rkpd);
+        forget(&mut self.rencana);
+        forget(&mut self.landasan);
+        forget(&mut self.organisasi);
+        forget(&mut self.usulan);
+    }
+
     /// The sources without the rows of the data files: each of nomenklatur.toml, evaluasi.toml,
     /// rkpd.toml, rencana.toml and usulan.toml keeps its name, path and table settings, but not
     /// its text or rows (at ×64, 15 MB of `renja check`'s memory). Once the tables are computed,
