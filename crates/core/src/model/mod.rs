@@ -267,7 +267,7 @@ fn rows<'a, T>(
     diags: &mut Diagnostics,
 ) -> Vec<Row<'a, T>> {
     let mut seen: BTreeMap<Code, Loc> = BTreeMap::new();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(items.len());
     for item in items {
         let data = item.get_ref();
         let written = kode(data);
