@@ -273,4 +273,19 @@ fn the_check_only_load_reports_what_a_full_load_reports() {
     edit(&dir.join("data/rencana.toml"), "tolok_ukur = \"", &format!("tolok_ukur = \"{long} "));
     let full = check_like_full(&dir);
     assert!(full.check().iter().any(|d| d.message.contains("tidak cukup lebar")), "the long word is reported: {}", outcome(&full).1);
+    // The check keeps the computed parts a chapter's template names (for its context) and drops
+    // the others once their tables are fitted: a chapter naming Tabel 3.4's total and Tabel
+    // 3.2's rows renders as in the full load (a part dropped too early would fail it), and a
+    // chapter whose template cannot be read, so that no names are known, keeps every part.
+    let dir = ws.path().join("bernama");
+    common::copy_dir(&Path::new(common::ROOT).join("content"), &dir);
+    let named = "## Rencana tindak lanjut\n\nPagu {{ rencana.total.pagu_sesudah | rupiah }} untuk {{ rkpd.baris | length }} baris.";
+    edit(&dir.join("bab/04-penutup.md"), "## Rencana tindak lanjut", named);
+    let full = check_like_full(&dir);
+    let penutup = |d: &&renja::diag::Diagnostic| d.loc.file.ends_with("04-penutup.md") && d.severity == renja::diag::Severity::Error;
+    assert_eq!(full.check().iter().filter(penutup).count(), 0, "the named parts are there: {}", outcome(&full).1);
+    edit(&dir.join("bab/03-rencana-kerja.md"), "\n\n", "\n\n{% if %}\n\n");
+    let full = check_like_full(&dir);
+    assert!(full.check().iter().any(|d| d.loc.file.ends_with("03-rencana-kerja.md") && d.severity == renja::diag::Severity::Error), "the broken template is reported: {}", outcome(&full).1);
+    assert_eq!(full.check().iter().filter(penutup).count(), 0, "{}", outcome(&full).1);
 }

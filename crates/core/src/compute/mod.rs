@@ -139,6 +139,18 @@ impl Part {
 }
 
 impl Computed {
+    /// Drops one part's value (`renja check`, once the part's tables are fitted and no template
+    /// names it).
+    pub fn drop_part(&mut self, part: Part) {
+        match part {
+            Part::Evaluasi => self.evaluasi = None,
+            Part::TujuanSasaran => self.tujuan_sasaran = None,
+            Part::Rkpd => self.rkpd = None,
+            Part::Rencana => self.rencana = None,
+            Part::Usulan => self.usulan = None,
+        }
+    }
+
     /// The value of `part` as a shared reference of any type: two loads gave the same part
     /// when these are the same pointer (the document stage keeps its tables then).
     pub fn part_ref(&self, part: Part) -> Option<Arc<dyn std::any::Any + Send + Sync>> {

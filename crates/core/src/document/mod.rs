@@ -679,11 +679,36 @@ pub fn tables_of(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> 
 /// [`build_owned`] for a caller that only reports (`renja check`): the same diagnostics, in the
 /// same order, but each placed table drops its rows as soon as it is fitted and its unfit
 /// columns are reported, so the rows of every table are never held at once (at ×64, 19 MB of
-/// the check's peak). The document's tables have no rows: it must not be rendered.
-pub fn build_for_check(ed: &Edition, computed: Computed, diags: &mut Diagnostics) -> Document {
-    let ctx = context_of(ed, &computed);
-    let tabel = fit_tables(ed, &computed, diags, None, false);
+/// the check's peak); and a computed part the chapters' templates do not name is dropped once
+/// its tables are fitted (at ×64, 6 MB). The document's tables have no rows and its computed
+/// data only the parts named: it must not be rendered.
+pub fn build_for_check(ed: &Edition, mut computed: Computed, diags: &mut Diagnostics) -> Document {
+    let named = named_in_templates(ed);
+    let metrik = std::sync::OnceLock::new();
+    let mut fitted = BTreeMap::new();
+    for part in crate::compute::Part::ALL {
+        for (t, problems) in fit_part(ed, part, &computed, &metrik, None, false) {
+            fitted.insert(t.id.clone(), (t, problems));
+        }
+        if named.as_ref().is_some_and(|n| !n.contains(context_key(part))) {
+            computed.drop_part(part);
+        }
+    }
+    let tabel = report_fitted(ed, fitted, diags);
+    let ctx = context(&ed.meta, &computed, &ed.sources.present, None, named.as_ref());
     build_from(ed, Arc::new(computed), Arc::new(tabel), &ctx, diags)
+}
+
+/// The key of a computed part in the templates' context ([`context`]).
+fn context_key(part: crate::compute::Part) -> &'static str {
+    use crate::compute::Part;
+    match part {
+        Part::Evaluasi => "evaluasi",
+        Part::TujuanSasaran => "tujuan_sasaran",
+        Part::Rkpd => "rkpd",
+        Part::Rencana => "rencana",
+        Part::Usulan => "usulan",
+    }
 }
 
 /// The placed tables, each shared: a table made from a computed part that an incremental load
@@ -721,30 +746,50 @@ fn fit_tables(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, mut pa
     use crate::compute::Part;
     let metrik = std::sync::OnceLock::new();
     let mut tabel: BTreeMap<String, (Arc<TabelTampil>, Vec<widths::TidakMuat>)> = BTreeMap::new();
-    for (i, part) in Part::ALL.into_iter().enumerate() {
-        let value = computed.part_ref(part);
-        let kept = parts.as_deref_mut().and_then(|p| p.0[i].take()).filter(|(v, _)| value.as_ref().is_some_and(|value| std::ptr::addr_eq(Arc::as_ptr(v), Arc::as_ptr(value))));
-        let fitted = match kept {
-            Some((_, fitted)) => fitted,
-            None => tables::of_part(part, computed, &ed.meta)
-                .into_iter()
-                .map(|mut t| {
-                    let lebar = widths::lebar_halaman(&ed.meta, t.orientasi);
-                    let problems = widths::atur(&mut t, metrik.get_or_init(|| widths::Metrik::new(&ed.meta.halaman.huruf)), lebar);
-                    if !rows {
-                        t.baris = Vec::new();
-                    }
-                    (Arc::new(t), problems)
-                })
-                .collect(),
-        };
-        for (t, problems) in &fitted {
-            tabel.insert(t.id.clone(), (t.clone(), problems.clone()));
-        }
-        if let (Some(parts), Some(value)) = (parts.as_deref_mut(), value) {
-            parts.0[i] = Some((value, fitted));
+    for part in Part::ALL {
+        for (t, problems) in fit_part(ed, part, computed, &metrik, parts.as_deref_mut(), rows) {
+            tabel.insert(t.id.clone(), (t, problems));
         }
     }
+    report_fitted(ed, tabel, diags)
+}
+
+/// The fitted tables of one computed part with their unfit columns: those kept in `parts` when
+/// the part is the very value they were made from, else made and fitted (and kept there).
+fn fit_part(
+    ed: &Edition,
+    part: crate::compute::Part,
+    computed: &Computed,
+    metrik: &std::sync::OnceLock<widths::Metrik>,
+    parts: Option<&mut FitParts>,
+    rows: bool,
+) -> Vec<(Arc<TabelTampil>, Vec<widths::TidakMuat>)> {
+    let i = crate::compute::Part::ALL.iter().position(|p| *p == part).expect("a part");
+    let value = computed.part_ref(part);
+    let mut parts = parts;
+    let kept = parts.as_deref_mut().and_then(|p| p.0[i].take()).filter(|(v, _)| value.as_ref().is_some_and(|value| std::ptr::addr_eq(Arc::as_ptr(v), Arc::as_ptr(value))));
+    let fitted = match kept {
+        Some((_, fitted)) => fitted,
+        None => tables::of_part(part, computed, &ed.meta)
+            .into_iter()
+            .map(|mut t| {
+                let lebar = widths::lebar_halaman(&ed.meta, t.orientasi);
+                let problems = widths::atur(&mut t, metrik.get_or_init(|| widths::Metrik::new(&ed.meta.halaman.huruf)), lebar);
+                if !rows {
+                    t.baris = Vec::new();
+                }
+                (Arc::new(t), problems)
+            })
+            .collect(),
+    };
+    if let (Some(parts), Some(value)) = (parts, value) {
+        parts.0[i] = Some((value, fitted.clone()));
+    }
+    fitted
+}
+
+/// Reports the unfit columns of the fitted tables, in the order of their ids.
+fn report_fitted(ed: &Edition, tabel: BTreeMap<String, (Arc<TabelTampil>, Vec<widths::TidakMuat>)>, diags: &mut Diagnostics) -> Tabel {
     tabel
         .into_iter()
         .map(|(id, (t, problems))| {
