@@ -57,10 +57,13 @@ impl Edition {
 
     /// `renja check`: the diagnostics of [`Edition::load`] followed by [`Edition::check_base`]
     /// with `base` (when given), in the same order, without keeping the edition. Only reporting,
-    /// it holds less of a large edition at once: the base check runs on the validated model
-    /// right away; once the tables are computed, the data files' rows and text are dropped
-    /// (`renja_core::source::Sources::without_rows`: the document stage reads only their names
-    /// and table settings); and each placed table drops its rows once fitted
+    /// it holds less of a large edition at once: the data files' text is forgotten once they
+    /// are parsed (their locations kept); the base check runs on the validated model right
+    /// away; the tables are computed part by part, each over the rows of the files it reads,
+    /// and a table's file drops its rows once no later part reads it
+    /// (`renja_core::source::Sources::drop_rows`: the document stage reads only the files'
+    /// names and table settings); and each placed table drops its rows once fitted, each
+    /// computed part no template names once its tables are
     /// (`renja_core::document::build_for_check`).
     pub fn check_dir(dir: &Path, base: Option<impl FnOnce(&renja_core::model::Edition, &mut Diagnostics)>) -> Diagnostics {
         let mut diags = Diagnostics::new();
@@ -70,15 +73,29 @@ impl Edition {
         diags.enter(Stage::Validate);
         let mut found = Diagnostics::new();
         found.enter(Stage::Base);
-        let computed = renja_core::model::validate(&sources, &mut diags).map(|ed| {
+        let validated = renja_core::model::validate(&sources, &mut diags).map(|ed| {
             if let Some(base) = base {
                 base(&ed, &mut found);
             }
-            diags.enter(Stage::Compute);
-            let computed = renja_core::compute::compute(&ed, &mut diags);
-            (ed.chapter_order(), ed.meta, computed)
+            ed.into_parts()
         });
-        if let Some((order, meta, computed)) = computed {
+        if let Some(mut parts) = validated {
+            // Part by part, each over the rows of the files it reads; a table's file is dropped
+            // once no later part reads it (its rows are not held while the next parts are
+            // computed). The same values and diagnostics as `compute::compute`.
+            use renja_core::compute::Part;
+            diags.enter(Stage::Compute);
+            let mut computed = renja_core::compute::Computed::default();
+            for (i, part) in Part::ALL.into_iter().enumerate() {
+                let ed = renja_core::model::Edition::from_parts(&sources, parts, part.reads());
+                computed.compute_part(part, &ed, &mut diags);
+                parts = ed.into_parts();
+                if !Part::ALL[i + 1..].iter().any(|later| later.reads().contains(&part.file())) {
+                    sources.drop_rows(part.file());
+                }
+            }
+            let renja_core::model::Parts { meta, order, tree } = parts;
+            drop(tree);
             let sources = sources.without_rows();
             let ed = renja_core::model::Edition::without_rows(meta, &sources, &order);
             diags.enter(Stage::Document);

@@ -82,7 +82,7 @@ impl Serialize for Pct {
 /// The computed edition. Each table's part is shared (`Arc`): an incremental load
 /// ([`compute_reusing`]) keeps the parts whose inputs did not change, and the document's
 /// tables made from a kept part are kept with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Computed {
     pub evaluasi: Option<Arc<Evaluasi>>,
     pub tujuan_sasaran: Option<Arc<TujuanSasaran>>,
@@ -139,6 +139,19 @@ impl Part {
 }
 
 impl Computed {
+    /// Computes one part into `self`. [`compute`] gives the values and diagnostics of these calls
+    /// for every part in [`Part::ALL`]'s order; a part reads no more of `ed` than its own rows,
+    /// the files [`Part::reads`] names, edisi.toml and the shared files.
+    pub fn compute_part(&mut self, part: Part, ed: &Edition, diags: &mut Diagnostics) {
+        match part {
+            Part::Evaluasi => self.evaluasi = evaluasi::compute(ed, diags).map(Arc::new),
+            Part::TujuanSasaran => self.tujuan_sasaran = tujuan::compute(ed, diags).map(Arc::new),
+            Part::Rkpd => self.rkpd = rkpd::compute(ed, diags).map(Arc::new),
+            Part::Rencana => self.rencana = rencana::compute(ed, diags).map(Arc::new),
+            Part::Usulan => self.usulan = usulan::compute(ed, diags).map(Arc::new),
+        }
+    }
+
     /// Drops one part's value (`renja check`, once the part's tables are fitted and no template
     /// names it).
     pub fn drop_part(&mut self, part: Part) {

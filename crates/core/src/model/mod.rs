@@ -92,9 +92,49 @@ impl<'a> Edition<'a> {
     /// with no nomenclature tree and no rows: what the document stage reads once the tables are
     /// computed, over the sources [`Sources::without_rows`] left (`renja check`'s document stage).
     pub fn without_rows(meta: Meta, sources: &'a Sources, order: &[usize]) -> Edition<'a> {
-        let chapters = order.iter().filter_map(|&i| sources.chapters.get(i)).collect();
-        Edition { sources, meta, tree: BTreeMap::new(), evaluasi: Vec::new(), rkpd: Vec::new(), rencana: Vec::new(), chapters }
+        Edition::from_parts(sources, Parts { meta, tree: BTreeMap::new(), order: order.to_vec() }, &[])
     }
+
+    /// What the edition holds that does not borrow its sources: with it, the caller can drop
+    /// some of the sources' rows (`renja check`, once the parts that read them are computed) and
+    /// then make the edition again over the rest ([`Edition::from_parts`]).
+    pub fn into_parts(self) -> Parts {
+        let order = self.chapter_order();
+        Parts { meta: self.meta, tree: self.tree, order }
+    }
+
+    /// The edition of `parts` over `sources`, with the rows of the table files among `files`
+    /// (paths relative to the edition folder) read again as [`validate`] reads them, without
+    /// repeating the diagnostics validation gave; the others' rows are empty. Over the sources
+    /// it was validated on, with every table file, this is the validated edition.
+    pub fn from_parts(sources: &'a Sources, parts: Parts, files: &[&str]) -> Edition<'a> {
+        let Parts { meta, tree, order } = parts;
+        let digits = meta.digit_sub_kegiatan;
+        let mut given = Diagnostics::new();
+        let wanted = |f: &SourceFile| files.iter().any(|w| *w == &*f.name);
+        let evaluasi = match sources.evaluasi.as_deref() {
+            Some((f, e)) if wanted(f) => rows(f, &e.baris, |b| &b.kode, &tree, digits, &mut given),
+            _ => Vec::new(),
+        };
+        let rkpd = match sources.rkpd.as_deref() {
+            Some((f, e)) if wanted(f) => rows(f, &e.baris, |b| &b.kode, &tree, digits, &mut given),
+            _ => Vec::new(),
+        };
+        let rencana = match sources.rencana.as_deref() {
+            Some((f, e)) if wanted(f) => rows(f, &e.baris, |b| &b.kode, &tree, digits, &mut given),
+            _ => Vec::new(),
+        };
+        let chapters = order.iter().filter_map(|&i| sources.chapters.get(i)).collect();
+        Edition { sources, meta, tree, evaluasi, rkpd, rencana, chapters }
+    }
+}
+
+/// The parts of a validated [`Edition`] that do not borrow its sources ([`Edition::into_parts`]).
+pub struct Parts {
+    pub meta: Meta,
+    pub tree: BTreeMap<Code, Node>,
+    /// Where each chapter, in the edition's order, is in the sources' chapters.
+    pub order: Vec<usize>,
 }
 
 /// Default sub kegiatan width by nomenclature year: 2 digits before 2023, 4 from then on.

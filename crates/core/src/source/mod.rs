@@ -77,20 +77,30 @@ impl Sources {
     /// rkpd.toml, rencana.toml and usulan.toml keeps its name, path and table settings, but not
     /// its text or rows (at ×64, 15 MB of `renja check`'s memory). Once the tables are computed,
     /// the document stage reads no more than this (`renja_edition::Edition::check_dir`).
-    pub fn without_rows(self) -> Sources {
-        fn thin<T>(l: Option<Loaded<T>>, keep: impl FnOnce(&T) -> T) -> Option<Loaded<T>> {
-            l.map(|l| {
-                let (file, value) = &*l;
-                std::sync::Arc::new((SourceFile::new(&file.name, &file.path, String::new()), keep(value)))
-            })
+    pub fn without_rows(mut self) -> Sources {
+        for file in ["data/nomenklatur.toml", "data/evaluasi.toml", "data/rkpd.toml", "data/rencana.toml", "data/usulan.toml"] {
+            self.drop_rows(file);
         }
-        Sources {
-            nomenklatur: thin(self.nomenklatur, |_| NomenklaturFile { nomenklatur: Vec::new() }),
-            evaluasi: thin(self.evaluasi, |e| EvaluasiFile { tabel: e.tabel.clone(), dinyatakan: e.dinyatakan.clone(), baris: Vec::new() }),
-            rkpd: thin(self.rkpd, |r| RkpdFile { tabel: r.tabel.clone(), baris: Vec::new() }),
-            rencana: thin(self.rencana, |r| RencanaFile { tabel: r.tabel.clone(), dinyatakan: r.dinyatakan.clone(), baris: Vec::new() }),
-            usulan: thin(self.usulan, |u| UsulanFile { tabel: u.tabel.clone(), usulan: Vec::new() }),
-            ..self
+        self
+    }
+
+    /// Drops the text and rows of one of the data files [`Sources::without_rows`] thins (by its
+    /// path relative to the edition folder; another file is left as it is): `renja check` drops
+    /// a table's file once the parts that read it are computed.
+    pub fn drop_rows(&mut self, file: &str) {
+        fn thin<T>(l: &mut Option<Loaded<T>>, keep: impl FnOnce(&T) -> T) {
+            if let Some(loaded) = l.take() {
+                let (file, value) = &*loaded;
+                *l = Some(std::sync::Arc::new((SourceFile::new(&file.name, &file.path, String::new()), keep(value))));
+            }
+        }
+        match file {
+            "data/nomenklatur.toml" => thin(&mut self.nomenklatur, |_| NomenklaturFile { nomenklatur: Vec::new() }),
+            "data/evaluasi.toml" => thin(&mut self.evaluasi, |e| EvaluasiFile { tabel: e.tabel.clone(), dinyatakan: e.dinyatakan.clone(), baris: Vec::new() }),
+            "data/rkpd.toml" => thin(&mut self.rkpd, |r| RkpdFile { tabel: r.tabel.clone(), baris: Vec::new() }),
+            "data/rencana.toml" => thin(&mut self.rencana, |r| RencanaFile { tabel: r.tabel.clone(), dinyatakan: r.dinyatakan.clone(), baris: Vec::new() }),
+            "data/usulan.toml" => thin(&mut self.usulan, |u| UsulanFile { tabel: u.tabel.clone(), usulan: Vec::new() }),
+            _ => {}
         }
     }
 }
