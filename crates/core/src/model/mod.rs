@@ -109,21 +109,8 @@ impl<'a> Edition<'a> {
     /// it was validated on, with every table file, this is the validated edition.
     pub fn from_parts(sources: &'a Sources, parts: Parts, files: &[&str]) -> Edition<'a> {
         let Parts { meta, tree, order } = parts;
-        let digits = meta.digit_sub_kegiatan;
-        let mut given = Diagnostics::new();
         let wanted = |f: &SourceFile| files.iter().any(|w| *w == &*f.name);
-        let evaluasi = match sources.evaluasi.as_deref() {
-            Some((f, e)) if wanted(f) => rows(f, &e.baris, |b| &b.kode, &tree, digits, &mut given),
-            _ => Vec::new(),
-        };
-        let rkpd = match sources.rkpd.as_deref() {
-            Some((f, e)) if wanted(f) => rows(f, &e.baris, |b| &b.kode, &tree, digits, &mut given),
-            _ => Vec::new(),
-        };
-        let rencana = match sources.rencana.as_deref() {
-            Some((f, e)) if wanted(f) => rows(f, &e.baris, |b| &b.kode, &tree, digits, &mut given),
-            _ => Vec::new(),
-        };
+        let (evaluasi, rkpd, rencana) = table_rows(sources, &tree, meta.digit_sub_kegiatan, wanted, &mut Diagnostics::new());
         let chapters = order.iter().filter_map(|&i| sources.chapters.get(i)).collect();
         Edition { sources, meta, tree, evaluasi, rkpd, rencana, chapters }
     }
@@ -135,6 +122,31 @@ pub struct Parts {
     pub tree: BTreeMap<Code, Node>,
     /// Where each chapter, in the edition's order, is in the sources' chapters.
     pub order: Vec<usize>,
+}
+
+/// The validated rows of T-C.29, Tabel 3.2 and Tabel 3.4, each of a file `wanted` (the others'
+/// are empty), in that order ([`validate`] reports on all three; [`Edition::from_parts`] reads
+/// some again).
+fn table_rows<'a>(
+    sources: &'a Sources,
+    tree: &BTreeMap<Code, Node>,
+    digits: usize,
+    wanted: impl Fn(&SourceFile) -> bool,
+    diags: &mut Diagnostics,
+) -> (Vec<Row<'a, EvaluasiBaris>>, Vec<Row<'a, RkpdBaris>>, Vec<Row<'a, RencanaBaris>>) {
+    let evaluasi = match sources.evaluasi.as_deref() {
+        Some((f, e)) if wanted(f) => rows(f, &e.baris, |b| &b.kode, tree, digits, diags),
+        _ => Vec::new(),
+    };
+    let rkpd = match sources.rkpd.as_deref() {
+        Some((f, e)) if wanted(f) => rows(f, &e.baris, |b| &b.kode, tree, digits, diags),
+        _ => Vec::new(),
+    };
+    let rencana = match sources.rencana.as_deref() {
+        Some((f, e)) if wanted(f) => rows(f, &e.baris, |b| &b.kode, tree, digits, diags),
+        _ => Vec::new(),
+    };
+    (evaluasi, rkpd, rencana)
 }
 
 /// Default sub kegiatan width by nomenclature year: 2 digits before 2023, 4 from then on.
@@ -402,18 +414,7 @@ pub fn validate_cached<'a>(sources: &'a Sources, cache: &mut Option<&mut Cache>,
     if needs_tree && sources.nomenklatur.is_none() && !nomen_present {
         diags.error(efile.start(), "data/nomenklatur.toml tidak ada, padahal tabel program memerlukannya");
     }
-    let evaluasi = match sources.evaluasi.as_deref() {
-        Some((f, e)) => rows(f, &e.baris, |b| &b.kode, &tree, digits, diags),
-        None => Vec::new(),
-    };
-    let rkpd = match sources.rkpd.as_deref() {
-        Some((f, e)) => rows(f, &e.baris, |b| &b.kode, &tree, digits, diags),
-        None => Vec::new(),
-    };
-    let rencana = match sources.rencana.as_deref() {
-        Some((f, e)) => rows(f, &e.baris, |b| &b.kode, &tree, digits, diags),
-        None => Vec::new(),
-    };
+    let (evaluasi, rkpd, rencana) = table_rows(sources, &tree, digits, |_| true, diags);
     // Level digit of kegiatan codes against the region's tier.
     let expected_digit = if edisi.daerah.tingkat == Tingkat::Provinsi { 1 } else { 2 };
     for node in tree.values() {
