@@ -319,25 +319,20 @@ fn context(meta: &Meta, computed: &Computed, present: &[String], mut parts: Opti
     let mut values: BTreeMap<String, minijinja::Value> = ctx.iter().map(|(k, v)| (k.clone(), serialize::value_of(v).unwrap_or_else(|| minijinja::Value::from(())))).collect();
     drop(ctx);
     let mut failed = Vec::new();
-    use tables::IdTabel;
-    // The computed tables' context keys and the data file each comes from.
-    for (key, file) in [
-        ("evaluasi", IdTabel::Evaluasi.berkas()),
-        ("rkpd", IdTabel::Rkpd.berkas()),
-        ("rencana", IdTabel::Rencana.berkas()),
-        ("tujuan_sasaran", IdTabel::Kinerja.berkas()),
-        ("usulan", IdTabel::Usulan.berkas()),
-    ] {
+    use crate::compute::Part;
+    for part in Part::ALL {
+        let key = context_key(part);
         if named.is_some_and(|n| !n.contains(key)) {
             continue;
         }
+        let file = part.file();
         let parts = parts.as_deref_mut();
-        let value = match key {
-            "evaluasi" => context_part(&computed.evaluasi, key, parts),
-            "rkpd" => context_part(&computed.rkpd, key, parts),
-            "rencana" => context_part(&computed.rencana, key, parts),
-            "tujuan_sasaran" => context_part(&computed.tujuan_sasaran, key, parts),
-            _ => context_part(&computed.usulan, key, parts),
+        let value = match part {
+            Part::Evaluasi => context_part(&computed.evaluasi, key, parts),
+            Part::TujuanSasaran => context_part(&computed.tujuan_sasaran, key, parts),
+            Part::Rkpd => context_part(&computed.rkpd, key, parts),
+            Part::Rencana => context_part(&computed.rencana, key, parts),
+            Part::Usulan => context_part(&computed.usulan, key, parts),
         };
         match value {
             Some(v) => {
@@ -761,12 +756,11 @@ fn fit_part(
     part: crate::compute::Part,
     computed: &Computed,
     metrik: &std::sync::OnceLock<widths::Metrik>,
-    parts: Option<&mut FitParts>,
+    mut parts: Option<&mut FitParts>,
     rows: bool,
 ) -> Vec<(Arc<TabelTampil>, Vec<widths::TidakMuat>)> {
     let i = crate::compute::Part::ALL.iter().position(|p| *p == part).expect("a part");
     let value = computed.part_ref(part);
-    let mut parts = parts;
     let kept = parts.as_deref_mut().and_then(|p| p.0[i].take()).filter(|(v, _)| value.as_ref().is_some_and(|value| std::ptr::addr_eq(Arc::as_ptr(v), Arc::as_ptr(value))));
     let fitted = match kept {
         Some((_, fitted)) => fitted,
