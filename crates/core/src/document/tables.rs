@@ -882,14 +882,14 @@ impl std::fmt::Display for IdTabel {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// A placed table holds a cell per column per row (at ×64, 53 000 in Tabel 3.4): what a
     /// rare field adds inline is paid by every cell.
     #[test]
     fn a_cell_stays_small() {
-        assert!(std::mem::size_of::<super::Sel>() <= 48, "Sel is {} bytes", std::mem::size_of::<super::Sel>());
+        assert!(std::mem::size_of::<Sel>() <= 48, "Sel is {} bytes", std::mem::size_of::<Sel>());
     }
-
-    use super::*;
 
     #[test]
     fn table_ids_round_trip_and_name_their_files() {
