@@ -21,6 +21,8 @@ fn base_check(model: &renja::model::Edition, found: &mut renja::diag::Diagnostic
     let at = |file: &str| renja::diag::Loc { file: file.into(), line: 1, col: 1 };
     found.warning(at("edisi.toml"), format!("dasar: tahun {}", model.meta.tahun));
     found.warning(at("bab/01-pendahuluan.md"), format!("dasar: {} bab", model.chapters.len()));
+    // The base check reads Tabel 3.4's rows: `renja check` gives it an edition that holds them.
+    found.warning(at("data/rencana.toml"), format!("dasar: {} baris rencana", model.rencana.len()));
 }
 
 /// Loads `dir` through the cache (with the base check, every second step without) and cold,
@@ -274,12 +276,14 @@ fn the_check_only_load_reports_what_a_full_load_reports() {
     let full = check_like_full(&dir);
     assert!(full.check().iter().any(|d| d.message.contains("tidak cukup lebar")), "the long word is reported: {}", outcome(&full).1);
     // The check keeps the computed parts a chapter's template names (for its context) and drops
-    // the others once their tables are fitted: a chapter naming Tabel 3.4's total and Tabel
-    // 3.2's rows renders as in the full load (a part dropped too early would fail it), and a
+    // the others once their tables are fitted, and the rows of a part named without them: a
+    // chapter naming Tabel 3.4's total, Tabel 3.2's rows, the evaluation whole and the
+    // goals' rows by subscript renders as in the full load (a part or its rows dropped too
+    // early would fail it or print otherwise), and a
     // chapter whose template cannot be read, so that no names are known, keeps every part.
     let dir = ws.path().join("bernama");
     common::copy_dir(&Path::new(common::ROOT).join("content"), &dir);
-    let named = "## Rencana tindak lanjut\n\nPagu {{ rencana.total.pagu_sesudah | rupiah }} untuk {{ rkpd.baris | length }} baris.";
+    let named = "## Rencana tindak lanjut\n\nPagu {{ rencana.total.pagu_sesudah | rupiah }} untuk {{ rkpd.baris | length }} baris; {% set e = evaluasi %}{{ e.baris[0].nama }}, sasaran {{ tujuan_sasaran['baris'][0]['indikator'] }}.";
     edit(&dir.join("bab/04-penutup.md"), "## Rencana tindak lanjut", named);
     let full = check_like_full(&dir);
     let penutup = |d: &&renja::diag::Diagnostic| d.loc.file.ends_with("04-penutup.md") && d.severity == renja::diag::Severity::Error;
@@ -288,4 +292,24 @@ fn the_check_only_load_reports_what_a_full_load_reports() {
     let full = check_like_full(&dir);
     assert!(full.check().iter().any(|d| d.loc.file.ends_with("03-rencana-kerja.md") && d.severity == renja::diag::Severity::Error), "the broken template is reported: {}", outcome(&full).1);
     assert_eq!(full.check().iter().filter(penutup).count(), 0, "{}", outcome(&full).1);
+    // The check reads the table files one at a time and validates their rows then: what their
+    // reading and validation report is what the full load reports (a file that does not parse,
+    // a row whose code is not in the nomenclature, a nomenclature that is missing, and an
+    // edition without edisi.toml, which is not validated at all, while its table files are read).
+    let dir = ws.path().join("rusak");
+    common::copy_dir(&Path::new(common::ROOT).join("content"), &dir);
+    edit(&dir.join("data/evaluasi.toml"), "kode = \"2.07.001\"", "kode = \"2.07.001\"\nkode = \"2.07.001\"");
+    edit(&dir.join("data/rkpd.toml"), "kode = \"2.07\"", "kode = \"2.08\"");
+    let full = check_like_full(&dir);
+    for (file, stage) in [("evaluasi.toml", renja::diag::Stage::Source), ("rkpd.toml", renja::diag::Stage::Validate)] {
+        assert!(full.check().of_stage(stage).any(|d| d.loc.file.ends_with(file)), "{file}: {}", outcome(&full).1);
+    }
+    std::fs::remove_file(dir.join("data/nomenklatur.toml")).unwrap();
+    let full = check_like_full(&dir);
+    assert!(full.check().iter().any(|d| d.message.contains("nomenklatur.toml tidak ada")), "{}", outcome(&full).1);
+    std::fs::remove_file(dir.join("edisi.toml")).unwrap();
+    let full = Edition::load(&dir);
+    let check = Edition::check_dir(&dir, Some(base_check));
+    assert_eq!(json(&check), outcome(&full).1);
+    assert!(check.iter().any(|d| d.loc.file.ends_with("evaluasi.toml")), "the table files are read: {}", json(&check));
 }

@@ -78,6 +78,8 @@ fn load(id: &str, store: &dyn Store) -> Result<(super::Edition, ModelTersimpan),
 
 /// Checks the Sebelum columns of `ed` against its base edition, if it names one, in `store`
 /// (`Err` says why there is no archive to read: the check is skipped with a warning).
+/// Of the table rows it reads only Tabel 3.4's (`ed.rencana`): `renja check` calls it with an
+/// edition that holds no other table's rows (`renja_edition::Edition::check_dir`).
 pub fn check(ed: &Edition, store: BaseStore<'_>, diags: &mut Diagnostics) {
     let Some((file, src)) = ed.sources.edisi.as_deref() else { return };
     let Some(dasar) = src.edisi.dasar.as_ref() else { return };

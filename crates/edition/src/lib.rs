@@ -57,50 +57,81 @@ impl Edition {
 
     /// `renja check`: the diagnostics of [`Edition::load`] followed by [`Edition::check_base`]
     /// with `base` (when given), in the same order, without keeping the edition. Only reporting,
-    /// it holds less of a large edition at once: the data files' text is forgotten once they
-    /// are parsed (their locations kept); the base check runs on the validated model right
-    /// away; the tables are computed part by part, each over the rows of the files it reads,
-    /// and a table's file drops its rows once no later part reads it
-    /// (`renja_core::source::Sources::drop_rows`: the document stage reads only the files'
-    /// names and table settings); and each placed table drops its rows once fitted, each
-    /// computed part no template names once its tables are
-    /// (`renja_core::document::build_for_check`).
+    /// it holds less of a large edition at once. The three table files
+    /// (`renja_core::source::TABLE_FILES`) are read one at a time
+    /// (`renja_core::source::load_later`), each when the first part that reads it is computed,
+    /// and their rows validated then; a table file drops its rows once no later part reads it
+    /// (`renja_core::source::Sources::drop_rows`: the document stage reads only the files' names
+    /// and table settings). The data files' text is forgotten once they are parsed (their
+    /// locations kept). The base check, which reads Tabel 3.4's rows
+    /// (`renja_archive::dasar::check`), runs with them. Each part's tables are fitted as soon
+    /// as it is computed; a placed table drops its rows once fitted, a computed part no
+    /// template names is dropped once its tables are (`renja_core::document::CheckTables`).
     pub fn check_dir(dir: &Path, base: Option<impl FnOnce(&renja_core::model::Edition, &mut Diagnostics)>) -> Diagnostics {
+        use renja_core::compute::Part;
+        use renja_core::source::TABLE_FILES;
         let mut diags = Diagnostics::new();
         diags.enter(Stage::Source);
-        let mut sources = renja_core::source::load(dir, &mut diags);
+        let (mut sources, later) = renja_core::source::load_later(dir, &mut diags);
         sources.forget_data_text();
         diags.enter(Stage::Validate);
         let mut found = Diagnostics::new();
         found.enter(Stage::Base);
-        let validated = renja_core::model::validate(&sources, &mut diags).map(|ed| {
-            if let Some(base) = base {
-                base(&ed, &mut found);
+        let validated = renja_core::model::validate(&sources, &mut diags).map(|ed| ed.into_parts());
+        let Some(mut parts) = validated else {
+            // No edition to compute: the table files are still read for what their reading reports.
+            diags.enter(Stage::Source);
+            for file in TABLE_FILES {
+                later.read(&mut sources, file, &mut diags);
+                sources.drop_rows(file);
             }
-            ed.into_parts()
-        });
-        if let Some(mut parts) = validated {
-            // Part by part, each over the rows of the files it reads; a table's file is dropped
-            // once no later part reads it (its rows are not held while the next parts are
-            // computed). The same values and diagnostics as `compute::compute`.
-            use renja_core::compute::Part;
-            diags.enter(Stage::Compute);
-            let mut computed = renja_core::compute::Computed::default();
-            for (i, part) in Part::ALL.into_iter().enumerate() {
-                let ed = renja_core::model::Edition::from_parts(&sources, parts, part.reads());
-                computed.compute_part(part, &ed, &mut diags);
-                parts = ed.into_parts();
-                if !Part::ALL[i + 1..].iter().any(|later| later.reads().contains(&part.file())) {
-                    sources.drop_rows(part.file());
+            diags.sort();
+            return diags;
+        };
+        // Part by part, each over the rows of the files it reads; a table file is read (and its
+        // rows validated) when the first part that reads it comes, and dropped once no later part
+        // reads it. The same values and diagnostics as `compute::compute` after `validate`.
+        let mut base = base;
+        let mut computed = renja_core::compute::Computed::default();
+        let mut tables = {
+            let ed = renja_core::model::Edition::from_parts(&sources, parts, &[]);
+            let tables = renja_core::document::CheckTables::new(&ed);
+            parts = ed.into_parts();
+            tables
+        };
+        for (i, part) in Part::ALL.into_iter().enumerate() {
+            let fresh: Vec<&str> = part.reads().iter().copied().filter(|f| TABLE_FILES.contains(f) && !Part::ALL[..i].iter().any(|p| p.reads().contains(f))).collect();
+            if !fresh.is_empty() {
+                diags.enter(Stage::Source);
+                for file in &fresh {
+                    later.read(&mut sources, file, &mut diags);
+                }
+                diags.enter(Stage::Validate);
+                parts = renja_core::model::Edition::from_parts_reporting(&sources, parts, &fresh, &mut diags).into_parts();
+            }
+            let ed = renja_core::model::Edition::from_parts(&sources, parts, part.reads());
+            if part.reads().contains(&"data/rencana.toml") {
+                if let Some(base) = base.take() {
+                    base(&ed, &mut found);
                 }
             }
-            let renja_core::model::Parts { meta, order, tree } = parts;
-            drop(tree);
-            let sources = sources.without_rows();
-            let ed = renja_core::model::Edition::without_rows(meta, &sources, &order);
-            diags.enter(Stage::Document);
-            renja_core::document::build_for_check(&ed, computed, &mut diags);
+            diags.enter(Stage::Compute);
+            computed.compute_part(part, &ed, &mut diags);
+            parts = ed.into_parts();
+            if !Part::ALL[i + 1..].iter().any(|later| later.reads().contains(&part.file())) {
+                sources.drop_rows(part.file());
+            }
+            // Fitted now (the file's rows dropped first), the part's tables are not held while
+            // the next parts are computed, nor is a part no template names; their unfit columns
+            // are reported at the end.
+            tables.fit(&parts.meta, part, &mut computed);
         }
+        let renja_core::model::Parts { meta, order, tree } = parts;
+        drop(tree);
+        let sources = sources.without_rows();
+        let ed = renja_core::model::Edition::without_rows(meta, &sources, &order);
+        diags.enter(Stage::Document);
+        tables.finish(&ed, computed, &mut diags);
         // As `load` then `check_base`: the base check's findings after the others' sorting.
         diags.sort();
         diags.extend(found);

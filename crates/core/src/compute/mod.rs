@@ -164,6 +164,24 @@ impl Computed {
         }
     }
 
+    /// Empties the rows (`baris`) of one part's value, keeping its totals and other values
+    /// (`renja check`, once the part's tables are fitted, when the templates name the part but
+    /// not its rows). A value shared with another holder is left as it is.
+    pub fn drop_rows_of(&mut self, part: Part) {
+        fn thin<T>(v: &mut Option<Arc<T>>, rows: impl FnOnce(&mut T)) {
+            if let Some(v) = v.as_mut().and_then(Arc::get_mut) {
+                rows(v)
+            }
+        }
+        match part {
+            Part::Evaluasi => thin(&mut self.evaluasi, |v| v.baris = Vec::new()),
+            Part::TujuanSasaran => thin(&mut self.tujuan_sasaran, |v| v.baris = Vec::new()),
+            Part::Rkpd => thin(&mut self.rkpd, |v| v.baris = Vec::new()),
+            Part::Rencana => thin(&mut self.rencana, |v| v.baris = Vec::new()),
+            Part::Usulan => thin(&mut self.usulan, |v| v.baris = Vec::new()),
+        }
+    }
+
     /// The value of `part` as a shared reference of any type: two loads gave the same part
     /// when these are the same pointer (the document stage keeps its tables then).
     pub fn part_ref(&self, part: Part) -> Option<Arc<dyn std::any::Any + Send + Sync>> {

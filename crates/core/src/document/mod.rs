@@ -287,10 +287,17 @@ fn context_part<T: serde::Serialize + Send + Sync + 'static>(table: &Option<Arc<
 /// `None` when a template does not parse: then every table (its error is reported when the
 /// chapter is rendered).
 pub fn named_in_templates(ed: &Edition) -> Option<std::collections::BTreeSet<String>> {
+    names_in_templates(ed, false)
+}
+
+/// The names the chapters' templates use: top-level, or (`nested`) with the attributes read
+/// from them (`rencana.total.pagu`; a name used whole stays bare). `None` when a template does
+/// not parse.
+fn names_in_templates(ed: &Edition, nested: bool) -> Option<std::collections::BTreeSet<String>> {
     let env = minijinja::Environment::new();
     let mut names = std::collections::BTreeSet::new();
     for ch in &ed.chapters {
-        names.extend(env.template_from_str(&ch.body).ok()?.undeclared_variables(false));
+        names.extend(env.template_from_str(&ch.body).ok()?.undeclared_variables(nested));
     }
     Some(names)
 }
@@ -671,27 +678,60 @@ pub fn tables_of(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> 
     fit_tables(ed, computed, diags, None, true)
 }
 
-/// [`build_owned`] for a caller that only reports (`renja check`): the same diagnostics, in the
-/// same order, but each placed table drops its rows as soon as it is fitted and its unfit
-/// columns are reported, so the rows of every table are never held at once (at ×64, 19 MB of
-/// the check's peak); and a computed part the chapters' templates do not name is dropped once
-/// its tables are fitted (at ×64, 6 MB). The document's tables have no rows and its computed
-/// data only the parts named: it must not be rendered.
-pub fn build_for_check(ed: &Edition, mut computed: Computed, diags: &mut Diagnostics) -> Document {
-    let named = named_in_templates(ed);
-    let metrik = std::sync::OnceLock::new();
-    let mut fitted = BTreeMap::new();
-    for part in crate::compute::Part::ALL {
-        for (t, problems) in fit_part(ed, part, &computed, &metrik, None, false) {
-            fitted.insert(t.id.clone(), (t, problems));
+/// [`build_owned`] in steps, for a caller that only reports (`renja check`) and computes the
+/// parts one at a time: [`CheckTables::fit`] after each part is computed, then
+/// [`CheckTables::finish`] gives the same diagnostics, in the same order. Each placed table
+/// drops its rows as soon as it is fitted (its unfit columns are reported at the end), so the
+/// rows of every table are never held at once (at ×64, 19 MB of the check's peak); and a
+/// computed part the chapters' templates do not name is dropped once its tables are fitted,
+/// before the next part is computed, and of a part they name without its rows, the rows. The
+/// document's tables have no rows and its computed data only what the templates name: it must
+/// not be rendered.
+pub struct CheckTables {
+    /// The top-level names the templates use ([`named_in_templates`]).
+    named: Option<std::collections::BTreeSet<String>>,
+    /// The same with the attributes read from them.
+    nested: Option<std::collections::BTreeSet<String>>,
+    metrik: std::sync::OnceLock<widths::Metrik>,
+    fitted: BTreeMap<String, (Arc<TabelTampil>, Vec<widths::TidakMuat>)>,
+}
+
+impl CheckTables {
+    /// Reads which computed parts the chapters of `ed` name, and which of their attributes.
+    pub fn new(ed: &Edition) -> CheckTables {
+        CheckTables { named: named_in_templates(ed), nested: names_in_templates(ed, true), metrik: std::sync::OnceLock::new(), fitted: BTreeMap::new() }
+    }
+
+    /// Whether a template may read the rows (`baris`) of the part named `key`: it names the
+    /// part whole (`{{ evaluasi | tojson }}`, `{% set e = evaluasi %}`), or its rows.
+    fn rows_named(&self, key: &str) -> bool {
+        let Some(nested) = &self.nested else { return true };
+        let rows = format!("{key}.baris");
+        nested.iter().any(|n| n == key || n.starts_with(&rows))
+    }
+
+    /// Fits the tables of `part` (for the page and fonts of `meta`), which `computed` holds now,
+    /// and drops the part from `computed` if no template names it. A part's tables read only
+    /// that part, not the edition's rows.
+    pub fn fit(&mut self, meta: &Meta, part: crate::compute::Part, computed: &mut Computed) {
+        for (t, problems) in fit_part(meta, part, computed, &self.metrik, None, false) {
+            self.fitted.insert(t.id.clone(), (t, problems));
         }
-        if named.as_ref().is_some_and(|n| !n.contains(context_key(part))) {
+        let key = context_key(part);
+        if self.named.as_ref().is_some_and(|n| !n.contains(key)) {
             computed.drop_part(part);
+        } else if !self.rows_named(key) {
+            // The template context then holds the part's totals and statistics alone.
+            computed.drop_rows_of(part);
         }
     }
-    let tabel = report_fitted(ed, fitted, diags);
-    let ctx = context(&ed.meta, &computed, &ed.sources.present, None, named.as_ref());
-    build_from(ed, Arc::new(computed), Arc::new(tabel), &ctx, diags)
+
+    /// Reports the unfit columns and builds the document of `ed` (every part fitted).
+    pub fn finish(self, ed: &Edition, computed: Computed, diags: &mut Diagnostics) -> Document {
+        let tabel = report_fitted(ed, self.fitted, diags);
+        let ctx = context(&ed.meta, &computed, &ed.sources.present, None, self.named.as_ref());
+        build_from(ed, Arc::new(computed), Arc::new(tabel), &ctx, diags)
+    }
 }
 
 /// The key of a computed part in the templates' context ([`context`]).
@@ -736,13 +776,13 @@ pub fn tables_reusing(ed: &Edition, computed: &Computed, diags: &mut Diagnostics
 /// Column widths and font size of every table from its cells ([`widths`]); a column that cannot
 /// hold its widest word even at the smallest allowed size is a warning naming table and column
 /// (in the order of the tables' ids). With `parts`, the tables of a part kept there are not made
-/// or fitted again. Without `rows`, each table drops its rows once fitted ([`build_for_check`]).
+/// or fitted again. Without `rows`, each table drops its rows once fitted ([`CheckTables`]).
 fn fit_tables(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, mut parts: Option<&mut FitParts>, rows: bool) -> Tabel {
     use crate::compute::Part;
     let metrik = std::sync::OnceLock::new();
     let mut tabel: BTreeMap<String, (Arc<TabelTampil>, Vec<widths::TidakMuat>)> = BTreeMap::new();
     for part in Part::ALL {
-        for (t, problems) in fit_part(ed, part, computed, &metrik, parts.as_deref_mut(), rows) {
+        for (t, problems) in fit_part(&ed.meta, part, computed, &metrik, parts.as_deref_mut(), rows) {
             tabel.insert(t.id.clone(), (t, problems));
         }
     }
@@ -752,7 +792,7 @@ fn fit_tables(ed: &Edition, computed: &Computed, diags: &mut Diagnostics, mut pa
 /// The fitted tables of one computed part with their unfit columns: those kept in `parts` when
 /// the part is the very value they were made from, else made and fitted (and kept there).
 fn fit_part(
-    ed: &Edition,
+    meta: &Meta,
     part: crate::compute::Part,
     computed: &Computed,
     metrik: &std::sync::OnceLock<widths::Metrik>,
@@ -764,11 +804,11 @@ fn fit_part(
     let kept = parts.as_deref_mut().and_then(|p| p.0[i].take()).filter(|(v, _)| value.as_ref().is_some_and(|value| std::ptr::addr_eq(Arc::as_ptr(v), Arc::as_ptr(value))));
     let fitted = match kept {
         Some((_, fitted)) => fitted,
-        None => tables::of_part(part, computed, &ed.meta)
+        None => tables::of_part(part, computed, meta)
             .into_iter()
             .map(|mut t| {
-                let lebar = widths::lebar_halaman(&ed.meta, t.orientasi);
-                let problems = widths::atur(&mut t, metrik.get_or_init(|| widths::Metrik::new(&ed.meta.halaman.huruf)), lebar);
+                let lebar = widths::lebar_halaman(meta, t.orientasi);
+                let problems = widths::atur(&mut t, metrik.get_or_init(|| widths::Metrik::new(&meta.halaman.huruf)), lebar);
                 if !rows {
                     t.baris = Vec::new();
                 }

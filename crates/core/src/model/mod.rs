@@ -108,9 +108,18 @@ impl<'a> Edition<'a> {
     /// repeating the diagnostics validation gave; the others' rows are empty. Over the sources
     /// it was validated on, with every table file, this is the validated edition.
     pub fn from_parts(sources: &'a Sources, parts: Parts, files: &[&str]) -> Edition<'a> {
+        Edition::from_parts_reporting(sources, parts, files, &mut Diagnostics::new())
+    }
+
+    /// [`Edition::from_parts`], reporting into `diags` what [`validate`] reports on the rows of
+    /// those files: for a caller that validated `parts` over sources that did not hold them yet
+    /// (`renja check`, which reads the [`crate::source::TABLE_FILES`] one at a time with
+    /// [`crate::source::load_later`]). The rows and `parts` together then give the diagnostics
+    /// of [`validate`] over the whole sources.
+    pub fn from_parts_reporting(sources: &'a Sources, parts: Parts, files: &[&str], diags: &mut Diagnostics) -> Edition<'a> {
         let Parts { meta, tree, order } = parts;
         let wanted = |f: &SourceFile| files.iter().any(|w| *w == &*f.name);
-        let (evaluasi, rkpd, rencana) = table_rows(sources, &tree, meta.digit_sub_kegiatan, wanted, &mut Diagnostics::new());
+        let (evaluasi, rkpd, rencana) = table_rows(sources, &tree, meta.digit_sub_kegiatan, wanted, diags);
         let chapters = order.iter().filter_map(|&i| sources.chapters.get(i)).collect();
         Edition { sources, meta, tree, evaluasi, rkpd, rencana, chapters }
     }
@@ -409,7 +418,8 @@ pub fn validate_cached<'a>(sources: &'a Sources, cache: &mut Option<&mut Cache>,
         Some((f, n)) => tree(f, n, digits, diags),
         None => BTreeMap::new(),
     };
-    let needs_tree = sources.evaluasi.is_some() || sources.rkpd.is_some() || sources.rencana.is_some();
+    // On disk, parsed or not (nor read yet: `crate::source::load_later`).
+    let needs_tree = crate::source::TABLE_FILES.iter().any(|t| sources.present.iter().any(|p| p == t));
     let nomen_present = sources.present.iter().any(|p| p == "data/nomenklatur.toml");
     if needs_tree && sources.nomenklatur.is_none() && !nomen_present {
         diags.error(efile.start(), "data/nomenklatur.toml tidak ada, padahal tabel program memerlukannya");

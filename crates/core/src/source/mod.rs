@@ -567,7 +567,50 @@ fn load_chapter(file: SourceFile, glyphs: Option<&text::Glyphs>, diags: &mut Dia
 /// Reads every source of the edition in `dir`. Problems are added to `diags`; a part that could
 /// not be read is `None` (or missing from `chapters`).
 pub fn load(dir: &Path, diags: &mut Diagnostics) -> Sources {
-    load_inner(dir, None, diags)
+    load_inner(dir, None, false, diags).0
+}
+
+/// The three table files whose rows make most of a large edition (T-C.29 or the quarterly
+/// evaluation, Tabel 3.2 and Tabel 3.4), in the order the tables are computed.
+pub const TABLE_FILES: [&str; 3] = ["data/evaluasi.toml", "data/rkpd.toml", "data/rencana.toml"];
+
+/// [`load`] without reading the [`TABLE_FILES`] (their presence on disk is recorded all the
+/// same): the caller reads each with [`Later::read`] when it needs it, so that no more than one
+/// of them is held at once (`renja check`). Reading all three so gives the sources and the
+/// diagnostics of [`load`].
+pub fn load_later(dir: &Path, diags: &mut Diagnostics) -> (Sources, Later) {
+    let (s, glyphs) = load_inner(dir, None, true, diags);
+    (s, Later { glyphs })
+}
+
+/// What [`load_later`] keeps to read a table file later: the fonts' character coverage its text
+/// is checked against.
+pub struct Later {
+    glyphs: Option<text::Glyphs>,
+}
+
+impl Later {
+    /// Reads and parses `rel` (one of [`TABLE_FILES`]; another is ignored) into `sources`, with
+    /// the diagnostics [`load`] gives for it, and forgets its text once parsed
+    /// ([`SourceFile::forget_text`]).
+    pub fn read(&self, sources: &mut Sources, rel: &str, diags: &mut Diagnostics) {
+        let g = self.glyphs.as_ref();
+        let dir = sources.dir.clone();
+        fn forgotten<T>(l: Option<Loaded<T>>) -> Option<Loaded<T>> {
+            l.map(|mut l| {
+                if let Some((file, _)) = std::sync::Arc::get_mut(&mut l) {
+                    file.forget_text();
+                }
+                l
+            })
+        }
+        match rel {
+            "data/evaluasi.toml" => sources.evaluasi = forgotten(load_toml(&dir, rel, false, g, &mut None, diags)),
+            "data/rkpd.toml" => sources.rkpd = forgotten(load_toml(&dir, rel, false, g, &mut None, diags)),
+            "data/rencana.toml" => sources.rencana = forgotten(load_toml(&dir, rel, false, g, &mut None, diags)),
+            _ => {}
+        }
+    }
 }
 
 /// [`load`] for a caller that reads the same edition again and again (the preview, the
@@ -577,17 +620,19 @@ pub fn load(dir: &Path, diags: &mut Diagnostics) -> Sources {
 /// Diagnostics are recorded under [`crate::diag::Stage::Source`].
 pub fn load_cached(dir: &Path, cache: &mut Cache, diags: &mut Diagnostics) -> Sources {
     cache.begin(dir);
-    let s = load_inner(dir, Some(&mut *cache), diags);
+    let s = load_inner(dir, Some(&mut *cache), false, diags).0;
     cache.end();
     s
 }
 
-fn load_inner(dir: &Path, mut cache: Option<&mut Cache>, diags: &mut Diagnostics) -> Sources {
+/// Reads the edition in `dir`; with `later`, not the [`TABLE_FILES`], and then gives the fonts'
+/// coverage to read them with (else it is kept in `cache`, if any, or dropped).
+fn load_inner(dir: &Path, mut cache: Option<&mut Cache>, later: bool, diags: &mut Diagnostics) -> (Sources, Option<text::Glyphs>) {
     let mut s = Sources { dir: dir.to_path_buf(), ..Default::default() };
     if !dir.is_dir() {
         let f = SourceFile::new(&dir.display().to_string(), dir, String::new());
         diags.error(f.start(), "folder edisi tidak ditemukan");
-        return s;
+        return (s, None);
     }
     for rel in ["data/nomenklatur.toml", "data/evaluasi.toml", "data/tujuan-sasaran.toml", "data/rkpd.toml", "data/rencana.toml", "data/usulan.toml"] {
         if std::fs::symlink_metadata(dir.join(rel)).is_ok() {
@@ -604,10 +649,14 @@ fn load_inner(dir: &Path, mut cache: Option<&mut Cache>, diags: &mut Diagnostics
     let g = glyphs.as_ref();
     s.edisi = load_toml(dir, "edisi.toml", true, g, &mut cache, diags);
     s.nomenklatur = load_toml(dir, "data/nomenklatur.toml", false, g, &mut cache, diags);
-    s.evaluasi = load_toml(dir, "data/evaluasi.toml", false, g, &mut cache, diags);
+    if !later {
+        s.evaluasi = load_toml(dir, "data/evaluasi.toml", false, g, &mut cache, diags);
+    }
     s.tujuan_sasaran = load_toml(dir, "data/tujuan-sasaran.toml", false, g, &mut cache, diags);
-    s.rkpd = load_toml(dir, "data/rkpd.toml", false, g, &mut cache, diags);
-    s.rencana = load_toml(dir, "data/rencana.toml", false, g, &mut cache, diags);
+    if !later {
+        s.rkpd = load_toml(dir, "data/rkpd.toml", false, g, &mut cache, diags);
+        s.rencana = load_toml(dir, "data/rencana.toml", false, g, &mut cache, diags);
+    }
     s.landasan = load_toml(dir, "data/landasan-hukum.toml", false, g, &mut cache, diags);
     s.organisasi = load_toml(dir, "data/organisasi.toml", false, g, &mut cache, diags);
     s.usulan = load_toml(dir, "data/usulan.toml", false, g, &mut cache, diags);
@@ -654,10 +703,15 @@ fn load_inner(dir: &Path, mut cache: Option<&mut Cache>, diags: &mut Diagnostics
         }
     }
     s.chapters.sort_by_key(|c| (*c.front.urutan.get_ref(), c.file.name.to_string()));
-    if let (Some(c), Some(glyphs)) = (cache, glyphs) {
-        c.put_glyphs(glyphs);
+    match cache {
+        Some(c) => {
+            if let Some(glyphs) = glyphs {
+                c.put_glyphs(glyphs);
+            }
+            (s, None)
+        }
+        None => (s, glyphs),
     }
-    s
 }
 
 /// What [`load_cached`] keeps between loads of one edition folder: the last parse of every
