@@ -236,8 +236,8 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
     let triwulan = if tc29 { 0 } else { ed.meta.triwulan as usize };
     let by_code: BTreeMap<&Code, &crate::model::Row<EvaluasiBaris>> = ed.evaluasi.iter().map(|r| (&r.code, r)).collect();
 
-    // Leaf amounts: [pagu_lalu, pagu, realisasi_rp, tw1, tw2, tw3, tw4].
-    let mut leaves: Vec<(Code, [Option<Rupiah>; COLS])> = Vec::new();
+    // Leaf amounts: [pagu_lalu, pagu, realisasi_rp, tw1, tw2, tw3, tw4]; at most one per row.
+    let mut leaves: Vec<(Code, [Option<Rupiah>; COLS])> = Vec::with_capacity(ed.evaluasi.len());
     for row in &ed.evaluasi {
         let b = row.data;
         let leaf = is_leaf(&row.code);

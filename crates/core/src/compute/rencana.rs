@@ -163,7 +163,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rencana> {
         super::check_title_years(file, &src.tabel.judul, n, &[n, n + 1], "judul tabel rencana program dan kegiatan", diags);
     }
     // Leaf amounts: [pagu sebelum (murni: pagu), pagu sesudah, prakiraan maju].
-    let mut leaves: Vec<(Code, [Option<Rupiah>; 3])> = Vec::new();
+    let mut leaves: Vec<(Code, [Option<Rupiah>; 3])> = Vec::with_capacity(ed.rencana.len());
     for row in &ed.rencana {
         let b = row.data;
         let maju = b.maju.as_ref().and_then(|m| m.pagu.as_ref());

@@ -51,7 +51,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rkpd> {
         let n = ed.meta.tahun;
         super::check_title_years(file, &src.tabel.judul, n, &[n], "judul tabel review rancangan RKPD", diags);
     }
-    let mut leaves: Vec<(Code, [Option<Rupiah>; 2])> = Vec::new();
+    let mut leaves: Vec<(Code, [Option<Rupiah>; 2])> = Vec::with_capacity(ed.rkpd.len());
     for row in &ed.rkpd {
         let b = row.data;
         let fields = [("rancangan.pagu", b.rancangan.pagu.as_ref()), ("analisis.pagu", b.analisis.pagu.as_ref())];
