@@ -62,8 +62,8 @@ impl Edition {
     /// (`renja_core::source::load_later`), each when the first part that reads it is computed,
     /// and their rows validated then; a table file drops its rows once no later part reads it
     /// (`renja_core::source::Sources::drop_rows`: the document stage reads only the files' names
-    /// and table settings). The data files' text is forgotten once they are parsed (their
-    /// locations kept). The base check, which reads Tabel 3.4's rows
+    /// and table settings), the nomenclature once it is validated. The data files' text is
+    /// forgotten once they are parsed (their locations kept). The base check, which reads Tabel 3.4's rows
     /// (`renja_archive::dasar::check`), runs with them. Each part's tables are fitted as soon
     /// as it is computed; a placed table drops its rows once fitted, a computed part no
     /// template names is dropped once its tables are (`renja_core::document::CheckTables`).
@@ -78,6 +78,8 @@ impl Edition {
         let mut found = Diagnostics::new();
         found.enter(Stage::Base);
         let validated = renja_core::model::validate(&sources, &mut diags).map(|ed| ed.into_parts());
+        // The nomenclature is read by validation alone (into the tree, which the parts keep).
+        sources.drop_rows("data/nomenklatur.toml");
         let Some(mut parts) = validated else {
             // No edition to compute: the table files are still read for what their reading reports.
             diags.enter(Stage::Source);

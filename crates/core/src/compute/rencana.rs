@@ -92,7 +92,7 @@ fn check_kind_fields(file: &SourceFile, src: &RencanaFile, jenis: JenisEdisi, di
     let mut declared: Vec<&crate::source::schema::RencanaDinyatakan> = src.dinyatakan.iter().collect();
     for row in &src.baris {
         let b = row.get_ref();
-        declared.extend(b.dinyatakan.iter());
+        declared.extend(b.dinyatakan.as_deref());
         if murni {
             for (f, v) in [("pagu_sebelum", &b.pagu_sebelum), ("pagu_sesudah", &b.pagu_sesudah)] {
                 if let Some(v) = v {

@@ -553,7 +553,7 @@ pub struct RkpdBaris {
     #[serde(default)]
     pub analisis: RkpdBlok,
     #[serde(default)]
-    pub dinyatakan: Option<RkpdDinyatakan>,
+    pub dinyatakan: Option<Box<RkpdDinyatakan>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -660,7 +660,7 @@ pub struct RencanaBaris {
     #[serde(default)]
     pub maju: Option<PrakiraanMaju>,
     #[serde(default)]
-    pub dinyatakan: Option<RencanaDinyatakan>,
+    pub dinyatakan: Option<Box<RencanaDinyatakan>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
