@@ -295,8 +295,18 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
         }
         leaves.push((row.code.clone(), amounts));
     }
-    let sums = roll_up(&leaves);
+    let mut sums = roll_up(&leaves);
     let zero = Rupiah::ZERO;
+    // OPD total: the sum over all leaves (then the leaves are not held while the rows are made).
+    let mut total = [None; COLS];
+    for (_, a) in &leaves {
+        for (slot, v) in total.iter_mut().zip(a) {
+            if let Some(v) = v {
+                *slot = Some(slot.unwrap_or(zero) + *v);
+            }
+        }
+    }
+    drop(leaves);
     let quarters_of = |a: &[Option<Rupiah>; COLS]| -> Vec<Option<Uang>> { (0..triwulan).map(|i| a[3 + i].map(Uang::new)).collect() };
 
     // One row per code: the vector is made at its size (growing it by doubling left up to half
@@ -305,7 +315,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
     let mut rows = Vec::with_capacity(codes.len());
     for code in codes {
         let nama = ed.tree.get(&code).map(|n| n.nama.clone()).unwrap_or_default();
-        let a = sums.get(&code).copied().unwrap_or([None; COLS]);
+        let a = sums.remove(&code).unwrap_or([None; COLS]);
         let pagu = a[1].unwrap_or(zero);
         let real = a[2].unwrap_or(zero);
         let src_row = by_code.get(&code);
@@ -408,15 +418,6 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
         });
     }
 
-    // OPD total: the sum over all leaves.
-    let mut total = [None; COLS];
-    for (_, a) in &leaves {
-        for (slot, v) in total.iter_mut().zip(a) {
-            if let Some(v) = v {
-                *slot = Some(slot.unwrap_or(zero) + *v);
-            }
-        }
-    }
     let tp = total[1].unwrap_or(zero);
     let tr = total[2].unwrap_or(zero);
     let tc = capaian_rp(tp, tr);

@@ -274,7 +274,9 @@ pub fn capaian_rp(pagu: Rupiah, realisasi: Rupiah) -> Option<Persen> {
 }
 
 /// Adds each leaf's amounts to itself and all of its ancestors: the roll-up from sub kegiatan
-/// to kegiatan, program, bidang and urusan. `N` is the number of amount columns.
+/// to kegiatan, program, bidang and urusan. `N` is the number of amount columns. The callers
+/// take each code's sums out (`remove`) as they make its row, in the map's order, so the map's
+/// nodes are freed while the rows are made.
 pub fn roll_up<const N: usize>(leaves: &[(Code, [Option<Rupiah>; N])]) -> BTreeMap<Code, [Option<Rupiah>; N]> {
     let mut sums: BTreeMap<Code, [Option<Rupiah>; N]> = BTreeMap::new();
     for (code, amounts) in leaves {

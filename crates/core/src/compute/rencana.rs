@@ -179,7 +179,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rencana> {
             super::refuse_parent_amounts(file, &row.code, &fields, diags);
         }
     }
-    let sums = roll_up(&leaves);
+    let mut sums = roll_up(&leaves);
     let by_code: BTreeMap<&Code, &crate::model::Row<RencanaBaris>> = ed.rencana.iter().map(|r| (&r.code, r)).collect();
     let zero = Rupiah::ZERO;
     // One row per code: the vector is made at its size (growing it by doubling left up to half
@@ -187,7 +187,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rencana> {
     let codes = with_ancestors(ed.rencana.iter().map(|r| &r.code));
     let mut rows = Vec::with_capacity(codes.len());
     for code in codes {
-        let a = sums.get(&code).copied().unwrap_or([None; 3]);
+        let a = sums.remove(&code).unwrap_or([None; 3]);
         let (sb, ss) = (a[0].unwrap_or(zero), a[1].unwrap_or(zero));
         let b = by_code.get(&code).map(|r| r.data);
         if let Some(d) = b.and_then(|b| b.dinyatakan.as_ref()) {

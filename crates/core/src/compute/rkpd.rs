@@ -62,7 +62,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rkpd> {
             super::refuse_parent_amounts(file, &row.code, &fields, diags);
         }
     }
-    let sums = roll_up(&leaves);
+    let mut sums = roll_up(&leaves);
     let by_code: BTreeMap<&Code, &crate::model::Row<crate::source::schema::RkpdBaris>> = ed.rkpd.iter().map(|r| (&r.code, r)).collect();
     let zero = Rupiah::ZERO;
     // One row per code: the vector is made at its size (growing it by doubling left up to half
@@ -70,7 +70,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rkpd> {
     let codes = with_ancestors(ed.rkpd.iter().map(|r| &r.code));
     let mut rows = Vec::with_capacity(codes.len());
     for code in codes {
-        let a = sums.get(&code).copied().unwrap_or([None; 2]);
+        let a = sums.remove(&code).unwrap_or([None; 2]);
         let (l, r) = (a[0].unwrap_or(zero), a[1].unwrap_or(zero));
         let b = by_code.get(&code).map(|r| r.data);
         if let Some(d) = b.and_then(|b| b.dinyatakan.as_ref()) {
