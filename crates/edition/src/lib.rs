@@ -77,10 +77,11 @@ impl Edition {
         diags.enter(Stage::Validate);
         let mut found = Diagnostics::new();
         found.enter(Stage::Base);
-        let validated = renja_core::model::validate(&sources, &mut diags).map(|ed| ed.into_parts());
+        // Which computed parts the chapters' templates name is read from the validated edition.
+        let validated = renja_core::model::validate(&sources, &mut diags).map(|ed| (renja_core::document::CheckTables::new(&ed), ed.into_parts()));
         // The nomenclature is read by validation alone (into the tree, which the parts keep).
         sources.drop_rows("data/nomenklatur.toml");
-        let Some(mut parts) = validated else {
+        let Some((mut tables, mut parts)) = validated else {
             // No edition to compute: the table files are still read for what their reading reports.
             diags.enter(Stage::Source);
             for file in TABLE_FILES {
@@ -95,12 +96,6 @@ impl Edition {
         // reads it. The same values and diagnostics as `compute::compute` after `validate`.
         let mut base = base;
         let mut computed = renja_core::compute::Computed::default();
-        let mut tables = {
-            let ed = renja_core::model::Edition::from_parts(&sources, parts, &[]);
-            let tables = renja_core::document::CheckTables::new(&ed);
-            parts = ed.into_parts();
-            tables
-        };
         for (i, part) in Part::ALL.into_iter().enumerate() {
             let fresh: Vec<&str> = part.reads().iter().copied().filter(|f| TABLE_FILES.contains(f) && !Part::ALL[..i].iter().any(|p| p.reads().contains(f))).collect();
             if !fresh.is_empty() {

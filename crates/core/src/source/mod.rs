@@ -592,24 +592,17 @@ pub struct Later {
 impl Later {
     /// Reads and parses `rel` (one of [`TABLE_FILES`]; another is ignored) into `sources`, with
     /// the diagnostics [`load`] gives for it, and forgets its text once parsed
-    /// ([`SourceFile::forget_text`]).
+    /// ([`Sources::forget_data_text`]).
     pub fn read(&self, sources: &mut Sources, rel: &str, diags: &mut Diagnostics) {
         let g = self.glyphs.as_ref();
         let dir = sources.dir.clone();
-        fn forgotten<T>(l: Option<Loaded<T>>) -> Option<Loaded<T>> {
-            l.map(|mut l| {
-                if let Some((file, _)) = std::sync::Arc::get_mut(&mut l) {
-                    file.forget_text();
-                }
-                l
-            })
-        }
         match rel {
-            "data/evaluasi.toml" => sources.evaluasi = forgotten(load_toml(&dir, rel, false, g, &mut None, diags)),
-            "data/rkpd.toml" => sources.rkpd = forgotten(load_toml(&dir, rel, false, g, &mut None, diags)),
-            "data/rencana.toml" => sources.rencana = forgotten(load_toml(&dir, rel, false, g, &mut None, diags)),
+            "data/evaluasi.toml" => sources.evaluasi = load_toml(&dir, rel, false, g, &mut None, diags),
+            "data/rkpd.toml" => sources.rkpd = load_toml(&dir, rel, false, g, &mut None, diags),
+            "data/rencana.toml" => sources.rencana = load_toml(&dir, rel, false, g, &mut None, diags),
             _ => {}
         }
+        sources.forget_data_text();
     }
 }
 
