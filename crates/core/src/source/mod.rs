@@ -557,7 +557,7 @@ fn load_chapter(file: SourceFile, glyphs: Option<&text::Glyphs>, diags: &mut Dia
     let front = parse_toml_with::<FrontMatter>(&file, fm_text, fm_start, glyphs, diags)?;
     let body_offset = fm_start + body_start;
     let body = text[body_offset..].to_string();
-    for p in text::check_with(&body, glyphs) {
+    for p in text::check_markdown(&body, glyphs) {
         diags.error(file.loc(body_offset + p.offset), p.message).with_hint(p.hint);
     }
     let (body_line, _) = file.line_col(body_offset);

@@ -166,6 +166,49 @@ pub fn check_with(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
     out
 }
 
+/// [`check_with`] for a chapter's Markdown: the block markers a line starts with (quote `>`,
+/// list bullets and numbers, heading `#`s) are not printed as the line's text, so a list item of
+/// nothing but invisible characters before a break is reported as such a line is.
+pub fn check_markdown(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
+    check_with(&without_block_markers(text), glyphs)
+}
+
+/// `text` with the block markers at the start of each line replaced by spaces (the same byte
+/// offsets): `>`, `-`/`*`/`+`, `1.`/`1)`/`a.`/`a)` and `#`…`######`, each followed by a space.
+fn without_block_markers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let b = line.as_bytes();
+        let mut i = 0;
+        loop {
+            while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+                i += 1;
+            }
+            let marker = match b.get(i) {
+                Some(b'>') => 1,
+                Some(b'-' | b'*' | b'+') => 1,
+                Some(b'#') => b[i..].iter().take_while(|&&c| c == b'#').count(),
+                Some(c) if c.is_ascii_digit() => b[i..].iter().take_while(|c| c.is_ascii_digit()).count() + 1,
+                Some(c) if c.is_ascii_alphabetic() => 2,
+                _ => 0,
+            };
+            let ok = marker > 0
+                && match b.get(i) {
+                    Some(b'>') => true,
+                    Some(c) if c.is_ascii_alphanumeric() => matches!(b.get(i + marker - 1), Some(b'.' | b')')) && matches!(b.get(i + marker), Some(b' ' | b'\t')),
+                    _ => matches!(b.get(i + marker), Some(b' ' | b'\t')),
+                };
+            if !ok {
+                break;
+            }
+            i += marker;
+        }
+        out.extend(std::iter::repeat_n(' ', i));
+        out.push_str(&line[i..]);
+    }
+    out
+}
+
 /// Characters that draw nothing (format characters): zero-width space and joiners, soft hyphen,
 /// direction marks and embeddings, word joiner and invisible operators, byte order mark.
 fn invisible(c: char) -> bool {
@@ -202,6 +245,21 @@ mod tests {
         for good in ["\u{200B}\u{AD}", "A\u{AD}\u{2028}B", "kata\u{200B}lain\n", "A\u{200B}\u{2028}", "\n\n", " \u{2028} "] {
             assert!(check(good).is_empty(), "{good:?}: {:?}", check(good));
         }
+    }
+
+    #[test]
+    fn a_list_item_of_only_invisible_characters_before_a_break() {
+        // tests/check_build.rs found "- \u{200B}\u{AD}\u{2028}": check passed, the PDF/A export failed.
+        for bad in ["- \u{200B}\u{AD}\u{2028}\n", "teks\n  * \u{AD}\u{2028}\n", "> 1. \u{AD}\u{2028}x\n", "## \u{200B}\u{2028}\n", "a) \u{AD}\u{2028}\n"] {
+            let p = check_markdown(bad, None);
+            assert_eq!(p.len(), 1, "{bad:?}: {p:?}");
+            assert!(p[0].message.contains("tak terlihat"), "{p:?}");
+            assert!(check(bad).is_empty(), "as plain text the marker is printed: {bad:?}");
+        }
+        for good in ["- a\u{AD}\u{2028}b\n", "-\u{AD}\u{2028}\n", "2.5 \u{AD}\u{2028}x\n", "kata - \u{AD}\u{2028}\n"] {
+            assert!(check_markdown(good, None).is_empty(), "{good:?}: {:?}", check_markdown(good, None));
+        }
+        assert_eq!(without_block_markers("> - 12. ## x\n\tab\n"), "           x\n ab\n");
     }
 
     #[test]
