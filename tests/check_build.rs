@@ -1,6 +1,7 @@
 //! check ⇒ build, as a property: editions made from the sample with random Markdown appended to
 //! a chapter (paragraphs with every kind of emphasis and typst-looking characters, headings,
-//! lists of every marker style nested to random depths, pipe tables of ragged rows, quotes, code,
+//! lists of every marker style nested to random depths (an item now and then a page break),
+//! pipe tables of ragged rows with any inline piece in a cell, quotes, code,
 //! footnotes, rules, page breaks, template values, odd Unicode, occasionally control characters
 //! and over-long words) and random values in edisi.toml and a data file. Whenever `check`
 //! accepts such an edition, the PDF and the DOCX must build (in memory). Editions `check`
@@ -70,7 +71,8 @@ fn inline() -> impl Strategy<Value = String> {
 
 fn list(depth: usize) -> BoxedStrategy<String> {
     let markers = prop::sample::select(vec!["-", "*", "1.", "a.", "A.", "i.", "I.", "1)", "a)"]);
-    let item = (markers, inline());
+    // Rarely an item that is a page break, which no list can hold.
+    let item = (markers, prop_oneof![30 => inline(), 1 => Just("\\newpage".to_string())]);
     if depth == 0 {
         prop::collection::vec(item, 1..4)
             .prop_map(|items| items.into_iter().map(|(m, t)| format!("{m} {t}\n")).collect())
@@ -96,7 +98,9 @@ fn list(depth: usize) -> BoxedStrategy<String> {
 }
 
 fn table() -> impl Strategy<Value = String> {
-    (1usize..5, prop::collection::vec(prop::collection::vec("[a-zA-Z0-9 .,%*_]{0,12}", 0..6), 0..5)).prop_map(|(n, rows)| {
+    // A cell is plain text or any inline piece (a template value, a placement, odd Unicode).
+    let cell = prop_oneof![4 => "[a-zA-Z0-9 .,%*_]{0,12}".boxed(), 1 => word().boxed()];
+    (1usize..5, prop::collection::vec(prop::collection::vec(cell, 0..6), 0..5)).prop_map(|(n, rows)| {
         let mut out = format!("|{}|\n|{}|\n", (0..n).map(|i| format!(" Kolom {i} ")).collect::<Vec<_>>().join("|"), vec!["---"; n].join("|"));
         for r in rows {
             out.push_str(&format!("| {} |\n", r.join(" | ")));

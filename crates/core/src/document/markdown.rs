@@ -122,6 +122,41 @@ pub const MAX_LIST_DEPTH: usize = 8;
 /// The longest heading (characters): a heading is also a PDF bookmark, a PDF string.
 pub const MAX_HEADING: usize = 1000;
 
+/// Finds a printed line of nothing but invisible characters before a line break as the parsed
+/// Markdown prints it: in a table cell, a link or after a hard break the source line around it
+/// holds visible markup, so the source text check ([`crate::source::text::check_markdown`])
+/// cannot see it, and the PDF/A export would fail on it.
+#[derive(Default)]
+struct InvisibleLine {
+    visible: bool,
+    /// The line and the first invisible character of the current printed line.
+    first: Option<(usize, char)>,
+}
+
+impl InvisibleLine {
+    /// Text printed from body line `line` on.
+    fn text(&mut self, t: &str, mut line: usize, problems: &mut Vec<(usize, String)>) {
+        use crate::source::text::invisible;
+        for c in t.chars() {
+            if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
+                self.line_break(problems);
+                line += usize::from(c == '\n');
+            } else if invisible(c) {
+                self.first.get_or_insert((line, c));
+            } else if !c.is_whitespace() {
+                self.visible = true;
+            }
+        }
+    }
+
+    fn line_break(&mut self, problems: &mut Vec<(usize, String)>) {
+        if let (Some((line, c)), false) = (self.first, self.visible) {
+            problems.push((line, crate::source::text::invisible_line(c)));
+        }
+        *self = Self::default();
+    }
+}
+
 fn inline_len(isi: &[Inline]) -> usize {
     isi.iter().map(|i| match i { Inline::Teks { teks, .. } => teks.chars().count(), _ => 0 }).sum()
 }
@@ -141,6 +176,7 @@ pub fn parse(text: &str) -> Parsed {
     let mut footnotes: HashMap<String, Vec<Blok>> = HashMap::new();
     let mut problems = Vec::new();
     let (mut bold, mut italic) = (0u32, 0u32);
+    let mut invisible = InvisibleLine::default();
 
     fn push_block(stack: &mut [Frame], root: &mut Vec<Blok>, b: Blok) {
         for f in stack.iter_mut().rev() {
@@ -164,10 +200,30 @@ pub fn parse(text: &str) -> Parsed {
         }
     }
 
-    fn close_tight(stack: &mut Vec<Frame>, root: &mut Vec<Blok>) {
+    // What a list item or a footnote cannot hold. A page break: typst breaks no page inside a
+    // container, so the PDF would fail. A placed table or list: a table is fitted to the full
+    // text width, and a footnote holds only text.
+    fn push_break_or_block(stack: &mut [Frame], root: &mut Vec<Blok>, b: Blok, line: usize, problems: &mut Vec<(usize, String)>) {
+        let in_item = stack.iter().any(|f| matches!(f, Frame::Item(_)));
+        let in_footnote = stack.iter().any(|f| matches!(f, Frame::Footnote(..)));
+        if matches!(b, Blok::HalamanBaru) && in_item {
+            problems.push((line, "pemisah halaman (\\newpage atau ---) tidak dapat diletakkan di dalam butir daftar; letakkan sesudah daftar".into()));
+            return;
+        }
+        if matches!(b, Blok::Sisipan { .. }) && (in_item || in_footnote) {
+            let di = if in_footnote { "catatan kaki" } else { "butir daftar" };
+            problems.push((line, format!("tabel atau daftar yang disisipkan tidak dapat diletakkan di dalam {di}; sisipkan sebagai paragraf sendiri di luar {di}")));
+            return;
+        }
+        push_block(stack, root, b);
+    }
+
+    // A tight list item's text is a paragraph as a loose one's is: a placement may stand alone.
+    fn close_tight(stack: &mut Vec<Frame>, root: &mut Vec<Blok>, line: usize, problems: &mut Vec<(usize, String)>) {
         if let Some(Frame::TightPara(_)) = stack.last() {
             if let Some(Frame::TightPara(isi)) = stack.pop() {
-                push_block(stack, root, Blok::Paragraf { isi });
+                let b = paragraph_block(isi, line, problems);
+                push_break_or_block(stack, root, b, line, problems);
             }
         }
     }
@@ -183,7 +239,9 @@ pub fn parse(text: &str) -> Parsed {
                 | Event::End(TagEnd::Strong | TagEnd::Emphasis | TagEnd::Strikethrough | TagEnd::Link)
         );
         if !inline_event {
-            close_tight(&mut stack, &mut root);
+            // A block (paragraph, cell, heading, item) starts or ends: a new printed line.
+            invisible = InvisibleLine::default();
+            close_tight(&mut stack, &mut root, line_of(range.start), &mut problems);
         } else if let Some(Frame::Item(_)) = stack.last() {
             stack.push(Frame::TightPara(Vec::new()));
         }
@@ -241,7 +299,7 @@ pub fn parse(text: &str) -> Parsed {
                         let b = paragraph_block(isi, line_of(range.start), &mut problems);
                         // A paragraph directly in a tight list item arrives without Paragraph tags;
                         // a loose one arrives here and goes into the item.
-                        push_block(&mut stack, &mut root, b);
+                        push_break_or_block(&mut stack, &mut root, b, line_of(range.start), &mut problems);
                     }
                 }
                 TagEnd::Heading(_) => {
@@ -250,6 +308,7 @@ pub fn parse(text: &str) -> Parsed {
                         if n > MAX_HEADING {
                             problems.push((line_of(range.start), format!("judul bagian terlalu panjang: {n} karakter; paling panjang {MAX_HEADING}")));
                         }
+                        let isi = without_placements(isi, line_of(range.start), &mut problems);
                         push_block(&mut stack, &mut root, Blok::Judul { tingkat: l, nomor: None, isi });
                     }
                 }
@@ -267,6 +326,7 @@ pub fn parse(text: &str) -> Parsed {
                 }
                 TagEnd::TableCell => {
                     if let Some(Frame::Cell(c)) = stack.pop() {
+                        let c = without_placements(c, line_of(range.start), &mut problems);
                         if let Some(Frame::Row(r)) = stack.last_mut() {
                             r.push(c);
                         }
@@ -303,6 +363,7 @@ pub fn parse(text: &str) -> Parsed {
                 }
                 TagEnd::CodeBlock => {
                     if let Some(Frame::Code(isi)) = stack.pop() {
+                        let isi = without_placements(isi, line_of(range.start), &mut problems);
                         push_block(&mut stack, &mut root, Blok::Paragraf { isi });
                     }
                 }
@@ -311,23 +372,27 @@ pub fn parse(text: &str) -> Parsed {
                 _ => {}
             },
             Event::Text(t) | Event::Code(t) => {
+                invisible.text(&t, line_of(range.start), &mut problems);
                 push_inline(&mut stack, Inline::Teks { teks: t.to_string(), tebal: bold > 0, miring: italic > 0 });
             }
             Event::SoftBreak => {
                 push_inline(&mut stack, Inline::Teks { teks: " ".into(), tebal: bold > 0, miring: italic > 0 });
             }
             Event::HardBreak => {
+                invisible.line_break(&mut problems);
                 push_inline(&mut stack, Inline::BarisBaru);
             }
             Event::FootnoteReference(label) => {
+                invisible.visible = true;
                 push_inline(&mut stack, Inline::Catatan { label: label.to_string(), isi: Vec::new() });
             }
             // Inline HTML other than comments is kept as literal text: documents carry no HTML.
             Event::InlineHtml(h) if !h.trim_start().starts_with("<!--") => {
+                invisible.text(&h, line_of(range.start), &mut problems);
                 push_inline(&mut stack, Inline::Teks { teks: h.to_string(), tebal: bold > 0, miring: italic > 0 });
             }
             Event::Html(_) | Event::InlineHtml(_) => {}
-            Event::Rule => push_block(&mut stack, &mut root, Blok::HalamanBaru),
+            Event::Rule => push_break_or_block(&mut stack, &mut root, Blok::HalamanBaru, line_of(range.start), &mut problems),
             _ => {}
         }
     }
@@ -359,17 +424,42 @@ fn paragraph_block(isi: Vec<Inline>, line: usize, problems: &mut Vec<(usize, Str
                 return Blok::Sisipan { indeks: n };
             }
         }
-        problems.push((line, "tabel atau daftar yang disisipkan harus berdiri sebagai paragraf sendiri (baris kosong sebelum dan sesudahnya)".into()));
-        let cleaned: Vec<Inline> = isi
-            .into_iter()
-            .map(|i| match i {
-                Inline::Teks { teks, tebal, miring } => Inline::Teks { teks: teks.replace(mark, ""), tebal, miring },
-                o => o,
-            })
-            .collect();
-        return Blok::Paragraf { isi: cleaned };
     }
-    Blok::Paragraf { isi }
+    Blok::Paragraf { isi: without_placements(isi, line, problems) }
+}
+
+/// `isi` without the placement markers of a table or list placed inside a line of text (a
+/// heading, a table cell, a code block, within a paragraph), where nothing can be placed: the
+/// marker would print as a box and a number. Reported as a problem on `line`.
+fn without_placements(isi: Vec<Inline>, line: usize, problems: &mut Vec<(usize, String)>) -> Vec<Inline> {
+    let mark = super::template::MARK;
+    if !isi.iter().any(|i| matches!(i, Inline::Teks { teks, .. } if teks.contains(mark))) {
+        return isi;
+    }
+    problems.push((line, "tabel atau daftar yang disisipkan harus berdiri sebagai paragraf sendiri (baris kosong sebelum dan sesudahnya)".into()));
+    isi.into_iter()
+        .map(|i| match i {
+            Inline::Teks { teks, tebal, miring } => Inline::Teks { teks: without_markers(&teks, mark), tebal, miring },
+            o => o,
+        })
+        .collect()
+}
+
+/// `teks` without its markers `MARK n MARK` (and without any stray `MARK`).
+fn without_markers(teks: &str, mark: char) -> String {
+    let mut out = String::with_capacity(teks.len());
+    let mut rest = teks;
+    while let Some(i) = rest.find(mark) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i + mark.len_utf8()..];
+        if let Some(j) = rest.find(mark) {
+            if j > 0 && rest[..j].bytes().all(|b| b.is_ascii_digit()) {
+                rest = &rest[j + mark.len_utf8()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn resolve_footnotes(blocks: &mut [Blok], defs: &HashMap<String, Vec<Blok>>) {
@@ -406,6 +496,83 @@ fn resolve_footnotes(blocks: &mut [Blok], defs: &HashMap<String, Vec<Blok>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_placement_inside_a_line_of_text_is_a_problem_and_prints_nothing() {
+        // Each printed the marker (a box and the number) and passed `check`.
+        let m = super::super::template::MARK;
+        for (bad, line) in [
+            (format!("| a | b |\n|---|---|\n| {m}0{m} | x |\n"), 2),
+            (format!("## Judul {m}3{m}\n"), 0),
+            (format!("teks\n\n```\n{m}12{m}\n```\n"), 2),
+            (format!("- a {m}0{m}\n"), 0),
+        ] {
+            let parsed = parse(&bad);
+            assert_eq!(parsed.problems.len(), 1, "{bad:?}: {:?}", parsed.problems);
+            assert!(parsed.problems[0].1.contains("paragraf sendiri"), "{:?}", parsed.problems);
+            assert_eq!(parsed.problems[0].0, line, "{bad:?}");
+            let printed = format!("{:?}", parsed.blocks);
+            assert!(!printed.contains(m) && !printed.contains("Sisipan"), "{bad:?}: {printed}");
+            assert!(!printed.contains("\"0") && !printed.contains("3\"") && !printed.contains("12"), "{bad:?}: {printed}");
+        }
+        // A table fitted to the text width does not fit in a list item; a footnote holds text.
+        for (bad, di) in [(format!("- a\n\n  {m}0{m}\n"), "butir daftar"), (format!("- {m}0{m}\n"), "butir daftar"), (format!("x[^q]\n\n[^q]: {m}0{m}\n"), "catatan kaki")] {
+            let parsed = parse(&bad);
+            assert_eq!(parsed.problems.len(), 1, "{bad:?}: {:?}", parsed.problems);
+            assert!(parsed.problems[0].1.contains(di), "{:?}", parsed.problems);
+            assert!(!format!("{:?}", parsed.blocks).contains("Sisipan"), "{bad:?}");
+        }
+        // Standing alone, at the top or in a quote, it is placed.
+        for good in [format!("{m}0{m}\n"), format!("> {m}0{m}\n"), format!("- a\n\n{m}0{m}\n")] {
+            let parsed = parse(&good);
+            assert!(parsed.problems.is_empty(), "{good:?}: {:?}", parsed.problems);
+            assert!(format!("{:?}", parsed.blocks).contains("Sisipan { indeks: 0 }"), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn a_page_break_inside_a_list_item_is_a_problem() {
+        // typst breaks no page inside a container: these passed `check` and failed the PDF.
+        for (bad, line) in [("- a\n\n  \\newpage\n\n  b\n", 2), ("- a\n\n  ---\n", 2), ("1. a\n   > \\newpage\n", 1), ("- \\newpage\n", 0)] {
+            let parsed = parse(bad);
+            assert_eq!(parsed.problems.len(), 1, "{bad:?}: {:?}", parsed.problems);
+            assert!(parsed.problems[0].1.contains("pemisah halaman"), "{:?}", parsed.problems);
+            assert_eq!(parsed.problems[0].0, line, "{bad:?}");
+            assert!(!format!("{:?}", parsed.blocks).contains("HalamanBaru"), "{bad:?}");
+        }
+        for good in ["- a\n\n\\newpage\n", "> a\n>\n> \\newpage\n", "- a\n\n---\n"] {
+            let parsed = parse(good);
+            assert!(parsed.problems.is_empty(), "{good:?}: {:?}", parsed.problems);
+            assert!(format!("{:?}", parsed.blocks).contains("HalamanBaru"), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn a_printed_line_of_only_invisible_characters_before_a_break() {
+        // Each passed the source text check and failed the PDF/A export.
+        for (bad, line) in [
+            ("| a | b |\n|---|---|\n| \u{AD}\u{2028} | x |\n", 2),
+            ("| a | b |\n|---|---|\n| x | \u{200B}\u{2028}y |\n", 2),
+            ("teks\n\n[\u{AD}\u{2028}](x)\n", 2),
+            ("`\u{AD}\u{2028}`\n", 0),
+            ("a  \n\u{200B}  \nb\n", 1),
+        ] {
+            let p = parse(bad).problems;
+            assert_eq!(p.len(), 1, "{bad:?}: {p:?}");
+            assert!(p[0].1.contains("tak terlihat"), "{p:?}");
+            assert_eq!(p[0].0, line, "{bad:?}");
+        }
+        for good in [
+            "| a | b |\n|---|---|\n| x\u{AD}\u{2028}y | \u{200B} |\n",
+            "| \u{AD} | x |\n|---|---|\n| y | z |\n",
+            "a\u{AD}\u{2028}b\n",
+            "[^1]\u{2028}x\n\n[^1]: catatan\n",
+            "\u{AD}\n\nteks\n",
+        ] {
+            let p = parse(good).problems;
+            assert!(p.is_empty(), "{good:?}: {p:?}");
+        }
+    }
 
     fn texts(b: &Blok) -> String {
         match b {

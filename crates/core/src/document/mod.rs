@@ -904,7 +904,12 @@ pub fn build_from(ed: &Edition, computed: Arc<Computed>, tabel: Arc<Tabel>, ctx:
         let parsed = markdown::parse(&rendered);
         let baris: Vec<usize> = parsed.lines.iter().map(|l| ch.body_line + l).collect();
         for (line, msg) in parsed.problems {
-            diags.error(Loc { file: ch.file.name.clone(), line: ch.body_line + line, col: 1 }, msg);
+            let line = ch.body_line + line;
+            // The source text check may have reported the same line already, at its column.
+            if diags.iter().any(|d| d.message == msg && d.loc.line == line && d.loc.file == ch.file.name) {
+                continue;
+            }
+            diags.error(Loc { file: ch.file.name.clone(), line, col: 1 }, msg);
         }
         let placed: Vec<Blok> = templates
             .placements

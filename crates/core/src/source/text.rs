@@ -109,11 +109,7 @@ pub fn check_with(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
     for (i, c) in text.char_indices() {
         if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
             if let (Some((at, inv)), false, false) = (line_invisible, line_visible, line_reported) {
-                out.push(Problem {
-                    offset: at,
-                    message: format!("baris ini hanya berisi karakter tak terlihat ({}); tidak dapat dicetak", char_name(inv)),
-                    hint: "hapus karakter itu (biasanya terbawa saat menyalin dari aplikasi lain), atau tulis teks di baris itu",
-                });
+                out.push(Problem { offset: at, message: invisible_line(inv), hint: INVISIBLE_LINE_HINT });
             }
             line_visible = false;
             line_invisible = None;
@@ -209,9 +205,17 @@ fn without_block_markers(text: &str) -> String {
     out
 }
 
+/// The problem of a printed line of nothing but invisible characters (the first is `c`) before
+/// a line break: typst draws it with glyphs the fonts lack, and PDF/A refuses the document.
+pub fn invisible_line(c: char) -> String {
+    format!("baris ini hanya berisi karakter tak terlihat ({}); tidak dapat dicetak", char_name(c))
+}
+
+const INVISIBLE_LINE_HINT: &str = "hapus karakter itu (biasanya terbawa saat menyalin dari aplikasi lain), atau tulis teks di baris itu";
+
 /// Characters that draw nothing (format characters): zero-width space and joiners, soft hyphen,
 /// direction marks and embeddings, word joiner and invisible operators, byte order mark.
-fn invisible(c: char) -> bool {
+pub fn invisible(c: char) -> bool {
     matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
