@@ -682,7 +682,8 @@ pub fn tables_of(ed: &Edition, computed: &Computed, diags: &mut Diagnostics) -> 
 /// parts one at a time: [`CheckTables::fit`] after each part is computed, then
 /// [`CheckTables::finish`] gives the same diagnostics, in the same order. Each placed table
 /// drops its rows as soon as it is fitted (its unfit columns are reported at the end), so the
-/// rows of every table are never held at once (at ×64, 19 MB of the check's peak); and a
+/// rows of every table are never held at once (at ×64, 19 MB of the check's peak); the rows of
+/// Tabel 3.2 and 3.4 are measured one at a time as they are made, and never held at all; and a
 /// computed part the chapters' templates do not name is dropped once its tables are fitted,
 /// before the next part is computed, and of a part they name without its rows, the rows. The
 /// document's tables have no rows and its computed data only what the templates name: it must
@@ -804,14 +805,28 @@ fn fit_part(
     let kept = parts.as_deref_mut().and_then(|p| p.0[i].take()).filter(|(v, _)| value.as_ref().is_some_and(|value| std::ptr::addr_eq(Arc::as_ptr(v), Arc::as_ptr(value))));
     let fitted = match kept {
         Some((_, fitted)) => fitted,
-        None => tables::of_part(part, computed, meta)
+        None => tables::of_part_rows(part, computed, meta)
             .into_iter()
-            .map(|mut t| {
+            .map(|(mut t, more)| {
                 let lebar = widths::lebar_halaman(meta, t.orientasi);
-                let problems = widths::atur(&mut t, metrik.get_or_init(|| widths::Metrik::new(&meta.halaman.huruf)), lebar);
-                if !rows {
+                let m = metrik.get_or_init(|| widths::Metrik::new(&meta.halaman.huruf));
+                let problems = if rows {
+                    t.baris.extend(more);
+                    tables::resolve_alignment(&mut t);
+                    widths::atur(&mut t, m, lebar)
+                } else {
+                    // Each row measured as it is made and dropped: the rows of Tabel 3.4 are
+                    // never all held (at ×64, 4.4 MB of the check's peak).
+                    let mut u = widths::Ukuran::new(&t, m);
+                    for r in &t.baris {
+                        u.baris(r);
+                    }
+                    for r in more {
+                        u.baris(&r);
+                    }
                     t.baris = Vec::new();
-                }
+                    u.selesai(&mut t, lebar)
+                };
                 (Arc::new(t), problems)
             })
             .collect(),

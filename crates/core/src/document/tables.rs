@@ -565,7 +565,7 @@ fn rumusan(ts: &TujuanSasaran, meta: &Meta) -> Option<TabelTampil> {
 // ---------------------------------------------------------------------------------------------
 // Tabel 3.2
 
-fn rkpd(t: &Rkpd) -> TabelTampil {
+fn rkpd(t: &Rkpd) -> (TabelTampil, Rows<'_>) {
     let block = [col(4.2, Rata::Kiri), col(2.0, Rata::Kiri), col(3.6, Rata::Kiri), col(1.6, Rata::Tengah), col(2.4, Rata::Kanan)];
     let mut kolom: Vec<Kolom> = block.to_vec();
     kolom.extend(block.iter().cloned());
@@ -574,7 +574,7 @@ fn rkpd(t: &Rkpd) -> TabelTampil {
     let r1 = vec![h(t.judul_kiri.clone(), 5, 1), h(t.judul_kanan.clone(), 5, 1), h("Catatan Penting", 1, 2)];
     let mut r2 = five();
     r2.extend(five());
-    let mut baris: Vec<BarisTampil> = t
+    let baris = t
         .baris
         .iter()
         .map(|r: &RkpdRow| {
@@ -586,13 +586,14 @@ fn rkpd(t: &Rkpd) -> TabelTampil {
             sel.push(Sel::new(r.catatan.clone()));
             BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel }
         })
-        .collect();
-    let tot = |u: &Uang| vec![Sel::new("TOTAL").span(4).align(Rata::Kanan), Sel::new(uang(u))];
-    let mut sel = tot(&t.total.rancangan_pagu);
-    sel.extend(tot(&t.total.analisis_pagu));
-    sel.push(Sel::new(""));
-    baris.push(BarisTampil { gaya: GayaBaris::Total, tebal: true, sel });
-    TabelTampil {
+        .chain(std::iter::once_with(move || {
+            let tot = |u: &Uang| vec![Sel::new("TOTAL").span(4).align(Rata::Kanan), Sel::new(uang(u))];
+            let mut sel = tot(&t.total.rancangan_pagu);
+            sel.extend(tot(&t.total.analisis_pagu));
+            sel.push(Sel::new(""));
+            BarisTampil { gaya: GayaBaris::Total, tebal: true, sel }
+        }));
+    let tabel = TabelTampil {
         id: IdTabel::Rkpd.as_str().into(),
         nomor: t.nomor.clone(),
         judul: t.judul.clone(),
@@ -602,8 +603,9 @@ fn rkpd(t: &Rkpd) -> TabelTampil {
         kepala: vec![r1, r2],
         nomor_kolom: true,
         inset_pt: crate::document::widths::INSET_PT,
-        baris,
-    }
+        baris: Vec::new(),
+    };
+    (tabel, Box::new(baris))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -621,7 +623,7 @@ fn opt_uang(u: &Option<Uang>) -> String {
 }
 
 /// T-C.33: the plan of year n and the prakiraan maju of n+1, one value per cell (murni).
-fn rencana_murni(t: &Rencana) -> TabelTampil {
+fn rencana_murni(t: &Rencana) -> (TabelTampil, Rows<'_>) {
     let mut kolom = vec![col(3.0, Rata::Kiri), col(4.4, Rata::Kiri), col(2.8, Rata::Kiri), col(2.8, Rata::Kiri), col(2.8, Rata::Kiri), col(2.0, Rata::Kiri)];
     kolom.extend((0..3).map(|_| col(1.6, Rata::Tengah)));
     kolom.extend([col(2.7, Rata::Kanan), col(1.9, Rata::Kiri), col(1.8, Rata::Kiri), col(2.3, Rata::Kiri), col(1.5, Rata::Tengah), col(2.7, Rata::Kanan)]);
@@ -646,10 +648,10 @@ fn rencana_murni(t: &Rencana) -> TabelTampil {
         h("Kebutuhan Dana (Rp)", 1, 1),
     ];
     let one = |v: &Target| nilai(&v.akhir().cloned());
-    let mut baris: Vec<BarisTampil> = t
+    let baris = t
         .baris
         .iter()
-        .map(|r: &RencanaRow| {
+        .map(move |r: &RencanaRow| {
             let sel = vec![
                 Sel::new(r.kode.to_string()),
                 Sel::new(r.nama.clone()),
@@ -669,11 +671,12 @@ fn rencana_murni(t: &Rencana) -> TabelTampil {
             ];
             BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel }
         })
-        .collect();
-    let tt = &t.total;
-    let sel = vec![Sel::new("TOTAL").span(9).align(Rata::Kanan), Sel::new(opt_uang(&tt.pagu)), Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))];
-    baris.push(BarisTampil { gaya: GayaBaris::Total, tebal: true, sel });
-    TabelTampil {
+        .chain(std::iter::once_with(move || {
+            let tt = &t.total;
+            let sel = vec![Sel::new("TOTAL").span(9).align(Rata::Kanan), Sel::new(opt_uang(&tt.pagu)), Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))];
+            BarisTampil { gaya: GayaBaris::Total, tebal: true, sel }
+        }));
+    let tabel = TabelTampil {
         id: IdTabel::Rencana.as_str().into(),
         nomor: t.nomor.clone(),
         judul: t.judul.clone(),
@@ -683,8 +686,9 @@ fn rencana_murni(t: &Rencana) -> TabelTampil {
         kepala: vec![r1, r2, r3],
         nomor_kolom: true,
         inset_pt: crate::document::widths::INSET_PT,
-        baris,
-    }
+        baris: Vec::new(),
+    };
+    (tabel, Box::new(baris))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -706,7 +710,7 @@ fn usulan(u: &crate::compute::usulan::UsulanTabel) -> TabelTampil {
     TabelTampil { id: IdTabel::Usulan.as_str().into(), nomor: u.nomor.clone(), judul: u.judul.clone(), orientasi: Orientasi::Potret, ukuran_huruf: 8.0, kolom, kepala: vec![r1], nomor_kolom: true, baris, inset_pt: crate::document::widths::INSET_PT }
 }
 
-fn rencana(t: &Rencana) -> TabelTampil {
+fn rencana(t: &Rencana) -> (TabelTampil, Rows<'_>) {
     if t.total.pagu.is_some() {
         return rencana_murni(t);
     }
@@ -731,7 +735,7 @@ fn rencana(t: &Rencana) -> TabelTampil {
     }
     r3.extend([h("Sebelum", 1, 1), h("Sesudah", 1, 1), h("Bertambah/ (Berkurang)", 1, 1)]);
     r3.extend([h("Tolok Ukur", 1, 1), h("Target", 1, 1), h("Kebutuhan Dana (Rp)", 1, 1)]);
-    let mut baris: Vec<BarisTampil> = t
+    let baris = t
         .baris
         .iter()
         .map(|r: &RencanaRow| {
@@ -744,13 +748,14 @@ fn rencana(t: &Rencana) -> TabelTampil {
             sel.push(Sel::new(r.maju_pagu.as_ref().map(uang).unwrap_or_default()));
             BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel }
         })
-        .collect();
-    let tt = &t.total;
-    let mut sel = vec![Sel::new("TOTAL").span(12).align(Rata::Kanan)];
-    sel.extend([Sel::new(opt_uang(&tt.pagu_sebelum)), Sel::new(opt_uang(&tt.pagu_sesudah)), Sel::new(tt.selisih.as_ref().map(selisih).unwrap_or_default())]);
-    sel.extend([Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))]);
-    baris.push(BarisTampil { gaya: GayaBaris::Total, tebal: true, sel });
-    TabelTampil {
+        .chain(std::iter::once_with(move || {
+            let tt = &t.total;
+            let mut sel = vec![Sel::new("TOTAL").span(12).align(Rata::Kanan)];
+            sel.extend([Sel::new(opt_uang(&tt.pagu_sebelum)), Sel::new(opt_uang(&tt.pagu_sesudah)), Sel::new(tt.selisih.as_ref().map(selisih).unwrap_or_default())]);
+            sel.extend([Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))]);
+            BarisTampil { gaya: GayaBaris::Total, tebal: true, sel }
+        }));
+    let tabel = TabelTampil {
         id: IdTabel::Rencana.as_str().into(),
         nomor: t.nomor.clone(),
         judul: t.judul.clone(),
@@ -760,8 +765,9 @@ fn rencana(t: &Rencana) -> TabelTampil {
         kepala: vec![r1, r2, r3],
         nomor_kolom: true,
         inset_pt: crate::document::widths::INSET_PT,
-        baris,
-    }
+        baris: Vec::new(),
+    };
+    (tabel, Box::new(baris))
 }
 
 /// A selisih as SIPD prints "Bertambah/(Berkurang)": negative amounts in parentheses.
@@ -776,7 +782,7 @@ fn selisih(u: &Uang) -> String {
 
 /// Gives every body cell its alignment, taking the column it really starts in (after cells of
 /// earlier rows that span down into this row), so renderers need not track spans for it.
-fn resolve_alignment(t: &mut TabelTampil) {
+pub(super) fn resolve_alignment(t: &mut TabelTampil) {
     let n = t.kolom.len();
     let mut covered = vec![0u32; n]; // rows still covered by a rowspan from above, per column
     for row in &mut t.baris {
@@ -811,16 +817,33 @@ pub fn all(c: &Computed, meta: &Meta) -> BTreeMap<String, TabelTampil> {
 /// of its data file, and for the goals and targets the performance table and the goals as
 /// formulated.
 pub fn of_part(part: crate::compute::Part, c: &Computed, meta: &Meta) -> Vec<TabelTampil> {
+    of_part_rows(part, c, meta)
+        .into_iter()
+        .map(|(mut t, rows)| {
+            t.baris.extend(rows);
+            resolve_alignment(&mut t);
+            t
+        })
+        .collect()
+}
+
+/// Body rows made one at a time, as they are read.
+pub type Rows<'a> = Box<dyn Iterator<Item = BarisTampil> + 'a>;
+
+/// The tables of `part` as [`of_part`] makes them, each with some body rows (none in the large
+/// tables, Tabel 3.2 and 3.4) and the rest still to be made as they are read: a caller that
+/// only measures the rows ([`super::widths::Ukuran`]) need not hold them all. The cells'
+/// alignment is not yet given ([`of_part`] does).
+pub fn of_part_rows<'a>(part: crate::compute::Part, c: &'a Computed, meta: &Meta) -> Vec<(TabelTampil, Rows<'a>)> {
     use crate::compute::Part;
-    let mut out: Vec<TabelTampil> = match part {
-        Part::Evaluasi => c.evaluasi.iter().map(|e| evaluasi(e, meta)).collect(),
-        Part::TujuanSasaran => c.tujuan_sasaran.iter().flat_map(|ts| [kinerja(ts, meta), rumusan(ts, meta)]).flatten().collect(),
+    let whole = |t: TabelTampil| (t, Box::new(std::iter::empty()) as Rows<'a>);
+    match part {
+        Part::Evaluasi => c.evaluasi.iter().map(|e| whole(evaluasi(e, meta))).collect(),
+        Part::TujuanSasaran => c.tujuan_sasaran.iter().flat_map(|ts| [kinerja(ts, meta), rumusan(ts, meta)]).flatten().map(whole).collect(),
         Part::Rkpd => c.rkpd.iter().map(|r| rkpd(r)).collect(),
         Part::Rencana => c.rencana.iter().map(|r| rencana(r)).collect(),
-        Part::Usulan => c.usulan.iter().map(|u| usulan(u)).collect(),
-    };
-    out.iter_mut().for_each(resolve_alignment);
-    out
+        Part::Usulan => c.usulan.iter().map(|u| whole(usulan(u))).collect(),
+    }
 }
 
 /// The tables a chapter may place with `{{ tabel("…") }}`, each with the data file behind it:

@@ -11,7 +11,7 @@
 //! get break opportunities (U+200B) so nothing is printed over a border.
 //! Works for any table spec: it reads only columns, header rows and cells.
 
-use super::tables::{Kolom, Orientasi, Sel, TabelTampil};
+use super::tables::{BarisTampil, Kolom, Orientasi, Sel, TabelTampil};
 use crate::model::Meta;
 
 /// The font files the document uses (OFL, from `fonts/`), compiled in so the document stage
@@ -235,123 +235,163 @@ pub struct TidakMuat {
 /// Gives the table its column widths (points, summing to `lebar`) and font size, from its cells.
 /// Returns the columns whose words could not fit even at the smallest allowed size.
 pub fn atur(t: &mut TabelTampil, m: &Metrik, lebar: f64) -> Vec<TidakMuat> {
-    let n = t.kolom.len();
-    if n == 0 {
+    if t.kolom.is_empty() {
         return Vec::new();
     }
-    let mut need = vec![Kebutuhan::default(); n];
-    // (start column, span, needs) of cells spanning several columns, settled after the others.
-    let mut multi: Vec<(usize, usize, Kebutuhan)> = Vec::new();
-    // Widest piece per column with its text, for the warning.
-    let mut widest: Vec<(f64, String)> = vec![(0.0, String::new()); n];
-    let mut note = |x: usize, span: usize, k: Kebutuhan, teks: &str, bold: bool, need: &mut Vec<Kebutuhan>, widest: &mut Vec<(f64, String)>| {
+    let mut u = Ukuran::new(t, m);
+    for row in &t.baris {
+        u.baris(row);
+    }
+    u.selesai(t, lebar)
+}
+
+/// What the columns of a table need, measured row by row: [`atur`] in steps, for a caller that
+/// makes the body rows one at a time and keeps none (`renja check`). The same widths and
+/// problems as [`atur`] over the same rows; the rows' long words are not marked for breaking.
+pub struct Ukuran<'m> {
+    m: &'m Metrik,
+    need: Vec<Kebutuhan>,
+    /// (start column, span, needs) of cells spanning several columns, settled after the others.
+    multi: Vec<(usize, usize, Kebutuhan)>,
+    /// Widest piece per column with its text, for the warning.
+    widest: Vec<(f64, String)>,
+    /// Body rows still covered by a rowspan from above, per column.
+    covered: Vec<u32>,
+    header_bottom: Vec<String>,
+}
+
+impl<'m> Ukuran<'m> {
+    /// Measures the header of `t` (and its column-number row); its body rows are not read.
+    pub fn new(t: &TabelTampil, m: &'m Metrik) -> Ukuran<'m> {
+        let n = t.kolom.len();
+        let mut u = Ukuran { m, need: vec![Kebutuhan::default(); n], multi: Vec::new(), widest: vec![(0.0, String::new()); n], covered: vec![0u32; n], header_bottom: vec![String::new(); n] };
+        let mut covered = vec![0u32; n];
+        for row in &t.kepala {
+            let spans: Vec<(u32, u32)> = row.iter().map(|c| (c.kolom, c.baris)).collect();
+            for (c, x) in row.iter().zip(start_columns(&spans, &mut covered)) {
+                let k = ukur(m, &c.teks, true);
+                u.note(x, c.kolom.max(1) as usize, k, &c.teks, true);
+                if c.kolom <= 1 {
+                    u.header_bottom[x] = c.teks.clone();
+                }
+            }
+        }
+        if t.nomor_kolom {
+            for (i, nd) in u.need.iter_mut().enumerate() {
+                let w = m.lebar(&(i + 1).to_string(), false) * 0.9;
+                nd.min = nd.min.max(w);
+                nd.alami = nd.alami.max(w);
+            }
+        }
+        u
+    }
+
+    fn note(&mut self, x: usize, span: usize, k: Kebutuhan, teks: &str, bold: bool) {
+        let n = self.need.len();
         if span == 1 {
-            need[x].min = need[x].min.max(k.min);
-            need[x].alami = need[x].alami.max(k.alami);
-            if k.min > widest[x].0 {
+            self.need[x].min = self.need[x].min.max(k.min);
+            self.need[x].alami = self.need[x].alami.max(k.alami);
+            if k.min > self.widest[x].0 {
+                let m = self.m;
                 let p = potongan(teks).into_iter().max_by(|a, b| m.lebar(a, bold).total_cmp(&m.lebar(b, bold))).unwrap_or_default();
-                widest[x] = (k.min, p.to_string());
+                self.widest[x] = (k.min, p.to_string());
             }
         } else {
-            multi.push((x, span.min(n - x), k));
-        }
-    };
-    let mut covered = vec![0u32; n];
-    let mut header_bottom: Vec<String> = vec![String::new(); n];
-    for row in &t.kepala {
-        let spans: Vec<(u32, u32)> = row.iter().map(|c| (c.kolom, c.baris)).collect();
-        for (c, x) in row.iter().zip(start_columns(&spans, &mut covered)) {
-            let k = ukur(m, &c.teks, true);
-            note(x, c.kolom.max(1) as usize, k, &c.teks, true, &mut need, &mut widest);
-            if c.kolom <= 1 {
-                header_bottom[x] = c.teks.clone();
-            }
+            self.multi.push((x, span.min(n - x), k));
         }
     }
-    if t.nomor_kolom {
-        for (i, nd) in need.iter_mut().enumerate() {
-            let w = m.lebar(&(i + 1).to_string(), false) * 0.9;
-            nd.min = nd.min.max(w);
-            nd.alami = nd.alami.max(w);
+
+    /// Measures the next body row.
+    pub fn baris(&mut self, row: &BarisTampil) {
+        if self.need.is_empty() {
+            return;
         }
-    }
-    let mut covered = vec![0u32; n];
-    for row in &t.baris {
         let spans: Vec<(u32, u32)> = row.sel.iter().map(|c| (c.kolom, c.baris)).collect();
-        for (c, x) in row.sel.iter().zip(start_columns(&spans, &mut covered)) {
-            let k = ukur_sel(m, c, row.tebal);
-            note(x, c.kolom.max(1) as usize, k, &c.teks, row.tebal, &mut need, &mut widest);
+        let starts = start_columns(&spans, &mut self.covered);
+        for (c, x) in row.sel.iter().zip(starts) {
+            let k = ukur_sel(self.m, c, row.tebal);
+            self.note(x, c.kolom.max(1) as usize, k, &c.teks, row.tebal);
         }
-    }
-    // Spanning cells: spread what their columns lack evenly over them.
-    for (x, span, k) in multi {
-        let have_min: f64 = need[x..x + span].iter().map(|k| k.min).sum();
-        let have_nat: f64 = need[x..x + span].iter().map(|k| k.alami).sum();
-        if k.min > have_min {
-            let add = (k.min - have_min) / span as f64;
-            need[x..x + span].iter_mut().for_each(|c| c.min += add);
-        }
-        if k.alami > have_nat {
-            let add = (k.alami - have_nat) / span as f64;
-            need[x..x + span].iter_mut().for_each(|c| c.alami += add);
-        }
-    }
-    for k in need.iter_mut() {
-        k.alami = k.alami.max(k.min);
     }
 
-    // The font size: the spec's, or smaller within the range until the widest pieces fit;
-    // at the smallest size the cells' padding narrows (to no less than INSET_TERKECIL_PT).
-    let sum_min: f64 = need.iter().map(|k| k.min).sum();
-    let max = t.ukuran_huruf;
-    let floor = (max * RENTANG_HURUF).max(HURUF_TERKECIL_PT).min(max);
-    let floor = (floor * 2.0).ceil() / 2.0;
-    let fits_at = if sum_min > 0.0 { (lebar - padding(INSET_PT) * n as f64) / sum_min } else { max };
-    // Half points: Word's font sizes are whole half points, so both outputs use the same size.
-    let size = ((fits_at.min(max) * 2.0).floor() / 2.0).max(floor);
-    let inset = if fits_at >= floor {
-        INSET_PT
-    } else {
-        // The inset (in quarter points) that lets the widest pieces fit at `size`.
-        let room = (lebar - sum_min * size) / n as f64 - GARIS_PT;
-        ((room / 2.0 * 4.0).floor() / 4.0).clamp(INSET_TERKECIL_PT, INSET_PT)
-    };
-    t.ukuran_huruf = size;
-    t.inset_pt = inset;
-    let pad = padding(inset);
-
-    let min: Vec<f64> = need.iter().map(|k| k.min * size + pad).collect();
-    let nat: Vec<f64> = need.iter().map(|k| k.alami * size + pad).collect();
-    let sum_min: f64 = min.iter().sum();
-    let sum_nat: f64 = nat.iter().sum();
-    let mut problems = Vec::new();
-    let widths: Vec<f64> = if sum_min > lebar {
-        // Still too wide: name every column whose widest word is what overflows, and share the
-        // page in proportion to the needs (the renderers break those words where marked).
-        let scale = lebar / sum_min;
-        for (i, w) in min.iter().enumerate() {
-            if w * scale < widest[i].0 * size + pad - 0.01 && !widest[i].1.is_empty() {
-                problems.push(TidakMuat { kolom: i + 1, judul: header_bottom[i].clone(), kata: widest[i].1.clone() });
+    /// Gives `t` (the table measured) its column widths, font size and cell padding; marks the
+    /// long words of the rows `t` holds for breaking. Returns the columns that cannot fit.
+    pub fn selesai(self, t: &mut TabelTampil, lebar: f64) -> Vec<TidakMuat> {
+        let n = t.kolom.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let Ukuran { m, mut need, multi, widest, header_bottom, .. } = self;
+        // Spanning cells: spread what their columns lack evenly over them.
+        for (x, span, k) in multi {
+            let have_min: f64 = need[x..x + span].iter().map(|k| k.min).sum();
+            let have_nat: f64 = need[x..x + span].iter().map(|k| k.alami).sum();
+            if k.min > have_min {
+                let add = (k.min - have_min) / span as f64;
+                need[x..x + span].iter_mut().for_each(|c| c.min += add);
+            }
+            if k.alami > have_nat {
+                let add = (k.alami - have_nat) / span as f64;
+                need[x..x + span].iter_mut().for_each(|c| c.alami += add);
             }
         }
-        min.iter().map(|w| w * scale).collect()
-    } else if sum_nat <= lebar {
-        // Everything fits unbroken: share the rest in proportion to the natural widths.
-        let extra = lebar - sum_nat;
-        nat.iter().map(|w| w + extra * w / sum_nat).collect()
-    } else {
-        // Between: every column its widest piece, the rest towards the natural widths.
-        let extra = lebar - sum_min;
-        let want: f64 = sum_nat - sum_min;
-        min.iter().zip(&nat).map(|(a, b)| a + extra * (b - a) / want).collect()
-    };
-    for (k, w) in t.kolom.iter_mut().zip(widths) {
-        k.lebar = (w * 100.0).round() / 100.0;
+        for k in need.iter_mut() {
+            k.alami = k.alami.max(k.min);
+        }
+
+        // The font size: the spec's, or smaller within the range until the widest pieces fit;
+        // at the smallest size the cells' padding narrows (to no less than INSET_TERKECIL_PT).
+        let sum_min: f64 = need.iter().map(|k| k.min).sum();
+        let max = t.ukuran_huruf;
+        let floor = (max * RENTANG_HURUF).max(HURUF_TERKECIL_PT).min(max);
+        let floor = (floor * 2.0).ceil() / 2.0;
+        let fits_at = if sum_min > 0.0 { (lebar - padding(INSET_PT) * n as f64) / sum_min } else { max };
+        // Half points: Word's font sizes are whole half points, so both outputs use the same size.
+        let size = ((fits_at.min(max) * 2.0).floor() / 2.0).max(floor);
+        let inset = if fits_at >= floor {
+            INSET_PT
+        } else {
+            // The inset (in quarter points) that lets the widest pieces fit at `size`.
+            let room = (lebar - sum_min * size) / n as f64 - GARIS_PT;
+            ((room / 2.0 * 4.0).floor() / 4.0).clamp(INSET_TERKECIL_PT, INSET_PT)
+        };
+        t.ukuran_huruf = size;
+        t.inset_pt = inset;
+        let pad = padding(inset);
+
+        let min: Vec<f64> = need.iter().map(|k| k.min * size + pad).collect();
+        let nat: Vec<f64> = need.iter().map(|k| k.alami * size + pad).collect();
+        let sum_min: f64 = min.iter().sum();
+        let sum_nat: f64 = nat.iter().sum();
+        let mut problems = Vec::new();
+        let widths: Vec<f64> = if sum_min > lebar {
+            // Still too wide: name every column whose widest word is what overflows, and share the
+            // page in proportion to the needs (the renderers break those words where marked).
+            let scale = lebar / sum_min;
+            for (i, w) in min.iter().enumerate() {
+                if w * scale < widest[i].0 * size + pad - 0.01 && !widest[i].1.is_empty() {
+                    problems.push(TidakMuat { kolom: i + 1, judul: header_bottom[i].clone(), kata: widest[i].1.clone() });
+                }
+            }
+            min.iter().map(|w| w * scale).collect()
+        } else if sum_nat <= lebar {
+            // Everything fits unbroken: share the rest in proportion to the natural widths.
+            let extra = lebar - sum_nat;
+            nat.iter().map(|w| w + extra * w / sum_nat).collect()
+        } else {
+            // Between: every column its widest piece, the rest towards the natural widths.
+            let extra = lebar - sum_min;
+            let want: f64 = sum_nat - sum_min;
+            min.iter().zip(&nat).map(|(a, b)| a + extra * (b - a) / want).collect()
+        };
+        for (k, w) in t.kolom.iter_mut().zip(widths) {
+            k.lebar = (w * 100.0).round() / 100.0;
+        }
+        if !problems.is_empty() {
+            break_long_words(t, m, &problems);
+        }
+        problems
     }
-    if !problems.is_empty() {
-        break_long_words(t, m, &problems);
-    }
-    problems
 }
 
 /// Marks break opportunities (U+200B) inside the words that cannot fit their column, every
@@ -473,6 +513,35 @@ mod tests {
         assert_eq!(p[0], TidakMuat { kolom: 1, judul: "K0".into(), kata: "Ketenagakerjaan".into() });
         assert_eq!(t.ukuran_huruf, 6.5);
         assert!(t.baris[0].sel[0].teks.contains(ZWSP));
+    }
+
+    #[test]
+    fn measured_row_by_row_the_same_widths_and_problems() {
+        // Ukuran (renja check: rows measured as made, none kept) against atur over the same rows,
+        // with a spanning cell, a row-spanning one, and a width that fits, shrinks and fails.
+        let m = Metrik::new("Liberation Sans");
+        let rows = || {
+            let mut t = table(vec![vec!["1", "Peningkatan Kapasitas", "Ketenagakerjaan"], vec!["2", "a", "Lowongan"], vec!["3", "b", "c"]], 8.0);
+            t.baris[1].sel[0] = Sel { kolom: 2, ..Sel::new("Penyelenggaraan") };
+            t.baris[1].sel.pop();
+            t.baris[0].sel[2].baris = 2;
+            t
+        };
+        for lebar in [400.0, 150.0, 40.0] {
+            let mut whole = rows();
+            let want = atur(&mut whole, &m, lebar);
+            let mut head = rows();
+            let body = std::mem::take(&mut head.baris);
+            let mut u = Ukuran::new(&head, &m);
+            for r in &body {
+                u.baris(r);
+            }
+            let got = u.selesai(&mut head, lebar);
+            assert_eq!(got, want, "{lebar}");
+            assert_eq!(want.is_empty(), lebar > 100.0, "{lebar}: {want:?}");
+            assert_eq!((head.ukuran_huruf, head.inset_pt), (whole.ukuran_huruf, whole.inset_pt), "{lebar}");
+            assert_eq!(head.kolom.iter().map(|k| k.lebar).collect::<Vec<_>>(), whole.kolom.iter().map(|k| k.lebar).collect::<Vec<_>>(), "{lebar}");
+        }
     }
 
     #[test]
