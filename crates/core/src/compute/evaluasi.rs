@@ -241,7 +241,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
     for row in &ed.evaluasi {
         let b = row.data;
         let leaf = is_leaf(&row.code);
-        let amount_fields = [("pagu_lalu", b.pagu_lalu.as_ref()), ("pagu", b.pagu.as_ref()), ("realisasi_rp", b.realisasi_rp.as_ref()), ("pagu_berjalan", b.pagu_berjalan.as_ref())];
+        let amount_fields = [("pagu_lalu", b.pagu_lalu.as_ref()), ("pagu", b.pagu.as_ref()), ("realisasi_rp", b.realisasi_rp.as_ref()), ("pagu_berjalan", b.pagu_berjalan.as_deref())];
         if !leaf {
             super::refuse_parent_amounts(file, &row.code, &amount_fields, diags);
             super::refuse_parent_amounts(file, &row.code, &[("realisasi_triwulan_rp", b.realisasi_triwulan_rp.as_ref())], diags);
@@ -289,7 +289,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
         if b.pagu.is_none() {
             diags.error(row.loc.clone(), format!("sub kegiatan '{}' tidak memiliki pagu", row.code)).with_hint("tulis pagu = 0 bila memang tidak dianggarkan");
         }
-        let mut amounts = [get(b.pagu_lalu.as_ref()), get(b.pagu.as_ref()), realisasi.or(Some(Rupiah::ZERO)), None, None, None, None, get(b.pagu_berjalan.as_ref())];
+        let mut amounts = [get(b.pagu_lalu.as_ref()), get(b.pagu.as_ref()), realisasi.or(Some(Rupiah::ZERO)), None, None, None, None, get(b.pagu_berjalan.as_deref())];
         for i in 0..TW {
             amounts[3 + i] = quarters[i];
         }
@@ -362,7 +362,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
         }
         let tc29_row = tc29.then(|| {
             let val = |f: Option<&toml::Spanned<Nilai>>| f.map(|s| s.get_ref().clone());
-            let (t4, r5, t9) = (val(b.and_then(|b| b.target_renstra.as_ref())), val(b.and_then(|b| b.realisasi_renstra.as_ref())), val(b.and_then(|b| b.target_berjalan.as_ref())));
+            let (t4, r5, t9) = (val(b.and_then(|b| b.target_renstra.as_deref())), val(b.and_then(|b| b.realisasi_renstra.as_deref())), val(b.and_then(|b| b.target_berjalan.as_deref())));
             let r10 = realisasi_capaian(r5.as_ref(), real_k.as_ref(), t9.as_ref());
             let c11 = capaian_k(t4.as_ref(), r10.as_ref(), sifat, ed.meta.format.capaian_negatif);
             if let Some(d) = b.and_then(|b| b.dinyatakan.as_ref()) {
