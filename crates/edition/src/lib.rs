@@ -113,7 +113,7 @@ impl Edition {
                 }
             }
             diags.enter(Stage::Compute);
-            computed.compute_part(part, &ed, &mut diags);
+            tables.compute(part, &ed, &mut computed, &mut diags);
             parts = ed.into_parts();
             if !Part::ALL[i + 1..].iter().any(|later| later.reads().contains(&part.file())) {
                 sources.drop_rows(part.file());

@@ -148,6 +148,19 @@ fn target_of(t: &Option<toml::Spanned<TargetRencana>>, murni: bool) -> Target {
 }
 
 pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rencana> {
+    // One row per code: the vector is made at its size (growing it by doubling left up to half
+    // of it unused: at ×64, 3 MB of `renja check`'s peak over the three parts).
+    let rows = std::cell::RefCell::new(Vec::new());
+    let mut t = compute_each(ed, diags, |_, n| rows.borrow_mut().reserve_exact(n), |row| rows.borrow_mut().push(row))?;
+    t.baris = rows.into_inner();
+    Some(t)
+}
+
+/// [`compute`], giving each row to `each` as it is made instead of keeping it: the table
+/// returned has no rows (`renja check` measures each row for Tabel 3.4 and keeps none).
+/// `start` is called before the first row with the table without rows or totals (its number,
+/// title, years and kind) and the number of rows to come. The same diagnostics as [`compute`].
+pub fn compute_each(ed: &Edition, diags: &mut Diagnostics, start: impl FnOnce(&Rencana, usize), mut each: impl FnMut(RencanaRow)) -> Option<Rencana> {
     let (file, src) = ed.sources.rencana.as_deref()?;
     let n = ed.meta.tahun;
     let murni = ed.meta.jenis == JenisEdisi::Murni;
@@ -182,10 +195,23 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rencana> {
     let mut sums = roll_up(&leaves);
     let by_code: BTreeMap<&Code, &crate::model::Row<RencanaBaris>> = ed.rencana.iter().map(|r| (&r.code, r)).collect();
     let zero = Rupiah::ZERO;
-    // One row per code: the vector is made at its size (growing it by doubling left up to half
-    // of it unused: at ×64, 3 MB of `renja check`'s peak over the three parts).
     let codes = with_ancestors(ed.rencana.iter().map(|r| &r.code));
-    let mut rows = Vec::with_capacity(codes.len());
+    let total = |tb: Rupiah, ts: Rupiah, tm: Rupiah| RencanaTotal {
+        pagu: murni.then(|| Uang::new(tb)),
+        pagu_sebelum: (!murni).then(|| Uang::new(tb)),
+        pagu_sesudah: (!murni).then(|| Uang::new(ts)),
+        selisih: (!murni).then(|| Uang::new(ts - tb)),
+        maju_pagu: Uang::new(tm),
+    };
+    let mut t = Rencana {
+        nomor: src.tabel.nomor.clone(),
+        judul: src.tabel.judul.get_ref().clone(),
+        tahun: n,
+        tahun_maju: src.tabel.tahun_maju.as_ref().map(|t| *t.get_ref()).unwrap_or(n + 1),
+        baris: Vec::new(),
+        total: total(zero, zero, zero),
+    };
+    start(&t, codes.len());
     for code in codes {
         let a = sums.remove(&code).unwrap_or([None; 3]);
         let (sb, ss) = (a[0].unwrap_or(zero), a[1].unwrap_or(zero));
@@ -202,7 +228,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rencana> {
         }
         let m = b.and_then(|b| b.maju.as_ref());
         let none = None;
-        rows.push(RencanaRow {
+        each(RencanaRow {
             tingkat: code.level(),
             nama: ed.tree.get(&code).map(|n| n.nama.clone()).unwrap_or_default(),
             capaian_program: b.map(|b| b.capaian_program.clone()).unwrap_or_default(),
@@ -236,18 +262,6 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rencana> {
         }
         compare::rupiah(file, &d.maju_pagu, tm, "TOTAL prakiraan maju", diags);
     }
-    Some(Rencana {
-        nomor: src.tabel.nomor.clone(),
-        judul: src.tabel.judul.get_ref().clone(),
-        tahun: n,
-        tahun_maju: src.tabel.tahun_maju.as_ref().map(|t| *t.get_ref()).unwrap_or(n + 1),
-        baris: rows,
-        total: RencanaTotal {
-            pagu: murni.then(|| Uang::new(tb)),
-            pagu_sebelum: (!murni).then(|| Uang::new(tb)),
-            pagu_sesudah: (!murni).then(|| Uang::new(ts)),
-            selisih: (!murni).then(|| Uang::new(ts - tb)),
-            maju_pagu: Uang::new(tm),
-        },
-    })
+    t.total = total(tb, ts, tm);
+    Some(t)
 }

@@ -695,12 +695,54 @@ pub struct CheckTables {
     nested: Option<std::collections::BTreeSet<String>>,
     metrik: std::sync::OnceLock<widths::Metrik>,
     fitted: BTreeMap<String, (Arc<TabelTampil>, Vec<widths::TidakMuat>)>,
+    /// The parts whose tables [`CheckTables::compute`] fitted as their rows were made.
+    streamed: Vec<crate::compute::Part>,
 }
 
 impl CheckTables {
     /// Reads which computed parts the chapters of `ed` name, and which of their attributes.
     pub fn new(ed: &Edition) -> CheckTables {
-        CheckTables { named: named_in_templates(ed), nested: names_in_templates(ed, true), metrik: std::sync::OnceLock::new(), fitted: BTreeMap::new() }
+        CheckTables { named: named_in_templates(ed), nested: names_in_templates(ed, true), metrik: std::sync::OnceLock::new(), fitted: BTreeMap::new(), streamed: Vec::new() }
+    }
+
+    /// Whether the check reads `key`'s rows after the part's tables are fitted: a template
+    /// names the part and may read its rows.
+    fn keeps_rows(&self, key: &str) -> bool {
+        !self.named.as_ref().is_some_and(|n| !n.contains(key)) && self.rows_named(key)
+    }
+
+    /// Computes `part` of `ed` into `computed` ([`Computed::compute_part`]). Tabel 3.4, when
+    /// no template reads its rows, is fitted as its rows are made, each measured and dropped:
+    /// neither the computed part nor the table ever holds them (at ×64, 3.2 MB of the check's
+    /// peak). The same values, diagnostics and fitted table; [`CheckTables::fit`] follows.
+    pub fn compute(&mut self, part: crate::compute::Part, ed: &Edition, computed: &mut Computed, diags: &mut Diagnostics) {
+        use crate::compute::{rencana, Part};
+        if part != Part::Rencana || self.keeps_rows(context_key(part)) {
+            computed.compute_part(part, ed, diags);
+            return;
+        }
+        let metrik = self.metrik.get_or_init(|| widths::Metrik::new(&ed.meta.halaman.huruf));
+        // The table without rows or totals (its kind), its head, and what its rows measured.
+        let measuring: std::cell::RefCell<Option<(crate::compute::Rencana, TabelTampil, widths::Ukuran)>> = std::cell::RefCell::new(None);
+        let start = |t: &crate::compute::Rencana, _: usize| {
+            let head = tables::rencana_kepala(t);
+            let u = widths::Ukuran::new(&head, metrik);
+            *measuring.borrow_mut() = Some((t.clone(), head, u));
+        };
+        let each = |row: crate::compute::RencanaRow| {
+            if let Some((t, _, u)) = measuring.borrow_mut().as_mut() {
+                u.baris(&tables::rencana_baris(t, &row));
+            }
+        };
+        let t = rencana::compute_each(ed, diags, start, each);
+        if let (Some(t), Some((_, mut head, mut u))) = (&t, measuring.into_inner()) {
+            u.baris(&tables::rencana_total(t));
+            let lebar = widths::lebar_halaman(&ed.meta, head.orientasi);
+            let problems = u.selesai(&mut head, lebar);
+            self.fitted.insert(head.id.clone(), (Arc::new(head), problems));
+        }
+        computed.rencana = t.map(Arc::new);
+        self.streamed.push(part);
     }
 
     /// Whether a template may read the rows (`baris`) of the part named `key`: it names the
@@ -715,8 +757,10 @@ impl CheckTables {
     /// and drops the part from `computed` if no template names it. A part's tables read only
     /// that part, not the edition's rows.
     pub fn fit(&mut self, meta: &Meta, part: crate::compute::Part, computed: &mut Computed) {
-        for (t, problems) in fit_part(meta, part, computed, &self.metrik, None, false) {
-            self.fitted.insert(t.id.clone(), (t, problems));
+        if !self.streamed.contains(&part) {
+            for (t, problems) in fit_part(meta, part, computed, &self.metrik, None, false) {
+                self.fitted.insert(t.id.clone(), (t, problems));
+            }
         }
         let key = context_key(part);
         if self.named.as_ref().is_some_and(|n| !n.contains(key)) {

@@ -623,7 +623,7 @@ fn opt_uang(u: &Option<Uang>) -> String {
 }
 
 /// T-C.33: the plan of year n and the prakiraan maju of n+1, one value per cell (murni).
-fn rencana_murni(t: &Rencana) -> (TabelTampil, Rows<'_>) {
+fn rencana_murni_kepala(t: &Rencana) -> TabelTampil {
     let mut kolom = vec![col(3.0, Rata::Kiri), col(4.4, Rata::Kiri), col(2.8, Rata::Kiri), col(2.8, Rata::Kiri), col(2.8, Rata::Kiri), col(2.0, Rata::Kiri)];
     kolom.extend((0..3).map(|_| col(1.6, Rata::Tengah)));
     kolom.extend([col(2.7, Rata::Kanan), col(1.9, Rata::Kiri), col(1.8, Rata::Kiri), col(2.3, Rata::Kiri), col(1.5, Rata::Tengah), col(2.7, Rata::Kanan)]);
@@ -647,48 +647,50 @@ fn rencana_murni(t: &Rencana) -> (TabelTampil, Rows<'_>) {
         h("Target Capaian Kinerja", 1, 1),
         h("Kebutuhan Dana (Rp)", 1, 1),
     ];
+    rencana_tabel(t, kolom, vec![r1, r2, r3])
+}
+
+fn rencana_murni_baris(r: &RencanaRow) -> BarisTampil {
     let one = |v: &Target| nilai(&v.akhir().cloned());
-    let baris = t
-        .baris
-        .iter()
-        .map(move |r: &RencanaRow| {
-            let sel = vec![
-                Sel::new(r.kode.to_string()),
-                Sel::new(r.nama.clone()),
-                Sel::new(r.capaian_program.clone()),
-                Sel::new(r.keluaran.clone()),
-                Sel::new(r.hasil.clone()),
-                Sel::new(r.lokasi.clone()),
-                Sel::new(one(&r.target_program)),
-                Sel::new(one(&r.target_keluaran)),
-                Sel::new(one(&r.target_hasil)),
-                Sel::new(opt_uang(&r.pagu)),
-                Sel::new(r.sumber_dana.clone()),
-                Sel::new(r.catatan.clone()),
-                Sel::new(r.maju_tolok_ukur.clone()),
-                Sel::new(nilai(&r.maju_target)),
-                Sel::new(opt_uang(&r.maju_pagu)),
-            ];
-            BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel }
-        })
-        .chain(std::iter::once_with(move || {
-            let tt = &t.total;
-            let sel = vec![Sel::new("TOTAL").span(9).align(Rata::Kanan), Sel::new(opt_uang(&tt.pagu)), Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))];
-            BarisTampil { gaya: GayaBaris::Total, tebal: true, sel }
-        }));
-    let tabel = TabelTampil {
+    let sel = vec![
+        Sel::new(r.kode.to_string()),
+        Sel::new(r.nama.clone()),
+        Sel::new(r.capaian_program.clone()),
+        Sel::new(r.keluaran.clone()),
+        Sel::new(r.hasil.clone()),
+        Sel::new(r.lokasi.clone()),
+        Sel::new(one(&r.target_program)),
+        Sel::new(one(&r.target_keluaran)),
+        Sel::new(one(&r.target_hasil)),
+        Sel::new(opt_uang(&r.pagu)),
+        Sel::new(r.sumber_dana.clone()),
+        Sel::new(r.catatan.clone()),
+        Sel::new(r.maju_tolok_ukur.clone()),
+        Sel::new(nilai(&r.maju_target)),
+        Sel::new(opt_uang(&r.maju_pagu)),
+    ];
+    BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel }
+}
+
+fn rencana_murni_total(t: &Rencana) -> BarisTampil {
+    let tt = &t.total;
+    let sel = vec![Sel::new("TOTAL").span(9).align(Rata::Kanan), Sel::new(opt_uang(&tt.pagu)), Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))];
+    BarisTampil { gaya: GayaBaris::Total, tebal: true, sel }
+}
+
+fn rencana_tabel(t: &Rencana, kolom: Vec<Kolom>, kepala: Vec<Vec<SelKepala>>) -> TabelTampil {
+    TabelTampil {
         id: IdTabel::Rencana.as_str().into(),
         nomor: t.nomor.clone(),
         judul: t.judul.clone(),
         orientasi: Orientasi::Lanskap,
         ukuran_huruf: 6.5,
         kolom,
-        kepala: vec![r1, r2, r3],
+        kepala,
         nomor_kolom: true,
         inset_pt: crate::document::widths::INSET_PT,
         baris: Vec::new(),
-    };
-    (tabel, Box::new(baris))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -711,8 +713,16 @@ fn usulan(u: &crate::compute::usulan::UsulanTabel) -> TabelTampil {
 }
 
 fn rencana(t: &Rencana) -> (TabelTampil, Rows<'_>) {
+    let rows = t.baris.iter().map(move |r| rencana_baris(t, r)).chain(std::iter::once_with(move || rencana_total(t)));
+    (rencana_kepala(t), Box::new(rows))
+}
+
+/// Tabel 3.4 / T-C.33 without its rows (the kind from `t`'s totals: a murni has `pagu`), for a
+/// caller given the rows one at a time ([`crate::compute::rencana::compute_each`]), with
+/// [`rencana_baris`] and [`rencana_total`]: the table [`of_part`] makes.
+pub fn rencana_kepala(t: &Rencana) -> TabelTampil {
     if t.total.pagu.is_some() {
-        return rencana_murni(t);
+        return rencana_murni_kepala(t);
     }
     let mut kolom = vec![col(3.3, Rata::Kiri), col(4.0, Rata::Kiri), col(2.5, Rata::Kiri), col(2.5, Rata::Kiri), col(2.5, Rata::Kiri), col(1.9, Rata::Kiri)];
     kolom.extend((0..6).map(|_| col(1.55, Rata::Tengah)));
@@ -735,39 +745,34 @@ fn rencana(t: &Rencana) -> (TabelTampil, Rows<'_>) {
     }
     r3.extend([h("Sebelum", 1, 1), h("Sesudah", 1, 1), h("Bertambah/ (Berkurang)", 1, 1)]);
     r3.extend([h("Tolok Ukur", 1, 1), h("Target", 1, 1), h("Kebutuhan Dana (Rp)", 1, 1)]);
-    let baris = t
-        .baris
-        .iter()
-        .map(|r: &RencanaRow| {
-            let mut sel = vec![Sel::new(r.kode.to_string()), Sel::new(r.nama.clone()), Sel::new(r.capaian_program.clone()), Sel::new(r.keluaran.clone()), Sel::new(r.hasil.clone()), Sel::new(r.lokasi.clone())];
-            sel.extend(ss(&r.target_program));
-            sel.extend(ss(&r.target_keluaran));
-            sel.extend(ss(&r.target_hasil));
-            sel.extend([Sel::new(opt_uang(&r.pagu_sebelum)), Sel::new(opt_uang(&r.pagu_sesudah)), Sel::new(r.selisih.as_ref().map(selisih).unwrap_or_default())]);
-            sel.extend([Sel::new(r.sumber_dana.clone()), Sel::new(r.catatan.clone()), Sel::new(r.maju_tolok_ukur.clone()), Sel::new(nilai(&r.maju_target))]);
-            sel.push(Sel::new(r.maju_pagu.as_ref().map(uang).unwrap_or_default()));
-            BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel }
-        })
-        .chain(std::iter::once_with(move || {
-            let tt = &t.total;
-            let mut sel = vec![Sel::new("TOTAL").span(12).align(Rata::Kanan)];
-            sel.extend([Sel::new(opt_uang(&tt.pagu_sebelum)), Sel::new(opt_uang(&tt.pagu_sesudah)), Sel::new(tt.selisih.as_ref().map(selisih).unwrap_or_default())]);
-            sel.extend([Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))]);
-            BarisTampil { gaya: GayaBaris::Total, tebal: true, sel }
-        }));
-    let tabel = TabelTampil {
-        id: IdTabel::Rencana.as_str().into(),
-        nomor: t.nomor.clone(),
-        judul: t.judul.clone(),
-        orientasi: Orientasi::Lanskap,
-        ukuran_huruf: 6.5,
-        kolom,
-        kepala: vec![r1, r2, r3],
-        nomor_kolom: true,
-        inset_pt: crate::document::widths::INSET_PT,
-        baris: Vec::new(),
-    };
-    (tabel, Box::new(baris))
+    rencana_tabel(t, kolom, vec![r1, r2, r3])
+}
+
+/// One body row of [`rencana_kepala`]'s table.
+pub fn rencana_baris(t: &Rencana, r: &RencanaRow) -> BarisTampil {
+    if t.total.pagu.is_some() {
+        return rencana_murni_baris(r);
+    }
+    let mut sel = vec![Sel::new(r.kode.to_string()), Sel::new(r.nama.clone()), Sel::new(r.capaian_program.clone()), Sel::new(r.keluaran.clone()), Sel::new(r.hasil.clone()), Sel::new(r.lokasi.clone())];
+    sel.extend(ss(&r.target_program));
+    sel.extend(ss(&r.target_keluaran));
+    sel.extend(ss(&r.target_hasil));
+    sel.extend([Sel::new(opt_uang(&r.pagu_sebelum)), Sel::new(opt_uang(&r.pagu_sesudah)), Sel::new(r.selisih.as_ref().map(selisih).unwrap_or_default())]);
+    sel.extend([Sel::new(r.sumber_dana.clone()), Sel::new(r.catatan.clone()), Sel::new(r.maju_tolok_ukur.clone()), Sel::new(nilai(&r.maju_target))]);
+    sel.push(Sel::new(r.maju_pagu.as_ref().map(uang).unwrap_or_default()));
+    BarisTampil { gaya: GayaBaris::of(r.tingkat), tebal: tebal(r.tingkat), sel }
+}
+
+/// The total row of [`rencana_kepala`]'s table, the last.
+pub fn rencana_total(t: &Rencana) -> BarisTampil {
+    if t.total.pagu.is_some() {
+        return rencana_murni_total(t);
+    }
+    let tt = &t.total;
+    let mut sel = vec![Sel::new("TOTAL").span(12).align(Rata::Kanan)];
+    sel.extend([Sel::new(opt_uang(&tt.pagu_sebelum)), Sel::new(opt_uang(&tt.pagu_sesudah)), Sel::new(tt.selisih.as_ref().map(selisih).unwrap_or_default())]);
+    sel.extend([Sel::new("").span(4), Sel::new(uang(&tt.maju_pagu))]);
+    BarisTampil { gaya: GayaBaris::Total, tebal: true, sel }
 }
 
 /// A selisih as SIPD prints "Bertambah/(Berkurang)": negative amounts in parentheses.
