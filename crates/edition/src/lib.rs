@@ -67,6 +67,8 @@ impl Edition {
     /// (`renja_archive::dasar::check`), runs with them. Each part's tables are fitted as soon
     /// as it is computed; a placed table drops its rows once fitted, a computed part no
     /// template names is dropped once its tables are (`renja_core::document::CheckTables`).
+    /// Tabel 3.2's rows are measured one at a time as they are placed, and Tabel 3.4's as they
+    /// are computed when no template reads them (`CheckTables::compute`): neither is ever held.
     pub fn check_dir(dir: &Path, base: Option<impl FnOnce(&renja_core::model::Edition, &mut Diagnostics)>) -> Diagnostics {
         use renja_core::compute::Part;
         use renja_core::source::TABLE_FILES;
