@@ -35,8 +35,9 @@ pub struct EvaluasiRow {
     pub predikat_rp: Option<Predikat>,
     /// T-C.29 only (absent in the quarterly form). In T-C.29, `target`/`pagu` are column 6,
     /// `realisasi_k`/`realisasi_rp` column 7 and `capaian_k`/`capaian_rp` column 8 (7 ÷ 6).
+    /// Boxed: 256 bytes inline, absent from every row of the quarterly form.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tc29: Option<Tc29Row>,
+    pub tc29: Option<Box<Tc29Row>>,
 }
 
 /// The T-C.29 columns of a row beyond those the two forms share.
@@ -413,7 +414,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
             capaian_rp: crp.map(Pct),
             predikat_k: predikat(ck, ed),
             predikat_rp: predikat(crp, ed),
-            tc29: tc29_row,
+            tc29: tc29_row.map(Box::new),
             kode: code,
         });
     }
