@@ -122,38 +122,24 @@ pub const MAX_LIST_DEPTH: usize = 8;
 /// The longest heading (characters): a heading is also a PDF bookmark, a PDF string.
 pub const MAX_HEADING: usize = 1000;
 
-/// Finds a printed line of nothing but invisible characters before a line break as the parsed
-/// Markdown prints it: in a table cell, a link or after a hard break the source line around it
-/// holds visible markup, so the source text check ([`crate::source::text::check_markdown`])
-/// cannot see it, and the PDF/A export would fail on it.
-#[derive(Default)]
-struct InvisibleLine {
-    visible: bool,
-    /// The line and the first invisible character of the current printed line.
-    first: Option<(usize, char)>,
+/// A printed line of nothing but invisible characters before a line break, as the parsed
+/// Markdown prints it ([`crate::source::text::InvisibleLine`], by body line): in a table cell, a
+/// link or after a hard break the source line around it holds visible markup, so the source text
+/// check ([`crate::source::text::check_markdown`]) cannot see it, and the PDF/A export would
+/// fail on it.
+type InvisibleLine = crate::source::text::InvisibleLine<usize>;
+
+/// Reads text printed from body line `line` on into `blank`, reporting such lines.
+fn printed(blank: &mut InvisibleLine, t: &str, mut line: usize, problems: &mut Vec<(usize, String)>) {
+    for c in t.chars() {
+        report_invisible(blank.feed(c, line), problems);
+        line += usize::from(c == '\n');
+    }
 }
 
-impl InvisibleLine {
-    /// Text printed from body line `line` on.
-    fn text(&mut self, t: &str, mut line: usize, problems: &mut Vec<(usize, String)>) {
-        use crate::source::text::invisible;
-        for c in t.chars() {
-            if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
-                self.line_break(problems);
-                line += usize::from(c == '\n');
-            } else if invisible(c) {
-                self.first.get_or_insert((line, c));
-            } else if !c.is_whitespace() {
-                self.visible = true;
-            }
-        }
-    }
-
-    fn line_break(&mut self, problems: &mut Vec<(usize, String)>) {
-        if let (Some((line, c)), false) = (self.first, self.visible) {
-            problems.push((line, crate::source::text::invisible_line(c)));
-        }
-        *self = Self::default();
+fn report_invisible(found: Option<(usize, char)>, problems: &mut Vec<(usize, String)>) {
+    if let Some((line, c)) = found {
+        problems.push((line, crate::source::text::invisible_line(c)));
     }
 }
 
@@ -372,23 +358,23 @@ pub fn parse(text: &str) -> Parsed {
                 _ => {}
             },
             Event::Text(t) | Event::Code(t) => {
-                invisible.text(&t, line_of(range.start), &mut problems);
+                printed(&mut invisible, &t, line_of(range.start), &mut problems);
                 push_inline(&mut stack, Inline::Teks { teks: t.to_string(), tebal: bold > 0, miring: italic > 0 });
             }
             Event::SoftBreak => {
                 push_inline(&mut stack, Inline::Teks { teks: " ".into(), tebal: bold > 0, miring: italic > 0 });
             }
             Event::HardBreak => {
-                invisible.line_break(&mut problems);
+                report_invisible(invisible.line_break(), &mut problems);
                 push_inline(&mut stack, Inline::BarisBaru);
             }
             Event::FootnoteReference(label) => {
-                invisible.visible = true;
+                invisible.visible();
                 push_inline(&mut stack, Inline::Catatan { label: label.to_string(), isi: Vec::new() });
             }
             // Inline HTML other than comments is kept as literal text: documents carry no HTML.
             Event::InlineHtml(h) if !h.trim_start().starts_with("<!--") => {
-                invisible.text(&h, line_of(range.start), &mut problems);
+                printed(&mut invisible, &h, line_of(range.start), &mut problems);
                 push_inline(&mut stack, Inline::Teks { teks: h.to_string(), tebal: bold > 0, miring: italic > 0 });
             }
             Event::Html(_) | Event::InlineHtml(_) => {}

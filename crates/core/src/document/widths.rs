@@ -235,9 +235,6 @@ pub struct TidakMuat {
 /// Gives the table its column widths (points, summing to `lebar`) and font size, from its cells.
 /// Returns the columns whose words could not fit even at the smallest allowed size.
 pub fn atur(t: &mut TabelTampil, m: &Metrik, lebar: f64) -> Vec<TidakMuat> {
-    if t.kolom.is_empty() {
-        return Vec::new();
-    }
     let mut u = Ukuran::new(t, m);
     for row in &t.baris {
         u.baris(row);

@@ -102,21 +102,10 @@ pub fn check_with(text: &str, glyphs: Option<&Glyphs>) -> Vec<Problem> {
     let mut word_start = 0;
     let mut word_len = 0usize;
     let mut word_reported = false;
-    // A line of nothing but invisible characters (zero-width space, soft hyphen, …) before a
-    // line break: typst draws it with glyphs the fonts lack, and PDF/A refuses the document.
-    let mut line_visible = false;
-    let mut line_invisible: Option<(usize, char)> = None;
+    let mut blank = InvisibleLine::default();
     for (i, c) in text.char_indices() {
-        if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
-            if let (Some((at, inv)), false, false) = (line_invisible, line_visible, line_reported) {
-                out.push(Problem { offset: at, message: invisible_line(inv), hint: INVISIBLE_LINE_HINT });
-            }
-            line_visible = false;
-            line_invisible = None;
-        } else if invisible(c) {
-            line_invisible = line_invisible.or(Some((i, c)));
-        } else if !c.is_whitespace() {
-            line_visible = true;
+        if let (Some((at, inv)), false) = (blank.feed(c, i), line_reported) {
+            out.push(Problem { offset: at, message: invisible_line(inv), hint: INVISIBLE_LINE_HINT });
         }
         if c == '\n' {
             line_reported = false;
@@ -203,6 +192,50 @@ fn without_block_markers(text: &str) -> String {
         out.push_str(&line[i..]);
     }
     out
+}
+
+/// Finds a line of nothing but invisible characters (zero-width space, soft hyphen, …) before a
+/// line break, character by character: typst draws it with glyphs the fonts lack, and PDF/A
+/// refuses the document. `P` is where a character is (a byte offset, a line).
+#[derive(Debug)]
+pub struct InvisibleLine<P> {
+    visible: bool,
+    /// Where the current line's first invisible character is, and which it is.
+    first: Option<(P, char)>,
+}
+
+impl<P> Default for InvisibleLine<P> {
+    fn default() -> Self {
+        InvisibleLine { visible: false, first: None }
+    }
+}
+
+impl<P: Copy> InvisibleLine<P> {
+    /// Reads `c`, at `at`. At a line break, the first invisible character of the line it ends
+    /// when that line held nothing else.
+    pub fn feed(&mut self, c: char, at: P) -> Option<(P, char)> {
+        if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
+            return self.line_break();
+        }
+        if invisible(c) {
+            self.first.get_or_insert((at, c));
+        } else if !c.is_whitespace() {
+            self.visible = true;
+        }
+        None
+    }
+
+    /// Something visible on the current line that is not text (a footnote mark).
+    pub fn visible(&mut self) {
+        self.visible = true;
+    }
+
+    /// A line break that is not a character (a hard break): as [`InvisibleLine::feed`] at one.
+    pub fn line_break(&mut self) -> Option<(P, char)> {
+        let found = if self.visible { None } else { self.first };
+        *self = InvisibleLine { visible: false, first: None };
+        found
+    }
 }
 
 /// The problem of a printed line of nothing but invisible characters (the first is `c`) before
