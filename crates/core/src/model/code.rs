@@ -39,10 +39,57 @@ impl Level {
     }
 }
 
-/// A canonical nomenclature code.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct Code(String);
+/// A canonical nomenclature code, held inline: a canonical code is at most 17 ASCII bytes
+/// (`1.02.03.2.01.0001`), and a large edition holds tens of thousands of codes (the tree's
+/// keys, every row, every roll-up), each of which was a heap string of its own. The size is a
+/// `String`'s; the unused bytes are zero.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Code {
+    len: u8,
+    bytes: [u8; Code::CAPACITY],
+}
+
+impl Code {
+    const CAPACITY: usize = 23;
+
+    /// A code of canonical text (from [`Code::parse`], or a part of such a code).
+    fn canonical(text: &str) -> Code {
+        debug_assert!(text.len() <= Code::CAPACITY, "canonical code {text:?} too long");
+        // A canonical code is never longer (widths 1.2.2.1.2.4); cut at a character boundary all
+        // the same rather than fail.
+        let mut n = text.len().min(Code::CAPACITY);
+        while !text.is_char_boundary(n) {
+            n -= 1;
+        }
+        let mut bytes = [0; Code::CAPACITY];
+        bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
+        Code { len: n as u8, bytes }
+    }
+}
+
+impl Ord for Code {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for Code {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Code").field(&self.as_str()).finish()
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
 
 /// Why a code could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +135,7 @@ impl Code {
     /// Reads a code as authors write it and returns its canonical form. `sub_digits` is 2 or 4.
     pub fn parse(written: &str, sub_digits: usize) -> Result<Parsed, CodeError> {
         if Code::is_canonical(written, sub_digits) {
-            return Ok(Parsed { code: Code(written.to_string()), normalised: false });
+            return Ok(Parsed { code: Code::canonical(written), normalised: false });
         }
         Code::parse_written(written, sub_digits)
     }
@@ -126,7 +173,7 @@ impl Code {
         let canonical = out.join(".");
         let normalised = canonical != written.trim();
         let _ = level;
-        Ok(Parsed { code: Code(canonical), normalised })
+        Ok(Parsed { code: Code::canonical(&canonical), normalised })
     }
 
     /// Whether `written` is already its own canonical form: a valid number of parts, each of
@@ -147,20 +194,20 @@ impl Code {
 
     /// Wraps a string already known to be canonical (as produced by [`Code::parse`]).
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Only ever filled from a `&str`, cut at a character boundary.
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or_default()
     }
 
     fn parts(&self) -> Vec<&str> {
-        self.0.split('.').collect()
+        self.as_str().split('.').collect()
     }
 
     pub fn level(&self) -> Level {
-        Level::from_parts(self.0.bytes().filter(|&b| b == b'.').count() + 1).expect("canonical code has a valid part count")
+        Level::from_parts(self.as_str().bytes().filter(|&b| b == b'.').count() + 1).expect("canonical code has a valid part count")
     }
 
     /// The parent code: the code minus its last part (minus two for a kegiatan).
     pub fn parent(&self) -> Option<Code> {
-        let parts = self.parts();
         let keep = match self.level() {
             Level::Urusan => return None,
             Level::Bidang => 1,
@@ -168,7 +215,10 @@ impl Code {
             Level::Kegiatan => 3,
             Level::SubKegiatan => 5,
         };
-        Some(Code(parts[..keep].join(".")))
+        // The parent's canonical text is this one's up to its `keep`-th dot.
+        let text = self.as_str();
+        let end = text.match_indices('.').nth(keep - 1).map_or(text.len(), |(i, _)| i);
+        Some(Code::canonical(&text[..end]))
     }
 
     /// All ancestors, nearest first.
@@ -190,7 +240,7 @@ impl Code {
 
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
@@ -235,7 +285,7 @@ mod tests {
                 let full = Code::parse_written(w, digits);
                 assert_eq!(Code::parse(w, digits), full, "{w:?} with {digits} digits");
                 if shortcut {
-                    assert_eq!(full, Ok(Parsed { code: Code(w.to_string()), normalised: false }), "{w:?} is canonical");
+                    assert_eq!(full, Ok(Parsed { code: Code::canonical(w), normalised: false }), "{w:?} is canonical");
                 }
             }
         }
@@ -259,5 +309,22 @@ mod tests {
         assert_eq!(anc, ["2.07.01.2.01", "2.07.01", "2.07", "2"]);
         assert_eq!(Code::parse("2.07.01.2.01", 4).unwrap().code.parent().unwrap().as_str(), "2.07.01");
         assert_eq!(Code::parse("3", 4).unwrap().code.parent(), None);
+    }
+
+    /// Held inline in a `String`'s size, the code orders, prints and serialises as its text.
+    #[test]
+    fn inline_codes_behave_as_their_text() {
+        assert_eq!(std::mem::size_of::<Code>(), std::mem::size_of::<String>());
+        let texts = ["2", "2.07", "2.07.01", "2.07.01.2.01", "2.07.01.2.01.0007", "2.07.01.2.01.07", "2.07.01.2.02", "2.08", "1.02.03.1.01.0001", "9.99.99.2.99.9999"];
+        let codes: Vec<Code> = texts.iter().map(|t| Code::parse(t, if t.len() == 15 { 2 } else { 4 }).unwrap().code).collect();
+        for (a, ta) in codes.iter().zip(texts) {
+            assert_eq!(a.as_str(), ta);
+            assert_eq!(format!("{a:?}"), format!("Code({ta:?})"));
+            assert_eq!(serde_json::to_string(a).unwrap(), format!("{ta:?}"));
+            for (b, tb) in codes.iter().zip(texts) {
+                assert_eq!(a.cmp(b), ta.cmp(tb), "{ta} against {tb}");
+                assert_eq!(a == b, ta == tb);
+            }
+        }
     }
 }
