@@ -354,7 +354,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
                 compare::rupiah(file, &d.pagu_lalu, a[0].unwrap_or(zero), &what("pagu tahun lalu"), diags);
                 compare::rupiah(file, &d.pagu, pagu, &what("pagu"), diags);
                 compare::rupiah(file, &d.realisasi_rp, real, &what("realisasi"), diags);
-                declared_quarters(file, &d.realisasi_triwulan_rp, &a, &format!("baris '{code}'"), diags);
+                declared_quarters(file, &d.realisasi_triwulan_rp.as_deref().cloned(), &a, &format!("baris '{code}'"), diags);
                 compare::persen(file, &d.capaian_k, ck, &what("capaian kinerja"), diags);
                 compare::persen(file, &d.capaian_rp, crp, &what("capaian anggaran"), diags);
                 compare::predikat(file, &d.predikat_k, predikat(ck, ed), &what("predikat kinerja"), diags);
@@ -368,9 +368,9 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
             let c11 = capaian_k(t4.as_ref(), r10.as_ref(), sifat, ed.meta.format.capaian_negatif);
             if let Some(d) = b.and_then(|b| b.dinyatakan.as_ref()) {
                 let what = |f: &str| format!("{f} baris '{code}'");
-                compare::persen(file, &d.tingkat_realisasi, ck, &what("tingkat realisasi (8)"), diags);
-                compare::persen(file, &d.tingkat_capaian, c11, &what("tingkat capaian Renstra (11)"), diags);
-                compare::rupiah(file, &d.pagu_berjalan, a[BERJALAN].unwrap_or(zero), &what("pagu tahun berjalan"), diags);
+                compare::persen(file, &d.tingkat_realisasi.as_deref().cloned(), ck, &what("tingkat realisasi (8)"), diags);
+                compare::persen(file, &d.tingkat_capaian.as_deref().cloned(), c11, &what("tingkat capaian Renstra (11)"), diags);
+                compare::rupiah(file, &d.pagu_berjalan.as_deref().cloned(), a[BERJALAN].unwrap_or(zero), &what("pagu tahun berjalan"), diags);
                 if let Some(decl) = &d.realisasi_capaian {
                     let printed = decl.get_ref().as_number().ok().map(|(v, _)| v);
                     let computed = r10.as_ref().and_then(|n| n.angka);
@@ -426,7 +426,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
         compare::rupiah(file, &d.pagu_lalu, total[0].unwrap_or(zero), "pagu tahun lalu total OPD", diags);
         compare::rupiah(file, &d.pagu, tp, "pagu total OPD", diags);
         compare::rupiah(file, &d.realisasi_rp, tr, "realisasi total OPD", diags);
-        declared_quarters(file, &d.realisasi_triwulan_rp, &total, "total OPD", diags);
+        declared_quarters(file, &d.realisasi_triwulan_rp.as_deref().cloned(), &total, "total OPD", diags);
         compare::persen(file, &d.capaian_rp, tc, "capaian anggaran total OPD", diags);
         compare::predikat(file, &d.predikat_rp, predikat(tc, ed), "predikat anggaran total OPD", diags);
     }
