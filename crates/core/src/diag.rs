@@ -122,6 +122,52 @@ struct Forgotten {
     lines: Vec<(u32, Box<str>)>,
 }
 
+/// A file's line index built line by line, for a file read without ever holding its whole
+/// text ([`crate::source`]'s streamed read of a large data file): it gives the
+/// [`SourceFile`] that [`SourceFile::forget_text`] would leave of the file's text.
+#[derive(Debug)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+    len: usize,
+    lines: Vec<(u32, Box<str>)>,
+}
+
+impl Default for LineIndex {
+    fn default() -> Self {
+        LineIndex { starts: vec![0], len: 0, lines: Vec::new() }
+    }
+}
+
+impl LineIndex {
+    /// Adds the file's next line: its text up to and with its `\n` (the last line may have none).
+    pub fn push(&mut self, line: &str) {
+        if !line.is_ascii() {
+            self.lines.push((self.starts.len() as u32 - 1, Box::from(line)));
+        }
+        self.len += line.len();
+        if line.ends_with('\n') {
+            self.starts.push(u32::try_from(self.len).unwrap_or(u32::MAX));
+        }
+    }
+
+    /// The bytes pushed so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The source file of the lines pushed, its text forgotten.
+    pub fn into_file(self, name: &str, path: &Path) -> SourceFile {
+        let LineIndex { mut starts, len, mut lines } = self;
+        starts.shrink_to_fit();
+        lines.shrink_to_fit();
+        SourceFile { name: Arc::from(name), path: path.to_path_buf(), text: String::new(), line_starts: starts, forgotten: Some(Box::new(Forgotten { len, lines })) }
+    }
+}
+
 impl SourceFile {
     pub fn new(name: &str, path: &Path, text: String) -> Self {
         let mut line_starts = vec![0];
@@ -316,6 +362,14 @@ mod tests {
             }
             g.forget_text();
             assert_eq!(g.line_col(text.len()), f.line_col(text.len()), "a second forget changes nothing");
+            // The same file built line by line, as a streamed read does.
+            let mut index = LineIndex::default();
+            text.split_inclusive('\n').for_each(|l| index.push(l));
+            assert_eq!(index.len(), text.len());
+            let h = index.into_file("a.toml", Path::new("a.toml"));
+            for offset in 0..text.len() + 3 {
+                assert_eq!(h.line_col(offset), f.line_col(offset), "{text:?} at {offset}, built line by line");
+            }
         }
     }
 }

@@ -8,6 +8,10 @@
 //! The elements are the whole-document parse's (tests below compare every span), and so is the
 //! value.
 //!
+//! `renja check` goes further ([`stream`]): it reads such a file line by line from disk, so that
+//! not even the file's text is held whole (at ×64, 2.2 MB for rencana.toml), only its line
+//! index for the diagnostics' locations.
+//!
 //! Only a file of that simple shape is split: a prologue without the array's key, then nothing
 //! but `[[X]]` headers and the headers of X's sub-tables (`[X.y]`, `[[X.y]]`). Anything else (a
 //! quoted header key, another table after the array, a syntax error in any piece, a value that
@@ -288,6 +292,201 @@ impl<'de> serde::de::SeqAccess<'de> for Array<'_, 'de, '_> {
     }
 }
 
+/// A data file whose rows are one array of tables at its end, read by [`stream`].
+pub(super) trait Baris: serde::de::DeserializeOwned {
+    /// An element of the array as the file's value holds it (`Spanned` or not).
+    type Row: serde::de::DeserializeOwned;
+    /// The rows (empty in the value read from the prologue alone).
+    fn baris(&mut self) -> &mut Vec<Self::Row>;
+}
+
+impl Baris for super::schema::RencanaFile {
+    type Row = Spanned<super::schema::RencanaBaris>;
+    fn baris(&mut self) -> &mut Vec<Self::Row> {
+        &mut self.baris
+    }
+}
+
+impl Baris for super::schema::RkpdFile {
+    type Row = Spanned<super::schema::RkpdBaris>;
+    fn baris(&mut self) -> &mut Vec<Self::Row> {
+        &mut self.baris
+    }
+}
+
+impl Baris for super::schema::EvaluasiFile {
+    type Row = Spanned<super::schema::EvaluasiBaris>;
+    fn baris(&mut self) -> &mut Vec<Self::Row> {
+        &mut self.baris
+    }
+}
+
+impl Baris for super::schema::NomenklaturFile {
+    type Row = super::schema::NomenklaturEntry;
+    fn baris(&mut self) -> &mut Vec<Self::Row> {
+        &mut self.nomenklatur
+    }
+}
+
+/// The longest piece that is parsed again when a `[[X]]` line inside it turned out not to be a
+/// header (it lies in a multi-line string, or the piece does not parse): past it the file is
+/// left to the whole-document parse, so that a broken file is not parsed over and over.
+const RETRY_BYTES: usize = 256 * 1024;
+
+/// The key of a line that is an array-of-tables header with one bare key (`[[baris]]`, with
+/// blanks and a comment allowed around it), whether or not it lies inside a value.
+fn array_header(line: &str) -> Option<&str> {
+    let blank = [' ', '\t'];
+    let rest = line.trim_start_matches(blank).strip_prefix("[[")?.trim_start_matches(blank);
+    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(rest.len());
+    let (key, rest) = rest.split_at(end);
+    let rest = rest.trim_start_matches(blank).strip_prefix("]]")?.trim_start_matches(blank);
+    (!key.is_empty() && (rest.is_empty() || rest.starts_with('#') || rest == "\n" || rest == "\r\n")).then_some(key)
+}
+
+/// Reads the next line of `r` into `line` (cleared first) and adds it to `lines`: `Some(false)`
+/// at the end, `None` when the file cannot be read as UTF-8 text within
+/// [`super::MAX_BYTES`].
+fn next_line<R: std::io::BufRead>(r: &mut R, lines: &mut crate::diag::LineIndex, line: &mut String) -> Option<bool> {
+    use std::io::{BufRead, Read};
+    line.clear();
+    let left = super::MAX_BYTES.saturating_sub(lines.len() as u64) + 1;
+    let n = r.by_ref().take(left).read_line(line).ok()?;
+    if n == 0 {
+        return Some(false);
+    }
+    if (lines.len() + n) as u64 > super::MAX_BYTES {
+        return None;
+    }
+    lines.push(line);
+    Some(true)
+}
+
+/// What one piece of a streamed file gave.
+enum Piece<T> {
+    Row(T),
+    /// The piece does not parse: the `[[X]]` line after it may lie inside one of its values.
+    Unparsed,
+    /// The piece parses, but not to one element of the array, or its row does not deserialise.
+    Refused,
+}
+
+/// The row of a piece that starts with its `[[key]]` header at byte `by` of the file.
+fn row<Row: serde::de::DeserializeOwned>(piece: &str, by: usize, key: &str, check: &mut dyn FnMut(&DeTable<'_>)) -> Piece<Row> {
+    let (table, errors) = DeTable::parse_recoverable(piece);
+    if !errors.is_empty() {
+        return Piece::Unparsed;
+    }
+    let table = table.into_inner();
+    if table.len() != 1 {
+        return Piece::Refused;
+    }
+    let Some((k, v)) = table.into_iter().next() else { return Piece::Refused };
+    if k.get_ref() != key {
+        return Piece::Refused;
+    }
+    let DeValue::Array(mut a) = v.into_inner() else { return Piece::Refused };
+    if a.len() != 1 {
+        return Piece::Refused;
+    }
+    let element = shift_value(std::mem::replace(&mut (*a)[0], Spanned::new(0..0, DeValue::Boolean(false))), by);
+    match element.get_ref() {
+        DeValue::Table(t) => check(t),
+        _ => return Piece::Refused,
+    }
+    match Row::deserialize(toml::de::ValueDeserializer::from(element)) {
+        Ok(r) => Piece::Row(r),
+        Err(_) => Piece::Refused,
+    }
+}
+
+/// A data file read from `r` line by line, never whole: its prologue (up to its first
+/// `[[X]]` header) is parsed and deserialised, then each element as soon as its lines are read,
+/// into a row vector sized by a first pass that counts the `[[X]]` lines. `lines` gets every
+/// line (the file's locations); `check` sees the same tables in the same order as
+/// [`deserialize`] gives it. The value is the whole-document parse's: `None` in every case
+/// where [`split`] or [`deserialize`] gives `None`, and when the file cannot be read, so that
+/// the caller reads the file whole and reports its problems.
+pub(super) fn stream<T: Baris, R: std::io::BufRead + std::io::Seek>(mut r: R, lines: &mut crate::diag::LineIndex, check: &mut dyn FnMut(&DeTable<'_>)) -> Option<T> {
+    let mut line = String::new();
+    // The prologue: its text up to the first `[[X]]` line before which the text parses.
+    let mut prologue = String::new();
+    let key = loop {
+        if !next_line(&mut r, lines, &mut line)? {
+            return None;
+        }
+        if let Some(k) = array_header(&line) {
+            if DeTable::parse_recoverable(&prologue).1.is_empty() {
+                break k.to_string();
+            }
+            if prologue.len() > RETRY_BYTES {
+                return None;
+            }
+        }
+        prologue.push_str(&line);
+    };
+    let mut value = {
+        let (table, errors) = DeTable::parse_recoverable(&prologue);
+        if !errors.is_empty() || table.get_ref().iter().any(|(k, _)| k.get_ref() == &key) {
+            return None;
+        }
+        check(table.get_ref());
+        T::deserialize(toml::de::Deserializer::from(table)).ok()?
+    };
+    drop(prologue);
+    // The elements' number, for the row vector's size: the `[[X]]` lines from here on (one
+    // inside a multi-line string counts too: a slot more, never fewer).
+    {
+        use std::io::{BufRead, Read};
+        let at = r.stream_position().ok()?;
+        let mut n = 1;
+        let mut l = String::new();
+        let mut limited = r.by_ref().take(super::MAX_BYTES);
+        loop {
+            l.clear();
+            match limited.read_line(&mut l) {
+                Ok(0) => break,
+                Ok(_) => n += usize::from(array_header(&l) == Some(key.as_str())),
+                Err(_) => return None,
+            }
+        }
+        r.seek(std::io::SeekFrom::Start(at)).ok()?;
+        value.baris().reserve_exact(n);
+    }
+    // Each element: its header line and the lines up to the next `[[X]]` line before which
+    // the piece parses (or the end).
+    let mut piece = std::mem::take(&mut line);
+    loop {
+        let start = lines.len() - piece.len();
+        let more = loop {
+            if !next_line(&mut r, lines, &mut line)? {
+                break false;
+            }
+            if array_header(&line) == Some(key.as_str()) {
+                match row(&piece, start, &key, check) {
+                    Piece::Row(x) => {
+                        value.baris().push(x);
+                        break true;
+                    }
+                    Piece::Refused => return None,
+                    Piece::Unparsed if piece.len() > RETRY_BYTES => return None,
+                    Piece::Unparsed => {}
+                }
+            }
+            piece.push_str(&line);
+        };
+        if !more {
+            match row(&piece, start, &key, check) {
+                Piece::Row(x) => value.baris().push(x),
+                _ => return None,
+            }
+            return Some(value);
+        }
+        piece.clear();
+        piece.push_str(&line);
+    }
+}
+
 /// The pieces assembled into the document's table (what the tests compare with the whole parse).
 #[cfg(test)]
 fn parse(text: &str) -> Option<Spanned<DeTable<'_>>> {
@@ -513,5 +712,123 @@ mod tests {
         ] {
             assert!(parse(text).is_none(), "split: {text:?}");
         }
+    }
+
+    /// [`stream`] over `text`: the value, and its text problems located by the line index the
+    /// stream built, as diagnostics.
+    fn streamed<T: Baris>(text: &str) -> Option<(T, String)> {
+        let glyphs = crate::source::text::Glyphs::load(&crate::checkout_dir().join("fonts"));
+        let mut lines = crate::diag::LineIndex::default();
+        let mut problems = Vec::new();
+        let v = stream::<T, _>(std::io::Cursor::new(text.as_bytes()), &mut lines, &mut |t| crate::source::strings_problems(t, glyphs.as_ref(), &mut |at, p| problems.push((at, p))))?;
+        assert_eq!(lines.len(), text.len(), "every line is indexed");
+        let file = lines.into_file("data/rencana.toml", std::path::Path::new("data/rencana.toml"));
+        let whole = crate::diag::SourceFile::new("data/rencana.toml", std::path::Path::new("data/rencana.toml"), text.to_string());
+        for offset in (0..text.len()).step_by(97) {
+            assert_eq!(file.line_col(offset), whole.line_col(offset), "location of byte {offset}");
+        }
+        let mut diags = crate::diag::Diagnostics::new();
+        for (at, p) in problems {
+            diags.error(file.loc(at), p.message).with_hint(p.hint);
+        }
+        Some((v, serde_json::to_string_pretty(&diags).unwrap()))
+    }
+
+    #[test]
+    fn streamed_files_are_the_whole_parses_value_with_its_text_problems() {
+        fn check<T: Baris + std::fmt::Debug>(text: &str, what: &str) -> usize {
+            let (v, diags) = streamed::<T>(text).unwrap_or_else(|| panic!("{what}: not streamed"));
+            let file = crate::diag::SourceFile::new("data/rencana.toml", std::path::Path::new("data/rencana.toml"), text.to_string());
+            let glyphs = crate::source::text::Glyphs::load(&crate::checkout_dir().join("fonts"));
+            let mut whole_diags = crate::diag::Diagnostics::new();
+            let whole: T = crate::source::parse_whole(&file, text, 0, glyphs.as_ref(), &mut whole_diags).unwrap();
+            assert_eq!(format!("{v:?}"), format!("{whole:?}"), "{what}");
+            assert_eq!(diags, serde_json::to_string_pretty(&whole_diags).unwrap(), "{what}");
+            diags.matches("U+1F600").count()
+        }
+        use crate::source::schema::{EvaluasiFile, RencanaFile, RkpdFile};
+        let data = crate::checkout_dir().join("content/data");
+        let read = |f: &str| std::fs::read_to_string(data.join(f)).unwrap();
+        check::<RencanaFile>(&read("rencana.toml"), "rencana.toml");
+        check::<RkpdFile>(&read("rkpd.toml"), "rkpd.toml");
+        check::<EvaluasiFile>(&read("evaluasi.toml"), "evaluasi.toml");
+        check::<crate::source::schema::NomenklaturFile>(&read("nomenklatur.toml"), "nomenklatur.toml");
+        check::<RencanaFile>(&big_rencana(str::to_string), "big rencana.toml");
+        // Text problems far down, and a `[[baris]]` line inside a multi-line string.
+        let odd = big_rencana(|rows| {
+            rows.replacen("tolok_ukur = \"", "tolok_ukur = \"\u{1F600} \u{200b}\u{2028}", 2)
+                .replacen("catatan = \"\"", "catatan = \"\"\"\n[[baris]]\nbukan header\n\"\"\"", 1)
+        });
+        assert!(odd.contains("\n[[baris]]\nbukan header"));
+        assert!(check::<RencanaFile>(&odd, "big rencana.toml with problems") >= 4);
+    }
+
+    /// A file with any prologue and rows of any values.
+    #[derive(Debug, serde::Deserialize)]
+    struct Loose {
+        #[serde(flatten)]
+        prologue: toml::Table,
+        #[serde(skip)]
+        rows: Vec<Spanned<toml::Value>>,
+    }
+
+    impl Baris for Loose {
+        type Row = Spanned<toml::Value>;
+        fn baris(&mut self) -> &mut Vec<Spanned<toml::Value>> {
+            &mut self.rows
+        }
+    }
+
+    #[test]
+    fn streamed_awkward_files_and_refusals_are_the_splits() {
+        use serde::Deserialize;
+        let awkward = [
+            "[tabel]\nnomor = \"3.4\"\n\n# c\n[[baris]]\nkode = \"1\"\na.b = 2\n[baris.dinyatakan]\npagu = 5\n\n# next\n[[baris]]\nkode = \"2\"\nt = { x = 1, y = [1, 2] }\n",
+            "[[baris]]\ncatatan = \"\"\"\n[[baris]]\nbukan header\n\"\"\"\nx = [\n[[1]], [[2]]\n]\n[[baris]]\ncatatan = '''\n[lain]\n'''\n",
+            "\u{feff}judul = \"a\"\r\n[[unit]]\r\nnama = \"x\"\r\n[[unit.subunit]]\r\nnama = \"y\"\r\n[[unit.subunit]]\r\nnama = \"z\"\r\n[[unit]]\r\nnama = \"w\"\r\n",
+            "[[ baris ]]\nkode = \"1\"\n[[ baris ]]  # komentar\nkode = \"2\"",
+        ];
+        for text in awkward {
+            let (v, _) = streamed::<Loose>(text).unwrap_or_else(|| panic!("not streamed: {text:?}"));
+            let (root, errors) = DeTable::parse_recoverable(text);
+            assert!(errors.is_empty());
+            let mut prologue = toml::Table::new();
+            let mut rows = Vec::new();
+            for (k, x) in root.into_inner() {
+                let array_of_tables = text.contains(&format!("[[{}]]", k.get_ref())) || text.contains(&format!("[[ {} ]]", k.get_ref()));
+                match x.into_inner() {
+                    DeValue::Array(a) if array_of_tables => {
+                        rows = a.into_iter().map(|e| Spanned::<toml::Value>::deserialize(toml::de::ValueDeserializer::from(e)).unwrap()).collect();
+                    }
+                    other => {
+                        let v = toml::Value::deserialize(toml::de::ValueDeserializer::from(Spanned::new(0..0, other))).unwrap();
+                        prologue.insert(k.into_inner().into_owned(), v);
+                    }
+                }
+            }
+            assert!(!rows.is_empty());
+            assert_eq!(format!("{:?}", v.prologue), format!("{prologue:?}"), "{text:?}");
+            assert_eq!(format!("{:?}", v.rows), format!("{rows:?}"), "{text:?}");
+            // Sized by the count of header lines: one more for the header inside a string.
+            assert_eq!(v.rows.capacity(), v.rows.len() + usize::from(text.contains("\n[[baris]]\nbukan")), "{text:?}");
+        }
+        for text in [
+            "[[baris]]\nkode = \"1\"\n[tabel]\nnomor = \"1\"\n",
+            "[[\"baris\"]]\nkode = \"1\"\n",
+            "baris = []\n[[baris]]\nkode = \"1\"\n",
+            "[[baris]]\nkode = \"1\"\n[[baris]]\nkode = \"2\n",
+            "nomor = \n[[baris]]\nkode = \"1\"\n",
+            "x = ]\n[[baris]]\n",
+            "[tabel]\nnomor = \"1\"\n",
+            "[[baris]]\nkode = \"1\"\n[baris]\nkode = \"2\"\n",
+        ] {
+            assert!(streamed::<Loose>(text).is_none(), "streamed: {text:?}");
+        }
+        // Not UTF-8: refused (the whole read reports where).
+        let mut lines = crate::diag::LineIndex::default();
+        assert!(stream::<Loose, _>(std::io::Cursor::new(b"[[baris]]\nkode = \"\xff\"\n".to_vec()), &mut lines, &mut |_| {}).is_none());
+        // A row that does not deserialise: refused.
+        let big = big_rencana(|rows| rows.replacen("kode = \"", "kolom_asing = 1\nkode = \"", 1));
+        assert!(streamed::<crate::source::schema::RencanaFile>(&big).is_none());
     }
 }

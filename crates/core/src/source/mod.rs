@@ -138,6 +138,23 @@ pub enum Refusal {
 /// device never blocks or floods the reader; the opened handle is checked again.
 pub fn read_inside(root: &Path, path: &Path) -> Result<Vec<u8>, Refusal> {
     use std::io::Read;
+    let (file, len) = open_inside(root, path)?;
+    let os = |e: &std::io::Error| Some(e.to_string());
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(MAX_BYTES + 1).read_to_end(&mut bytes).map_err(|e| Refusal::Refused("berkas tidak dapat dibaca".into(), os(&e)))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+fn too_big(len: u64) -> Refusal {
+    Refusal::Refused(format!("berkas terlalu besar: {:.1} MB; batasnya {} MB", len as f64 / 1048576.0, MAX_BYTES / 1048576), None)
+}
+
+/// [`read_inside`]'s checks, giving the opened file and its length instead of its bytes (a
+/// caller that reads it piece by piece keeps to [`MAX_BYTES`] itself).
+pub fn open_inside(root: &Path, path: &Path) -> Result<(std::fs::File, u64), Refusal> {
     let os = |e: &std::io::Error| Some(e.to_string());
     let link = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
@@ -183,12 +200,6 @@ pub fn read_inside(root: &Path, path: &Path) -> Result<Vec<u8>, Refusal> {
         }
         Some("bukan berkas biasa")
     };
-    let too_big = |len: u64| {
-        Refusal::Refused(
-            format!("berkas terlalu besar: {:.1} MB; batasnya {} MB", len as f64 / 1048576.0, MAX_BYTES / 1048576),
-            None,
-        )
-    };
     if let Some(k) = kind(&meta) {
         return Err(Refusal::Refused(format!("yang ada di tempat berkas ini adalah {k}, bukan berkas biasa"), None));
     }
@@ -201,12 +212,7 @@ pub fn read_inside(root: &Path, path: &Path) -> Result<Vec<u8>, Refusal> {
     if let Some(k) = kind(&meta) {
         return Err(Refusal::Refused(format!("yang ada di tempat berkas ini adalah {k}, bukan berkas biasa"), None));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_BYTES + 1).read_to_end(&mut bytes).map_err(|e| Refusal::Refused("berkas tidak dapat dibaca".into(), os(&e)))?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(too_big(bytes.len() as u64));
-    }
-    Ok(bytes)
+    Ok((file, meta.len()))
 }
 
 /// Reads a file as UTF-8 text, reporting a missing or unreadable file.
@@ -375,24 +381,32 @@ fn remove_element(table: &mut toml::de::DeTable<'_>, span: &std::ops::Range<usiz
 
 /// Checks every text value (and table key) of a parsed TOML document against [`text`]'s limits.
 fn check_strings(table: &toml::de::DeTable<'_>, file: &SourceFile, offset: usize, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) {
+    strings_problems(table, glyphs, &mut |at, p| {
+        diags.error(file.loc(at + offset), p.message).with_hint(p.hint);
+    });
+}
+
+/// [`check_strings`]' problems, each with the byte offset (in the parsed text) of the key or
+/// value it is about.
+pub(crate) fn strings_problems(table: &toml::de::DeTable<'_>, glyphs: Option<&text::Glyphs>, report: &mut dyn FnMut(usize, text::Problem)) {
     use toml::de::DeValue;
-    fn value(v: &toml::Spanned<DeValue<'_>>, file: &SourceFile, offset: usize, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) {
+    fn value(v: &toml::Spanned<DeValue<'_>>, glyphs: Option<&text::Glyphs>, report: &mut dyn FnMut(usize, text::Problem)) {
         match v.get_ref() {
             DeValue::String(s) => {
                 for p in text::check_value(s, glyphs) {
-                    diags.error(file.loc(v.span().start + offset), p.message).with_hint(p.hint);
+                    report(v.span().start, p);
                 }
             }
-            DeValue::Array(a) => a.iter().for_each(|x| value(x, file, offset, glyphs, diags)),
-            DeValue::Table(t) => check_strings(t, file, offset, glyphs, diags),
+            DeValue::Array(a) => a.iter().for_each(|x| value(x, glyphs, report)),
+            DeValue::Table(t) => strings_problems(t, glyphs, report),
             _ => {}
         }
     }
     for (k, v) in table.iter() {
         for p in text::check(k.get_ref()).into_iter().take(1) {
-            diags.error(file.loc(k.span().start + offset), p.message).with_hint(p.hint);
+            report(k.span().start, p);
         }
-        value(v, file, offset, glyphs, diags);
+        value(v, glyphs, report);
     }
 }
 
@@ -526,6 +540,25 @@ fn load_toml<T: DeserializeOwned + Send + Sync + 'static>(
     }
 }
 
+/// [`load_toml`] for `renja check`'s reading of a table file or of nomenklatur.toml, never
+/// holding its whole text: the file is read line by line and each element of its array of
+/// tables deserialised as soon as its lines are read ([`chunks::stream`]); the source file keeps only its line index (as after
+/// [`SourceFile::forget_text`]). `None` without a diagnostic when the file is missing or
+/// refused, or its text cannot be read this way (another shape, a syntax or schema error, not
+/// UTF-8): the caller then reads it whole, which reports what is wrong.
+fn load_streamed<T: chunks::Baris + Send + Sync + 'static>(dir: &Path, rel: &str, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) -> Option<Loaded<T>> {
+    let path = dir.join(rel);
+    let (file, _) = open_inside(dir, &path).ok()?;
+    let mut lines = crate::diag::LineIndex::default();
+    let mut problems = Vec::new();
+    let value: T = chunks::stream(std::io::BufReader::new(file), &mut lines, &mut |t| strings_problems(t, glyphs, &mut |at, p| problems.push((at, p))))?;
+    let file = lines.into_file(rel, &path);
+    for (at, p) in problems {
+        diags.error(file.loc(at), p.message).with_hint(p.hint);
+    }
+    Some(std::sync::Arc::new((file, value)))
+}
+
 /// Splits `+++` TOML front matter from a Markdown chapter.
 fn load_chapter(file: SourceFile, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) -> Option<ChapterSource> {
     let text = file.text.clone();
@@ -597,9 +630,9 @@ impl Later {
         let g = self.glyphs.as_ref();
         let dir = sources.dir.clone();
         match rel {
-            "data/evaluasi.toml" => sources.evaluasi = load_toml(&dir, rel, false, g, &mut None, diags),
-            "data/rkpd.toml" => sources.rkpd = load_toml(&dir, rel, false, g, &mut None, diags),
-            "data/rencana.toml" => sources.rencana = load_toml(&dir, rel, false, g, &mut None, diags),
+            "data/evaluasi.toml" => sources.evaluasi = load_streamed(&dir, rel, g, diags).or_else(|| load_toml(&dir, rel, false, g, &mut None, diags)),
+            "data/rkpd.toml" => sources.rkpd = load_streamed(&dir, rel, g, diags).or_else(|| load_toml(&dir, rel, false, g, &mut None, diags)),
+            "data/rencana.toml" => sources.rencana = load_streamed(&dir, rel, g, diags).or_else(|| load_toml(&dir, rel, false, g, &mut None, diags)),
             _ => {}
         }
         sources.forget_data_text();
@@ -641,7 +674,11 @@ fn load_inner(dir: &Path, mut cache: Option<&mut Cache>, later: bool, diags: &mu
     };
     let g = glyphs.as_ref();
     s.edisi = load_toml(dir, "edisi.toml", true, g, &mut cache, diags);
-    s.nomenklatur = load_toml(dir, "data/nomenklatur.toml", false, g, &mut cache, diags);
+    s.nomenklatur = if later {
+        load_streamed(dir, "data/nomenklatur.toml", g, diags).or_else(|| load_toml(dir, "data/nomenklatur.toml", false, g, &mut cache, diags))
+    } else {
+        load_toml(dir, "data/nomenklatur.toml", false, g, &mut cache, diags)
+    };
     if !later {
         s.evaluasi = load_toml(dir, "data/evaluasi.toml", false, g, &mut cache, diags);
     }
