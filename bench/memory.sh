@@ -4,8 +4,8 @@
 # 300 MiB, `check` toward 1,5× what it reads plus a fixed base).
 #
 # Release build of this tree; editions ×16 and ×64 made by bench/gen-edition.py in a temporary
-# folder; each command runs RUNS times (default 3) under `/usr/bin/time -v` (a fresh process per
-# run); the median peak RSS and wall time are printed with the input size (the edition folder) and
+# folder; each command runs RUNS times (default 3, a fresh process per run); the median peak RSS,
+# anonymous peak and wall time are printed with the input size (the edition folder) and
 # the output size (the DOCX and its uncompressed word/document.xml), and the load average before
 # and after.
 #
@@ -18,7 +18,6 @@ cd "$(dirname "$0")/.."
 base=${1:-}
 runs=${RUNS:-3}
 factors=${FACTORS:-16 64}
-[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time; }
 cargo build --release --quiet
 target=${CARGO_TARGET_DIR:-target}
 new="$target/release/renja"
@@ -32,25 +31,36 @@ if [ -n "$base" ]; then
 fi
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)  ($(nproc) cores)"
-# One measured run: prints "peak_kib wall_s".
+# One measured run: prints "peak_kib wall_s anon_kib". The peak RSS is the kernel's own maximum
+# (ru_maxrss from wait4); the anonymous peak (heap and stacks, without the binary's and the fonts'
+# file-backed pages, which vary with the page cache) is sampled from /proc/PID/status as the
+# process runs (a poll every ~0.2 ms, so a peak shorter than that can be missed).
 measure() {
-  local log="$work/time.log"
-  rm -f "$log"
-  # `check` exits 1 when the edition has errors; a run counts when time(1) reported it.
-  /usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$work/stderr" || true
-  grep -q "Maximum resident" "$log" || { cat "$work/stderr" "$log" >&2; return 1; }
-  python3 - "$log" <<'PY'
-import re, sys
-t = open(sys.argv[1]).read()
-kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
-w = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", t)
-secs = int(w.group(1) or 0) * 3600 + int(w.group(2)) * 60 + float(w.group(3))
-print(kib, secs)
+  python3 - "$@" <<'PY'
+import os, re, subprocess, sys, time
+t0 = time.monotonic()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+anon = 0
+while True:
+    pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+    if pid:
+        break
+    try:
+        m = re.search(r"^RssAnon:\s+(\d+)", open(f"/proc/{p.pid}/status").read(), re.M)
+        anon = max(anon, int(m.group(1)))
+    except (OSError, AttributeError):
+        pass
+    time.sleep(0.0002)
+wall = time.monotonic() - t0
+# `check` exits 1 when the edition has errors; a run killed by a signal does not count.
+if os.WIFSIGNALED(status):
+    sys.exit(f"{sys.argv[1:]} killed by signal {os.WTERMSIG(status)}")
+print(ru.ru_maxrss, wall, anon)
 PY
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-printf '%-6s %-5s %-12s %12s %10s %12s %s\n' edition bin command "peak MiB" "wall s" "input MB" "output"
+printf '%-6s %-5s %-12s %12s %10s %10s %12s %s\n' edition bin command "peak MiB" "anon MiB" "wall s" "input MB" "output"
 for f in $factors; do
   ed="$work/x$f"
   python3 bench/gen-edition.py "$f" "$ed" >/dev/null
@@ -69,6 +79,7 @@ for f in $factors; do
       done
       peak=$(awk '{print $1/1024}' "$work/samples" | median)
       wall=$(awk '{print $2}' "$work/samples" | median)
+      anon=$(awk '{print $3/1024}' "$work/samples" | median)
       out=""
       if [ "$cmd" = docx ]; then
         docx=$(ls "$work/out-$name-$f"/*.docx)
@@ -80,7 +91,7 @@ print(f"DOCX {os.path.getsize(d)/1e6:.1f} MB (document.xml {x/1e6:.1f} MB)")
 PY
 )
       fi
-      printf '%-6s %-5s %-12s %12.0f %10.2f %12s %s\n' "×$f" "$name" "$cmd" "$peak" "$wall" "$in_mb" "$out"
+      printf '%-6s %-5s %-12s %12.0f %10.1f %10.2f %12s %s\n' "×$f" "$name" "$cmd" "$peak" "$anon" "$wall" "$in_mb" "$out"
     done
   done
   if [ -n "$base" ]; then
