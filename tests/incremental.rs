@@ -83,7 +83,27 @@ fn cached_loads_equal_cold_loads_through_a_sequence_of_edits() {
     // One pagu value: that data file parsed again and the tables computed again.
     let before = Edition::load(&dir).json().unwrap();
     edit(&rencana, "pagu_sebelum = 97020000", "pagu_sebelum = 97021000");
+    let partial = cache.partial_parses();
     assert_eq!(step("pagu", &dir, &mut cache), (files - 1, 1, 0));
+    assert_eq!(cache.partial_parses(), partial + 1, "only the edited row of rencana.toml is parsed again");
+    // A row's text made longer, a row deleted, a row copied in: parsed in part too, the rows
+    // after the edit included.
+    let row = |t: &str| {
+        let at = t.match_indices("[[baris]]\n").nth(7).unwrap().0;
+        let end = at + 1 + t[at + 1..].find("[[baris]]\n").unwrap();
+        (at, end)
+    };
+    edit(&rencana, "keluaran = \"", "keluaran = \"Baru ");
+    step("rencana word", &dir, &mut cache);
+    let t = std::fs::read_to_string(&rencana).unwrap();
+    let (at, end) = row(&t);
+    std::fs::write(&rencana, format!("{}{}", &t[..at], &t[end..])).unwrap();
+    step("rencana row deleted", &dir, &mut cache);
+    std::fs::write(&rencana, &t).unwrap();
+    step("rencana row back", &dir, &mut cache);
+    edit(&rencana, "keluaran = \"Baru ", "keluaran = \"");
+    step("rencana word removed", &dir, &mut cache);
+    assert_eq!(cache.partial_parses(), partial + 5);
     let total = |json: &[u8]| String::from_utf8_lossy(json).lines().find(|l| l.contains("Pagu sebelum perubahan seluruhnya")).map(str::to_string);
     let after = Edition::load_cached(&dir, &mut cache).json().unwrap();
     assert!(total(&after).is_some() && total(&before) != total(&after), "the total in the narrative follows the pagu: {:?}", total(&after));

@@ -410,6 +410,12 @@ impl EditionCache {
         (self.sources.hits, self.sources.misses, self.computed_hits)
     }
 
+    /// Of the parses done, those of an edited table file's changed part only, over the cache's
+    /// life.
+    pub fn partial_parses(&self) -> u64 {
+        self.sources.partial
+    }
+
     /// How long the last [`Edition::load_cached`] spent reading, validating, computing and
     /// building the document model (for timing lines).
     pub fn times(&self) -> [std::time::Duration; 4] {

@@ -298,12 +298,21 @@ pub(super) trait Baris: serde::de::DeserializeOwned {
     type Row: serde::de::DeserializeOwned;
     /// The rows (empty in the value read from the prologue alone).
     fn baris(&mut self) -> &mut Vec<Self::Row>;
+    fn rows(&self) -> &[Self::Row];
+    /// The value without its rows.
+    fn without_rows(&self) -> Self;
 }
 
 impl Baris for super::schema::RencanaFile {
     type Row = Spanned<super::schema::RencanaBaris>;
     fn baris(&mut self) -> &mut Vec<Self::Row> {
         &mut self.baris
+    }
+    fn rows(&self) -> &[Self::Row] {
+        &self.baris
+    }
+    fn without_rows(&self) -> Self {
+        super::schema::RencanaFile { tabel: self.tabel.clone(), dinyatakan: self.dinyatakan.clone(), baris: Vec::new() }
     }
 }
 
@@ -312,12 +321,24 @@ impl Baris for super::schema::RkpdFile {
     fn baris(&mut self) -> &mut Vec<Self::Row> {
         &mut self.baris
     }
+    fn rows(&self) -> &[Self::Row] {
+        &self.baris
+    }
+    fn without_rows(&self) -> Self {
+        super::schema::RkpdFile { tabel: self.tabel.clone(), baris: Vec::new() }
+    }
 }
 
 impl Baris for super::schema::EvaluasiFile {
     type Row = Spanned<super::schema::EvaluasiBaris>;
     fn baris(&mut self) -> &mut Vec<Self::Row> {
         &mut self.baris
+    }
+    fn rows(&self) -> &[Self::Row] {
+        &self.baris
+    }
+    fn without_rows(&self) -> Self {
+        super::schema::EvaluasiFile { tabel: self.tabel.clone(), dinyatakan: self.dinyatakan.clone(), baris: Vec::new() }
     }
 }
 
@@ -326,6 +347,114 @@ impl Baris for super::schema::NomenklaturFile {
     fn baris(&mut self) -> &mut Vec<Self::Row> {
         &mut self.nomenklatur
     }
+    fn rows(&self) -> &[Self::Row] {
+        &self.nomenklatur
+    }
+    fn without_rows(&self) -> Self {
+        super::schema::NomenklaturFile { nomenklatur: Vec::new() }
+    }
+}
+
+/// Where the elements of a data file's array of tables start: what [`reparse`] needs of the
+/// last parse of the file to parse only the part an edit changed.
+#[derive(Debug, Clone)]
+pub(super) struct Layout {
+    key: String,
+    starts: Vec<usize>,
+}
+
+/// The layout of `text`, when it has the shape [`split`] reads.
+pub(super) fn layout(text: &str) -> Option<Layout> {
+    let p = split(text)?;
+    Some(Layout { key: p.key.to_string(), starts: p.starts })
+}
+
+/// The value of `new`, a data file `old` was before an edit, made from `old_value` (the value
+/// of `old`, whose elements start where `layout` says) and a parse of the edited part only: the
+/// elements wholly before the first changed byte are kept, and so are the elements wholly after
+/// the last one when the edit kept the length (so that their spans are still right); the text
+/// between is parsed as a piece of whole elements. `check` sees the piece's elements' tables.
+/// `None` when that piece does not parse to whole elements of the array (the edit reached the
+/// prologue, opened a string or a table that runs on, broke a header) or a row does not
+/// deserialise: the caller then parses the whole file. The value is the whole parse's, and no
+/// other diagnostic than `check`'s is due when `old` gave none (the caller's condition).
+pub(super) fn reparse<T: Baris + Clone>(old: &str, old_value: &T, layout: &Layout, new: &str, check: &mut dyn FnMut(&DeTable<'_>)) -> Option<(T, Layout)>
+where
+    T::Row: Clone,
+{
+    let (o, n) = (old.as_bytes(), new.as_bytes());
+    let starts = &layout.starts;
+    if old_value.rows().len() != starts.len() {
+        return None;
+    }
+    let p = o.iter().zip(n).take_while(|(x, y)| x == y).count();
+    let most = o.len().min(n.len()) - p;
+    let s = o.iter().rev().zip(n.iter().rev()).take(most).take_while(|(x, y)| x == y).count();
+    // The first element the edit may touch: the last one whose header lies before the line of
+    // the first changed byte (text put on a header's line, or just before it, may end the
+    // element before it; none: the prologue may have changed).
+    let line = o[..p].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+    let a = starts.partition_point(|&x| x < line).checked_sub(1)?;
+    // The first element after the edit, unchanged and in the same place.
+    // Its header must still begin its line: only blanks may come before it on that line, which
+    // the edit may have changed.
+    let at_line_start = |x: usize| n[..x].iter().rev().take_while(|&&c| c != b'\n').all(|&c| c == b' ' || c == b'\t');
+    let b = if o.len() == n.len() { starts.partition_point(|&x| x < o.len() - s).max(a) } else { starts.len() };
+    let b = if b < starts.len() && !at_line_start(starts[b]) { starts.len() } else { b };
+    let end = starts.get(b).copied().unwrap_or(n.len());
+    let piece = new.get(starts[a]..end)?;
+    let (table, errors) = DeTable::parse_recoverable(piece);
+    if !errors.is_empty() {
+        return None;
+    }
+    let table = table.into_inner();
+    let mut rows = Vec::new();
+    let mut piece_starts = Vec::new();
+    if !table.is_empty() {
+        if table.len() != 1 {
+            return None;
+        }
+        let (k, v) = table.into_iter().next()?;
+        if k.get_ref() != layout.key.as_str() {
+            return None;
+        }
+        let DeValue::Array(elements) = v.into_inner() else { return None };
+        for e in elements.into_iter() {
+            let e = shift_value(e, starts[a]);
+            match e.get_ref() {
+                DeValue::Table(t) => check(t),
+                _ => return None,
+            }
+            rows.push(<T::Row as serde::Deserialize>::deserialize(toml::de::ValueDeserializer::from(e)).ok()?);
+        }
+        // Where the piece's elements start: its `[[X]]` headers; any other header must be one
+        // of X's sub-tables.
+        for h in headers(piece)? {
+            if piece[h.first.clone()] != *layout.key {
+                return None;
+            }
+            if h.array && h.single {
+                piece_starts.push(starts[a] + h.start);
+            } else if h.single {
+                return None;
+            }
+        }
+        if piece_starts.len() != rows.len() {
+            return None;
+        }
+    }
+    let mut value = old_value.without_rows();
+    let kept = &old_value.rows();
+    let out = value.baris();
+    out.reserve_exact(a + rows.len() + (starts.len() - b));
+    out.extend_from_slice(&kept[..a]);
+    out.extend(rows);
+    out.extend_from_slice(&kept[b..]);
+    let mut new_starts = Vec::with_capacity(out.len());
+    new_starts.extend_from_slice(&starts[..a]);
+    new_starts.extend(piece_starts);
+    new_starts.extend_from_slice(&starts[b..]);
+    Some((value, Layout { key: layout.key.clone(), starts: new_starts }))
 }
 
 /// The longest piece that is parsed again when a `[[X]]` line inside it turned out not to be a
@@ -777,6 +906,12 @@ mod tests {
         fn baris(&mut self) -> &mut Vec<Spanned<toml::Value>> {
             &mut self.rows
         }
+        fn rows(&self) -> &[Spanned<toml::Value>] {
+            &self.rows
+        }
+        fn without_rows(&self) -> Self {
+            Loose { prologue: self.prologue.clone(), rows: Vec::new() }
+        }
     }
 
     #[test]
@@ -830,5 +965,70 @@ mod tests {
         // A row that does not deserialise: refused.
         let big = big_rencana(|rows| rows.replacen("kode = \"", "kolom_asing = 1\nkode = \"", 1));
         assert!(streamed::<crate::source::schema::RencanaFile>(&big).is_none());
+    }
+
+    /// `reparse` of `old` edited into `new`, checked against the whole parse of `new`: the
+    /// same value, diagnostics and element starts whenever it gives a value. Whether it did.
+    fn reparsed(old: &str, new: &str) -> bool {
+        use crate::source::schema::RencanaFile;
+        let glyphs = crate::source::text::Glyphs::load(&crate::checkout_dir().join("fonts"));
+        let old_file = crate::diag::SourceFile::new("data/rencana.toml", std::path::Path::new("data/rencana.toml"), old.to_string());
+        let mut d = crate::diag::Diagnostics::new();
+        let old_value: RencanaFile = crate::source::parse_whole(&old_file, old, 0, glyphs.as_ref(), &mut d).unwrap();
+        assert!(d.is_empty());
+        let mut problems = Vec::new();
+        let got = reparse(old, &old_value, &layout(old).unwrap(), new, &mut |t| crate::source::strings_problems(t, glyphs.as_ref(), &mut |at, p| problems.push((at, p))));
+        let Some((value, l)) = got else { return false };
+        let file = crate::diag::SourceFile::new("data/rencana.toml", std::path::Path::new("data/rencana.toml"), new.to_string());
+        let mut diags = crate::diag::Diagnostics::new();
+        for (at, p) in problems {
+            diags.error(file.loc(at), p.message).with_hint(p.hint);
+        }
+        let mut whole_diags = crate::diag::Diagnostics::new();
+        let whole: Option<RencanaFile> = crate::source::parse_whole(&file, new, 0, glyphs.as_ref(), &mut whole_diags);
+        assert_eq!(format!("{:?}", Some(value)), format!("{whole:?}"), "value after the edit");
+        assert_eq!(serde_json::to_string_pretty(&diags).unwrap(), serde_json::to_string_pretty(&whole_diags).unwrap());
+        assert_eq!(l.starts, layout(new).unwrap().starts);
+        true
+    }
+
+    #[test]
+    fn an_edited_data_file_is_reparsed_to_the_whole_parses_value() {
+        let old = std::fs::read_to_string(crate::checkout_dir().join("content/data/rencana.toml")).unwrap();
+        let nth = |needle: &str, k: usize| old.match_indices(needle).nth(k).unwrap().0;
+        let edit = |at: usize, cut: usize, put: &str| format!("{}{}{}", &old[..at], put, &old[at + cut..]);
+        let header = "[[baris]]\n";
+        let (h3, h4, h20, last) = (nth(header, 3), nth(header, 4), nth(header, 20), old.rfind(header).unwrap());
+        let element = &old[h3..h4];
+        let pagu = nth("pagu_sebelum = 9", 0) + "pagu_sebelum = ".len();
+        let keluaran = nth("keluaran = \"", 20) + "keluaran = \"".len();
+        // Parsed in part, to the whole parse's value.
+        for (what, new) in [
+            ("a pagu's digit (same length)", edit(pagu + 1, 1, if &old[pagu + 1..pagu + 2] == "1" { "2" } else { "1" })),
+            ("a word typed into a text", edit(keluaran, 0, "Baru ")),
+            ("a character the fonts lack", edit(keluaran, 0, "\u{1F600}")),
+            ("an element deleted", edit(h3, h4 - h3, "")),
+            ("an element copied in", edit(h4, 0, element)),
+            ("an element added before another's header", edit(h20, 0, &element.replace("\"\n", "\" # salinan\n"))),
+            ("the first element's text", edit(nth(header, 0) + header.len(), 0, "# komentar\n")),
+            ("the last element's text", edit(old.len(), 0, "catatan_tambahan_tidak_dikenal_bukan = 1\n").replace("catatan_tambahan_tidak_dikenal_bukan = 1\n", "")),
+            ("a sub-table added", edit(h4, 0, "[baris.dinyatakan]\npagu_sebelum = 1\n")),
+            ("a value that is a multi-line string", edit(keluaran - 1, 1, "\"\"\"\n[[baris]]\nbukan header\n\"\"\" # ")),
+        ] {
+            assert!(reparsed(&old, &new), "{what}: not parsed in part");
+        }
+        let _ = last;
+        // Left to the whole parse.
+        for (what, new) in [
+            ("the prologue", edit(nth("judul = ", 0), 0, "# x\n")),
+            ("a string left open", edit(keluaran - 1, 1, "\"\"\"")),
+            ("an unknown field", edit(h4, 0, "kolom_asing = 1\n")),
+            ("a header broken", edit(h4, header.len(), "[[bariz]]\n")),
+            ("a header's line removed", edit(h4, header.len(), "")),
+            ("another table after the array", edit(old.len(), 0, "[lain]\nx = 1\n")),
+            ("a header no longer at its line's start (same length)", edit(h20 - 1, 1, " ")),
+        ] {
+            assert!(!reparsed(&old, &new), "{what}: parsed in part");
+        }
     }
 }

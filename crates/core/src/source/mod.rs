@@ -540,6 +540,21 @@ fn load_toml<T: DeserializeOwned + Send + Sync + 'static>(
     }
 }
 
+/// [`load_toml`] for a table file: with a cache, an edited file is parsed again only in the
+/// part the edit changed when it can be ([`Cache::parsed_rows`]).
+fn load_rows<T: chunks::Baris + Clone + Send + Sync + 'static>(dir: &Path, rel: &str, glyphs: Option<&text::Glyphs>, cache: &mut Option<&mut Cache>, diags: &mut Diagnostics) -> Option<Loaded<T>>
+where
+    T::Row: Clone,
+{
+    match cache {
+        Some(c) => {
+            let file = read(dir, rel, diags, false)?;
+            c.parsed_rows(file, glyphs, diags)
+        }
+        None => load_toml(dir, rel, false, glyphs, cache, diags),
+    }
+}
+
 /// [`load_toml`] for `renja check`'s reading of a table file or of nomenklatur.toml, never
 /// holding its whole text: the file is read line by line and each element of its array of
 /// tables deserialised as soon as its lines are read ([`chunks::stream`]); the source file keeps only its line index (as after
@@ -680,12 +695,12 @@ fn load_inner(dir: &Path, mut cache: Option<&mut Cache>, later: bool, diags: &mu
         load_toml(dir, "data/nomenklatur.toml", false, g, &mut cache, diags)
     };
     if !later {
-        s.evaluasi = load_toml(dir, "data/evaluasi.toml", false, g, &mut cache, diags);
+        s.evaluasi = load_rows(dir, "data/evaluasi.toml", g, &mut cache, diags);
     }
     s.tujuan_sasaran = load_toml(dir, "data/tujuan-sasaran.toml", false, g, &mut cache, diags);
     if !later {
-        s.rkpd = load_toml(dir, "data/rkpd.toml", false, g, &mut cache, diags);
-        s.rencana = load_toml(dir, "data/rencana.toml", false, g, &mut cache, diags);
+        s.rkpd = load_rows(dir, "data/rkpd.toml", g, &mut cache, diags);
+        s.rencana = load_rows(dir, "data/rencana.toml", g, &mut cache, diags);
     }
     s.landasan = load_toml(dir, "data/landasan-hukum.toml", false, g, &mut cache, diags);
     s.organisasi = load_toml(dir, "data/organisasi.toml", false, g, &mut cache, diags);
@@ -761,6 +776,8 @@ pub struct Cache {
     /// Parses reused and done, over the cache's life (for tests and timing lines).
     pub hits: u64,
     pub misses: u64,
+    /// Of the parses done, those of a table file's edited part only.
+    pub partial: u64,
 }
 
 /// A fonts folder's files as (name, size, modification time), sorted.
@@ -788,6 +805,8 @@ struct Parsed {
     stamp: FontsStamp,
     value: Box<dyn std::any::Any + Send>,
     diags: Diagnostics,
+    /// Where a table file's elements start, once an edit asked for it ([`Cache::parsed_rows`]).
+    layout: Option<chunks::Layout>,
 }
 
 impl Cache {
@@ -809,7 +828,7 @@ impl Cache {
     fn begin(&mut self, dir: &Path) {
         if self.dir != dir {
             // Another folder: nothing of the last one applies (locations carry its paths).
-            *self = Cache { hits: self.hits, misses: self.misses, ..Cache::default() };
+            *self = Cache { hits: self.hits, misses: self.misses, partial: self.partial, ..Cache::default() };
             self.dir = dir.to_path_buf();
         }
         self.seen.clear();
@@ -846,8 +865,19 @@ impl Cache {
         parse: impl FnOnce(SourceFile, &mut Diagnostics) -> Option<T>,
     ) -> Option<T> {
         use sha2::{Digest, Sha256};
-        let name = file.name.to_string();
         let hash: [u8; 32] = Sha256::digest(file.text.as_bytes()).into();
+        self.parsed_hashed(file, hash, diags, parse)
+    }
+
+    /// [`Cache::parsed`] of a file whose bytes' SHA-256 is `hash`.
+    fn parsed_hashed<T: Clone + Send + 'static>(
+        &mut self,
+        file: SourceFile,
+        hash: [u8; 32],
+        diags: &mut Diagnostics,
+        parse: impl FnOnce(SourceFile, &mut Diagnostics) -> Option<T>,
+    ) -> Option<T> {
+        let name = file.name.to_string();
         self.seen.insert(name.clone());
         if let Some(p) = self.files.get(&name)
             && p.hash == hash
@@ -863,8 +893,55 @@ impl Cache {
         own.enter(crate::diag::Stage::Source);
         let value = parse(file, &mut own);
         diags.extend(own.clone());
-        self.files.insert(name, Parsed { hash, stamp: self.stamp.clone(), value: Box::new(value.clone()), diags: own });
+        self.files.insert(name, Parsed { hash, stamp: self.stamp.clone(), value: Box::new(value.clone()), diags: own, layout: None });
         value
+    }
+
+    /// [`Cache::parsed`] for a table file (evaluasi, rkpd, rencana): after an edit of a file
+    /// whose last parse gave a value and no diagnostic, only the edited elements are parsed
+    /// again ([`chunks::reparse`]: the rows before the edit are kept, and those after it when
+    /// the edit kept the file's length, as a changed figure does); anything else, or an edit
+    /// that part cannot take, is parsed whole. The value and diagnostics are the whole parse's.
+    fn parsed_rows<X: chunks::Baris + Clone + Send + Sync + 'static>(&mut self, file: SourceFile, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) -> Option<Loaded<X>>
+    where
+        X::Row: Clone,
+    {
+        use sha2::{Digest, Sha256};
+        let name = file.name.to_string();
+        let hash: [u8; 32] = Sha256::digest(file.text.as_bytes()).into();
+        // The last parse, when it was of other bytes and gave a value and no diagnostic.
+        let earlier = match self.files.get_mut(&name) {
+            Some(p) if p.stamp == self.stamp && p.hash != hash && p.diags.is_empty() => match p.value.downcast_ref::<Option<Loaded<X>>>() {
+                Some(Some(old)) => Some((old.clone(), p.layout.take())),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((old, layout)) = earlier
+            && let Some(layout) = layout.or_else(|| chunks::layout(&old.0.text))
+        {
+            let mut problems = Vec::new();
+            let mut check = |t: &toml::de::DeTable<'_>| strings_problems(t, glyphs, &mut |at, q| problems.push((at, q)));
+            if let Some((value, layout)) = chunks::reparse(&old.0.text, &old.1, &layout, &file.text, &mut check) {
+                drop(old);
+                self.misses += 1;
+                self.partial += 1;
+                self.seen.insert(name.clone());
+                let mut own = Diagnostics::new();
+                own.enter(crate::diag::Stage::Source);
+                for (at, q) in problems {
+                    own.error(file.loc(at), q.message).with_hint(q.hint);
+                }
+                diags.extend(own.clone());
+                let value = Some(std::sync::Arc::new((file, value)));
+                self.files.insert(name, Parsed { hash, stamp: self.stamp.clone(), value: Box::new(value.clone()), diags: own, layout: Some(layout) });
+                return value;
+            }
+        }
+        self.parsed_hashed(file, hash, diags, |file, d| {
+            let value = parse_toml_with::<X>(&file, &file.text, 0, glyphs, d)?;
+            Some(std::sync::Arc::new((file, value)))
+        })
     }
 }
 
