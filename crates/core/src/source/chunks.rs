@@ -303,57 +303,30 @@ pub(super) trait Baris: serde::de::DeserializeOwned {
     fn without_rows(&self) -> Self;
 }
 
-impl Baris for super::schema::RencanaFile {
-    type Row = Spanned<super::schema::RencanaBaris>;
-    fn baris(&mut self) -> &mut Vec<Self::Row> {
-        &mut self.baris
-    }
-    fn rows(&self) -> &[Self::Row] {
-        &self.baris
-    }
-    fn without_rows(&self) -> Self {
-        super::schema::RencanaFile { tabel: self.tabel.clone(), dinyatakan: self.dinyatakan.clone(), baris: Vec::new() }
-    }
+/// `Baris` for a file type whose rows are its field `$rows`, made without its rows by `$empty`.
+macro_rules! baris {
+    ($file:ident, $row:ty, $rows:ident, |$s:ident| $empty:expr) => {
+        impl Baris for super::schema::$file {
+            type Row = $row;
+            fn baris(&mut self) -> &mut Vec<Self::Row> {
+                &mut self.$rows
+            }
+            fn rows(&self) -> &[Self::Row] {
+                &self.$rows
+            }
+            fn without_rows(&self) -> Self {
+                let $s = self;
+                $empty
+            }
+        }
+    };
 }
 
-impl Baris for super::schema::RkpdFile {
-    type Row = Spanned<super::schema::RkpdBaris>;
-    fn baris(&mut self) -> &mut Vec<Self::Row> {
-        &mut self.baris
-    }
-    fn rows(&self) -> &[Self::Row] {
-        &self.baris
-    }
-    fn without_rows(&self) -> Self {
-        super::schema::RkpdFile { tabel: self.tabel.clone(), baris: Vec::new() }
-    }
-}
-
-impl Baris for super::schema::EvaluasiFile {
-    type Row = Spanned<super::schema::EvaluasiBaris>;
-    fn baris(&mut self) -> &mut Vec<Self::Row> {
-        &mut self.baris
-    }
-    fn rows(&self) -> &[Self::Row] {
-        &self.baris
-    }
-    fn without_rows(&self) -> Self {
-        super::schema::EvaluasiFile { tabel: self.tabel.clone(), dinyatakan: self.dinyatakan.clone(), baris: Vec::new() }
-    }
-}
-
-impl Baris for super::schema::NomenklaturFile {
-    type Row = super::schema::NomenklaturEntry;
-    fn baris(&mut self) -> &mut Vec<Self::Row> {
-        &mut self.nomenklatur
-    }
-    fn rows(&self) -> &[Self::Row] {
-        &self.nomenklatur
-    }
-    fn without_rows(&self) -> Self {
-        super::schema::NomenklaturFile { nomenklatur: Vec::new() }
-    }
-}
+use super::schema::{EvaluasiFile, NomenklaturFile, RencanaFile, RkpdFile};
+baris!(RencanaFile, Spanned<super::schema::RencanaBaris>, baris, |s| RencanaFile { tabel: s.tabel.clone(), dinyatakan: s.dinyatakan.clone(), baris: Vec::new() });
+baris!(RkpdFile, Spanned<super::schema::RkpdBaris>, baris, |s| RkpdFile { tabel: s.tabel.clone(), baris: Vec::new() });
+baris!(EvaluasiFile, Spanned<super::schema::EvaluasiBaris>, baris, |s| EvaluasiFile { tabel: s.tabel.clone(), dinyatakan: s.dinyatakan.clone(), baris: Vec::new() });
+baris!(NomenklaturFile, super::schema::NomenklaturEntry, nomenklatur, |_s| NomenklaturFile { nomenklatur: Vec::new() });
 
 /// Where the elements of a data file's array of tables start: what [`reparse`] needs of the
 /// last parse of the file to parse only the part an edit changed.
@@ -805,40 +778,45 @@ mod tests {
         assert_eq!(p, w);
     }
 
+    /// Files of the simple shape that are awkward to split.
+    const AWKWARD: [&str; 4] = [
+        // Sub-tables, inline tables, dotted keys, comments and blank lines between elements.
+        "[tabel]\nnomor = \"3.4\"\n\n# c\n[[baris]]\nkode = \"1\"\na.b = 2\n[baris.dinyatakan]\npagu = 5\n\n# next\n[[baris]]\nkode = \"2\"\nt = { x = 1, y = [1, 2] }\n",
+        // A multi-line string holding a header-like line; an array whose line starts with `[[`.
+        "[[baris]]\ncatatan = \"\"\"\n[[baris]]\nbukan header\n\"\"\"\nx = [\n[[1]], [[2]]\n]\n[[baris]]\ncatatan = '''\n[lain]\n'''\n",
+        // CRLF line ends, a byte-order mark, nested arrays of tables inside an element.
+        "\u{feff}judul = \"a\"\r\n[[unit]]\r\nnama = \"x\"\r\n[[unit.subunit]]\r\nnama = \"y\"\r\n[[unit.subunit]]\r\nnama = \"z\"\r\n[[unit]]\r\nnama = \"w\"\r\n",
+        // Only the array, with whitespace before the headers' keys and a comment after one.
+        "[[ baris ]]\nkode = \"1\"\n[[ baris ]]  # komentar\nkode = \"2\"",
+    ];
+
     #[test]
     fn awkward_but_simple_files_parse_to_the_whole_documents_table() {
-        let cases = [
-            // Sub-tables, inline tables, dotted keys, comments and blank lines between elements.
-            "[tabel]\nnomor = \"3.4\"\n\n# c\n[[baris]]\nkode = \"1\"\na.b = 2\n[baris.dinyatakan]\npagu = 5\n\n# next\n[[baris]]\nkode = \"2\"\nt = { x = 1, y = [1, 2] }\n",
-            // A multi-line string holding a header-like line; an array whose line starts with `[[`.
-            "[[baris]]\ncatatan = \"\"\"\n[[baris]]\nbukan header\n\"\"\"\nx = [\n[[1]], [[2]]\n]\n[[baris]]\ncatatan = '''\n[lain]\n'''\n",
-            // CRLF line ends, a byte-order mark, nested arrays of tables inside an element.
-            "\u{feff}judul = \"a\"\r\n[[unit]]\r\nnama = \"x\"\r\n[[unit.subunit]]\r\nnama = \"y\"\r\n[[unit.subunit]]\r\nnama = \"z\"\r\n[[unit]]\r\nnama = \"w\"\r\n",
-            // Only the array, with whitespace before the headers' keys.
-            "[[ baris ]]\nkode = \"1\"\n[[ baris ]]\nkode = \"2\"",
-        ];
-        for text in cases {
+        for text in AWKWARD {
             let c = chunked(text).unwrap_or_else(|| panic!("not split: {text:?}"));
             same(&c, &whole(text), text);
         }
     }
 
+    /// Files of another shape, or with a syntax error: neither split nor streamed.
+    const REFUSED: [&str; 7] = [
+        // Another table after the array.
+        "[[baris]]\nkode = \"1\"\n[tabel]\nnomor = \"1\"\n",
+        // A quoted header key.
+        "[[\"baris\"]]\nkode = \"1\"\n",
+        // The prologue already holds the array's key.
+        "baris = []\n[[baris]]\nkode = \"1\"\n",
+        // A syntax error in the second element, and one in the prologue.
+        "[[baris]]\nkode = \"1\"\n[[baris]]\nkode = \"2\n",
+        "nomor = \n[[baris]]\nkode = \"1\"\n",
+        // Brackets that do not balance; no array of tables at all.
+        "x = ]\n[[baris]]\n",
+        "[tabel]\nnomor = \"1\"\n",
+    ];
+
     #[test]
     fn other_shapes_and_syntax_errors_are_left_to_the_whole_parse() {
-        for text in [
-            // Another table after the array.
-            "[[baris]]\nkode = \"1\"\n[tabel]\nnomor = \"1\"\n",
-            // A quoted header key.
-            "[[\"baris\"]]\nkode = \"1\"\n",
-            // The prologue already holds the array's key.
-            "baris = []\n[[baris]]\nkode = \"1\"\n",
-            // A syntax error in the second element, and one in the prologue.
-            "[[baris]]\nkode = \"1\"\n[[baris]]\nkode = \"2\n",
-            "nomor = \n[[baris]]\nkode = \"1\"\n",
-            // Brackets that do not balance; no array of tables at all.
-            "x = ]\n[[baris]]\n",
-            "[tabel]\nnomor = \"1\"\n",
-        ] {
+        for text in REFUSED {
             assert!(parse(text).is_none(), "split: {text:?}");
         }
     }
@@ -917,13 +895,7 @@ mod tests {
     #[test]
     fn streamed_awkward_files_and_refusals_are_the_splits() {
         use serde::Deserialize;
-        let awkward = [
-            "[tabel]\nnomor = \"3.4\"\n\n# c\n[[baris]]\nkode = \"1\"\na.b = 2\n[baris.dinyatakan]\npagu = 5\n\n# next\n[[baris]]\nkode = \"2\"\nt = { x = 1, y = [1, 2] }\n",
-            "[[baris]]\ncatatan = \"\"\"\n[[baris]]\nbukan header\n\"\"\"\nx = [\n[[1]], [[2]]\n]\n[[baris]]\ncatatan = '''\n[lain]\n'''\n",
-            "\u{feff}judul = \"a\"\r\n[[unit]]\r\nnama = \"x\"\r\n[[unit.subunit]]\r\nnama = \"y\"\r\n[[unit.subunit]]\r\nnama = \"z\"\r\n[[unit]]\r\nnama = \"w\"\r\n",
-            "[[ baris ]]\nkode = \"1\"\n[[ baris ]]  # komentar\nkode = \"2\"",
-        ];
-        for text in awkward {
+        for text in AWKWARD {
             let (v, _) = streamed::<Loose>(text).unwrap_or_else(|| panic!("not streamed: {text:?}"));
             let (root, errors) = DeTable::parse_recoverable(text);
             assert!(errors.is_empty());
@@ -947,16 +919,8 @@ mod tests {
             // Sized by the count of header lines: one more for the header inside a string.
             assert_eq!(v.rows.capacity(), v.rows.len() + usize::from(text.contains("\n[[baris]]\nbukan")), "{text:?}");
         }
-        for text in [
-            "[[baris]]\nkode = \"1\"\n[tabel]\nnomor = \"1\"\n",
-            "[[\"baris\"]]\nkode = \"1\"\n",
-            "baris = []\n[[baris]]\nkode = \"1\"\n",
-            "[[baris]]\nkode = \"1\"\n[[baris]]\nkode = \"2\n",
-            "nomor = \n[[baris]]\nkode = \"1\"\n",
-            "x = ]\n[[baris]]\n",
-            "[tabel]\nnomor = \"1\"\n",
-            "[[baris]]\nkode = \"1\"\n[baris]\nkode = \"2\"\n",
-        ] {
+        // The same array key as a plain table after the array, too.
+        for text in REFUSED.into_iter().chain(["[[baris]]\nkode = \"1\"\n[baris]\nkode = \"2\"\n"]) {
             assert!(streamed::<Loose>(text).is_none(), "streamed: {text:?}");
         }
         // Not UTF-8: refused (the whole read reports where).

@@ -95,10 +95,10 @@ impl Sources {
             }
         }
         match file {
-            "data/nomenklatur.toml" => thin(&mut self.nomenklatur, |_| NomenklaturFile { nomenklatur: Vec::new() }),
-            "data/evaluasi.toml" => thin(&mut self.evaluasi, |e| EvaluasiFile { tabel: e.tabel.clone(), dinyatakan: e.dinyatakan.clone(), baris: Vec::new() }),
-            "data/rkpd.toml" => thin(&mut self.rkpd, |r| RkpdFile { tabel: r.tabel.clone(), baris: Vec::new() }),
-            "data/rencana.toml" => thin(&mut self.rencana, |r| RencanaFile { tabel: r.tabel.clone(), dinyatakan: r.dinyatakan.clone(), baris: Vec::new() }),
+            "data/nomenklatur.toml" => thin(&mut self.nomenklatur, chunks::Baris::without_rows),
+            "data/evaluasi.toml" => thin(&mut self.evaluasi, chunks::Baris::without_rows),
+            "data/rkpd.toml" => thin(&mut self.rkpd, chunks::Baris::without_rows),
+            "data/rencana.toml" => thin(&mut self.rencana, chunks::Baris::without_rows),
             "data/usulan.toml" => thin(&mut self.usulan, |u| UsulanFile { tabel: u.tabel.clone(), usulan: Vec::new() }),
             _ => {}
         }
