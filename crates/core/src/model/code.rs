@@ -68,8 +68,12 @@ impl Code {
 }
 
 impl Ord for Code {
+    /// The text's order (a `str` orders by its bytes), compared over the whole arrays: the
+    /// unused bytes are zero and a code holds none, so a code that is a prefix of another
+    /// orders first, as its text does. (Through `as_str`, checking both texts' UTF-8 on every
+    /// comparison was a fifth of `renja check`'s instructions at ×16.)
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+        self.bytes.cmp(&other.bytes)
     }
 }
 
@@ -203,7 +207,7 @@ impl Code {
     }
 
     pub fn level(&self) -> Level {
-        Level::from_parts(self.as_str().bytes().filter(|&b| b == b'.').count() + 1).expect("canonical code has a valid part count")
+        Level::from_parts(self.bytes[..self.len as usize].iter().filter(|&&b| b == b'.').count() + 1).expect("canonical code has a valid part count")
     }
 
     /// The parent code: the code minus its last part (minus two for a kegiatan).
@@ -216,9 +220,12 @@ impl Code {
             Level::SubKegiatan => 5,
         };
         // The parent's canonical text is this one's up to its `keep`-th dot.
-        let text = self.as_str();
-        let end = text.match_indices('.').nth(keep - 1).map_or(text.len(), |(i, _)| i);
-        Some(Code::canonical(&text[..end]))
+        // A prefix of a code's ASCII text ends at a dot: the same array, cut.
+        let text = &self.bytes[..self.len as usize];
+        let end = text.iter().enumerate().filter(|&(_, &b)| b == b'.').nth(keep - 1).map_or(text.len(), |(i, _)| i);
+        let mut bytes = [0; Code::CAPACITY];
+        bytes[..end].copy_from_slice(&text[..end]);
+        Some(Code { len: end as u8, bytes })
     }
 
     /// All ancestors, nearest first.
