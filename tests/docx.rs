@@ -369,3 +369,43 @@ fn docx_only_build_is_reproducible_and_failure_keeps_earlier_outputs() {
     let leftovers: Vec<_> = std::fs::read_dir(&d).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".tmp")).collect();
     assert!(leftovers.is_empty());
 }
+
+/// A large edition's DOCX (×8 of the sample, bench/gen-edition.py): its document.xml, past the
+/// 4 MiB from which the writer deflates it as it is made instead of holding it whole, is
+/// well-formed and holds every Tabel 3.4 row's code (a write lost or repeated would break one or
+/// the other), and two builds give the same bytes.
+#[test]
+fn a_large_editions_docx_is_whole_and_reproducible() {
+    let ws = workspace();
+    let made = Command::new("python3").arg(Path::new(ROOT).join("bench/gen-edition.py")).args(["8", "x8", "content"]).current_dir(ws.path()).output().expect("python3");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let mut bytes = Vec::new();
+    for out in ["out1", "out2"] {
+        let o = renja(&["build", "x8", "-o", out, "--format", "docx"], ws.path());
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let docx = std::fs::read_dir(ws.path().join(out)).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "docx")).unwrap();
+        bytes.push((docx.clone(), std::fs::read(&docx).unwrap()));
+    }
+    assert!(bytes[0].1 == bytes[1].1, "two builds of the same sources differ");
+    let xml = part(&bytes[0].0, "word/document.xml");
+    assert!(xml.len() > 4 << 20, "document.xml is only {} bytes: not past the streamed size", xml.len());
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut depth = 0i64;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("document.xml is not well-formed at {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(depth, 0, "document.xml's elements do not close");
+    let all = squash(&texts(&xml).replace('\u{200B}', ""));
+    let m: serde_json::Value = serde_json::from_slice(&renja(&["export", "--json", "x8"], ws.path()).stdout).unwrap();
+    let codes: Vec<&str> = m["data"]["rencana"]["baris"].as_array().unwrap().iter().filter(|r| r["tingkat"] == "sub_kegiatan").map(|r| r["kode"].as_str().unwrap()).collect();
+    assert!(codes.len() > 300, "{} sub kegiatan", codes.len());
+    for c in codes {
+        assert!(all.contains(&squash(c)), "sub kegiatan {c} missing from the DOCX");
+    }
+}

@@ -761,11 +761,18 @@ pub fn pack(parts: &[(String, Vec<u8>)]) -> Result<Vec<u8>, PostError> {
 }
 
 /// The package being written: parts are deflated into the zip as they come, one after the
-/// other, each written whole (deflate's output depends on how its input is cut into writes, so
-/// a part written in pieces would not give the same bytes).
+/// other. Deflate's output depends on how its input is cut into writes, so a part is written
+/// whole, except document.xml from [`DOCUMENT_WRITE`] bytes on (see [`finish_with`]): its writes
+/// are cut where its pieces end, which the document decides, so the same sources still give the
+/// same bytes.
 struct Packer {
     zip: zip::ZipWriter<Cursor<Vec<u8>>>,
 }
+
+/// The size from which the rewritten document.xml is deflated as it is made, in writes of at
+/// least this many bytes, instead of in one write once whole: at ×64 the part is 41 MB, which
+/// the DOCX writer held whole (and which the sample's 1.4 MB, written once, stays under).
+const DOCUMENT_WRITE: usize = 4 << 20;
 
 impl Packer {
     fn new() -> Self {
@@ -773,10 +780,19 @@ impl Packer {
     }
 
     fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), PostError> {
+        self.start(name)?;
+        self.write(bytes)
+    }
+
+    /// Starts a part, to be given by [`Packer::write`].
+    fn start(&mut self, name: &str) -> Result<(), PostError> {
         let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).last_modified_time(zip::DateTime::default());
         // Embedded fonts: the fastest deflate level (they are most of the bytes and compress little more).
         let fast = opts.compression_level(Some(1));
-        self.zip.start_file(name, if name.ends_with(".odttf") { fast } else { opts })?;
+        Ok(self.zip.start_file(name, if name.ends_with(".odttf") { fast } else { opts })?)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), PostError> {
         Ok(self.zip.write_all(bytes)?)
     }
 
@@ -837,8 +853,8 @@ pub fn finish(mut xml: XMLDocx, doc: &Document, layout: &super::Layout) -> Resul
 
 /// [`finish`] with document.xml given in pieces by `body` instead of in `xml` (whose document
 /// part is ignored): each piece is rewritten as it comes, so the part as docx-rs writes it is
-/// never whole in memory, only its rewritten copy (which is deflated in one write: see
-/// [`Packer`]). `footnotes`: whether the document has a footnote reference (the footnotes part
+/// never whole in memory, nor is its rewritten copy once it passes [`DOCUMENT_WRITE`] bytes (it
+/// is deflated as it is made; see [`Packer`]). `footnotes`: whether the document has a footnote reference (the footnotes part
 /// is then kept). `size`: room reserved for the rewritten part, best a little more than it
 /// needs (room never written takes no memory; a part outgrowing it is copied as it grows).
 pub fn finish_with(xml: XMLDocx, footnotes: bool, size: usize, body: Box<BodyWriter<'_>>, doc: &Document, layout: &super::Layout) -> Result<Vec<u8>, PostError> {
@@ -876,10 +892,20 @@ pub fn finish_with(xml: XMLDocx, footnotes: bool, size: usize, body: Box<BodyWri
             ..Default::default()
         };
         let mut pass = Rewriter::new("word/document.xml", &mut rules);
-        let mut out = String::with_capacity(size);
-        body(&mut |piece: &str| pass.feed(piece, &mut out))?;
+        zip.start("word/document.xml")?;
+        // The rewritten part is deflated once it reaches DOCUMENT_WRITE bytes, and then each
+        // time it has grown that much again; a smaller part in one write at the end, as before.
+        let mut out = String::with_capacity(size.min(DOCUMENT_WRITE + (1 << 20)));
+        body(&mut |piece: &str| {
+            pass.feed(piece, &mut out)?;
+            if out.len() >= DOCUMENT_WRITE {
+                zip.write(out.as_bytes())?;
+                out.clear();
+            }
+            Ok(())
+        })?;
         pass.end()?;
-        zip.add("word/document.xml", out.as_bytes())?;
+        zip.write(out.as_bytes())?;
     }
     let styles = rewrite(
         &text(xml.styles, "word/styles.xml")?,
