@@ -8,7 +8,7 @@ use crate::model::value::{Persen, Rupiah, Tercetak};
 use toml::Spanned;
 
 /// Compares a printed amount with the computed one.
-pub fn rupiah(file: &SourceFile, decl: &Option<Spanned<Tercetak>>, computed: Rupiah, what: &str, diags: &mut Diagnostics) {
+pub fn rupiah(file: &SourceFile, decl: Option<&Spanned<Tercetak>>, computed: Rupiah, what: &str, diags: &mut Diagnostics) {
     let Some(decl) = decl else { return };
     let loc = file.loc_of(&decl.span());
     match decl.get_ref().as_rupiah() {
@@ -35,7 +35,7 @@ pub fn rupiah(file: &SourceFile, decl: &Option<Spanned<Tercetak>>, computed: Rup
 }
 
 /// Compares a printed percentage, at the precision it was printed with.
-pub fn persen(file: &SourceFile, decl: &Option<Spanned<Tercetak>>, computed: Option<Persen>, what: &str, diags: &mut Diagnostics) {
+pub fn persen(file: &SourceFile, decl: Option<&Spanned<Tercetak>>, computed: Option<Persen>, what: &str, diags: &mut Diagnostics) {
     let Some(decl) = decl else { return };
     let loc = file.loc_of(&decl.span());
     let printed = decl.get_ref().teks();
@@ -72,7 +72,7 @@ pub fn persen(file: &SourceFile, decl: &Option<Spanned<Tercetak>>, computed: Opt
 }
 
 /// Compares a printed predikat.
-pub fn predikat(file: &SourceFile, decl: &Option<Spanned<Tercetak>>, computed: Option<Predikat>, what: &str, diags: &mut Diagnostics) {
+pub fn predikat(file: &SourceFile, decl: Option<&Spanned<Tercetak>>, computed: Option<Predikat>, what: &str, diags: &mut Diagnostics) {
     let Some(decl) = decl else { return };
     let loc = file.loc_of(&decl.span());
     let printed = decl.get_ref().teks();

@@ -351,14 +351,14 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
             }
             if let Some(d) = &b.dinyatakan {
                 let what = |f: &str| format!("{f} baris '{code}'");
-                compare::rupiah(file, &d.pagu_lalu, a[0].unwrap_or(zero), &what("pagu tahun lalu"), diags);
-                compare::rupiah(file, &d.pagu, pagu, &what("pagu"), diags);
-                compare::rupiah(file, &d.realisasi_rp, real, &what("realisasi"), diags);
-                declared_quarters(file, &d.realisasi_triwulan_rp.as_deref().cloned(), &a, &format!("baris '{code}'"), diags);
-                compare::persen(file, &d.capaian_k, ck, &what("capaian kinerja"), diags);
-                compare::persen(file, &d.capaian_rp, crp, &what("capaian anggaran"), diags);
-                compare::predikat(file, &d.predikat_k, predikat(ck, ed), &what("predikat kinerja"), diags);
-                compare::predikat(file, &d.predikat_rp, predikat(crp, ed), &what("predikat anggaran"), diags);
+                compare::rupiah(file, d.pagu_lalu.as_ref(), a[0].unwrap_or(zero), &what("pagu tahun lalu"), diags);
+                compare::rupiah(file, d.pagu.as_ref(), pagu, &what("pagu"), diags);
+                compare::rupiah(file, d.realisasi_rp.as_ref(), real, &what("realisasi"), diags);
+                declared_quarters(file, d.realisasi_triwulan_rp.as_deref(), &a, &format!("baris '{code}'"), diags);
+                compare::persen(file, d.capaian_k.as_ref(), ck, &what("capaian kinerja"), diags);
+                compare::persen(file, d.capaian_rp.as_ref(), crp, &what("capaian anggaran"), diags);
+                compare::predikat(file, d.predikat_k.as_ref(), predikat(ck, ed), &what("predikat kinerja"), diags);
+                compare::predikat(file, d.predikat_rp.as_ref(), predikat(crp, ed), &what("predikat anggaran"), diags);
             }
         }
         let tc29_row = tc29.then(|| {
@@ -368,9 +368,9 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
             let c11 = capaian_k(t4.as_ref(), r10.as_ref(), sifat, ed.meta.format.capaian_negatif);
             if let Some(d) = b.and_then(|b| b.dinyatakan.as_ref()) {
                 let what = |f: &str| format!("{f} baris '{code}'");
-                compare::persen(file, &d.tingkat_realisasi.as_deref().cloned(), ck, &what("tingkat realisasi (8)"), diags);
-                compare::persen(file, &d.tingkat_capaian.as_deref().cloned(), c11, &what("tingkat capaian Renstra (11)"), diags);
-                compare::rupiah(file, &d.pagu_berjalan.as_deref().cloned(), a[BERJALAN].unwrap_or(zero), &what("pagu tahun berjalan"), diags);
+                compare::persen(file, d.tingkat_realisasi.as_deref(), ck, &what("tingkat realisasi (8)"), diags);
+                compare::persen(file, d.tingkat_capaian.as_deref(), c11, &what("tingkat capaian Renstra (11)"), diags);
+                compare::rupiah(file, d.pagu_berjalan.as_deref(), a[BERJALAN].unwrap_or(zero), &what("pagu tahun berjalan"), diags);
                 if let Some(decl) = &d.realisasi_capaian {
                     let printed = decl.get_ref().as_number().ok().map(|(v, _)| v);
                     let computed = r10.as_ref().and_then(|n| n.angka);
@@ -423,12 +423,12 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Evaluasi> {
     let tr = total[2].unwrap_or(zero);
     let tc = capaian_rp(tp, tr);
     if let Some(d) = &src.dinyatakan {
-        compare::rupiah(file, &d.pagu_lalu, total[0].unwrap_or(zero), "pagu tahun lalu total OPD", diags);
-        compare::rupiah(file, &d.pagu, tp, "pagu total OPD", diags);
-        compare::rupiah(file, &d.realisasi_rp, tr, "realisasi total OPD", diags);
-        declared_quarters(file, &d.realisasi_triwulan_rp.as_deref().cloned(), &total, "total OPD", diags);
-        compare::persen(file, &d.capaian_rp, tc, "capaian anggaran total OPD", diags);
-        compare::predikat(file, &d.predikat_rp, predikat(tc, ed), "predikat anggaran total OPD", diags);
+        compare::rupiah(file, d.pagu_lalu.as_ref(), total[0].unwrap_or(zero), "pagu tahun lalu total OPD", diags);
+        compare::rupiah(file, d.pagu.as_ref(), tp, "pagu total OPD", diags);
+        compare::rupiah(file, d.realisasi_rp.as_ref(), tr, "realisasi total OPD", diags);
+        declared_quarters(file, d.realisasi_triwulan_rp.as_deref(), &total, "total OPD", diags);
+        compare::persen(file, d.capaian_rp.as_ref(), tc, "capaian anggaran total OPD", diags);
+        compare::predikat(file, d.predikat_rp.as_ref(), predikat(tc, ed), "predikat anggaran total OPD", diags);
     }
     let statistik = statistik(&rows, ed);
     Some(Evaluasi {
@@ -467,15 +467,15 @@ pub fn realisasi_capaian(r5: Option<&Nilai>, r7: Option<&Nilai>, t9: Option<&Nil
 
 fn declared_quarters(
     file: &crate::diag::SourceFile,
-    decl: &Option<toml::Spanned<Vec<crate::model::value::Tercetak>>>,
+    decl: Option<&toml::Spanned<Vec<crate::model::value::Tercetak>>>,
     a: &[Option<Rupiah>; COLS],
     label: &str,
     diags: &mut Diagnostics,
 ) {
     let Some(decl) = decl else { return };
     for (i, v) in decl.get_ref().iter().enumerate().take(TW) {
-        let spanned = Some(toml::Spanned::new(decl.span(), v.clone()));
-        compare::rupiah(file, &spanned, a[3 + i].unwrap_or(Rupiah::ZERO), &format!("realisasi triwulan {} {label}", format::romawi(i as u32 + 1)), diags);
+        let spanned = toml::Spanned::new(decl.span(), v.clone());
+        compare::rupiah(file, Some(&spanned), a[3 + i].unwrap_or(Rupiah::ZERO), &format!("realisasi triwulan {} {label}", format::romawi(i as u32 + 1)), diags);
     }
 }
 

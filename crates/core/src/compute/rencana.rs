@@ -218,13 +218,13 @@ pub fn compute_each(ed: &Edition, diags: &mut Diagnostics, start: impl FnOnce(&R
         let b = by_code.get(&code).map(|r| r.data);
         if let Some(d) = b.and_then(|b| b.dinyatakan.as_ref()) {
             if murni {
-                compare::rupiah(file, &d.pagu, sb, &format!("pagu baris '{code}'"), diags);
+                compare::rupiah(file, d.pagu.as_ref(), sb, &format!("pagu baris '{code}'"), diags);
             } else {
-                compare::rupiah(file, &d.pagu_sebelum, sb, &format!("pagu sebelum baris '{code}'"), diags);
-                compare::rupiah(file, &d.pagu_sesudah, ss, &format!("pagu sesudah baris '{code}'"), diags);
-                compare::rupiah(file, &d.selisih, ss - sb, &format!("selisih baris '{code}'"), diags);
+                compare::rupiah(file, d.pagu_sebelum.as_ref(), sb, &format!("pagu sebelum baris '{code}'"), diags);
+                compare::rupiah(file, d.pagu_sesudah.as_ref(), ss, &format!("pagu sesudah baris '{code}'"), diags);
+                compare::rupiah(file, d.selisih.as_ref(), ss - sb, &format!("selisih baris '{code}'"), diags);
             }
-            compare::rupiah(file, &d.maju_pagu, a[2].unwrap_or(zero), &format!("prakiraan maju baris '{code}'"), diags);
+            compare::rupiah(file, d.maju_pagu.as_ref(), a[2].unwrap_or(zero), &format!("prakiraan maju baris '{code}'"), diags);
         }
         let m = b.and_then(|b| b.maju.as_ref());
         let none = None;
@@ -254,13 +254,13 @@ pub fn compute_each(ed: &Edition, diags: &mut Diagnostics, start: impl FnOnce(&R
     let (tb, ts, tm) = (col(0), col(1), col(2));
     if let Some(d) = &src.dinyatakan {
         if murni {
-            compare::rupiah(file, &d.pagu, tb, "TOTAL pagu", diags);
+            compare::rupiah(file, d.pagu.as_ref(), tb, "TOTAL pagu", diags);
         } else {
-            compare::rupiah(file, &d.pagu_sebelum, tb, "TOTAL pagu sebelum", diags);
-            compare::rupiah(file, &d.pagu_sesudah, ts, "TOTAL pagu sesudah", diags);
-            compare::rupiah(file, &d.selisih, ts - tb, "TOTAL selisih", diags);
+            compare::rupiah(file, d.pagu_sebelum.as_ref(), tb, "TOTAL pagu sebelum", diags);
+            compare::rupiah(file, d.pagu_sesudah.as_ref(), ts, "TOTAL pagu sesudah", diags);
+            compare::rupiah(file, d.selisih.as_ref(), ts - tb, "TOTAL selisih", diags);
         }
-        compare::rupiah(file, &d.maju_pagu, tm, "TOTAL prakiraan maju", diags);
+        compare::rupiah(file, d.maju_pagu.as_ref(), tm, "TOTAL prakiraan maju", diags);
     }
     t.total = total(tb, ts, tm);
     Some(t)

@@ -74,8 +74,8 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<Rkpd> {
         let (l, r) = (a[0].unwrap_or(zero), a[1].unwrap_or(zero));
         let b = by_code.get(&code).map(|r| r.data);
         if let Some(d) = b.and_then(|b| b.dinyatakan.as_ref()) {
-            compare::rupiah(file, &d.rancangan_pagu, l, &format!("pagu rancangan baris '{code}'"), diags);
-            compare::rupiah(file, &d.analisis_pagu, r, &format!("pagu hasil analisis baris '{code}'"), diags);
+            compare::rupiah(file, d.rancangan_pagu.as_ref(), l, &format!("pagu rancangan baris '{code}'"), diags);
+            compare::rupiah(file, d.analisis_pagu.as_ref(), r, &format!("pagu hasil analisis baris '{code}'"), diags);
         }
         let blok = |x: Option<&crate::source::schema::RkpdBlok>, p: Rupiah| RkpdBlokOut {
             lokasi: x.map(|x| x.lokasi.clone()).unwrap_or_default(),

@@ -156,7 +156,7 @@ pub fn compute(ed: &Edition, diags: &mut Diagnostics) -> Option<TujuanSasaran> {
                 }
             }
             if let Some(d) = &x.dinyatakan {
-                compare::persen(file, &d.capaian, cap, &format!("capaian indikator '{}'", x.uraian), diags);
+                compare::persen(file, d.capaian.as_ref(), cap, &format!("capaian indikator '{}'", x.uraian), diags);
             }
             rows.push(TsRow {
                 jenis,

@@ -558,10 +558,15 @@ where
 /// [`load_toml`] for `renja check`'s reading of a table file or of nomenklatur.toml, never
 /// holding its whole text: the file is read line by line and each element of its array of
 /// tables deserialised as soon as its lines are read ([`chunks::stream`]); the source file keeps only its line index (as after
-/// [`SourceFile::forget_text`]). `None` without a diagnostic when the file is missing or
-/// refused, or its text cannot be read this way (another shape, a syntax or schema error, not
-/// UTF-8): the caller then reads it whole, which reports what is wrong.
+/// [`SourceFile::forget_text`]). When the file is missing or refused, or its text cannot be
+/// read this way (another shape, a syntax or schema error, not UTF-8), it is read whole
+/// ([`load_toml`]), which reports what is wrong.
 fn load_streamed<T: chunks::Baris + Send + Sync + 'static>(dir: &Path, rel: &str, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) -> Option<Loaded<T>> {
+    streamed(dir, rel, glyphs, diags).or_else(|| load_toml(dir, rel, false, glyphs, &mut None, diags))
+}
+
+/// [`load_streamed`]'s streamed read: `None`, without a diagnostic, where it reads whole.
+fn streamed<T: chunks::Baris + Send + Sync + 'static>(dir: &Path, rel: &str, glyphs: Option<&text::Glyphs>, diags: &mut Diagnostics) -> Option<Loaded<T>> {
     let path = dir.join(rel);
     let (file, _) = open_inside(dir, &path).ok()?;
     let mut lines = crate::diag::LineIndex::default();
@@ -645,9 +650,9 @@ impl Later {
         let g = self.glyphs.as_ref();
         let dir = sources.dir.clone();
         match rel {
-            "data/evaluasi.toml" => sources.evaluasi = load_streamed(&dir, rel, g, diags).or_else(|| load_toml(&dir, rel, false, g, &mut None, diags)),
-            "data/rkpd.toml" => sources.rkpd = load_streamed(&dir, rel, g, diags).or_else(|| load_toml(&dir, rel, false, g, &mut None, diags)),
-            "data/rencana.toml" => sources.rencana = load_streamed(&dir, rel, g, diags).or_else(|| load_toml(&dir, rel, false, g, &mut None, diags)),
+            "data/evaluasi.toml" => sources.evaluasi = load_streamed(&dir, rel, g, diags),
+            "data/rkpd.toml" => sources.rkpd = load_streamed(&dir, rel, g, diags),
+            "data/rencana.toml" => sources.rencana = load_streamed(&dir, rel, g, diags),
             _ => {}
         }
         sources.forget_data_text();
@@ -690,7 +695,7 @@ fn load_inner(dir: &Path, mut cache: Option<&mut Cache>, later: bool, diags: &mu
     let g = glyphs.as_ref();
     s.edisi = load_toml(dir, "edisi.toml", true, g, &mut cache, diags);
     s.nomenklatur = if later {
-        load_streamed(dir, "data/nomenklatur.toml", g, diags).or_else(|| load_toml(dir, "data/nomenklatur.toml", false, g, &mut cache, diags))
+        load_streamed(dir, "data/nomenklatur.toml", g, diags)
     } else {
         load_toml(dir, "data/nomenklatur.toml", false, g, &mut cache, diags)
     };
