@@ -86,7 +86,7 @@ fn run(cmd: &str, args: &[&str]) -> Run {
 fn bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        let dir = tempfile::Builder::new().prefix("bsre-bin-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap().keep();
+        let dir = common::kept_dir("bsre-bin-");
         let pinned = dir.join("renja");
         if std::fs::hard_link(env!("CARGO_BIN_EXE_renja"), &pinned).is_err() {
             std::fs::copy(env!("CARGO_BIN_EXE_renja"), &pinned).unwrap();
@@ -108,7 +108,7 @@ struct Fx {
 fn fx() -> &'static Fx {
     static FX: OnceLock<Fx> = OnceLock::new();
     FX.get_or_init(|| {
-        let dir = tempfile::Builder::new().prefix("bsre-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap().keep();
+        let dir = common::kept_dir("bsre-");
         let pki = dir.join("pki");
         let o = Command::new("bash").arg(Path::new(ROOT).join("tests/support/pki.sh")).arg(&pki).env("PKI_PASSWORD", PKI_PASSWORD).output().unwrap();
         assert!(o.status.success(), "pki.sh: {}", String::from_utf8_lossy(&o.stderr));

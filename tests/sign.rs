@@ -73,7 +73,7 @@ fn renja(args: &[&str], password: Option<&str>) -> Run {
 fn bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        let dir = tempfile::Builder::new().prefix("sign-bin-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap().keep();
+        let dir = common::kept_dir("sign-bin-");
         let pinned = dir.join("renja");
         let built = Path::new(env!("CARGO_BIN_EXE_renja"));
         if std::fs::hard_link(built, &pinned).is_err() {
@@ -106,16 +106,7 @@ struct Fx {
 fn fx() -> &'static Fx {
     static FX: OnceLock<Fx> = OnceLock::new();
     FX.get_or_init(|| {
-        // Kept for the whole test binary (statics are never dropped); under target/tmp, where
-        // those of runs over two hours old are removed.
-        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        for e in std::fs::read_dir(tmp).into_iter().flatten().flatten() {
-            let old = e.metadata().and_then(|m| m.modified()).map(|t| t.elapsed().map(|d| d.as_secs() > 7_200).unwrap_or(false)).unwrap_or(false);
-            if e.file_name().to_string_lossy().starts_with("sign-") && old {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
-        }
-        let dir = tempfile::Builder::new().prefix("sign-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap().keep();
+        let dir = common::kept_dir("sign-");
         let pki = dir.join("pki");
         let o = Command::new("bash")
             .arg(Path::new(ROOT).join("tests/support/pki.sh"))

@@ -34,6 +34,20 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A folder under target/tmp kept for the whole test binary (statics are never dropped, so a
+/// `TempDir` in one would never be removed either). Folders with the same prefix left by runs
+/// over two hours old are removed first: a kept hard link of an old binary holds its blocks.
+pub fn kept_dir(prefix: &str) -> std::path::PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    for e in std::fs::read_dir(tmp).into_iter().flatten().flatten() {
+        let old = e.metadata().and_then(|m| m.modified()).map(|t| t.elapsed().map(|d| d.as_secs() > 7_200).unwrap_or(false)).unwrap_or(false);
+        if e.file_name().to_string_lossy().starts_with(prefix) && old {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+    tempfile::Builder::new().prefix(prefix).tempdir_in(tmp).unwrap().keep()
+}
+
 /// A private copy of content/, layouts/ and fonts/ so tests can edit them.
 pub fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
