@@ -11,7 +11,7 @@
 # run, BASELINE=1 to also time the PyPI `typst` Compiler (warm, like `typst watch`) after the
 # same word and pagu edits of the sample (bench/typst-recompile.py), BASE_BINARY=path to also
 # run each edition with another `renja` binary (e.g. a build of the main branch) in the same
-# run, as "base" next to this tree's "new"; BASE_LAYOUTS=folder gives it the layouts of its own
+# run, as "base" next to this tree's "new" (NEW_FIRST=1 runs "new" first); BASE_LAYOUTS=folder gives it the layouts of its own
 # version (default: this tree's), in a folder of its own next to its copy of the edition.
 # Needs: chromium, node + `npm ci` in tests/e2e (python3 with `typst` for BASELINE).
 set -euo pipefail
@@ -37,7 +37,11 @@ add = "".join(f'\n[[nomenklatur]]\nkode = "2.07.01.2.01.{9001 + k}"\nnama = "Sub
 open(p, "w").write(s[:last.end()] + add + s[last.end():])
 PY
   "$bin" check "$ed" > /dev/null 2>&1 || { "$bin" check "$ed" | tail -5; echo "the generated edition ×$f does not pass check"; exit 1; }
-  for policy in ${BASE_BINARY:+base} new ${COMPARE:+old}; do
+  order="${BASE_BINARY:+base} new ${COMPARE:+old}"
+  # NEW_FIRST=1: this tree's binary before the base one, to tell an ordering effect (the load
+  # rising during a run) from a real difference.
+  [ "${NEW_FIRST:-0}" = 1 ] && order="new ${BASE_BINARY:+base} ${COMPARE:+old}"
+  for policy in $order; do
     if [ "$policy" = old ]; then export RENJA_PREVIEW_EVICT=10; else unset RENJA_PREVIEW_EVICT; fi
     run_ed=$ed
     if [ "$policy" = base ]; then
