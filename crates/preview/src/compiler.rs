@@ -279,7 +279,7 @@ impl Compiler {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(fresh.len()).max(1);
         let render = |i: usize| {
             let page = &all[i];
-            PageView::new(hashes[i], &short_glyph_ids(&typst_svg::svg(page, &opts)), &super::text::page_text(page), page.frame.width().to_pt(), page.frame.height().to_pt())
+            PageView::new(hashes[i], &slim_svg(&typst_svg::svg(page, &opts)), &super::text::page_text(page), page.frame.width().to_pt(), page.frame.height().to_pt())
         };
         let mut rendered: HashMap<usize, PageView> = HashMap::new();
         if threads <= 1 {
@@ -342,21 +342,27 @@ impl Compiler {
     }
 }
 
-/// A page's SVG with its glyph ids shortened: typst names each glyph `g` and 32 hexadecimal
-/// digits (`id="g9329E1A1…"`, `xlink:href="#g9329E1A1…"`), and a table page uses a hundred
-/// glyphs four thousand times, so the names were a fifth of its 0.5–0.7 MB. Each page is its
-/// own SVG document (the browser shows it as an image), so numbering its glyphs `g0`, `g1`, …
-/// in order of appearance changes nothing drawn. One quick-xml pass: only an `id` or
-/// `xlink:href`/`href` attribute whose value is such a name (after a `#` for a reference) is
-/// rewritten, every occurrence of one name to the same new name; every other tag, text and
-/// attribute is copied as it is. A page quick-xml cannot read is returned unchanged.
-pub fn short_glyph_ids(svg: &str) -> String {
+/// A page's SVG made smaller for the wire, drawing exactly the same (one quick-xml pass; every
+/// other tag, text and attribute is copied as it is; a page quick-xml cannot read is returned
+/// unchanged). Each page is its own SVG document (the browser shows it as an image), so:
+/// - **Glyph names.** typst names each glyph `g` and its hash in up to 32 uppercase hexadecimal
+///   digits (leading zeros dropped: `id="g9329E1A1…"`, `xlink:href="#g9329E1A1…"`), and a table
+///   page uses a hundred glyphs five thousand times, so the names were a fifth of its 0.5–0.7
+///   MB. They are numbered `g0`, `g1`, … in order of appearance: only an `id` or
+///   `xlink:href`/`href` attribute whose value is such a name (after a `#` for a reference) is
+///   rewritten, every occurrence of one name to the same new name.
+/// - **Initial values on glyph uses.** typst writes `fill="#000000" fill-rule="nonzero" x="0"
+///   y="0"` on many of the 5,000 `<use>` of a table page (a third of its bytes). These are the
+///   properties' initial values, and a glyph's `<symbol>` path sets no fill of its own, so a
+///   `<use>` without them draws the same, as long as no enclosing element sets `fill` or
+///   `fill-rule` (then they are kept: the use would inherit the other value).
+pub fn slim_svg(svg: &str) -> String {
     use quick_xml::events::attributes::Attribute;
     use quick_xml::events::{BytesStart, Event};
-    /// The 32 digits of a typst glyph name (`g` + 32 uppercase hexadecimal digits).
+    /// The digits of a typst glyph name (`g` + 1 to 32 uppercase hexadecimal digits).
     fn glyph(v: &str) -> Option<&str> {
         let digits = v.strip_prefix('g')?;
-        (digits.len() == 32 && digits.bytes().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c))).then_some(digits)
+        (!digits.is_empty() && digits.len() <= 32 && digits.bytes().all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c))).then_some(digits)
     }
     /// The glyph name an attribute holds ("" or "#" before it, and its digits), if it holds one.
     fn named<'a>(a: &'a Attribute) -> Option<(&'static str, &'a str)> {
@@ -366,15 +372,28 @@ pub fn short_glyph_ids(svg: &str) -> String {
             _ => None,
         }
     }
-    /// The tag with its glyph names renamed, or `None` when it names none (then it is copied
-    /// without being rebuilt).
-    fn renamed(tag: &BytesStart, names: &mut HashMap<String, usize>) -> Option<BytesStart<'static>> {
-        if !tag.attributes().with_checks(false).flatten().any(|a| named(&a).is_some()) {
+    /// Whether an attribute of a `<use>` holds its property's initial value (dropped when no
+    /// enclosing element sets a fill).
+    fn initial(a: &Attribute) -> bool {
+        matches!((a.key.as_ref(), a.value.as_ref()), ("fill", "#000000") | ("fill-rule", "nonzero") | ("x", "0") | ("y", "0"))
+    }
+    /// Whether a tag sets a fill its content inherits.
+    fn sets_fill(tag: &BytesStart) -> bool {
+        tag.attributes().with_checks(false).flatten().any(|a| matches!(a.key.as_ref(), "fill" | "fill-rule"))
+    }
+    /// The tag with its glyph names renamed and (`plain`: a `<use>` under no fill) its initial
+    /// values dropped, or `None` when there is nothing to change (then it is copied as it is).
+    fn slimmed(tag: &BytesStart, plain: bool, names: &mut HashMap<String, usize>) -> Option<BytesStart<'static>> {
+        let drop = plain && tag.name().as_ref() == "use";
+        if !tag.attributes().with_checks(false).flatten().any(|a| named(&a).is_some() || (drop && initial(&a))) {
             return None;
         }
         let mut out = BytesStart::new(tag.name().as_ref().to_string());
         for a in tag.attributes().with_checks(false) {
             let a = a.ok()?;
+            if drop && initial(&a) {
+                continue;
+            }
             match named(&a) {
                 Some((hash, d)) => {
                     let n = match names.get(d) {
@@ -395,11 +414,24 @@ pub fn short_glyph_ids(svg: &str) -> String {
     let mut reader = quick_xml::Reader::from_str(svg);
     let mut writer = quick_xml::Writer::new(Vec::with_capacity(svg.len()));
     let mut names = HashMap::new();
+    // For each open element, whether it sets a fill; and how many of them do.
+    let mut open: Vec<bool> = Vec::new();
+    let mut filled = 0usize;
     loop {
         let event = match reader.read_event() {
             Ok(Event::Eof) => break,
-            Ok(Event::Start(tag)) => renamed(&tag, &mut names).map_or(Event::Start(tag), Event::Start),
-            Ok(Event::Empty(tag)) => renamed(&tag, &mut names).map_or(Event::Empty(tag), Event::Empty),
+            Ok(Event::Start(tag)) => {
+                let fill = sets_fill(&tag);
+                let ev = slimmed(&tag, filled == 0, &mut names).map_or(Event::Start(tag), Event::Start);
+                open.push(fill);
+                filled += fill as usize;
+                ev
+            }
+            Ok(Event::End(tag)) => {
+                filled -= open.pop().unwrap_or(false) as usize;
+                Event::End(tag)
+            }
+            Ok(Event::Empty(tag)) => slimmed(&tag, filled == 0, &mut names).map_or(Event::Empty(tag), Event::Empty),
             Ok(other) => other,
             Err(_) => return svg.to_string(),
         };
@@ -444,10 +476,20 @@ fn write_outputs(out: &Path, renderer: &mut Renderer, edition: &Edition) {
 mod tests {
     use super::*;
 
+    /// A page's SVG drawn to pixels (resvg) at 1 px per point.
+    fn pixels(svg: &str) -> Vec<u8> {
+        let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default()).expect("the SVG parses");
+        let size = tree.size().to_int_size();
+        let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
+        resvg::render(&tree, resvg::tiny_skia::Transform::identity(), &mut pixmap.as_mut());
+        pixmap.take()
+    }
+
     #[test]
-    fn a_real_page_keeps_every_glyph_reference() {
-        // The sample's pages as typst-svg draws them: after shortening no long name is left,
-        // every reference names a glyph defined on its page, and only the names changed.
+    fn a_real_page_slimmed_draws_the_same() {
+        // The sample's pages as typst-svg draws them: after slimming no long glyph name and no
+        // black fill on a glyph use is left, every reference names a glyph defined on its page,
+        // no element is added or lost, and the page draws exactly the same pixels.
         let dir = renja_core::checkout_dir().join("content");
         let (doc, _) = renja_edition::process(&dir);
         let doc = doc.expect("the sample builds");
@@ -455,19 +497,44 @@ mod tests {
         let fonts = Arc::new(Fonts::load(&assets.fonts).unwrap());
         let world = renja_pdf::RenjaWorld::new(fonts, &assets.layouts, &dir, renja_pdf::layout_input(&doc, Drawing::Preview), doc.edisi.tanggal);
         let paged = renja_pdf::layout(&world, &mut Diagnostics::new()).expect("the sample lays out");
-        let long = |s: &str| s.match_indices("id=\"g").filter(|(i, _)| s[i + 5..].split('"').next().is_some_and(|n| n.len() == 32)).count();
-        for page in paged.pages().iter().take(12) {
+        let long = |s: &str| s.match_indices("id=\"g").filter(|(i, _)| s[i + 5..].split('"').next().is_some_and(|n| n.len() > 8)).count();
+        let black = |s: &str| s.match_indices("<use ").filter(|(i, _)| s[*i..].split('>').next().is_some_and(|t| t.contains("fill=\"#000000\""))).count();
+        // The cover, the daftar isi, narrative pages and the first pages of Tabel 3.4 (with rules,
+        // fills, bold text and the watermark).
+        let mut checked = 0;
+        for page in paged.pages().iter().take(12).chain(paged.pages().iter().skip(40).take(4)) {
             let svg = typst_svg::svg(page, &typst_svg::SvgOptions::default());
-            let short = short_glyph_ids(&svg);
-            assert!(long(&svg) > 0 && long(&short) == 0);
-            assert!(short.len() < svg.len());
-            let ids: std::collections::HashSet<&str> = short.split("id=\"").skip(1).filter_map(|s| s.split('"').next()).collect();
-            for r in short.split("href=\"#").skip(1).filter_map(|s| s.split('"').next()) {
+            let slim = slim_svg(&svg);
+            assert!(long(&svg) > 0 && long(&slim) == 0);
+            assert!(black(&svg) > 0 && black(&slim) == 0);
+            assert!(slim.len() * 10 < svg.len() * 8, "{} → {} bytes", svg.len(), slim.len());
+            let ids: std::collections::HashSet<&str> = slim.split("id=\"").skip(1).filter_map(|s| s.split('"').next()).collect();
+            for r in slim.split("href=\"#").skip(1).filter_map(|s| s.split('"').next()) {
                 assert!(ids.contains(r), "a reference to {r}, which the page does not define");
             }
-            assert_eq!(svg.matches("<use").count(), short.matches("<use").count());
-            assert_eq!(svg.matches('<').count(), short.matches('<').count());
+            assert_eq!(svg.matches("<use").count(), slim.matches("<use").count());
+            assert_eq!(svg.matches('<').count(), slim.matches('<').count());
+            assert!(pixels(&svg) == pixels(&slim), "page {} draws differently after slimming", checked + 1);
+            checked += 1;
         }
+        assert_eq!(checked, 16);
+    }
+
+    #[test]
+    fn a_use_under_a_fill_keeps_its_own() {
+        // A `<use>` inside an element that sets a fill or fill-rule keeps its initial values (it
+        // would inherit the other value without them); outside, they go. Pixels prove both.
+        let sym = r##"<defs><symbol id="gA1" overflow="visible"><path d="M 0 0 h 40 v 40 h -40 Z M 10 10 h 20 v 20 h -20 Z"/></symbol></defs>"##;
+        let svg = format!(
+            r##"<svg viewBox="0 0 100 50" width="100pt" height="50pt" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{sym}<g fill="#ff0000" fill-rule="evenodd"><use xlink:href="#gA1" x="0" y="0" fill="#000000" fill-rule="nonzero"/></g><g transform="translate(50 0)"><use xlink:href="#gA1" x="0" y="0" fill="#000000" fill-rule="nonzero"/></g></svg>"##
+        );
+        let slim = slim_svg(&svg);
+        assert!(slim.contains(r##"<g fill="#ff0000" fill-rule="evenodd"><use xlink:href="#g0" x="0" y="0" fill="#000000" fill-rule="nonzero"/></g>"##), "{slim}");
+        assert!(slim.contains(r##"<g transform="translate(50 0)"><use xlink:href="#g0"/></g>"##), "{slim}");
+        assert!(pixels(&svg) == pixels(&slim));
+        // Without the guard, the first use would be drawn red with a hole.
+        let unguarded = slim.replacen(r##" x="0" y="0" fill="#000000" fill-rule="nonzero""##, "", 1);
+        assert!(pixels(&svg) != pixels(&unguarded));
     }
 
     /// Copies the sample edition (files only, two levels) into `to`.
@@ -544,20 +611,22 @@ mod tests {
     fn glyph_ids_are_shortened_consistently() {
         let a = "A".repeat(32);
         let b = format!("{}0", "9".repeat(31));
+        // typst drops a hash's leading zeros: a name may have fewer than 32 digits.
+        let c = "F".repeat(31);
         let svg = format!(
-            r##"<svg><defs><symbol id="g{a}"/><symbol id="g{b}"/></defs><use xlink:href="#g{b}" x="1"/><use xlink:href="#g{a}"/><use xlink:href="#g{b}"/><g class="typst-text"/><path d="g{a}x"/><x id="g{}"/></svg>"##,
+            r##"<svg><defs><symbol id="g{a}"/><symbol id="g{b}"/><symbol id="g{c}"/></defs><use xlink:href="#g{b}" x="1"/><use xlink:href="#g{a}"/><use xlink:href="#g{c}"/><use xlink:href="#g{b}"/><g class="typst-text"/><path d="g{a}x"/><x id="g{}"/></svg>"##,
             "a".repeat(32)
         );
-        let short = short_glyph_ids(&svg);
+        let short = slim_svg(&svg);
         assert_eq!(
             short,
             format!(
-                r##"<svg><defs><symbol id="g0"/><symbol id="g1"/></defs><use xlink:href="#g1" x="1"/><use xlink:href="#g0"/><use xlink:href="#g1"/><g class="typst-text"/><path d="g{a}x"/><x id="g{}"/></svg>"##,
+                r##"<svg><defs><symbol id="g0"/><symbol id="g1"/><symbol id="g2"/></defs><use xlink:href="#g1" x="1"/><use xlink:href="#g0"/><use xlink:href="#g2"/><use xlink:href="#g1"/><g class="typst-text"/><path d="g{a}x"/><x id="g{}"/></svg>"##,
                 "a".repeat(32)
             )
         );
-        assert_eq!(short_glyph_ids("<svg/>"), "<svg/>");
-        assert_eq!(short_glyph_ids(""), "");
+        assert_eq!(slim_svg("<svg/>"), "<svg/>");
+        assert_eq!(slim_svg(""), "");
     }
 
     #[test]
