@@ -16,9 +16,9 @@ use renja_pdf::{Assets, Drawing, Fonts};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use typst_layout::PagedDocument;
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::Receiver;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 pub struct Compiler {
     dir: PathBuf,
@@ -59,11 +59,8 @@ pub struct Compiler {
 /// last [`CachePolicy::TIGHT_AGE`] compiles are dropped too and the freed memory returned to
 /// the system (glibc's `malloc_trim`), so the size measured next time is the real one.
 ///
-/// The eviction runs once the preview is idle ([`Compiler::EVICT_IDLE`]), with one
-/// `comemo::evict` per compile since the last, so ages still count compiles.
-///
 /// For measurements, `RENJA_PREVIEW_EVICT=N` replaces the policy by a plain `comemo::evict(N)`
-/// after every compile, at once (`N = 10` is the old behaviour).
+/// after every compile (`N = 10` is the old behaviour).
 #[derive(Debug, Default)]
 pub struct CachePolicy {
     /// Resident size (KiB) after the first good compile.
@@ -115,22 +112,11 @@ impl CachePolicy {
 
     /// Runs the eviction after a compile.
     pub fn after_compile(&mut self, good: bool) -> Evict {
-        self.after_compiles(good, 1)
-    }
-
-    /// Runs the eviction owed for `compiles` compiles (the last `good` or not): one
-    /// `comemo::evict` per compile, since comemo counts a result's age in evictions, so an age
-    /// still counts compiles when evictions wait for a pause ([`Compiler::EVICT_IDLE`]).
-    pub fn after_compiles(&mut self, good: bool, compiles: u32) -> Evict {
         if let Some(age) = self.fixed_age {
-            for _ in 0..compiles.max(1) {
-                comemo::evict(age);
-            }
+            comemo::evict(age);
             return Evict::Keep;
         }
-        for _ in 0..compiles.max(1) {
-            comemo::evict(Self::KEEP_AGE);
-        }
+        comemo::evict(Self::KEEP_AGE);
         let action = self.decide(resident_kib(), good);
         if action == Evict::Tight {
             comemo::evict(Self::TIGHT_AGE);
@@ -179,40 +165,10 @@ impl Compiler {
         }
     }
 
-    /// How long the preview must be idle after a compile before the cache is evicted. The
-    /// eviction walks every memoised result (about a seventh of a ×16 pagu edit's CPU time) and
-    /// the dropped document is freed then too; done right after publishing, on a 2-core machine
-    /// it competed with the browser receiving and drawing the pages just sent.
-    pub const EVICT_IDLE: Duration = Duration::from_millis(150);
-    /// Compiles without an eviction after which one runs at once even without a pause, so a
-    /// steady stream of saves cannot postpone it for ever.
-    pub const EVICT_EVERY: u32 = 2;
-
     /// Compiles once per batch of change notifications until the sender is gone. Changes that
-    /// arrive while compiling are coalesced into one more compile with the latest state. The
-    /// cache eviction after a compile waits until the preview is idle ([`Self::EVICT_IDLE`]).
+    /// arrive while compiling are coalesced into one more compile with the latest state.
     pub fn run(mut self, rx: Receiver<Instant>, shared: Shared) {
-        // Compiles since the last eviction, whether the last was good, and its laid-out
-        // document (dropped with the eviction).
-        let mut owed: u32 = 0;
-        let mut last_ok = false;
-        let mut held: Option<PagedDocument> = None;
-        loop {
-            let next = if owed > 0 {
-                match rx.recv_timeout(Self::EVICT_IDLE) {
-                    Ok(t) => Some(t),
-                    Err(RecvTimeoutError::Timeout) => {
-                        drop(held.take());
-                        self.evict(last_ok, owed);
-                        owed = 0;
-                        continue;
-                    }
-                    Err(RecvTimeoutError::Disconnected) => None,
-                }
-            } else {
-                rx.recv().ok()
-            };
-            let Some(mut first) = next else { break };
+        while let Ok(mut first) = rx.recv() {
             while let Ok(t) = rx.try_recv() {
                 first = first.min(t);
             }
@@ -244,33 +200,16 @@ impl Compiler {
                 eprintln!("pratinjau: perubahan → terbit {:.1} ms (menunggu {:.1} ms, pesan {:.1} ms)", ms(first.elapsed()), ms(woke - first), ms(t_publish.elapsed()));
             }
             // Write the files after publishing, so writing never delays the view.
-            held = None;
             if let Some((paged, edition)) = good {
-                held = Some(paged);
+                drop(paged);
                 if let Some(out) = &self.write {
                     write_outputs(out, &mut self.renderer, &edition);
                 }
             }
-            owed += 1;
-            last_ok = ok;
-            // `RENJA_PREVIEW_EVICT` (the old fixed policy) evicts after every compile, as before.
-            if owed >= Self::EVICT_EVERY || self.cache.fixed_age.is_some() {
-                drop(held.take());
-                self.evict(ok, owed);
-                owed = 0;
+            let action = self.cache.after_compile(ok);
+            if self.timing {
+                eprintln!("pratinjau: cache {action:?}, VmRSS {} MiB, pengusiran ketat {}", resident_kib().unwrap_or(0) / 1024, self.cache.tight);
             }
-        }
-        if owed > 0 {
-            drop(held.take());
-            self.evict(last_ok, owed);
-        }
-    }
-
-    /// Runs the cache policy's eviction for `compiles` compiles ([`CachePolicy::after_compiles`]).
-    fn evict(&mut self, ok: bool, compiles: u32) {
-        let action = self.cache.after_compiles(ok, compiles);
-        if self.timing {
-            eprintln!("pratinjau: cache {action:?}, VmRSS {} MiB, pengusiran ketat {}", resident_kib().unwrap_or(0) / 1024, self.cache.tight);
         }
     }
 
@@ -397,7 +336,7 @@ impl Compiler {
 
         let (_, warnings) = state::split(&diags);
         // Returned even without --write: dropping a laid-out document takes a few milliseconds,
-        // which the caller spends once the preview is idle (with the cache eviction).
+        // which the caller spends after publishing.
         let good = Some((paged, edition));
         (Outcome::Good { pages, changed, warnings, render_ms }, good)
     }
