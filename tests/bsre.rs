@@ -85,14 +85,7 @@ fn run(cmd: &str, args: &[&str]) -> Run {
 /// A pinned copy of the binary, so a concurrent build cannot swap it mid-run.
 fn bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let dir = common::kept_dir("bsre-bin-");
-        let pinned = dir.join("renja");
-        if std::fs::hard_link(env!("CARGO_BIN_EXE_renja"), &pinned).is_err() {
-            std::fs::copy(env!("CARGO_BIN_EXE_renja"), &pinned).unwrap();
-        }
-        pinned
-    })
+    BIN.get_or_init(|| common::pinned_renja("bsre-bin-"))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -73,12 +73,8 @@ fn renja(args: &[&str], password: Option<&str>) -> Run {
 fn bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        let dir = common::kept_dir("sign-bin-");
-        let pinned = dir.join("renja");
+        let pinned = common::pinned_renja("sign-bin-");
         let built = Path::new(env!("CARGO_BIN_EXE_renja"));
-        if std::fs::hard_link(built, &pinned).is_err() {
-            std::fs::copy(built, &pinned).unwrap();
-        }
         let help = Command::new(&pinned).args(["sign", "--help"]).output().unwrap();
         assert!(
             String::from_utf8_lossy(&help.stdout).contains("--p12"),

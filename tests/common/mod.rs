@@ -48,6 +48,17 @@ pub fn kept_dir(prefix: &str) -> std::path::PathBuf {
     tempfile::Builder::new().prefix(prefix).tempdir_in(tmp).unwrap().keep()
 }
 
+/// The renja binary under test, pinned: a hard link (or copy) of the one cargo built for this
+/// test binary, in a [`kept_dir`] named by `prefix`, so a concurrent build sharing the target
+/// directory cannot swap it mid-run.
+pub fn pinned_renja(prefix: &str) -> std::path::PathBuf {
+    let pinned = kept_dir(prefix).join("renja");
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_renja"), &pinned).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_renja"), &pinned).unwrap();
+    }
+    pinned
+}
+
 /// A private copy of content/, layouts/ and fonts/ so tests can edit them.
 pub fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
