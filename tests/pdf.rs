@@ -270,20 +270,24 @@ fn the_previews_table_drawing_gives_the_same_pages_as_print() {
         assert_eq!(pa.2, pb.2, "text of page {}", i + 1);
     }
     // Same pixels, up to anti-aliasing where a rule is drawn twice (a row's border is also the
-    // next row's).
+    // next row's) and the outer corners of a table's frame: where two rules meet at the edge,
+    // print's grid and the preview's blocks end them differently by a quarter of a rule's width,
+    // which lights a pixel at 100 dpi in one drawing and not in the other (one pixel a corner).
     let (ra, rb) = (raster(print, 100), raster(preview, 100));
     assert_eq!(ra.len(), rb.len());
     for (i, (x, y)) in ra.iter().zip(&rb).enumerate() {
         assert_eq!((x.0, x.1), (y.0, y.1), "raster size of page {}", i + 1);
         let worst = x.2.iter().zip(&y.2).map(|(p, q)| p.abs_diff(*q)).max().unwrap_or(0);
         let differing = x.2.iter().zip(&y.2).filter(|(p, q)| p.abs_diff(**q) > 24).count();
-        assert!(worst <= 64 && differing <= 200, "page {}: {differing} pixels differ, by up to {worst}", i + 1);
+        let strong = x.2.iter().zip(&y.2).filter(|(p, q)| p.abs_diff(**q) > 64).count();
+        assert!(differing <= 200 && strong <= 4, "page {}: {differing} pixels differ, {strong} of them by more than 64 (up to {worst})", i + 1);
     }
 
     // The preview draws a row without row spans as blocks, not grid cells: typst gives every grid
     // or table cell a location its introspector walks after each layout. The cells left are the
-    // repeated header rows, the groups a row span joins and one outer cell per row (on the
-    // sample: 1,069 against 4,635 when every row was a grid, 3,592 body cells).
+    // repeated header rows, the groups a row span joins and one outer cell per piece of rows (on
+    // the sample: 836; 1,069 with one outer cell per row, 4,635 when every row was a grid, for
+    // 3,592 body cells).
     let located_cells = |drawing| {
         use typst::foundations::{NativeElement, Selector};
         use typst::introspection::Introspector;

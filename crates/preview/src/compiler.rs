@@ -8,6 +8,7 @@
 //! `--write` it then renders through the one render function, [`renja_edition::Edition::render`], in the
 //! same warm World, as `renja build` does, and writes the PDF and DOCX atomically.
 
+use super::drawn::DrawnHashes;
 use super::state::{self, Message, Outcome, PageView, Shared};
 use renja_archive::Store;
 use renja_core::diag::Diagnostics;
@@ -44,6 +45,8 @@ pub struct Compiler {
     unseeded: bool,
     /// The tables' layout files of the last compile, made again only when the tables changed.
     input: renja_pdf::InputCache,
+    /// Pages' identities as drawn (without typst's introspection tags), kept between compiles.
+    drawn: DrawnHashes,
 }
 
 /// When to evict typst's memoisation cache (comemo). `typst watch` calls `comemo::evict(10)`
@@ -155,6 +158,7 @@ impl Compiler {
             renderer,
             base,
             pages: Vec::new(),
+            drawn: DrawnHashes::default(),
             timing: std::env::var_os("RENJA_PREVIEW_TIMING").is_some(),
             cache: CachePolicy::from_env(),
             sources: EditionCache::new(),
@@ -266,14 +270,15 @@ impl Compiler {
             return (Outcome::Failed { errors, warnings }, None);
         };
 
-        // Reuse the SVG of every page whose content hash is already known (pages often move
-        // by one position when text grows, so look hashes up, not positions).
+        // Reuse the SVG of every page whose drawing is already known (pages often move by one
+        // position when text grows, so look hashes up, not positions). A page is known by what
+        // it draws, not by typst's hash, which also covers its introspection tags (drawn.rs).
         let known: HashMap<u128, &PageView> = self.pages.iter().map(|p| (p.hash, p)).collect();
         let opts = typst_svg::SvgOptions::default();
         // New pages are rendered to SVG (and serialised) on all cores; usually one to three.
         let all = paged.pages();
         let t_hash0 = start.elapsed();
-        let hashes: Vec<u128> = all.iter().map(typst::utils::hash128).collect();
+        let hashes: Vec<u128> = all.iter().map(|p| self.drawn.page(p)).collect();
         let t_hash = start.elapsed() - t_hash0;
         let fresh: Vec<usize> = (0..all.len()).filter(|&i| !known.contains_key(&hashes[i])).collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(fresh.len()).max(1);

@@ -11,6 +11,7 @@
 //! `service` (the workspace's live preview reuses [`compiler`] and [`state`]).
 
 pub mod compiler;
+mod drawn;
 pub mod server;
 pub mod state;
 pub mod text;
