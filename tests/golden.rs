@@ -27,7 +27,7 @@ use std::path::Path;
 /// (output, SHA-256 hex).
 const PINS: &[(&str, &str)] = &[
     ("draft.pdf", "da4cf1a26e2a7ba1e5350a9611478bd5119cbeabd319388bc5656176c2b3950b"),
-    ("final.pdf", "bb21dd321f9b3b2a5187125e4bde400935c73d1ad88733ea257588f1fbb9804e"),
+    ("final.pdf", "464c18c60de19d2b6e92d32b65346a9a1092f0367a5b98c4e8f43adf85c41716"),
     ("draft.docx", "7be16410394bd07d6d134dd53ddb18b8262fdbd09bb6696b9ac7ae22b2ae04d6"),
     ("final.docx", "e0cb1c35530fe1979d029876e95addb990e85cf011eaf8e19427a704288071d6"),
     ("export.json", "7f4674e9b502ff99f0cda0b4f585a585e598da5c130ffa9793bbb4ee812cb5ad"),
