@@ -28,7 +28,7 @@ pub struct Compiler {
     renderer: Renderer,
     /// The archive for the base-edition check, opened once (`Err`: why there is none).
     base: Result<Box<dyn Store + Send>, renja_archive::Error>,
-    /// The last good pages (reused when a page's frame hash is unchanged).
+    /// The last good pages (reused when a page's hash as drawn, [`DrawnHashes`], is unchanged).
     pages: Vec<PageView>,
     /// Print each compile's phase timings on stderr (`RENJA_PREVIEW_TIMING=1`).
     timing: bool,

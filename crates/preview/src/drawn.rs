@@ -1,6 +1,6 @@
 //! A page's identity as drawn: a hash of what its SVG shows (shapes, text, images, links, group
-//! transforms, clips and labels, and the page's fill and bleed), leaving out the introspection tags typst
-//! puts in frames.
+//! transforms, clips and labels, and the page's fill and bleed), leaving out the introspection
+//! tags typst puts in frames.
 //!
 //! The preview renders again only the pages whose identity changed. typst's own hash of a page
 //! includes its tags, and a tag of a table cell carries the cell's whole content: the preview
